@@ -1,0 +1,65 @@
+//! The whole-tree steps that follow accumulation: hash suffixes, name references, vars, dropping
+//! local config, sorting. [`build`] is the pipeline's entry point.
+
+use crate::accumulate::Builder;
+use crate::error::{Error, Result};
+use crate::fs::{FileKind, FileSystem};
+use crate::load::Loader;
+use crate::resource::Resource;
+use camino::Utf8Path;
+
+/// Whether a kustomization may read files outside its own directory.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LoadRestrictor {
+    /// kustomize's default: files must be in or below the kustomization's directory.
+    #[default]
+    RootOnly,
+    /// No restriction (`--load-restrictor LoadRestrictionsNone`).
+    None,
+}
+
+/// How to build.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub load_restrictor: LoadRestrictor,
+}
+
+/// Builds the kustomization in `root`: every resource, transformed and sorted, plus warnings.
+pub(crate) fn build(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<(Vec<Resource>, Vec<String>)> {
+    let loader = Loader::new(fs, options.load_restrictor == LoadRestrictor::RootOnly);
+    let real = fs
+        .real_path(root)
+        .map_err(|_| Error::new(format!("'{root}': no such file or directory (nothing to build)")))?;
+    if fs.kind(&real).ok() != Some(FileKind::Dir) {
+        return Err(Error::new(format!(
+            "'{root}' is not a directory: build takes a directory holding a kustomization"
+        )));
+    }
+    let mut builder = Builder::new(loader);
+    let (acc, kustomization) = builder.accumulate_dir(&real)?;
+    if let Some(o) = &kustomization.sort_options {
+        crate::sort::validate(o)?;
+    }
+    let mut resources = acc.resources;
+    add_hash_suffixes(&mut resources);
+    resources.retain(|r| !is_local_config(r));
+    crate::sort::sort(&mut resources, kustomization.sort_options.as_ref());
+    Ok((resources, builder.warnings))
+}
+
+/// Appends the content hash to the names of generated objects that want one.
+fn add_hash_suffixes(resources: &mut [Resource]) {
+    for r in resources.iter_mut() {
+        if r.generated.as_ref().is_some_and(|g| g.needs_hash) {
+            let name = format!("{}-{}", r.name(), crate::generate::hash::suffix(r));
+            r.remember_name();
+            r.set_name(&name);
+        }
+    }
+}
+
+/// Objects annotated `config.kubernetes.io/local-config: "true"` are not printed.
+fn is_local_config(r: &Resource) -> bool {
+    r.meta_map("annotations").and_then(|a| a.get("config.kubernetes.io/local-config")).and_then(|v| v.as_str())
+        == Some("true")
+}

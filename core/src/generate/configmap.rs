@@ -1,0 +1,287 @@
+//! configMapGenerator and secretGenerator.
+
+use crate::accumulate::Accumulator;
+use crate::error::{bail, Error, Result};
+use crate::kustomization::{GeneratorArgs, GeneratorOptions};
+use crate::load::Loader;
+use crate::resource::{Generated, Resource};
+use crate::yaml::node::{Map, Node, Value};
+use camino::Utf8Path;
+
+/// What a generator makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    ConfigMap,
+    Secret,
+}
+
+/// Makes the object one generator entry describes.
+pub fn generate(
+    loader: &Loader,
+    dir: &Utf8Path,
+    kind: Kind,
+    args: &GeneratorArgs,
+    global: Option<&GeneratorOptions>,
+) -> Result<Resource> {
+    let options = merge_options(args.options.as_ref(), global);
+    let mut pairs: Vec<(String, Vec<u8>)> = Vec::new();
+    for env in &args.envs {
+        let (_, text) = loader.read_file(dir, env)?;
+        for (k, v) in parse_env(&text).map_err(|e| e.context(format!("in env file '{env}'")))? {
+            pairs.push((k, v.into_bytes()));
+        }
+    }
+    for lit in &args.literals {
+        let (k, v) = parse_literal(lit)?;
+        pairs.push((k, v.into_bytes()));
+    }
+    for file in &args.files {
+        let (key, path) = match file.split_once('=') {
+            Some((k, p)) => {
+                if k.is_empty() {
+                    bail!("key for file source '{file}' is empty");
+                }
+                (k.to_string(), p)
+            }
+            None => (file.rsplit('/').next().unwrap_or(file).to_string(), file.as_str()),
+        };
+        let (real, kind) = loader.resolve(dir, path)?;
+        if kind == crate::fs::FileKind::Dir {
+            bail!("file source '{path}' is a directory; a generator takes files");
+        }
+        loader.check_within(dir, &real, path)?;
+        let bytes = loader.fs().read(&real).map_err(|e| Error::new(format!("{real}: {e}")))?;
+        pairs.push((key, bytes));
+    }
+
+    let mut data = Map::new();
+    let mut binary = Map::new();
+    for (key, value) in pairs {
+        if !is_valid_key(&key) {
+            bail!(
+                "\"{key}\" is not a valid key name for a {}: keys may hold only letters, digits, '-', '_' and '.'",
+                kind_name(kind)
+            );
+        }
+        if data.contains_key(&key) || binary.contains_key(&key) {
+            bail!("{} {} illegally repeats the key `{key}`", kind_name(kind).to_lowercase(), args.name);
+        }
+        match (kind, String::from_utf8(value)) {
+            (Kind::ConfigMap, Ok(text)) => {
+                data.insert(key, Node::string(text));
+            }
+            (Kind::ConfigMap, Err(e)) => {
+                binary.insert(key, Node::string(base64(e.as_bytes())));
+            }
+            (Kind::Secret, Ok(text)) => {
+                data.insert(key, Node::string(base64(text.as_bytes())));
+            }
+            (Kind::Secret, Err(e)) => {
+                data.insert(key, Node::string(base64(e.as_bytes())));
+            }
+        }
+    }
+
+    let mut obj = Map::new();
+    obj.insert("apiVersion".into(), Node::string("v1"));
+    obj.insert("kind".into(), Node::string(kind_name(kind)));
+    let mut meta = Map::new();
+    meta.insert("name".into(), Node::string(&args.name));
+    if !args.namespace.is_empty() {
+        meta.insert("namespace".into(), Node::string(&args.namespace));
+    }
+    if !options.labels.is_empty() {
+        meta.insert("labels".into(), string_map(&options.labels));
+    }
+    if !options.annotations.is_empty() {
+        meta.insert("annotations".into(), string_map(&options.annotations));
+    }
+    obj.insert("metadata".into(), Node::new(Value::Map(meta)));
+    if !data.is_empty() {
+        obj.insert("data".into(), Node::new(Value::Map(data)));
+    }
+    if !binary.is_empty() {
+        obj.insert("binaryData".into(), Node::new(Value::Map(binary)));
+    }
+    if kind == Kind::Secret {
+        let t = args.type_.clone().filter(|t| !t.is_empty()).unwrap_or_else(|| "Opaque".to_string());
+        obj.insert("type".into(), Node::string(t));
+    }
+    if options.immutable == Some(true) {
+        obj.insert("immutable".into(), Node::new(Value::Bool(true)));
+    }
+    let mut r = Resource::new(Node::new(Value::Map(obj)), dir.join("kustomization.yaml"));
+    r.generated =
+        Some(Generated { behavior: args.behavior.clone(), needs_hash: options.disable_name_suffix_hash != Some(true) });
+    Ok(r)
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::ConfigMap => "ConfigMap",
+        Kind::Secret => "Secret",
+    }
+}
+
+fn string_map(m: &indexmap::IndexMap<String, String>) -> Node {
+    Node::new(Value::Map(m.iter().map(|(k, v)| (k.clone(), Node::string(v))).collect()))
+}
+
+/// A generator's own options on top of the kustomization's `generatorOptions`.
+fn merge_options(local: Option<&GeneratorOptions>, global: Option<&GeneratorOptions>) -> GeneratorOptions {
+    let mut out = global.cloned().unwrap_or_default();
+    if let Some(l) = local {
+        for (k, v) in &l.labels {
+            out.labels.insert(k.clone(), v.clone());
+        }
+        for (k, v) in &l.annotations {
+            out.annotations.insert(k.clone(), v.clone());
+        }
+        if l.disable_name_suffix_hash == Some(true) {
+            out.disable_name_suffix_hash = Some(true);
+        }
+        if l.immutable == Some(true) {
+            out.immutable = Some(true);
+        }
+    }
+    out
+}
+
+/// Adds a generated object, honouring `behavior` (create, merge, replace) against what the
+/// bases already made.
+pub fn add(acc: &mut Accumulator, mut r: Resource, behavior: &str) -> Result<()> {
+    let id = r.id();
+    let existing = acc.resources.iter().position(|o| {
+        let oid = o.orig_id();
+        (oid.gvk == id.gvk && oid.name == id.name && oid.effective_namespace() == id.effective_namespace())
+            || o.id().same_object(&id)
+    });
+    match (behavior, existing) {
+        ("" | "create", _) => acc.append(r),
+        ("merge", Some(i)) => {
+            let old = &mut acc.resources[i];
+            for field in ["data", "binaryData"] {
+                if let Some(new) = r.node.get(field).and_then(Node::as_map).cloned() {
+                    let target = old.node.entry_map(field);
+                    for (k, v) in new {
+                        target.insert(k, v);
+                    }
+                }
+            }
+            for field in ["labels", "annotations"] {
+                if let Some(new) = r.meta_map(field).cloned() {
+                    for (k, v) in new {
+                        if let Some(s) = v.as_str() {
+                            old.set_meta(field, &k, s);
+                        }
+                    }
+                }
+            }
+            if let Some(gen) = &mut old.generated {
+                if let Some(newgen) = &r.generated {
+                    gen.needs_hash = gen.needs_hash && newgen.needs_hash;
+                }
+            } else {
+                old.generated = r.generated.take();
+            }
+            Ok(())
+        }
+        ("replace", Some(i)) => {
+            let old = &mut acc.resources[i];
+            r.previous = old.previous.clone();
+            *old = r;
+            Ok(())
+        }
+        ("merge" | "replace", None) => {
+            bail!("id {id} does not exist; cannot merge or replace")
+        }
+        (other, _) => bail!("unknown generator behavior '{other}': use create, merge or replace"),
+    }
+}
+
+/// `key=value`, with one pair of matching quotes around the value removed.
+fn parse_literal(lit: &str) -> Result<(String, String)> {
+    let Some((k, v)) = lit.split_once('=') else {
+        bail!("invalid literal source {lit}, expected key=value");
+    };
+    if k.is_empty() {
+        bail!("invalid literal source {lit}, expected key=value");
+    }
+    Ok((k.to_string(), unquote(v).to_string()))
+}
+
+fn unquote(v: &str) -> &str {
+    let b = v.as_bytes();
+    if b.len() >= 2 && (b[0] == b'"' || b[0] == b'\'') && b[b.len() - 1] == b[0] {
+        &v[1..v.len() - 1]
+    } else {
+        v
+    }
+}
+
+/// An env file: `KEY=VALUE` lines; blank lines and `#` comments skipped; leading space trimmed.
+fn parse_env(text: &str) -> Result<Vec<(String, String)>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut out = Vec::new();
+    for (i, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line).trim_start();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match line.split_once('=') {
+            Some((k, v)) => out.push((k.to_string(), v.to_string())),
+            None => {
+                bail!("line {}: '{line}' is not KEY=VALUE (kcompile does not read values from its environment)", i + 1)
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn is_valid_key(k: &str) -> bool {
+    !k.is_empty() && k.len() <= 253 && k.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+}
+
+/// Standard base64 with padding.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        let chars = [18, 12, 6, 0].map(|s| ALPHABET[((n >> s) & 63) as usize] as char);
+        out.push(chars[0]);
+        out.push(chars[1]);
+        out.push(if chunk.len() > 1 { chars[2] } else { '=' });
+        out.push(if chunk.len() > 2 { chars[3] } else { '=' });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_pads() {
+        assert_eq!(base64(b"secret"), "c2VjcmV0");
+        assert_eq!(base64(b"x"), "eA==");
+        assert_eq!(base64(&[0xff, 0xfe]), "//4=");
+        assert_eq!(base64(b""), "");
+    }
+
+    #[test]
+    fn literals_lose_one_pair_of_matching_quotes() {
+        assert_eq!(parse_literal("y=\"quoted\"").unwrap(), ("y".into(), "quoted".into()));
+        assert_eq!(parse_literal("w=a=b").unwrap(), ("w".into(), "a=b".into()));
+        assert_eq!(parse_literal("q='x\"").unwrap().1, "'x\"");
+        assert!(parse_literal("novalue").is_err());
+    }
+
+    #[test]
+    fn env_files_keep_spaces_around_values() {
+        let got = parse_env("# c\nK1=v1\n  K2 = v2 \nK3=\"q\"\n\n").unwrap();
+        assert_eq!(got, vec![("K1".into(), "v1".into()), ("K2 ".into(), " v2 ".into()), ("K3".into(), "\"q\"".into())]);
+    }
+}

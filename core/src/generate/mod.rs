@@ -1,0 +1,26 @@
+//! Generators: configMapGenerator and secretGenerator (one file for both, they differ only in
+//! how values are stored), and the name hash they ask for.
+
+pub mod configmap;
+pub mod hash;
+
+use crate::accumulate::{Accumulator, Builder};
+use crate::error::Result;
+use crate::load::LoadedKustomization;
+
+/// Runs the kustomization's generators, adding (or merging) what they make.
+pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+    let k = &lk.kustomization;
+    let global = k.generator_options.as_ref();
+    for (args, kind) in k
+        .config_map_generator
+        .iter()
+        .map(|g| (g, configmap::Kind::ConfigMap))
+        .chain(k.secret_generator.iter().map(|g| (g, configmap::Kind::Secret)))
+    {
+        let r = configmap::generate(&b.loader, &lk.dir, kind, args, global)
+            .map_err(|e| e.in_file(&lk.file).at(args.pos))?;
+        configmap::add(acc, r, &args.behavior).map_err(|e| e.in_file(&lk.file).at(args.pos))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,500 @@
+//! The typed form of a `kustomization.yaml` (or a `kind: Component`).
+//!
+//! Parsed from the YAML 1.1 document model the way kustomize reads it: field names match
+//! case-insensitively, an unknown field is an error with its position, and a field kcompile does
+//! not implement is an error naming it, never silently ignored.
+
+use crate::error::{bail, Error, Result};
+use crate::yaml::node::{Node, Pos, Value};
+use indexmap::IndexMap;
+
+/// `Kustomization` or `Component`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KustKind {
+    #[default]
+    Kustomization,
+    Component,
+}
+
+/// A string plus where it was written.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Spanned {
+    pub value: String,
+    pub pos: Pos,
+}
+
+/// Which objects a patch, replacement or transformer applies to.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Selector {
+    pub group: Option<String>,
+    pub version: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub label_selector: Option<String>,
+    pub annotation_selector: Option<String>,
+}
+
+/// One entry of `patches`, `patchesJson6902` or `patchesStrategicMerge`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Patch {
+    pub path: Option<String>,
+    pub patch: Option<String>,
+    pub target: Option<Selector>,
+    pub allow_name_change: bool,
+    pub allow_kind_change: bool,
+    pub pos: Pos,
+}
+
+/// A path to a field, optionally restricted to a kind (kustomize's FieldSpec).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FieldSpec {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub path: String,
+    pub create: bool,
+}
+
+/// One entry of `labels`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Label {
+    pub pairs: IndexMap<String, String>,
+    pub include_selectors: bool,
+    pub include_templates: bool,
+    pub fields: Vec<FieldSpec>,
+}
+
+/// One entry of `images`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Image {
+    pub name: String,
+    pub new_name: Option<String>,
+    pub new_tag: Option<String>,
+    pub digest: Option<String>,
+    pub tag_suffix: Option<String>,
+}
+
+/// One entry of `replicas`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Replica {
+    pub name: String,
+    pub count: i64,
+}
+
+/// `generatorOptions`, or a generator's own `options`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GeneratorOptions {
+    pub labels: IndexMap<String, String>,
+    pub annotations: IndexMap<String, String>,
+    pub disable_name_suffix_hash: Option<bool>,
+    pub immutable: Option<bool>,
+}
+
+/// One entry of `configMapGenerator` or `secretGenerator`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GeneratorArgs {
+    pub name: String,
+    pub namespace: String,
+    pub behavior: String,
+    pub literals: Vec<String>,
+    pub files: Vec<String>,
+    pub envs: Vec<String>,
+    pub options: Option<GeneratorOptions>,
+    pub type_: Option<String>,
+    pub pos: Pos,
+}
+
+/// `sortOptions`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SortOptions {
+    pub order: String,
+    /// `legacySortOptions` (orderFirst, orderLast), when given.
+    pub legacy: Option<(Vec<String>, Vec<String>)>,
+}
+
+/// A parsed kustomization file.
+#[derive(Clone, Debug, Default)]
+pub struct Kustomization {
+    pub kind: KustKind,
+    pub resources: Vec<Spanned>,
+    pub components: Vec<Spanned>,
+    pub crds: Vec<Spanned>,
+    pub configurations: Vec<Spanned>,
+    pub namespace: Option<String>,
+    pub name_prefix: Option<String>,
+    pub name_suffix: Option<String>,
+    pub common_labels: IndexMap<String, String>,
+    pub common_annotations: IndexMap<String, String>,
+    pub labels: Vec<Label>,
+    pub images: Vec<Image>,
+    pub replicas: Vec<Replica>,
+    pub patches: Vec<Patch>,
+    pub patches_strategic_merge: Vec<Spanned>,
+    pub patches_json6902: Vec<Patch>,
+    pub config_map_generator: Vec<GeneratorArgs>,
+    pub secret_generator: Vec<GeneratorArgs>,
+    pub generator_options: Option<GeneratorOptions>,
+    pub replacements: Vec<Node>,
+    pub vars: Vec<Node>,
+    pub openapi: Option<Node>,
+    pub generators: Vec<Spanned>,
+    pub transformers: Vec<Spanned>,
+    pub validators: Vec<Spanned>,
+    pub build_metadata: Vec<String>,
+    pub sort_options: Option<SortOptions>,
+    /// Deprecation notices, printed by the caller on stderr.
+    pub warnings: Vec<String>,
+}
+
+/// Fields kustomize knows that kcompile refuses with a clear message.
+const UNSUPPORTED: &[(&str, &str)] = &[
+    ("helmcharts", "helmCharts"),
+    ("helmglobals", "helmGlobals"),
+    ("helmchartinflationgenerator", "helmChartInflationGenerator"),
+];
+
+impl Kustomization {
+    /// Parses a kustomization document (already read with YAML 1.1 rules).
+    pub fn from_node(doc: &Node) -> Result<Kustomization> {
+        let map = match &doc.value {
+            Value::Map(m) => m,
+            Value::Null => return Ok(Kustomization::default()),
+            other => {
+                return Err(Error::new(format!(
+                    "invalid Kustomization: expected a map of fields, found a {}",
+                    other.type_name()
+                ))
+                .at(doc.pos))
+            }
+        };
+        let mut k = Kustomization::default();
+        for (key, v) in map {
+            let lower = key.to_ascii_lowercase();
+            let field = lower.as_str();
+            let res: Result<()> = (|| {
+                match field {
+                    "apiversion" | "metadata" => {}
+                    "kind" => {
+                        k.kind = match &v.value {
+                            Value::Null => KustKind::Kustomization,
+                            Value::Str(s) if s.is_empty() || s == "Kustomization" => KustKind::Kustomization,
+                            Value::Str(s) if s == "Component" => KustKind::Component,
+                            _ => bail!("kind should be Kustomization or Component"),
+                        }
+                    }
+                    "resources" => k.resources = spanned_list(v, key)?,
+                    "bases" => {
+                        k.warnings.push(deprecated("bases", "resources"));
+                        k.resources.extend(spanned_list(v, key)?);
+                    }
+                    "components" => k.components = spanned_list(v, key)?,
+                    "crds" => k.crds = spanned_list(v, key)?,
+                    "configurations" => k.configurations = spanned_list(v, key)?,
+                    "namespace" => k.namespace = opt_string(v, key)?,
+                    "nameprefix" => k.name_prefix = opt_string(v, key)?,
+                    "namesuffix" => k.name_suffix = opt_string(v, key)?,
+                    "commonlabels" => {
+                        k.warnings.push(deprecated("commonLabels", "labels"));
+                        k.common_labels = string_map(v, key)?;
+                    }
+                    "commonannotations" => k.common_annotations = string_map(v, key)?,
+                    "labels" => k.labels = list(v, key, parse_label)?,
+                    "images" => k.images.extend(list(v, key, parse_image)?),
+                    "imagetags" => {
+                        k.warnings.push(deprecated("imageTags", "images"));
+                        k.images.extend(list(v, key, parse_image)?);
+                    }
+                    "replicas" => k.replicas = list(v, key, parse_replica)?,
+                    "patches" => k.patches = list(v, key, parse_patch)?,
+                    "patchesstrategicmerge" => {
+                        k.warnings.push(deprecated("patchesStrategicMerge", "patches"));
+                        k.patches_strategic_merge = spanned_list(v, key)?;
+                    }
+                    "patchesjson6902" => {
+                        k.warnings.push(deprecated("patchesJson6902", "patches"));
+                        k.patches_json6902 = list(v, key, parse_patch)?;
+                    }
+                    "configmapgenerator" => k.config_map_generator = list(v, key, parse_generator)?,
+                    "secretgenerator" => k.secret_generator = list(v, key, parse_generator)?,
+                    "generatoroptions" => {
+                        k.generator_options = if v.is_null() { None } else { Some(parse_gen_options(v)?) }
+                    }
+                    "replacements" => k.replacements = list(v, key, |n| Ok(n.clone()))?,
+                    "vars" => {
+                        k.warnings.push(deprecated("vars", "replacements"));
+                        k.vars = list(v, key, |n| Ok(n.clone()))?;
+                    }
+                    "openapi" => k.openapi = if v.is_null() { None } else { Some(v.clone()) },
+                    "generators" => k.generators = inline_or_path_list(v, key)?,
+                    "transformers" => k.transformers = inline_or_path_list(v, key)?,
+                    "validators" => k.validators = inline_or_path_list(v, key)?,
+                    "buildmetadata" => k.build_metadata = spanned_list(v, key)?.into_iter().map(|s| s.value).collect(),
+                    "sortoptions" => k.sort_options = if v.is_null() { None } else { Some(parse_sort(v)?) },
+                    _ => {
+                        if let Some((_, name)) = UNSUPPORTED.iter().find(|(l, _)| *l == field) {
+                            bail!("the field '{name}' is not supported by kcompile (it runs external programs)");
+                        }
+                        bail!("invalid Kustomization: json: unknown field \"{key}\"");
+                    }
+                }
+                Ok(())
+            })();
+            res.map_err(|e| e.at(v.pos))?;
+        }
+        Ok(k)
+    }
+}
+
+fn deprecated(old: &str, new: &str) -> String {
+    format!(
+        "# Warning: '{old}' is deprecated. Please use '{new}' instead. Run 'kustomize edit fix' to update your Kustomization automatically."
+    )
+}
+
+fn type_error(v: &Node, key: &str, want: &str) -> Error {
+    Error::new(format!(
+        "invalid Kustomization: json: cannot unmarshal {} into Go struct field Kustomization.{key} of type {want}",
+        v.value.type_name()
+    ))
+    .at(v.pos)
+}
+
+/// A scalar as a string, the way JSON decoding into a Go string field accepts it (strings only).
+fn scalar_string(v: &Node, key: &str) -> Result<String> {
+    match &v.value {
+        Value::Str(s) => Ok(s.clone()),
+        _ => Err(type_error(v, key, "string")),
+    }
+}
+
+fn opt_string(v: &Node, key: &str) -> Result<Option<String>> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    scalar_string(v, key).map(Some)
+}
+
+fn opt_bool(v: &Node, key: &str) -> Result<Option<bool>> {
+    match v.value {
+        Value::Null => Ok(None),
+        Value::Bool(b) => Ok(Some(b)),
+        _ => Err(type_error(v, key, "bool")),
+    }
+}
+
+fn fields(v: &Node, what: &str) -> Result<Vec<(String, Node)>> {
+    match &v.value {
+        Value::Null => Ok(Vec::new()),
+        Value::Map(m) => Ok(m.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect()),
+        _ => Err(Error::new(format!(
+            "invalid Kustomization: expected a map for {what}, found a {}",
+            v.value.type_name()
+        ))
+        .at(v.pos)),
+    }
+}
+
+fn unknown(key: &str, v: &Node) -> Error {
+    Error::new(format!("invalid Kustomization: json: unknown field \"{key}\"")).at(v.pos)
+}
+
+fn list<T>(v: &Node, key: &str, mut each: impl FnMut(&Node) -> Result<T>) -> Result<Vec<T>> {
+    match &v.value {
+        Value::Null => Ok(Vec::new()),
+        Value::Seq(items) => items.iter().map(|n| each(n).map_err(|e| e.at(n.pos))).collect(),
+        _ => Err(type_error(v, key, "[]...")),
+    }
+}
+
+fn spanned_list(v: &Node, key: &str) -> Result<Vec<Spanned>> {
+    match &v.value {
+        Value::Null => Ok(Vec::new()),
+        Value::Seq(items) => items.iter().map(|n| Ok(Spanned { value: scalar_string(n, key)?, pos: n.pos })).collect(),
+        _ => Err(type_error(v, key, "[]string")),
+    }
+}
+
+/// `transformers:` and friends: each entry a path, or an inline YAML document as a string.
+fn inline_or_path_list(v: &Node, key: &str) -> Result<Vec<Spanned>> {
+    spanned_list(v, key)
+}
+
+fn string_map(v: &Node, key: &str) -> Result<IndexMap<String, String>> {
+    match &v.value {
+        Value::Null => Ok(IndexMap::new()),
+        Value::Map(m) => m.iter().map(|(k, n)| Ok((k.clone(), scalar_string(n, key)?))).collect(),
+        _ => Err(type_error(v, key, "map[string]string")),
+    }
+}
+
+fn parse_label(v: &Node) -> Result<Label> {
+    let mut l = Label::default();
+    for (k, n) in fields(v, "a label")? {
+        match k.as_str() {
+            "pairs" => l.pairs = string_map(&n, "labels.pairs")?,
+            "includeselectors" => l.include_selectors = opt_bool(&n, "includeSelectors")?.unwrap_or(false),
+            "includetemplates" => l.include_templates = opt_bool(&n, "includeTemplates")?.unwrap_or(false),
+            "fields" => l.fields = list(&n, "fields", parse_field_spec)?,
+            _ => return Err(unknown(&k, &n)),
+        }
+    }
+    Ok(l)
+}
+
+/// Parses a field spec (`{group, version, kind, path, create}`).
+pub fn parse_field_spec(v: &Node) -> Result<FieldSpec> {
+    let mut f = FieldSpec::default();
+    for (k, n) in fields(v, "a field spec")? {
+        match k.as_str() {
+            "group" => f.group = opt_string(&n, "group")?.unwrap_or_default(),
+            "version" => f.version = opt_string(&n, "version")?.unwrap_or_default(),
+            "kind" => f.kind = opt_string(&n, "kind")?.unwrap_or_default(),
+            "path" => f.path = opt_string(&n, "path")?.unwrap_or_default(),
+            "create" => f.create = opt_bool(&n, "create")?.unwrap_or(false),
+            "behavior" | "name" | "namespace" => {}
+            _ => return Err(unknown(&k, &n)),
+        }
+    }
+    Ok(f)
+}
+
+fn parse_image(v: &Node) -> Result<Image> {
+    let mut i = Image::default();
+    for (k, n) in fields(v, "an image")? {
+        match k.as_str() {
+            "name" => i.name = opt_string(&n, "name")?.unwrap_or_default(),
+            "newname" => i.new_name = opt_string(&n, "newName")?,
+            "newtag" => i.new_tag = Some(tag_string(&n)?),
+            "digest" => i.digest = opt_string(&n, "digest")?,
+            "tagsuffix" => i.tag_suffix = opt_string(&n, "tagSuffix")?,
+            _ => return Err(unknown(&k, &n)),
+        }
+    }
+    Ok(i)
+}
+
+/// `newTag: 1.0` is a number in YAML; kustomize rejects it like any other non-string.
+fn tag_string(n: &Node) -> Result<String> {
+    scalar_string(n, "newTag")
+}
+
+fn parse_replica(v: &Node) -> Result<Replica> {
+    let mut r = Replica::default();
+    for (k, n) in fields(v, "a replica")? {
+        match k.as_str() {
+            "name" => r.name = opt_string(&n, "name")?.unwrap_or_default(),
+            "count" => {
+                r.count = match n.value {
+                    Value::Int(i) => i,
+                    _ => return Err(type_error(&n, "count", "int64")),
+                }
+            }
+            _ => return Err(unknown(&k, &n)),
+        }
+    }
+    Ok(r)
+}
+
+/// Parses a target selector.
+pub fn parse_selector(v: &Node) -> Result<Selector> {
+    let mut s = Selector::default();
+    for (k, n) in fields(v, "a target")? {
+        let val = opt_string(&n, &k)?;
+        match k.as_str() {
+            "group" => s.group = val,
+            "version" => s.version = val,
+            "kind" => s.kind = val,
+            "name" => s.name = val,
+            "namespace" => s.namespace = val,
+            "labelselector" => s.label_selector = val,
+            "annotationselector" => s.annotation_selector = val,
+            _ => return Err(unknown(&k, &n)),
+        }
+    }
+    Ok(s)
+}
+
+fn parse_patch(v: &Node) -> Result<Patch> {
+    let mut p = Patch { pos: v.pos, ..Patch::default() };
+    for (k, n) in fields(v, "a patch")? {
+        match k.as_str() {
+            "path" => p.path = opt_string(&n, "path")?,
+            "patch" => p.patch = opt_string(&n, "patch")?,
+            "target" => p.target = if n.is_null() { None } else { Some(parse_selector(&n)?) },
+            "options" => {
+                for (ok, on) in fields(&n, "patch options")? {
+                    match ok.as_str() {
+                        "allownamechange" => p.allow_name_change = opt_bool(&on, "allowNameChange")?.unwrap_or(false),
+                        "allowkindchange" => p.allow_kind_change = opt_bool(&on, "allowKindChange")?.unwrap_or(false),
+                        _ => return Err(unknown(&ok, &on)),
+                    }
+                }
+            }
+            _ => return Err(unknown(&k, &n)),
+        }
+    }
+    Ok(p)
+}
+
+fn parse_gen_options(v: &Node) -> Result<GeneratorOptions> {
+    let mut o = GeneratorOptions::default();
+    for (k, n) in fields(v, "generator options")? {
+        match k.as_str() {
+            "labels" => o.labels = string_map(&n, "labels")?,
+            "annotations" => o.annotations = string_map(&n, "annotations")?,
+            "disablenamesuffixhash" => o.disable_name_suffix_hash = opt_bool(&n, "disableNameSuffixHash")?,
+            "immutable" => o.immutable = opt_bool(&n, "immutable")?,
+            _ => return Err(unknown(&k, &n)),
+        }
+    }
+    Ok(o)
+}
+
+fn string_list(n: &Node, key: &str) -> Result<Vec<String>> {
+    Ok(spanned_list(n, key)?.into_iter().map(|s| s.value).collect())
+}
+
+fn parse_generator(v: &Node) -> Result<GeneratorArgs> {
+    let mut g = GeneratorArgs { pos: v.pos, ..GeneratorArgs::default() };
+    for (k, n) in fields(v, "a generator")? {
+        match k.as_str() {
+            "name" => g.name = opt_string(&n, "name")?.unwrap_or_default(),
+            "namespace" => g.namespace = opt_string(&n, "namespace")?.unwrap_or_default(),
+            "behavior" => g.behavior = opt_string(&n, "behavior")?.unwrap_or_default(),
+            "literals" => g.literals = string_list(&n, "literals")?,
+            "files" => g.files = string_list(&n, "files")?,
+            "envs" => g.envs.extend(string_list(&n, "envs")?),
+            "env" => g.envs.extend(opt_string(&n, "env")?),
+            "options" => g.options = if n.is_null() { None } else { Some(parse_gen_options(&n)?) },
+            "type" => g.type_ = opt_string(&n, "type")?,
+            _ => return Err(unknown(&k, &n)),
+        }
+    }
+    Ok(g)
+}
+
+fn parse_sort(v: &Node) -> Result<SortOptions> {
+    let mut s = SortOptions::default();
+    for (k, n) in fields(v, "sortOptions")? {
+        match k.as_str() {
+            "order" => s.order = opt_string(&n, "order")?.unwrap_or_default(),
+            "legacysortoptions" => {
+                if n.is_null() {
+                    continue;
+                }
+                let (mut first, mut last) = (Vec::new(), Vec::new());
+                for (lk, ln) in fields(&n, "legacySortOptions")? {
+                    match lk.as_str() {
+                        "orderfirst" => first = string_list(&ln, "orderFirst")?,
+                        "orderlast" => last = string_list(&ln, "orderLast")?,
+                        _ => return Err(unknown(&lk, &ln)),
+                    }
+                }
+                s.legacy = Some((first, last));
+            }
+            _ => return Err(unknown(&k, &n)),
+        }
+    }
+    Ok(s)
+}

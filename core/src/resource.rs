@@ -1,0 +1,157 @@
+//! A resource in the build: its document plus what kustomize tracks about it.
+
+use crate::yaml::node::{Node, Value};
+use camino::Utf8PathBuf;
+use std::fmt;
+
+/// Group, version and kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Gvk {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+}
+
+impl Gvk {
+    /// Splits an `apiVersion` (`apps/v1`, `v1`) and a kind.
+    pub fn from_api_version(api_version: &str, kind: &str) -> Gvk {
+        let (group, version) = match api_version.rsplit_once('/') {
+            Some((g, v)) => (g, v),
+            None => ("", api_version),
+        };
+        Gvk { group: group.to_string(), version: version.to_string(), kind: kind.to_string() }
+    }
+
+    /// kustomize's string form: `Kind.version.group`, with `[noGrp]` and friends.
+    pub fn id_string(&self) -> String {
+        let or = |s: &str, none: &str| if s.is_empty() { none.to_string() } else { s.to_string() };
+        format!("{}.{}.{}", or(&self.kind, "[noKind]"), or(&self.version, "[noVer]"), or(&self.group, "[noGrp]"))
+    }
+
+    /// Whether objects of this kind live outside namespaces.
+    pub fn is_cluster_scoped(&self) -> bool {
+        crate::transform::namespace::is_cluster_scoped(self)
+    }
+}
+
+/// A resource's identity: GVK, name and namespace (as written: empty when absent).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ResId {
+    pub gvk: Gvk,
+    pub name: String,
+    pub namespace: String,
+}
+
+impl ResId {
+    /// The namespace for comparisons: `default` when empty, nothing for cluster-scoped kinds.
+    pub fn effective_namespace(&self) -> &str {
+        if self.gvk.is_cluster_scoped() {
+            ""
+        } else if self.namespace.is_empty() {
+            "default"
+        } else {
+            &self.namespace
+        }
+    }
+
+    /// kustomize's notion of the same object: same GVK, name and effective namespace.
+    pub fn same_object(&self, other: &ResId) -> bool {
+        self.gvk == other.gvk && self.name == other.name && self.effective_namespace() == other.effective_namespace()
+    }
+}
+
+impl fmt::Display for ResId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ns = if self.namespace.is_empty() { "[noNs]" } else { &self.namespace };
+        write!(f, "{}/{}.{}", self.gvk.id_string(), self.name, ns)
+    }
+}
+
+/// A resource being built.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    /// The object itself.
+    pub node: Node,
+    /// The file it was read from (or the kustomization that generated it).
+    #[allow(dead_code)] // for buildMetadata's origin annotations
+    pub origin: Utf8PathBuf,
+    /// Names and namespaces the resource had before prefixes, suffixes and hashes renamed it,
+    /// oldest first; name references are matched against these.
+    pub previous: Vec<(String, String)>,
+    /// Set by generators: `behavior` across bases, and whether a hash suffix is still due.
+    pub generated: Option<Generated>,
+}
+
+/// What generators record about the objects they make.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Generated {
+    pub behavior: String,
+    pub needs_hash: bool,
+}
+
+impl Resource {
+    pub fn new(node: Node, origin: Utf8PathBuf) -> Resource {
+        Resource { node, origin, previous: Vec::new(), generated: None }
+    }
+
+    pub fn str_field(&self, path: &[&str]) -> &str {
+        self.node.str_at(path).unwrap_or("")
+    }
+
+    pub fn kind(&self) -> &str {
+        self.str_field(&["kind"])
+    }
+
+    pub fn name(&self) -> &str {
+        self.str_field(&["metadata", "name"])
+    }
+
+    pub fn namespace(&self) -> &str {
+        self.str_field(&["metadata", "namespace"])
+    }
+
+    pub fn gvk(&self) -> Gvk {
+        Gvk::from_api_version(self.str_field(&["apiVersion"]), self.kind())
+    }
+
+    /// The current id.
+    pub fn id(&self) -> ResId {
+        ResId { gvk: self.gvk(), name: self.name().to_string(), namespace: self.namespace().to_string() }
+    }
+
+    /// The id the resource had when it entered the build (before renames).
+    pub fn orig_id(&self) -> ResId {
+        let mut id = self.id();
+        if let Some((name, ns)) = self.previous.first() {
+            id.name = name.clone();
+            id.namespace = ns.clone();
+        }
+        id
+    }
+
+    /// Records the current name and namespace before a rename.
+    pub fn remember_name(&mut self) {
+        let entry = (self.name().to_string(), self.namespace().to_string());
+        if self.previous.last() != Some(&entry) {
+            self.previous.push(entry);
+        }
+    }
+
+    /// The map at `metadata.<field>` (labels or annotations), if present.
+    pub fn meta_map(&self, field: &str) -> Option<&crate::yaml::node::Map> {
+        self.node.get("metadata")?.get(field)?.as_map()
+    }
+
+    /// Sets `metadata.<field>.<key>` to a string.
+    pub fn set_meta(&mut self, field: &str, key: &str, value: &str) {
+        self.node.entry_map("metadata");
+        if let Some(meta) = self.node.get_mut("metadata") {
+            meta.entry_map(field).insert(key.to_string(), Node::new(Value::Str(value.to_string())));
+        }
+    }
+
+    /// Sets `metadata.name`.
+    pub fn set_name(&mut self, name: &str) {
+        self.node.entry_map("metadata").insert("name".into(), Node::string(name));
+    }
+}

@@ -1,0 +1,152 @@
+//! Output order: kustomize's legacy order (the default) or FIFO, per `sortOptions`.
+
+use crate::error::{Error, Result};
+use crate::kustomization::SortOptions;
+use crate::resource::{Gvk, Resource};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// Kinds printed first, in this order, by the legacy order.
+const ORDER_FIRST: &[&str] = &[
+    "Namespace",
+    "ResourceQuota",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "ServiceAccount",
+    "PodSecurityPolicy",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "Service",
+    "LimitRange",
+    "PriorityClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "StatefulSet",
+    "CronJob",
+    "PodDisruptionBudget",
+];
+
+/// Kinds printed last, in this order.
+const ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+
+/// Checks `sortOptions` as kustomize does.
+pub fn validate(options: &SortOptions) -> Result<()> {
+    match options.order.as_str() {
+        "fifo" if options.legacy.is_some() => Err(Error::new(
+            "the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'",
+        )),
+        "fifo" | "legacy" => Ok(()),
+        _ => Err(Error::new("the field 'sortOptions.order' must be one of [fifo, legacy]")),
+    }
+}
+
+/// Sorts resources in place as `kustomize build` does with the given options (legacy when none).
+pub fn sort(resources: &mut [Resource], options: Option<&SortOptions>) {
+    let (first, last): (Vec<&str>, Vec<&str>) = match options {
+        Some(o) if o.order == "fifo" => return,
+        Some(SortOptions { legacy: Some((first, last)), .. }) => {
+            (first.iter().map(String::as_str).collect(), last.iter().map(String::as_str).collect())
+        }
+        _ => (ORDER_FIRST.to_vec(), ORDER_LAST.to_vec()),
+    };
+    let mut rank: HashMap<&str, i64> = HashMap::new();
+    for (i, k) in first.iter().enumerate() {
+        rank.insert(k, i as i64 - first.len() as i64);
+    }
+    for (i, k) in last.iter().enumerate() {
+        rank.insert(k, 1 + i as i64);
+    }
+    // Compute each key once; the sort itself compares precomputed strings.
+    let mut keyed: Vec<(i64, String, String, usize)> = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let gvk = r.gvk();
+            let ns = if r.namespace().is_empty() { "~X" } else { r.namespace() };
+            let name = if r.name().is_empty() { "~N" } else { r.name() };
+            let id_key = format!("{}|{}|{}", gvk.id_string(), ns, name);
+            (*rank.get(gvk.kind.as_str()).unwrap_or(&0), gvk_sort_string(&gvk), id_key, i)
+        })
+        .collect();
+    keyed.sort_by(|a, b| match a.0.cmp(&b.0) {
+        Ordering::Equal => a.1.cmp(&b.1).then_with(|| a.2.cmp(&b.2)),
+        o => o,
+    });
+    let order: Vec<usize> = keyed.into_iter().map(|k| k.3).collect();
+    permute(resources, &order);
+}
+
+fn gvk_sort_string(g: &Gvk) -> String {
+    let or = |s: &str, d: &'static str| if s.is_empty() { d.to_string() } else { s.to_string() };
+    format!("{}_{}_{}", or(&g.group, "~G"), or(&g.version, "~V"), or(&g.kind, "~K"))
+}
+
+/// Reorders `items` so that position i holds what was at `order[i]`.
+fn permute<T: Clone>(items: &mut [T], order: &[usize]) {
+    let sorted: Vec<T> = order.iter().map(|&i| items[i].clone()).collect();
+    for (slot, item) in items.iter_mut().zip(sorted) {
+        *slot = item;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::node::{Node, Value};
+
+    fn res(api: &str, kind: &str, name: &str, ns: &str) -> Resource {
+        let mut n = Node::map();
+        let m = n.as_map_mut().unwrap();
+        m.insert("apiVersion".into(), Node::string(api));
+        m.insert("kind".into(), Node::string(kind));
+        let mut meta = Node::map();
+        meta.as_map_mut().unwrap().insert("name".into(), Node::string(name));
+        if !ns.is_empty() {
+            meta.as_map_mut().unwrap().insert("namespace".into(), Node::new(Value::Str(ns.into())));
+        }
+        m.insert("metadata".into(), meta);
+        Resource::new(n, "x".into())
+    }
+
+    fn names(rs: &[Resource]) -> Vec<String> {
+        rs.iter().map(|r| format!("{}/{}", r.kind(), r.name())).collect()
+    }
+
+    #[test]
+    fn legacy_order_ranks_kinds_then_gvk_then_namespace_and_name() {
+        let mut rs = vec![
+            res("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "w", ""),
+            res("apps/v1", "Deployment", "b", ""),
+            res("v1", "Pod", "p", ""),
+            res("apps/v1", "Deployment", "a", "z"),
+            res("v1", "Namespace", "ns", ""),
+            res("v1", "ConfigMap", "c", ""),
+        ];
+        sort(&mut rs, None);
+        // Deployments: namespace "z" sorts before the "~X" of no namespace.
+        assert_eq!(
+            names(&rs),
+            [
+                "Namespace/ns",
+                "ConfigMap/c",
+                "Deployment/a",
+                "Deployment/b",
+                "Pod/p",
+                "ValidatingWebhookConfiguration/w"
+            ]
+        );
+    }
+
+    #[test]
+    fn fifo_keeps_input_order() {
+        let mut rs = vec![res("v1", "Service", "s", ""), res("v1", "Namespace", "n", "")];
+        sort(&mut rs, Some(&SortOptions { order: "fifo".into(), ..Default::default() }));
+        assert_eq!(names(&rs), ["Service/s", "Namespace/n"]);
+    }
+}

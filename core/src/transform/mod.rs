@@ -1,0 +1,49 @@
+//! Transformers, one file each, run in kustomize's fixed order by [`run`]:
+//! patchesStrategicMerge, patches, namespace, namePrefix/nameSuffix, labels/commonLabels,
+//! commonAnnotations, patchesJson6902, replicas, images, replacements, then the kustomization's
+//! own `transformers:`.
+
+pub mod fieldspec;
+pub mod namespace;
+
+use crate::accumulate::{Accumulator, Builder};
+use crate::error::{bail, Result};
+use crate::kustomization::Kustomization;
+use crate::load::LoadedKustomization;
+
+/// Refuses kustomization fields that kcompile does not implement yet, naming them.
+pub fn check_supported(k: &Kustomization) -> Result<()> {
+    let unsupported: &[(&str, bool)] = &[
+        ("patchesStrategicMerge", !k.patches_strategic_merge.is_empty()),
+        ("patches", !k.patches.is_empty()),
+        ("namespace", k.namespace.is_some()),
+        ("namePrefix", k.name_prefix.is_some()),
+        ("nameSuffix", k.name_suffix.is_some()),
+        ("labels", !k.labels.is_empty()),
+        ("commonLabels", !k.common_labels.is_empty()),
+        ("commonAnnotations", !k.common_annotations.is_empty()),
+        ("patchesJson6902", !k.patches_json6902.is_empty()),
+        ("replicas", !k.replicas.is_empty()),
+        ("images", !k.images.is_empty()),
+        ("replacements", !k.replacements.is_empty()),
+        ("vars", !k.vars.is_empty()),
+        ("generators", !k.generators.is_empty()),
+        ("transformers", !k.transformers.is_empty()),
+        ("validators", !k.validators.is_empty()),
+        ("configurations", !k.configurations.is_empty()),
+        ("crds", !k.crds.is_empty()),
+        ("openapi", k.openapi.is_some()),
+        ("buildMetadata", !k.build_metadata.is_empty()),
+    ];
+    for (field, used) in unsupported {
+        if *used {
+            bail!("the field '{field}' is not supported yet by kcompile");
+        }
+    }
+    Ok(())
+}
+
+/// Runs the kustomization's transformers over what has been accumulated, in kustomize's order.
+pub fn run(_b: &mut Builder, _lk: &LoadedKustomization, _acc: &mut Accumulator) -> Result<()> {
+    Ok(())
+}

@@ -1,0 +1,2545 @@
+//! The YAML reader: turns YAML text into [`Node`]s, decoding values the way kustomize does.
+//!
+//! Events come from `saphyr-parser`; nodes are built from them in one pass with an explicit stack
+//! (nothing recurses on the input's nesting). Two decoding schemas exist because kustomize reads
+//! its inputs with two different YAML libraries:
+//!
+//! * [`Schema::V3`] — go-yaml v3 as used by kyaml: resources and strategic-merge patches.
+//! * [`Schema::V11`] — go-yaml v2 (YAML 1.1 flavoured) as used by `sigs.k8s.io/yaml`:
+//!   kustomization files and JSON 6902 patches.
+//!
+//! What kubectl (kustomize v5.5.0) was seen to do, and this reader therefore does:
+//!
+//! * **Multi-document files** ([`parse_stream`]) are cut the way kyaml cuts them, not by the YAML
+//!   parser: `\r\n` becomes `\n`, then every line that starts with `---` and follows a newline
+//!   separates documents (non-overlapping, like the regexp `\n---.*\n`). Such a line may only
+//!   carry a comment after the `---` (`--- foo` fails with "invalid document separator: --- foo").
+//!   Each part is then parsed on its own and only its *first* YAML document is used: whatever
+//!   follows a `...` in the same part is ignored, unread. Documents that are null, `{}` or `[]`
+//!   are dropped. Documents that are scalars or lists are returned as they are (kustomize then
+//!   fails with "missing Resource metadata"; that is the caller's business), as are `kind: List`
+//!   documents (unwrapping them is the caller's business too).
+//! * **Single documents** ([`parse_one`]) read the first YAML document and ignore the rest without
+//!   scanning it, as go-yaml's `Unmarshal` does: a kustomization with a second (even broken)
+//!   document is accepted and the second document ignored; `---\n---\nresources: …` is empty.
+//! * **Map keys, V3.** Keys of nested maps must decode to strings: `1: a`, `true: a`, `null: a`,
+//!   `1.5: a` or a timestamp key in `data:` make kustomize fail (with an unhelpful JSON message);
+//!   here they are an error naming the key. Keys of a document's *top-level* map are decoded into
+//!   strings as written (`0x10: z` gives the key `0x10`, `1.50: f` gives `1.50`), except `null`
+//!   and `~`, which fail. An empty key (`? ` alone, `{? : a}`) is the empty string at any level.
+//! * **Map keys, V11.** Converted as `sigs.k8s.io/yaml` converts them: integers and booleans to
+//!   decimal and `true`/`false` (`yes: x` gives the key `true`), floats to Go's shortest 32-bit
+//!   `%g` (`1e+06`, `3.1415927`, `.inf`), timestamps stay as written; a null or uint64 key is an
+//!   error. List and map keys are an error in both schemas.
+//! * **Duplicate keys.** V3: an error, `mapping key "x" already defined at line N` (go-yaml v3).
+//!   V11: the last one wins (go-yaml v2).
+//! * **Merge keys** `<<`. V3 follows kyaml's de-anchoring: the map's own keys win wherever they
+//!   are, in a list of maps the earlier map wins, a second `<<` in one map is an error
+//!   ("duplicate merge key"). V11 follows go-yaml v2, which merges in place: a `<<` overrides the
+//!   keys before it, keys after it override it, several `<<` are allowed.
+//! * **Empty values in flow collections** (V3 only): `{a: }`, `{a}`, `[a: ]` decode to the empty
+//!   string, not null (kyaml re-serialises the node and go-yaml prints an empty null in flow
+//!   context as `''`). In block context `a:` is null. V11 keeps null.
+//! * **Infinities and NaN** (`.inf`, `-.Inf`, `.nan`, `!!float .inf`) are an error in both
+//!   schemas ("json: unsupported value: +Inf"), as kustomize fails converting them to JSON.
+//!   `-0.0` reads as `0.0` (what kustomize's JSON round trip leaves of it).
+//! * **Timestamps.** V3: plain scalars that go-yaml v3 parses as timestamps (`2001-12-14`,
+//!   `2001-12-14T21:59:43.10-05:00`, `2001-12-14 21:59:43.10`, …) become strings in RFC 3339 form
+//!   as Go's `time.Time` marshals to JSON (`2001-12-14T00:00:00Z`, `2001-12-14T21:59:43.1-05:00`);
+//!   an offset of 24 hours or more parses but cannot be marshalled and is an error. V11: they
+//!   stay as written.
+//! * **Tags.** `!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!timestamp` and `!!binary`
+//!   behave as in go-yaml (`!!int "12"` is 12, `!!int abc` is an error
+//!   "cannot decode !!str `abc` as a !!int", `!!binary` is base64-decoded). Any other tag on a
+//!   scalar (`!foo 123`) keeps the text as a string; the non-specific tag `!` is ignored. Tags on
+//!   lists and maps are ignored.
+//!
+//! Leniencies of go-yaml (libyaml) that `saphyr-parser` does not share are patched over by
+//! re-parsing with a minimally edited text: a tab right after a `:` value indicator, and lines
+//! inside flow collections or multi-line quoted scalars indented less than YAML 1.2 requires or
+//! indented with tabs (rewriting such leading whitespace cannot change a value). Reported
+//! columns are corrected.
+//!
+//! Known differences from go-yaml, all on input kubectl rejects or never sees in practice:
+//! saphyr accepts tabs that libyaml refuses (a tab-only line or a tab before a comment in block
+//! indentation, `- \ta`, `:\tb` after an explicit `? key`), treats U+0085, U+2028 and U+2029 as
+//! ordinary characters where libyaml breaks lines on them, refuses more than 255 nested flow
+//! collections (go-yaml: 10000). Syntax error messages are saphyr's, not go-yaml's.
+//!
+//! The caller must hand over valid UTF-8 (reject other bytes before calling); a leading BOM is
+//! fine.
+
+use super::node::{Map, Node, Pos, Value};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span, Tag};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+
+/// Which YAML library's decoding rules to follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Schema {
+    /// go-yaml v3 (kyaml): resources and strategic-merge patches.
+    V3,
+    /// go-yaml v2, YAML 1.1 flavoured (`sigs.k8s.io/yaml`): kustomization files and JSON 6902
+    /// patches. `yes`/`no`/`on`/`off`/`y`/`n` are booleans; timestamps stay strings.
+    V11,
+}
+
+/// A YAML syntax or decoding error, at a 1-based line and column of the text that was read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct YamlError {
+    /// What went wrong.
+    pub message: String,
+    /// Where (1-based line and column; `0:0` when unknown).
+    pub pos: Pos,
+}
+
+impl YamlError {
+    fn new(message: impl Into<String>, pos: Pos) -> YamlError {
+        YamlError { message: message.into(), pos }
+    }
+}
+
+impl fmt::Display for YamlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.pos.line, self.pos.col, self.message)
+    }
+}
+
+impl std::error::Error for YamlError {}
+
+/// Bounds on what one call may build, so that hostile input (alias bombs, absurd nesting) fails
+/// quickly with bounded memory instead of exhausting the machine.
+///
+/// The budgets apply to everything one call builds (all documents of a stream together) and count
+/// every node and every byte of scalar and key text produced, including copies made for aliases
+/// (and the copy kept for each anchor). They are checked before copying.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Maximum nesting of lists and maps. Default 1000 (go-yaml allows 10000, but kcompile's
+    /// tree code recurses, and no real manifest comes near 1000). Note that saphyr-parser itself
+    /// refuses more than 255 nested *flow* collections.
+    pub max_depth: usize,
+    /// Maximum number of nodes. Default 4,000,000.
+    pub max_nodes: usize,
+    /// Maximum bytes of scalar and key text. Default 256 MiB.
+    pub max_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { max_depth: 1000, max_nodes: 4_000_000, max_bytes: 256 << 20 }
+    }
+}
+
+/// Parses a multi-document YAML file (resources, patches) as kustomize does, dropping null and
+/// empty documents. See the module documentation for the rules. Uses [`Limits::default`].
+pub fn parse_stream(text: &str, schema: Schema) -> Result<Vec<Node>, YamlError> {
+    parse_stream_with(text, schema, &Limits::default())
+}
+
+/// [`parse_stream`] with explicit limits.
+pub fn parse_stream_with(text: &str, schema: Schema, limits: &Limits) -> Result<Vec<Node>, YamlError> {
+    let normalized: Cow<str> =
+        if text.contains("\r\n") { Cow::Owned(text.replace("\r\n", "\n")) } else { Cow::Borrowed(text) };
+    let mut budget = Budget::default();
+    let mut out = Vec::new();
+    for piece in split_documents(&normalized)? {
+        let Some(node) = parse_first_document(piece.text, piece.line_offset, schema, limits, &mut budget)? else {
+            continue;
+        };
+        let empty = match &node.value {
+            Value::Null => true,
+            Value::Map(m) => m.is_empty(),
+            Value::Seq(s) => s.is_empty(),
+            _ => false,
+        };
+        if !empty {
+            out.push(node);
+        }
+    }
+    Ok(out)
+}
+
+/// Parses the first YAML document of `text` (a kustomization file, a JSON 6902 patch). Returns
+/// `None` when there is no document or it is null. Later documents are ignored, unread, as
+/// go-yaml's `Unmarshal` ignores them. Uses [`Limits::default`].
+pub fn parse_one(text: &str, schema: Schema) -> Result<Option<Node>, YamlError> {
+    parse_one_with(text, schema, &Limits::default())
+}
+
+/// [`parse_one`] with explicit limits.
+pub fn parse_one_with(text: &str, schema: Schema, limits: &Limits) -> Result<Option<Node>, YamlError> {
+    let mut budget = Budget::default();
+    Ok(parse_first_document(text, 0, schema, limits, &mut budget)?.filter(|n| !n.is_null()))
+}
+
+/// How an untagged plain scalar decodes under `schema`.
+///
+/// Infinities and NaN come back as floats (the parse functions reject them). V3 timestamps come
+/// back as their RFC 3339 string (or as written if Go could not marshal them, e.g. a `+24:00`
+/// offset); `<<` is the string `<<`.
+#[allow(dead_code)] // for JSON 6902 values and vars
+pub fn resolve_plain(s: &str, schema: Schema) -> Value {
+    match resolve_core(s, schema, true) {
+        Res::Null => Value::Null,
+        Res::Bool(b) => Value::Bool(b),
+        Res::Int(i) => Value::Int(i),
+        Res::UInt(u) => Value::UInt(u),
+        Res::Float(f) => Value::Float(if f == 0.0 { 0.0 } else { f }),
+        Res::Timestamp(ts) => match schema {
+            Schema::V3 => Value::Str(ts.format().unwrap_or_else(|_| s.to_string())),
+            Schema::V11 => Value::Str(s.to_string()),
+        },
+        Res::Str | Res::Merge => Value::Str(s.to_string()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Document splitting (kyaml's ByteReader)
+// ---------------------------------------------------------------------------------------------
+
+struct Piece<'a> {
+    text: &'a str,
+    /// Lines of the file before this piece.
+    line_offset: u32,
+}
+
+/// Splits like kyaml: the regexp `\n---.*\n`, non-overlapping, left to right; each piece but the
+/// last keeps the newline that starts its separator.
+fn split_documents(s: &str) -> Result<Vec<Piece<'_>>, YamlError> {
+    let mut pieces = Vec::new();
+    if s.is_empty() {
+        return Ok(pieces);
+    }
+    let mut prev = 0usize;
+    let mut prev_line = 0u32; // newlines before `prev`
+    let mut from = 0usize;
+    let mut counted_to = 0usize;
+    let mut lines_to = 0u32; // newlines in s[..counted_to]
+    while let Some(rel) = s[from..].find("\n---") {
+        let m = from + rel;
+        let Some(nl_rel) = s[m + 4..].find('\n') else { break };
+        let nl = m + 4 + nl_rel;
+        lines_to += count_newlines(&s[counted_to..m]);
+        counted_to = m;
+        let rest = go_trim_space(&s[m + 4..nl]);
+        if !rest.is_empty() && !rest.starts_with('#') {
+            let sep = go_trim_space(&s[m..=nl]);
+            return Err(YamlError::new(format!("invalid document separator: {sep}"), Pos::new(lines_to + 2, 1)));
+        }
+        pieces.push(Piece { text: &s[prev..=m], line_offset: prev_line });
+        prev = nl + 1;
+        prev_line = lines_to + 2;
+        from = nl + 1;
+    }
+    pieces.push(Piece { text: &s[prev..], line_offset: prev_line });
+    Ok(pieces)
+}
+
+fn count_newlines(s: &str) -> u32 {
+    s.bytes().filter(|&b| b == b'\n').count() as u32
+}
+
+/// Go's `strings.TrimSpace`.
+fn go_trim_space(s: &str) -> &str {
+    s.trim_matches(char::is_whitespace)
+}
+
+// ---------------------------------------------------------------------------------------------
+// One document, with retries for libyaml leniencies
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy, Default)]
+struct Budget {
+    nodes: usize,
+    bytes: usize,
+}
+
+enum Fail {
+    Yaml(YamlError),
+    Scan(ScanError),
+}
+
+/// Re-parses allowed for libyaml leniencies (one per fixed spot), and the bytes they may re-read.
+const MAX_RETRIES: usize = 1000;
+const MAX_RETRY_WORK: usize = 256 << 20;
+
+fn parse_first_document(
+    text: &str,
+    line_offset: u32,
+    schema: Schema,
+    limits: &Limits,
+    budget: &mut Budget,
+) -> Result<Option<Node>, YamlError> {
+    let mut owned: Option<String> = None;
+    let mut col_fix: HashMap<u32, u32> = HashMap::new();
+    let mut retries = 0;
+    loop {
+        let cur: &str = owned.as_deref().unwrap_or(text);
+        let mut b = Builder::new(cur, line_offset, schema, limits, *budget, &col_fix);
+        let result = b.run();
+        match result {
+            Ok(root) => {
+                *budget = b.budget;
+                return Ok(root);
+            }
+            Err(Fail::Yaml(e)) => return Err(e),
+            Err(Fail::Scan(e)) => {
+                let flow_start = b.flow_start;
+                let pos = b.pos(*e.marker());
+                drop(b);
+                if retries < MAX_RETRIES && retries.saturating_mul(cur.len()) < MAX_RETRY_WORK {
+                    if let Some(fixed) = fix_leniency(cur, &e, flow_start, &mut col_fix) {
+                        owned = Some(fixed);
+                        retries += 1;
+                        continue;
+                    }
+                }
+                return Err(YamlError::new(e.info().to_string(), pos));
+            }
+        }
+    }
+}
+
+/// Edits `text` so that saphyr accepts what libyaml accepts, when the error is one of the known
+/// leniencies. Returns `None` when it is not.
+fn fix_leniency(
+    text: &str,
+    e: &ScanError,
+    flow_start: Option<usize>,
+    col_fix: &mut HashMap<u32, u32>,
+) -> Option<String> {
+    let info = e.info();
+    let at = char_to_byte(text, e.marker().index());
+    if info == "':' must be followed by a valid YAML whitespace" {
+        // libyaml takes a tab after `:` as separation; make it a space.
+        let bytes = text.as_bytes();
+        let mut j = at.min(bytes.len());
+        while j > 0 && matches!(bytes[j - 1], b' ' | b'\t') {
+            j -= 1;
+        }
+        if j == 0 || bytes[j - 1] != b':' || !bytes[j..at].contains(&b'\t') {
+            return None;
+        }
+        let mut s = String::with_capacity(text.len());
+        s.push_str(&text[..j]);
+        s.push_str(&text[j..at].replace('\t', " "));
+        s.push_str(&text[at..]);
+        return Some(s);
+    }
+    let flow_error = matches!(
+        info,
+        "invalid indentation"
+            | "invalid indentation in flow construct"
+            | "tabs disallowed within this context (block indentation)"
+    );
+    let quoted_error = info == "invalid indentation in quoted scalar";
+    let quoted_tab = info == "tab cannot be used as indentation";
+    if let (Some(ci), true) = (flow_start, flow_error || quoted_error || quoted_tab) {
+        // Inside a flow collection libyaml ignores indentation (tabs included).
+        let open = char_to_byte(text, ci);
+        return normalize_region(text, open, flow_region_end(text.as_bytes(), open)?, col_fix);
+    }
+    if quoted_error {
+        // A multi-line quoted scalar in block context: the error is at its opening quote.
+        let bytes = text.as_bytes();
+        if !matches!(bytes.get(at), Some(b'"' | b'\'')) {
+            return None;
+        }
+        return normalize_region(text, at, skip_quoted(bytes, at)? - 1, col_fix);
+    }
+    if quoted_tab {
+        // Tabs leading a continuation line of a quoted scalar: make them spaces (this keeps
+        // columns); a too small indentation is then fixed by the case above.
+        let line_start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+        let n = text[line_start..].bytes().take_while(|&c| c == b' ' || c == b'\t').count();
+        let lead = &text[line_start..line_start + n];
+        if !lead.contains('\t') {
+            return None;
+        }
+        return Some(format!("{}{}{}", &text[..line_start], " ".repeat(n), &text[line_start + n..]));
+    }
+    None
+}
+
+/// Rewrites the leading whitespace of the lines after the one holding `open` up to the one
+/// holding `close` as spaces reaching at least one column right of `open`. Inside flow
+/// collections and quoted scalars leading whitespace is never part of a value, so this changes
+/// nothing but what saphyr accepts. Blank lines are left alone.
+fn normalize_region(text: &str, open: usize, close: usize, col_fix: &mut HashMap<u32, u32>) -> Option<String> {
+    let line_start = text[..open].rfind('\n').map_or(0, |i| i + 1);
+    let target = text[line_start..open].chars().count() + 1;
+    let mut line_no = count_newlines(&text[..open]) + 1;
+    let bytes = text.as_bytes();
+    // (start of the line, length of its leading whitespace, new length)
+    let mut edits: Vec<(usize, usize, usize)> = Vec::new();
+    let mut i = open;
+    while let Some(rel) = text[i..close.min(text.len())].find('\n') {
+        let ls = i + rel + 1;
+        line_no += 1;
+        let mut n = 0;
+        while ls + n < bytes.len() && matches!(bytes[ls + n], b' ' | b'\t') {
+            n += 1;
+        }
+        let blank = ls + n >= bytes.len() || matches!(bytes[ls + n], b'\n' | b'\r');
+        let has_tab = bytes[ls..ls + n].contains(&b'\t');
+        if !blank && (has_tab || n < target) {
+            let new_len = n.max(target);
+            edits.push((ls, n, new_len));
+            let slot = col_fix.entry(line_no).or_insert(0);
+            *slot = slot.saturating_add(u32::try_from(new_len - n).unwrap_or(u32::MAX));
+        }
+        i = ls;
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let mut s = String::with_capacity(text.len() + edits.iter().map(|e| e.2 - e.1).sum::<usize>());
+    let mut last = 0;
+    for (at, old, new) in edits {
+        s.push_str(&text[last..at]);
+        s.extend(std::iter::repeat_n(' ', new));
+        last = at + old;
+    }
+    s.push_str(&text[last..]);
+    Some(s)
+}
+
+/// Byte index of the bracket closing the flow collection opened at `open`.
+fn flow_region_end(b: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut prev = b'[';
+    let mut i = open;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'[' | b'{' => {
+                depth += 1;
+                prev = c;
+                i += 1;
+            }
+            b']' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+                prev = c;
+                i += 1;
+            }
+            b'"' | b'\'' if matches!(prev, b'[' | b'{' | b',' | b':' | b'?') => {
+                i = skip_quoted(b, i)?;
+                prev = b'x';
+            }
+            b'#' if i > 0 && matches!(b[i - 1], b' ' | b'\t' | b'\n' | b'\r') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            _ => {
+                prev = c;
+                i += 1;
+            }
+        }
+    }
+    None
+}
+
+/// Index just past the quoted scalar starting at `q`.
+fn skip_quoted(b: &[u8], q: usize) -> Option<usize> {
+    let quote = *b.get(q)?;
+    let mut j = q + 1;
+    while j < b.len() {
+        if quote == b'"' && b[j] == b'\\' {
+            j += 2;
+        } else if b[j] == quote {
+            if quote == b'\'' && b.get(j + 1) == Some(&b'\'') {
+                j += 2;
+            } else {
+                return Some(j + 1);
+            }
+        } else {
+            j += 1;
+        }
+    }
+    None
+}
+
+fn char_to_byte(s: &str, ci: usize) -> usize {
+    s.char_indices().nth(ci).map_or(s.len(), |(b, _)| b)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The builder
+// ---------------------------------------------------------------------------------------------
+
+/// A char-index → byte-index cursor over the source (saphyr reports char indices).
+struct Src<'a> {
+    text: &'a str,
+    ci: usize,
+    bi: usize,
+}
+
+impl Src<'_> {
+    fn byte_of(&mut self, ci: usize) -> usize {
+        while self.ci < ci {
+            match self.text[self.bi..].chars().next() {
+                Some(c) => {
+                    self.bi += c.len_utf8();
+                    self.ci += 1;
+                }
+                None => break,
+            }
+        }
+        while self.ci > ci {
+            match self.text[..self.bi].chars().next_back() {
+                Some(c) => {
+                    self.bi -= c.len_utf8();
+                    self.ci -= 1;
+                }
+                None => break,
+            }
+        }
+        self.bi
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct Info {
+    anchor: usize,
+    from_alias: bool,
+    size: usize,
+    bytes: usize,
+    /// 0 for scalars, 1 + the children's maximum for collections.
+    height: usize,
+    timestamp: bool,
+    empty_null: bool,
+}
+
+struct Anchored {
+    node: Node,
+    info: Info,
+    /// A scalar's text as written (go-yaml v3 uses it for keys of a document's top-level map).
+    raw: Option<String>,
+}
+
+enum Pending {
+    /// The index of the key's (placeholder) entry.
+    Key(usize),
+    Merge,
+}
+
+struct MapFrame {
+    map: Map,
+    key_lines: Vec<u32>,
+    pending: Option<Pending>,
+    merge_seen: bool,
+    merge: Option<Vec<Map>>,
+}
+
+enum FrameKind {
+    Seq(Vec<Node>),
+    Map(MapFrame),
+}
+
+struct Frame {
+    pos: Pos,
+    anchor: usize,
+    flow: bool,
+    size: usize,
+    bytes: usize,
+    height: usize,
+    kind: FrameKind,
+}
+
+struct Builder<'s, 'l> {
+    text: &'s str,
+    src: Src<'s>,
+    line_offset: u32,
+    schema: Schema,
+    limits: &'l Limits,
+    budget: Budget,
+    col_fix: &'l HashMap<u32, u32>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Anchored>,
+    root: Option<Node>,
+    /// Char index of the bracket of the outermost open flow collection.
+    flow_start: Option<usize>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum CoreTag {
+    Null,
+    Bool,
+    Int,
+    Float,
+    Timestamp,
+}
+
+impl CoreTag {
+    fn name(self) -> &'static str {
+        match self {
+            CoreTag::Null => "null",
+            CoreTag::Bool => "bool",
+            CoreTag::Int => "int",
+            CoreTag::Float => "float",
+            CoreTag::Timestamp => "timestamp",
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum TagClass {
+    /// No tag, or the non-specific `!`.
+    Implicit,
+    Str,
+    Binary,
+    Merge,
+    Core(CoreTag),
+    Other,
+}
+
+fn classify_tag(tag: Option<&Tag>) -> TagClass {
+    let Some(t) = tag else { return TagClass::Implicit };
+    if t.handle.is_empty() && t.suffix == "!" {
+        return TagClass::Implicit;
+    }
+    let full: Cow<str> =
+        if t.handle.is_empty() { Cow::Borrowed(&t.suffix) } else { Cow::Owned(format!("{}{}", t.handle, t.suffix)) };
+    match full.strip_prefix("tag:yaml.org,2002:") {
+        Some("str") => TagClass::Str,
+        Some("binary") => TagClass::Binary,
+        Some("merge") => TagClass::Merge,
+        Some("null") => TagClass::Core(CoreTag::Null),
+        Some("bool") => TagClass::Core(CoreTag::Bool),
+        Some("int") => TagClass::Core(CoreTag::Int),
+        Some("float") => TagClass::Core(CoreTag::Float),
+        Some("timestamp") => TagClass::Core(CoreTag::Timestamp),
+        _ => TagClass::Other,
+    }
+}
+
+impl<'s, 'l> Builder<'s, 'l> {
+    fn new(
+        text: &'s str,
+        line_offset: u32,
+        schema: Schema,
+        limits: &'l Limits,
+        budget: Budget,
+        col_fix: &'l HashMap<u32, u32>,
+    ) -> Self {
+        Builder {
+            text,
+            src: Src { text, ci: 0, bi: 0 },
+            line_offset,
+            schema,
+            limits,
+            budget,
+            col_fix,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            root: None,
+            flow_start: None,
+        }
+    }
+
+    fn run(&mut self) -> Result<Option<Node>, Fail> {
+        let mut parser = Parser::new_from_str(self.text);
+        while let Some(item) = parser.next_event() {
+            let (ev, span) = item.map_err(Fail::Scan)?;
+            match ev {
+                Event::StreamEnd | Event::DocumentEnd => break,
+                Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => {}
+                Event::Scalar(text, style, anchor, tag) => self.scalar(text, style, anchor, tag.as_deref(), span)?,
+                Event::SequenceStart(anchor, _) => self.start(true, anchor, span)?,
+                Event::MappingStart(anchor, _) => self.start(false, anchor, span)?,
+                Event::SequenceEnd | Event::MappingEnd => self.end()?,
+                Event::Alias(id) => self.alias(id, span)?,
+            }
+        }
+        if !self.stack.is_empty() {
+            // Cannot happen with a well-behaved parser; be safe rather than panic.
+            return Err(Fail::Yaml(YamlError::new("unexpected end of document", Pos::default())));
+        }
+        Ok(self.root.take())
+    }
+
+    fn pos(&self, m: Marker) -> Pos {
+        let line = m.line() as u32;
+        let mut col = m.col() as u32 + 1;
+        if !self.col_fix.is_empty() {
+            if let Some(&add) = self.col_fix.get(&line) {
+                col = if col > add { col - add } else { 1 };
+            }
+        }
+        Pos::new(line + self.line_offset, col)
+    }
+
+    fn err<T>(&self, message: impl Into<String>, pos: Pos) -> Result<T, Fail> {
+        Err(Fail::Yaml(YamlError::new(message, pos)))
+    }
+
+    fn top_flow(&self) -> bool {
+        self.stack.last().is_some_and(|f| f.flow)
+    }
+
+    fn in_key_position(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame { kind: FrameKind::Map(m), .. }) if m.pending.is_none())
+    }
+
+    fn charge(&mut self, nodes: usize, bytes: usize, pos: Pos) -> Result<(), Fail> {
+        self.budget.nodes = self.budget.nodes.saturating_add(nodes);
+        self.budget.bytes = self.budget.bytes.saturating_add(bytes);
+        if self.budget.nodes > self.limits.max_nodes {
+            return self.err(
+                format!("document too large after alias expansion (more than {} nodes)", self.limits.max_nodes),
+                pos,
+            );
+        }
+        if self.budget.bytes > self.limits.max_bytes {
+            return self.err(
+                format!("document too large after alias expansion (more than {} bytes of text)", self.limits.max_bytes),
+                pos,
+            );
+        }
+        Ok(())
+    }
+
+    /// If the collection starting at char index `ci` (its properties included) is a flow
+    /// collection, the char index of its bracket.
+    fn flow_bracket(&mut self, ci: usize) -> Option<usize> {
+        let b = self.src.byte_of(ci);
+        let mut idx = ci;
+        let mut chars = self.text[b..].chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '[' | '{' => return Some(idx),
+                '&' | '!' => {
+                    while let Some(&n) = chars.peek() {
+                        if matches!(n, ' ' | '\t' | '\n' | '\r') {
+                            break;
+                        }
+                        chars.next();
+                        idx += 1;
+                    }
+                }
+                ' ' | '\t' | '\n' | '\r' => {}
+                '#' => {
+                    while let Some(&n) = chars.peek() {
+                        if n == '\n' {
+                            break;
+                        }
+                        chars.next();
+                        idx += 1;
+                    }
+                }
+                _ => return None,
+            }
+            idx += 1;
+        }
+        None
+    }
+
+    /// Where the `|` or `>` of a block scalar whose content starts at `m` is (saphyr's span
+    /// starts at the content; go-yaml's position is the indicator's).
+    fn block_indicator_pos(&mut self, m: Marker) -> Option<Pos> {
+        let at = self.src.byte_of(m.index());
+        let mut line_end = self.text[..at].rfind('\n')?;
+        if !self.text[line_end + 1..at].trim().is_empty() {
+            return None; // Not at the start of a content line: already at the indicator.
+        }
+        let mut line = m.line();
+        loop {
+            line = line.checked_sub(1)?;
+            let line_start = self.text[..line_end].rfind('\n').map_or(0, |i| i + 1);
+            let content = &self.text[line_start..line_end];
+            let content = content.strip_suffix('\r').unwrap_or(content);
+            if content.trim().is_empty() {
+                line_end = line_start.checked_sub(1)?;
+                continue;
+            }
+            // Drop a comment, then indentation and chomping indicators.
+            let head = match content.find(" #").or_else(|| content.find("\t#")) {
+                Some(i) => &content[..i],
+                None => content,
+            };
+            let head = head.trim_end().trim_end_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit());
+            if !(head.ends_with('|') || head.ends_with('>')) {
+                return None;
+            }
+            let col = head.chars().count() as u32;
+            return Some(Pos::new(line as u32 + self.line_offset, col));
+        }
+    }
+
+    fn char_at(&mut self, ci: usize) -> Option<char> {
+        let b = self.src.byte_of(ci);
+        self.text[b..].chars().next()
+    }
+
+    fn start(&mut self, is_seq: bool, anchor: usize, span: Span) -> Result<(), Fail> {
+        let pos = self.pos(span.start);
+        if self.in_key_position() {
+            let what = if is_seq { "list" } else { "map" };
+            return self.err(format!("invalid map key: a {what} cannot be a map key"), pos);
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return self.err(format!("document nested too deeply (more than {} levels)", self.limits.max_depth), pos);
+        }
+        let flow = if self.top_flow() {
+            true
+        } else if let Some(bracket) = self.flow_bracket(span.start.index()) {
+            self.flow_start = Some(bracket);
+            true
+        } else {
+            false
+        };
+        self.charge(1, 0, pos)?;
+        let kind = if is_seq {
+            FrameKind::Seq(Vec::new())
+        } else {
+            FrameKind::Map(MapFrame {
+                map: Map::new(),
+                key_lines: Vec::new(),
+                pending: None,
+                merge_seen: false,
+                merge: None,
+            })
+        };
+        self.stack.push(Frame { pos, anchor, flow, size: 1, bytes: 0, height: 0, kind });
+        Ok(())
+    }
+
+    fn end(&mut self) -> Result<(), Fail> {
+        let Some(frame) = self.stack.pop() else {
+            return self.err("unbalanced end of collection", Pos::default());
+        };
+        if frame.flow && !self.top_flow() {
+            self.flow_start = None;
+        }
+        let value = match frame.kind {
+            FrameKind::Seq(items) => Value::Seq(items),
+            FrameKind::Map(mut mf) => {
+                if mf.pending.is_some() {
+                    return self.err("map key without a value", frame.pos);
+                }
+                if let Some(sources) = mf.merge.take() {
+                    // kyaml: the map's own keys win; among the merged maps the earlier one wins.
+                    let own = mf.map.len();
+                    for src in sources.into_iter().rev() {
+                        for (k, v) in src {
+                            match mf.map.get_index_of(&k) {
+                                Some(i) if i < own => {}
+                                Some(i) => {
+                                    if let Some((_, slot)) = mf.map.get_index_mut(i) {
+                                        *slot = v;
+                                    }
+                                }
+                                None => {
+                                    mf.map.insert(k, v);
+                                }
+                            }
+                        }
+                    }
+                }
+                Value::Map(mf.map)
+            }
+        };
+        let info = Info {
+            anchor: frame.anchor,
+            size: frame.size,
+            bytes: frame.bytes,
+            height: frame.height + 1,
+            ..Info::default()
+        };
+        self.complete(Node::at(value, frame.pos), info)
+    }
+
+    fn scalar(
+        &mut self,
+        text: Cow<'_, str>,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<&Tag>,
+        span: Span,
+    ) -> Result<(), Fail> {
+        let pos = self.pos(span.start);
+        let flow = self.top_flow();
+        let class = classify_tag(tag);
+        let plain = style == ScalarStyle::Plain;
+        let pos = match style {
+            ScalarStyle::Literal | ScalarStyle::Folded if anchor == 0 && tag.is_none() => {
+                self.block_indicator_pos(span.start).unwrap_or(pos)
+            }
+            _ => pos,
+        };
+        let empty_null = plain && text.is_empty() && class == TagClass::Implicit;
+        if self.in_key_position() {
+            return self.key_scalar(&text, plain, class, anchor, empty_null, flow, span, pos);
+        }
+        let res = self.resolve_scalar(&text, plain, class, flow).or_else(|m| self.err(m, pos))?;
+        let timestamp = matches!(res, ResolvedScalar::Res(Res::Timestamp(_)));
+        let value = self.value_of(res, &text).or_else(|m| self.err(m, pos))?;
+        let bytes = text_len(&value);
+        self.charge(1, bytes, pos)?;
+        let info = Info { anchor: 0, size: 1, bytes, timestamp, empty_null, ..Info::default() };
+        let node = Node::at(value, pos);
+        if anchor != 0 {
+            self.register_anchor(node.clone(), Info { anchor, ..info }, Some(&text))?;
+        }
+        self.complete(node, info)
+    }
+
+    /// Decodes a scalar's text per its style and tag.
+    fn resolve_scalar(&self, text: &str, plain: bool, class: TagClass, flow: bool) -> Result<ResolvedScalar, String> {
+        Ok(match class {
+            TagClass::Other | TagClass::Str | TagClass::Merge => ResolvedScalar::Str(text.to_string()),
+            TagClass::Binary => ResolvedScalar::Str(decode_binary(text)?),
+            TagClass::Implicit if !plain => ResolvedScalar::Str(text.to_string()),
+            TagClass::Implicit if text.is_empty() && flow && self.schema == Schema::V3 => {
+                ResolvedScalar::Str(String::new())
+            }
+            TagClass::Implicit => ResolvedScalar::Res(resolve_core(text, self.schema, true)),
+            TagClass::Core(t) => {
+                let r = resolve_core(text, self.schema, t == CoreTag::Timestamp);
+                let got = match r {
+                    Res::Null => "null",
+                    Res::Bool(_) => "bool",
+                    Res::Int(_) | Res::UInt(_) => "int",
+                    Res::Float(_) => "float",
+                    Res::Timestamp(_) => "timestamp",
+                    Res::Str => "str",
+                    Res::Merge => "merge",
+                };
+                if got == t.name() {
+                    ResolvedScalar::Res(r)
+                } else if let (CoreTag::Float, Res::Int(i)) = (t, &r) {
+                    ResolvedScalar::Res(Res::Float(*i as f64))
+                } else {
+                    return Err(format!("cannot decode !!{got} `{text}` as a !!{}", t.name()));
+                }
+            }
+        })
+    }
+
+    fn value_of(&self, r: ResolvedScalar, text: &str) -> Result<Value, String> {
+        Ok(match r {
+            ResolvedScalar::Str(s) => Value::Str(s),
+            ResolvedScalar::Res(r) => match r {
+                Res::Null => Value::Null,
+                Res::Bool(b) => Value::Bool(b),
+                Res::Int(i) => Value::Int(i),
+                Res::UInt(u) => Value::UInt(u),
+                // -0.0 comes out of kustomize's JSON round trip as 0.
+                Res::Float(f) if f.is_finite() => Value::Float(if f == 0.0 { 0.0 } else { f }),
+                Res::Float(f) => return Err(format!("json: unsupported value: {}", go_special_float(f))),
+                Res::Timestamp(ts) => match self.schema {
+                    Schema::V3 => Value::Str(ts.format()?),
+                    Schema::V11 => Value::Str(text.to_string()),
+                },
+                Res::Str | Res::Merge => Value::Str(text.to_string()),
+            },
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn key_scalar(
+        &mut self,
+        text: &str,
+        plain: bool,
+        class: TagClass,
+        anchor: usize,
+        empty_null: bool,
+        flow: bool,
+        span: Span,
+        pos: Pos,
+    ) -> Result<(), Fail> {
+        // libyaml refuses `{: a}` and `[: a]` (an empty key straight before the `:`).
+        if flow && empty_null && self.char_at(span.start.index()) == Some(':') {
+            let at = self.src.byte_of(span.start.index());
+            if !self.text[..at].trim_end().ends_with('?') {
+                return self.err("did not find expected node content", pos);
+            }
+        }
+        // go-yaml v3 tags a plain `<<` (or anything tagged `!!merge`) as a merge key; v2 wants
+        // the text `<<`, plain or tagged `!!merge`.
+        let is_merge = match self.schema {
+            Schema::V3 => (class == TagClass::Implicit && plain && text == "<<") || class == TagClass::Merge,
+            Schema::V11 => text == "<<" && ((class == TagClass::Implicit && plain) || class == TagClass::Merge),
+        };
+        let res = self.resolve_scalar(text, plain, class, flow).or_else(|m| self.err(m, pos))?;
+        let timestamp = matches!(res, ResolvedScalar::Res(Res::Timestamp(_)));
+        if anchor != 0 {
+            // An anchored key can be aliased as a value; keep it as a value would decode.
+            if let Ok(value) = self.value_of(res.clone(), text) {
+                let bytes = text_len(&value);
+                let info = Info { anchor, size: 1, bytes, timestamp, empty_null, ..Info::default() };
+                self.register_anchor(Node::at(value, pos), info, Some(text))?;
+            }
+        }
+        if is_merge {
+            return self.set_merge_key(pos);
+        }
+        let key = match self.schema {
+            Schema::V3 => match res {
+                ResolvedScalar::Str(s) => s,
+                ResolvedScalar::Res(Res::Str | Res::Merge) => text.to_string(),
+                // An empty key is re-serialised by kyaml as '' (kubectl: `? ` gives "").
+                ResolvedScalar::Res(Res::Null) if empty_null => String::new(),
+                // go-yaml v3 decodes the top-level map into map[string]interface{}: a scalar key
+                // becomes its text as written (kubectl: `0x10: z` gives "0x10"). `null`/`~` still
+                // fail there, and any non-string key fails in nested maps.
+                ResolvedScalar::Res(r) if self.stack.len() == 1 && r != Res::Null => text.to_string(),
+                ResolvedScalar::Res(r) => return self.err(non_string_key_message(text, &r), pos),
+            },
+            Schema::V11 => match res {
+                ResolvedScalar::Str(s) => s,
+                ResolvedScalar::Res(r) => v11_key(r, text).or_else(|m| self.err(m, pos))?,
+            },
+        };
+        self.set_key(key, pos)
+    }
+
+    fn set_merge_key(&mut self, pos: Pos) -> Result<(), Fail> {
+        let schema = self.schema;
+        let Some(Frame { kind: FrameKind::Map(mf), .. }) = self.stack.last_mut() else {
+            return self.err("internal error: key outside a map", pos);
+        };
+        if schema == Schema::V3 && mf.merge_seen {
+            return self.err("duplicate merge key", pos);
+        }
+        mf.merge_seen = true;
+        mf.pending = Some(Pending::Merge);
+        Ok(())
+    }
+
+    fn set_key(&mut self, key: String, pos: Pos) -> Result<(), Fail> {
+        let schema = self.schema;
+        let bytes = key.len();
+        self.charge(0, bytes, pos)?;
+        let Some(frame) = self.stack.last_mut() else {
+            return self.err("internal error: key outside a map", pos);
+        };
+        frame.bytes = frame.bytes.saturating_add(bytes);
+        let FrameKind::Map(mf) = &mut frame.kind else {
+            return self.err("internal error: key outside a map", pos);
+        };
+        // The entry is made now (one lookup); the value replaces the placeholder later.
+        let index = match mf.map.entry(key) {
+            indexmap::map::Entry::Occupied(e) if schema == Schema::V3 => {
+                let line = mf.key_lines.get(e.index()).copied().unwrap_or(0);
+                let message = format!("mapping key {:?} already defined at line {line}", e.key());
+                return self.err(message, pos);
+            }
+            // go-yaml v2: the last value wins.
+            indexmap::map::Entry::Occupied(e) => e.index(),
+            indexmap::map::Entry::Vacant(e) => {
+                let index = e.index();
+                e.insert(Node::null());
+                if schema == Schema::V3 {
+                    mf.key_lines.push(pos.line);
+                }
+                index
+            }
+        };
+        mf.pending = Some(Pending::Key(index));
+        Ok(())
+    }
+
+    fn alias(&mut self, id: usize, span: Span) -> Result<(), Fail> {
+        let pos = self.pos(span.start);
+        let Some(a) = self.anchors.get(&id) else {
+            return self.err("alias refers to an unknown anchor or to a node that contains it", pos);
+        };
+        let info = a.info;
+        let flow = self.top_flow();
+        if self.in_key_position() {
+            let node = a.node.clone();
+            let raw = a.raw.clone();
+            let top = self.stack.len() == 1;
+            let key = if info.empty_null && self.schema == Schema::V3 {
+                String::new()
+            } else {
+                match (self.schema, node.value) {
+                    (_, v @ (Value::Seq(_) | Value::Map(_))) => {
+                        return self.err(format!("invalid map key: a {} cannot be a map key", v.type_name()), pos)
+                    }
+                    (Schema::V3, Value::Str(s)) if !info.timestamp => s,
+                    (Schema::V3, v) if top && !matches!(v, Value::Null) && raw.is_some() => raw.unwrap_or_default(),
+                    (Schema::V3, v) => {
+                        let what = if info.timestamp { "a timestamp" } else { kind_phrase(&v) };
+                        return self.err(format!("map key (an alias) is not a string: it decodes to {what}"), pos);
+                    }
+                    (Schema::V11, v) => v11_key_value(&v).or_else(|m| self.err(m, pos))?,
+                }
+            };
+            return self.set_key(key, pos);
+        }
+        if self.stack.len() + info.height > self.limits.max_depth {
+            return self.err(format!("document nested too deeply (more than {} levels)", self.limits.max_depth), pos);
+        }
+        self.charge(info.size, info.bytes, pos)?;
+        let Some(a) = self.anchors.get(&id) else {
+            return self.err("alias refers to an unknown anchor", pos);
+        };
+        let mut node = a.node.clone();
+        node.pos = pos;
+        if info.empty_null && self.schema == Schema::V3 {
+            node.value = if flow { Value::Str(String::new()) } else { Value::Null };
+        }
+        self.complete(node, Info { anchor: 0, from_alias: true, ..info })
+    }
+
+    fn register_anchor(&mut self, node: Node, info: Info, raw: Option<&str>) -> Result<(), Fail> {
+        self.charge(info.size, info.bytes, node.pos)?;
+        let id = info.anchor;
+        let info = Info { anchor: 0, from_alias: false, ..info };
+        self.anchors.insert(id, Anchored { node, info, raw: raw.map(str::to_string) });
+        Ok(())
+    }
+
+    /// Hands a finished node to its parent.
+    fn complete(&mut self, node: Node, info: Info) -> Result<(), Fail> {
+        if info.anchor != 0 {
+            self.register_anchor(node.clone(), info, None)?;
+        }
+        let schema = self.schema;
+        let pos = node.pos;
+        let Some(frame) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        frame.size = frame.size.saturating_add(info.size);
+        frame.bytes = frame.bytes.saturating_add(info.bytes);
+        frame.height = frame.height.max(info.height);
+        match &mut frame.kind {
+            FrameKind::Seq(items) => items.push(node),
+            FrameKind::Map(mf) => match mf.pending.take() {
+                Some(Pending::Key(index)) => {
+                    if let Some((_, slot)) = mf.map.get_index_mut(index) {
+                        *slot = node;
+                    }
+                }
+                Some(Pending::Merge) => match schema {
+                    Schema::V3 => match merge_sources_v3(node, info.from_alias) {
+                        Ok(sources) => mf.merge = Some(sources),
+                        Err(m) => return self.err(m, pos),
+                    },
+                    Schema::V11 => {
+                        if let Err(m) = merge_v11(&mut mf.map, node) {
+                            return self.err(m, pos);
+                        }
+                    }
+                },
+                None => return self.err("internal error: value without a key", pos),
+            },
+        }
+        Ok(())
+    }
+}
+
+fn text_len(v: &Value) -> usize {
+    match v {
+        Value::Str(s) => s.len(),
+        _ => 0,
+    }
+}
+
+fn kind_phrase(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Int(_) | Value::UInt(_) => "an integer",
+        Value::Float(_) => "a number",
+        Value::Str(_) => "a string",
+        Value::Seq(_) => "a list",
+        Value::Map(_) => "a map",
+    }
+}
+
+fn non_string_key_message(text: &str, r: &Res) -> String {
+    let what = match r {
+        Res::Null => "null",
+        Res::Bool(_) => "a boolean",
+        Res::Int(_) | Res::UInt(_) => "an integer",
+        Res::Float(_) => "a number",
+        Res::Timestamp(_) => "a timestamp",
+        Res::Str | Res::Merge => "a string",
+    };
+    format!("map key {text:?} is not a string: it decodes to {what} (kustomize cannot convert such a map to JSON; quote the key)")
+}
+
+/// A V11 key from a resolved scalar, as `sigs.k8s.io/yaml` converts keys.
+fn v11_key(r: Res, text: &str) -> Result<String, String> {
+    match r {
+        Res::Str | Res::Merge | Res::Timestamp(_) => Ok(text.to_string()),
+        Res::Null => v11_key_value(&Value::Null),
+        Res::Bool(b) => v11_key_value(&Value::Bool(b)),
+        Res::Int(i) => v11_key_value(&Value::Int(i)),
+        Res::UInt(u) => v11_key_value(&Value::UInt(u)),
+        Res::Float(f) => v11_key_value(&Value::Float(f)),
+    }
+}
+
+fn v11_key_value(v: &Value) -> Result<String, String> {
+    match v {
+        Value::Str(s) => Ok(s.clone()),
+        Value::Int(i) => Ok(i.to_string()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Float(f) => Ok(go_format_float32_g(*f)),
+        Value::Null => Err("unsupported map key of type: null (a map key must not be empty or null)".to_string()),
+        Value::UInt(u) => Err(format!("unsupported map key of type: uint64, key: {u}")),
+        Value::Seq(_) | Value::Map(_) => Err(format!("invalid map key: a {} cannot be a map key", v.type_name())),
+    }
+}
+
+const MERGE_WANTS_MAP: &str = "map merge requires map or sequence of maps as the value";
+
+/// The maps a V3 merge value contributes, in list order (kyaml's checks and messages).
+fn merge_sources_v3(node: Node, from_alias: bool) -> Result<Vec<Map>, String> {
+    match node.value {
+        Value::Map(m) => Ok(vec![m]),
+        _ if from_alias => Err("invalid map merge: received alias for a non-map value".to_string()),
+        Value::Seq(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                match item.value {
+                    Value::Map(m) => out.push(m),
+                    Value::Seq(_) => return Err("invalid map merge: received a nested sequence".to_string()),
+                    _ => return Err(MERGE_WANTS_MAP.to_string()),
+                }
+            }
+            Ok(out)
+        }
+        _ => Err(MERGE_WANTS_MAP.to_string()),
+    }
+}
+
+/// go-yaml v2 merges in place: merged keys override earlier ones; in a list the earlier map wins.
+fn merge_v11(map: &mut Map, node: Node) -> Result<(), String> {
+    match node.value {
+        Value::Map(m) => {
+            for (k, v) in m {
+                map.insert(k, v);
+            }
+            Ok(())
+        }
+        Value::Seq(items) => {
+            if items.iter().any(|i| !matches!(i.value, Value::Map(_))) {
+                return Err(MERGE_WANTS_MAP.to_string());
+            }
+            for item in items.into_iter().rev() {
+                if let Value::Map(m) = item.value {
+                    for (k, v) in m {
+                        map.insert(k, v);
+                    }
+                }
+            }
+            Ok(())
+        }
+        _ => Err(MERGE_WANTS_MAP.to_string()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scalar resolution (go-yaml's resolve.go)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+enum ResolvedScalar {
+    /// A string whose value is given (quoted, `!!str`, `!!binary`, unknown tags, …).
+    Str(String),
+    /// The result of resolving the text.
+    Res(Res),
+}
+
+/// What go-yaml's `resolve` makes of a text.
+#[derive(Clone, Debug, PartialEq)]
+enum Res {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Timestamp(Ts),
+    /// The text itself, as a string.
+    Str,
+    /// `<<`.
+    Merge,
+}
+
+fn resolve_core(s: &str, schema: Schema, try_timestamp: bool) -> Res {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Res::Null,
+        "true" | "True" | "TRUE" => return Res::Bool(true),
+        "false" | "False" | "FALSE" => return Res::Bool(false),
+        ".nan" | ".NaN" | ".NAN" => return Res::Float(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Res::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Res::Float(f64::NEG_INFINITY),
+        "<<" => return Res::Merge,
+        _ => {}
+    }
+    if schema == Schema::V11 {
+        match s {
+            "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => return Res::Bool(true),
+            "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => return Res::Bool(false),
+            _ => {}
+        }
+    }
+    match s.as_bytes()[0] {
+        b'.' => match go_parse_float_dot(s) {
+            Some(f) => Res::Float(f),
+            None => Res::Str,
+        },
+        b'+' | b'-' | b'0'..=b'9' => {
+            if try_timestamp {
+                if let Some(ts) = parse_timestamp(s) {
+                    return Res::Timestamp(ts);
+                }
+            }
+            let plain: Cow<str> = if s.contains('_') { Cow::Owned(s.replace('_', "")) } else { Cow::Borrowed(s) };
+            if let Some(i) = go_parse_int(&plain, 0) {
+                return Res::Int(i);
+            }
+            if let Some(u) = go_parse_uint(&plain, 0) {
+                return Res::UInt(u);
+            }
+            if yaml_style_float(&plain) {
+                if let Ok(f) = plain.parse::<f64>() {
+                    if f.is_finite() {
+                        return Res::Float(f);
+                    }
+                }
+            }
+            let mut prefixes: &[(&str, u32)] = &[("0b", 2), ("0o", 8)];
+            if schema == Schema::V11 {
+                prefixes = &prefixes[..1];
+            }
+            for &(prefix, base) in prefixes {
+                if let Some(rest) = plain.strip_prefix(prefix) {
+                    if let Some(i) = go_parse_int(rest, base) {
+                        return Res::Int(i);
+                    }
+                    if let Some(u) = go_parse_uint(rest, base) {
+                        return Res::UInt(u);
+                    }
+                    return Res::Str;
+                }
+                if let Some(rest) = plain.strip_prefix('-').and_then(|r| r.strip_prefix(prefix)) {
+                    if let Some(i) = go_parse_int(&format!("-{rest}"), base) {
+                        return Res::Int(i);
+                    }
+                    return Res::Str;
+                }
+            }
+            Res::Str
+        }
+        _ => Res::Str,
+    }
+}
+
+/// Go's `strconv.ParseUint` (no underscores; `base` 0 picks the base from the prefix).
+fn go_parse_uint(s: &str, base: u32) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    let b = s.as_bytes();
+    let (base, digits) = if base == 0 {
+        if b[0] == b'0' {
+            match b.get(1).map(u8::to_ascii_lowercase) {
+                Some(b'b') if b.len() >= 3 => (2, &b[2..]),
+                Some(b'o') if b.len() >= 3 => (8, &b[2..]),
+                Some(b'x') if b.len() >= 3 => (16, &b[2..]),
+                _ => (8, &b[1..]),
+            }
+        } else {
+            (10, b)
+        }
+    } else {
+        (base, b)
+    };
+    let mut n: u64 = 0;
+    for &c in digits {
+        let d = match c {
+            b'0'..=b'9' => u32::from(c - b'0'),
+            b'a'..=b'z' => u32::from(c - b'a') + 10,
+            b'A'..=b'Z' => u32::from(c - b'A') + 10,
+            _ => return None,
+        };
+        if d >= base {
+            return None;
+        }
+        n = n.checked_mul(u64::from(base))?.checked_add(u64::from(d))?;
+    }
+    Some(n)
+}
+
+/// Go's `strconv.ParseInt` with bit size 64.
+fn go_parse_int(s: &str, base: u32) -> Option<i64> {
+    let (neg, rest) = match s.as_bytes().first()? {
+        b'+' => (false, &s[1..]),
+        b'-' => (true, &s[1..]),
+        _ => (false, s),
+    };
+    let u = go_parse_uint(rest, base)?;
+    if neg {
+        if u <= 1u64 << 63 {
+            Some((u as i64).wrapping_neg())
+        } else {
+            None
+        }
+    } else {
+        i64::try_from(u).ok()
+    }
+}
+
+/// go-yaml's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn yaml_style_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if matches!(b.first(), Some(b'+' | b'-')) {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Go's `strconv.ParseFloat` for a text starting with `.` (underscores allowed between digits).
+fn go_parse_float_dot(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'_' {
+            let before = i > 0 && b[i - 1].is_ascii_digit();
+            let after = b.get(i + 1).is_some_and(u8::is_ascii_digit);
+            if !before || !after {
+                return None;
+            }
+        }
+    }
+    let t: Cow<str> = if s.contains('_') { Cow::Owned(s.replace('_', "")) } else { Cow::Borrowed(s) };
+    let tb = t.as_bytes();
+    // `.` digits+ ([eE] [+-]? digits+)?
+    let mut i = 1;
+    while i < tb.len() && tb[i].is_ascii_digit() {
+        i += 1;
+    }
+    if i == 1 {
+        return None;
+    }
+    if i < tb.len() {
+        if !matches!(tb[i], b'e' | b'E') {
+            return None;
+        }
+        i += 1;
+        if matches!(tb.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let start = i;
+        while i < tb.len() && tb[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start || i != tb.len() {
+            return None;
+        }
+    }
+    t.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// How Go prints a non-finite float in JSON errors.
+fn go_special_float(f: f64) -> &'static str {
+    if f.is_nan() {
+        "NaN"
+    } else if f > 0.0 {
+        "+Inf"
+    } else {
+        "-Inf"
+    }
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', -1, 32)` with `sigs.k8s.io/yaml`'s spellings of
+/// infinities and NaN (how it turns float map keys into strings).
+fn go_format_float32_g(f: f64) -> String {
+    if f.is_nan() {
+        return ".nan".to_string();
+    }
+    let x = f as f32;
+    if x.is_infinite() {
+        return if x > 0.0 { ".inf".to_string() } else { "-.inf".to_string() };
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0".to_string() } else { "0".to_string() };
+    }
+    let e = format!("{x:e}");
+    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
+    let neg = mant.starts_with('-');
+    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let nd = digits.len() as i32;
+    let dp = exp + 1;
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if !(-4..6).contains(&exp) {
+        out.push_str(&digits[..1]);
+        if nd > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if exp < 0 { '-' } else { '+' });
+        let a = exp.unsigned_abs();
+        if a < 10 {
+            out.push('0');
+        }
+        out.push_str(&a.to_string());
+    } else if dp <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-dp) as usize));
+        out.push_str(&digits);
+    } else if dp >= nd {
+        out.push_str(&digits);
+        out.extend(std::iter::repeat_n('0', (dp - nd) as usize));
+    } else {
+        out.push_str(&digits[..dp as usize]);
+        out.push('.');
+        out.push_str(&digits[dp as usize..]);
+    }
+    out
+}
+
+/// Go's `base64.StdEncoding.DecodeString` (newlines ignored), then the bytes as a Go string
+/// that `encoding/json` would print (each invalid UTF-8 byte becomes U+FFFD).
+fn decode_binary(text: &str) -> Result<String, String> {
+    const BAD: &str = "!!binary value contains invalid base64 data";
+    let chars: Vec<u8> = text.bytes().filter(|&c| c != b'\n' && c != b'\r').collect();
+    if chars.len() % 4 != 0 {
+        return Err(BAD.to_string());
+    }
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => u32::from(c - b'A'),
+            b'a'..=b'z' => u32::from(c - b'a') + 26,
+            b'0'..=b'9' => u32::from(c - b'0') + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        })
+    };
+    let mut out = Vec::with_capacity(chars.len() / 4 * 3);
+    let groups = chars.len() / 4;
+    for (g, quad) in chars.chunks(4).enumerate() {
+        let last = g + 1 == groups;
+        let pad = quad.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 || (pad > 0 && !last) {
+            return Err(BAD.to_string());
+        }
+        let mut n = 0u32;
+        for &c in &quad[..4 - pad] {
+            n = (n << 6) | val(c).ok_or_else(|| BAD.to_string())?;
+        }
+        n <<= 6 * pad as u32;
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    let mut s = String::with_capacity(out.len());
+    for chunk in out.utf8_chunks() {
+        s.push_str(chunk.valid());
+        for _ in chunk.invalid() {
+            s.push('\u{FFFD}');
+        }
+    }
+    Ok(s)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timestamps (go-yaml's parseTimestamp with Go's time.Parse, then time.Time's JSON form)
+// ---------------------------------------------------------------------------------------------
+
+/// A timestamp as Go's `time.Parse` reads it.
+#[derive(Clone, Debug, PartialEq)]
+struct Ts {
+    year: u32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    min: u32,
+    sec: u32,
+    nanos: u32,
+    /// Zone offset in minutes; 0 for `Z` and for no zone (UTC).
+    offset_min: i32,
+}
+
+impl Ts {
+    /// RFC 3339 with nanoseconds, trailing zeros trimmed (`time.Time.MarshalJSON`).
+    fn format(&self) -> Result<String, String> {
+        let mut s = format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            self.year, self.month, self.day, self.hour, self.min, self.sec
+        );
+        if self.nanos != 0 {
+            let frac = format!("{:09}", self.nanos);
+            s.push('.');
+            s.push_str(frac.trim_end_matches('0'));
+        }
+        if self.offset_min == 0 {
+            s.push('Z');
+        } else {
+            let a = self.offset_min.unsigned_abs();
+            if a / 60 >= 24 {
+                return Err(
+                    "json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: timezone hour outside of range [0,23]"
+                        .to_string(),
+                );
+            }
+            s.push_str(&format!("{}{:02}:{:02}", if self.offset_min < 0 { '-' } else { '+' }, a / 60, a % 60));
+        }
+        Ok(s)
+    }
+}
+
+/// go-yaml's formats: `2006-1-2T15:4:5.999999999Z07:00` (also with `t`),
+/// `2006-1-2 15:4:5.999999999` and `2006-1-2`, with Go's parsing rules.
+fn parse_timestamp(s: &str) -> Option<Ts> {
+    let b = s.as_bytes();
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return None;
+    }
+    let year = b[..4].iter().fold(0u32, |n, &c| n * 10 + u32::from(c - b'0'));
+    let mut i = 5;
+    let month = getnum(b, &mut i)?;
+    if !(1..=12).contains(&month) {
+        return None;
+    }
+    if b.get(i) != Some(&b'-') {
+        return None;
+    }
+    i += 1;
+    let day = getnum(b, &mut i)?;
+    let mut ts = Ts { year, month, day, hour: 0, min: 0, sec: 0, nanos: 0, offset_min: 0 };
+    if i < b.len() {
+        let with_zone = match b[i] {
+            b'T' | b't' => {
+                i += 1;
+                true
+            }
+            b' ' => {
+                while b.get(i) == Some(&b' ') {
+                    i += 1;
+                }
+                false
+            }
+            _ => return None,
+        };
+        ts.hour = getnum(b, &mut i)?;
+        if ts.hour >= 24 || b.get(i) != Some(&b':') {
+            return None;
+        }
+        i += 1;
+        ts.min = getnum(b, &mut i)?;
+        if ts.min >= 60 || b.get(i) != Some(&b':') {
+            return None;
+        }
+        i += 1;
+        ts.sec = getnum(b, &mut i)?;
+        if ts.sec >= 60 {
+            return None;
+        }
+        if matches!(b.get(i), Some(b'.' | b',')) && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            let digits = &b[start..i.min(start + 9)];
+            let mut n = digits.iter().fold(0u32, |n, &c| n * 10 + u32::from(c - b'0'));
+            for _ in digits.len()..9 {
+                n *= 10;
+            }
+            ts.nanos = n;
+        }
+        if with_zone {
+            match b.get(i) {
+                Some(b'Z') => i += 1,
+                Some(&sign @ (b'+' | b'-')) => {
+                    let z = b.get(i..i + 6)?;
+                    if z[3] != b':' || !z[1].is_ascii_digit() || !z[2].is_ascii_digit() {
+                        return None;
+                    }
+                    if !z[4].is_ascii_digit() || !z[5].is_ascii_digit() {
+                        return None;
+                    }
+                    let hh = i32::from(z[1] - b'0') * 10 + i32::from(z[2] - b'0');
+                    let mm = i32::from(z[4] - b'0') * 10 + i32::from(z[5] - b'0');
+                    if hh > 24 || mm > 60 {
+                        return None;
+                    }
+                    let off = hh * 60 + mm;
+                    ts.offset_min = if sign == b'-' { -off } else { off };
+                    i += 6;
+                }
+                _ => return None,
+            }
+        }
+        if i != b.len() {
+            return None;
+        }
+    }
+    if day < 1 || day > days_in(month, year) {
+        return None;
+    }
+    Some(ts)
+}
+
+/// Go's `getnum(s, false)`: one or two digits.
+fn getnum(b: &[u8], i: &mut usize) -> Option<u32> {
+    let d0 = *b.get(*i).filter(|c| c.is_ascii_digit())?;
+    *i += 1;
+    match b.get(*i) {
+        Some(&d1) if d1.is_ascii_digit() => {
+            *i += 1;
+            Some(u32::from(d0 - b'0') * 10 + u32::from(d1 - b'0'))
+        }
+        _ => Some(u32::from(d0 - b'0')),
+    }
+}
+
+fn days_in(month: u32, year: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Expectations marked "kubectl" were checked against `kubectl kustomize` (kustomize v5.5.0):
+    //! V3 ones through a resource's `data:` map, V11 values through a JSON 6902 patch `value:`,
+    //! V11 keys through `commonLabels`/`commonAnnotations` in a kustomization.
+
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    fn s(x: &str) -> Value {
+        Value::Str(x.to_string())
+    }
+
+    /// Parses `x: <src>` as one V3/V11 document and returns the value of `x`.
+    fn val(src: &str, schema: Schema) -> Result<Value, YamlError> {
+        let doc = parse_one(&format!("x: {src}\n"), schema)?.expect("a document");
+        Ok(doc.get("x").expect("key x").value.clone())
+    }
+
+    fn err(text: &str, schema: Schema) -> YamlError {
+        match parse_stream(text, schema) {
+            Ok(docs) => panic!("expected an error for {text:?}, got {docs:?}"),
+            Err(e) => e,
+        }
+    }
+
+    fn one(text: &str, schema: Schema) -> Node {
+        parse_one(text, schema).expect("parses").expect("a document")
+    }
+
+    fn keys(n: &Node) -> Vec<&str> {
+        n.as_map().expect("a map").keys().map(String::as_str).collect()
+    }
+
+    fn assert_same(got: &Value, want: &Value, what: &str) {
+        // Value's PartialEq compares numbers by value; also insist on the same variant.
+        assert!(
+            got == want && std::mem::discriminant(got) == std::mem::discriminant(want),
+            "{what}: got {got:?}, want {want:?}"
+        );
+    }
+
+    // kubectl: core/tests/fixtures/yaml-scalars and the experiments listed in the report.
+    #[test]
+    fn plain_scalars_v3() {
+        let table: &[(&str, Value)] = &[
+            ("012", Value::Int(10)),
+            ("0777", Value::Int(511)),
+            ("0x1F", Value::Int(31)),
+            ("0X1f", Value::Int(31)),
+            ("0b101", Value::Int(5)),
+            ("0B11", Value::Int(3)),
+            ("0o17", Value::Int(15)),
+            ("0O17", Value::Int(15)),
+            ("0b+101", Value::Int(5)),
+            ("0o-17", Value::Int(-15)),
+            ("0b-101", Value::Int(-5)),
+            ("-0b-101", s("-0b-101")),
+            ("-0o17", Value::Int(-15)),
+            ("1_000", Value::Int(1000)),
+            ("1__0", Value::Int(10)),
+            ("0o1_7", Value::Int(15)),
+            ("_1", s("_1")),
+            ("+5", Value::Int(5)),
+            ("-0", Value::Int(0)),
+            ("00", Value::Int(0)),
+            ("-0x10", Value::Int(-16)),
+            ("0x", s("0x")),
+            ("0o", s("0o")),
+            ("0x1G", s("0x1G")),
+            ("0o8", s("0o8")),
+            ("08", Value::Float(8.0)),
+            ("09.5", Value::Float(9.5)),
+            ("9223372036854775807", Value::Int(i64::MAX)),
+            ("-9223372036854775808", Value::Int(i64::MIN)),
+            ("9223372036854775808", Value::UInt(9_223_372_036_854_775_808)),
+            ("18446744073709551615", Value::UInt(u64::MAX)),
+            ("0xffffffffffffffff", Value::UInt(u64::MAX)),
+            ("0b1111111111111111111111111111111111111111111111111111111111111111", Value::UInt(u64::MAX)),
+            ("18446744073709551616", Value::Float(18_446_744_073_709_551_616.0)),
+            ("-9223372036854775809", Value::Float(-9_223_372_036_854_775_808.0)),
+            ("+18446744073709551615", Value::Float(18_446_744_073_709_551_615.0)),
+            ("1_000_000_000_000_000_000_000", Value::Float(1e21)),
+            ("1e3", Value::Float(1000.0)),
+            ("1E3", Value::Float(1000.0)),
+            ("1e+3", Value::Float(1000.0)),
+            ("1_e3", Value::Float(1000.0)),
+            ("1e3_0", Value::Float(1e30)),
+            ("1.0", Value::Float(1.0)),
+            ("1.50", Value::Float(1.5)),
+            ("1.", Value::Float(1.0)),
+            ("0.", Value::Float(0.0)),
+            ("-0.0", Value::Float(0.0)),
+            (".5", Value::Float(0.5)),
+            ("-.5", Value::Float(-0.5)),
+            ("+.5", Value::Float(0.5)),
+            (".5E3", Value::Float(500.0)),
+            (".5_0", Value::Float(0.5)),
+            (".5e1_0", Value::Float(5e9)),
+            ("._5", s("._5")),
+            ("1_0.5", Value::Float(10.5)),
+            ("1.5e-3", Value::Float(0.0015)),
+            ("1e-400", Value::Float(0.0)),
+            ("1e400", s("1e400")),
+            (".5e999", s(".5e999")),
+            ("5e", s("5e")),
+            ("0x1.8p1", s("0x1.8p1")),
+            (".", s(".")),
+            ("+", s("+")),
+            ("1.2.3", s("1.2.3")),
+            ("12:30", s("12:30")),
+            ("190:20:30", s("190:20:30")),
+            ("", Value::Null),
+            ("~", Value::Null),
+            ("null", Value::Null),
+            ("Null", Value::Null),
+            ("NULL", Value::Null),
+            ("nULL", s("nULL")),
+            ("true", Value::Bool(true)),
+            ("True", Value::Bool(true)),
+            ("TRUE", Value::Bool(true)),
+            ("false", Value::Bool(false)),
+            ("FALSE", Value::Bool(false)),
+            ("tRUE", s("tRUE")),
+            ("yes", s("yes")),
+            ("on", s("on")),
+            ("y", s("y")),
+            ("N", s("N")),
+            ("OFF", s("OFF")),
+            ("<<", s("<<")),
+            ("2001-12-14", s("2001-12-14T00:00:00Z")),
+            ("2001-12-14T21:59:43.10-05:00", s("2001-12-14T21:59:43.1-05:00")),
+        ];
+        for (input, want) in table {
+            assert_same(&resolve_plain(input, Schema::V3), want, input);
+            if !input.is_empty() {
+                assert_same(&val(input, Schema::V3).unwrap(), want, input);
+            }
+        }
+        assert!(matches!(resolve_plain(".inf", Schema::V3), Value::Float(f) if f == f64::INFINITY));
+        assert!(matches!(resolve_plain("-.Inf", Schema::V3), Value::Float(f) if f == f64::NEG_INFINITY));
+        assert!(matches!(resolve_plain(".NaN", Schema::V3), Value::Float(f) if f.is_nan()));
+    }
+
+    // kubectl: values of a JSON 6902 patch.
+    #[test]
+    fn plain_scalars_v11() {
+        let table: &[(&str, Value)] = &[
+            ("012", Value::Int(10)),
+            ("0x1F", Value::Int(31)),
+            ("0b101", Value::Int(5)),
+            ("0b+11", Value::Int(3)),
+            ("0o17", Value::Int(15)),
+            ("0o+17", s("0o+17")),
+            ("1_000", Value::Int(1000)),
+            ("1_0.5", Value::Float(10.5)),
+            ("._5", s("._5")),
+            (".5_0", Value::Float(0.5)),
+            ("1e3", Value::Float(1000.0)),
+            ("-0", Value::Int(0)),
+            ("~", Value::Null),
+            ("yes", Value::Bool(true)),
+            ("on", Value::Bool(true)),
+            ("y", Value::Bool(true)),
+            ("Y", Value::Bool(true)),
+            ("N", Value::Bool(false)),
+            ("Off", Value::Bool(false)),
+            ("no", Value::Bool(false)),
+            ("nO", s("nO")),
+            ("12:30", s("12:30")),
+            ("190:20:30", s("190:20:30")),
+            ("2001-12-14", s("2001-12-14")),
+            ("2001-12-14T21:59:43.10-05:00", s("2001-12-14T21:59:43.10-05:00")),
+            ("2001-12-14 1:2:3", s("2001-12-14 1:2:3")),
+            ("18446744073709551615", Value::UInt(u64::MAX)),
+            ("0777", Value::Int(511)),
+            ("08", Value::Float(8.0)),
+            ("+0x10", Value::Int(16)),
+            ("-0b11", Value::Int(-3)),
+            ("0B11", Value::Int(3)),
+            ("0X1f", Value::Int(31)),
+            ("0O17", Value::Int(15)),
+            ("1__0", Value::Int(10)),
+            ("_1", s("_1")),
+            ("1_", Value::Int(1)),
+        ];
+        for (input, want) in table {
+            assert_same(&resolve_plain(input, Schema::V11), want, input);
+            assert_same(&val(input, Schema::V11).unwrap(), want, input);
+        }
+    }
+
+    // kubectl: every line of this table (`data:` values of a resource).
+    #[test]
+    fn timestamps_v3() {
+        let table: &[(&str, &str)] = &[
+            ("2001-12-14t21:59:43.10-05:00", "2001-12-14T21:59:43.1-05:00"),
+            ("2001-12-14 21:59:43.10", "2001-12-14T21:59:43.1Z"),
+            ("2001-12-14 21:59:43.10 -5", "2001-12-14 21:59:43.10 -5"),
+            ("2001-12-14T21:59:43Z", "2001-12-14T21:59:43Z"),
+            ("2001-12-14T21:59:43+00:00", "2001-12-14T21:59:43Z"),
+            ("2001-12-14T21:59:43-00:00", "2001-12-14T21:59:43Z"),
+            ("2001-1-4T1:2:3Z", "2001-01-04T01:02:03Z"),
+            ("2001-12-14T21:59:43.123456789123Z", "2001-12-14T21:59:43.123456789Z"),
+            ("2001-12-14T21:59:43,5Z", "2001-12-14T21:59:43.5Z"),
+            ("2001-02-29", "2001-02-29"),
+            ("2000-02-29", "2000-02-29T00:00:00Z"),
+            ("2001-13-01", "2001-13-01"),
+            ("2001-12-14T24:00:00Z", "2001-12-14T24:00:00Z"),
+            ("2001-12-14T23:60:00Z", "2001-12-14T23:60:00Z"),
+            ("2001-12-14T23:59:60Z", "2001-12-14T23:59:60Z"),
+            ("2001-12-14T23:59:59+0500", "2001-12-14T23:59:59+0500"),
+            ("2001-12-14 21:59:43", "2001-12-14T21:59:43Z"),
+            ("2001-12-14  21:59:43", "2001-12-14T21:59:43Z"),
+            ("2001-12-14T21:59:43", "2001-12-14T21:59:43"),
+            ("2001-12-14T21:59:43.000Z", "2001-12-14T21:59:43Z"),
+            ("20011-12-14", "20011-12-14"),
+            ("2001-012-14", "2001-012-14"),
+            ("2001-12-14T21:59:43.Z", "2001-12-14T21:59:43.Z"),
+            ("2001-12-14T21:59:43.1z", "2001-12-14T21:59:43.1z"),
+            ("0001-01-01", "0001-01-01T00:00:00Z"),
+            ("2001-12-14T21:59:43.100+05:30", "2001-12-14T21:59:43.1+05:30"),
+            ("2001-00-14", "2001-00-14"),
+            ("2001-12-00", "2001-12-00"),
+            ("2001-12-14T21:59:43.5", "2001-12-14T21:59:43.5"),
+            ("2001-12-14 21:59:43Z", "2001-12-14 21:59:43Z"),
+            ("2001-12-14T21:59:43.5-05:00x", "2001-12-14T21:59:43.5-05:00x"),
+            ("2001-12-14 1:2:3.000000001", "2001-12-14T01:02:03.000000001Z"),
+            ("2001-12-14T21:59:43-05:30", "2001-12-14T21:59:43-05:30"),
+            ("2001-12-14T07:59:43+14:00", "2001-12-14T07:59:43+14:00"),
+        ];
+        for (input, want) in table {
+            assert_same(&val(input, Schema::V3).unwrap(), &s(want), input);
+        }
+        // Quoted: a plain string.
+        assert_same(&val("\"2001-12-14\"", Schema::V3).unwrap(), &s("2001-12-14"), "quoted");
+        // kubectl: Go parses these offsets but cannot marshal them; kustomize fails.
+        for bad in ["2001-12-14T23:59:59+24:00", "2001-12-14T23:59:59+23:60"] {
+            let e = val(bad, Schema::V3).unwrap_err();
+            assert!(e.message.contains("timezone hour outside of range"), "{bad}: {e}");
+        }
+    }
+
+    // kubectl: V3 through a resource, V11 through a JSON 6902 patch value.
+    #[test]
+    fn tags() {
+        let v3: &[(&str, Value)] = &[
+            ("!!str 123", s("123")),
+            ("!!int \"12\"", Value::Int(12)),
+            ("!!float 1", Value::Float(1.0)),
+            ("!!float \"1.5\"", Value::Float(1.5)),
+            ("!!float 0x10", Value::Float(16.0)),
+            ("!!float 012", Value::Float(10.0)),
+            ("!foo 123", s("123")),
+            ("!foo true", s("true")),
+            ("!foo ~", s("~")),
+            ("!foo \"012\"", s("012")),
+            ("!foo", s("")),
+            ("!!binary aGVsbG8=", s("hello")),
+            ("!!binary /w==", s("\u{FFFD}")),
+            ("!!timestamp 2001-12-14", s("2001-12-14T00:00:00Z")),
+            ("!!timestamp \"2001-12-14\"", s("2001-12-14T00:00:00Z")),
+            ("!!str", s("")),
+            ("!!str ~", s("~")),
+            ("!!str 2001-12-14", s("2001-12-14")),
+            ("! 123", Value::Int(123)),
+            ("! \"123\"", s("123")),
+            ("!<tag:yaml.org,2002:str> 123", s("123")),
+            ("!!int 012", Value::Int(10)),
+            ("!!int 0x10", Value::Int(16)),
+            ("!!int 1_000", Value::Int(1000)),
+            ("!!int 9223372036854775808", Value::UInt(9_223_372_036_854_775_808)),
+            ("!!bool true", Value::Bool(true)),
+            ("!!null ~", Value::Null),
+            ("!!null \"\"", Value::Null),
+        ];
+        for (input, want) in v3 {
+            assert_same(&val(input, Schema::V3).unwrap(), want, input);
+        }
+        let v3_errors: &[(&str, &str)] = &[
+            ("!!null foo", "cannot decode !!str `foo` as a !!null"),
+            ("!!int abc", "cannot decode !!str `abc` as a !!int"),
+            ("!!bool yes", "cannot decode !!str `yes` as a !!bool"),
+            ("!!binary \"!!\"", "!!binary value contains invalid base64 data"),
+            ("!!timestamp foo", "cannot decode !!str `foo` as a !!timestamp"),
+            ("!!float abc", "cannot decode !!str `abc` as a !!float"),
+            ("!!int 1.5", "cannot decode !!float `1.5` as a !!int"),
+            ("!!float 18446744073709551615", "cannot decode !!int `18446744073709551615` as a !!float"),
+            ("!!int 18446744073709551616", "cannot decode !!float `18446744073709551616` as a !!int"),
+            ("!!float 1e400", "cannot decode !!str `1e400` as a !!float"),
+            ("!!float ._5", "cannot decode !!str `._5` as a !!float"),
+            ("!!float .inf", "json: unsupported value: +Inf"),
+        ];
+        for (input, want) in v3_errors {
+            assert_eq!(val(input, Schema::V3).unwrap_err().message, *want, "{input}");
+        }
+        // Tags on collections are ignored.
+        let n = val("!!set {a, b}", Schema::V3).unwrap();
+        assert_eq!(n, Value::Map(Map::from_iter([("a".into(), Node::string("")), ("b".into(), Node::string(""))])));
+        let n = val("!!omap [a: 1]", Schema::V3).unwrap();
+        assert_eq!(
+            n,
+            Value::Seq(vec![Node::new(Value::Map(Map::from_iter([("a".into(), Node::new(Value::Int(1)))])))])
+        );
+
+        let v11: &[(&str, Value)] = &[
+            ("!foo 123", s("123")),
+            ("!!str 12", s("12")),
+            ("!!null \"\"", Value::Null),
+            ("!!binary aGVsbG8=", s("hello")),
+            ("!!float 1", Value::Float(1.0)),
+            ("!!timestamp 2001-12-14", s("2001-12-14")),
+            ("!!int \"12\"", Value::Int(12)),
+            ("!!bool yes", Value::Bool(true)),
+            ("!!int 0o17", Value::Int(15)),
+        ];
+        for (input, want) in v11 {
+            assert_same(&val(input, Schema::V11).unwrap(), want, input);
+        }
+        assert_eq!(val("!!null foo", Schema::V11).unwrap_err().message, "cannot decode !!str `foo` as a !!null");
+    }
+
+    #[test]
+    fn infinities_and_nan_are_errors() {
+        // kubectl: "json: unsupported value: +Inf" for resources and kustomizations alike.
+        for schema in [Schema::V3, Schema::V11] {
+            assert_eq!(val(".inf", schema).unwrap_err().message, "json: unsupported value: +Inf");
+            assert_eq!(val("-.Inf", schema).unwrap_err().message, "json: unsupported value: -Inf");
+            assert_eq!(val(".nan", schema).unwrap_err().message, "json: unsupported value: NaN");
+            assert_eq!(val("[1, +.INF]", schema).unwrap_err().pos, Pos::new(1, 8));
+            assert_same(&val("\".inf\"", schema).unwrap(), &s(".inf"), "quoted");
+        }
+    }
+
+    // kubectl: `1: a`, `true: a`, `null: a`, `1.5: a`, `2001-12-14: a` and `[a]: a` inside a
+    // resource's `data:` all make kustomize fail.
+    #[test]
+    fn non_string_keys_v3() {
+        for key in ["1", "true", "null", "~", "1.5", "0x10", "2001-12-14", "!!int \"1\"", ".inf"] {
+            let e = err(&format!("data:\n  {key}: a\n"), Schema::V3);
+            assert!(e.message.contains("is not a string"), "{key}: {e}");
+            assert_eq!(e.pos, Pos::new(2, 3), "{key}");
+        }
+        for key in ["[a]", "{a: b}"] {
+            let e = err(&format!("data:\n  {key}: a\n"), Schema::V3);
+            assert!(e.message.starts_with("invalid map key"), "{key}: {e}");
+        }
+        let e = err("? - a\n: b\n", Schema::V3);
+        assert!(e.message.starts_with("invalid map key"), "{e}");
+        // Strings that only look like other things are fine.
+        let n = one("\"1\": a\n'true': b\n!!str 2: c\n!foo 3: d\nyes: e\n", Schema::V3);
+        assert_eq!(keys(&n), ["1", "true", "2", "3", "yes"]);
+        // kubectl: an empty key is "" (kyaml's round trip prints it as ''), nested or not.
+        assert_eq!(keys(&one("? \n: a\n", Schema::V3)), [""]);
+        assert_eq!(keys(&one("spec:\n  ? \n  : n\n", Schema::V3).get("spec").unwrap().clone()), [""]);
+        assert_eq!(keys(&one("{? : a}", Schema::V3)), [""]);
+        // kubectl: keys of a document's top-level map are decoded into strings as written…
+        let n = one(
+            "0x10: z\ntrue: t\n2001-12-14: d\n1.50: f\n.inf: i\n!!int \"7\": s\nyes: y\n012: o\n1: a\n01: b\n",
+            Schema::V3,
+        );
+        assert_eq!(keys(&n), ["0x10", "true", "2001-12-14", "1.50", ".inf", "7", "yes", "012", "1", "01"]);
+        let n = one("a: &t 2001-12-14\n*t : v\n", Schema::V3);
+        assert_eq!(keys(&n), ["a", "2001-12-14"]);
+        // … except null ones (kubectl fails on `null: n` and `~: n`) and lists.
+        for key in ["null", "~", "Null"] {
+            assert!(err(&format!("{key}: a\n"), Schema::V3).message.contains("is not a string"), "{key}");
+        }
+        assert!(err("? [a]\n: l\n", Schema::V3).message.starts_with("invalid map key"));
+        assert_eq!(err("1: a\n\"1\": b\n", Schema::V3).message, "mapping key \"1\" already defined at line 1");
+        // kubectl: nested, `metadata: {1: b}` fails.
+        assert!(err("metadata:\n  name: a\n  1: b\n", Schema::V3).message.contains("is not a string"));
+    }
+
+    // kubectl: commonLabels/commonAnnotations keys of a kustomization (sigs.k8s.io/yaml).
+    #[test]
+    fn non_string_keys_v11() {
+        let n = one(
+            "1: a\ntrue: b\n1.5: d\n0x10: e\n0.1: f\n1e6: g\n1234567.0: h\n3.14159265358979: i\n.inf: j\n-.inf: k\n.nan: l\n\
+             100000.0: m\n1e-5: n\n2001-12-14: o\nno: p\n",
+            Schema::V11,
+        );
+        assert_eq!(
+            keys(&n),
+            [
+                "1",
+                "true",
+                "1.5",
+                "16",
+                "0.1",
+                "1e+06",
+                "1.234567e+06",
+                "3.1415927",
+                ".inf",
+                "-.inf",
+                ".nan",
+                "100000",
+                "1e-05",
+                "2001-12-14",
+                "false"
+            ]
+        );
+        // kubectl: `true: b` then `yes: c` are the same key; the last wins.
+        let n = one("true: b\nyes: c\n", Schema::V11);
+        assert_eq!(n.get("true").unwrap().as_str(), Some("c"));
+        for (key, want) in [("null", "unsupported map key of type: null"), ("~", "unsupported map key of type: null")] {
+            let e = parse_one(&format!("{key}: a\n"), Schema::V11).unwrap_err();
+            assert!(e.message.starts_with(want), "{key}: {e}");
+        }
+        let e = parse_one("18446744073709551615: a\n", Schema::V11).unwrap_err();
+        assert!(e.message.starts_with("unsupported map key of type: uint64"), "{e}");
+        let e = parse_one("[a]: a\n", Schema::V11).unwrap_err();
+        assert!(e.message.starts_with("invalid map key"), "{e}");
+    }
+
+    // Go's FormatFloat(f, 'g', -1, 32); the kubectl-checked keys are in non_string_keys_v11.
+    #[test]
+    fn float_keys_like_go() {
+        let table: &[(f64, &str)] = &[
+            (0.0, "0"),
+            (1.0, "1"),
+            (-2.5, "-2.5"),
+            (100000.0, "100000"),
+            (1e6, "1e+06"),
+            (1e21, "1e+21"),
+            (1e-5, "1e-05"),
+            (0.0001, "0.0001"),
+            (0.1, "0.1"),
+            (123456.7, "123456.7"),
+            (1e39, ".inf"),
+            (1.23456789012345, "1.2345679"),
+            (-1e-10, "-1e-10"),
+            (1e100, ".inf"),
+            (1.5e-45, "1e-45"),
+        ];
+        for (f, want) in table {
+            assert_eq!(go_format_float32_g(*f), *want, "{f}");
+        }
+    }
+
+    #[test]
+    fn duplicate_keys() {
+        // kubectl: go-yaml v3's message for a resource.
+        let e = err("apiVersion: v1\ndata:\n  x: a\n  y: b\n  x: c\n", Schema::V3);
+        assert_eq!(e.message, "mapping key \"x\" already defined at line 3");
+        assert_eq!(e.pos, Pos::new(5, 3));
+        let e = err("{a: 1, \"a\": 2}", Schema::V3);
+        assert_eq!(e.message, "mapping key \"a\" already defined at line 1");
+        // kubectl: in a kustomization the last one wins (`namePrefix: a-` then `namePrefix: b-`).
+        let n = one("namePrefix: a-\nb: 1\nnamePrefix: b-\n", Schema::V11);
+        assert_eq!(n.get("namePrefix").unwrap().as_str(), Some("b-"));
+        assert_eq!(keys(&n), ["namePrefix", "b"]);
+    }
+
+    // kubectl: data.m1 … m8 of a resource; V11 through commonLabels.
+    #[test]
+    fn merge_keys() {
+        let base = "base: &b\n  x: 1\n  v: 2\nother: &o\n  v: 20\n  z: 30\n";
+        let m = |body: &str, schema| one(&format!("{base}m:\n{body}"), schema).get("m").unwrap().clone();
+        let ints = |n: &Node, k: &str| match n.get(k).map(|v| &v.value) {
+            Some(Value::Int(i)) => *i,
+            other => panic!("{k}: {other:?}"),
+        };
+        // (`y` would be a boolean key in V11, hence `v`.)
+        // Own keys win wherever they are.
+        let n = m("  <<: *b\n  x: 10\n", Schema::V3);
+        assert_eq!((ints(&n, "x"), ints(&n, "v")), (10, 2));
+        let n = m("  x: 10\n  <<: *b\n", Schema::V3);
+        assert_eq!((ints(&n, "x"), ints(&n, "v")), (10, 2));
+        assert_eq!(keys(&n), ["x", "v"]);
+        // In a list the earlier map wins.
+        let n = m("  <<: [*b, *o]\n", Schema::V3);
+        assert_eq!((ints(&n, "x"), ints(&n, "v"), ints(&n, "z")), (1, 2, 30));
+        let n = m("  <<: [*o, *b]\n  w: 0\n", Schema::V3);
+        assert_eq!((ints(&n, "w"), ints(&n, "x"), ints(&n, "v"), ints(&n, "z")), (0, 1, 20, 30));
+        let n = m("  <<: {p: 1}\n", Schema::V3);
+        assert_eq!(ints(&n, "p"), 1);
+        // A quoted `<<` is an ordinary key.
+        let n = m("  \"<<\": {p: 1}\n", Schema::V3);
+        assert_eq!(keys(&n), ["<<"]);
+        // kubectl: "duplicate merge key".
+        let e = err(&format!("{base}m:\n  <<: *b\n  <<: *o\n"), Schema::V3);
+        assert_eq!(e.message, "duplicate merge key");
+        assert_eq!(e.pos, Pos::new(9, 3));
+        for (body, msg) in [
+            ("  <<: 1\n", "map merge requires map or sequence of maps as the value"),
+            ("  <<: [1]\n", "map merge requires map or sequence of maps as the value"),
+            ("  <<: [[{a: 1}]]\n", "invalid map merge: received a nested sequence"),
+            ("  <<: *s\n", "invalid map merge: received alias for a non-map value"),
+        ] {
+            let e = err(&format!("{base}s: &s [{{a: 1}}]\nm:\n{body}"), Schema::V3);
+            assert_eq!(e.message, msg, "{body}");
+        }
+        // V11 merges in place (kubectl: `x: "10"` then `<<: {x: "1"}` gives x = 1; two `<<`
+        // are fine and the second wins).
+        let n = m("  x: 10\n  <<: *b\n", Schema::V11);
+        assert_eq!((ints(&n, "x"), ints(&n, "v")), (1, 2));
+        let n = m("  <<: *b\n  x: 10\n", Schema::V11);
+        assert_eq!(ints(&n, "x"), 10);
+        let n = m("  <<: *b\n  <<: *o\n", Schema::V11);
+        assert_eq!((ints(&n, "x"), ints(&n, "v"), ints(&n, "z")), (1, 20, 30));
+        // (Not checked with kubectl: go-yaml v2 steps through a list backwards, so the earlier
+        // map wins.)
+        let n = m("  <<: [*o, *b]\n", Schema::V11);
+        assert_eq!((ints(&n, "x"), ints(&n, "v")), (1, 20));
+        assert!(parse_one(&format!("{base}m:\n  <<: 1\n"), Schema::V11).is_err());
+    }
+
+    #[test]
+    fn anchors_and_aliases() {
+        let n = one("a: &x {b: [1, 2]}\nc: *x\nd: &s str\ne: *s\n", Schema::V3);
+        assert_eq!(n.get("a"), n.get("c"));
+        assert_eq!(n.get("e").unwrap().as_str(), Some("str"));
+        // The copy's root is where the alias is; its insides keep their positions.
+        let c = n.get("c").unwrap();
+        assert_eq!(c.pos, Pos::new(2, 4));
+        assert_eq!(c.get("b").unwrap().pos, Pos::new(1, 11));
+        // A copy is independent.
+        let mut n = n;
+        n.get_mut("c").unwrap().get_mut("b").unwrap().as_seq_mut().unwrap().clear();
+        assert_eq!(n.get("a").unwrap().get("b").unwrap().as_seq().unwrap().len(), 2);
+        // kubectl: anchors and aliases work in kustomizations too (nameSuffix: *a).
+        let n = one("namePrefix: &a x-\nnameSuffix: *a\n", Schema::V11);
+        assert_eq!(n.get("nameSuffix").unwrap().as_str(), Some("x-"));
+        // An alias as a key.
+        let n = one("a: &k key\n*k : v\n", Schema::V3);
+        assert_eq!(n.get("key").unwrap().as_str(), Some("v"));
+        // A node cannot contain an alias of itself.
+        assert!(err("a: &x [*x]\n", Schema::V3).message.contains("alias"));
+        assert!(parse_stream("a: *nope\n", Schema::V3).is_err());
+        // Anchors are local to a document.
+        assert!(parse_stream("a: &x 1\n---\nb: *x\n", Schema::V3).is_err());
+        // A redefined anchor: aliases see the latest definition.
+        let n = one("a: &x 1\nb: &x 2\nc: *x\n", Schema::V3);
+        assert_same(&n.get("c").unwrap().value, &Value::Int(2), "redefined");
+    }
+
+    // kubectl: `{a, b}`, `{a: }`, `{? a}`, `[a: ]`, `{a: &x }`, `{b: *x}`, `{a: !foo }`,
+    // `{a: ! }` all give "" in a resource; `{a: ~}`, `{a: null}`, `{a: !!null }` and block
+    // `a:` give null; in a JSON 6902 value (V11) `{a: }` and `[a: ]` give null.
+    #[test]
+    fn empty_values_in_flow_collections() {
+        let n = one("x: {a, b: , c: ~, d: null, e: !!null , f: ! , g: &e , h: *e}\ny: [a: ]\nz:\n  a:\n", Schema::V3);
+        let x = n.get("x").unwrap();
+        for k in ["a", "b", "f", "g", "h"] {
+            assert_same(&x.get(k).unwrap().value, &s(""), k);
+        }
+        for k in ["c", "d", "e"] {
+            assert_same(&x.get(k).unwrap().value, &Value::Null, k);
+        }
+        assert_same(&n.get("y").unwrap().as_seq().unwrap()[0].get("a").unwrap().value, &s(""), "y");
+        assert_same(&n.get("z").unwrap().get("a").unwrap().value, &Value::Null, "z");
+        // An empty anchored value is null in block context and "" when aliased into a flow one.
+        let n = one("a: &e\nb: {c: *e}\nd: *e\n", Schema::V3);
+        assert_same(&n.get("a").unwrap().value, &Value::Null, "a");
+        assert_same(&n.get("b").unwrap().get("c").unwrap().value, &s(""), "b.c");
+        assert_same(&n.get("d").unwrap().value, &Value::Null, "d");
+        // (`y` is a boolean key in V11, hence `w`.)
+        let n = one("x: {a: , b}\nw: [a: ]\n", Schema::V11);
+        assert_same(&n.get("x").unwrap().get("a").unwrap().value, &Value::Null, "v11 a");
+        assert_same(&n.get("x").unwrap().get("b").unwrap().value, &Value::Null, "v11 b");
+        assert_same(&n.get("w").unwrap().as_seq().unwrap()[0].get("a").unwrap().value, &Value::Null, "v11 w");
+        // kubectl: `{: a}` is a syntax error for go-yaml (`[: a]` follows from libyaml's code).
+        assert_eq!(err("x: {: a}\n", Schema::V3).message, "did not find expected node content");
+        assert_eq!(err("x: [: a]\n", Schema::V3).message, "did not find expected node content");
+    }
+
+    const R: &str = "apiVersion: v1\nkind: X\nmetadata:\n  name: ";
+
+    fn names(docs: &[Node]) -> Vec<&str> {
+        docs.iter().map(|d| d.str_at(&["metadata", "name"]).unwrap_or("?")).collect()
+    }
+
+    // kubectl: each case below (file r.yaml listed in a kustomization's resources).
+    #[test]
+    fn multi_document_files() {
+        let docs =
+            parse_stream(&format!("{R}a\n---\n# only a comment\n---\n---\n{R}b\n...\n---\nnull\n---\n~\n"), Schema::V3)
+                .unwrap();
+        assert_eq!(names(&docs), ["a", "b"]);
+        assert_eq!(docs[1].pos, Pos::new(9, 1));
+        assert_eq!(docs[1].get("kind").unwrap().pos, Pos::new(10, 7));
+        // `...` ends the part: the rest of it is ignored, even if broken.
+        assert_eq!(names(&parse_stream(&format!("{R}a\n...\n{R}b\n"), Schema::V3).unwrap()), ["a"]);
+        assert_eq!(names(&parse_stream(&format!("{R}a\n...\ngarbage: [\n"), Schema::V3).unwrap()), ["a"]);
+        assert_eq!(names(&parse_stream(&format!("{R}a\n...\n---\n{R}b\n"), Schema::V3).unwrap()), ["a", "b"]);
+        // Separators may carry comments; a first line `---` is the YAML parser's business.
+        let docs = parse_stream(&format!("--- # c\n{R}a\n---   # hi\n{R}b\n---"), Schema::V3).unwrap();
+        assert_eq!(names(&docs), ["a", "b"]);
+        let docs = parse_stream("--- {apiVersion: v1, kind: X, metadata: {name: c}}\n", Schema::V3).unwrap();
+        assert_eq!(names(&docs), ["c"]);
+        // The separator regexp does not overlap: `---\n--- {…}` keeps the second line.
+        let docs =
+            parse_stream(&format!("{R}a\n---\n--- {{apiVersion: v1, kind: X, metadata: {{name: c}}}}\n"), Schema::V3)
+                .unwrap();
+        assert_eq!(names(&docs), ["a", "c"]);
+        // Anything else on a separator line is an error.
+        for (sep, msg) in [("--- foo", "--- foo"), ("---x", "---x"), ("----", "----"), ("--- |", "--- |")] {
+            let e = err(&format!("{R}a\n{sep}\n{R}b\n"), Schema::V3);
+            assert_eq!(e.message, format!("invalid document separator: {msg}"));
+            assert_eq!(e.pos, Pos::new(5, 1));
+        }
+        // Scalars and lists are returned (kustomize then says "missing Resource metadata");
+        // `{}` and `[]` are dropped like null.
+        let docs =
+            parse_stream(&format!("{R}a\n---\nhello\n---\n- a\n---\n[]\n---\n{{}}\n---\n\"\"\n"), Schema::V3).unwrap();
+        assert_eq!(docs.len(), 4);
+        assert_same(&docs[1].value, &s("hello"), "scalar doc");
+        assert!(docs[2].as_seq().is_some());
+        assert_same(&docs[3].value, &s(""), "empty string doc");
+        assert!(parse_stream("", Schema::V3).unwrap().is_empty());
+        assert!(parse_stream("# nothing\n", Schema::V3).unwrap().is_empty());
+        // BOM and CRLF.
+        assert_eq!(names(&parse_stream(&format!("\u{feff}{R}a\n"), Schema::V3).unwrap()), ["a"]);
+        let docs = parse_stream("apiVersion: v1\r\nkind: X\r\nmetadata:\r\n  name: a\r\ndata:\r\n  x: |\r\n    l1\r\n    l2\r\n---\r\na: 1\r\n", Schema::V3).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].str_at(&["data", "x"]), Some("l1\nl2\n"));
+        assert_eq!(docs[1].pos, Pos::new(10, 1));
+    }
+
+    // kubectl: a kustomization with a second document (even a broken one) ignores it; one whose
+    // first document is empty counts as empty.
+    #[test]
+    fn single_documents() {
+        let n = one("resources:\n- r.yaml\n---\nnamePrefix: x-\n", Schema::V11);
+        assert_eq!(keys(&n), ["resources"]);
+        let n = one("resources:\n- r.yaml\n---\nnamePrefix: [\n", Schema::V11);
+        assert_eq!(keys(&n), ["resources"]);
+        let n = one("resources:\n- r.yaml\n...\nnamePrefix: x-\n", Schema::V11);
+        assert_eq!(keys(&n), ["resources"]);
+        assert_eq!(parse_one("---\n---\nresources:\n- r.yaml\n", Schema::V11).unwrap(), None);
+        assert_eq!(parse_one("# just a comment\n", Schema::V11).unwrap(), None);
+        assert_eq!(parse_one("", Schema::V11).unwrap(), None);
+        assert_eq!(parse_one("~", Schema::V3).unwrap(), None);
+        assert_eq!(one("{}", Schema::V11).as_map().map(Map::len), Some(0));
+        assert!(one("- a\n", Schema::V11).as_seq().is_some());
+        // CRLF and a BOM (saphyr handles both itself here).
+        let n = one("\u{feff}resources:\r\n- r.yaml\r\nx: |\r\n  a\r\n  b\r\n", Schema::V11);
+        assert_eq!(n.str_at(&["x"]), Some("a\nb\n"));
+        assert_eq!(n.get("x").unwrap().pos, Pos::new(3, 4));
+    }
+
+    #[test]
+    fn syntax_errors() {
+        // kubectl: tabs as indentation and `key: -` are errors.
+        let e = err(&format!("{R}a\ndata:\n\tx: 1\n"), Schema::V3);
+        assert_eq!(e.pos.line, 6, "{e}");
+        let e = err("a: -\n", Schema::V3);
+        assert_eq!(e.pos, Pos::new(1, 4), "{e}");
+        let e = err("a:\n  b: 1\n c: 2\n", Schema::V3);
+        assert_eq!(e.pos.line, 3, "{e}");
+        let e = err("a: \"x\n", Schema::V3);
+        assert!(e.to_string().starts_with("1:4: "), "{e}");
+        // Errors in later parts of a stream have file line numbers.
+        let e = err(&format!("{R}a\n---\na: [\n"), Schema::V3);
+        assert_eq!(e.pos.line, 7, "{e}");
+    }
+
+    // kubectl accepts all of these (libyaml is lenient where YAML 1.2 parsers are not).
+    #[test]
+    fn libyaml_leniencies() {
+        let n = one("a:\t1\nb: x\ty\nc: [1,\t2]\nd: {e:\t3}\nf:\t\t\"q\"\ng:\t# c\n  h: 1\ni:\t-1\n", Schema::V3);
+        assert_same(&n.get("a").unwrap().value, &Value::Int(1), "a");
+        assert_same(&n.get("b").unwrap().value, &s("x\ty"), "b");
+        assert_same(&n.get("f").unwrap().value, &s("q"), "f");
+        assert_same(&n.get("i").unwrap().value, &Value::Int(-1), "i");
+        assert_eq!(n.get("g").unwrap().get("h").unwrap().pos, Pos::new(7, 6));
+        let text = "spec:\n  args: [\n  \"a\",\n\"b\", {c: [\n1]}\n]\n  q: \"multi\nline \n  x\"\n  r: 'it''s\n    ok'\n  s: [\n  \"x\",\n  ]\nt: \"a\nb\"\n";
+        let n = one(text, Schema::V3);
+        let args = n.get("spec").unwrap().get("args").unwrap().as_seq().unwrap();
+        assert_eq!(args.len(), 3);
+        assert_eq!(args[1].pos, Pos::new(4, 1));
+        assert_eq!(args[2].get("c").unwrap().as_seq().unwrap()[0].pos, Pos::new(5, 1));
+        assert_eq!(n.str_at(&["spec", "q"]), Some("multi line x"));
+        assert_eq!(n.str_at(&["spec", "r"]), Some("it's ok"));
+        assert_eq!(n.str_at(&["t"]), Some("a b"));
+        assert_eq!(n.get("spec").unwrap().get("s").unwrap().as_seq().unwrap().len(), 1);
+        // Tabs leading lines inside flow collections and quoted scalars.
+        let n = one("data:\n  a: [1,\n\t2]\n  q: \"x\n\ty\"\n  r: \"x\n \ty\"\n", Schema::V3);
+        assert_eq!(n.get("data").unwrap().get("a").unwrap().as_seq().unwrap()[1].pos, Pos::new(3, 2));
+        assert_eq!(n.str_at(&["data", "q"]), Some("x y"));
+        assert_eq!(n.str_at(&["data", "r"]), Some("x y"));
+        let n = one("{\n\t\"kind\": \"X\",\n\t\"metadata\": {\n\t\t\"name\": \"a\"\n\t}\n}\n", Schema::V3);
+        assert_eq!(n.str_at(&["metadata", "name"]), Some("a"));
+        // Tabs inside quoted values are content and stay.
+        let n = one("a: \"x:\ty\"\nb: |\n  k:\tv\n", Schema::V3);
+        assert_eq!(n.str_at(&["a"]), Some("x:\ty"));
+        assert_eq!(n.str_at(&["b"]), Some("k:\tv\n"));
+    }
+
+    #[test]
+    fn positions() {
+        let n = one("a: 1\nb:\n  - x\n  - {c: d}\nlong: \"é\" # c\n\"q\": &a |\n  t\n", Schema::V3);
+        assert_eq!(n.pos, Pos::new(1, 1));
+        assert_eq!(n.get("a").unwrap().pos, Pos::new(1, 4));
+        let b = n.get("b").unwrap();
+        assert_eq!(b.pos, Pos::new(3, 3));
+        assert_eq!(b.as_seq().unwrap()[0].pos, Pos::new(3, 5));
+        assert_eq!(b.as_seq().unwrap()[1].pos, Pos::new(4, 5));
+        assert_eq!(b.as_seq().unwrap()[1].get("c").unwrap().pos, Pos::new(4, 9));
+        assert_eq!(n.get("long").unwrap().pos, Pos::new(5, 7));
+        assert_eq!(n.get("q").unwrap().pos, Pos::new(6, 6));
+        // Block scalars are where their indicator is.
+        let n = one("x: |\n  a\ny: >-2 # c\n\n    b\nz: |\nw: !!str |\n  q\n", Schema::V3);
+        assert_eq!(n.get("x").unwrap().pos, Pos::new(1, 4));
+        assert_eq!(n.get("y").unwrap().pos, Pos::new(3, 4));
+        assert_eq!(n.get("z").unwrap().pos, Pos::new(6, 4));
+        assert_eq!(n.get("w").unwrap().pos, Pos::new(7, 4));
+    }
+
+    // The tests below check kcompile's own guarantees (limits, positions, speed), not kubectl.
+
+    /// Billion laughs: 9 levels of 9 aliases would be 9^9 nodes.
+    fn laughs() -> String {
+        let mut t = String::from("a0: &a0 [lol]\n");
+        for i in 1..=9 {
+            let p = i - 1;
+            t.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        t
+    }
+
+    #[test]
+    fn alias_bomb_fails_fast() {
+        let start = Instant::now();
+        let e = err(&laughs(), Schema::V3);
+        assert!(e.message.starts_with("document too large after alias expansion"), "{e}");
+        assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
+        // Small limits trip early.
+        let limits = Limits { max_nodes: 1000, ..Limits::default() };
+        let start = Instant::now();
+        let e = parse_stream_with(&laughs(), Schema::V11, &limits).unwrap_err();
+        assert!(e.message.contains("more than 1000 nodes"), "{e}");
+        assert!(start.elapsed() < Duration::from_secs(1));
+        // Long strings are bounded by bytes.
+        let limits = Limits { max_bytes: 10_000, ..Limits::default() };
+        let text = format!("a: &a \"{}\"\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n", "x".repeat(1000));
+        assert!(parse_one_with(&text, Schema::V3, &limits).unwrap_err().message.contains("bytes"));
+        // Moderate reuse is fine.
+        let text = "a: &a {x: [1, 2, 3]}\nb: [*a, *a, *a]\n";
+        assert_eq!(one(text, Schema::V3).get("b").unwrap().as_seq().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn deep_nesting_fails_without_overflow() {
+        // Run on a small stack to prove nothing recurses on the input's depth.
+        let handle = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                let flow = "[".repeat(100_000);
+                let e1 = parse_stream(&flow, Schema::V3).unwrap_err();
+                let e2 = parse_one(&"{a: ".repeat(100_000), Schema::V11).unwrap_err();
+                let block = "- ".repeat(100_000) + "x\n";
+                let e3 = parse_stream(&block, Schema::V3).unwrap_err();
+                let mut maps = String::new();
+                for i in 0..3000 {
+                    maps.push_str(&" ".repeat(i));
+                    maps.push_str("a:\n");
+                }
+                let e4 = parse_one(&maps, Schema::V3).unwrap_err();
+                (e1, e2, e3, e4)
+            })
+            .unwrap();
+        let (e1, e2, e3, e4) = handle.join().expect("no stack overflow");
+        assert!(!e1.message.is_empty() && !e2.message.is_empty());
+        assert!(e3.message.contains("nested too deeply"), "{e3}");
+        assert!(e4.message.contains("nested too deeply"), "{e4}");
+        // Aliases cannot exceed the depth either.
+        let limits = Limits { max_depth: 3, ..Limits::default() };
+        let e = parse_one_with("a: &a [[1]]\nb: [*a]\n", Schema::V3, &limits).unwrap_err();
+        assert!(e.message.contains("nested too deeply"), "{e}");
+        assert!(parse_one_with("a: &a [[1]]\nb: *a\n", Schema::V3, &limits).is_ok());
+    }
+
+    #[test]
+    fn display_and_resolve_plain_helpers() {
+        let e = YamlError::new("boom", Pos::new(3, 7));
+        assert_eq!(e.to_string(), "3:7: boom");
+        assert_eq!(resolve_plain("2001-12-14T23:59:59+24:00", Schema::V3), s("2001-12-14T23:59:59+24:00"));
+        assert_eq!(decode_binary("aGVs\nbG8=\n").unwrap(), "hello");
+        assert_eq!(decode_binary("").unwrap(), "");
+        assert!(decode_binary("aGVsbG8").is_err());
+        assert!(decode_binary("a=Vs").is_err());
+        assert_eq!(decode_binary("4oI=").unwrap(), "\u{FFFD}\u{FFFD}");
+    }
+
+    #[test]
+    fn big_input_is_fast() {
+        let mut text = String::new();
+        for i in 0..20_000 {
+            text.push_str(&format!(
+                "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\n  labels: {{app: x, n: \"{i}\"}}\ndata:\n  a: \"1\"\n  b: [1, 2.5, true, null, 2001-12-14]\n"
+            ));
+        }
+        let start = Instant::now();
+        let docs = parse_stream(&text, Schema::V3).unwrap();
+        assert_eq!(docs.len(), 20_000);
+        assert!(start.elapsed() < Duration::from_secs(30), "took {:?}", start.elapsed());
+    }
+}
