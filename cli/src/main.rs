@@ -1,8 +1,12 @@
 //! The `kcompile` command: parses arguments, calls the library, prints results and errors.
+//! No build logic lives here.
+
+mod diff;
+mod snapshot;
 
 use camino::{Utf8Path, Utf8PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
-use kcompile::{build, DiskFs, LoadRestrictor, Options};
+use kcompile::{DiskFs, LoadRestrictor, Options};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -19,16 +23,30 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Builds a kustomization directory and prints the resulting YAML.
+    /// Builds kustomization directories and prints the resulting YAML.
+    ///
+    /// With one directory the output goes to stdout (or -o). With several, they are built in
+    /// parallel; use -o DIR (one file per root) or --snapshot-dir.
     Build {
-        /// The directory holding the kustomization.
-        dir: Utf8PathBuf,
-        /// Write to this file, or (if it is an existing directory) one file per resource.
+        /// Directories holding a kustomization.
+        #[arg(required = true)]
+        dirs: Vec<Utf8PathBuf>,
+        /// Write to this file, or (if it is an existing directory) one file per resource; with
+        /// several roots, a directory that receives one file per root.
         #[arg(short, long)]
         output: Option<Utf8PathBuf>,
         /// Whether files outside a kustomization's directory may be read.
         #[arg(long, value_enum, default_value_t = Restrictor::LoadRestrictionsRootOnly)]
         load_restrictor: Restrictor,
+        /// Compare each root's output with its snapshot in this directory (or write it, with --update).
+        #[arg(long)]
+        snapshot_dir: Option<Utf8PathBuf>,
+        /// With --snapshot-dir: fail, showing a diff, when an output differs from its snapshot (the default).
+        #[arg(long, requires = "snapshot_dir", conflicts_with = "update")]
+        check: bool,
+        /// With --snapshot-dir: write the snapshots instead of checking them.
+        #[arg(long, requires = "snapshot_dir")]
+        update: bool,
     },
 }
 
@@ -42,7 +60,7 @@ enum Restrictor {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(message) => {
             eprintln!("Error: {message}");
             ExitCode::FAILURE
@@ -50,34 +68,94 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::Build { dir, output, load_restrictor } => {
+        Command::Build { dirs, output, load_restrictor, snapshot_dir, check: _, update } => {
             let options = Options {
                 load_restrictor: match load_restrictor {
                     Restrictor::LoadRestrictionsRootOnly => LoadRestrictor::RootOnly,
                     Restrictor::LoadRestrictionsNone => LoadRestrictor::None,
                 },
             };
-            let root = absolute(&dir)?;
-            let built = build(&DiskFs, &root, &options).map_err(|e| e.to_string())?;
-            for w in built.warnings() {
-                eprintln!("{w}");
-            }
-            match output {
-                None => {
-                    let mut out = std::io::stdout().lock();
-                    out.write_all(built.yaml().as_bytes()).and_then(|_| out.flush()).map_err(|e| e.to_string())
-                }
-                Some(path) if path.is_dir() => {
-                    for obj in built.objects() {
-                        let file = path.join(obj.file_name());
-                        write_atomic(&file, obj.yaml.as_bytes())?;
+            let roots: Vec<Utf8PathBuf> = dirs.iter().map(|d| absolute(d)).collect::<Result<_, _>>()?;
+            let results = build_all(&roots, &options);
+            let mut builds = Vec::with_capacity(results.len());
+            let mut failed = false;
+            for (dir, result) in dirs.iter().zip(results) {
+                match result {
+                    Ok(b) => {
+                        for w in b.warnings() {
+                            eprintln!("{w}");
+                        }
+                        builds.push((dir, b));
                     }
-                    Ok(())
+                    Err(e) => {
+                        failed = true;
+                        if dirs.len() > 1 {
+                            eprintln!("Error: {dir}: {e}");
+                        } else {
+                            eprintln!("Error: {e}");
+                        }
+                    }
                 }
-                Some(path) => write_atomic(&path, built.yaml().as_bytes()),
             }
+            if failed {
+                return Ok(ExitCode::FAILURE);
+            }
+            if let Some(snap_dir) = snapshot_dir {
+                let outputs: Vec<(&Utf8Path, String)> = builds.iter().map(|(d, b)| (d.as_path(), b.yaml())).collect();
+                return snapshot::run(&snap_dir, &outputs, update);
+            }
+            write_outputs(&builds, output.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Builds every root, in parallel on all cores when there are several.
+fn build_all(roots: &[Utf8PathBuf], options: &Options) -> Vec<kcompile::Result<kcompile::Build>> {
+    if roots.len() == 1 {
+        return vec![kcompile::build(&DiskFs, &roots[0], options)];
+    }
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(roots.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut slots: Vec<Option<kcompile::Result<kcompile::Build>>> = (0..roots.len()).map(|_| None).collect();
+    let results = std::sync::Mutex::new(&mut slots);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(root) = roots.get(i) else { break };
+                let r = kcompile::build(&DiskFs, root, options);
+                if let Ok(mut guard) = results.lock() {
+                    guard[i] = Some(r);
+                }
+            });
+        }
+    });
+    slots.into_iter().map(|r| r.unwrap_or_else(|| Err(kcompile::Error::new("the build did not finish")))).collect()
+}
+
+fn write_outputs(builds: &[(&Utf8PathBuf, kcompile::Build)], output: Option<&Utf8Path>) -> Result<(), String> {
+    match (output, builds) {
+        (None, [(_, b)]) => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(b.yaml().as_bytes()).and_then(|_| out.flush()).map_err(|e| e.to_string())
+        }
+        (None, _) => Err("several roots were built: choose where each goes with -o DIR or --snapshot-dir".into()),
+        (Some(path), [(_, b)]) if path.is_dir() => {
+            for obj in b.objects() {
+                write_atomic(&path.join(obj.file_name()), obj.yaml.as_bytes())?;
+            }
+            Ok(())
+        }
+        (Some(path), [(_, b)]) => write_atomic(path, b.yaml().as_bytes()),
+        (Some(path), many) => {
+            std::fs::create_dir_all(path).map_err(|e| format!("cannot create {path}: {e}"))?;
+            for (dir, b) in many {
+                write_atomic(&path.join(format!("{}.yaml", snapshot::root_name(dir))), b.yaml().as_bytes())?;
+            }
+            Ok(())
         }
     }
 }
@@ -93,7 +171,7 @@ fn absolute(dir: &Utf8Path) -> Result<Utf8PathBuf, String> {
 
 /// Writes through a temporary file in the same directory and a rename, so readers never see
 /// a half-written file.
-fn write_atomic(path: &Utf8Path, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn write_atomic(path: &Utf8Path, bytes: &[u8]) -> Result<(), String> {
     let dir = path.parent().filter(|p| !p.as_str().is_empty()).unwrap_or(Utf8Path::new("."));
     let name = path.file_name().unwrap_or("out");
     let tmp = dir.join(format!(".{name}.kcompile-tmp-{}", std::process::id()));
