@@ -242,13 +242,18 @@ impl Kustomization {
             })();
             res.map_err(|e| e.at(v.pos))?;
         }
+        // kustomize prints the notices sorted by field name.
+        k.warnings.sort();
+        k.warnings.dedup();
         Ok(k)
     }
 }
 
+/// kustomize's deprecation notice for a field (`vars` has its own wording).
 fn deprecated(old: &str, new: &str) -> String {
+    let experimental = if old == "vars" { " [EXPERIMENTAL]" } else { "" };
     format!(
-        "# Warning: '{old}' is deprecated. Please use '{new}' instead. Run 'kustomize edit fix' to update your Kustomization automatically."
+        "# Warning: '{old}' is deprecated. Please use '{new}' instead.{experimental} Run 'kustomize edit fix' to update your Kustomization automatically."
     )
 }
 
@@ -497,4 +502,53 @@ fn parse_sort(v: &Node) -> Result<SortOptions> {
         }
     }
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::read::{parse_one, Schema};
+
+    fn parse(text: &str) -> Result<Kustomization> {
+        let doc = parse_one(text, Schema::V11).map_err(Error::from)?.unwrap_or_else(Node::null);
+        Kustomization::from_node(&doc)
+    }
+
+    #[test]
+    fn field_names_match_case_insensitively() {
+        let k = parse("RESOURCES:\n- a.yaml\nnamePREFIX: p-\n").unwrap();
+        assert_eq!(k.resources[0].value, "a.yaml");
+        assert_eq!(k.name_prefix.as_deref(), Some("p-"));
+    }
+
+    #[test]
+    fn unknown_field_is_an_error_with_its_position() {
+        let e = parse("resources: []\nfoo: 1\n").unwrap_err();
+        assert_eq!(e.message(), "invalid Kustomization: json: unknown field \"foo\"");
+        assert_eq!(e.line(), Some(2));
+    }
+
+    #[test]
+    fn wrong_types_and_kinds_are_refused() {
+        let e = parse("resources: r.yaml\n").unwrap_err();
+        assert!(e.message().contains("cannot unmarshal string into Go struct field Kustomization.resources"), "{e}");
+        assert_eq!(parse("kind: Foo\n").unwrap_err().message(), "kind should be Kustomization or Component");
+        assert_eq!(parse("kind: Component\n").unwrap().kind, KustKind::Component);
+        assert!(parse("helmCharts: []\n").unwrap_err().message().contains("'helmCharts' is not supported"));
+    }
+
+    #[test]
+    fn deprecated_fields_warn_in_kustomize_order() {
+        let k = parse("vars: []\nbases: []\ncommonLabels: {}\n").unwrap();
+        assert_eq!(k.warnings.len(), 3);
+        assert!(k.warnings[0].starts_with("# Warning: 'bases' is deprecated. Please use 'resources' instead."));
+        assert!(k.warnings[1].starts_with("# Warning: 'commonLabels'"));
+        assert!(k.warnings[2].contains("Please use 'replacements' instead. [EXPERIMENTAL] Run"));
+    }
+
+    #[test]
+    fn sort_options_keep_whether_legacy_options_were_given() {
+        let k = parse("sortOptions:\n  order: fifo\n  legacySortOptions: {}\n").unwrap();
+        assert_eq!(k.sort_options.unwrap().legacy, Some((vec![], vec![])));
+    }
 }
