@@ -9,6 +9,7 @@ use crate::kustomization::{KustKind, Kustomization};
 use crate::load::{parse_resources, LoadedKustomization, Loader};
 use crate::resource::Resource;
 use camino::{Utf8Path, Utf8PathBuf};
+use std::collections::HashSet;
 
 /// The resources (and configuration) gathered so far for one kustomization.
 #[derive(Default)]
@@ -19,21 +20,28 @@ pub struct Accumulator {
 impl Accumulator {
     /// Adds a resource, refusing a second object with the same id (kustomize's rule).
     pub fn append(&mut self, r: Resource) -> Result<()> {
-        let id = r.id();
-        if self.resources.iter().any(|o| o.id().same_object(&id)) {
-            bail!("may not add resource with an already registered id: {id}");
-        }
-        self.resources.push(r);
-        Ok(())
+        self.append_all(vec![r])
     }
 
-    /// Adds many resources (see [`Accumulator::append`]).
+    /// Adds many resources (see [`Accumulator::append`]); one pass over what is already there.
     pub fn append_all(&mut self, rs: Vec<Resource>) -> Result<()> {
+        let mut seen: HashSet<IdKey> = self.resources.iter().map(|r| id_key(&r.id())).collect();
         for r in rs {
-            self.append(r)?;
+            let id = r.id();
+            if !seen.insert(id_key(&id)) {
+                bail!("may not add resource with an already registered id: {id}");
+            }
+            self.resources.push(r);
         }
         Ok(())
     }
+}
+
+/// What makes two objects the same for kustomize: GVK, name and effective namespace.
+type IdKey = (crate::resource::Gvk, String, String);
+
+fn id_key(id: &crate::resource::ResId) -> IdKey {
+    (id.gvk.clone(), id.name.clone(), id.effective_namespace().to_string())
 }
 
 /// Walks a tree of kustomizations.
