@@ -48,6 +48,16 @@ enum Command {
         #[arg(long, requires = "snapshot_dir")]
         update: bool,
     },
+    /// Re-prints YAML files the way kustomize prints resources (key order, quoting, folding).
+    ///
+    /// Each file is read with kustomize's rules and printed to stdout, documents separated by
+    /// `---`. Also the floor the benchmark compares builds with: reading and printing every
+    /// document once.
+    Fmt {
+        /// YAML files.
+        #[arg(required = true)]
+        files: Vec<Utf8PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -107,6 +117,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 return snapshot::run(&snap_dir, &outputs, update);
             }
             write_outputs(&builds, output.as_deref())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Fmt { files } => {
+            let mut out = String::new();
+            for file in &files {
+                let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+                let docs = kcompile::data::parse(&text).map_err(|e| format!("{file}: {e}"))?;
+                if !out.is_empty() && !docs.is_empty() {
+                    out.push_str("---\n");
+                }
+                out.push_str(&kcompile::data::to_yaml(&docs.iter().collect::<Vec<_>>()));
+            }
+            std::io::stdout().lock().write_all(out.as_bytes()).map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
     }

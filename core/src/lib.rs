@@ -23,6 +23,28 @@ mod sort;
 mod transform;
 mod yaml;
 
+/// The document model and kcompile's YAML layer, for embedders that want resources as data.
+///
+/// ```
+/// let docs = kcompile::data::parse("b: 1\na: [x, 'yes']\n").unwrap();
+/// assert_eq!(docs[0].get("b"), Some(&kcompile::data::Node::new(kcompile::data::Value::Int(1))));
+/// assert_eq!(kcompile::data::to_yaml(&[&docs[0]]), "a:\n- x\n- \"yes\"\nb: 1\n");
+/// ```
+pub mod data {
+    pub use crate::yaml::node::{Map, Node, Pos, Value};
+
+    /// Parses a stream of YAML documents the way kustomize reads resources (go-yaml v3 rules);
+    /// empty documents are dropped.
+    pub fn parse(text: &str) -> crate::Result<Vec<Node>> {
+        crate::yaml::read::parse_stream(text, crate::yaml::read::Schema::V3).map_err(crate::Error::from)
+    }
+
+    /// Prints documents exactly as kustomize prints them, separated by `---`.
+    pub fn to_yaml(docs: &[&Node]) -> String {
+        crate::yaml::emit::emit_stream(docs)
+    }
+}
+
 pub use build::{LoadRestrictor, Options};
 pub use error::{Error, Result};
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
@@ -52,7 +74,12 @@ impl Build {
         yaml::emit::emit_stream(&docs)
     }
 
-    /// Each resource as `(kind, namespace, name, yaml)`, in output order.
+    /// The resources as data, in output order.
+    pub fn documents(&self) -> impl Iterator<Item = &data::Node> {
+        self.resources.iter().map(|r| &r.node)
+    }
+
+    /// Each resource with its kind, namespace, name and YAML text, in output order.
     pub fn objects(&self) -> Vec<Object> {
         self.resources
             .iter()
