@@ -2,6 +2,7 @@
 //! No build logic lives here.
 
 mod diff;
+mod render;
 mod snapshot;
 
 use camino::{Utf8Path, Utf8PathBuf};
@@ -101,11 +102,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     }
                     Err(e) => {
                         failed = true;
-                        if dirs.len() > 1 {
-                            eprintln!("Error: {dir}: {e}");
-                        } else {
-                            eprintln!("Error: {e}");
-                        }
+                        let e = if dirs.len() > 1 { e.context(format!("while building {dir}")) } else { e };
+                        eprint!("{}", render::render(&e, render::colour_wanted()));
                     }
                 }
             }

@@ -9,7 +9,7 @@ use crate::kustomization::{KustKind, Kustomization};
 use crate::load::{parse_resources, LoadedKustomization, Loader};
 use crate::resource::Resource;
 use camino::{Utf8Path, Utf8PathBuf};
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// The resources (and configuration) gathered so far for one kustomization.
 #[derive(Default)]
@@ -25,12 +25,18 @@ impl Accumulator {
 
     /// Adds many resources (see [`Accumulator::append`]); one pass over what is already there.
     pub fn append_all(&mut self, rs: Vec<Resource>) -> Result<()> {
-        let mut seen: HashSet<IdKey> = self.resources.iter().map(|r| id_key(&r.id())).collect();
+        let mut seen: HashMap<IdKey, usize> =
+            self.resources.iter().enumerate().map(|(i, r)| (id_key(&r.id()), i)).collect();
         for r in rs {
             let id = r.id();
-            if !seen.insert(id_key(&id)) {
-                bail!("may not add resource with an already registered id: {id}");
+            if let Some(&first) = seen.get(&id_key(&id)) {
+                let other = self.resources.get(first).map(|o| o.origin.as_str()).unwrap_or("?");
+                return Err(Error::new(format!(
+                    "may not add resource with an already registered id: {id} (it is already defined in {other})"
+                ))
+                .located(&r.origin, r.node.pos));
             }
+            seen.insert(id_key(&id), self.resources.len());
             self.resources.push(r);
         }
         Ok(())
@@ -90,12 +96,12 @@ impl<'a> Builder<'a> {
         crate::transform::check_supported(k).map_err(|e| e.in_file(&lk.file))?;
         for entry in &k.resources {
             self.accumulate_resource(&lk.dir, &entry.value, acc)
-                .map_err(|e| e.in_file(&lk.file).at(entry.pos).context(format!("in resource '{}'", entry.value)))?;
+                .map_err(|e| e.located(&lk.file, entry.pos).context(format!("in resource '{}'", entry.value)))?;
         }
         crate::generate::run(self, lk, acc)?;
         for entry in &k.components {
             self.accumulate_component(&lk.dir, &entry.value, acc)
-                .map_err(|e| e.in_file(&lk.file).at(entry.pos).context(format!("in component '{}'", entry.value)))?;
+                .map_err(|e| e.located(&lk.file, entry.pos).context(format!("in component '{}'", entry.value)))?;
         }
         crate::transform::run(self, lk, acc)?;
         Ok(())

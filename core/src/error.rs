@@ -41,6 +41,18 @@ impl Error {
         self
     }
 
+    /// Sets the file and the position in it together, unless a file is already set (an inner
+    /// location is more precise than an outer one).
+    pub fn located(mut self, file: &Utf8Path, pos: Pos) -> Error {
+        if self.file.is_none() {
+            self.file = Some(file.to_owned());
+            if !pos.is_synthetic() {
+                self.pos = Some(pos);
+            }
+        }
+        self
+    }
+
     /// Adds a step to the trace ("while building overlays/poc", "in patch 2").
     pub fn context(mut self, step: impl Into<String>) -> Error {
         self.trace.push(step.into());

@@ -73,7 +73,6 @@ pub struct Resource {
     /// The object itself.
     pub node: Node,
     /// The file it was read from (or the kustomization that generated it).
-    #[allow(dead_code)] // for buildMetadata's origin annotations
     pub origin: Utf8PathBuf,
     /// Names and namespaces the resource had before prefixes, suffixes and hashes renamed it,
     /// oldest first; name references are matched against these.

@@ -1,0 +1,90 @@
+//! Renders errors for people: the message, where it happened with the source line, and how
+//! the build got there. Colour on a terminal unless `NO_COLOR` is set.
+
+use kcompile::Error;
+use std::io::IsTerminal;
+
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Whether stderr gets colour.
+pub fn colour_wanted() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+/// The error as several lines: `error: message`, `--> file:line:col`, the source line with a
+/// caret under the column, then the trace.
+pub fn render(e: &Error, colour: bool) -> String {
+    let s = Style { on: colour };
+    let mut out = format!("{} {}\n", s.paint("1;31", "error:"), s.paint("1", e.message()));
+    if let Some(file) = e.file() {
+        match (e.line(), e.column()) {
+            (Some(line), Some(col)) => {
+                out.push_str(&format!("  {} {file}:{line}:{col}\n", s.paint("34", "-->")));
+                if let Some(src) = std::fs::read_to_string(file)
+                    .ok()
+                    .and_then(|t| t.lines().nth(line as usize - 1).map(str::to_string))
+                {
+                    let num = line.to_string();
+                    let gutter = " ".repeat(num.len());
+                    out.push_str(&format!("  {gutter} {}\n", s.paint("34", "|")));
+                    out.push_str(&format!("  {} {} {src}\n", s.paint("34", &num), s.paint("34", "|")));
+                    let caret_pad: String = src
+                        .chars()
+                        .take(col.saturating_sub(1) as usize)
+                        .map(|c| if c == '\t' { '\t' } else { ' ' })
+                        .collect();
+                    out.push_str(&format!("  {gutter} {} {caret_pad}{}\n", s.paint("34", "|"), s.paint("1;31", "^")));
+                }
+            }
+            _ => out.push_str(&format!("  {} {file}\n", s.paint("34", "-->"))),
+        }
+    }
+    for step in e.trace() {
+        out.push_str(&format!("  {} {step}\n", s.paint("34", "=")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use camino::Utf8PathBuf;
+    use kcompile::{build, MemFs, Options};
+
+    #[test]
+    fn plain_rendering_names_the_file_line_and_column() {
+        let fs = MemFs::new().with("k/kustomization.yaml", "resources: []\nnamePrefx: a-\n");
+        let e = build(&fs, &Utf8PathBuf::from("/k"), &Options::default()).unwrap_err();
+        let text = render(&e, false);
+        // The file is in memory, so no source line can be read from disk: the location is still there.
+        assert!(text.starts_with("error: invalid Kustomization: json: unknown field \"namePrefx\"\n"), "{text}");
+        assert!(text.contains("--> /k/kustomization.yaml:2:12"), "{text}");
+        assert!(!text.contains('\x1b'));
+    }
+
+    #[test]
+    fn source_line_and_caret_when_the_file_is_on_disk() {
+        let dir = std::env::temp_dir().join(format!("kcompile-render-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("kustomization.yaml"), "resources: []\nnamePrefx: a-\n").unwrap();
+        let root = Utf8PathBuf::from_path_buf(dir.clone()).unwrap();
+        let e = build(&kcompile::DiskFs, &root, &Options::default()).unwrap_err();
+        let text = render(&e, false);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(text.contains("2 | namePrefx: a-\n"), "{text}");
+        assert!(text.contains("  |            ^\n"), "{text}");
+        assert!(render(&e, true).contains("\x1b[1;31merror:\x1b[0m"));
+    }
+}
