@@ -49,6 +49,17 @@ enum Command {
         #[arg(long, requires = "snapshot_dir")]
         update: bool,
     },
+    /// Shows what differs between the builds of two kustomizations (objects added and removed,
+    /// fields changed), e.g. `kcompile diff overlays/poc overlays/prod`. Exits 1 when they differ.
+    Diff {
+        /// The first kustomization directory.
+        a: Utf8PathBuf,
+        /// The second kustomization directory.
+        b: Utf8PathBuf,
+        /// Print the whole YAML of added objects.
+        #[arg(long)]
+        full: bool,
+    },
     /// Re-prints YAML files the way kustomize prints resources (key order, quoting, folding).
     ///
     /// Each file is read with kustomize's rules and printed to stdout, documents separated by
@@ -116,6 +127,34 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             write_outputs(&builds, output.as_deref())?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff { a, b, full } => {
+            let options = Options::default();
+            let mut built = Vec::new();
+            for dir in [&a, &b] {
+                match kcompile::build(&DiskFs, &absolute(dir)?, &options) {
+                    Ok(x) => built.push(x),
+                    Err(e) => {
+                        eprint!(
+                            "{}",
+                            render::render(&e.context(format!("while building {dir}")), render::colour_wanted())
+                        );
+                        return Ok(ExitCode::FAILURE);
+                    }
+                }
+            }
+            let changes = kcompile::diff(&built[0], &built[1]);
+            let mut out = String::new();
+            for c in &changes {
+                out.push_str(&format!("{c}\n"));
+                if let (true, kcompile::Change::Added(_, yaml)) = (full, c) {
+                    for line in yaml.lines() {
+                        out.push_str(&format!("    {line}\n"));
+                    }
+                }
+            }
+            std::io::stdout().lock().write_all(out.as_bytes()).map_err(|e| e.to_string())?;
+            Ok(if changes.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Fmt { files } => {
             let mut out = String::new();

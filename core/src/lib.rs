@@ -13,6 +13,7 @@
 
 mod accumulate;
 mod build;
+mod diff;
 mod error;
 mod fs;
 mod generate;
@@ -46,6 +47,7 @@ pub mod data {
 }
 
 pub use build::{LoadRestrictor, Options};
+pub use diff::{diff, Change};
 pub use error::{Error, Result};
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
 
