@@ -100,7 +100,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 },
             };
             let roots: Vec<Utf8PathBuf> = dirs.iter().map(|d| absolute(d)).collect::<Result<_, _>>()?;
-            let results = build_all(&roots, &options);
+            let results = kcompile::Session::new(&DiskFs, options).build_all(&roots);
             let mut builds = Vec::with_capacity(results.len());
             let mut failed = false;
             for (dir, result) in dirs.iter().zip(results) {
@@ -170,30 +170,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// Builds every root, in parallel on all cores when there are several.
-fn build_all(roots: &[Utf8PathBuf], options: &Options) -> Vec<kcompile::Result<kcompile::Build>> {
-    if roots.len() == 1 {
-        return vec![kcompile::build(&DiskFs, &roots[0], options)];
-    }
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(roots.len());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut slots: Vec<Option<kcompile::Result<kcompile::Build>>> = (0..roots.len()).map(|_| None).collect();
-    let results = std::sync::Mutex::new(&mut slots);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(root) = roots.get(i) else { break };
-                let r = kcompile::build(&DiskFs, root, options);
-                if let Ok(mut guard) = results.lock() {
-                    guard[i] = Some(r);
-                }
-            });
-        }
-    });
-    slots.into_iter().map(|r| r.unwrap_or_else(|| Err(kcompile::Error::new("the build did not finish")))).collect()
 }
 
 fn write_outputs(builds: &[(&Utf8PathBuf, kcompile::Build)], output: Option<&Utf8Path>) -> Result<(), String> {

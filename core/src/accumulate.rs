@@ -6,7 +6,7 @@
 use crate::error::{bail, Error, Result};
 use crate::fs::FileKind;
 use crate::kustomization::{KustKind, Kustomization};
-use crate::load::{parse_resources, LoadedKustomization, Loader};
+use crate::load::{LoadedKustomization, Loader};
 use crate::resource::Resource;
 use camino::{Utf8Path, Utf8PathBuf};
 use std::collections::HashMap;
@@ -121,9 +121,8 @@ impl<'a> Builder<'a> {
                 acc.append_all(sub.resources)
             }
             FileKind::File => {
-                let (path, text) = self.loader.read_file(dir, entry)?;
-                let rs = parse_resources(&text, &path)?;
-                acc.append_all(rs).map_err(|e| e.in_file(&path))
+                let rs = self.loader.load_resources(dir, entry)?;
+                acc.append_all(rs)
             }
         }
     }

@@ -4,7 +4,7 @@
 use crate::accumulate::Builder;
 use crate::error::{Error, Result};
 use crate::fs::{FileKind, FileSystem};
-use crate::load::Loader;
+use crate::load::{Cache, Loader};
 use crate::resource::Resource;
 use camino::Utf8Path;
 
@@ -25,8 +25,13 @@ pub struct Options {
 }
 
 /// Builds the kustomization in `root`: every resource, transformed and sorted, plus warnings.
-pub(crate) fn build(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<(Vec<Resource>, Vec<String>)> {
-    let loader = Loader::new(fs, options.load_restrictor == LoadRestrictor::RootOnly);
+pub(crate) fn build(
+    fs: &dyn FileSystem,
+    root: &Utf8Path,
+    options: &Options,
+    cache: Option<&Cache>,
+) -> Result<(Vec<Resource>, Vec<String>)> {
+    let loader = Loader::new(fs, options.load_restrictor == LoadRestrictor::RootOnly, cache);
     let real = fs
         .real_path(root)
         .map_err(|_| Error::new(format!("'{root}': no such file or directory (nothing to build)")))?;

@@ -63,10 +63,74 @@ pub struct Build {
 /// Builds the kustomization in the directory `root` of `fs`.
 ///
 /// Returns every resource in output order, or the first error met. Nothing is global: builds on
-/// many threads at once are independent.
+/// many threads at once are independent. To build many roots that share bases, a [`Session`]
+/// reads and parses each shared file once.
 pub fn build(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<Build> {
-    let (resources, warnings) = build::build(fs, root, options)?;
+    let (resources, warnings) = build::build(fs, root, options, None)?;
     Ok(Build { resources, warnings })
+}
+
+/// Builds of many roots over one filesystem, sharing what they read: each resource file is
+/// read and parsed once however many overlays use it.
+///
+/// ```
+/// use kcompile::{MemFs, Options, Session};
+/// use camino::Utf8PathBuf;
+///
+/// let fs = MemFs::new()
+///     .with("base/kustomization.yaml", "resources:\n- cm.yaml\n")
+///     .with("base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+///     .with("a/kustomization.yaml", "resources:\n- ../base\n")
+///     .with("b/kustomization.yaml", "resources:\n- ../base\n");
+/// let session = Session::new(&fs, Options::default());
+/// let roots = [Utf8PathBuf::from("/a"), Utf8PathBuf::from("/b")];
+/// let builds = session.build_all(&roots);
+/// assert!(builds.iter().all(|b| b.as_ref().is_ok_and(|b| b.objects().len() == 1)));
+/// ```
+pub struct Session<'a> {
+    fs: &'a dyn FileSystem,
+    options: Options,
+    cache: load::Cache,
+}
+
+impl<'a> Session<'a> {
+    /// A session reading from `fs`.
+    pub fn new(fs: &'a dyn FileSystem, options: Options) -> Session<'a> {
+        Session { fs, options, cache: load::Cache::default() }
+    }
+
+    /// Builds one root (see [`build`]).
+    pub fn build(&self, root: &Utf8Path) -> Result<Build> {
+        let (resources, warnings) = build::build(self.fs, root, &self.options, Some(&self.cache))?;
+        Ok(Build { resources, warnings })
+    }
+
+    /// Builds every root, in parallel on all cores; results in the order of `roots`.
+    pub fn build_all(&self, roots: &[camino::Utf8PathBuf]) -> Vec<Result<Build>> {
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(roots.len().max(1));
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let done: std::sync::Mutex<Vec<Option<Result<Build>>>> =
+            std::sync::Mutex::new(roots.iter().map(|_| None).collect());
+        std::thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(root) = roots.get(i) else { break };
+                    let result = self.build(root);
+                    if let Ok(mut d) = done.lock() {
+                        if let Some(slot) = d.get_mut(i) {
+                            *slot = Some(result);
+                        }
+                    }
+                });
+            }
+        });
+        let done = done.into_inner().unwrap_or_default();
+        let mut out: Vec<Result<Build>> =
+            done.into_iter().map(|r| r.unwrap_or_else(|| Err(Error::new("the build did not finish")))).collect();
+        out.resize_with(roots.len(), || Err(Error::new("the build did not finish")));
+        out
+    }
 }
 
 impl Build {

@@ -8,14 +8,24 @@ use crate::resource::Resource;
 use crate::yaml::node::{Node, Value};
 use crate::yaml::read::{parse_one, parse_stream, Schema};
 use camino::{Utf8Path, Utf8PathBuf};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// The names a kustomization file may have, in kustomize's order of preference.
 pub const KUSTOMIZATION_FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// Parsed resource files shared by the builds of one session, keyed by real path: a base used
+/// by many overlays is read and parsed once.
+#[derive(Default)]
+pub struct Cache {
+    resources: Mutex<HashMap<Utf8PathBuf, Arc<Vec<Resource>>>>,
+}
 
 /// Reads files for one build, enforcing the load restrictor.
 pub struct Loader<'a> {
     fs: &'a dyn FileSystem,
     restrict: bool,
+    cache: Option<&'a Cache>,
 }
 
 /// A kustomization file and the directory it governs.
@@ -26,8 +36,30 @@ pub struct LoadedKustomization {
 }
 
 impl<'a> Loader<'a> {
-    pub fn new(fs: &'a dyn FileSystem, restrict: bool) -> Loader<'a> {
-        Loader { fs, restrict }
+    pub fn new(fs: &'a dyn FileSystem, restrict: bool, cache: Option<&'a Cache>) -> Loader<'a> {
+        Loader { fs, restrict, cache }
+    }
+
+    /// The resources of a file referenced from the kustomization in `root` (see
+    /// [`Loader::read_file`]), parsed once per session.
+    pub fn load_resources(&self, root: &Utf8Path, rel: &str) -> Result<Vec<Resource>> {
+        let (real, kind) = self.resolve(root, rel)?;
+        if kind == FileKind::Dir {
+            bail!("'{rel}' is a directory, expected a file");
+        }
+        self.check_within(root, &real, rel)?;
+        let cached = self.cache.and_then(|c| c.resources.lock().ok()?.get(&real).cloned());
+        if let Some(rs) = cached {
+            return Ok(rs.as_ref().clone());
+        }
+        let (path, text) = self.read_file(root, rel)?;
+        let rs = parse_resources(&text, &path)?;
+        if let Some(cache) = self.cache {
+            if let Ok(mut map) = cache.resources.lock() {
+                map.insert(real, Arc::new(rs.clone()));
+            }
+        }
+        Ok(rs)
     }
 
     pub fn fs(&self) -> &'a dyn FileSystem {
