@@ -49,6 +49,16 @@ enum Command {
         #[arg(long, requires = "snapshot_dir")]
         update: bool,
     },
+    /// Builds a kustomization and reports what is probably a mistake: references that resolve
+    /// to nothing, unpinned images, unused files, deprecated fields. Warnings don't fail unless
+    /// `--deny warnings`.
+    Lint {
+        /// The directory holding the kustomization.
+        dir: Utf8PathBuf,
+        /// `--deny warnings` makes any finding exit with code 1 (for CI).
+        #[arg(long, value_parser = ["warnings"])]
+        deny: Option<String>,
+    },
     /// Shows what differs between the builds of two kustomizations (objects added and removed,
     /// fields changed), e.g. `kcompile diff overlays/poc overlays/prod`. Exits 1 when they differ.
     Diff {
@@ -127,6 +137,21 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             write_outputs(&builds, output.as_deref())?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Lint { dir, deny } => {
+            let findings = match kcompile::lint(&DiskFs, &absolute(&dir)?, &Options::default()) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprint!("{}", render::render(&e, render::colour_wanted()));
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let colour = render::colour_wanted();
+            for f in &findings {
+                eprint!("{}", render::render_finding(f, colour));
+            }
+            eprintln!("{} warning{}", findings.len(), if findings.len() == 1 { "" } else { "s" });
+            Ok(if deny.is_some() && !findings.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::Diff { a, b, full } => {
             let options = Options::default();

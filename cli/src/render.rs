@@ -23,33 +23,50 @@ pub fn colour_wanted() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
+/// A lint finding: `warning[rule]: message`, then where, with the source line.
+pub fn render_finding(f: &kcompile::Finding, colour: bool) -> String {
+    let s = Style { on: colour };
+    let mut out = format!("{} {}\n", s.paint("1;33", &format!("warning[{}]:", f.rule)), s.paint("1", &f.message));
+    if let Some(file) = &f.file {
+        out.push_str(&location(&s, file, f.line, f.column));
+    }
+    out
+}
+
+/// `--> file:line:col` and, when the file can be read, the line with a caret.
+fn location(s: &Style, file: &camino::Utf8Path, line: Option<u32>, column: Option<u32>) -> String {
+    let mut out = String::new();
+    match (line, column) {
+        (Some(line), Some(col)) => {
+            out.push_str(&format!("  {} {file}:{line}:{col}\n", s.paint("34", "-->")));
+            let src = std::fs::read_to_string(file)
+                .ok()
+                .and_then(|t| t.lines().nth((line as usize).saturating_sub(1)).map(str::to_string));
+            if let Some(src) = src {
+                let num = line.to_string();
+                let gutter = " ".repeat(num.len());
+                out.push_str(&format!("  {gutter} {}\n", s.paint("34", "|")));
+                out.push_str(&format!("  {} {} {src}\n", s.paint("34", &num), s.paint("34", "|")));
+                let caret_pad: String = src
+                    .chars()
+                    .take(col.saturating_sub(1) as usize)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                out.push_str(&format!("  {gutter} {} {caret_pad}{}\n", s.paint("34", "|"), s.paint("1;31", "^")));
+            }
+        }
+        _ => out.push_str(&format!("  {} {file}\n", s.paint("34", "-->"))),
+    }
+    out
+}
+
 /// The error as several lines: `error: message`, `--> file:line:col`, the source line with a
 /// caret under the column, then the trace.
 pub fn render(e: &Error, colour: bool) -> String {
     let s = Style { on: colour };
     let mut out = format!("{} {}\n", s.paint("1;31", "error:"), s.paint("1", e.message()));
     if let Some(file) = e.file() {
-        match (e.line(), e.column()) {
-            (Some(line), Some(col)) => {
-                out.push_str(&format!("  {} {file}:{line}:{col}\n", s.paint("34", "-->")));
-                if let Some(src) = std::fs::read_to_string(file)
-                    .ok()
-                    .and_then(|t| t.lines().nth(line as usize - 1).map(str::to_string))
-                {
-                    let num = line.to_string();
-                    let gutter = " ".repeat(num.len());
-                    out.push_str(&format!("  {gutter} {}\n", s.paint("34", "|")));
-                    out.push_str(&format!("  {} {} {src}\n", s.paint("34", &num), s.paint("34", "|")));
-                    let caret_pad: String = src
-                        .chars()
-                        .take(col.saturating_sub(1) as usize)
-                        .map(|c| if c == '\t' { '\t' } else { ' ' })
-                        .collect();
-                    out.push_str(&format!("  {gutter} {} {caret_pad}{}\n", s.paint("34", "|"), s.paint("1;31", "^")));
-                }
-            }
-            _ => out.push_str(&format!("  {} {file}\n", s.paint("34", "-->"))),
-        }
+        out.push_str(&location(&s, file, e.line(), e.column()));
     }
     for step in e.trace() {
         out.push_str(&format!("  {} {step}\n", s.paint("34", "=")));

@@ -18,6 +18,7 @@ mod error;
 mod fs;
 mod generate;
 mod kustomization;
+mod lint;
 mod load;
 mod resource;
 mod sort;
@@ -50,6 +51,7 @@ pub use build::{LoadRestrictor, Options};
 pub use diff::{diff, Change};
 pub use error::{Error, Result};
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
+pub use lint::{lint, Finding};
 
 use camino::Utf8Path;
 

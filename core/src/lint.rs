@@ -1,0 +1,315 @@
+//! `kcompile lint`: things that build fine but are probably not what the author meant.
+//!
+//! Each rule looks at the built output or at what the build read; every finding names a file
+//! (and a position where there is one) and says what to do.
+
+use crate::build::Options;
+use crate::error::{Error, Result};
+use crate::fs::{FileKind, FileSystem};
+use crate::load::KUSTOMIZATION_FILE_NAMES;
+use crate::yaml::node::{Node, Pos};
+use crate::Build;
+use camino::{Utf8Path, Utf8PathBuf};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::io;
+use std::sync::Mutex;
+
+/// One lint finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// A short rule name, e.g. `dangling-reference`.
+    pub rule: &'static str,
+    pub message: String,
+    pub file: Option<Utf8PathBuf>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+}
+
+impl Finding {
+    fn new(rule: &'static str, message: String, file: Option<&Utf8Path>, pos: Option<Pos>) -> Finding {
+        let pos = pos.filter(|p| !p.is_synthetic());
+        Finding {
+            rule,
+            message,
+            file: file.map(Utf8Path::to_owned),
+            line: pos.map(|p| p.line),
+            column: pos.map(|p| p.col),
+        }
+    }
+}
+
+/// A filesystem that remembers which files a build read.
+struct Recorder<'a> {
+    inner: &'a dyn FileSystem,
+    read: Mutex<HashSet<Utf8PathBuf>>,
+}
+
+impl FileSystem for Recorder<'_> {
+    fn read(&self, path: &Utf8Path) -> io::Result<Vec<u8>> {
+        if let Ok(mut r) = self.read.lock() {
+            r.insert(path.to_owned());
+        }
+        self.inner.read(path)
+    }
+    fn kind(&self, path: &Utf8Path) -> io::Result<FileKind> {
+        self.inner.kind(path)
+    }
+    fn real_path(&self, path: &Utf8Path) -> io::Result<Utf8PathBuf> {
+        self.inner.real_path(path)
+    }
+    fn list(&self, dir: &Utf8Path) -> io::Result<Vec<String>> {
+        self.inner.list(dir)
+    }
+}
+
+/// Builds `root` and reports what looks wrong. A build error is returned as an error.
+pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<Vec<Finding>> {
+    let recorder = Recorder { inner: fs, read: Mutex::new(HashSet::new()) };
+    let built = crate::build(&recorder, root, options)?;
+    let read = recorder.read.into_inner().map_err(|_| Error::new("internal error: lint recorder poisoned"))?;
+    let mut out = Vec::new();
+    deprecated_fields(&built, &read, fs, &mut out);
+    unreferenced_files(&read, fs, &mut out);
+    images(&built, &mut out);
+    dangling_references(&built, &mut out);
+    Ok(out)
+}
+
+fn kustomization_dirs(read: &HashSet<Utf8PathBuf>) -> BTreeSet<Utf8PathBuf> {
+    read.iter()
+        .filter(|p| p.file_name().is_some_and(|n| KUSTOMIZATION_FILE_NAMES.contains(&n)))
+        .filter_map(|p| p.parent().map(Utf8Path::to_owned))
+        .collect()
+}
+
+/// Deprecated kustomization fields, with the modern form.
+fn deprecated_fields(built: &Build, read: &HashSet<Utf8PathBuf>, fs: &dyn FileSystem, out: &mut Vec<Finding>) {
+    const MODERN: &[(&str, &str)] = &[
+        ("bases", "list the directories under 'resources'"),
+        ("commonLabels", "use 'labels' with 'includeSelectors: true' (to keep selectors) or false"),
+        ("patchesStrategicMerge", "use 'patches' with 'path:' (or 'patch:' for inline patches)"),
+        ("patchesJson6902", "use 'patches' with 'path:' or 'patch:' and a 'target'"),
+        ("vars", "use 'replacements'"),
+        ("imageTags", "use 'images'"),
+    ];
+    if built.warnings.is_empty() {
+        return;
+    }
+    for dir in kustomization_dirs(read) {
+        for name in KUSTOMIZATION_FILE_NAMES {
+            let file = dir.join(name);
+            let Ok(bytes) = fs.read(&file) else { continue };
+            let Ok(Some(doc)) =
+                crate::yaml::read::parse_one(&String::from_utf8_lossy(&bytes), crate::yaml::read::Schema::V11)
+            else {
+                continue;
+            };
+            let Some(map) = doc.as_map() else { continue };
+            for (key, value) in map {
+                if let Some((field, modern)) = MODERN.iter().find(|(f, _)| f.eq_ignore_ascii_case(key)) {
+                    out.push(Finding::new(
+                        "deprecated-field",
+                        format!("'{field}' is deprecated: {modern}"),
+                        Some(&file),
+                        Some(Pos::new(value.pos.line, 1)),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Files in a kustomization's directory that the build never read.
+fn unreferenced_files(read: &HashSet<Utf8PathBuf>, fs: &dyn FileSystem, out: &mut Vec<Finding>) {
+    for dir in kustomization_dirs(read) {
+        let Ok(names) = fs.list(&dir) else { continue };
+        for name in names {
+            let path = dir.join(&name);
+            let lower = name.to_ascii_lowercase();
+            let is_data = [".yaml", ".yml", ".json", ".env", ".properties", ".txt"].iter().any(|e| lower.ends_with(e));
+            if !is_data || name.starts_with('.') || fs.kind(&path).ok() != Some(FileKind::File) {
+                continue;
+            }
+            let real = fs.real_path(&path).unwrap_or(path.clone());
+            if !read.contains(&real) && !read.contains(&path) {
+                out.push(Finding::new(
+                    "unreferenced-file",
+                    format!("'{name}' is not used by the kustomization in {dir}: reference it or delete it"),
+                    Some(&path),
+                    None,
+                ));
+            }
+        }
+    }
+}
+
+/// Every container image of a pod template (or pod), with its node.
+fn images_of(node: &Node, found: &mut Vec<(String, Pos)>) {
+    if let Some(map) = node.as_map() {
+        for (k, v) in map {
+            if matches!(k.as_str(), "containers" | "initContainers" | "ephemeralContainers") {
+                for c in v.as_seq().into_iter().flatten() {
+                    if let Some(img) = c.get("image") {
+                        if let Some(s) = img.as_str() {
+                            found.push((s.to_string(), img.pos));
+                        }
+                    }
+                }
+            } else {
+                images_of(v, found);
+            }
+        }
+    } else if let Some(items) = node.as_seq() {
+        for i in items {
+            images_of(i, found);
+        }
+    }
+}
+
+/// Images with no tag or digest, or tagged `latest`.
+fn images(built: &Build, out: &mut Vec<Finding>) {
+    for r in &built.resources {
+        let mut found = Vec::new();
+        images_of(&r.node, &mut found);
+        for (image, pos) in found {
+            let (name, digest) = match image.split_once('@') {
+                Some((n, d)) => (n, Some(d)),
+                None => (image.as_str(), None),
+            };
+            let last = name.rsplit('/').next().unwrap_or(name);
+            let tag = last.split_once(':').map(|(_, t)| t);
+            let what = match (tag, digest) {
+                (_, Some(_)) => continue,
+                (None, None) => "has no tag or digest",
+                (Some("latest"), None) => "is tagged 'latest'",
+                _ => continue,
+            };
+            out.push(Finding::new(
+                "unpinned-image",
+                format!(
+                    "image '{image}' in {} {} {what}: pin it with 'images:' (newTag or digest) so every build deploys the same thing",
+                    r.kind(),
+                    r.name()
+                ),
+                Some(&r.origin),
+                Some(pos),
+            ));
+        }
+    }
+}
+
+/// What a pod spec refers to by name: (kind, name, node position).
+fn references(node: &Node, refs: &mut Vec<(&'static str, String, Pos)>) {
+    let Some(map) = node.as_map() else {
+        if let Some(items) = node.as_seq() {
+            for i in items {
+                references(i, refs);
+            }
+        }
+        return;
+    };
+    fn push(refs: &mut Vec<(&'static str, String, Pos)>, kind: &'static str, n: Option<&Node>) {
+        if let Some(s) = n.and_then(Node::as_str) {
+            refs.push((kind, s.to_string(), n.map(|n| n.pos).unwrap_or_default()));
+        }
+    }
+    let optional =
+        |n: &Node| n.get("optional").is_some_and(|o| matches!(o.value, crate::yaml::node::Value::Bool(true)));
+    for (k, v) in map {
+        match k.as_str() {
+            "configMap" | "configMapRef" | "configMapKeyRef" if !optional(v) => push(refs, "ConfigMap", v.get("name")),
+            "secret" if !optional(v) => push(refs, "Secret", v.get("secretName")),
+            "secretRef" | "secretKeyRef" if !optional(v) => push(refs, "Secret", v.get("name")),
+            "persistentVolumeClaim" => push(refs, "PersistentVolumeClaim", v.get("claimName")),
+            "serviceAccountName" => push(refs, "ServiceAccount", Some(v)),
+            _ => {}
+        }
+        references(v, refs);
+    }
+}
+
+/// References to ConfigMaps, Secrets, ServiceAccounts and PVCs that are not in the output.
+fn dangling_references(built: &Build, out: &mut Vec<Finding>) {
+    let mut by_name: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
+    for r in &built.resources {
+        by_name.entry((r.kind(), r.name())).or_default().push(r.namespace());
+    }
+    for r in &built.resources {
+        let Some(spec) = r.node.get("spec") else { continue };
+        let mut refs = Vec::new();
+        references(spec, &mut refs);
+        let ns = r.namespace();
+        for (kind, name, pos) in refs {
+            if kind == "ServiceAccount" && name == "default" {
+                continue;
+            }
+            let namespaces = by_name.get(&(kind, name.as_str()));
+            if namespaces.is_some_and(|list| list.contains(&ns)) {
+                continue;
+            }
+            let elsewhere = namespaces.map(|l| l.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", "));
+            let message = match elsewhere {
+                Some(list) => format!(
+                    "{} {} refers to {kind} '{name}', which this build makes only in namespace {list}, not in '{ns}': set the same namespace on both",
+                    r.kind(),
+                    r.name()
+                ),
+                None => format!(
+                    "{} {} refers to {kind} '{name}', which is not in this build: it must already exist in the cluster, or the name is wrong",
+                    r.kind(),
+                    r.name()
+                ),
+            };
+            out.push(Finding::new("dangling-reference", message, Some(&r.origin), Some(pos)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MemFs;
+
+    fn rules(fs: &MemFs, root: &str) -> Vec<(String, String)> {
+        lint(fs, Utf8Path::new(root), &Options::default())
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.rule.to_string(), f.message))
+            .collect()
+    }
+
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: app\nspec:\n  containers:\n  - name: c\n    image: nginx:1.25\n    envFrom:\n    - secretRef:\n        name: creds\n";
+
+    #[test]
+    fn secret_generated_in_another_namespace_is_reported() {
+        let fs = MemFs::new()
+            .with("k/kustomization.yaml", "resources:\n- pod.yaml\n- s.yaml\n")
+            .with("k/pod.yaml", POD)
+            .with("k/s.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: other\n");
+        let found = rules(&fs, "/k");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "dangling-reference");
+        assert!(found[0].1.contains("only in namespace 'other', not in 'app'"), "{}", found[0].1);
+    }
+
+    #[test]
+    fn resolved_references_are_silent() {
+        let fs = MemFs::new()
+            .with("k/kustomization.yaml", "resources:\n- pod.yaml\n- s.yaml\n")
+            .with("k/pod.yaml", POD)
+            .with("k/s.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: app\n");
+        assert_eq!(rules(&fs, "/k"), vec![]);
+    }
+
+    #[test]
+    fn unpinned_images_unreferenced_files_and_deprecated_fields() {
+        let pod =
+            POD.replace("nginx:1.25", "nginx").replace("    envFrom:\n    - secretRef:\n        name: creds\n", "");
+        let fs = MemFs::new()
+            .with("k/kustomization.yaml", "bases: []\nresources:\n- pod.yaml\n")
+            .with("k/pod.yaml", pod)
+            .with("k/forgotten.yaml", "a: 1\n");
+        let found: Vec<String> = rules(&fs, "/k").into_iter().map(|(r, _)| r).collect();
+        assert_eq!(found, ["deprecated-field", "unreferenced-file", "unpinned-image"]);
+    }
+}
