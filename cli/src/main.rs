@@ -110,7 +110,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 },
             };
             let roots: Vec<Utf8PathBuf> = dirs.iter().map(|d| absolute(d)).collect::<Result<_, _>>()?;
-            let results = kcompile::Session::new(&DiskFs, options).build_all(&roots);
+            // One root needs no cache of shared files; several share one session.
+            let results = match roots.as_slice() {
+                [root] => vec![kcompile::build(&DiskFs, root, &options)],
+                _ => kcompile::Session::new(&DiskFs, options).build_all(&roots),
+            };
             let mut builds = Vec::with_capacity(results.len());
             let mut failed = false;
             for (dir, result) in dirs.iter().zip(results) {
