@@ -140,6 +140,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 return snapshot::run(&snap_dir, &outputs, update);
             }
             write_outputs(&builds, output.as_deref())?;
+            // The process ends here: let the OS reclaim the documents instead of freeing every
+            // node one by one (a measurable share of a large build).
+            std::mem::forget(builds);
             Ok(ExitCode::SUCCESS)
         }
         Command::Lint { dir, deny } => {
@@ -245,3 +248,6 @@ pub(crate) fn write_atomic(path: &Utf8Path, bytes: &[u8]) -> Result<(), String> 
         format!("cannot write {path}: {e}")
     })
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
