@@ -6,7 +6,7 @@
 //! named by a kustomization's `openapi: {path: ...}` (Swagger 2 `definitions`, JSON or YAML),
 //! which replaces the built-in one for the whole build, as in kustomize.
 
-use crate::error::{bail, Error, Result};
+use crate::error::{Error, Result};
 use crate::yaml::node::{Node, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -34,6 +34,8 @@ pub struct SchemaNode {
 pub struct Schemas {
     nodes: Vec<SchemaNode>,
     by_gvk: HashMap<(String, String), SchemaId>,
+    /// Definition names (for layering a custom schema over the built-in one).
+    names: HashMap<String, SchemaId>,
 }
 
 /// A position in a schema, or nothing known.
@@ -62,13 +64,22 @@ impl Schemas {
 
     /// Reads a custom schema (kustomize's `openapi: {path: ...}`): a Swagger document whose
     /// `definitions` carry `x-kubernetes-group-version-kind` and the patch extensions.
-    pub fn from_document(doc: &Node) -> Result<Schemas> {
+    ///
+    /// With `base`, the custom definitions are added over a copy of it: kustomize adds a custom
+    /// schema to the definitions it has already loaded, if it has loaded the built-in ones.
+    pub fn from_document(doc: &Node, base: Option<&Schemas>) -> Result<Schemas> {
         let mut s = Schemas::default();
+        let mut names: HashMap<String, SchemaId> = HashMap::new();
+        if let Some(b) = base {
+            s.nodes = b.nodes.clone();
+            s.by_gvk = b.by_gvk.clone();
+            names = b.names.clone();
+        }
         let Some(defs) = doc.get("definitions").and_then(Node::as_map) else {
+            s.names = names;
             return Ok(s);
         };
         // First a placeholder per definition, so that references resolve in any order.
-        let mut names: HashMap<String, SchemaId> = HashMap::new();
         for name in defs.keys() {
             let id = s.add(SchemaNode::default());
             names.insert(name.clone(), id);
@@ -96,10 +107,10 @@ impl Schemas {
         // A node that is only a reference becomes a link to its target.
         let mut resolved: HashMap<SchemaId, SchemaId> = HashMap::new();
         for (id, target) in &pending {
-            let Some(&t) = target.strip_prefix("#/definitions/").and_then(|n| names.get(n)) else {
-                bail!("openapi schema: cannot resolve reference '{target}'");
-            };
-            resolved.insert(*id, t);
+            // Like kustomize, a reference that does not resolve gives no schema (an empty one).
+            if let Some(&t) = target.strip_prefix("#/definitions/").and_then(|n| names.get(n)) {
+                resolved.insert(*id, t);
+            }
         }
         let follow = |mut id: SchemaId| {
             let mut hops = 0;
@@ -122,6 +133,7 @@ impl Schemas {
         for v in s.by_gvk.values_mut() {
             *v = follow(*v);
         }
+        s.names = names;
         Ok(s)
     }
 }
@@ -223,6 +235,7 @@ fn parse_table(text: &str) -> Schemas {
             _ => {}
         }
     }
+    s.names = names;
     s
 }
 
@@ -345,7 +358,7 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        let s = Schemas::from_document(&doc).unwrap();
+        let s = Schemas::from_document(&doc, None).unwrap();
         let x = s.for_kind("ex.com/v1", "X").map(|id| (&s, id));
         let items = field(field(x, "spec"), "items");
         assert_eq!(merge_keys(items), Some(&["id".to_string()][..]));

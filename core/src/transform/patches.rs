@@ -29,7 +29,8 @@ use std::sync::Arc;
 /// Applies the kustomization's `openapi` setting, as kustomize does when it loads a
 /// kustomization: the first one met (the top kustomization first, then its resources and
 /// components in order) wins for the rest of the build.
-pub fn set_openapi(b: &mut Builder, lk: &LoadedKustomization) -> Result<()> {
+pub fn set_openapi(b: &mut Builder, lk: &LoadedKustomization, acc: &Accumulator) -> Result<()> {
+    note_kinds(b, &acc.resources);
     let Some(field) = &lk.kustomization.openapi else { return Ok(()) };
     let (version, path) = openapi::parse_field(field).map_err(|e| e.in_file(&lk.file))?;
     let custom = match &path {
@@ -51,7 +52,8 @@ pub fn set_openapi(b: &mut Builder, lk: &LoadedKustomization) -> Result<()> {
         (None, Some((real, text))) => {
             let doc =
                 parse_one(&text, Schema::V11).map_err(|e| Error::from(e).in_file(&real))?.unwrap_or_else(Node::null);
-            let schemas = Schemas::from_document(&doc).map_err(|e| e.in_file(&real))?;
+            let base = b.builtin_schema_loaded.then(Schemas::builtin);
+            let schemas = Schemas::from_document(&doc, base).map_err(|e| e.in_file(&real))?;
             b.openapi = OpenApi::Custom(Arc::new(schemas));
             Ok(())
         }
@@ -72,6 +74,106 @@ pub fn set_openapi(b: &mut Builder, lk: &LoadedKustomization) -> Result<()> {
         }
         (None, None) => Ok(()),
     }
+}
+
+/// Kinds whose namespace scope kustomize knows without loading its schema; any other kind makes
+/// it load the built-in schema, which a custom schema set later is then added to.
+const PRECOMPUTED_SCOPE: &[(&str, &str)] = &[
+    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
+    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
+    ("apiregistration.k8s.io/v1", "APIService"),
+    ("apiregistration.k8s.io/v1beta1", "APIService"),
+    ("apps/v1", "ControllerRevision"),
+    ("apps/v1", "DaemonSet"),
+    ("apps/v1", "Deployment"),
+    ("apps/v1", "ReplicaSet"),
+    ("apps/v1", "StatefulSet"),
+    ("autoscaling/v1", "HorizontalPodAutoscaler"),
+    ("autoscaling/v1", "Scale"),
+    ("autoscaling/v2beta1", "HorizontalPodAutoscaler"),
+    ("autoscaling/v2beta2", "HorizontalPodAutoscaler"),
+    ("batch/v1", "CronJob"),
+    ("batch/v1", "Job"),
+    ("batch/v1beta1", "CronJob"),
+    ("certificates.k8s.io/v1", "CertificateSigningRequest"),
+    ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
+    ("coordination.k8s.io/v1", "Lease"),
+    ("coordination.k8s.io/v1beta1", "Lease"),
+    ("discovery.k8s.io/v1", "EndpointSlice"),
+    ("discovery.k8s.io/v1beta1", "EndpointSlice"),
+    ("events.k8s.io/v1", "Event"),
+    ("events.k8s.io/v1beta1", "Event"),
+    ("extensions/v1beta1", "Ingress"),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
+    ("networking.k8s.io/v1", "Ingress"),
+    ("networking.k8s.io/v1", "IngressClass"),
+    ("networking.k8s.io/v1", "NetworkPolicy"),
+    ("networking.k8s.io/v1beta1", "Ingress"),
+    ("networking.k8s.io/v1beta1", "IngressClass"),
+    ("node.k8s.io/v1", "RuntimeClass"),
+    ("node.k8s.io/v1beta1", "RuntimeClass"),
+    ("policy/v1", "PodDisruptionBudget"),
+    ("policy/v1beta1", "PodDisruptionBudget"),
+    ("policy/v1beta1", "PodSecurityPolicy"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+    ("rbac.authorization.k8s.io/v1", "Role"),
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding"),
+    ("rbac.authorization.k8s.io/v1beta1", "Role"),
+    ("rbac.authorization.k8s.io/v1beta1", "RoleBinding"),
+    ("scheduling.k8s.io/v1", "PriorityClass"),
+    ("scheduling.k8s.io/v1beta1", "PriorityClass"),
+    ("storage.k8s.io/v1", "CSIDriver"),
+    ("storage.k8s.io/v1", "CSINode"),
+    ("storage.k8s.io/v1", "StorageClass"),
+    ("storage.k8s.io/v1", "VolumeAttachment"),
+    ("storage.k8s.io/v1beta1", "CSIDriver"),
+    ("storage.k8s.io/v1beta1", "CSINode"),
+    ("storage.k8s.io/v1beta1", "CSIStorageCapacity"),
+    ("storage.k8s.io/v1beta1", "StorageClass"),
+    ("storage.k8s.io/v1beta1", "VolumeAttachment"),
+    ("v1", "ComponentStatus"),
+    ("v1", "ConfigMap"),
+    ("v1", "Endpoints"),
+    ("v1", "Event"),
+    ("v1", "LimitRange"),
+    ("v1", "Namespace"),
+    ("v1", "Node"),
+    ("v1", "NodeProxyOptions"),
+    ("v1", "PersistentVolume"),
+    ("v1", "PersistentVolumeClaim"),
+    ("v1", "Pod"),
+    ("v1", "PodAttachOptions"),
+    ("v1", "PodExecOptions"),
+    ("v1", "PodPortForwardOptions"),
+    ("v1", "PodProxyOptions"),
+    ("v1", "PodTemplate"),
+    ("v1", "ReplicationController"),
+    ("v1", "ResourceQuota"),
+    ("v1", "Secret"),
+    ("v1", "Service"),
+    ("v1", "ServiceAccount"),
+    ("v1", "ServiceProxyOptions"),
+];
+
+/// Records whether kustomize would have loaded its built-in schema by now (see
+/// [`PRECOMPUTED_SCOPE`]); a custom schema already set keeps it from loading.
+fn note_kinds(b: &mut Builder, resources: &[Resource]) {
+    if b.builtin_schema_loaded || matches!(b.openapi, OpenApi::Custom(_)) {
+        return;
+    }
+    b.builtin_schema_loaded = resources.iter().any(|r| {
+        let av = r.str_field(&["apiVersion"]);
+        let kind = r.kind();
+        PRECOMPUTED_SCOPE.binary_search(&(av, kind)).is_err()
+    });
 }
 
 /// What one patch entry holds.
@@ -160,9 +262,14 @@ fn matching_by_id(resources: &[Resource], id: &ResId) -> Vec<usize> {
     let mut out = Vec::new();
     for (i, r) in resources.iter().enumerate() {
         let cur = r.id();
-        let hit = std::iter::once((cur.name.clone(), cur.namespace.clone()))
-            .chain(r.previous.iter().cloned())
-            .any(|(name, namespace)| id.same_object(&ResId { gvk: cur.gvk.clone(), name, namespace }));
+        let previous = r.previous.iter().enumerate().map(|(j, (name, namespace))| {
+            let mut gvk = cur.gvk.clone();
+            if let Some(k) = r.previous_kinds.get(j) {
+                gvk.kind.clone_from(k);
+            }
+            ResId { gvk, name: name.clone(), namespace: namespace.clone() }
+        });
+        let hit = std::iter::once(cur.clone()).chain(previous).any(|p| id.same_object(&p));
         if hit {
             out.push(i);
         }
@@ -278,6 +385,10 @@ pub fn run_strategic_merge(b: &mut Builder, lk: &LoadedKustomization, acc: &mut 
         ))
         .in_file(&lk.file));
     }
+    note_kinds(b, &acc.resources);
+    if !matches!(b.openapi, OpenApi::Custom(_)) {
+        b.builtin_schema_loaded = true;
+    }
     let schemas = b.openapi.schemas();
     let opts = Patch::default();
     for (patch, i) in &patches {
@@ -299,6 +410,10 @@ pub fn run_patches(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumula
         let (text, real) = patch_text(b, lk, p).map_err(ctx)?;
         let origin = real.as_deref().unwrap_or(&lk.file);
         let content = classify(&text, origin).map_err(ctx)?;
+        note_kinds(b, &acc.resources);
+        if matches!(content, Content::Strategic(_)) && !matches!(b.openapi, OpenApi::Custom(_)) {
+            b.builtin_schema_loaded = true;
+        }
         let schemas = b.openapi.schemas();
         match content {
             Content::Strategic(docs) => {
@@ -584,6 +699,11 @@ mod tests {
         assert!(matches!(classify("", o), Ok(Content::Strategic(d)) if d.is_empty()));
         assert!(classify("# only a comment\n", o).is_err());
         assert!(classify("just text", o).is_err());
+    }
+
+    #[test]
+    fn precomputed_scope_is_sorted() {
+        assert!(PRECOMPUTED_SCOPE.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
