@@ -54,13 +54,24 @@ fn id_key(id: &crate::resource::ResId) -> IdKey {
 pub struct Builder<'a> {
     pub loader: Loader<'a>,
     pub warnings: Vec<String>,
+    /// The build-wide OpenAPI schema setting (kustomization `openapi`; first one met wins).
+    pub openapi: crate::transform::openapi::OpenApi,
+    /// Whether kustomize would have loaded its built-in schema by now (a custom schema set
+    /// later is then added to it).
+    pub builtin_schema_loaded: bool,
     /// Directories being built, outermost first: used to detect cycles.
     stack: Vec<Utf8PathBuf>,
 }
 
 impl<'a> Builder<'a> {
     pub fn new(loader: Loader<'a>) -> Builder<'a> {
-        Builder { loader, warnings: Vec::new(), stack: Vec::new() }
+        Builder {
+            loader,
+            warnings: Vec::new(),
+            openapi: Default::default(),
+            builtin_schema_loaded: false,
+            stack: Vec::new(),
+        }
     }
 
     /// Builds the kustomization in `dir` (a real path) as a Kustomization (not a Component).
@@ -94,6 +105,7 @@ impl<'a> Builder<'a> {
         let k = &lk.kustomization;
         self.warnings.extend(k.warnings.iter().cloned());
         crate::transform::check_supported(k).map_err(|e| e.in_file(&lk.file))?;
+        crate::transform::patches::set_openapi(self, lk, acc)?;
         for entry in &k.resources {
             self.accumulate_resource(&lk.dir, &entry.value, acc)
                 .map_err(|e| e.located(&lk.file, entry.pos).context(format!("in resource '{}'", entry.value)))?;

@@ -77,6 +77,8 @@ pub struct Resource {
     /// Names and namespaces the resource had before prefixes, suffixes and hashes renamed it,
     /// oldest first; name references are matched against these.
     pub previous: Vec<(String, String)>,
+    /// The kinds that went with `previous` (same index; patches may change kinds).
+    pub previous_kinds: Vec<String>,
     /// Set by generators: `behavior` across bases, and whether a hash suffix is still due.
     pub generated: Option<Generated>,
 }
@@ -90,7 +92,7 @@ pub struct Generated {
 
 impl Resource {
     pub fn new(node: Node, origin: Utf8PathBuf) -> Resource {
-        Resource { node, origin, previous: Vec::new(), generated: None }
+        Resource { node, origin, previous: Vec::new(), previous_kinds: Vec::new(), generated: None }
     }
 
     pub fn str_field(&self, path: &[&str]) -> &str {
@@ -131,8 +133,11 @@ impl Resource {
     /// Records the current name and namespace before a rename.
     pub fn remember_name(&mut self) {
         let entry = (self.name().to_string(), self.namespace().to_string());
-        if self.previous.last() != Some(&entry) {
+        let kind = self.kind().to_string();
+        if self.previous.last() != Some(&entry) || self.previous_kinds.last() != Some(&kind) {
+            self.previous_kinds.resize(self.previous.len(), kind.clone());
             self.previous.push(entry);
+            self.previous_kinds.push(kind);
         }
     }
 

@@ -5,6 +5,10 @@
 
 pub mod fieldspec;
 pub mod namespace;
+pub mod openapi;
+pub mod patch_json6902;
+pub mod patch_sm;
+pub mod patches;
 
 use crate::accumulate::{Accumulator, Builder};
 use crate::error::{bail, Result};
@@ -14,10 +18,6 @@ use crate::load::LoadedKustomization;
 /// Refuses kustomization fields that kcompile does not implement yet, naming them.
 pub fn check_supported(k: &Kustomization) -> Result<()> {
     let unsupported: &[(&str, bool)] = &[
-        ("patchesStrategicMerge", !k.patches_strategic_merge.is_empty()),
-        ("patches", !k.patches.is_empty()),
-        ("openapi", k.openapi.is_some()),
-        ("patchesJson6902", !k.patches_json6902.is_empty()),
         ("namespace", k.namespace.is_some()),
         ("namePrefix", k.name_prefix.is_some()),
         ("nameSuffix", k.name_suffix.is_some()),
@@ -46,14 +46,17 @@ pub fn check_supported(k: &Kustomization) -> Result<()> {
 /// Runs the kustomization's transformers over what has been accumulated, in kustomize's order.
 ///
 /// Each step lives in its own file; a step whose field is empty does nothing.
-pub fn run(_b: &mut Builder, _lk: &LoadedKustomization, _acc: &mut Accumulator) -> Result<()> {
+pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
     // 1. patchesStrategicMerge   (patches.rs)
+    patches::run_strategic_merge(b, lk, acc)?;
     // 2. patches                 (patches.rs)
+    patches::run_patches(b, lk, acc)?;
     // 3. namespace               (namespace.rs)
     // 4. namePrefix, nameSuffix  (prefix_suffix.rs)
     // 5. labels, commonLabels    (labels.rs)
     // 6. commonAnnotations       (annotations.rs)
     // 7. patchesJson6902         (patches.rs)
+    patches::run_json6902(b, lk, acc)?;
     // 8. replicas                (replicas.rs)
     // 9. images                  (images.rs)
     // 10. replacements           (replacements.rs)

@@ -1,0 +1,715 @@
+//! The patch transformers: `patchesStrategicMerge`, `patches` and `patchesJson6902`, read and
+//! targeted as kustomize v5.5.0 reads and targets them; the merging itself is in
+//! [`super::patch_sm`] and [`super::patch_json6902`]. Also the build-wide `openapi` setting.
+//!
+//! - A `patches` entry holds a strategic-merge patch (one or more YAML documents, each a map)
+//!   or a JSON 6902 operation list, recognised by its content, from `path` or inline `patch`.
+//! - Without `target`, a strategic-merge patch applies to the one object with its kind,
+//!   apiVersion, name and namespace (current or earlier names). With `target`, to every object
+//!   the selector matches; the patch's own name and kind are then kept only with
+//!   `options.allowNameChange` / `allowKindChange`. A strategic-merge patch never changes the
+//!   namespace.
+//! - Selectors: group, version, kind, name and namespace are anchored regular expressions; name
+//!   and namespace match the object's original or current values; `labelSelector` and
+//!   `annotationSelector` are Kubernetes label selectors.
+
+use super::openapi::{self, OpenApi, Schemas};
+use super::{patch_json6902, patch_sm};
+use crate::accumulate::{Accumulator, Builder};
+use crate::error::{bail, Error, Result};
+use crate::kustomization::{Patch, Selector};
+use crate::load::{parse_resources, LoadedKustomization};
+use crate::resource::{Gvk, ResId, Resource};
+use crate::yaml::node::{Node, Value};
+use crate::yaml::read::{parse_one, Schema};
+use camino::Utf8Path;
+use regex::Regex;
+use std::sync::Arc;
+
+/// Applies the kustomization's `openapi` setting, as kustomize does when it loads a
+/// kustomization: the first one met (the top kustomization first, then its resources and
+/// components in order) wins for the rest of the build.
+pub fn set_openapi(b: &mut Builder, lk: &LoadedKustomization, acc: &Accumulator) -> Result<()> {
+    note_kinds(b, &acc.resources);
+    let Some(field) = &lk.kustomization.openapi else { return Ok(()) };
+    let (version, path) = openapi::parse_field(field).map_err(|e| e.in_file(&lk.file))?;
+    let custom = match &path {
+        Some(p) => {
+            let (real, text) = b.loader.read_file(&lk.dir, p).map_err(|e| e.in_file(&lk.file).at(field.pos))?;
+            Some((real, text))
+        }
+        None => None,
+    };
+    if b.openapi.is_set() {
+        return Ok(());
+    }
+    match (version, custom) {
+        (Some(_), Some(_)) => Err(Error::new(
+            "openapi: builtin version and custom schema provided, cannot use both (give 'version' or 'path')",
+        )
+        .in_file(&lk.file)
+        .at(field.pos)),
+        (None, Some((real, text))) => {
+            let doc =
+                parse_one(&text, Schema::V11).map_err(|e| Error::from(e).in_file(&real))?.unwrap_or_else(Node::null);
+            let base = b.builtin_schema_loaded.then(Schemas::builtin);
+            let schemas = Schemas::from_document(&doc, base).map_err(|e| e.in_file(&real))?;
+            b.openapi = OpenApi::Custom(Arc::new(schemas));
+            Ok(())
+        }
+        (Some(v), None) => {
+            if v.is_empty() {
+                return Ok(());
+            }
+            if v != openapi::BUILTIN_VERSION {
+                return Err(Error::new(format!(
+                    "openapi: the specified OpenAPI version '{v}' is not built in (kcompile, like kustomize v5.5.0, has {})",
+                    openapi::BUILTIN_VERSION
+                ))
+                .in_file(&lk.file)
+                .at(field.pos));
+            }
+            b.openapi = OpenApi::Builtin;
+            Ok(())
+        }
+        (None, None) => Ok(()),
+    }
+}
+
+/// Kinds whose namespace scope kustomize knows without loading its schema; any other kind makes
+/// it load the built-in schema, which a custom schema set later is then added to.
+const PRECOMPUTED_SCOPE: &[(&str, &str)] = &[
+    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
+    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
+    ("apiregistration.k8s.io/v1", "APIService"),
+    ("apiregistration.k8s.io/v1beta1", "APIService"),
+    ("apps/v1", "ControllerRevision"),
+    ("apps/v1", "DaemonSet"),
+    ("apps/v1", "Deployment"),
+    ("apps/v1", "ReplicaSet"),
+    ("apps/v1", "StatefulSet"),
+    ("autoscaling/v1", "HorizontalPodAutoscaler"),
+    ("autoscaling/v1", "Scale"),
+    ("autoscaling/v2beta1", "HorizontalPodAutoscaler"),
+    ("autoscaling/v2beta2", "HorizontalPodAutoscaler"),
+    ("batch/v1", "CronJob"),
+    ("batch/v1", "Job"),
+    ("batch/v1beta1", "CronJob"),
+    ("certificates.k8s.io/v1", "CertificateSigningRequest"),
+    ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
+    ("coordination.k8s.io/v1", "Lease"),
+    ("coordination.k8s.io/v1beta1", "Lease"),
+    ("discovery.k8s.io/v1", "EndpointSlice"),
+    ("discovery.k8s.io/v1beta1", "EndpointSlice"),
+    ("events.k8s.io/v1", "Event"),
+    ("events.k8s.io/v1beta1", "Event"),
+    ("extensions/v1beta1", "Ingress"),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
+    ("networking.k8s.io/v1", "Ingress"),
+    ("networking.k8s.io/v1", "IngressClass"),
+    ("networking.k8s.io/v1", "NetworkPolicy"),
+    ("networking.k8s.io/v1beta1", "Ingress"),
+    ("networking.k8s.io/v1beta1", "IngressClass"),
+    ("node.k8s.io/v1", "RuntimeClass"),
+    ("node.k8s.io/v1beta1", "RuntimeClass"),
+    ("policy/v1", "PodDisruptionBudget"),
+    ("policy/v1beta1", "PodDisruptionBudget"),
+    ("policy/v1beta1", "PodSecurityPolicy"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+    ("rbac.authorization.k8s.io/v1", "Role"),
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding"),
+    ("rbac.authorization.k8s.io/v1beta1", "Role"),
+    ("rbac.authorization.k8s.io/v1beta1", "RoleBinding"),
+    ("scheduling.k8s.io/v1", "PriorityClass"),
+    ("scheduling.k8s.io/v1beta1", "PriorityClass"),
+    ("storage.k8s.io/v1", "CSIDriver"),
+    ("storage.k8s.io/v1", "CSINode"),
+    ("storage.k8s.io/v1", "StorageClass"),
+    ("storage.k8s.io/v1", "VolumeAttachment"),
+    ("storage.k8s.io/v1beta1", "CSIDriver"),
+    ("storage.k8s.io/v1beta1", "CSINode"),
+    ("storage.k8s.io/v1beta1", "CSIStorageCapacity"),
+    ("storage.k8s.io/v1beta1", "StorageClass"),
+    ("storage.k8s.io/v1beta1", "VolumeAttachment"),
+    ("v1", "ComponentStatus"),
+    ("v1", "ConfigMap"),
+    ("v1", "Endpoints"),
+    ("v1", "Event"),
+    ("v1", "LimitRange"),
+    ("v1", "Namespace"),
+    ("v1", "Node"),
+    ("v1", "NodeProxyOptions"),
+    ("v1", "PersistentVolume"),
+    ("v1", "PersistentVolumeClaim"),
+    ("v1", "Pod"),
+    ("v1", "PodAttachOptions"),
+    ("v1", "PodExecOptions"),
+    ("v1", "PodPortForwardOptions"),
+    ("v1", "PodProxyOptions"),
+    ("v1", "PodTemplate"),
+    ("v1", "ReplicationController"),
+    ("v1", "ResourceQuota"),
+    ("v1", "Secret"),
+    ("v1", "Service"),
+    ("v1", "ServiceAccount"),
+    ("v1", "ServiceProxyOptions"),
+];
+
+/// Records whether kustomize would have loaded its built-in schema by now (see
+/// [`PRECOMPUTED_SCOPE`]); a custom schema already set keeps it from loading.
+fn note_kinds(b: &mut Builder, resources: &[Resource]) {
+    if b.builtin_schema_loaded || matches!(b.openapi, OpenApi::Custom(_)) {
+        return;
+    }
+    b.builtin_schema_loaded = resources.iter().any(|r| {
+        let av = r.str_field(&["apiVersion"]);
+        let kind = r.kind();
+        PRECOMPUTED_SCOPE.binary_search(&(av, kind)).is_err()
+    });
+}
+
+/// What one patch entry holds.
+enum Content {
+    /// Strategic-merge patches (objects).
+    Strategic(Vec<Node>),
+    /// JSON 6902 operations.
+    Json(Vec<patch_json6902::Op>),
+}
+
+/// Where a patch comes from, for messages.
+fn describe(field: &str, index: usize, p: &Patch) -> String {
+    match &p.path {
+        Some(path) => format!("{field} entry {} ('{path}')", index + 1),
+        None => format!("{field} entry {} (inline)", index + 1),
+    }
+}
+
+/// Reads a patch's text: its file, or the inline text.
+fn patch_text(b: &Builder, lk: &LoadedKustomization, p: &Patch) -> Result<(String, Option<camino::Utf8PathBuf>)> {
+    match (&p.path, &p.patch) {
+        (Some(_), Some(_)) => bail!("a patch must have 'path' or 'patch', not both"),
+        (None, None) => bail!("a patch must have 'path' (a file) or 'patch' (inline text)"),
+        (None, Some(text)) => Ok((text.clone(), None)),
+        (Some(path), None) => {
+            let (real, text) = b.loader.read_file(&lk.dir, path)?;
+            Ok((text, Some(real)))
+        }
+    }
+}
+
+/// Strategic-merge documents, if the text is a stream of objects.
+fn as_strategic(text: &str, origin: &Utf8Path) -> Result<Vec<Node>> {
+    Ok(parse_resources(text, origin)?.into_iter().map(|r| r.node).collect())
+}
+
+/// JSON 6902 operations, if the text is an operation list (JSON, or YAML read with YAML 1.1
+/// rules). `Ok(None)` for text that decodes to null (comments only).
+fn as_json_ops(text: &str) -> Result<Option<Vec<patch_json6902::Op>>> {
+    if text.is_empty() {
+        bail!("empty json patch operations");
+    }
+    let doc = parse_one(text, Schema::V11).map_err(Error::from)?;
+    match doc {
+        None => Ok(None),
+        Some(n) => {
+            if n.as_seq().is_none() {
+                bail!("a JSON patch is a list of operations");
+            }
+            patch_json6902::ops_from_node(&n).map(Some)
+        }
+    }
+}
+
+/// Recognises a patch's content as kustomize does: it must read as exactly one of the two.
+fn classify(text: &str, origin: &Utf8Path) -> Result<Content> {
+    let sm = as_strategic(text, origin);
+    let json = as_json_ops(text);
+    match (sm, json) {
+        (Ok(_), Ok(_)) => bail!(
+            "illegally qualifies as both an SM and JSON patch: the patch reads both as strategic-merge \
+             objects and as a JSON patch (is it empty or only comments?)"
+        ),
+        (Ok(docs), Err(_)) => Ok(Content::Strategic(docs)),
+        (Err(_), Ok(ops)) => Ok(Content::Json(ops.unwrap_or_default())),
+        (Err(sm), Err(json)) => bail!(
+            "unable to parse SM or JSON patch: as a strategic-merge patch: {}; as a JSON patch: {}",
+            sm.message(),
+            json.message()
+        ),
+    }
+}
+
+/// The id of a patch object (its kind, apiVersion, name and namespace).
+fn patch_id(n: &Node) -> ResId {
+    let s = |p: &[&str]| n.str_at(p).unwrap_or("").to_string();
+    ResId {
+        gvk: Gvk::from_api_version(&s(&["apiVersion"]), &s(&["kind"])),
+        name: s(&["metadata", "name"]),
+        namespace: s(&["metadata", "namespace"]),
+    }
+}
+
+/// The objects a patch without target applies to: those with its id, now or before a rename.
+fn matching_by_id(resources: &[Resource], id: &ResId) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (i, r) in resources.iter().enumerate() {
+        let cur = r.id();
+        let previous = r.previous.iter().enumerate().map(|(j, (name, namespace))| {
+            let mut gvk = cur.gvk.clone();
+            if let Some(k) = r.previous_kinds.get(j) {
+                gvk.kind.clone_from(k);
+            }
+            ResId { gvk, name: name.clone(), namespace: namespace.clone() }
+        });
+        let hit = std::iter::once(cur.clone()).chain(previous).any(|p| id.same_object(&p));
+        if hit {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// The one object a patch without target applies to.
+fn unique_target(resources: &[Resource], id: &ResId) -> Result<usize> {
+    let found = matching_by_id(resources, id);
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => bail!(
+            "no resource matches strategic merge patch \"{id}\": no matches for Id {id}; failed to find unique \
+             target for patch {id} (no object has this kind, apiVersion, name and namespace; give the patch a \
+             'target' to select objects otherwise)"
+        ),
+        _ => bail!("multiple matches for Id {id}; failed to find unique target for patch {id}"),
+    }
+}
+
+/// Applies a strategic-merge patch to one resource. Returns false when the patch deleted it.
+fn apply_sm(r: &mut Resource, patch: &Node, p: &Patch, schemas: &Schemas) -> Result<bool> {
+    let (name, namespace, kind) = (r.name().to_string(), r.namespace().to_string(), r.kind().to_string());
+    if p.allow_name_change || p.allow_kind_change {
+        r.remember_name();
+    }
+    let mut patch = patch.clone();
+    // Like kustomize, the patch takes the object's apiVersion (its kind stays its own).
+    if let Some(m) = patch.as_map_mut() {
+        let av = r.str_field(&["apiVersion"]).to_string();
+        m.insert("apiVersion".into(), Node::string(av));
+    }
+    let node = std::mem::replace(&mut r.node, Node::null());
+    let Some(merged) = patch_sm::merge(node, patch, schemas)? else {
+        return Ok(false);
+    };
+    r.node = merged;
+    if !p.allow_kind_change {
+        if let Some(m) = r.node.as_map_mut() {
+            m.insert("kind".into(), Node::string(kind));
+        }
+    }
+    if !p.allow_name_change {
+        r.set_name(&name);
+    }
+    if namespace.is_empty() {
+        if let Some(meta) = r.node.get_mut("metadata").and_then(Node::as_map_mut) {
+            meta.shift_remove("namespace");
+        }
+    } else {
+        r.node.entry_map("metadata").insert("namespace".into(), Node::string(namespace));
+    }
+    Ok(true)
+}
+
+/// Applies one strategic-merge patch to the resources at `targets`, dropping deleted ones.
+fn apply_sm_to(acc: &mut Accumulator, targets: &[usize], patch: &Node, p: &Patch, schemas: &Schemas) -> Result<()> {
+    let mut deleted = Vec::new();
+    for &i in targets {
+        let Some(r) = acc.resources.get_mut(i) else { continue };
+        let id = r.id();
+        let kept = apply_sm(r, patch, p, schemas).map_err(|e| e.context(format!("while patching {id}")))?;
+        if !kept {
+            deleted.push(i);
+        }
+    }
+    if !deleted.is_empty() {
+        let mut i = 0;
+        acc.resources.retain(|_| {
+            let keep = !deleted.contains(&i);
+            i += 1;
+            keep
+        });
+    }
+    Ok(())
+}
+
+fn apply_json_to(acc: &mut Accumulator, targets: &[usize], ops: &[patch_json6902::Op]) -> Result<()> {
+    for &i in targets {
+        let Some(r) = acc.resources.get_mut(i) else { continue };
+        let id = r.id();
+        r.remember_name();
+        patch_json6902::apply(&mut r.node, ops).map_err(|e| e.context(format!("while patching {id}")))?;
+    }
+    Ok(())
+}
+
+/// Step 1: `patchesStrategicMerge` (deprecated): file paths or inline patches.
+pub fn run_strategic_merge(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+    let entries = &lk.kustomization.patches_strategic_merge;
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut patches: Vec<(Node, usize)> = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let ctx =
+            |e: Error| e.in_file(&lk.file).at(entry.pos).context(format!("in patchesStrategicMerge entry {}", i + 1));
+        // Like kustomize, an entry that reads as objects is an inline patch; otherwise a path.
+        if let Ok(docs) = as_strategic(&entry.value, &lk.file) {
+            patches.extend(docs.into_iter().map(|d| (d, i)));
+            continue;
+        }
+        let (real, text) = b.loader.read_file(&lk.dir, &entry.value).map_err(ctx)?;
+        let docs = as_strategic(&text, &real).map_err(|e| e.in_file(&real))?;
+        patches.extend(docs.into_iter().map(|d| (d, i)));
+    }
+    if patches.is_empty() {
+        let names: Vec<&str> = entries.iter().map(|e| e.value.as_str()).collect();
+        return Err(Error::new(format!(
+            "patchesStrategicMerge: patch appears to be empty; files=[{}] (every entry is empty or only comments)",
+            names.join(" ")
+        ))
+        .in_file(&lk.file));
+    }
+    note_kinds(b, &acc.resources);
+    if !matches!(b.openapi, OpenApi::Custom(_)) {
+        b.builtin_schema_loaded = true;
+    }
+    let schemas = b.openapi.schemas();
+    let opts = Patch::default();
+    for (patch, i) in &patches {
+        let entry_pos = entries.get(*i).map(|e| e.pos).unwrap_or_default();
+        let ctx =
+            |e: Error| e.in_file(&lk.file).at(entry_pos).context(format!("in patchesStrategicMerge entry {}", i + 1));
+        let id = patch_id(patch);
+        let target = unique_target(&acc.resources, &id).map_err(ctx)?;
+        apply_sm_to(acc, &[target], patch, &opts, schemas).map_err(ctx)?;
+    }
+    Ok(())
+}
+
+/// Step 2: `patches`.
+pub fn run_patches(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+    for (i, p) in lk.kustomization.patches.iter().enumerate() {
+        let what = describe("patches", i, p);
+        let ctx = |e: Error| e.in_file(&lk.file).at(p.pos).context(format!("in {what}"));
+        let (text, real) = patch_text(b, lk, p).map_err(ctx)?;
+        let origin = real.as_deref().unwrap_or(&lk.file);
+        let content = classify(&text, origin).map_err(ctx)?;
+        note_kinds(b, &acc.resources);
+        if matches!(content, Content::Strategic(_)) && !matches!(b.openapi, OpenApi::Custom(_)) {
+            b.builtin_schema_loaded = true;
+        }
+        let schemas = b.openapi.schemas();
+        match content {
+            Content::Strategic(docs) => {
+                if let Some(sel) = &p.target {
+                    if docs.len() > 1 {
+                        return Err(ctx(Error::new(
+                            "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set \
+                             `patches.target` field: split the documents into separate entries",
+                        )));
+                    }
+                    let m = Matcher::new(sel).map_err(ctx)?;
+                    let targets = m.select(&acc.resources).map_err(ctx)?;
+                    if let Some(doc) = docs.first() {
+                        apply_sm_to(acc, &targets, doc, p, schemas).map_err(ctx)?;
+                    }
+                } else {
+                    for doc in &docs {
+                        let id = patch_id(doc);
+                        let target = unique_target(&acc.resources, &id).map_err(ctx)?;
+                        apply_sm_to(acc, &[target], doc, p, schemas).map_err(ctx)?;
+                    }
+                }
+            }
+            Content::Json(ops) => {
+                let Some(sel) = &p.target else {
+                    return Err(ctx(Error::new(
+                        "must specify a target for JSON patch: a JSON 6902 patch needs 'target' to name the objects",
+                    )));
+                };
+                let m = Matcher::new(sel).map_err(ctx)?;
+                let targets = m.select(&acc.resources).map_err(ctx)?;
+                apply_json_to(acc, &targets, &ops).map_err(ctx)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Step 7: `patchesJson6902` (deprecated): a target and JSON 6902 operations.
+pub fn run_json6902(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+    for (i, p) in lk.kustomization.patches_json6902.iter().enumerate() {
+        let what = describe("patchesJson6902", i, p);
+        let ctx = |e: Error| e.in_file(&lk.file).at(p.pos).context(format!("in {what}"));
+        let Some(sel) = &p.target else {
+            return Err(ctx(Error::new("patchesJson6902: each entry needs a 'target' naming the objects to patch")));
+        };
+        let (text, real) = patch_text(b, lk, p).map_err(ctx)?;
+        let ops = as_json_ops(&text)
+            .map_err(|e| match &real {
+                Some(f) => e.in_file(f),
+                None => ctx(e),
+            })?
+            .unwrap_or_default();
+        let m = Matcher::new(sel).map_err(ctx)?;
+        let targets = m.select(&acc.resources).map_err(ctx)?;
+        apply_json_to(acc, &targets, &ops).map_err(ctx)?;
+    }
+    Ok(())
+}
+
+/// A compiled target selector.
+struct Matcher {
+    group: Option<Regex>,
+    version: Option<Regex>,
+    kind: Option<Regex>,
+    name: Option<Regex>,
+    namespace: Option<Regex>,
+    labels: Option<LabelSelector>,
+    annotations: Option<LabelSelector>,
+}
+
+fn anchored(field: &str, v: &Option<String>) -> Result<Option<Regex>> {
+    match v.as_deref() {
+        None | Some("") => Ok(None),
+        Some(p) => Regex::new(&format!("^(?:{p})$"))
+            .map(Some)
+            .map_err(|e| Error::new(format!("target {field}: invalid regular expression '{p}': {e}"))),
+    }
+}
+
+impl Matcher {
+    fn new(s: &Selector) -> Result<Matcher> {
+        let sel = |field: &str, v: &Option<String>| -> Result<Option<LabelSelector>> {
+            match v.as_deref() {
+                None | Some("") => Ok(None),
+                Some(text) => LabelSelector::parse(text)
+                    .map(Some)
+                    .map_err(|e| Error::new(format!("target {field} '{text}': {}", e.message()))),
+            }
+        };
+        Ok(Matcher {
+            group: anchored("group", &s.group)?,
+            version: anchored("version", &s.version)?,
+            kind: anchored("kind", &s.kind)?,
+            name: anchored("name", &s.name)?,
+            namespace: anchored("namespace", &s.namespace)?,
+            labels: sel("labelSelector", &s.label_selector)?,
+            annotations: sel("annotationSelector", &s.annotation_selector)?,
+        })
+    }
+
+    fn select(&self, resources: &[Resource]) -> Result<Vec<usize>> {
+        let hits = |re: &Option<Regex>, v: &str| re.as_ref().is_none_or(|re| re.is_match(v));
+        let mut out = Vec::new();
+        for (i, r) in resources.iter().enumerate() {
+            let cur = r.id();
+            let org = r.orig_id();
+            if !hits(&self.namespace, org.effective_namespace()) && !hits(&self.namespace, cur.effective_namespace()) {
+                continue;
+            }
+            if !hits(&self.name, &org.name) && !hits(&self.name, &cur.name) {
+                continue;
+            }
+            let gvk = &cur.gvk;
+            if !hits(&self.group, &gvk.group) || !hits(&self.version, &gvk.version) || !hits(&self.kind, &gvk.kind) {
+                continue;
+            }
+            if let Some(ls) = &self.labels {
+                if !ls.matches(r.meta_map("labels")) {
+                    continue;
+                }
+            }
+            if let Some(ls) = &self.annotations {
+                if !ls.matches(r.meta_map("annotations")) {
+                    continue;
+                }
+            }
+            out.push(i);
+        }
+        Ok(out)
+    }
+}
+
+/// A Kubernetes label selector: requirements joined by commas.
+#[derive(Debug, PartialEq)]
+struct LabelSelector {
+    reqs: Vec<Requirement>,
+}
+
+#[derive(Debug, PartialEq)]
+enum Requirement {
+    Exists(String),
+    NotExists(String),
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
+    Gt(String, i64),
+    Lt(String, i64),
+}
+
+impl LabelSelector {
+    fn parse(text: &str) -> Result<LabelSelector> {
+        let mut reqs = Vec::new();
+        for part in split_top_level(text) {
+            let part = part.trim();
+            if part.is_empty() {
+                bail!("empty requirement in label selector");
+            }
+            reqs.push(Requirement::parse(part)?);
+        }
+        Ok(LabelSelector { reqs })
+    }
+
+    fn matches(&self, labels: Option<&crate::yaml::node::Map>) -> bool {
+        let get = |k: &str| -> Option<String> {
+            labels.and_then(|m| m.get(k)).and_then(|v| match &v.value {
+                Value::Map(_) | Value::Seq(_) => None,
+                _ => v.scalar_text(),
+            })
+        };
+        self.reqs.iter().all(|r| match r {
+            Requirement::Exists(k) => get(k).is_some(),
+            Requirement::NotExists(k) => get(k).is_none(),
+            Requirement::In(k, vs) => get(k).is_some_and(|v| vs.contains(&v)),
+            Requirement::NotIn(k, vs) => get(k).is_none_or(|v| !vs.contains(&v)),
+            Requirement::Gt(k, n) => get(k).and_then(|v| v.parse::<i64>().ok()).is_some_and(|v| v > *n),
+            Requirement::Lt(k, n) => get(k).and_then(|v| v.parse::<i64>().ok()).is_some_and(|v| v < *n),
+        })
+    }
+}
+
+/// Splits on commas outside parentheses.
+fn split_top_level(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&text[start..]);
+    out
+}
+
+fn valid_key(k: &str) -> Result<String> {
+    let k = k.trim();
+    let ok = !k.is_empty()
+        && k.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+        && k.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if !ok {
+        bail!("invalid label key '{k}'");
+    }
+    Ok(k.to_string())
+}
+
+impl Requirement {
+    fn parse(part: &str) -> Result<Requirement> {
+        if let Some(k) = part.strip_prefix('!') {
+            return Ok(Requirement::NotExists(valid_key(k)?));
+        }
+        for (op, neg) in [("!=", true), ("==", false), ("=", false)] {
+            if let Some((k, v)) = part.split_once(op) {
+                let key = valid_key(k)?;
+                let v = v.trim().to_string();
+                return Ok(if neg { Requirement::NotIn(key, vec![v]) } else { Requirement::In(key, vec![v]) });
+            }
+        }
+        for (op, gt) in [(">", true), ("<", false)] {
+            if let Some((k, v)) = part.split_once(op) {
+                let key = valid_key(k)?;
+                let n: i64 = v.trim().parse().map_err(|_| Error::new(format!("'{}' is not an integer", v.trim())))?;
+                return Ok(if gt { Requirement::Gt(key, n) } else { Requirement::Lt(key, n) });
+            }
+        }
+        let words: Vec<&str> = part.splitn(2, char::is_whitespace).collect();
+        if let [k, rest] = words.as_slice() {
+            let rest = rest.trim();
+            let (neg, set) = if let Some(s) = rest.strip_prefix("notin") {
+                (true, s)
+            } else if let Some(s) = rest.strip_prefix("in") {
+                (false, s)
+            } else {
+                bail!("unable to parse requirement '{part}'");
+            };
+            let set = set.trim();
+            let Some(inner) = set.strip_prefix('(').and_then(|s| s.strip_suffix(')')) else {
+                bail!("expected '(' and ')' around the values in '{part}'");
+            };
+            let values: Vec<String> = inner.split(',').map(|v| v.trim().to_string()).collect();
+            let key = valid_key(k)?;
+            return Ok(if neg { Requirement::NotIn(key, values) } else { Requirement::In(key, values) });
+        }
+        Ok(Requirement::Exists(valid_key(part)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::node::Map;
+
+    fn labels(pairs: &[(&str, &str)]) -> Map {
+        pairs.iter().map(|(k, v)| (k.to_string(), Node::string(*v))).collect()
+    }
+
+    #[test]
+    fn label_selectors() {
+        let l = labels(&[("app", "web"), ("tier", "front")]);
+        let m = |s: &str| LabelSelector::parse(s).unwrap().matches(Some(&l));
+        assert!(m("app=web"));
+        assert!(m("app==web,tier"));
+        assert!(!m("app!=web"));
+        assert!(m("app in (web, api)"));
+        assert!(!m("tier notin (front)"));
+        assert!(m("!missing"));
+        assert!(!m("missing"));
+        assert!(m("missing!=x"));
+        assert!(LabelSelector::parse("app in web").is_err());
+    }
+
+    #[test]
+    fn classify_patches() {
+        let o = Utf8Path::new("p.yaml");
+        assert!(matches!(classify("- op: add\n  path: /a\n  value: 1\n", o), Ok(Content::Json(_))));
+        assert!(matches!(classify("[{\"op\": \"remove\", \"path\": \"/a\"}]", o), Ok(Content::Json(_))));
+        assert!(matches!(classify("kind: X\nmetadata: {name: a}\n", o), Ok(Content::Strategic(_))));
+        assert!(matches!(classify("", o), Ok(Content::Strategic(d)) if d.is_empty()));
+        assert!(classify("# only a comment\n", o).is_err());
+        assert!(classify("just text", o).is_err());
+    }
+
+    #[test]
+    fn precomputed_scope_is_sorted() {
+        assert!(PRECOMPUTED_SCOPE.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn anchored_regexes() {
+        let re = anchored("name", &Some("api|ui".into())).unwrap().unwrap();
+        assert!(re.is_match("api") && re.is_match("ui") && !re.is_match("apis"));
+        assert!(anchored("kind", &Some("(".into())).is_err());
+    }
+}
