@@ -70,6 +70,7 @@ pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<V
     let mut out = Vec::new();
     deprecated_fields(&built, &read, fs, &mut out);
     unreferenced_files(&read, fs, &mut out);
+    list_merge_traps(&built, &read, fs, &mut out);
     images(&built, &mut out);
     dangling_references(&built, &mut out);
     Ok(out)
@@ -140,6 +141,120 @@ fn unreferenced_files(read: &HashSet<Utf8PathBuf>, fs: &dyn FileSystem, out: &mu
                 ));
             }
         }
+    }
+}
+
+/// Strategic-merge patches that list some elements of a list kustomize merges by key (like
+/// `initContainers`, merged by name): the elements they leave out stay in the output, which is
+/// often not what the author meant.
+fn list_merge_traps(built: &Build, read: &HashSet<Utf8PathBuf>, fs: &dyn FileSystem, out: &mut Vec<Finding>) {
+    use crate::yaml::read::{parse_one, parse_stream, Schema};
+    for dir in kustomization_dirs(read) {
+        let Some((kfile, k)) = KUSTOMIZATION_FILE_NAMES.iter().find_map(|name| {
+            let file = dir.join(name);
+            let bytes = fs.read(&file).ok()?;
+            let doc = parse_one(&String::from_utf8_lossy(&bytes), Schema::V11).ok()??;
+            Some((file, crate::kustomization::Kustomization::from_node(&doc).ok()?))
+        }) else {
+            continue;
+        };
+        // (file the patch text is in, the text)
+        let mut sources: Vec<(Utf8PathBuf, String)> = Vec::new();
+        let add_path = |sources: &mut Vec<(Utf8PathBuf, String)>, rel: &str| {
+            let path = dir.join(rel);
+            if let Ok(bytes) = fs.read(&fs.real_path(&path).unwrap_or(path.clone())) {
+                sources.push((path, String::from_utf8_lossy(&bytes).into_owned()));
+            }
+        };
+        for p in k.patches.iter().filter(|p| p.target.is_none()) {
+            match (&p.path, &p.patch) {
+                (Some(path), _) => add_path(&mut sources, path),
+                (None, Some(text)) => sources.push((kfile.clone(), text.clone())),
+                _ => {}
+            }
+        }
+        for entry in &k.patches_strategic_merge {
+            if entry.value.contains('\n') {
+                sources.push((kfile.clone(), entry.value.clone()));
+            } else {
+                add_path(&mut sources, &entry.value);
+            }
+        }
+        for (file, text) in sources {
+            let Ok(docs) = parse_stream(&text, Schema::V3) else { continue };
+            for patch in docs.iter().filter(|d| d.as_map().is_some()) {
+                let (Some(api), Some(kind), Some(name)) =
+                    (patch.str_at(&["apiVersion"]), patch.str_at(&["kind"]), patch.str_at(&["metadata", "name"]))
+                else {
+                    continue;
+                };
+                let Some(target) = built
+                    .resources
+                    .iter()
+                    .find(|r| r.kind() == kind && (r.name() == name || r.previous.iter().any(|(n, _)| n == name)))
+                else {
+                    continue;
+                };
+                let schemas = crate::transform::openapi::Schemas::builtin();
+                let sch = schemas.for_kind(api, kind).map(|id| (schemas, id));
+                let what = format!("{kind} {name}");
+                trap_walk(patch, Some(&target.node), sch, "", &what, &file, out);
+            }
+        }
+    }
+}
+
+fn trap_walk(
+    patch: &Node,
+    output: Option<&Node>,
+    sch: crate::transform::openapi::Sch<'_>,
+    path: &str,
+    what: &str,
+    file: &Utf8Path,
+    out: &mut Vec<Finding>,
+) {
+    use crate::transform::openapi::{elements, field, merge_keys};
+    let Some(output) = output else { return };
+    if let Some(map) = patch.as_map() {
+        for (k, v) in map.iter().filter(|(k, _)| !k.starts_with('$')) {
+            let sub = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+            trap_walk(v, output.get(k), field(sch, k), &sub, what, file, out);
+        }
+        return;
+    }
+    let (Some(items), Some(existing)) = (patch.as_seq(), output.as_seq()) else { return };
+    let Some(key) = merge_keys(sch).and_then(|keys| keys.first()) else { return };
+    if items.iter().any(|i| i.get("$patch").and_then(Node::as_str) == Some("replace")) {
+        return;
+    }
+    let listed: Vec<&Node> = items.iter().filter_map(|i| i.get(key)).collect();
+    let left: Vec<String> = existing
+        .iter()
+        .filter_map(|e| e.get(key))
+        .filter(|v| !listed.contains(v))
+        .filter_map(Node::scalar_text)
+        .collect();
+    if !left.is_empty() && !listed.is_empty() {
+        let field_name = path.rsplit('.').next().unwrap_or(path);
+        out.push(Finding::new(
+            "list-merge-trap",
+            format!(
+                "this patch lists {} of the {} {field_name} of {what}, but kustomize merges {field_name} by '{key}': \
+                 {} stay{} in the output. To keep only the listed ones, add `- $patch: replace` as the list's first element",
+                listed.len(),
+                listed.len() + left.len(),
+                left.iter().map(|l| format!("'{l}'")).collect::<Vec<_>>().join(", "),
+                if left.len() == 1 { "s" } else { "" }
+            ),
+            Some(file),
+            Some(patch.pos),
+        ));
+    }
+    for item in items {
+        let Some(k) = item.get(key) else { continue };
+        let matching = existing.iter().find(|e| e.get(key) == Some(k));
+        let label = k.scalar_text().unwrap_or_default();
+        trap_walk(item, matching, elements(sch), &format!("{path}[{label}]"), what, file, out);
     }
 }
 
@@ -299,6 +414,38 @@ mod tests {
             .with("k/pod.yaml", POD)
             .with("k/s.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: app\n");
         assert_eq!(rules(&fs, "/k"), vec![]);
+    }
+
+    const STS: &str = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: search\nspec:\n  template:\n    spec:\n      initContainers:\n      - name: sysctl\n        image: busybox:1.36\n      - name: chown\n        image: busybox:1.36\n      containers:\n      - name: s\n        image: s:1\n";
+
+    #[test]
+    fn the_init_containers_trap_is_found() {
+        let patch = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: search\nspec:\n  template:\n    spec:\n      # keeps only chown (it does not)\n      initContainers:\n      - name: chown\n        image: busybox:1.37\n";
+        let fs = MemFs::new()
+            .with("k/kustomization.yaml", "resources:\n- sts.yaml\npatches:\n- path: p.yaml\n")
+            .with("k/sts.yaml", STS)
+            .with("k/p.yaml", patch);
+        let found = lint(&fs, Utf8Path::new("/k"), &Options::default()).unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rule, "list-merge-trap");
+        assert!(
+            found[0].message.contains("lists 1 of the 2 initContainers of StatefulSet search"),
+            "{}",
+            found[0].message
+        );
+        assert!(found[0].message.contains("'sysctl' stays"), "{}", found[0].message);
+        assert_eq!(found[0].file.as_deref(), Some(Utf8Path::new("/k/p.yaml")));
+        assert_eq!(found[0].line, Some(10));
+    }
+
+    #[test]
+    fn a_replaced_list_is_not_a_trap() {
+        let patch = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: search\nspec:\n  template:\n    spec:\n      initContainers:\n      - $patch: replace\n      - name: chown\n        image: busybox:1.37\n";
+        let fs = MemFs::new()
+            .with("k/kustomization.yaml", "resources:\n- sts.yaml\npatches:\n- path: p.yaml\n")
+            .with("k/sts.yaml", STS)
+            .with("k/p.yaml", patch);
+        assert_eq!(lint(&fs, Utf8Path::new("/k"), &Options::default()).unwrap(), vec![]);
     }
 
     #[test]
