@@ -4,7 +4,9 @@
 //! own `transformers:`.
 
 pub mod fieldspec;
+pub mod labelselector;
 pub mod namespace;
+pub mod replacements;
 
 use crate::accumulate::{Accumulator, Builder};
 use crate::error::{bail, Result};
@@ -30,7 +32,6 @@ pub fn check_supported(k: &Kustomization) -> Result<()> {
         ("transformers", !k.transformers.is_empty()),
         ("configurations", !k.configurations.is_empty()),
         ("crds", !k.crds.is_empty()),
-        ("replacements", !k.replacements.is_empty()),
         ("vars", !k.vars.is_empty()),
         ("buildMetadata", !k.build_metadata.is_empty()),
         ("validators", !k.validators.is_empty()),
@@ -46,7 +47,7 @@ pub fn check_supported(k: &Kustomization) -> Result<()> {
 /// Runs the kustomization's transformers over what has been accumulated, in kustomize's order.
 ///
 /// Each step lives in its own file; a step whose field is empty does nothing.
-pub fn run(_b: &mut Builder, _lk: &LoadedKustomization, _acc: &mut Accumulator) -> Result<()> {
+pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
     // 1. patchesStrategicMerge   (patches.rs)
     // 2. patches                 (patches.rs)
     // 3. namespace               (namespace.rs)
@@ -57,6 +58,7 @@ pub fn run(_b: &mut Builder, _lk: &LoadedKustomization, _acc: &mut Accumulator) 
     // 8. replicas                (replicas.rs)
     // 9. images                  (images.rs)
     // 10. replacements           (replacements.rs)
+    replacements::run(b, lk, acc)?;
     // 11. `transformers:`        (builtin.rs)
     Ok(())
 }
