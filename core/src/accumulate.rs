@@ -49,14 +49,15 @@ impl<'a> Builder<'a> {
         Builder { loader, warnings: Vec::new(), stack: Vec::new() }
     }
 
-    /// Builds the kustomization in `dir` (a real path) as a Kustomization (not a Component).
+    /// Builds the kustomization in `dir` (a real path); only the root may be a Component.
     pub fn accumulate_dir(&mut self, dir: &Utf8Path) -> Result<(Accumulator, Kustomization)> {
         let loaded = self.loader.load_kustomization(dir)?;
-        if loaded.kustomization.kind == KustKind::Component {
-            return Err(Error::new(
-                "expected kind 'Kustomization' but found 'Component': a Component belongs in 'components', not 'resources'",
-            )
-            .in_file(&loaded.file));
+        // A Component may be built on its own, but not included through `resources`.
+        if loaded.kustomization.kind == KustKind::Component && !self.stack.is_empty() {
+            return Err(Error::new(format!(
+                "'{}' is a Component: a Component belongs in 'components', not 'resources'",
+                loaded.file
+            )));
         }
         self.enter(dir)?;
         let mut acc = Accumulator::default();
@@ -122,9 +123,9 @@ impl<'a> Builder<'a> {
         let loaded = self.loader.load_kustomization(&real)?;
         if loaded.kustomization.kind != KustKind::Component {
             return Err(Error::new(format!(
-                "'{entry}' is a Kustomization; only kind 'Component' may be used in 'components'"
-            ))
-            .in_file(&loaded.file));
+                "'{}' is a Kustomization; only kind 'Component' may be used in 'components'",
+                loaded.file
+            )));
         }
         self.enter(&real)?;
         let res = self.accumulate_target(&loaded, acc);

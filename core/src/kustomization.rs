@@ -169,12 +169,14 @@ impl Kustomization {
             }
         };
         let mut k = Kustomization::default();
+        let mut api_version = None;
         for (key, v) in map {
             let lower = key.to_ascii_lowercase();
             let field = lower.as_str();
             let res: Result<()> = (|| {
                 match field {
-                    "apiversion" | "metadata" => {}
+                    "apiversion" => api_version = opt_string(v, key)?.map(|a| (a, v.pos)),
+                    "metadata" => {}
                     "kind" => {
                         k.kind = match &v.value {
                             Value::Null => KustKind::Kustomization,
@@ -241,6 +243,16 @@ impl Kustomization {
                 Ok(())
             })();
             res.map_err(|e| e.at(v.pos))?;
+        }
+        // kustomize's EnforceFields: each kind has its own apiVersion (when one is given).
+        if let Some((api, pos)) = api_version.filter(|(a, _)| !a.is_empty()) {
+            let (kind, want) = match k.kind {
+                KustKind::Kustomization => ("Kustomization", "kustomize.config.k8s.io/v1beta1"),
+                KustKind::Component => ("Component", "kustomize.config.k8s.io/v1alpha1"),
+            };
+            if api != want {
+                return Err(Error::new(format!("apiVersion for {kind} should be {want} (found '{api}')")).at(pos));
+            }
         }
         Ok(k)
     }
