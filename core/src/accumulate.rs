@@ -14,6 +14,8 @@ use camino::{Utf8Path, Utf8PathBuf};
 #[derive(Default)]
 pub struct Accumulator {
     pub resources: Vec<Resource>,
+    /// The vars declared so far (resolved once, at the end of the build).
+    pub vars: crate::vars::VarSet,
 }
 
 impl Accumulator {
@@ -91,6 +93,8 @@ impl<'a> Builder<'a> {
                 .map_err(|e| e.in_file(&lk.file).at(entry.pos).context(format!("in component '{}'", entry.value)))?;
         }
         crate::transform::run(self, lk, acc)?;
+        let configurations: Vec<String> = k.configurations.iter().map(|c| c.value.clone()).collect();
+        crate::vars::merge(&self.loader, &lk.dir, &lk.file, &k.vars, &configurations, acc)?;
         Ok(())
     }
 
@@ -105,7 +109,8 @@ impl<'a> Builder<'a> {
         match kind {
             FileKind::Dir => {
                 let (sub, _) = self.accumulate_dir(&real)?;
-                acc.append_all(sub.resources)
+                acc.append_all(sub.resources)?;
+                acc.vars.absorb(sub.vars)
             }
             FileKind::File => {
                 let (path, text) = self.loader.read_file(dir, entry)?;

@@ -224,7 +224,10 @@ impl Kustomization {
                     }
                     "replacements" => k.replacements = list(v, key, |n| Ok(n.clone()))?,
                     "vars" => {
-                        k.warnings.push(deprecated("vars", "replacements"));
+                        // kustomize marks this one's automatic fix as experimental.
+                        k.warnings.push(
+                            deprecated("vars", "replacements").replace("instead. Run", "instead. [EXPERIMENTAL] Run"),
+                        );
                         k.vars = list(v, key, |n| Ok(n.clone()))?;
                     }
                     "openapi" => k.openapi = if v.is_null() { None } else { Some(v.clone()) },

@@ -21,6 +21,7 @@ mod load;
 mod resource;
 mod sort;
 mod transform;
+mod vars;
 mod yaml;
 
 pub use build::{LoadRestrictor, Options};

@@ -80,6 +80,8 @@ pub struct Resource {
     pub previous: Vec<(String, String)>,
     /// Set by generators: `behavior` across bases, and whether a hash suffix is still due.
     pub generated: Option<Generated>,
+    /// Names of the vars whose `objref` is this resource.
+    pub ref_vars: Vec<String>,
 }
 
 /// What generators record about the objects they make.
@@ -91,7 +93,7 @@ pub struct Generated {
 
 impl Resource {
     pub fn new(node: Node, origin: Utf8PathBuf) -> Resource {
-        Resource { node, origin, previous: Vec::new(), generated: None }
+        Resource { node, origin, previous: Vec::new(), generated: None, ref_vars: Vec::new() }
     }
 
     pub fn str_field(&self, path: &[&str]) -> &str {

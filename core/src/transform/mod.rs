@@ -32,7 +32,6 @@ pub fn check_supported(k: &Kustomization) -> Result<()> {
         ("transformers", !k.transformers.is_empty()),
         ("configurations", !k.configurations.is_empty()),
         ("crds", !k.crds.is_empty()),
-        ("vars", !k.vars.is_empty()),
         ("buildMetadata", !k.build_metadata.is_empty()),
         ("validators", !k.validators.is_empty()),
     ];

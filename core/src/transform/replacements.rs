@@ -492,7 +492,7 @@ fn is_nil_or_empty(n: &Node) -> bool {
 
 /// Splits a field path on dots, keeping `\.` as a dot and `[a.b=c]` whole; a bracketed segment
 /// without `=` (`[a.b/c]`) is a plain key with the brackets removed.
-fn split_path(path: &str) -> Vec<String> {
+pub(crate) fn split_path(path: &str) -> Vec<String> {
     let mut pieces: Vec<String> = Vec::new();
     for p in path.split('.') {
         match pieces.last_mut() {
@@ -560,7 +560,7 @@ fn kind_name(v: &Value) -> &'static str {
 
 /// Reads the node at a source path (kustomize's `Lookup`): keys, indexes, `-` (the last
 /// element) and `[key=value]` (the first element whose `key` is exactly `value`).
-fn lookup<'a>(node: &'a Node, path: &[String]) -> Result<Option<&'a Node>> {
+pub(crate) fn lookup<'a>(node: &'a Node, path: &[String]) -> Result<Option<&'a Node>> {
     let mut cur = node;
     for seg in path.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         if cur.is_null() {
