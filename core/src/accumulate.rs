@@ -42,18 +42,23 @@ impl Accumulator {
 pub struct Builder<'a> {
     pub loader: Loader<'a>,
     pub warnings: Vec<String>,
+    /// The root kustomization's `buildMetadata` (it governs the whole tree).
+    pub build_metadata: crate::build_metadata::Flags,
     /// Directories being built, outermost first: used to detect cycles.
     stack: Vec<Utf8PathBuf>,
 }
 
 impl<'a> Builder<'a> {
     pub fn new(loader: Loader<'a>) -> Builder<'a> {
-        Builder { loader, warnings: Vec::new(), stack: Vec::new() }
+        Builder { loader, warnings: Vec::new(), build_metadata: Default::default(), stack: Vec::new() }
     }
 
     /// Builds the kustomization in `dir` (a real path); only the root may be a Component.
     pub fn accumulate_dir(&mut self, dir: &Utf8Path) -> Result<(Accumulator, Kustomization)> {
         let loaded = self.loader.load_kustomization(dir)?;
+        if self.stack.is_empty() {
+            self.build_metadata = crate::build_metadata::Flags::of(&loaded.kustomization);
+        }
         // A Component may be built on its own, but not included through `resources`.
         if loaded.kustomization.kind == KustKind::Component && !self.stack.is_empty() {
             return Err(Error::new(format!(

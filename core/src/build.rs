@@ -48,6 +48,7 @@ pub(crate) fn build(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> 
     }
     resources.retain(|r| !is_local_config(r));
     crate::sort::sort(&mut resources, kustomization.sort_options.as_ref());
+    crate::build_metadata::finish(&mut resources, &real, builder.build_metadata);
     Ok((resources, builder.warnings))
 }
 

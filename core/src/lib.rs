@@ -13,6 +13,7 @@
 
 mod accumulate;
 mod build;
+mod build_metadata;
 mod error;
 mod fs;
 mod generate;

@@ -73,7 +73,6 @@ pub struct Resource {
     /// The object itself.
     pub node: Node,
     /// The file it was read from (or the kustomization that generated it).
-    #[allow(dead_code)] // for buildMetadata's origin annotations
     pub origin: Utf8PathBuf,
     /// Names and namespaces the resource had before prefixes, suffixes and hashes renamed it,
     /// oldest first; name references are matched against these.
@@ -82,6 +81,11 @@ pub struct Resource {
     pub generated: Option<Generated>,
     /// Names of the vars whose `objref` is this resource.
     pub ref_vars: Vec<String>,
+    /// The plugin that generated it, when that is not a builtin generator of a kustomization
+    /// file (for the origin annotation; builtin generators are told by `generated`).
+    pub configured_by: Option<crate::build_metadata::ConfiguredBy>,
+    /// The transformers that ran over it (recorded for `buildMetadata: [transformerAnnotations]`).
+    pub transformations: Vec<crate::build_metadata::ConfiguredBy>,
 }
 
 /// What generators record about the objects they make.
@@ -93,7 +97,15 @@ pub struct Generated {
 
 impl Resource {
     pub fn new(node: Node, origin: Utf8PathBuf) -> Resource {
-        Resource { node, origin, previous: Vec::new(), generated: None, ref_vars: Vec::new() }
+        Resource {
+            node,
+            origin,
+            previous: Vec::new(),
+            generated: None,
+            ref_vars: Vec::new(),
+            configured_by: None,
+            transformations: Vec::new(),
+        }
     }
 
     pub fn str_field(&self, path: &[&str]) -> &str {

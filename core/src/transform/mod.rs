@@ -32,7 +32,6 @@ pub fn check_supported(k: &Kustomization) -> Result<()> {
         ("transformers", !k.transformers.is_empty()),
         ("configurations", !k.configurations.is_empty()),
         ("crds", !k.crds.is_empty()),
-        ("buildMetadata", !k.build_metadata.is_empty()),
         ("validators", !k.validators.is_empty()),
     ];
     for (field, used) in unsupported {
@@ -58,6 +57,7 @@ pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> 
     // 9. images                  (images.rs)
     // 10. replacements           (replacements.rs)
     replacements::run(b, lk, acc)?;
+    crate::build_metadata::record_builtin(b, lk, acc);
     // 11. `transformers:`        (builtin.rs)
     Ok(())
 }
