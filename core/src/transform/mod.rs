@@ -32,8 +32,13 @@ pub fn check_supported(k: &Kustomization) -> Result<()> {
         ("transformers", !k.transformers.is_empty()),
         ("configurations", !k.configurations.is_empty()),
         ("crds", !k.crds.is_empty()),
-        ("validators", !k.validators.is_empty()),
     ];
+    if !k.validators.is_empty() {
+        // kustomize's validators are always plugins (exec or KRM functions): no builtin exists.
+        bail!(
+            "the field 'validators' is not supported by kcompile (validators are plugins that run external programs)"
+        );
+    }
     for (field, used) in unsupported {
         if *used {
             bail!("the field '{field}' is not supported yet by kcompile");
