@@ -16,7 +16,6 @@ use crate::error::{bail, Error, Result};
 use crate::kustomization::{parse_field_spec, FieldSpec};
 use crate::load::Loader;
 use crate::resource::{Gvk, ResId, Resource};
-use crate::transform::fieldspec::selects;
 use crate::transform::replacements::{lookup, split_path};
 use crate::yaml::node::{Node, Pos, Value};
 use crate::yaml::read::{parse_one, Schema};
@@ -265,11 +264,14 @@ const POD_FIELDS: &[&str] = &[
     "initContainers/volumeMounts/mountPath",
 ];
 
-/// The other var-reference fields (kind, path); an empty kind means every kind.
+/// The other var-reference fields (kind, path); an empty kind means every kind. As in
+/// kustomize v5.5.0 (checked with kubectl): a CronJob's NFS server is looked for outside the
+/// pod spec, and a Deployment's pod template annotations are included.
 const BUILTIN_REFERENCES: &[(&str, &str)] = &[
-    ("CronJob", "spec/jobTemplate/spec/template/spec/volumes/nfs/server"),
+    ("CronJob", "spec/jobTemplate/spec/template/volumes/nfs/server"),
     ("DaemonSet", "spec/template/spec/volumes/nfs/server"),
     ("Deployment", "spec/template/spec/volumes/nfs/server"),
+    ("Deployment", "spec/template/metadata/annotations"),
     ("Job", "spec/template/spec/volumes/nfs/server"),
     ("Pod", "spec/volumes/nfs/server"),
     ("ReplicaSet", "spec/template/spec/volumes/nfs/server"),
@@ -296,6 +298,13 @@ fn builtin_references() -> Vec<FieldSpec> {
         out.push(spec(kind, path.to_string()));
     }
     out
+}
+
+/// Whether a field spec's group, version and kind (empty = any) select `gvk`.
+fn selects(spec: &FieldSpec, gvk: &Gvk) -> bool {
+    (spec.group.is_empty() || spec.group == gvk.group)
+        && (spec.version.is_empty() || spec.version == gvk.version)
+        && (spec.kind.is_empty() || spec.kind == gvk.kind)
 }
 
 /// A var's value as kustomize's mapping function hands it out.
