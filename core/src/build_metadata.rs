@@ -81,6 +81,19 @@ pub struct ConfiguredBy {
 }
 
 impl ConfiguredBy {
+    /// A plugin configured by `config` (a `transformers:`/`generators:` entry, read from the
+    /// file `config.origin`).
+    #[allow(dead_code)] // for the `transformers:` and `generators:` steps
+    pub fn plugin(config: &Resource) -> ConfiguredBy {
+        ConfiguredBy {
+            file: config.origin.clone(),
+            api_version: config.str_field(&["apiVersion"]).to_string(),
+            kind: config.kind().to_string(),
+            name: config.name().to_string(),
+            namespace: config.namespace().to_string(),
+        }
+    }
+
     fn builtin(file: &Utf8Path, kind: &str) -> ConfiguredBy {
         ConfiguredBy {
             file: file.to_owned(),

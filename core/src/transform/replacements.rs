@@ -38,11 +38,13 @@ impl IdSelector {
         self.gvk == Gvk::default() && self.name.is_empty() && self.namespace.is_empty()
     }
 
-    /// kustomize's `ResId.IsSelectedBy`.
+    /// kustomize's `ResId.IsSelectedBy`. Namespaces compare with an empty one read as
+    /// `default`, for every kind: here kustomize does not know which kinds are cluster-scoped
+    /// (`namespace: default` selects a Namespace object; checked with kubectl).
     fn selects(&self, id: &ResId) -> bool {
-        let sel = ResId { gvk: self.gvk.clone(), name: self.name.clone(), namespace: self.namespace.clone() };
+        let effective = |ns: &str| if ns.is_empty() { "default".to_string() } else { ns.to_string() };
         (self.name.is_empty() || self.name == id.name)
-            && (self.namespace.is_empty() || sel.effective_namespace() == id.effective_namespace())
+            && (self.namespace.is_empty() || effective(&self.namespace) == effective(&id.namespace))
             && (self.gvk.group.is_empty() || self.gvk.group == id.gvk.group)
             && (self.gvk.version.is_empty() || self.gvk.version == id.gvk.version)
             && (self.gvk.kind.is_empty() || self.gvk.kind == id.gvk.kind)
