@@ -15,6 +15,8 @@ use std::collections::HashMap;
 #[derive(Default)]
 pub struct Accumulator {
     pub resources: Vec<Resource>,
+    /// The vars declared so far (resolved once, at the end of the build).
+    pub vars: crate::vars::VarSet,
 }
 
 impl Accumulator {
@@ -59,6 +61,8 @@ pub struct Builder<'a> {
     /// Whether kustomize would have loaded its built-in schema by now (a custom schema set
     /// later is then added to it).
     pub builtin_schema_loaded: bool,
+    /// The root kustomization's `buildMetadata` (it governs the whole tree).
+    pub build_metadata: crate::build_metadata::Flags,
     /// Directories being built, outermost first: used to detect cycles.
     stack: Vec<Utf8PathBuf>,
 }
@@ -70,18 +74,23 @@ impl<'a> Builder<'a> {
             warnings: Vec::new(),
             openapi: Default::default(),
             builtin_schema_loaded: false,
+            build_metadata: Default::default(),
             stack: Vec::new(),
         }
     }
 
-    /// Builds the kustomization in `dir` (a real path) as a Kustomization (not a Component).
+    /// Builds the kustomization in `dir` (a real path); only the root may be a Component.
     pub fn accumulate_dir(&mut self, dir: &Utf8Path) -> Result<(Accumulator, Kustomization)> {
         let loaded = self.loader.load_kustomization(dir)?;
-        if loaded.kustomization.kind == KustKind::Component {
-            return Err(Error::new(
-                "expected kind 'Kustomization' but found 'Component': a Component belongs in 'components', not 'resources'",
-            )
-            .in_file(&loaded.file));
+        if self.stack.is_empty() {
+            self.build_metadata = crate::build_metadata::Flags::of(&loaded.kustomization);
+        }
+        // A Component may be built on its own, but not included through `resources`.
+        if loaded.kustomization.kind == KustKind::Component && !self.stack.is_empty() {
+            return Err(Error::new(format!(
+                "'{}' is a Component: a Component belongs in 'components', not 'resources'",
+                loaded.file
+            )));
         }
         self.enter(dir)?;
         let mut acc = Accumulator::default();
@@ -116,6 +125,8 @@ impl<'a> Builder<'a> {
                 .map_err(|e| e.located(&lk.file, entry.pos).context(format!("in component '{}'", entry.value)))?;
         }
         crate::transform::run(self, lk, acc)?;
+        let configurations: Vec<String> = k.configurations.iter().map(|c| c.value.clone()).collect();
+        crate::vars::merge(&self.loader, &lk.dir, &lk.file, &k.vars, &configurations, acc)?;
         Ok(())
     }
 
@@ -130,7 +141,8 @@ impl<'a> Builder<'a> {
         match kind {
             FileKind::Dir => {
                 let (sub, _) = self.accumulate_dir(&real)?;
-                acc.append_all(sub.resources)
+                acc.append_all(sub.resources)?;
+                acc.vars.absorb(sub.vars)
             }
             FileKind::File => {
                 let rs = self.loader.load_resources(dir, entry)?;
@@ -147,9 +159,9 @@ impl<'a> Builder<'a> {
         let loaded = self.loader.load_kustomization(&real)?;
         if loaded.kustomization.kind != KustKind::Component {
             return Err(Error::new(format!(
-                "'{entry}' is a Kustomization; only kind 'Component' may be used in 'components'"
-            ))
-            .in_file(&loaded.file));
+                "'{}' is a Kustomization; only kind 'Component' may be used in 'components'",
+                loaded.file
+            )));
         }
         self.enter(&real)?;
         let res = self.accumulate_target(&loaded, acc);

@@ -47,8 +47,13 @@ pub(crate) fn build(
     }
     let mut resources = acc.resources;
     add_hash_suffixes(&mut resources);
+    let unused = crate::vars::resolve(&mut resources, &acc.vars)?;
+    if !unused.is_empty() {
+        builder.warnings.push(format!("well-defined vars that were never replaced: {}", unused.join(",")));
+    }
     resources.retain(|r| !is_local_config(r));
     crate::sort::sort(&mut resources, kustomization.sort_options.as_ref());
+    crate::build_metadata::finish(&mut resources, &real, builder.build_metadata);
     Ok((resources, builder.warnings))
 }
 

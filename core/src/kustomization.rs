@@ -169,12 +169,14 @@ impl Kustomization {
             }
         };
         let mut k = Kustomization::default();
+        let mut api_version = None;
         for (key, v) in map {
             let lower = key.to_ascii_lowercase();
             let field = lower.as_str();
             let res: Result<()> = (|| {
                 match field {
-                    "apiversion" | "metadata" => {}
+                    "apiversion" => api_version = opt_string(v, key)?.map(|a| (a, v.pos)),
+                    "metadata" => {}
                     "kind" => {
                         k.kind = match &v.value {
                             Value::Null => KustKind::Kustomization,
@@ -222,7 +224,10 @@ impl Kustomization {
                     }
                     "replacements" => k.replacements = list(v, key, |n| Ok(n.clone()))?,
                     "vars" => {
-                        k.warnings.push(deprecated("vars", "replacements"));
+                        // kustomize marks this one's automatic fix as experimental.
+                        k.warnings.push(
+                            deprecated("vars", "replacements").replace("instead. Run", "instead. [EXPERIMENTAL] Run"),
+                        );
                         k.vars = list(v, key, |n| Ok(n.clone()))?;
                     }
                     "openapi" => k.openapi = if v.is_null() { None } else { Some(v.clone()) },
@@ -245,6 +250,16 @@ impl Kustomization {
         // kustomize prints the notices sorted by field name.
         k.warnings.sort();
         k.warnings.dedup();
+        // kustomize's EnforceFields: each kind has its own apiVersion (when one is given).
+        if let Some((api, pos)) = api_version.filter(|(a, _)| !a.is_empty()) {
+            let (kind, want) = match k.kind {
+                KustKind::Kustomization => ("Kustomization", "kustomize.config.k8s.io/v1beta1"),
+                KustKind::Component => ("Component", "kustomize.config.k8s.io/v1alpha1"),
+            };
+            if api != want {
+                return Err(Error::new(format!("apiVersion for {kind} should be {want} (found '{api}')")).at(pos));
+            }
+        }
         Ok(k)
     }
 }

@@ -13,6 +13,7 @@
 
 mod accumulate;
 mod build;
+mod build_metadata;
 mod diff;
 mod error;
 mod fs;
@@ -23,6 +24,7 @@ mod load;
 mod resource;
 mod sort;
 mod transform;
+mod vars;
 mod yaml;
 
 /// The document model and kcompile's YAML layer, for embedders that want resources as data.

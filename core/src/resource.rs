@@ -81,6 +81,13 @@ pub struct Resource {
     pub previous_kinds: Vec<String>,
     /// Set by generators: `behavior` across bases, and whether a hash suffix is still due.
     pub generated: Option<Generated>,
+    /// Names of the vars whose `objref` is this resource.
+    pub ref_vars: Vec<String>,
+    /// The plugin that generated it, when that is not a builtin generator of a kustomization
+    /// file (for the origin annotation; builtin generators are told by `generated`).
+    pub configured_by: Option<crate::build_metadata::ConfiguredBy>,
+    /// The transformers that ran over it (recorded for `buildMetadata: [transformerAnnotations]`).
+    pub transformations: Vec<crate::build_metadata::ConfiguredBy>,
 }
 
 /// What generators record about the objects they make.
@@ -92,7 +99,16 @@ pub struct Generated {
 
 impl Resource {
     pub fn new(node: Node, origin: Utf8PathBuf) -> Resource {
-        Resource { node, origin, previous: Vec::new(), previous_kinds: Vec::new(), generated: None }
+        Resource {
+            node,
+            origin,
+            previous: Vec::new(),
+            previous_kinds: Vec::new(),
+            generated: None,
+            ref_vars: Vec::new(),
+            configured_by: None,
+            transformations: Vec::new(),
+        }
     }
 
     pub fn str_field(&self, path: &[&str]) -> &str {

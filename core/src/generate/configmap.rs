@@ -189,6 +189,21 @@ pub fn add(acc: &mut Accumulator, mut r: Resource, behavior: &str) -> Result<()>
         ("replace", Some(i)) => {
             let old = &mut acc.resources[i];
             r.previous = old.previous.clone();
+            // The old object's labels and annotations stay, under the new ones (kustomize's
+            // CopyMergeMetaDataFieldsFrom), and so does what the build recorded about it.
+            for field in ["labels", "annotations"] {
+                if let Some(prev) = old.meta_map(field).cloned() {
+                    for (k, v) in prev {
+                        if r.meta_map(field).is_none_or(|m| !m.contains_key(&k)) {
+                            if let Some(s) = v.as_str() {
+                                r.set_meta(field, &k, s);
+                            }
+                        }
+                    }
+                }
+            }
+            r.ref_vars = std::mem::take(&mut old.ref_vars);
+            r.transformations = std::mem::take(&mut old.transformations);
             *old = r;
             Ok(())
         }

@@ -4,11 +4,13 @@
 //! own `transformers:`.
 
 pub mod fieldspec;
+pub mod labelselector;
 pub mod namespace;
 pub mod openapi;
 pub mod patch_json6902;
 pub mod patch_sm;
 pub mod patches;
+pub mod replacements;
 
 use crate::accumulate::{Accumulator, Builder};
 use crate::error::{bail, Result};
@@ -30,11 +32,13 @@ pub fn check_supported(k: &Kustomization) -> Result<()> {
         ("transformers", !k.transformers.is_empty()),
         ("configurations", !k.configurations.is_empty()),
         ("crds", !k.crds.is_empty()),
-        ("replacements", !k.replacements.is_empty()),
-        ("vars", !k.vars.is_empty()),
-        ("buildMetadata", !k.build_metadata.is_empty()),
-        ("validators", !k.validators.is_empty()),
     ];
+    if !k.validators.is_empty() {
+        // kustomize's validators are always plugins (exec or KRM functions): no builtin exists.
+        bail!(
+            "the field 'validators' is not supported by kcompile (validators are plugins that run external programs)"
+        );
+    }
     for (field, used) in unsupported {
         if *used {
             bail!("the field '{field}' is not supported yet by kcompile");
@@ -60,6 +64,8 @@ pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> 
     // 8. replicas                (replicas.rs)
     // 9. images                  (images.rs)
     // 10. replacements           (replacements.rs)
+    replacements::run(b, lk, acc)?;
+    crate::build_metadata::record_builtin(b, lk, acc);
     // 11. `transformers:`        (builtin.rs)
     Ok(())
 }

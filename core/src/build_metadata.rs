@@ -1,0 +1,291 @@
+//! `buildMetadata`: the annotations and label kustomize adds about the build itself, and the
+//! clean-up of build annotations every build ends with.
+//!
+//! Only the root kustomization's `buildMetadata` counts (kustomize hands it down to every
+//! base and component, replacing theirs):
+//! - `originAnnotations`: `config.kubernetes.io/origin` says where each object came from, the
+//!   file it was read from (`path:`) or the generator that made it (`configuredIn:` and
+//!   `configuredBy:`), with paths relative to the root kustomization's directory;
+//! - `transformerAnnotations`: `alpha.config.kubernetes.io/transformations` lists, in order,
+//!   every builtin transformer that ran over the object, and the kustomization that configured
+//!   it;
+//! - `managedByLabel`: the label `app.kubernetes.io/managed-by: kustomize-(devel)` (what
+//!   kubectl's embedded kustomize v5.5.0 prints).
+//!
+//! Other values are ignored, as kustomize does.
+
+use crate::accumulate::{Accumulator, Builder};
+use crate::kustomization::Kustomization;
+use crate::load::LoadedKustomization;
+use crate::resource::Resource;
+use crate::yaml::node::{Node, Value};
+use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
+
+/// The label value kubectl v1.32's kustomize writes (its build has no release version).
+const MANAGED_BY: &str = "kustomize-(devel)";
+const MANAGED_BY_KEY: &str = "app.kubernetes.io/managed-by";
+const ORIGIN: &str = "config.kubernetes.io/origin";
+const TRANSFORMATIONS: &str = "alpha.config.kubernetes.io/transformations";
+
+/// Annotations kustomize uses during a build and removes from its output.
+const BUILD_ANNOTATIONS: &[&str] = &[
+    ORIGIN,
+    TRANSFORMATIONS,
+    "internal.config.kubernetes.io/previousNames",
+    "internal.config.kubernetes.io/previousKinds",
+    "internal.config.kubernetes.io/previousNamespaces",
+    "internal.config.kubernetes.io/prefixes",
+    "internal.config.kubernetes.io/suffixes",
+    "internal.config.kubernetes.io/allowNameChange",
+    "internal.config.kubernetes.io/allowKindChange",
+    "internal.config.kubernetes.io/refBy",
+    "internal.config.kubernetes.io/generatorBehavior",
+    "internal.config.kubernetes.io/needsHashSuffix",
+    "internal.config.kubernetes.io/path",
+    "internal.config.kubernetes.io/index",
+    "internal.config.kubernetes.io/id",
+    "internal.config.kubernetes.io/seqindent",
+    "internal.config.kubernetes.io/annotations-migration-resource-id",
+    "config.kubernetes.io/path",
+    "config.kubernetes.io/index",
+    "config.k8s.io/id",
+];
+
+/// Which `buildMetadata` options are on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Flags {
+    pub origin: bool,
+    pub transformers: bool,
+    pub managed_by: bool,
+}
+
+impl Flags {
+    pub fn of(k: &Kustomization) -> Flags {
+        let has = |o: &str| k.build_metadata.iter().any(|b| b == o);
+        Flags {
+            origin: has("originAnnotations"),
+            transformers: has("transformerAnnotations"),
+            managed_by: has("managedByLabel"),
+        }
+    }
+}
+
+/// A plugin that made or changed an object, and the file that configured it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfiguredBy {
+    pub file: Utf8PathBuf,
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+}
+
+impl ConfiguredBy {
+    /// A plugin configured by `config` (a `transformers:`/`generators:` entry, read from the
+    /// file `config.origin`).
+    #[allow(dead_code)] // for the `transformers:` and `generators:` steps
+    pub fn plugin(config: &Resource) -> ConfiguredBy {
+        ConfiguredBy {
+            file: config.origin.clone(),
+            api_version: config.str_field(&["apiVersion"]).to_string(),
+            kind: config.kind().to_string(),
+            name: config.name().to_string(),
+            namespace: config.namespace().to_string(),
+        }
+    }
+
+    fn builtin(file: &Utf8Path, kind: &str) -> ConfiguredBy {
+        ConfiguredBy {
+            file: file.to_owned(),
+            api_version: "builtin".into(),
+            kind: kind.into(),
+            name: String::new(),
+            namespace: String::new(),
+        }
+    }
+
+    /// The YAML kustomize writes for it, each line after the first indented by `indent`.
+    fn render(&self, root: &Utf8Path, indent: &str) -> String {
+        let mut s = format!(
+            "configuredIn: {}\n{indent}configuredBy:\n{indent}  apiVersion: {}\n{indent}  kind: {}\n",
+            relative(root, &self.file),
+            self.api_version,
+            self.kind
+        );
+        if !self.name.is_empty() {
+            s.push_str(&format!("{indent}  name: {}\n", self.name));
+        }
+        if !self.namespace.is_empty() {
+            s.push_str(&format!("{indent}  namespace: {}\n", self.namespace));
+        }
+        s
+    }
+}
+
+/// The builtin transformers a kustomization configures, in the order kustomize runs them
+/// (one per patch, label set, replica and image entry).
+fn builtin_transformers(k: &Kustomization) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if !k.patches_strategic_merge.is_empty() {
+        out.push("PatchStrategicMergeTransformer");
+    }
+    out.extend(k.patches.iter().map(|_| "PatchTransformer"));
+    if k.namespace.as_deref().is_some_and(|n| !n.is_empty()) {
+        out.push("NamespaceTransformer");
+    }
+    if k.name_prefix.as_deref().is_some_and(|p| !p.is_empty()) {
+        out.push("PrefixTransformer");
+    }
+    if k.name_suffix.as_deref().is_some_and(|p| !p.is_empty()) {
+        out.push("SuffixTransformer");
+    }
+    if !k.labels.is_empty() || !k.common_labels.is_empty() {
+        // One per `labels` entry, plus one for `commonLabels` (even when empty).
+        out.extend(std::iter::repeat_n("LabelTransformer", k.labels.len() + 1));
+    }
+    if !k.common_annotations.is_empty() {
+        out.push("AnnotationsTransformer");
+    }
+    out.extend(k.patches_json6902.iter().map(|_| "PatchJson6902Transformer"));
+    out.extend(k.replicas.iter().map(|_| "ReplicaCountTransformer"));
+    out.extend(k.images.iter().map(|_| "ImageTagTransformer"));
+    if !k.replacements.is_empty() {
+        out.push("ReplacementTransformer");
+    }
+    out
+}
+
+/// Records, on every accumulated resource, the builtin transformers this kustomization ran
+/// (when the root asks for transformer annotations).
+pub fn record_builtin(b: &Builder, lk: &LoadedKustomization, acc: &mut Accumulator) {
+    if !b.build_metadata.transformers {
+        return;
+    }
+    let kinds = builtin_transformers(&lk.kustomization);
+    if kinds.is_empty() {
+        return;
+    }
+    let entries: Vec<ConfiguredBy> = kinds.iter().map(|k| ConfiguredBy::builtin(&lk.file, k)).collect();
+    for r in acc.resources.iter_mut() {
+        r.transformations.extend(entries.iter().cloned());
+    }
+}
+
+/// Records one transformer (a `transformers:` entry) on every accumulated resource.
+#[allow(dead_code)] // for the `transformers:` step
+pub fn record(b: &Builder, by: &ConfiguredBy, acc: &mut Accumulator) {
+    if b.build_metadata.transformers {
+        for r in acc.resources.iter_mut() {
+            r.transformations.push(by.clone());
+        }
+    }
+}
+
+/// The last step of a build: the managed-by label, build annotations removed, origin and
+/// transformation annotations written when asked for, annotation values as strings.
+pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) {
+    for r in resources.iter_mut() {
+        if flags.managed_by {
+            r.node.entry_map("metadata");
+            if let Some(meta) = r.node.get_mut("metadata") {
+                meta.entry_map("labels").insert(MANAGED_BY_KEY.into(), Node::string(MANAGED_BY));
+            }
+        }
+        let origin = flags.origin.then(|| origin_text(r, root));
+        let transformations = (flags.transformers && !r.transformations.is_empty())
+            .then(|| r.transformations.iter().map(|t| format!("- {}", t.render(root, "  "))).collect::<String>());
+        let Some(meta) = r.node.get_mut("metadata").and_then(Node::as_map_mut) else { continue };
+        let has_map = meta.get("annotations").is_some_and(|a| a.as_map().is_some());
+        if !has_map && origin.is_none() && transformations.is_none() {
+            // `annotations: null` ends up absent.
+            if meta.get("annotations").is_some_and(Node::is_null) {
+                meta.shift_remove("annotations");
+            }
+            continue;
+        }
+        let map = {
+            let entry = meta.entry("annotations".to_string()).or_insert_with(Node::map);
+            if entry.as_map().is_none() {
+                *entry = Node::map();
+            }
+            match entry.as_map_mut() {
+                Some(m) => m,
+                None => continue,
+            }
+        };
+        for key in BUILD_ANNOTATIONS {
+            map.shift_remove(*key);
+        }
+        if let Some(o) = origin {
+            map.insert(ORIGIN.into(), Node::string(o));
+        }
+        if let Some(t) = transformations {
+            map.insert(TRANSFORMATIONS.into(), Node::string(t));
+        }
+        for v in map.values_mut() {
+            if !matches!(v.value, Value::Str(_)) {
+                let text = match &v.value {
+                    Value::Null => "null".to_string(),
+                    _ => v.scalar_text().unwrap_or_default(),
+                };
+                v.value = Value::Str(text);
+            }
+        }
+        if map.is_empty() {
+            meta.shift_remove("annotations");
+        }
+    }
+}
+
+/// The origin annotation of a resource: the file it was read from, or its generator.
+fn origin_text(r: &Resource, root: &Utf8Path) -> String {
+    if let Some(by) = &r.configured_by {
+        return by.render(root, "");
+    }
+    if r.generated.is_some() {
+        let kind = format!("{}Generator", r.kind());
+        return ConfiguredBy::builtin(&r.origin, &kind).render(root, "");
+    }
+    format!("path: {}\n", relative(root, &r.origin))
+}
+
+/// `path` relative to the directory `root` (both absolute), with `..` where needed.
+fn relative(root: &Utf8Path, path: &Utf8Path) -> String {
+    let a: Vec<Utf8Component> = root.components().collect();
+    let b: Vec<Utf8Component> = path.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<&str> = vec![".."; a.len() - common];
+    parts.extend(b.iter().skip(common).map(|c| c.as_str()));
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_climb_out_of_the_root() {
+        assert_eq!(relative(Utf8Path::new("/a/prod"), Utf8Path::new("/a/base/x.yaml")), "../base/x.yaml");
+        assert_eq!(relative(Utf8Path::new("/a/prod"), Utf8Path::new("/a/prod/sub/x.yaml")), "sub/x.yaml");
+        assert_eq!(relative(Utf8Path::new("/a/prod"), Utf8Path::new("/b/x.yaml")), "../../b/x.yaml");
+    }
+
+    #[test]
+    fn transformers_are_listed_in_kustomize_order() {
+        let mut k = Kustomization {
+            name_prefix: Some("p-".into()),
+            namespace: Some("ns".into()),
+            replacements: vec![Node::map()],
+            ..Kustomization::default()
+        };
+        k.common_labels.insert("a".into(), "b".into());
+        assert_eq!(
+            builtin_transformers(&k),
+            ["NamespaceTransformer", "PrefixTransformer", "LabelTransformer", "ReplacementTransformer"]
+        );
+    }
+}

@@ -1,0 +1,234 @@
+//! Kubernetes label selectors (`app=web,tier!=db,env in (a,b),!legacy`), used by the
+//! `labelSelector` and `annotationSelector` of replacement targets (and any other selector).
+
+use crate::error::{bail, Result};
+use crate::yaml::node::Map;
+
+/// One requirement of a selector.
+#[derive(Clone, Debug, PartialEq)]
+enum Op {
+    /// `key`: the key is present.
+    Exists,
+    /// `!key`: the key is absent.
+    Absent,
+    /// `key=v`, `key==v`, `key in (v, w)`.
+    In(Vec<String>),
+    /// `key!=v`, `key notin (v, w)`: absent, or present with another value.
+    NotIn(Vec<String>),
+    /// `key>n`, `key<n`: present with an integer value above / below `n`.
+    Gt(i64),
+    Lt(i64),
+}
+
+/// A parsed selector: every requirement must hold. The empty selector matches everything.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LabelSelector {
+    reqs: Vec<(String, Op)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Word(String),
+    Comma,
+    Open,
+    Close,
+    Not,
+    Eq,
+    DoubleEq,
+    NotEq,
+    Gt,
+    Lt,
+}
+
+fn lex(s: &str) -> Result<Vec<Tok>> {
+    let mut out = Vec::new();
+    let mut chars = s.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        match c {
+            c if c.is_whitespace() => {
+                chars.next();
+            }
+            ',' => {
+                chars.next();
+                out.push(Tok::Comma);
+            }
+            '(' => {
+                chars.next();
+                out.push(Tok::Open);
+            }
+            ')' => {
+                chars.next();
+                out.push(Tok::Close);
+            }
+            '>' => {
+                chars.next();
+                out.push(Tok::Gt);
+            }
+            '<' => {
+                chars.next();
+                out.push(Tok::Lt);
+            }
+            '=' => {
+                chars.next();
+                if chars.peek() == Some(&'=') {
+                    chars.next();
+                    out.push(Tok::DoubleEq);
+                } else {
+                    out.push(Tok::Eq);
+                }
+            }
+            '!' => {
+                chars.next();
+                if chars.peek() == Some(&'=') {
+                    chars.next();
+                    out.push(Tok::NotEq);
+                } else {
+                    out.push(Tok::Not);
+                }
+            }
+            _ => {
+                let mut w = String::new();
+                while let Some(&c) = chars.peek() {
+                    if c.is_whitespace() || matches!(c, ',' | '(' | ')' | '=' | '!' | '<' | '>') {
+                        break;
+                    }
+                    w.push(c);
+                    chars.next();
+                }
+                out.push(Tok::Word(w));
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl LabelSelector {
+    /// Parses a selector; an empty string selects everything.
+    pub fn parse(s: &str) -> Result<LabelSelector> {
+        let toks = lex(s)?;
+        let mut reqs = Vec::new();
+        let mut i = 0;
+        let word = |i: usize| match toks.get(i) {
+            Some(Tok::Word(w)) => Some(w.clone()),
+            _ => None,
+        };
+        while i < toks.len() {
+            let req = if toks.get(i) == Some(&Tok::Not) {
+                let Some(key) = word(i + 1) else { bail!("unable to parse requirement: found '!' without a key") };
+                i += 2;
+                (key, Op::Absent)
+            } else {
+                let Some(key) = word(i) else { bail!("unable to parse requirement: expected a key") };
+                i += 1;
+                match toks.get(i) {
+                    None | Some(Tok::Comma) => (key, Op::Exists),
+                    Some(Tok::Eq | Tok::DoubleEq) => {
+                        let v = word(i + 1).unwrap_or_default();
+                        i += if word(i + 1).is_some() { 2 } else { 1 };
+                        (key, Op::In(vec![v]))
+                    }
+                    Some(Tok::NotEq) => {
+                        let v = word(i + 1).unwrap_or_default();
+                        i += if word(i + 1).is_some() { 2 } else { 1 };
+                        (key, Op::NotIn(vec![v]))
+                    }
+                    Some(Tok::Gt | Tok::Lt) => {
+                        let gt = toks.get(i) == Some(&Tok::Gt);
+                        let Some(v) = word(i + 1) else { bail!("unable to parse requirement: expected a number") };
+                        let Ok(n) = v.parse::<i64>() else {
+                            bail!("unable to parse requirement: for 'gt', 'lt' operators, the value must be an integer")
+                        };
+                        i += 2;
+                        (key, if gt { Op::Gt(n) } else { Op::Lt(n) })
+                    }
+                    Some(Tok::Word(w)) if w == "in" || w == "notin" => {
+                        let negate = w == "notin";
+                        i += 1;
+                        if toks.get(i) != Some(&Tok::Open) {
+                            bail!("unable to parse requirement: expected '(' after '{w}'");
+                        }
+                        i += 1;
+                        let mut vals = Vec::new();
+                        loop {
+                            match toks.get(i) {
+                                Some(Tok::Word(v)) => {
+                                    vals.push(v.clone());
+                                    i += 1;
+                                }
+                                Some(Tok::Comma) => i += 1,
+                                Some(Tok::Close) => {
+                                    i += 1;
+                                    break;
+                                }
+                                _ => bail!("unable to parse requirement: expected ')'"),
+                            }
+                        }
+                        (key, if negate { Op::NotIn(vals) } else { Op::In(vals) })
+                    }
+                    Some(_) => bail!("unable to parse requirement: unexpected token after '{key}'"),
+                }
+            };
+            reqs.push(req);
+            match toks.get(i) {
+                None => {}
+                Some(Tok::Comma) => {
+                    i += 1;
+                    if i == toks.len() {
+                        bail!("unable to parse requirement: found ',' at the end");
+                    }
+                }
+                Some(_) => bail!("unable to parse requirement: expected ','"),
+            }
+        }
+        Ok(LabelSelector { reqs })
+    }
+
+    /// Whether a label (or annotation) map satisfies every requirement.
+    pub fn matches(&self, labels: Option<&Map>) -> bool {
+        self.reqs.iter().all(|(key, op)| {
+            let value = labels.and_then(|m| m.get(key)).map(|v| v.scalar_text().unwrap_or_default());
+            match (op, value) {
+                (Op::Exists, v) => v.is_some(),
+                (Op::Absent, v) => v.is_none(),
+                (Op::In(vals), Some(v)) => vals.contains(&v),
+                (Op::In(_), None) => false,
+                (Op::NotIn(vals), Some(v)) => !vals.contains(&v),
+                (Op::NotIn(_), None) => true,
+                (Op::Gt(n), Some(v)) => v.parse::<i64>().is_ok_and(|x| x > *n),
+                (Op::Lt(n), Some(v)) => v.parse::<i64>().is_ok_and(|x| x < *n),
+                (Op::Gt(_) | Op::Lt(_), None) => false,
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::node::Node;
+
+    fn labels(pairs: &[(&str, &str)]) -> Map {
+        pairs.iter().map(|(k, v)| (k.to_string(), Node::string(*v))).collect()
+    }
+
+    #[test]
+    fn equality_sets_and_existence() {
+        let l = labels(&[("app", "web"), ("tier", "front"), ("n", "5")]);
+        let yes = ["", "app=web", "app==web", "app", "!db", "tier in (front, back)", "app=web,tier!=db", "n>3", "x!=y"];
+        for s in yes {
+            assert!(LabelSelector::parse(s).unwrap().matches(Some(&l)), "{s}");
+        }
+        let no = ["app=db", "!app", "tier notin (front)", "missing", "n<3", "app in (a,b)"];
+        for s in no {
+            assert!(!LabelSelector::parse(s).unwrap().matches(Some(&l)), "{s}");
+        }
+        assert!(LabelSelector::parse("a!=b").unwrap().matches(None));
+    }
+
+    #[test]
+    fn malformed_selectors_are_errors() {
+        for s in ["app=web,", "in (a", "a in a", "a > x", "a b"] {
+            assert!(LabelSelector::parse(s).is_err(), "{s}");
+        }
+    }
+}

@@ -1,0 +1,589 @@
+//! `vars` (deprecated in kustomize, still used): `$(NAME)` references replaced by a field of
+//! another object, once the whole tree is built.
+//!
+//! Each kustomization's vars are matched, at the end of its own accumulation, to the one
+//! resource whose original id is the var's `objref` (the resource remembers the var's name).
+//! Vars travel up with the resources; two vars of one name anywhere in the tree are an error.
+//! After name references are fixed, each var's `fieldref` (default `metadata.name`) is read
+//! from its resource (so it sees final names, prefixes and hashes included) and `$(NAME)` is
+//! expanded in kustomize's var-reference fields ([`BUILTIN_REFERENCES`] plus the
+//! `varReference` entries of `configurations` files). A field that is exactly `$(NAME)` takes
+//! the value with its type (`port: $(PORT)` becomes an int); `$$` is a literal `$`; unknown
+//! names stay as written.
+
+use crate::accumulate::Accumulator;
+use crate::error::{bail, Error, Result};
+use crate::kustomization::{parse_field_spec, FieldSpec};
+use crate::load::Loader;
+use crate::resource::{Gvk, ResId, Resource};
+use crate::transform::replacements::{lookup, split_path};
+use crate::yaml::node::{Node, Pos, Value};
+use crate::yaml::read::{parse_one, Schema};
+use camino::{Utf8Path, Utf8PathBuf};
+use std::collections::{HashMap, HashSet};
+
+/// One var, as declared.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Var {
+    pub name: String,
+    gvk: Gvk,
+    obj_name: String,
+    obj_namespace: String,
+    field_path: String,
+    /// The kustomization file that declared it, and where.
+    file: Utf8PathBuf,
+    pos: Pos,
+}
+
+impl Var {
+    /// The field to read: `metadata.name` unless given.
+    fn field_path(&self) -> &str {
+        if self.field_path.is_empty() {
+            "metadata.name"
+        } else {
+            &self.field_path
+        }
+    }
+
+    /// kustomize's printed form: `{NAME Kind.version.group {fieldpath}}` (the field path as
+    /// written, or defaulted once the var is in the set, as kustomize prints them).
+    fn display(&self, defaulted: bool) -> String {
+        let path = if defaulted { self.field_path() } else { &self.field_path };
+        format!("{{{} {} {{{}}}}}", self.name, self.gvk.id_string(), path)
+    }
+}
+
+/// The vars gathered so far, and the extra var-reference fields from `configurations`.
+#[derive(Clone, Debug, Default)]
+pub struct VarSet {
+    vars: Vec<Var>,
+    references: Vec<FieldSpec>,
+}
+
+impl VarSet {
+    /// Takes in the vars of a base, refusing a name seen before.
+    pub fn absorb(&mut self, other: VarSet) -> Result<()> {
+        for v in other.vars {
+            self.insert(v)?;
+        }
+        for r in other.references {
+            if !self.references.contains(&r) {
+                self.references.push(r);
+            }
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, v: Var) -> Result<()> {
+        if self.vars.iter().any(|o| o.name == v.name) {
+            return Err(Error::new(format!("var '{}' already encountered", v.name)).in_file(&v.file).at(v.pos));
+        }
+        self.vars.push(v);
+        Ok(())
+    }
+}
+
+/// Parses the `vars` of one kustomization.
+fn parse_vars(nodes: &[Node], file: &Utf8Path) -> Result<Vec<Var>> {
+    nodes.iter().map(|n| parse_var(n, file).map_err(|e| e.in_file(file).at(n.pos))).collect()
+}
+
+fn string(v: &Node, key: &str) -> Result<String> {
+    match &v.value {
+        Value::Null => Ok(String::new()),
+        Value::Str(s) => Ok(s.clone()),
+        other => Err(Error::new(format!("'{key}' must be a string, found a {}", other.type_name())).at(v.pos)),
+    }
+}
+
+fn map_of<'a>(v: &'a Node, what: &str) -> Result<Vec<(String, &'a String, &'a Node)>> {
+    match &v.value {
+        Value::Null => Ok(Vec::new()),
+        Value::Map(m) => Ok(m.iter().map(|(k, n)| (k.to_ascii_lowercase(), k, n)).collect()),
+        other => Err(Error::new(format!("{what} must be a map, found a {}", other.type_name())).at(v.pos)),
+    }
+}
+
+fn unknown(key: &str, v: &Node) -> Error {
+    Error::new(format!("invalid Kustomization: json: unknown field \"{key}\"")).at(v.pos)
+}
+
+fn parse_var(v: &Node, file: &Utf8Path) -> Result<Var> {
+    let mut var = Var {
+        name: String::new(),
+        gvk: Gvk::default(),
+        obj_name: String::new(),
+        obj_namespace: String::new(),
+        field_path: String::new(),
+        file: file.to_owned(),
+        pos: v.pos,
+    };
+    let mut api_version = String::new();
+    for (k, key, n) in map_of(v, "a var")? {
+        match k.as_str() {
+            "name" => var.name = string(n, "name")?,
+            "objref" => {
+                for (ok, okey, on) in map_of(n, "objref")? {
+                    match ok.as_str() {
+                        "apiversion" => api_version = string(on, "apiVersion")?,
+                        "group" => var.gvk.group = string(on, "group")?,
+                        "version" => var.gvk.version = string(on, "version")?,
+                        "kind" => var.gvk.kind = string(on, "kind")?,
+                        "name" => var.obj_name = string(on, "name")?,
+                        "namespace" => var.obj_namespace = string(on, "namespace")?,
+                        _ => return Err(unknown(okey, on)),
+                    }
+                }
+            }
+            "fieldref" => {
+                for (fk, fkey, f) in map_of(n, "fieldref")? {
+                    match fk.as_str() {
+                        "fieldpath" => var.field_path = string(f, "fieldPath")?,
+                        _ => return Err(unknown(fkey, f)),
+                    }
+                }
+            }
+            _ => return Err(unknown(key, n)),
+        }
+    }
+    // An apiVersion overrides group and version (kustomize's `Target.GVK`).
+    if !api_version.is_empty() {
+        match api_version.split_once('/') {
+            Some((g, ver)) if !ver.contains('/') => {
+                var.gvk.group = g.to_string();
+                var.gvk.version = ver.to_string();
+            }
+            Some(_) => {}
+            None => var.gvk.version = api_version,
+        }
+    }
+    Ok(var)
+}
+
+/// Reads the `varReference` entries of a kustomization's `configurations` files.
+fn load_references(loader: &Loader, dir: &Utf8Path, files: &[String]) -> Result<Vec<FieldSpec>> {
+    let mut out = Vec::new();
+    for rel in files {
+        let (path, text) = loader.read_file(dir, rel)?;
+        let doc = parse_one(&text, Schema::V3).map_err(|e| Error::from(e).in_file(&path))?.unwrap_or_else(Node::null);
+        let Some(refs) = doc.as_map().and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case("varReference")))
+        else {
+            continue;
+        };
+        match &refs.1.value {
+            Value::Seq(items) => {
+                for item in items {
+                    out.push(parse_field_spec(item).map_err(|e| e.in_file(&path).at(item.pos))?);
+                }
+            }
+            Value::Null => {}
+            _ => return Err(Error::new("varReference must be a list of field specs").in_file(&path).at(refs.1.pos)),
+        }
+    }
+    Ok(out)
+}
+
+/// kustomize's `MergeVars`, run at the end of one kustomization's accumulation: ties each
+/// declared var to the one resource it names (by original id) and adds it to the set.
+pub fn merge(
+    loader: &Loader,
+    dir: &Utf8Path,
+    file: &Utf8Path,
+    vars: &[Node],
+    configurations: &[String],
+    acc: &mut Accumulator,
+) -> Result<()> {
+    for spec in load_references(loader, dir, configurations)? {
+        if !acc.vars.references.contains(&spec) {
+            acc.vars.references.push(spec);
+        }
+    }
+    if vars.is_empty() {
+        return Ok(());
+    }
+    let parsed = parse_vars(vars, file)?;
+    for v in &parsed {
+        let target = ResId { gvk: v.gvk.clone(), name: v.obj_name.clone(), namespace: v.obj_namespace.clone() };
+        // Without a namespace, any namespace matches (unless the kind has none).
+        let exact_ns = !v.obj_namespace.is_empty() || target.gvk.is_cluster_scoped();
+        let matched: Vec<usize> = acc
+            .resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                let id = r.orig_id();
+                id.gvk == target.gvk
+                    && id.name == target.name
+                    && (!exact_ns || id.effective_namespace() == target.effective_namespace())
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if matched.len() > 1 {
+            return Err(Error::new(format!(
+                "found {} resId matches for var {} (unable to disambiguate)",
+                matched.len(),
+                v.display(false)
+            ))
+            .in_file(file)
+            .at(v.pos));
+        }
+        if let Some(r) = matched.first().and_then(|&i| acc.resources.get_mut(i)) {
+            r.ref_vars.push(v.name.clone());
+        }
+    }
+    for v in parsed {
+        acc.vars.insert(v)?;
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------------------------
+// Resolution
+// ------------------------------------------------------------------------------------------------
+
+/// Kinds whose pod spec has containers, and where the pod spec is.
+const POD_SPECS: &[(&str, &str)] = &[
+    ("CronJob", "spec/jobTemplate/spec/template/spec"),
+    ("DaemonSet", "spec/template/spec"),
+    ("Deployment", "spec/template/spec"),
+    ("Job", "spec/template/spec"),
+    ("Pod", "spec"),
+    ("ReplicaSet", "spec/template/spec"),
+    ("StatefulSet", "spec/template/spec"),
+];
+
+/// Fields of a pod spec where vars are expanded.
+const POD_FIELDS: &[&str] = &[
+    "containers/args",
+    "containers/command",
+    "containers/env/value",
+    "containers/volumeMounts/mountPath",
+    "initContainers/args",
+    "initContainers/command",
+    "initContainers/env/value",
+    "initContainers/volumeMounts/mountPath",
+];
+
+/// The other var-reference fields (kind, path); an empty kind means every kind. As in
+/// kustomize v5.5.0 (checked with kubectl): a CronJob's NFS server is looked for outside the
+/// pod spec, and a Deployment's pod template annotations are included.
+const BUILTIN_REFERENCES: &[(&str, &str)] = &[
+    ("CronJob", "spec/jobTemplate/spec/template/volumes/nfs/server"),
+    ("DaemonSet", "spec/template/spec/volumes/nfs/server"),
+    ("Deployment", "spec/template/spec/volumes/nfs/server"),
+    ("Deployment", "spec/template/metadata/annotations"),
+    ("Job", "spec/template/spec/volumes/nfs/server"),
+    ("Pod", "spec/volumes/nfs/server"),
+    ("ReplicaSet", "spec/template/spec/volumes/nfs/server"),
+    ("StatefulSet", "spec/volumeClaimTemplates/spec/nfs/server"),
+    ("Ingress", "spec/rules/host"),
+    ("Ingress", "spec/tls/hosts"),
+    ("Ingress", "spec/tls/secretName"),
+    ("Service", "spec/ports/port"),
+    ("Service", "spec/ports/targetPort"),
+    ("PersistentVolume", "spec/nfs/server"),
+    ("", "metadata/labels"),
+    ("", "metadata/annotations"),
+];
+
+fn builtin_references() -> Vec<FieldSpec> {
+    let spec = |kind: &str, path: String| FieldSpec { kind: kind.to_string(), path, ..FieldSpec::default() };
+    let mut out = Vec::with_capacity(POD_SPECS.len() * POD_FIELDS.len() + BUILTIN_REFERENCES.len());
+    for (kind, prefix) in POD_SPECS {
+        for field in POD_FIELDS {
+            out.push(spec(kind, format!("{prefix}/{field}")));
+        }
+    }
+    for (kind, path) in BUILTIN_REFERENCES {
+        out.push(spec(kind, path.to_string()));
+    }
+    out
+}
+
+/// Whether a field spec's group, version and kind (empty = any) select `gvk`.
+fn selects(spec: &FieldSpec, gvk: &Gvk) -> bool {
+    (spec.group.is_empty() || spec.group == gvk.group)
+        && (spec.version.is_empty() || spec.version == gvk.version)
+        && (spec.kind.is_empty() || spec.kind == gvk.kind)
+}
+
+/// A var's value as kustomize's mapping function hands it out.
+#[derive(Clone, Debug)]
+enum VarValue {
+    /// Strings, numbers and booleans: substituted.
+    Scalar(Value),
+    /// Maps, lists and null: left as `$(NAME)`.
+    Unusable,
+}
+
+/// Replaces `$(VAR)` in the var-reference fields of every resource. Returns the names of vars
+/// that were never used (kustomize logs them).
+pub fn resolve(resources: &mut [Resource], set: &VarSet) -> Result<Vec<String>> {
+    if set.vars.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut vars: Vec<&Var> = set.vars.iter().collect();
+    vars.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut values: HashMap<&str, VarValue> = HashMap::with_capacity(vars.len());
+    for v in &vars {
+        let Some(r) = resources.iter().find(|r| r.ref_vars.iter().any(|n| n == &v.name)) else {
+            return Err(Error::new(format!(
+                "var '{}' cannot be mapped to a field in the set of known resources",
+                v.display(true)
+            ))
+            .in_file(&v.file)
+            .at(v.pos));
+        };
+        let found = lookup(&r.node, &var_path(v.field_path())).ok().flatten();
+        let Some(node) = found else {
+            return Err(Error::new(format!(
+                "field specified in var '{}' not found in corresponding resource {}",
+                v.display(true),
+                r.id()
+            ))
+            .in_file(&v.file)
+            .at(v.pos));
+        };
+        let value = match &node.value {
+            Value::Str(_) | Value::Int(_) | Value::UInt(_) | Value::Float(_) | Value::Bool(_) => {
+                VarValue::Scalar(node.value.clone())
+            }
+            _ => VarValue::Unusable,
+        };
+        values.insert(v.name.as_str(), value);
+    }
+    let mut specs = builtin_references();
+    for s in &set.references {
+        if !specs.contains(s) {
+            specs.push(s.clone());
+        }
+    }
+    let parsed: Vec<(&FieldSpec, Vec<&str>)> = specs
+        .iter()
+        .map(|s| (s, s.path.split('/').filter(|p| !p.is_empty()).map(|p| p.strip_suffix("[]").unwrap_or(p)).collect()))
+        .collect();
+    let mut used: HashSet<String> = HashSet::new();
+    for r in resources.iter_mut() {
+        let gvk = r.gvk();
+        let id = r.id();
+        for (spec, steps) in &parsed {
+            if !selects(spec, &gvk) {
+                continue;
+            }
+            expand_at(&mut r.node, steps, &values, &mut used)
+                .map_err(|e| e.context(format!("expanding vars in {id} at '{}'", spec.path)))?;
+        }
+    }
+    let mut unused: Vec<String> =
+        vars.iter().filter(|v| !used.contains(v.name.as_str())).map(|v| v.name.clone()).collect();
+    unused.sort();
+    Ok(unused)
+}
+
+/// A var's field path: dots between fields, `[n]` after a field for a list index.
+fn var_path(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in split_path(path) {
+        if let Some(open) = part.rfind('[').filter(|_| part.ends_with(']')) {
+            let (head, idx) = (&part[..open], &part[open + 1..part.len() - 1]);
+            if !idx.is_empty() && idx.bytes().all(|b| b.is_ascii_digit()) {
+                if !head.is_empty() {
+                    out.push(head.to_string());
+                }
+                out.push(idx.to_string());
+                continue;
+            }
+        }
+        out.push(part);
+    }
+    out
+}
+
+/// Walks a var-reference path (lists are entered implicitly) and expands what it reaches.
+fn expand_at(
+    node: &mut Node,
+    steps: &[&str],
+    values: &HashMap<&str, VarValue>,
+    used: &mut HashSet<String>,
+) -> Result<()> {
+    let Some((first, rest)) = steps.split_first() else {
+        return expand_node(node, values, used);
+    };
+    match &mut node.value {
+        Value::Null => Ok(()),
+        Value::Seq(items) => {
+            for item in items {
+                expand_at(item, steps, values, used)?;
+            }
+            Ok(())
+        }
+        Value::Map(m) => match m.get_mut(*first) {
+            Some(child) => expand_at(child, rest, values, used),
+            None => Ok(()),
+        },
+        _ => bail!("expected sequence or mapping node"),
+    }
+}
+
+fn expand_node(node: &mut Node, values: &HashMap<&str, VarValue>, used: &mut HashSet<String>) -> Result<()> {
+    match &mut node.value {
+        Value::Str(s) => {
+            node.value = expand(s, values, used);
+            Ok(())
+        }
+        Value::Map(m) => {
+            for v in m.values_mut() {
+                if let Value::Str(s) = &v.value {
+                    v.value = expand(s, values, used);
+                }
+            }
+            Ok(())
+        }
+        Value::Seq(items) => {
+            for item in items {
+                let Value::Str(s) = &item.value else { bail!("invalid value type expect a string") };
+                item.value = expand(s, values, used);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Expands `$(NAME)` in `input`; a string that is exactly one reference takes the var's type.
+fn expand(input: &str, values: &HashMap<&str, VarValue>, used: &mut HashSet<String>) -> Value {
+    if !input.contains('$') {
+        return Value::Str(input.to_string());
+    }
+    let mut out = String::with_capacity(input.len());
+    let mut rest = input;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let Some(next) = after.chars().next() else {
+            out.push('$');
+            rest = after;
+            break;
+        };
+        match next {
+            '$' => {
+                out.push('$');
+                rest = &after[1..];
+            }
+            '(' => match after.find(')') {
+                Some(close) => {
+                    let name = &after[1..close];
+                    let whole = at == 0 && close + 2 == rest.len() && rest.len() == input.len();
+                    match values.get(name) {
+                        Some(VarValue::Scalar(v)) => {
+                            if !used.contains(name) {
+                                used.insert(name.to_string());
+                            }
+                            if whole {
+                                return v.clone();
+                            }
+                            out.push_str(&go_format(v));
+                        }
+                        _ => {
+                            out.push_str("$(");
+                            out.push_str(name);
+                            out.push(')');
+                        }
+                    }
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push_str("$(");
+                    rest = &after[1..];
+                }
+            },
+            c => {
+                out.push('$');
+                out.push(c);
+                rest = &after[c.len_utf8()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Value::Str(out)
+}
+
+/// A value as Go's `%v` prints it.
+fn go_format(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::UInt(u) => u.to_string(),
+        Value::Float(f) => go_float(*f),
+        Value::Null | Value::Seq(_) | Value::Map(_) => String::new(),
+    }
+}
+
+/// Go's `%v` for a float64: shortest digits, in exponent form below 1e-4 and from 1e6 on
+/// (strconv's `'g'` with the shortest precision switches at exponent 6).
+fn go_float(f: f64) -> String {
+    if f == 0.0 {
+        return "0".to_string();
+    }
+    if !f.is_finite() {
+        return if f.is_nan() {
+            "NaN".into()
+        } else if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    let sci = format!("{f:e}");
+    let Some((mantissa, exp)) = sci.split_once('e') else { return sci };
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if !(-4..6).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{mantissa}e{sign}{:02}", exp.abs());
+    }
+    format!("{f}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vals() -> HashMap<&'static str, VarValue> {
+        let mut m = HashMap::new();
+        m.insert("S", VarValue::Scalar(Value::Str("svc".into())));
+        m.insert("N", VarValue::Scalar(Value::Int(8080)));
+        m.insert("F", VarValue::Scalar(Value::Float(1.5)));
+        m.insert("M", VarValue::Unusable);
+        m
+    }
+
+    #[test]
+    fn expansion_keeps_types_for_whole_references() {
+        let v = vals();
+        let mut used = HashSet::new();
+        assert_eq!(expand("$(N)", &v, &mut used), Value::Int(8080));
+        assert_eq!(expand("x$(N)y", &v, &mut used), Value::Str("x8080y".into()));
+        assert_eq!(expand("$(S).$(F)", &v, &mut used), Value::Str("svc.1.5".into()));
+        assert_eq!(expand("$$(S) $(NOPE) $(M) $( $x $", &v, &mut used), Value::Str("$(S) $(NOPE) $(M) $( $x $".into()));
+        assert!(used.contains("S") && used.contains("N") && !used.contains("M"));
+    }
+
+    #[test]
+    fn var_paths_accept_bracket_indexes() {
+        assert_eq!(
+            var_path("spec.containers[0].ports[1].containerPort"),
+            ["spec", "containers", "0", "ports", "1", "containerPort"]
+        );
+        assert_eq!(var_path("metadata.name"), ["metadata", "name"]);
+    }
+
+    #[test]
+    fn go_float_formatting() {
+        assert_eq!(go_float(1.5), "1.5");
+        assert_eq!(go_float(123456.0), "123456");
+        assert_eq!(go_float(1e6), "1e+06");
+        assert_eq!(go_float(0.0001), "0.0001");
+        assert_eq!(go_float(0.00001), "1e-05");
+    }
+}
