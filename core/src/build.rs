@@ -21,6 +21,7 @@ pub enum LoadRestrictor {
 /// How to build.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
+    /// Whether files outside a kustomization's directory may be read.
     pub load_restrictor: LoadRestrictor,
 }
 

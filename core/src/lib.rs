@@ -11,6 +11,8 @@
 //! assert_eq!(out.yaml(), "apiVersion: v1\ndata:\n  mode: fast\nkind: ConfigMap\nmetadata:\n  name: settings\n");
 //! ```
 
+#![warn(missing_docs)]
+
 mod accumulate;
 mod build;
 mod build_metadata;
@@ -173,9 +175,13 @@ impl Build {
 /// One object of a build's output.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Object {
+    /// `apiVersion`.
     pub api_version: String,
+    /// `kind`.
     pub kind: String,
+    /// `metadata.namespace` (empty when unset).
     pub namespace: String,
+    /// `metadata.name`.
     pub name: String,
     /// The object printed alone, as kustomize prints it.
     pub yaml: String,

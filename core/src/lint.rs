@@ -19,9 +19,13 @@ use std::sync::Mutex;
 pub struct Finding {
     /// A short rule name, e.g. `dangling-reference`.
     pub rule: &'static str,
+    /// What is wrong and what to do.
     pub message: String,
+    /// The file concerned.
     pub file: Option<Utf8PathBuf>,
+    /// 1-based line in `file`, when known.
     pub line: Option<u32>,
+    /// 1-based column in `file`, when known.
     pub column: Option<u32>,
 }
 

@@ -13,11 +13,14 @@ use std::fmt;
 /// A position in a source file: 1-based line and column. `0:0` means "made by kcompile".
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Pos {
+    /// 1-based line.
     pub line: u32,
+    /// 1-based column.
     pub col: u32,
 }
 
 impl Pos {
+    /// A position from a line and a column.
     pub fn new(line: u32, col: u32) -> Pos {
         Pos { line, col }
     }
@@ -40,21 +43,30 @@ pub type Map = IndexMap<String, Node>;
 /// The value of a node.
 #[derive(Clone, Debug)]
 pub enum Value {
+    /// `null` (also `~` and an empty value).
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer that fits in 64 bits, signed.
     Int(i64),
     /// An integer above `i64::MAX` (go-yaml keeps those as uint64).
     UInt(u64),
+    /// A number with a fraction or exponent.
     Float(f64),
+    /// A string.
     Str(String),
+    /// A list.
     Seq(Vec<Node>),
+    /// A map with string keys.
     Map(Map),
 }
 
 /// A value plus the position it was read from. Equality ignores positions.
 #[derive(Clone, Debug)]
 pub struct Node {
+    /// The value.
     pub value: Value,
+    /// Where it was read from.
     pub pos: Pos,
 }
 
@@ -106,34 +118,42 @@ impl Value {
 }
 
 impl Node {
+    /// A node made by kcompile (no source position).
     pub fn new(value: Value) -> Node {
         Node { value, pos: Pos::default() }
     }
 
+    /// A node read from `pos`.
     pub fn at(value: Value, pos: Pos) -> Node {
         Node { value, pos }
     }
 
+    /// A null node.
     pub fn null() -> Node {
         Node::new(Value::Null)
     }
 
+    /// A string node.
     pub fn string(s: impl Into<String>) -> Node {
         Node::new(Value::Str(s.into()))
     }
 
+    /// An empty map node.
     pub fn map() -> Node {
         Node::new(Value::Map(Map::new()))
     }
 
+    /// A list node.
     pub fn seq(items: Vec<Node>) -> Node {
         Node::new(Value::Seq(items))
     }
 
+    /// Whether the value is null.
     pub fn is_null(&self) -> bool {
         matches!(self.value, Value::Null)
     }
 
+    /// The string, if this is one.
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::Str(s) => Some(s),
@@ -141,6 +161,7 @@ impl Node {
         }
     }
 
+    /// The map, if this is one.
     pub fn as_map(&self) -> Option<&Map> {
         match &self.value {
             Value::Map(m) => Some(m),
@@ -148,6 +169,7 @@ impl Node {
         }
     }
 
+    /// The map, mutably, if this is one.
     pub fn as_map_mut(&mut self) -> Option<&mut Map> {
         match &mut self.value {
             Value::Map(m) => Some(m),
@@ -155,6 +177,7 @@ impl Node {
         }
     }
 
+    /// The list, if this is one.
     pub fn as_seq(&self) -> Option<&Vec<Node>> {
         match &self.value {
             Value::Seq(s) => Some(s),
@@ -162,6 +185,7 @@ impl Node {
         }
     }
 
+    /// The list, mutably, if this is one.
     pub fn as_seq_mut(&mut self) -> Option<&mut Vec<Node>> {
         match &mut self.value {
             Value::Seq(s) => Some(s),
@@ -174,6 +198,7 @@ impl Node {
         self.as_map().and_then(|m| m.get(key))
     }
 
+    /// The child at `key`, mutably, when this is a map.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
         self.as_map_mut().and_then(|m| m.get_mut(key))
     }
