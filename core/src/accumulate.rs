@@ -14,6 +14,9 @@ use camino::{Utf8Path, Utf8PathBuf};
 #[derive(Default)]
 pub struct Accumulator {
     pub resources: Vec<Resource>,
+    /// Field specs for the transformers: kustomize's defaults plus the `configurations:` and
+    /// `crds:` of this kustomization and of everything it includes.
+    pub config: crate::transform::config::TransformerConfig,
 }
 
 impl Accumulator {
@@ -40,13 +43,15 @@ impl Accumulator {
 pub struct Builder<'a> {
     pub loader: Loader<'a>,
     pub warnings: Vec<String>,
+    /// kustomize's default field specs, parsed on first use (once per build).
+    pub transformer_defaults: Option<crate::transform::config::TransformerConfig>,
     /// Directories being built, outermost first: used to detect cycles.
     stack: Vec<Utf8PathBuf>,
 }
 
 impl<'a> Builder<'a> {
     pub fn new(loader: Loader<'a>) -> Builder<'a> {
-        Builder { loader, warnings: Vec::new(), stack: Vec::new() }
+        Builder { loader, warnings: Vec::new(), transformer_defaults: None, stack: Vec::new() }
     }
 
     /// Builds the kustomization in `dir` (a real path) as a Kustomization (not a Component).
@@ -84,6 +89,7 @@ impl<'a> Builder<'a> {
             self.accumulate_resource(&lk.dir, &entry.value, acc)
                 .map_err(|e| e.in_file(&lk.file).at(entry.pos).context(format!("in resource '{}'", entry.value)))?;
         }
+        crate::transform::configure(self, lk, acc)?;
         crate::generate::run(self, lk, acc)?;
         for entry in &k.components {
             self.accumulate_component(&lk.dir, &entry.value, acc)
@@ -93,7 +99,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn accumulate_resource(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
+    pub(crate) fn accumulate_resource(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
         if entry.contains("://") || entry.starts_with("git@") || entry.starts_with("github.com/") {
             bail!("remote resources are not supported: '{entry}'");
         }
@@ -104,7 +110,8 @@ impl<'a> Builder<'a> {
         match kind {
             FileKind::Dir => {
                 let (sub, _) = self.accumulate_dir(&real)?;
-                acc.append_all(sub.resources)
+                acc.append_all(sub.resources)?;
+                acc.config.merge(&sub.config)
             }
             FileKind::File => {
                 let (path, text) = self.loader.read_file(dir, entry)?;

@@ -42,6 +42,7 @@ pub(crate) fn build(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> 
     }
     let mut resources = acc.resources;
     add_hash_suffixes(&mut resources);
+    crate::namereference::fix(&mut resources, &acc.config.name_reference)?;
     resources.retain(|r| !is_local_config(r));
     crate::sort::sort(&mut resources, kustomization.sort_options.as_ref());
     Ok((resources, builder.warnings))

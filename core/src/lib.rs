@@ -18,6 +18,7 @@ mod fs;
 mod generate;
 mod kustomization;
 mod load;
+mod namereference;
 mod resource;
 mod sort;
 mod transform;

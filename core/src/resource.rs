@@ -78,6 +78,10 @@ pub struct Resource {
     /// Names and namespaces the resource had before prefixes, suffixes and hashes renamed it,
     /// oldest first; name references are matched against these.
     pub previous: Vec<(String, String)>,
+    /// Name prefixes and suffixes added so far, innermost first (kustomize compares them when
+    /// several objects could be the target of a name reference).
+    pub prefixes: Vec<String>,
+    pub suffixes: Vec<String>,
     /// Set by generators: `behavior` across bases, and whether a hash suffix is still due.
     pub generated: Option<Generated>,
 }
@@ -91,7 +95,7 @@ pub struct Generated {
 
 impl Resource {
     pub fn new(node: Node, origin: Utf8PathBuf) -> Resource {
-        Resource { node, origin, previous: Vec::new(), generated: None }
+        Resource { node, origin, previous: Vec::new(), prefixes: Vec::new(), suffixes: Vec::new(), generated: None }
     }
 
     pub fn str_field(&self, path: &[&str]) -> &str {

@@ -71,13 +71,13 @@ pub fn generate(
                 data.insert(key, Node::string(text));
             }
             (Kind::ConfigMap, Err(e)) => {
-                binary.insert(key, Node::string(base64(e.as_bytes())));
+                binary.insert(key, Node::string(base64_lines(e.as_bytes())));
             }
             (Kind::Secret, Ok(text)) => {
-                data.insert(key, Node::string(base64(text.as_bytes())));
+                data.insert(key, Node::string(base64_lines(text.as_bytes())));
             }
             (Kind::Secret, Err(e)) => {
-                data.insert(key, Node::string(base64(e.as_bytes())));
+                data.insert(key, Node::string(base64_lines(e.as_bytes())));
             }
         }
     }
@@ -242,6 +242,22 @@ fn is_valid_key(k: &str) -> bool {
     !k.is_empty() && k.len() <= 253 && k.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
+/// Base64 as kustomize writes generated values: in lines of 70 characters, each ending with a
+/// newline, once the text is 70 characters or longer.
+pub fn base64_lines(bytes: &[u8]) -> String {
+    const LINE: usize = 70;
+    let enc = base64(bytes);
+    if enc.len() < LINE {
+        return enc;
+    }
+    let mut out = String::with_capacity(enc.len() + enc.len() / LINE + 1);
+    for chunk in enc.as_bytes().chunks(LINE) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
 /// Standard base64 with padding.
 pub fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -269,6 +285,16 @@ mod tests {
         assert_eq!(base64(b"x"), "eA==");
         assert_eq!(base64(&[0xff, 0xfe]), "//4=");
         assert_eq!(base64(b""), "");
+    }
+
+    #[test]
+    fn long_values_are_split_in_lines() {
+        assert_eq!(base64_lines(b"secret"), "c2VjcmV0");
+        let long = base64_lines(&[b'x'; 60]);
+        let lines: Vec<&str> = long.split_terminator('\n').collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].len(), 70);
+        assert!(long.ends_with('\n'));
     }
 
     #[test]

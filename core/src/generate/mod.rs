@@ -22,5 +22,6 @@ pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> 
             .map_err(|e| e.in_file(&lk.file).at(args.pos))?;
         configmap::add(acc, r, &args.behavior).map_err(|e| e.in_file(&lk.file).at(args.pos))?;
     }
+    crate::transform::builtin::run_generators(b, lk, acc)?;
     Ok(())
 }

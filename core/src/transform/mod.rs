@@ -3,13 +3,21 @@
 //! commonAnnotations, patchesJson6902, replicas, images, replacements, then the kustomization's
 //! own `transformers:`.
 
+pub mod annotations;
+pub mod builtin;
+pub mod config;
 pub mod fieldspec;
+pub mod images;
+pub mod labels;
 pub mod namespace;
+pub mod prefix_suffix;
+pub mod replicas;
 
 use crate::accumulate::{Accumulator, Builder};
-use crate::error::{bail, Result};
+use crate::error::{bail, Error, Result};
 use crate::kustomization::Kustomization;
 use crate::load::LoadedKustomization;
+use config::TransformerConfig;
 
 /// Refuses kustomization fields that kcompile does not implement yet, naming them.
 pub fn check_supported(k: &Kustomization) -> Result<()> {
@@ -18,18 +26,6 @@ pub fn check_supported(k: &Kustomization) -> Result<()> {
         ("patches", !k.patches.is_empty()),
         ("openapi", k.openapi.is_some()),
         ("patchesJson6902", !k.patches_json6902.is_empty()),
-        ("namespace", k.namespace.is_some()),
-        ("namePrefix", k.name_prefix.is_some()),
-        ("nameSuffix", k.name_suffix.is_some()),
-        ("labels", !k.labels.is_empty()),
-        ("commonLabels", !k.common_labels.is_empty()),
-        ("commonAnnotations", !k.common_annotations.is_empty()),
-        ("replicas", !k.replicas.is_empty()),
-        ("images", !k.images.is_empty()),
-        ("generators", !k.generators.is_empty()),
-        ("transformers", !k.transformers.is_empty()),
-        ("configurations", !k.configurations.is_empty()),
-        ("crds", !k.crds.is_empty()),
         ("replacements", !k.replacements.is_empty()),
         ("vars", !k.vars.is_empty()),
         ("buildMetadata", !k.build_metadata.is_empty()),
@@ -43,20 +39,99 @@ pub fn check_supported(k: &Kustomization) -> Result<()> {
     Ok(())
 }
 
+/// Sets up the accumulator's transformer configuration, as kustomize does once a
+/// kustomization's resources are in: kustomize's defaults plus its `configurations:` files are
+/// merged into what the resources (bases) brought, then its `crds:`.
+pub fn configure(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+    let k = &lk.kustomization;
+    let here = |e: Error| e.in_file(&lk.file);
+    if b.transformer_defaults.is_none() {
+        b.transformer_defaults = Some(TransformerConfig::defaults()?);
+    }
+    let merged = |acc: &mut Accumulator, own: &TransformerConfig| {
+        acc.config.merge(own).map_err(|e| here(e.context("merging the transformer configuration")))
+    };
+    if k.configurations.is_empty() {
+        if let Some(defaults) = &b.transformer_defaults {
+            merged(acc, defaults)?;
+        }
+    } else {
+        let mut own = b.transformer_defaults.clone().unwrap_or_default();
+        let mut from_files = TransformerConfig::default();
+        for entry in &k.configurations {
+            let text = &entry.value;
+            if text.contains('\n') || text.contains('\r') {
+                let inline = TransformerConfig::parse(text).map_err(|e| here(e.at(entry.pos)))?;
+                own.merge(&inline).map_err(|e| here(e.at(entry.pos)))?;
+                continue;
+            }
+            let (path, content) = b.loader.read_file(&lk.dir, text).map_err(|e| here(e.at(entry.pos)))?;
+            let parsed = TransformerConfig::parse(&content).map_err(|e| e.in_file(&path))?;
+            from_files.merge(&parsed).map_err(|e| e.in_file(&path))?;
+        }
+        own.merge(&from_files).map_err(here)?;
+        merged(acc, &own)?;
+    }
+    if !k.crds.is_empty() {
+        let mut crds = TransformerConfig::default();
+        for entry in &k.crds {
+            let (path, content) = b.loader.read_file(&lk.dir, &entry.value).map_err(|e| here(e.at(entry.pos)))?;
+            let c = TransformerConfig::from_crd_file(&content).map_err(|e| {
+                e.in_file(&path).context(format!("unable to parse open API definition from '{}'", entry.value))
+            })?;
+            crds.merge(&c).map_err(|e| e.in_file(&path))?;
+        }
+        acc.config.merge(&crds).map_err(|e| here(e.context("merging the configuration from crds")))?;
+    }
+    Ok(())
+}
+
 /// Runs the kustomization's transformers over what has been accumulated, in kustomize's order.
 ///
 /// Each step lives in its own file; a step whose field is empty does nothing.
-pub fn run(_b: &mut Builder, _lk: &LoadedKustomization, _acc: &mut Accumulator) -> Result<()> {
+pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+    let k = &lk.kustomization;
+    let here = |e: Error| e.in_file(&lk.file);
+    let (resources, config) = (&mut acc.resources, &acc.config);
     // 1. patchesStrategicMerge   (patches.rs)
     // 2. patches                 (patches.rs)
     // 3. namespace               (namespace.rs)
+    if let Some(ns) = k.namespace.as_deref() {
+        namespace::Namespace {
+            namespace: ns,
+            specs: &config.namespace,
+            unset_only: false,
+            subjects: namespace::SubjectMode::DefaultOnly,
+        }
+        .run(resources)
+        .map_err(here)?;
+    }
     // 4. namePrefix, nameSuffix  (prefix_suffix.rs)
+    if let Some(p) = k.name_prefix.as_deref() {
+        prefix_suffix::run(resources, prefix_suffix::Affix::Prefix, p, &config.name_prefix).map_err(here)?;
+    }
+    if let Some(s) = k.name_suffix.as_deref() {
+        prefix_suffix::run(resources, prefix_suffix::Affix::Suffix, s, &config.name_suffix).map_err(here)?;
+    }
     // 5. labels, commonLabels    (labels.rs)
+    for label in &k.labels {
+        let specs = labels::label_specs(label, config).map_err(here)?;
+        labels::run(resources, &label.pairs, &specs).map_err(here)?;
+    }
+    labels::run(resources, &k.common_labels, &config.common_labels).map_err(here)?;
     // 6. commonAnnotations       (annotations.rs)
+    annotations::run(resources, &k.common_annotations, &config.common_annotations).map_err(here)?;
     // 7. patchesJson6902         (patches.rs)
     // 8. replicas                (replicas.rs)
+    for r in &k.replicas {
+        replicas::run(resources, r, &config.replicas).map_err(here)?;
+    }
     // 9. images                  (images.rs)
+    for image in &k.images {
+        images::run(resources, image, &config.images).map_err(here)?;
+    }
     // 10. replacements           (replacements.rs)
     // 11. `transformers:`        (builtin.rs)
+    builtin::run_transformers(b, lk, acc)?;
     Ok(())
 }
