@@ -235,7 +235,7 @@ impl Referrer<'_> {
             return Ok(c.first().copied());
         }
         let ids: Vec<String> = c.iter().filter_map(get).map(|t| t.id.to_string()).collect();
-        Err(Error::new(format!(" found multiple possible referrals: {}", ids.join(", "))))
+        Err(Error::new(format!("found multiple possible referrals: {}", ids.join(", "))))
     }
 }
 

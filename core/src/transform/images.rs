@@ -1,8 +1,8 @@
 //! images (and ImageTagTransformer configs): new names, tags and digests for matching images.
 //!
 //! As in kustomize, an entry updates the `image` of every element of any `containers` or
-//! `initContainers` list anywhere in an object (CustomResourceDefinitions excepted), and then
-//! the fields of the images field specs.
+//! `initContainers` list anywhere in an object, and then the fields of the images field specs.
+//! CustomResourceDefinitions are left alone.
 
 use crate::error::{bail, Result};
 use crate::kustomization::Image;
@@ -13,9 +13,10 @@ use crate::yaml::node::{Node, Value};
 /// Applies one `images:` entry.
 pub fn run(resources: &mut [Resource], image: &Image, specs: &[Spec]) -> Result<()> {
     for r in resources.iter_mut() {
-        if r.kind() != "CustomResourceDefinition" {
-            update_containers(&mut r.node, image).map_err(|e| e.context(format!("in {}", r.id())))?;
+        if r.kind() == "CustomResourceDefinition" {
+            continue;
         }
+        update_containers(&mut r.node, image).map_err(|e| e.context(format!("in {}", r.id())))?;
         let gvk = r.gvk();
         for spec in specs {
             if !spec.selects(&gvk) {
