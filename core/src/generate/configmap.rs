@@ -4,7 +4,7 @@ use crate::accumulate::Accumulator;
 use crate::error::{bail, Error, Result};
 use crate::kustomization::{GeneratorArgs, GeneratorOptions};
 use crate::load::Loader;
-use crate::resource::{Generated, Resource};
+use crate::resource::{Generated, ResId, Resource};
 use crate::yaml::node::{Map, Node, Value};
 use camino::Utf8Path;
 
@@ -151,10 +151,17 @@ fn merge_options(local: Option<&GeneratorOptions>, global: Option<&GeneratorOpti
 /// bases already made.
 pub fn add(acc: &mut Accumulator, mut r: Resource, behavior: &str) -> Result<()> {
     let id = r.id();
+    // kustomize matches the new object's id against every id an existing object has had.
     let existing = acc.resources.iter().position(|o| {
-        let oid = o.orig_id();
-        (oid.gvk == id.gvk && oid.name == id.name && oid.effective_namespace() == id.effective_namespace())
-            || o.id().same_object(&id)
+        let oid = o.id();
+        oid.same_object(&id)
+            || (oid.gvk == id.gvk
+                && o.previous.iter().any(|(name, ns)| {
+                    *name == id.name
+                        && ResId { gvk: oid.gvk.clone(), name: name.clone(), namespace: ns.clone() }
+                            .effective_namespace()
+                            == id.effective_namespace()
+                }))
     });
     match (behavior, existing) {
         ("" | "create", _) => acc.append(r),
@@ -188,7 +195,18 @@ pub fn add(acc: &mut Accumulator, mut r: Resource, behavior: &str) -> Result<()>
         }
         ("replace", Some(i)) => {
             let old = &mut acc.resources[i];
+            // The replacement takes the old object's name, namespace and rename history.
+            r.set_name(old.name());
+            let ns = old.namespace().to_string();
+            let meta = r.node.entry_map("metadata");
+            if ns.is_empty() {
+                meta.shift_remove("namespace");
+            } else {
+                meta.insert("namespace".into(), Node::string(ns));
+            }
             r.previous = old.previous.clone();
+            r.prefixes = old.prefixes.clone();
+            r.suffixes = old.suffixes.clone();
             *old = r;
             Ok(())
         }
