@@ -27,7 +27,7 @@ pub fn run_transformers(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Acc
     }
     let configs = load_configs(b, lk, &lk.kustomization.transformers, "transformers")?;
     for cfg in &configs {
-        transform(&mut acc.resources, cfg).map_err(|e| e.in_file(&cfg.origin).context(describe(cfg)))?;
+        transform(b, lk, acc, cfg).map_err(|e| e.in_file(&cfg.origin).context(describe(cfg)))?;
     }
     Ok(())
 }
@@ -90,8 +90,11 @@ fn builtin_kind(cfg: &Resource) -> Result<&str> {
     Ok(cfg.kind())
 }
 
-fn transform(resources: &mut [Resource], cfg: &Resource) -> Result<()> {
+/// Applies one transformer configuration. (The patch and replacement plugins, when they come,
+/// read their files through `_b` from the kustomization's directory `_lk.dir`.)
+fn transform(_b: &mut Builder, _lk: &LoadedKustomization, acc: &mut Accumulator, cfg: &Resource) -> Result<()> {
     let c = &cfg.node;
+    let resources = &mut acc.resources;
     match builtin_kind(cfg)? {
         "PrefixTransformer" => {
             prefix_suffix::run(resources, prefix_suffix::Affix::Prefix, &string(c, "prefix")?, &required_specs(c)?)

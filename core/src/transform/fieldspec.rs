@@ -29,20 +29,15 @@ impl Step {
     }
 }
 
-/// Splits a path on `/` (a `\/` is a slash inside a key) into steps.
+/// Splits a path on `/` (a `\\/` is a slash inside a key) into steps. Empty segments are kept,
+/// as kustomize keeps them (they name a field with an empty key).
 pub fn parse_path(path: &str) -> Vec<Step> {
     let mut steps = Vec::new();
     let mut cur = String::new();
     let mut chars = path.chars().peekable();
-    let push = |cur: &mut String, steps: &mut Vec<Step>| {
-        let seg = std::mem::take(cur);
-        if seg.is_empty() {
-            return;
-        }
-        match seg.strip_suffix("[]") {
-            Some(key) => steps.push(Step::Each(key.to_string())),
-            None => steps.push(Step::Key(seg)),
-        }
+    let push = |seg: String, steps: &mut Vec<Step>| match seg.strip_suffix("[]") {
+        Some(key) => steps.push(Step::Each(key.to_string())),
+        None => steps.push(Step::Key(seg)),
     };
     while let Some(c) = chars.next() {
         match c {
@@ -50,11 +45,11 @@ pub fn parse_path(path: &str) -> Vec<Step> {
                 cur.push('/');
                 chars.next();
             }
-            '/' => push(&mut cur, &mut steps),
+            '/' => push(std::mem::take(&mut cur), &mut steps),
             c => cur.push(c),
         }
     }
-    push(&mut cur, &mut steps);
+    push(cur, &mut steps);
     steps
 }
 
