@@ -46,7 +46,7 @@ impl TransformerConfig {
     /// Parses a configuration file (`namePrefix:`, `commonLabels:`, `nameReference:`...).
     /// Unknown fields are ignored, as kustomize ignores them.
     pub fn parse(text: &str) -> Result<TransformerConfig> {
-        let doc = parse_one(text, Schema::V3)?.unwrap_or_else(Node::null);
+        let doc = parse_one(text, Schema::V11)?.unwrap_or_else(Node::null);
         let mut c = TransformerConfig::default();
         let Value::Map(map) = &doc.value else {
             if doc.is_null() {
@@ -148,7 +148,7 @@ impl TransformerConfig {
     pub fn from_crd_file(text: &str) -> Result<TransformerConfig> {
         let mut c = TransformerConfig::default();
         let text_trim = text.trim_start();
-        let docs = parse_stream(text_trim, Schema::V3)?;
+        let docs = parse_stream(text_trim, Schema::V11)?;
         for doc in &docs {
             let Some(defs) = doc.as_map() else { continue };
             for (type_name, def) in defs {
