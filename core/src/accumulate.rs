@@ -17,6 +17,9 @@ pub struct Accumulator {
     pub resources: Vec<Resource>,
     /// The vars declared so far (resolved once, at the end of the build).
     pub vars: crate::vars::VarSet,
+    /// Field specs for the transformers: kustomize's defaults plus the `configurations:` and
+    /// `crds:` of this kustomization and of everything it includes.
+    pub config: crate::transform::config::TransformerConfig,
 }
 
 impl Accumulator {
@@ -63,6 +66,8 @@ pub struct Builder<'a> {
     pub builtin_schema_loaded: bool,
     /// The root kustomization's `buildMetadata` (it governs the whole tree).
     pub build_metadata: crate::build_metadata::Flags,
+    /// kustomize's default field specs, parsed on first use (once per build).
+    pub transformer_defaults: Option<crate::transform::config::TransformerConfig>,
     /// Directories being built, outermost first: used to detect cycles.
     stack: Vec<Utf8PathBuf>,
 }
@@ -75,6 +80,7 @@ impl<'a> Builder<'a> {
             openapi: Default::default(),
             builtin_schema_loaded: false,
             build_metadata: Default::default(),
+            transformer_defaults: None,
             stack: Vec::new(),
         }
     }
@@ -119,6 +125,7 @@ impl<'a> Builder<'a> {
             self.accumulate_resource(&lk.dir, &entry.value, acc)
                 .map_err(|e| e.located(&lk.file, entry.pos).context(format!("in resource '{}'", entry.value)))?;
         }
+        crate::transform::configure(self, lk, acc)?;
         crate::generate::run(self, lk, acc)?;
         for entry in &k.components {
             self.accumulate_component(&lk.dir, &entry.value, acc)
@@ -130,7 +137,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn accumulate_resource(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
+    pub(crate) fn accumulate_resource(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
         if entry.contains("://") || entry.starts_with("git@") || entry.starts_with("github.com/") {
             bail!("remote resources are not supported: '{entry}'");
         }
@@ -142,7 +149,8 @@ impl<'a> Builder<'a> {
             FileKind::Dir => {
                 let (sub, _) = self.accumulate_dir(&real)?;
                 acc.append_all(sub.resources)?;
-                acc.vars.absorb(sub.vars)
+                acc.vars.absorb(sub.vars)?;
+                acc.config.merge(&sub.config)
             }
             FileKind::File => {
                 let rs = self.loader.load_resources(dir, entry)?;

@@ -48,6 +48,7 @@ pub(crate) fn build(
     }
     let mut resources = acc.resources;
     add_hash_suffixes(&mut resources);
+    crate::namereference::fix(&mut resources, &acc.config.name_reference)?;
     let unused = crate::vars::resolve(&mut resources, &acc.vars)?;
     if !unused.is_empty() {
         builder.warnings.push(format!("well-defined vars that were never replaced: {}", unused.join(",")));

@@ -23,6 +23,7 @@ mod generate;
 mod kustomization;
 mod lint;
 mod load;
+mod namereference;
 mod resource;
 mod sort;
 mod transform;

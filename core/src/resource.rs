@@ -15,7 +15,7 @@ pub struct Gvk {
 impl Gvk {
     /// Splits an `apiVersion` (`apps/v1`, `v1`) and a kind.
     pub fn from_api_version(api_version: &str, kind: &str) -> Gvk {
-        let (group, version) = match api_version.rsplit_once('/') {
+        let (group, version) = match api_version.split_once('/') {
             Some((g, v)) => (g, v),
             None => ("", api_version),
         };
@@ -79,6 +79,10 @@ pub struct Resource {
     pub previous: Vec<(String, String)>,
     /// The kinds that went with `previous` (same index; patches may change kinds).
     pub previous_kinds: Vec<String>,
+    /// Name prefixes and suffixes added so far, innermost first (kustomize compares them when
+    /// several objects could be the target of a name reference).
+    pub prefixes: Vec<String>,
+    pub suffixes: Vec<String>,
     /// Set by generators: `behavior` across bases, and whether a hash suffix is still due.
     pub generated: Option<Generated>,
     /// Names of the vars whose `objref` is this resource.
@@ -104,6 +108,8 @@ impl Resource {
             origin,
             previous: Vec::new(),
             previous_kinds: Vec::new(),
+            prefixes: Vec::new(),
+            suffixes: Vec::new(),
             generated: None,
             ref_vars: Vec::new(),
             configured_by: None,

@@ -35,6 +35,18 @@ const ORDER_FIRST: &[&str] = &[
 /// Kinds printed last, in this order.
 const ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
 
+/// A kind's rank in the legacy order: negative for the kinds printed first, positive for those
+/// printed last, 0 for the rest (kustomize also orders its field-spec lists by it).
+pub fn kind_rank(kind: &str) -> i64 {
+    if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
+        return i as i64 - ORDER_FIRST.len() as i64;
+    }
+    match ORDER_LAST.iter().position(|k| *k == kind) {
+        Some(i) => 1 + i as i64,
+        None => 0,
+    }
+}
+
 /// Checks `sortOptions` as kustomize does.
 pub fn validate(options: &SortOptions) -> Result<()> {
     match options.order.as_str() {

@@ -4,7 +4,7 @@ use crate::accumulate::Accumulator;
 use crate::error::{bail, Error, Result};
 use crate::kustomization::{GeneratorArgs, GeneratorOptions};
 use crate::load::Loader;
-use crate::resource::{Generated, Resource};
+use crate::resource::{Generated, ResId, Resource};
 use crate::yaml::node::{Map, Node, Value};
 use camino::Utf8Path;
 
@@ -71,13 +71,13 @@ pub fn generate(
                 data.insert(key, Node::string(text));
             }
             (Kind::ConfigMap, Err(e)) => {
-                binary.insert(key, Node::string(base64(e.as_bytes())));
+                binary.insert(key, Node::string(base64_lines(e.as_bytes())));
             }
             (Kind::Secret, Ok(text)) => {
-                data.insert(key, Node::string(base64(text.as_bytes())));
+                data.insert(key, Node::string(base64_lines(text.as_bytes())));
             }
             (Kind::Secret, Err(e)) => {
-                data.insert(key, Node::string(base64(e.as_bytes())));
+                data.insert(key, Node::string(base64_lines(e.as_bytes())));
             }
         }
     }
@@ -151,10 +151,17 @@ fn merge_options(local: Option<&GeneratorOptions>, global: Option<&GeneratorOpti
 /// bases already made.
 pub fn add(acc: &mut Accumulator, mut r: Resource, behavior: &str) -> Result<()> {
     let id = r.id();
+    // kustomize matches the new object's id against every id an existing object has had.
     let existing = acc.resources.iter().position(|o| {
-        let oid = o.orig_id();
-        (oid.gvk == id.gvk && oid.name == id.name && oid.effective_namespace() == id.effective_namespace())
-            || o.id().same_object(&id)
+        let oid = o.id();
+        oid.same_object(&id)
+            || (oid.gvk == id.gvk
+                && o.previous.iter().any(|(name, ns)| {
+                    *name == id.name
+                        && ResId { gvk: oid.gvk.clone(), name: name.clone(), namespace: ns.clone() }
+                            .effective_namespace()
+                            == id.effective_namespace()
+                }))
     });
     match (behavior, existing) {
         ("" | "create", _) => acc.append(r),
@@ -188,6 +195,15 @@ pub fn add(acc: &mut Accumulator, mut r: Resource, behavior: &str) -> Result<()>
         }
         ("replace", Some(i)) => {
             let old = &mut acc.resources[i];
+            // The replacement takes the old object's name, namespace and rename history.
+            r.set_name(old.name());
+            let ns = old.namespace().to_string();
+            let meta = r.node.entry_map("metadata");
+            if ns.is_empty() {
+                meta.shift_remove("namespace");
+            } else {
+                meta.insert("namespace".into(), Node::string(ns));
+            }
             r.previous = old.previous.clone();
             // The old object's labels and annotations stay, under the new ones (kustomize's
             // CopyMergeMetaDataFieldsFrom), and so does what the build recorded about it.
@@ -204,6 +220,8 @@ pub fn add(acc: &mut Accumulator, mut r: Resource, behavior: &str) -> Result<()>
             }
             r.ref_vars = std::mem::take(&mut old.ref_vars);
             r.transformations = std::mem::take(&mut old.transformations);
+            r.prefixes = old.prefixes.clone();
+            r.suffixes = old.suffixes.clone();
             *old = r;
             Ok(())
         }
@@ -257,6 +275,22 @@ fn is_valid_key(k: &str) -> bool {
     !k.is_empty() && k.len() <= 253 && k.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
+/// Base64 as kustomize writes generated values: in lines of 70 characters, each ending with a
+/// newline, once the text is 70 characters or longer.
+pub fn base64_lines(bytes: &[u8]) -> String {
+    const LINE: usize = 70;
+    let enc = base64(bytes);
+    if enc.len() < LINE {
+        return enc;
+    }
+    let mut out = String::with_capacity(enc.len() + enc.len() / LINE + 1);
+    for chunk in enc.as_bytes().chunks(LINE) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
 /// Standard base64 with padding.
 pub fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -284,6 +318,16 @@ mod tests {
         assert_eq!(base64(b"x"), "eA==");
         assert_eq!(base64(&[0xff, 0xfe]), "//4=");
         assert_eq!(base64(b""), "");
+    }
+
+    #[test]
+    fn long_values_are_split_in_lines() {
+        assert_eq!(base64_lines(b"secret"), "c2VjcmV0");
+        let long = base64_lines(&[b'x'; 60]);
+        let lines: Vec<&str> = long.split_terminator('\n').collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].len(), 70);
+        assert!(long.ends_with('\n'));
     }
 
     #[test]

@@ -22,5 +22,6 @@ pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> 
             configmap::generate(&b.loader, &lk.dir, kind, args, global).map_err(|e| e.located(&lk.file, args.pos))?;
         configmap::add(acc, r, &args.behavior).map_err(|e| e.located(&lk.file, args.pos))?;
     }
+    crate::transform::builtin::run_generators(b, lk, acc)?;
     Ok(())
 }

@@ -1,13 +1,16 @@
 //! Field specs: kustomize's data-driven "which field, in which kinds" paths
 //! (`spec/template/spec/containers[]/image`), and walking a document along one.
+//!
+//! The walk follows kustomize's rules: a list met on the way is entered element by element with
+//! the same remaining path (so `[]` in a path is only a hint that the field is a list, and a path
+//! without it still reaches inside lists); a missing or null field ends the walk, unless the spec
+//! asks to create it (never for a `[]` step); a scalar met before the end of the path is an error.
 
-// Used by the field-spec transformers (namespace, prefixes, labels, images...) as they land.
-#![allow(dead_code)]
-
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::kustomization::FieldSpec;
-use crate::resource::Gvk;
+use crate::resource::{Gvk, Resource};
 use crate::yaml::node::{Map, Node, Value};
+use std::collections::HashMap;
 
 /// One step of a field-spec path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,20 +21,23 @@ pub enum Step {
     Each(String),
 }
 
-/// Splits a path on `/` (a `\/` is a slash inside a key) into steps.
+impl Step {
+    pub fn key(&self) -> &str {
+        match self {
+            Step::Key(k) | Step::Each(k) => k,
+        }
+    }
+}
+
+/// Splits a path on `/` (a `\\/` is a slash inside a key) into steps. Empty segments are kept,
+/// as kustomize keeps them (they name a field with an empty key).
 pub fn parse_path(path: &str) -> Vec<Step> {
     let mut steps = Vec::new();
     let mut cur = String::new();
     let mut chars = path.chars().peekable();
-    let push = |cur: &mut String, steps: &mut Vec<Step>| {
-        let seg = std::mem::take(cur);
-        if seg.is_empty() {
-            return;
-        }
-        match seg.strip_suffix("[]") {
-            Some(key) => steps.push(Step::Each(key.to_string())),
-            None => steps.push(Step::Key(seg)),
-        }
+    let push = |seg: String, steps: &mut Vec<Step>| match seg.strip_suffix("[]") {
+        Some(key) => steps.push(Step::Each(key.to_string())),
+        None => steps.push(Step::Key(seg)),
     };
     while let Some(c) = chars.next() {
         match c {
@@ -39,83 +45,228 @@ pub fn parse_path(path: &str) -> Vec<Step> {
                 cur.push('/');
                 chars.next();
             }
-            '/' => push(&mut cur, &mut steps),
+            '/' => push(std::mem::take(&mut cur), &mut steps),
             c => cur.push(c),
         }
     }
-    push(&mut cur, &mut steps);
+    push(cur, &mut steps);
     steps
 }
 
-/// Whether the spec's group, version and kind (empty = any) select `gvk`.
-pub fn selects(spec: &FieldSpec, gvk: &Gvk) -> bool {
-    (spec.group.is_empty() || spec.group == gvk.group)
-        && (spec.version.is_empty() || spec.version == gvk.version)
-        && (spec.kind.is_empty() || spec.kind == gvk.kind)
+/// Which group, version and kind a spec applies to; an empty part matches anything.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct GvkSel {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
 }
 
-/// Calls `f` on every node the path reaches in `node`. With `create`, missing map fields are
-/// made along the way (the last one as null, for `f` to fill).
+impl GvkSel {
+    /// Whether `gvk` is selected (kustomize's `Gvk.IsSelected`).
+    pub fn selects(&self, gvk: &Gvk) -> bool {
+        (self.group.is_empty() || self.group == gvk.group)
+            && (self.version.is_empty() || self.version == gvk.version)
+            && (self.kind.is_empty() || self.kind == gvk.kind)
+    }
+
+    /// Whether this selector selects everything `other` selects and `other` names every part
+    /// this one names (kustomize's "effectively equal" key for merging spec lists).
+    fn selected_by(&self, other: &GvkSel) -> bool {
+        (other.group.is_empty() || other.group == self.group)
+            && (other.version.is_empty() || other.version == self.version)
+            && (other.kind.is_empty() || other.kind == self.kind)
+    }
+
+    /// kustomize's `Kind.version.group` form, with `[noKind]` and friends.
+    pub fn id_string(&self) -> String {
+        Gvk { group: self.group.clone(), version: self.version.clone(), kind: self.kind.clone() }.id_string()
+    }
+}
+
+/// A field spec with its path already split.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spec {
+    pub gvk: GvkSel,
+    pub path: String,
+    pub steps: Vec<Step>,
+    pub create: bool,
+}
+
+impl Spec {
+    pub fn new(gvk: GvkSel, path: &str, create: bool) -> Spec {
+        Spec { gvk, path: path.to_string(), steps: parse_path(path), create }
+    }
+
+    /// A spec for every kind.
+    pub fn any(path: &str, create: bool) -> Spec {
+        Spec::new(GvkSel::default(), path, create)
+    }
+
+    pub fn from_field_spec(fs: &FieldSpec) -> Spec {
+        let gvk = GvkSel { group: fs.group.clone(), version: fs.version.clone(), kind: fs.kind.clone() };
+        Spec::new(gvk, &fs.path, fs.create)
+    }
+
+    /// Whether this spec applies to objects of `gvk`.
+    pub fn selects(&self, gvk: &Gvk) -> bool {
+        self.gvk.selects(gvk)
+    }
+
+    /// Wraps a walk error the way kustomize reports it.
+    pub fn error(&self, id: &str, e: Error) -> Error {
+        Error::new(format!("considering field '{}' of object {id}: {}", self.path, e.message()))
+    }
+}
+
+/// kustomize's order for field-spec lists (`Gvk.IsLessThan`): by the kind's legacy-order rank,
+/// then by the `Kind.version.group` string.
+pub fn gvk_order_key(gvk: &GvkSel) -> (i64, String) {
+    (crate::sort::kind_rank(&gvk.kind), gvk.id_string())
+}
+
+/// Sorts a spec list in kustomize's order (after every merge, as kustomize does).
+pub fn sort_specs(list: &mut [Spec]) {
+    list.sort_by_cached_key(|s| gvk_order_key(&s.gvk));
+}
+
+/// Merges `incoming` into `list` as kustomize's FsSlice.MergeAll: an incoming spec is dropped
+/// when the first entry with the same path whose selector it covers is already there, and that
+/// entry differing in `create` is an error. The list is not re-sorted here.
+pub fn merge_specs(list: &mut Vec<Spec>, incoming: &[Spec]) -> Result<()> {
+    if incoming.is_empty() {
+        return Ok(());
+    }
+    // Entries by path, in list order: only specs with the same path can be "the same".
+    let mut by_path: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, s) in list.iter().enumerate() {
+        by_path.entry(s.path.clone()).or_default().push(i);
+    }
+    for x in incoming {
+        let found = by_path
+            .get(&x.path)
+            .and_then(|idx| idx.iter().copied().find(|&i| list.get(i).is_some_and(|s| s.gvk.selected_by(&x.gvk))));
+        match found.and_then(|i| list.get(i)) {
+            Some(existing) if existing.create != x.create => {
+                return Err(Error::new(format!(
+                    "conflicting fieldspecs: '{}' for {} (create: {}) and for {} (create: {})",
+                    x.path,
+                    existing.gvk.id_string(),
+                    existing.create,
+                    x.gvk.id_string(),
+                    x.create
+                )));
+            }
+            Some(_) => {}
+            None => {
+                by_path.entry(x.path.clone()).or_default().push(list.len());
+                list.push(x.clone());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Merges one spec into `list` (see [`merge_specs`]).
+pub fn merge_spec(list: &mut Vec<Spec>, x: Spec) -> Result<()> {
+    merge_specs(list, std::slice::from_ref(&x))
+}
+
+/// Calls `f` on every node the path reaches in `node`. With `create`, missing (or null) map
+/// fields are made along the way: maps in the middle, a null at the end for `f` to fill.
 pub fn walk(node: &mut Node, steps: &[Step], create: bool, f: &mut dyn FnMut(&mut Node) -> Result<()>) -> Result<()> {
     let Some((first, rest)) = steps.split_first() else {
         return f(node);
     };
-    let key = match first {
-        Step::Key(k) | Step::Each(k) => k,
-    };
-    let Value::Map(map) = &mut node.value else {
-        return Ok(());
-    };
-    if !map.contains_key(key) {
-        if !create || matches!(first, Step::Each(_)) {
-            return Ok(());
+    match &mut node.value {
+        Value::Seq(items) => {
+            for item in items {
+                walk(item, steps, create, f)?;
+            }
+            Ok(())
         }
-        let fresh = if rest.is_empty() { Node::null() } else { Node::new(Value::Map(Map::new())) };
-        map.insert(key.clone(), fresh);
-    }
-    let Some(child) = map.get_mut(key) else { return Ok(()) };
-    match first {
-        Step::Key(_) => {
-            if child.is_null() && !rest.is_empty() {
-                if !create {
+        Value::Map(map) => {
+            let key = first.key();
+            let present = map.get(key).is_some_and(|c| !c.is_null());
+            if !present {
+                if !create || matches!(first, Step::Each(_)) {
                     return Ok(());
                 }
-                child.value = Value::Map(Map::new());
+                let fresh = if rest.is_empty() { Node::null() } else { Node::new(Value::Map(Map::new())) };
+                map.insert(key.to_string(), fresh);
             }
-            walk(child, rest, create, f)
+            match map.get_mut(key) {
+                Some(child) => walk(child, rest, create, f),
+                None => Ok(()),
+            }
         }
-        Step::Each(_) => match &mut child.value {
-            Value::Seq(items) => {
-                for item in items {
-                    walk(item, rest, create, f)?;
-                }
-                Ok(())
-            }
-            _ => Ok(()),
-        },
+        Value::Null => Ok(()),
+        _ => Err(Error::new("expected sequence or mapping node")),
     }
 }
 
-/// Read-only walk: calls `f` on every node the path reaches.
+#[allow(dead_code)] // for the replacement and var steps
+/// Read-only walk: calls `f` on every node the path reaches (lists entered as by [`walk`]).
 pub fn visit<'a>(node: &'a Node, steps: &[Step], f: &mut dyn FnMut(&'a Node)) {
     let Some((first, rest)) = steps.split_first() else {
         f(node);
         return;
     };
-    match first {
-        Step::Key(k) => {
-            if let Some(child) = node.get(k) {
+    match &node.value {
+        Value::Seq(items) => {
+            for item in items {
+                visit(item, steps, f);
+            }
+        }
+        Value::Map(map) => {
+            if let Some(child) = map.get(first.key()).filter(|c| !c.is_null()) {
                 visit(child, rest, f);
             }
         }
-        Step::Each(k) => {
-            if let Some(items) = node.get(k).and_then(Node::as_seq) {
-                for item in items {
-                    visit(item, rest, f);
+        _ => {}
+    }
+}
+
+/// Sets `key` to a string in the map `node` (a null becomes a map), as kustomize's SetEntry.
+pub fn set_entry(node: &mut Node, key: &str, value: &str) -> Result<()> {
+    if node.is_null() {
+        node.value = Value::Map(Map::new());
+    }
+    match &mut node.value {
+        Value::Map(m) => {
+            match m.get_mut(key) {
+                Some(existing) => existing.value = Value::Str(value.to_string()),
+                None => {
+                    m.insert(key.to_string(), Node::string(value));
                 }
             }
+            Ok(())
+        }
+        other => Err(Error::new(format!("wrong node kind: expected MappingNode but got a {}", other.type_name()))),
+    }
+}
+
+/// Sets every `(key, value)` pair in the maps the specs reach (labels, annotations), in every
+/// resource whose current type a spec selects.
+pub fn set_entries(resources: &mut [Resource], specs: &[Spec], pairs: &[(String, String)]) -> Result<()> {
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    for r in resources.iter_mut() {
+        let gvk = r.gvk();
+        for spec in specs {
+            if !spec.selects(&gvk) {
+                continue;
+            }
+            walk(&mut r.node, &spec.steps, spec.create, &mut |n| {
+                for (k, v) in pairs {
+                    set_entry(n, k, v)?;
+                }
+                Ok(())
+            })
+            .map_err(|e| spec.error(&r.id().to_string(), e))?;
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -152,20 +303,49 @@ mod tests {
         assert_eq!(n.str_at(&["spec", "selector"]), Some("x"));
     }
 
-    #[test]
-    fn walk_visits_every_list_element() {
+    fn containers(names: &[&str]) -> Node {
         let mut containers = Vec::new();
-        for name in ["a", "b"] {
+        for name in names {
             let mut c = Node::map();
-            c.as_map_mut().unwrap().insert("image".into(), Node::string(name));
+            c.as_map_mut().unwrap().insert("image".into(), Node::string(*name));
             containers.push(c);
         }
         let mut spec = Node::map();
         spec.as_map_mut().unwrap().insert("containers".into(), Node::seq(containers));
         let mut n = Node::map();
         n.as_map_mut().unwrap().insert("spec".into(), spec);
-        let mut seen = Vec::new();
-        visit(&n, &parse_path("spec/containers[]/image"), &mut |leaf| seen.push(leaf.as_str().unwrap().to_string()));
-        assert_eq!(seen, ["a", "b"]);
+        n
+    }
+
+    #[test]
+    fn lists_are_entered_with_or_without_brackets() {
+        let n = containers(&["a", "b"]);
+        for path in ["spec/containers[]/image", "spec/containers/image"] {
+            let mut seen = Vec::new();
+            visit(&n, &parse_path(path), &mut |leaf| seen.push(leaf.as_str().unwrap().to_string()));
+            assert_eq!(seen, ["a", "b"]);
+        }
+    }
+
+    #[test]
+    fn a_scalar_in_the_middle_is_an_error() {
+        let mut n = containers(&["a"]);
+        let err = walk(&mut n, &parse_path("spec/containers/image/x"), true, &mut |_| Ok(())).unwrap_err();
+        assert_eq!(err.message(), "expected sequence or mapping node");
+    }
+
+    #[test]
+    fn merging_skips_covered_specs_and_refuses_conflicts() {
+        let any = Spec::any("metadata/labels", true);
+        let dep = Spec::new(GvkSel { kind: "Deployment".into(), ..GvkSel::default() }, "metadata/labels", true);
+        let mut list = vec![dep.clone()];
+        merge_spec(&mut list, any.clone()).unwrap();
+        assert_eq!(list.len(), 1, "a kind-less spec covers the Deployment one");
+        let mut list = vec![any.clone()];
+        merge_spec(&mut list, dep).unwrap();
+        assert_eq!(list.len(), 2);
+        let mut conflicting = any.clone();
+        conflicting.create = false;
+        assert!(merge_spec(&mut list, conflicting).is_err());
     }
 }

@@ -3,46 +3,82 @@
 //! commonAnnotations, patchesJson6902, replicas, images, replacements, then the kustomization's
 //! own `transformers:`.
 
+pub mod annotations;
+pub mod builtin;
+pub mod config;
 pub mod fieldspec;
+pub mod images;
+pub mod labels;
 pub mod labelselector;
 pub mod namespace;
 pub mod openapi;
 pub mod patch_json6902;
 pub mod patch_sm;
 pub mod patches;
+pub mod prefix_suffix;
 pub mod replacements;
+pub mod replicas;
 
 use crate::accumulate::{Accumulator, Builder};
-use crate::error::{bail, Result};
+use crate::error::{bail, Error, Result};
 use crate::kustomization::Kustomization;
 use crate::load::LoadedKustomization;
+use config::TransformerConfig;
 
 /// Refuses kustomization fields that kcompile does not implement yet, naming them.
 pub fn check_supported(k: &Kustomization) -> Result<()> {
-    let unsupported: &[(&str, bool)] = &[
-        ("namespace", k.namespace.is_some()),
-        ("namePrefix", k.name_prefix.is_some()),
-        ("nameSuffix", k.name_suffix.is_some()),
-        ("labels", !k.labels.is_empty()),
-        ("commonLabels", !k.common_labels.is_empty()),
-        ("commonAnnotations", !k.common_annotations.is_empty()),
-        ("replicas", !k.replicas.is_empty()),
-        ("images", !k.images.is_empty()),
-        ("generators", !k.generators.is_empty()),
-        ("transformers", !k.transformers.is_empty()),
-        ("configurations", !k.configurations.is_empty()),
-        ("crds", !k.crds.is_empty()),
-    ];
     if !k.validators.is_empty() {
         // kustomize's validators are always plugins (exec or KRM functions): no builtin exists.
         bail!(
             "the field 'validators' is not supported by kcompile (validators are plugins that run external programs)"
         );
     }
-    for (field, used) in unsupported {
-        if *used {
-            bail!("the field '{field}' is not supported yet by kcompile");
+    Ok(())
+}
+
+/// Sets up the accumulator's transformer configuration, as kustomize does once a
+/// kustomization's resources are in: kustomize's defaults plus its `configurations:` files are
+/// merged into what the resources (bases) brought, then its `crds:`.
+pub fn configure(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+    let k = &lk.kustomization;
+    let here = |e: Error| e.in_file(&lk.file);
+    if b.transformer_defaults.is_none() {
+        b.transformer_defaults = Some(TransformerConfig::defaults()?);
+    }
+    let merged = |acc: &mut Accumulator, own: &TransformerConfig| {
+        acc.config.merge(own).map_err(|e| here(e.context("merging the transformer configuration")))
+    };
+    if k.configurations.is_empty() {
+        if let Some(defaults) = &b.transformer_defaults {
+            merged(acc, defaults)?;
         }
+    } else {
+        let mut own = b.transformer_defaults.clone().unwrap_or_default();
+        let mut from_files = TransformerConfig::default();
+        for entry in &k.configurations {
+            let text = &entry.value;
+            if text.contains('\n') || text.contains('\r') {
+                let inline = TransformerConfig::parse(text).map_err(|e| here(e.at(entry.pos)))?;
+                own.merge(&inline).map_err(|e| here(e.at(entry.pos)))?;
+                continue;
+            }
+            let (path, content) = b.loader.read_file(&lk.dir, text).map_err(|e| here(e.at(entry.pos)))?;
+            let parsed = TransformerConfig::parse(&content).map_err(|e| e.in_file(&path))?;
+            from_files.merge(&parsed).map_err(|e| e.in_file(&path))?;
+        }
+        own.merge(&from_files).map_err(here)?;
+        merged(acc, &own)?;
+    }
+    if !k.crds.is_empty() {
+        let mut crds = TransformerConfig::default();
+        for entry in &k.crds {
+            let (path, content) = b.loader.read_file(&lk.dir, &entry.value).map_err(|e| here(e.at(entry.pos)))?;
+            let c = TransformerConfig::from_crd_file(&content).map_err(|e| {
+                e.in_file(&path).context(format!("unable to parse open API definition from '{}'", entry.value))
+            })?;
+            crds.merge(&c).map_err(|e| e.in_file(&path))?;
+        }
+        acc.config.merge(&crds).map_err(|e| here(e.context("merging the configuration from crds")))?;
     }
     Ok(())
 }
@@ -51,21 +87,58 @@ pub fn check_supported(k: &Kustomization) -> Result<()> {
 ///
 /// Each step lives in its own file; a step whose field is empty does nothing.
 pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+    let k = &lk.kustomization;
+    let here = |e: Error| e.in_file(&lk.file);
     // 1. patchesStrategicMerge   (patches.rs)
     patches::run_strategic_merge(b, lk, acc)?;
     // 2. patches                 (patches.rs)
     patches::run_patches(b, lk, acc)?;
-    // 3. namespace               (namespace.rs)
-    // 4. namePrefix, nameSuffix  (prefix_suffix.rs)
-    // 5. labels, commonLabels    (labels.rs)
-    // 6. commonAnnotations       (annotations.rs)
+    {
+        let (resources, config) = (&mut acc.resources, &acc.config);
+        // 3. namespace               (namespace.rs)
+        if let Some(ns) = k.namespace.as_deref() {
+            namespace::Namespace {
+                namespace: ns,
+                specs: &config.namespace,
+                unset_only: false,
+                subjects: namespace::SubjectMode::DefaultOnly,
+            }
+            .run(resources)
+            .map_err(here)?;
+        }
+        // 4. namePrefix, nameSuffix  (prefix_suffix.rs)
+        if let Some(p) = k.name_prefix.as_deref() {
+            prefix_suffix::run(resources, prefix_suffix::Affix::Prefix, p, &config.name_prefix).map_err(here)?;
+        }
+        if let Some(s) = k.name_suffix.as_deref() {
+            prefix_suffix::run(resources, prefix_suffix::Affix::Suffix, s, &config.name_suffix).map_err(here)?;
+        }
+        // 5. labels, commonLabels    (labels.rs)
+        for label in &k.labels {
+            let specs = labels::label_specs(label, config).map_err(here)?;
+            labels::run(resources, &label.pairs, &specs).map_err(here)?;
+        }
+        labels::run(resources, &k.common_labels, &config.common_labels).map_err(here)?;
+        // 6. commonAnnotations       (annotations.rs)
+        annotations::run(resources, &k.common_annotations, &config.common_annotations).map_err(here)?;
+    }
     // 7. patchesJson6902         (patches.rs)
     patches::run_json6902(b, lk, acc)?;
-    // 8. replicas                (replicas.rs)
-    // 9. images                  (images.rs)
+    {
+        let (resources, config) = (&mut acc.resources, &acc.config);
+        // 8. replicas                (replicas.rs)
+        for r in &k.replicas {
+            replicas::run(resources, r, &config.replicas).map_err(here)?;
+        }
+        // 9. images                  (images.rs)
+        for image in &k.images {
+            images::run(resources, image, &config.images).map_err(here)?;
+        }
+    }
     // 10. replacements           (replacements.rs)
     replacements::run(b, lk, acc)?;
     crate::build_metadata::record_builtin(b, lk, acc);
     // 11. `transformers:`        (builtin.rs)
+    builtin::run_transformers(b, lk, acc)?;
     Ok(())
 }

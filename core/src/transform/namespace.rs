@@ -1,39 +1,198 @@
-//! The namespace transformer, and which kinds are cluster-scoped.
+//! The namespace transformer (`namespace:` and NamespaceTransformer configs), and which kinds
+//! are cluster-scoped.
 
-use crate::resource::Gvk;
+use crate::error::{bail, Error, Result};
+use crate::resource::{Gvk, Resource};
+use crate::transform::fieldspec::{walk, Spec};
+use crate::yaml::node::{Node, Value};
+use std::collections::HashMap;
 
-/// Kinds that have no namespace (kustomize's built-in list of cluster-scoped kinds).
-const CLUSTER_SCOPED: &[&str] = &[
-    "APIService",
-    "CSIDriver",
-    "CSINode",
-    "CertificateSigningRequest",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "ComponentStatus",
-    "CustomResourceDefinition",
-    "FlowSchema",
-    "IngressClass",
-    "MutatingWebhookConfiguration",
-    "Namespace",
-    "Node",
-    "PersistentVolume",
-    "PodSecurityPolicy",
-    "PriorityClass",
-    "PriorityLevelConfiguration",
-    "RuntimeClass",
-    "SelfSubjectAccessReview",
-    "SelfSubjectRulesReview",
-    "StorageClass",
-    "SubjectAccessReview",
-    "TokenReview",
-    "ValidatingWebhookConfiguration",
-    "VolumeAttachment",
+/// The types kustomize knows to be cluster-scoped, as `(apiVersion, kind)`, sorted. kustomize
+/// decides by the exact apiVersion and kind (from the Kubernetes v1.21 OpenAPI data it embeds):
+/// any other type, including an unknown version of a known kind, is namespaced.
+const CLUSTER_SCOPED: &[(&str, &str)] = &[
+    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
+    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
+    ("apiregistration.k8s.io/v1", "APIService"),
+    ("apiregistration.k8s.io/v1beta1", "APIService"),
+    ("certificates.k8s.io/v1", "CertificateSigningRequest"),
+    ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
+    ("networking.k8s.io/v1", "IngressClass"),
+    ("networking.k8s.io/v1beta1", "IngressClass"),
+    ("node.k8s.io/v1", "RuntimeClass"),
+    ("node.k8s.io/v1beta1", "RuntimeClass"),
+    ("policy/v1beta1", "PodSecurityPolicy"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding"),
+    ("scheduling.k8s.io/v1", "PriorityClass"),
+    ("scheduling.k8s.io/v1beta1", "PriorityClass"),
+    ("storage.k8s.io/v1", "CSIDriver"),
+    ("storage.k8s.io/v1", "CSINode"),
+    ("storage.k8s.io/v1", "StorageClass"),
+    ("storage.k8s.io/v1", "VolumeAttachment"),
+    ("storage.k8s.io/v1beta1", "CSIDriver"),
+    ("storage.k8s.io/v1beta1", "CSINode"),
+    ("storage.k8s.io/v1beta1", "StorageClass"),
+    ("storage.k8s.io/v1beta1", "VolumeAttachment"),
+    ("v1", "ComponentStatus"),
+    ("v1", "Namespace"),
+    ("v1", "Node"),
+    ("v1", "NodeProxyOptions"),
+    ("v1", "PersistentVolume"),
 ];
 
-/// Whether objects of this kind live outside namespaces.
+/// Whether objects of this type live outside namespaces.
 pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
-    CLUSTER_SCOPED.binary_search(&gvk.kind.as_str()).is_ok()
+    let api_version = if gvk.group.is_empty() { gvk.version.clone() } else { format!("{}/{}", gvk.group, gvk.version) };
+    CLUSTER_SCOPED.binary_search(&(api_version.as_str(), gvk.kind.as_str())).is_ok()
+}
+
+/// Which RoleBinding and ClusterRoleBinding subjects get the namespace.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SubjectMode {
+    /// Only subjects named `default` (kustomize's default).
+    #[default]
+    DefaultOnly,
+    /// Every subject of kind ServiceAccount.
+    AllServiceAccounts,
+    /// None.
+    None,
+}
+
+impl SubjectMode {
+    pub fn parse(s: &str) -> Result<SubjectMode> {
+        Ok(match s {
+            "" | "defaultOnly" => SubjectMode::DefaultOnly,
+            "allServiceAccounts" => SubjectMode::AllServiceAccounts,
+            "none" => SubjectMode::None,
+            other => bail!(
+                "invalid value \"{other}\" for setRoleBindingSubjects: must be one of \"defaultOnly\", \"none\" or \"allServiceAccounts\""
+            ),
+        })
+    }
+}
+
+/// A namespace transformation.
+pub struct Namespace<'a> {
+    pub namespace: &'a str,
+    pub specs: &'a [Spec],
+    /// Only fill fields that are missing or empty.
+    pub unset_only: bool,
+    pub subjects: SubjectMode,
+}
+
+impl Namespace<'_> {
+    /// Sets the namespace on every resource, then refuses two resources ending up with one id.
+    pub fn run(&self, resources: &mut [Resource]) -> Result<()> {
+        if self.namespace.is_empty() {
+            return Ok(());
+        }
+        for r in resources.iter_mut() {
+            if r.node.as_map().is_none_or(|m| m.is_empty()) {
+                continue;
+            }
+            r.remember_name();
+            self.apply(r).map_err(|e| e.context(format!("setting the namespace of {}", r.id())))?;
+        }
+        check_unique_ids(resources)
+    }
+
+    fn apply(&self, r: &mut Resource) -> Result<()> {
+        let gvk = r.gvk();
+        let api_version = r.str_field(&["apiVersion"]).to_string();
+        if !gvk.is_cluster_scoped() {
+            let meta = r.node.entry_map("metadata");
+            let slot = meta.entry("namespace".to_string()).or_insert_with(Node::null);
+            self.set(slot)?;
+        }
+        let is_binding = matches!(gvk.kind.as_str(), "RoleBinding" | "ClusterRoleBinding");
+        if is_binding {
+            self.set_subjects(r)?;
+        }
+        for spec in self.specs {
+            if spec.path == "metadata/namespace" || (spec.path == "metadata/name" && api_version != "v1") {
+                continue;
+            }
+            if is_binding
+                && matches!(spec.gvk.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
+                && spec.path == "subjects/namespace"
+            {
+                continue;
+            }
+            if !spec.selects(&gvk) {
+                continue;
+            }
+            walk(&mut r.node, &spec.steps, spec.create, &mut |n| self.set(n))
+                .map_err(|e| spec.error(&r.id().to_string(), e))?;
+        }
+        Ok(())
+    }
+
+    /// Writes the namespace into a scalar field (honouring `unset_only`).
+    fn set(&self, n: &mut Node) -> Result<()> {
+        match &n.value {
+            Value::Map(_) | Value::Seq(_) => {
+                bail!("namespace field specs must target scalar nodes, found a {}", n.value.type_name())
+            }
+            Value::Str(s) if self.unset_only && !s.is_empty() => Ok(()),
+            v if self.unset_only && !matches!(v, Value::Null | Value::Str(_)) => Ok(()),
+            _ => {
+                n.value = Value::Str(self.namespace.to_string());
+                Ok(())
+            }
+        }
+    }
+
+    fn set_subjects(&self, r: &mut Resource) -> Result<()> {
+        if self.subjects == SubjectMode::None {
+            return Ok(());
+        }
+        let Some(subjects) = r.node.get_mut("subjects").filter(|s| !s.is_null()) else {
+            return Ok(());
+        };
+        let Value::Seq(items) = &mut subjects.value else {
+            return Err(Error::new(format!(
+                "setting namespace on (cluster)role binding subjects: wrong node kind: expected a list but got a {}",
+                subjects.value.type_name()
+            )));
+        };
+        for s in items {
+            let Some(m) = s.as_map_mut() else { continue };
+            let wanted = match self.subjects {
+                SubjectMode::DefaultOnly => m.get("name").and_then(Node::as_str) == Some("default"),
+                SubjectMode::AllServiceAccounts => m.get("kind").and_then(Node::as_str) == Some("ServiceAccount"),
+                SubjectMode::None => false,
+            };
+            if wanted {
+                let slot = m.entry("namespace".to_string()).or_insert_with(Node::null);
+                self.set(slot)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// After a namespace change no two resources may share an id.
+fn check_unique_ids(resources: &[Resource]) -> Result<()> {
+    let mut seen: HashMap<(Gvk, String, String), usize> = HashMap::with_capacity(resources.len());
+    for (i, r) in resources.iter().enumerate() {
+        let id = r.id();
+        let key = (id.gvk.clone(), id.name.clone(), id.effective_namespace().to_string());
+        if let Some(&j) = seen.get(&key) {
+            let first = resources.get(j).map(|o| o.id().to_string()).unwrap_or_default();
+            bail!("namespace transformation produces ID conflict: {first} and {id}");
+        }
+        seen.insert(key, i);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -45,5 +204,53 @@ mod tests {
         assert!(CLUSTER_SCOPED.windows(2).all(|w| w[0] < w[1]));
         assert!(is_cluster_scoped(&Gvk::from_api_version("v1", "Namespace")));
         assert!(!is_cluster_scoped(&Gvk::from_api_version("apps/v1", "Deployment")));
+        // A Namespace kind in another group is namespaced, as in kustomize.
+        assert!(!is_cluster_scoped(&Gvk::from_api_version("foo/v1", "Namespace")));
+        assert!(is_cluster_scoped(&Gvk::from_api_version("rbac.authorization.k8s.io/v1", "ClusterRole")));
+    }
+
+    fn resource(text: &str) -> Resource {
+        let node = crate::yaml::read::parse_one(text, crate::yaml::read::Schema::V3).unwrap().unwrap();
+        Resource::new(node, "r.yaml".into())
+    }
+
+    #[test]
+    fn subjects_named_default_get_the_namespace() {
+        let mut rs = vec![resource(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb\nsubjects:\n- kind: ServiceAccount\n  name: default\n- kind: ServiceAccount\n  name: other\n",
+        )];
+        Namespace { namespace: "ns", specs: &[], unset_only: false, subjects: SubjectMode::DefaultOnly }
+            .run(&mut rs)
+            .unwrap();
+        let subjects = rs[0].node.get("subjects").unwrap().as_seq().unwrap();
+        assert_eq!(subjects[0].str_at(&["namespace"]), Some("ns"));
+        assert_eq!(subjects[1].str_at(&["namespace"]), None);
+        assert_eq!(rs[0].namespace(), "ns");
+        assert_eq!(rs[0].previous, vec![("rb".to_string(), String::new())]);
+    }
+
+    #[test]
+    fn unset_only_keeps_existing_namespaces() {
+        let mut rs = vec![
+            resource("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: keep\n"),
+            resource("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n"),
+        ];
+        Namespace { namespace: "ns", specs: &[], unset_only: true, subjects: SubjectMode::DefaultOnly }
+            .run(&mut rs)
+            .unwrap();
+        assert_eq!(rs[0].namespace(), "keep");
+        assert_eq!(rs[1].namespace(), "ns");
+    }
+
+    #[test]
+    fn two_objects_in_one_namespace_with_one_name_conflict() {
+        let mut rs = vec![
+            resource("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: x\n"),
+            resource("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: y\n"),
+        ];
+        let err = Namespace { namespace: "ns", specs: &[], unset_only: false, subjects: SubjectMode::DefaultOnly }
+            .run(&mut rs)
+            .unwrap_err();
+        assert!(err.message().contains("ID conflict"), "{err}");
     }
 }

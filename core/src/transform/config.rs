@@ -1,0 +1,337 @@
+//! The transformer configuration: which fields each built-in transformer touches, and which
+//! fields hold references to other objects by name (kustomize's TransformerConfig).
+//!
+//! The defaults live as data in `fieldspecs.yaml`, parsed once per build. A kustomization's
+//! `configurations:` files (same format) and `crds:` files add to them; the configuration an
+//! accumulator holds is merged upwards with its resources, so what a base declares also applies
+//! in the overlays that include it (as in kustomize).
+
+use crate::error::{bail, Error, Result};
+use crate::transform::fieldspec::{gvk_order_key, merge_spec, merge_specs, sort_specs, GvkSel, Spec};
+use crate::yaml::node::{Node, Value};
+use crate::yaml::read::{parse_one, parse_stream, Schema};
+
+const DEFAULTS: &str = include_str!("fieldspecs.yaml");
+
+/// A kind whose name other objects refer to, with the fields that may hold such references.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameBackRef {
+    pub target: GvkSel,
+    pub referrers: Vec<Spec>,
+}
+
+/// Field specs for every built-in transformer, plus name and var references.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TransformerConfig {
+    pub name_prefix: Vec<Spec>,
+    pub name_suffix: Vec<Spec>,
+    pub namespace: Vec<Spec>,
+    pub common_labels: Vec<Spec>,
+    /// Extra fields for every `labels:` entry (the `labels` key of a configuration file).
+    pub labels: Vec<Spec>,
+    pub template_labels: Vec<Spec>,
+    pub common_annotations: Vec<Spec>,
+    pub name_reference: Vec<NameBackRef>,
+    pub var_reference: Vec<Spec>,
+    pub images: Vec<Spec>,
+    pub replicas: Vec<Spec>,
+}
+
+impl TransformerConfig {
+    /// kustomize's built-in configuration.
+    pub fn defaults() -> Result<TransformerConfig> {
+        TransformerConfig::parse(DEFAULTS).map_err(|e| e.context("in kcompile's built-in field specs"))
+    }
+
+    /// Parses a configuration file (`namePrefix:`, `commonLabels:`, `nameReference:`...).
+    /// Unknown fields are ignored, as kustomize ignores them.
+    pub fn parse(text: &str) -> Result<TransformerConfig> {
+        let doc = parse_one(text, Schema::V11)?.unwrap_or_else(Node::null);
+        let mut c = TransformerConfig::default();
+        let Value::Map(map) = &doc.value else {
+            if doc.is_null() {
+                return Ok(c);
+            }
+            return Err(Error::new("a transformer configuration must be a map").at(doc.pos));
+        };
+        for (key, v) in map {
+            let list = match key.to_ascii_lowercase().as_str() {
+                "nameprefix" => &mut c.name_prefix,
+                "namesuffix" => &mut c.name_suffix,
+                "namespace" => &mut c.namespace,
+                "commonlabels" => &mut c.common_labels,
+                "labels" => &mut c.labels,
+                "templatelabels" => &mut c.template_labels,
+                "commonannotations" => &mut c.common_annotations,
+                "varreference" => &mut c.var_reference,
+                "images" => &mut c.images,
+                "replicas" => &mut c.replicas,
+                "namereference" => {
+                    for item in seq(v, key)? {
+                        let target = parse_gvk(item)?;
+                        let mut referrers = Vec::new();
+                        if let Some(specs) = field(item, "fieldSpecs") {
+                            for s in seq(specs, "fieldSpecs")? {
+                                referrers.push(parse_spec(s)?);
+                            }
+                        }
+                        c.name_reference.push(NameBackRef { target, referrers });
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            for item in seq(v, key)? {
+                list.push(parse_spec(item)?);
+            }
+        }
+        c.sort();
+        Ok(c)
+    }
+
+    /// Puts every list in kustomize's order (which decides what a later merge keeps).
+    fn sort(&mut self) {
+        for list in [
+            &mut self.name_prefix,
+            &mut self.name_suffix,
+            &mut self.namespace,
+            &mut self.common_labels,
+            &mut self.labels,
+            &mut self.template_labels,
+            &mut self.common_annotations,
+            &mut self.var_reference,
+            &mut self.images,
+            &mut self.replicas,
+        ] {
+            sort_specs(list);
+        }
+        self.name_reference.sort_by_cached_key(|b| gvk_order_key(&b.target));
+    }
+
+    /// Whether nothing is configured.
+    pub fn is_empty(&self) -> bool {
+        *self == TransformerConfig::default()
+    }
+
+    /// Adds everything `other` has that this configuration lacks; a spec that conflicts with
+    /// one already present (same field, different `create`) is an error.
+    pub fn merge(&mut self, other: &TransformerConfig) -> Result<()> {
+        if other.is_empty() {
+            return Ok(());
+        }
+        let pairs: [(&mut Vec<Spec>, &Vec<Spec>, &str); 10] = [
+            (&mut self.name_prefix, &other.name_prefix, "NamePrefix"),
+            (&mut self.name_suffix, &other.name_suffix, "NameSuffix"),
+            (&mut self.namespace, &other.namespace, "NameSpace"),
+            (&mut self.common_annotations, &other.common_annotations, "CommonAnnotations"),
+            (&mut self.common_labels, &other.common_labels, "CommonLabels"),
+            (&mut self.labels, &other.labels, "Labels"),
+            (&mut self.template_labels, &other.template_labels, "TemplateLabels"),
+            (&mut self.var_reference, &other.var_reference, "VarReference"),
+            (&mut self.images, &other.images, "Images"),
+            (&mut self.replicas, &other.replicas, "Replicas"),
+        ];
+        for (mine, theirs, what) in pairs {
+            merge_specs(mine, theirs)
+                .map_err(|e| Error::new(format!("failed to merge {what} fieldSpec: {}", e.message())))?;
+        }
+        for b in &other.name_reference {
+            merge_backref(&mut self.name_reference, b.clone())
+                .map_err(|e| Error::new(format!("failed to merge NameReference fieldSpec: {}", e.message())))?;
+        }
+        self.sort();
+        Ok(())
+    }
+
+    /// The configuration that CRD files declare: fields of custom kinds annotated as name
+    /// references (`x-kubernetes-object-ref-kind`), labels, annotations or identities.
+    pub fn from_crd_file(text: &str) -> Result<TransformerConfig> {
+        let mut c = TransformerConfig::default();
+        let text_trim = text.trim_start();
+        let docs = parse_stream(text_trim, Schema::V11)?;
+        for doc in &docs {
+            let Some(defs) = doc.as_map() else { continue };
+            for (type_name, def) in defs {
+                let Some(props) = properties(def) else { continue };
+                if !(props.contains_key("kind") && props.contains_key("apiVersion") && props.contains_key("metadata")) {
+                    continue;
+                }
+                let kind = type_name.rsplit('.').next().unwrap_or(type_name).to_string();
+                let gvk = GvkSel { kind, ..GvkSel::default() };
+                let mut seen = Vec::new();
+                crd_properties(&mut c, &gvk, defs, type_name, &mut Vec::new(), &mut seen)?;
+            }
+        }
+        c.sort();
+        Ok(c)
+    }
+}
+
+fn merge_backref(list: &mut Vec<NameBackRef>, b: NameBackRef) -> Result<()> {
+    match list.iter_mut().find(|x| x.target == b.target) {
+        Some(existing) => merge_specs(&mut existing.referrers, &b.referrers),
+        None => {
+            list.push(b);
+            Ok(())
+        }
+    }
+}
+
+/// A map field by case-insensitive name (kustomize decodes these files as JSON into Go structs).
+fn field<'a>(n: &'a Node, name: &str) -> Option<&'a Node> {
+    n.as_map()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v).filter(|v| !v.is_null())
+}
+
+fn seq<'a>(n: &'a Node, what: &str) -> Result<&'a [Node]> {
+    match &n.value {
+        Value::Seq(items) => Ok(items),
+        Value::Null => Ok(&[]),
+        other => Err(Error::new(format!("'{what}' must be a list, found a {}", other.type_name())).at(n.pos)),
+    }
+}
+
+fn string_field(n: &Node, name: &str) -> Result<String> {
+    match field(n, name) {
+        None => Ok(String::new()),
+        Some(Node { value: Value::Str(s), .. }) => Ok(s.clone()),
+        Some(other) => Err(Error::new(format!(
+            "json: cannot unmarshal {} into Go struct field FieldSpec.{name} of type string",
+            other.value.type_name()
+        ))
+        .at(other.pos)),
+    }
+}
+
+fn parse_gvk(n: &Node) -> Result<GvkSel> {
+    if !matches!(n.value, Value::Map(_)) {
+        bail!("a field spec must be a map, found a {}", n.value.type_name());
+    }
+    Ok(GvkSel {
+        group: string_field(n, "group")?,
+        version: string_field(n, "version")?,
+        kind: string_field(n, "kind")?,
+    })
+}
+
+/// Parses one `{path, group, version, kind, create}` entry.
+pub fn parse_spec(n: &Node) -> Result<Spec> {
+    let gvk = parse_gvk(n).map_err(|e| e.at(n.pos))?;
+    let path = string_field(n, "path")?;
+    let create = match field(n, "create") {
+        None => false,
+        Some(Node { value: Value::Bool(b), .. }) => *b,
+        Some(other) => {
+            return Err(Error::new(format!(
+                "json: cannot unmarshal {} into Go struct field FieldSpec.create of type bool",
+                other.value.type_name()
+            ))
+            .at(other.pos))
+        }
+    };
+    Ok(Spec::new(gvk, &path, create))
+}
+
+/// The properties of a definition: `{Schema: {properties: ...}, Dependencies: [...]}` (the
+/// file is a map of Go OpenAPIDefinitions).
+fn properties(def: &Node) -> Option<&crate::yaml::node::Map> {
+    field(field(def, "Schema")?, "properties")?.as_map()
+}
+
+/// Walks the properties of an OpenAPI definition, following `$ref`s to other definitions of the
+/// same file, collecting the kustomize extensions.
+fn crd_properties(
+    c: &mut TransformerConfig,
+    gvk: &GvkSel,
+    defs: &crate::yaml::node::Map,
+    type_name: &str,
+    path: &mut Vec<String>,
+    seen: &mut Vec<String>,
+) -> Result<()> {
+    let Some(def) = defs.get(type_name) else { return Ok(()) };
+    let Some(props) = properties(def) else { return Ok(()) };
+    if seen.iter().any(|s| s == type_name) {
+        return Ok(());
+    }
+    seen.push(type_name.to_string());
+    for (prop, schema) in props {
+        path.push(prop.clone());
+        let spec = || Spec::new(gvk.clone(), &path.join("/"), false);
+        let ext = |name: &str| schema.get(name).and_then(Node::as_str).map(str::to_string);
+        if ext("x-kubernetes-annotation").is_some() {
+            merge_spec(&mut c.common_annotations, spec())?;
+        }
+        if ext("x-kubernetes-label-selector").is_some() {
+            merge_spec(&mut c.common_labels, spec())?;
+        }
+        if ext("x-kubernetes-identity").is_some() {
+            merge_spec(&mut c.name_prefix, spec())?;
+        }
+        if let (Some(version), Some(kind)) =
+            (ext("x-kubernetes-object-ref-api-version"), ext("x-kubernetes-object-ref-kind"))
+        {
+            let name_key = ext("x-kubernetes-object-ref-name-key").unwrap_or_else(|| "name".to_string());
+            let target = GvkSel { group: String::new(), version, kind };
+            let referrer = Spec::new(gvk.clone(), &format!("{}/{name_key}", path.join("/")), false);
+            merge_backref(&mut c.name_reference, NameBackRef { target, referrers: vec![referrer] })?;
+        }
+        if let Some(r) = schema.get("$ref").and_then(Node::as_str) {
+            let target = r.strip_prefix("#/definitions/").unwrap_or(r).to_string();
+            crd_properties(c, gvk, defs, &target, path, seen)?;
+        }
+        path.pop();
+    }
+    seen.pop();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse() {
+        let c = TransformerConfig::defaults().unwrap();
+        assert!(c.common_labels.iter().any(|s| s.path == "spec/selector" && s.gvk.kind == "Service" && s.create));
+        assert!(c.name_reference.iter().any(|b| b.target.kind == "ConfigMap" && b.referrers.len() > 40));
+        // Template labels are part of the common labels, once.
+        let vct = c.common_labels.iter().filter(|s| s.path.contains("volumeClaimTemplates")).count();
+        assert_eq!(vct, 1);
+    }
+
+    #[test]
+    fn merging_adds_custom_specs_once() {
+        let mut c = TransformerConfig::defaults().unwrap();
+        let custom = TransformerConfig::parse(
+            "commonLabels:\n- path: spec/x/labels\n  kind: Foo\n  create: true\nnameReference:\n- kind: Bee\n  fieldSpecs:\n  - path: spec/beeRef/name\n    kind: Foo\n",
+        )
+        .unwrap();
+        let before = c.common_labels.len();
+        c.merge(&custom).unwrap();
+        c.merge(&custom).unwrap();
+        assert_eq!(c.common_labels.len(), before + 1);
+        assert_eq!(c.name_reference.iter().filter(|b| b.target.kind == "Bee").count(), 1);
+    }
+
+    #[test]
+    fn crd_schemas_declare_references() {
+        let text = r##"
+github.com/example/pkg/apis/jingfang/v1beta1.Bee:
+  Schema:
+    properties:
+      apiVersion: {type: string}
+      kind: {type: string}
+      metadata: {$ref: "k8s.io/apimachinery/pkg/apis/meta/v1.ObjectMeta"}
+      spec: {$ref: "github.com/example/pkg/apis/jingfang/v1beta1.BeeSpec"}
+github.com/example/pkg/apis/jingfang/v1beta1.BeeSpec:
+  Schema:
+    properties:
+      secretRef:
+        x-kubernetes-object-ref-api-version: v1
+        x-kubernetes-object-ref-kind: Secret
+"##;
+        let c = TransformerConfig::from_crd_file(text).unwrap();
+        let b = c.name_reference.iter().find(|b| b.target.kind == "Secret").unwrap();
+        assert_eq!(b.referrers[0].path, "spec/secretRef/name");
+        assert_eq!(b.referrers[0].gvk.kind, "Bee");
+    }
+}
