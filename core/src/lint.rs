@@ -350,8 +350,14 @@ fn references(node: &Node, refs: &mut Vec<(&'static str, String, Pos)>) {
 /// References to ConfigMaps, Secrets, ServiceAccounts and PVCs that are not in the output.
 fn dangling_references(built: &Build, out: &mut Vec<Finding>) {
     let mut by_name: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
+    // Objects by current name, and by the names they had before prefixes or hash suffixes
+    // renamed them (a reference that did not follow a rename says so).
+    let mut renamed: HashMap<(&str, &str), Vec<(&str, &str)>> = HashMap::new();
     for r in &built.resources {
         by_name.entry((r.kind(), r.name())).or_default().push(r.namespace());
+        for (old, _) in &r.previous {
+            renamed.entry((r.kind(), old.as_str())).or_default().push((r.namespace(), r.name()));
+        }
     }
     for r in &built.resources {
         let Some(spec) = r.node.get("spec") else { continue };
@@ -364,6 +370,21 @@ fn dangling_references(built: &Build, out: &mut Vec<Finding>) {
             }
             let namespaces = by_name.get(&(kind, name.as_str()));
             if namespaces.is_some_and(|list| list.contains(&ns)) {
+                continue;
+            }
+            if let Some(list) = renamed.get(&(kind, name.as_str())) {
+                let places: Vec<String> = list.iter().map(|(n, now)| format!("'{now}' in namespace '{n}'")).collect();
+                out.push(Finding::new(
+                    "dangling-reference",
+                    format!(
+                        "{} {} (namespace '{ns}') refers to {kind} '{name}', which this build renamed to {}; the reference was not renamed because the namespaces differ: put both in the same namespace",
+                        r.kind(),
+                        r.name(),
+                        places.join(", ")
+                    ),
+                    Some(&r.origin),
+                    Some(pos),
+                ));
                 continue;
             }
             let elsewhere = namespaces.map(|l| l.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", "));
@@ -409,6 +430,21 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, "dangling-reference");
         assert!(found[0].1.contains("only in namespace 'other', not in 'app'"), "{}", found[0].1);
+    }
+
+    #[test]
+    fn generated_secret_in_another_namespace_is_reported() {
+        let fs = MemFs::new()
+            .with(
+                "k/kustomization.yaml",
+                "resources:\n- pod.yaml\nsecretGenerator:\n- name: creds\n  namespace: other\n  literals:\n  - password=x\n",
+            )
+            .with("k/pod.yaml", POD);
+        let found = rules(&fs, "/k");
+        assert_eq!(found.len(), 1, "{found:?}");
+        // The reference was not renamed to the hashed name: the message says why.
+        assert!(found[0].1.contains("refers to Secret 'creds', which this build renamed to 'creds-"), "{}", found[0].1);
+        assert!(found[0].1.contains("in namespace 'other'"), "{}", found[0].1);
     }
 
     #[test]
