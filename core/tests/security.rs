@@ -135,3 +135,38 @@ fn invalid_utf8_is_an_error_not_a_panic() {
     let err = build(&fs, Utf8Path::new("/k"), &Options::default()).unwrap_err();
     assert!(err.to_string().contains("UTF-8"), "{err}");
 }
+
+fn build_one(resource: &str) -> Result<String, String> {
+    let fs = MemFs::new().with("k/kustomization.yaml", "resources:\n- r.yaml\n").with("k/r.yaml", resource.to_string());
+    build(&fs, Utf8Path::new("/k"), &Options::default()).map(|b| b.yaml()).map_err(|e| e.to_string())
+}
+
+#[test]
+fn tabs_in_indentation_and_duplicate_keys_are_errors_as_in_kustomize() {
+    let err = build_one("apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n").unwrap_err();
+    assert!(err.contains("r.yaml"), "{err}");
+    let err = build_one("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n").unwrap_err();
+    assert!(err.contains("already defined"), "{err}");
+}
+
+#[test]
+fn a_kustomization_with_duplicate_keys_takes_the_last_as_kustomize_does() {
+    let fs = MemFs::new()
+        .with("k/kustomization.yaml", "namePrefix: a-\nnamePrefix: b-\nresources:\n- r.yaml\n")
+        .with("k/r.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
+    let out = build(&fs, Utf8Path::new("/k"), &Options::default()).unwrap().yaml();
+    assert!(out.contains("name: b-x"), "{out}");
+}
+
+#[test]
+fn many_documents_and_huge_scalars_stay_within_bounds() {
+    // 5,000 documents in one file build (linear work); a 16 MiB scalar builds; text beyond the
+    // reader's 256 MiB budget per file is refused rather than exhausting memory.
+    let mut many = String::new();
+    for i in 0..5_000 {
+        many.push_str(&format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n"));
+    }
+    assert_eq!(build_one(&many).unwrap().matches("kind: ConfigMap").count(), 5_000);
+    let big = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  k: {}\n", "a".repeat(16 << 20));
+    assert!(build_one(&big).is_ok());
+}
