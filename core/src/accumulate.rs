@@ -141,10 +141,7 @@ impl<'a> Builder<'a> {
         if entry.contains("://") || entry.starts_with("git@") || entry.starts_with("github.com/") {
             bail!("remote resources are not supported: '{entry}'");
         }
-        let (real, kind) = self
-            .loader
-            .resolve(dir, entry)
-            .map_err(|e| Error::new(format!("accumulating resources from '{entry}': {}", e.message())))?;
+        let (real, kind) = self.loader.resolve(dir, entry)?;
         match kind {
             FileKind::Dir => {
                 let (sub, _) = self.accumulate_dir(&real)?;

@@ -115,3 +115,46 @@ macro_rules! bail {
     };
 }
 pub(crate) use bail;
+
+/// The candidate closest to `name` when it is close enough to be a likely typo (edit distance
+/// at most 2, or a third of the name's length for long names), for "did you mean ...?" hints.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .map(|c| (edit_distance(&name.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(cur).min(row[j]) };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_finds_typos_only() {
+        assert_eq!(closest("namePrefx", ["namePrefix", "nameSuffix", "resources"]), Some("namePrefix"));
+        assert_eq!(closest("deploymnt.yaml", ["deployment.yaml", "service.yaml"]), Some("deployment.yaml"));
+        assert_eq!(closest("api-typo", ["api", "ui"]), None);
+        assert_eq!(closest("foo", ["resources", "images"]), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

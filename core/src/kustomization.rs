@@ -147,6 +147,44 @@ pub struct Kustomization {
     pub warnings: Vec<String>,
 }
 
+/// Every top-level field of a kustomization, as documented (for "did you mean" hints).
+const FIELD_NAMES: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "resources",
+    "bases",
+    "components",
+    "crds",
+    "configurations",
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "images",
+    "imageTags",
+    "replicas",
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "configMapGenerator",
+    "secretGenerator",
+    "generatorOptions",
+    "replacements",
+    "vars",
+    "openapi",
+    "generators",
+    "transformers",
+    "validators",
+    "buildMetadata",
+    "sortOptions",
+    "helmCharts",
+    "helmGlobals",
+    "helmChartInflationGenerator",
+];
+
 /// Fields kustomize knows that kcompile refuses with a clear message.
 const UNSUPPORTED: &[(&str, &str)] = &[
     ("helmcharts", "helmCharts"),
@@ -240,7 +278,11 @@ impl Kustomization {
                         if let Some((_, name)) = UNSUPPORTED.iter().find(|(l, _)| *l == field) {
                             bail!("the field '{name}' is not supported by kcompile (it runs external programs)");
                         }
-                        bail!("invalid Kustomization: json: unknown field \"{key}\"");
+                        let mut msg = format!("invalid Kustomization: json: unknown field \"{key}\"");
+                        if let Some(near) = crate::error::closest(key, FIELD_NAMES.iter().copied()) {
+                            msg.push_str(&format!("; did you mean '{near}'?"));
+                        }
+                        return Err(Error::new(msg));
                     }
                 }
                 Ok(())

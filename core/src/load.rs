@@ -69,10 +69,21 @@ impl<'a> Loader<'a> {
     /// The real (symlink-free) path of `rel` taken from `dir`, with the kind of thing it names.
     pub fn resolve(&self, dir: &Utf8Path, rel: &str) -> Result<(Utf8PathBuf, FileKind)> {
         let joined = normalize(&dir.join(rel));
-        let real = self
-            .fs
-            .real_path(&joined)
-            .map_err(|e| Error::new(format!("'{rel}': no such file or directory ({joined}: {})", io_reason(&e))))?;
+        let real = self.fs.real_path(&joined).map_err(|e| {
+            let mut msg = match e.kind() {
+                std::io::ErrorKind::NotFound => format!("'{rel}' does not exist (looked for {joined})"),
+                _ => format!("'{rel}': {joined}: {e}"),
+            };
+            // A likely typo of a file next to it: say so.
+            if let (Some(parent), Some(name)) = (joined.parent(), joined.file_name()) {
+                if let Ok(names) = self.fs.list(parent) {
+                    if let Some(near) = crate::error::closest(name, names.iter().map(String::as_str)) {
+                        msg.push_str(&format!("; did you mean '{near}'?"));
+                    }
+                }
+            }
+            Error::new(msg)
+        })?;
         let kind = self.fs.kind(&real).map_err(|e| Error::new(format!("{real}: {}", io_reason(&e))))?;
         Ok((real, kind))
     }
