@@ -23,7 +23,24 @@ use crate::accumulate::{Accumulator, Builder};
 use crate::error::{bail, Error, Result};
 use crate::kustomization::Kustomization;
 use crate::load::LoadedKustomization;
+use camino::Utf8Path;
 use config::TransformerConfig;
+
+/// Where a transformer is configured: the directory its files are read from (the
+/// kustomization's, with its load restrictor) and the file that configured it, for messages (the
+/// kustomization file, or a plugin configuration listed in its `transformers:`).
+#[derive(Clone, Copy, Debug)]
+pub struct Site<'a> {
+    pub dir: &'a Utf8Path,
+    pub file: &'a Utf8Path,
+}
+
+impl<'a> Site<'a> {
+    /// The site of a kustomization's own fields.
+    pub fn of(lk: &'a LoadedKustomization) -> Site<'a> {
+        Site { dir: &lk.dir, file: &lk.file }
+    }
+}
 
 /// Refuses kustomization fields that kcompile does not implement yet, naming them.
 pub fn check_supported(k: &Kustomization) -> Result<()> {
