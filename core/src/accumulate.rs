@@ -132,8 +132,7 @@ impl<'a> Builder<'a> {
                 .map_err(|e| e.located(&lk.file, entry.pos).context(format!("in component '{}'", entry.value)))?;
         }
         crate::transform::run(self, lk, acc)?;
-        let configurations: Vec<String> = k.configurations.iter().map(|c| c.value.clone()).collect();
-        crate::vars::merge(&self.loader, &lk.dir, &lk.file, &k.vars, &configurations, acc)?;
+        crate::vars::merge(&lk.file, &k.vars, acc)?;
         Ok(())
     }
 

@@ -49,7 +49,7 @@ pub(crate) fn build(
     let mut resources = acc.resources;
     crate::generate::hash::add_suffixes(&mut resources);
     crate::namereference::fix(&mut resources, &acc.config.name_reference)?;
-    let unused = crate::vars::resolve(&mut resources, &acc.vars)?;
+    let unused = crate::vars::resolve(&mut resources, &acc.vars, &acc.config.var_reference)?;
     if !unused.is_empty() {
         builder.warnings.push(format!("well-defined vars that were never replaced: {}", unused.join(",")));
     }

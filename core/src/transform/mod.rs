@@ -72,14 +72,9 @@ pub fn configure(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulato
     } else {
         let mut own = b.transformer_defaults.clone().unwrap_or_default();
         let mut from_files = TransformerConfig::default();
+        // Every entry is a file path: kustomize v5.5.0 has no inline configurations.
         for entry in &k.configurations {
-            let text = &entry.value;
-            if text.contains('\n') || text.contains('\r') {
-                let inline = TransformerConfig::parse(text).map_err(|e| here(e.at(entry.pos)))?;
-                own.merge(&inline).map_err(|e| here(e.at(entry.pos)))?;
-                continue;
-            }
-            let (path, content) = b.loader.read_file(&lk.dir, text).map_err(|e| here(e.at(entry.pos)))?;
+            let (path, content) = b.loader.read_file(&lk.dir, &entry.value).map_err(|e| here(e.at(entry.pos)))?;
             let parsed = TransformerConfig::parse(&content).map_err(|e| e.in_file(&path))?;
             from_files.merge(&parsed).map_err(|e| e.in_file(&path))?;
         }
