@@ -462,4 +462,31 @@ mod tests {
         assert!(inline_docs("../base").is_none());
         assert!(inline_docs("apiVersion: builtin\nkind: PrefixTransformer\nmetadata:\n  name: p\n").is_some());
     }
+
+    #[test]
+    fn patch_plugin_fields_map_onto_a_patch_entry() {
+        let c = parse_stream(
+            "kind: PatchTransformer\nPath: p.yaml\ntarget: {kind: Deployment, labelSelector: 'a=b', extra: 1}\n\
+             options: {allowNameChange: true}\n",
+            Schema::V3,
+        )
+        .unwrap()
+        .remove(0);
+        let p = patch_config(&c, get(&c, "patch")).unwrap();
+        assert_eq!(p.path.as_deref(), Some("p.yaml"));
+        assert_eq!(p.patch, None);
+        let t = p.target.unwrap();
+        assert_eq!((t.kind.as_deref(), t.label_selector.as_deref(), t.name), (Some("Deployment"), Some("a=b"), None));
+        assert!(p.allow_name_change && !p.allow_kind_change);
+        let bad = parse_stream("kind: PatchTransformer\npatch: [1]\n", Schema::V3).unwrap().remove(0);
+        assert!(patch_config(&bad, get(&bad, "patch")).is_err());
+    }
+
+    #[test]
+    fn kinds_of_the_other_step_and_unknown_kinds_are_refused_by_name() {
+        assert!(refuse("ConfigMapGenerator", "transformer").message().contains("belongs in 'generators:'"));
+        assert!(refuse("PatchTransformer", "generator").message().contains("belongs in 'transformers:'"));
+        assert!(refuse("SortOrderTransformer", "transformer").message().contains("unable to load builtin"));
+        assert!(refuse("HelmChartInflationGenerator", "generator").message().contains("helm"));
+    }
 }
