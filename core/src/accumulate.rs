@@ -87,7 +87,7 @@ impl<'a> Builder<'a> {
 
     /// Builds the kustomization in `dir` (a real path); only the root may be a Component.
     pub fn accumulate_dir(&mut self, dir: &Utf8Path) -> Result<(Accumulator, Kustomization)> {
-        let loaded = self.loader.load_kustomization(dir)?;
+        let loaded = self.load_kustomization(dir)?;
         if self.stack.is_empty() {
             self.build_metadata = crate::build_metadata::Flags::of(&loaded.kustomization);
         }
@@ -104,6 +104,19 @@ impl<'a> Builder<'a> {
         self.stack.pop();
         res.map_err(|e| e.in_file(&loaded.file))?;
         Ok((acc, loaded.kustomization))
+    }
+
+    /// Loads the kustomization in `dir` (a real path). Its file is read like any other: while
+    /// the load restrictor is on it may not be a link to a file outside `dir` (kustomize then
+    /// finds no kustomization there).
+    fn load_kustomization(&self, dir: &Utf8Path) -> Result<LoadedKustomization> {
+        for name in crate::load::KUSTOMIZATION_FILE_NAMES {
+            let candidate = dir.join(name);
+            if let Ok(real) = self.loader.fs().real_path(&candidate) {
+                self.loader.check_within(dir, &real, name)?;
+            }
+        }
+        self.loader.load_kustomization(dir)
     }
 
     fn enter(&mut self, dir: &Utf8Path) -> Result<()> {
@@ -132,8 +145,7 @@ impl<'a> Builder<'a> {
                 .map_err(|e| e.located(&lk.file, entry.pos).context(format!("in component '{}'", entry.value)))?;
         }
         crate::transform::run(self, lk, acc)?;
-        let configurations: Vec<String> = k.configurations.iter().map(|c| c.value.clone()).collect();
-        crate::vars::merge(&self.loader, &lk.dir, &lk.file, &k.vars, &configurations, acc)?;
+        crate::vars::merge(&lk.file, &k.vars, acc)?;
         Ok(())
     }
 
@@ -161,7 +173,7 @@ impl<'a> Builder<'a> {
         if kind != FileKind::Dir {
             bail!("component '{entry}' must be a directory holding a kustomization of kind Component");
         }
-        let loaded = self.loader.load_kustomization(&real)?;
+        let loaded = self.load_kustomization(&real)?;
         if loaded.kustomization.kind != KustKind::Component {
             return Err(Error::new(format!(
                 "'{}' is a Kustomization; only kind 'Component' may be used in 'components'",

@@ -47,9 +47,9 @@ pub(crate) fn build(
         crate::sort::validate(o)?;
     }
     let mut resources = acc.resources;
-    add_hash_suffixes(&mut resources);
+    crate::generate::hash::add_suffixes(&mut resources);
     crate::namereference::fix(&mut resources, &acc.config.name_reference)?;
-    let unused = crate::vars::resolve(&mut resources, &acc.vars)?;
+    let unused = crate::vars::resolve(&mut resources, &acc.vars, &acc.config.var_reference)?;
     if !unused.is_empty() {
         builder.warnings.push(format!("well-defined vars that were never replaced: {}", unused.join(",")));
     }
@@ -57,17 +57,6 @@ pub(crate) fn build(
     crate::sort::sort(&mut resources, kustomization.sort_options.as_ref());
     crate::build_metadata::finish(&mut resources, &real, builder.build_metadata);
     Ok((resources, builder.warnings))
-}
-
-/// Appends the content hash to the names of generated objects that want one.
-fn add_hash_suffixes(resources: &mut [Resource]) {
-    for r in resources.iter_mut() {
-        if r.generated.as_ref().is_some_and(|g| g.needs_hash) {
-            let name = format!("{}-{}", r.name(), crate::generate::hash::suffix(r));
-            r.remember_name();
-            r.set_name(&name);
-        }
-    }
 }
 
 /// Objects annotated `config.kubernetes.io/local-config: "true"` are not printed.

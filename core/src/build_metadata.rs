@@ -83,7 +83,6 @@ pub struct ConfiguredBy {
 impl ConfiguredBy {
     /// A plugin configured by `config` (a `transformers:`/`generators:` entry, read from the
     /// file `config.origin`).
-    #[allow(dead_code)] // for the `transformers:` and `generators:` steps
     pub fn plugin(config: &Resource) -> ConfiguredBy {
         ConfiguredBy {
             file: config.origin.clone(),
@@ -172,7 +171,6 @@ pub fn record_builtin(b: &Builder, lk: &LoadedKustomization, acc: &mut Accumulat
 }
 
 /// Records one transformer (a `transformers:` entry) on every accumulated resource.
-#[allow(dead_code)] // for the `transformers:` step
 pub fn record(b: &Builder, by: &ConfiguredBy, acc: &mut Accumulator) {
     if b.build_metadata.transformers {
         for r in acc.resources.iter_mut() {

@@ -152,6 +152,22 @@ impl Resource {
         id
     }
 
+    /// Every id the resource answers to: its current one, then the ones it had before renames,
+    /// oldest first, each with the kind it had then (a patch may have changed it).
+    pub fn ids(&self) -> Vec<ResId> {
+        let cur = self.id();
+        let mut out = Vec::with_capacity(self.previous.len() + 1);
+        for (j, (name, namespace)) in self.previous.iter().enumerate() {
+            let mut gvk = cur.gvk.clone();
+            if let Some(k) = self.previous_kinds.get(j) {
+                gvk.kind.clone_from(k);
+            }
+            out.push(ResId { gvk, name: name.clone(), namespace: namespace.clone() });
+        }
+        out.insert(0, cur);
+        out
+    }
+
     /// Records the current name and namespace before a rename.
     pub fn remember_name(&mut self) {
         let entry = (self.name().to_string(), self.namespace().to_string());

@@ -6,19 +6,18 @@
 //! Vars travel up with the resources; two vars of one name anywhere in the tree are an error.
 //! After name references are fixed, each var's `fieldref` (default `metadata.name`) is read
 //! from its resource (so it sees final names, prefixes and hashes included) and `$(NAME)` is
-//! expanded in kustomize's var-reference fields ([`BUILTIN_REFERENCES`] plus the
-//! `varReference` entries of `configurations` files). A field that is exactly `$(NAME)` takes
+//! expanded in the var-reference fields of the build's transformer configuration (kustomize's
+//! `varReference` table in `transform/fieldspecs.yaml`, plus the `varReference` entries of
+//! `configurations` files, merged as kustomize merges them). A field that is exactly `$(NAME)` takes
 //! the value with its type (`port: $(PORT)` becomes an int); `$$` is a literal `$`; unknown
 //! names stay as written.
 
 use crate::accumulate::Accumulator;
 use crate::error::{bail, Error, Result};
-use crate::kustomization::{parse_field_spec, FieldSpec};
-use crate::load::Loader;
 use crate::resource::{Gvk, ResId, Resource};
+use crate::transform::fieldspec::{Spec, Step};
 use crate::transform::replacements::{lookup, split_path};
 use crate::yaml::node::{Node, Pos, Value};
-use crate::yaml::read::{parse_one, Schema};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::collections::{HashMap, HashSet};
 
@@ -53,11 +52,10 @@ impl Var {
     }
 }
 
-/// The vars gathered so far, and the extra var-reference fields from `configurations`.
+/// The vars gathered so far.
 #[derive(Clone, Debug, Default)]
 pub struct VarSet {
     vars: Vec<Var>,
-    references: Vec<FieldSpec>,
 }
 
 impl VarSet {
@@ -65,11 +63,6 @@ impl VarSet {
     pub fn absorb(&mut self, other: VarSet) -> Result<()> {
         for v in other.vars {
             self.insert(v)?;
-        }
-        for r in other.references {
-            if !self.references.contains(&r) {
-                self.references.push(r);
-            }
         }
         Ok(())
     }
@@ -160,44 +153,9 @@ fn parse_var(v: &Node, file: &Utf8Path) -> Result<Var> {
     Ok(var)
 }
 
-/// Reads the `varReference` entries of a kustomization's `configurations` files.
-fn load_references(loader: &Loader, dir: &Utf8Path, files: &[String]) -> Result<Vec<FieldSpec>> {
-    let mut out = Vec::new();
-    for rel in files {
-        let (path, text) = loader.read_file(dir, rel)?;
-        let doc = parse_one(&text, Schema::V3).map_err(|e| Error::from(e).in_file(&path))?.unwrap_or_else(Node::null);
-        let Some(refs) = doc.as_map().and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case("varReference")))
-        else {
-            continue;
-        };
-        match &refs.1.value {
-            Value::Seq(items) => {
-                for item in items {
-                    out.push(parse_field_spec(item).map_err(|e| e.in_file(&path).at(item.pos))?);
-                }
-            }
-            Value::Null => {}
-            _ => return Err(Error::new("varReference must be a list of field specs").in_file(&path).at(refs.1.pos)),
-        }
-    }
-    Ok(out)
-}
-
 /// kustomize's `MergeVars`, run at the end of one kustomization's accumulation: ties each
 /// declared var to the one resource it names (by original id) and adds it to the set.
-pub fn merge(
-    loader: &Loader,
-    dir: &Utf8Path,
-    file: &Utf8Path,
-    vars: &[Node],
-    configurations: &[String],
-    acc: &mut Accumulator,
-) -> Result<()> {
-    for spec in load_references(loader, dir, configurations)? {
-        if !acc.vars.references.contains(&spec) {
-            acc.vars.references.push(spec);
-        }
-    }
+pub fn merge(file: &Utf8Path, vars: &[Node], acc: &mut Accumulator) -> Result<()> {
     if vars.is_empty() {
         return Ok(());
     }
@@ -241,72 +199,6 @@ pub fn merge(
 // Resolution
 // ------------------------------------------------------------------------------------------------
 
-/// Kinds whose pod spec has containers, and where the pod spec is.
-const POD_SPECS: &[(&str, &str)] = &[
-    ("CronJob", "spec/jobTemplate/spec/template/spec"),
-    ("DaemonSet", "spec/template/spec"),
-    ("Deployment", "spec/template/spec"),
-    ("Job", "spec/template/spec"),
-    ("Pod", "spec"),
-    ("ReplicaSet", "spec/template/spec"),
-    ("StatefulSet", "spec/template/spec"),
-];
-
-/// Fields of a pod spec where vars are expanded.
-const POD_FIELDS: &[&str] = &[
-    "containers/args",
-    "containers/command",
-    "containers/env/value",
-    "containers/volumeMounts/mountPath",
-    "initContainers/args",
-    "initContainers/command",
-    "initContainers/env/value",
-    "initContainers/volumeMounts/mountPath",
-];
-
-/// The other var-reference fields (kind, path); an empty kind means every kind. As in
-/// kustomize v5.5.0 (checked with kubectl): a CronJob's NFS server is looked for outside the
-/// pod spec, and a Deployment's pod template annotations are included.
-const BUILTIN_REFERENCES: &[(&str, &str)] = &[
-    ("CronJob", "spec/jobTemplate/spec/template/volumes/nfs/server"),
-    ("DaemonSet", "spec/template/spec/volumes/nfs/server"),
-    ("Deployment", "spec/template/spec/volumes/nfs/server"),
-    ("Deployment", "spec/template/metadata/annotations"),
-    ("Job", "spec/template/spec/volumes/nfs/server"),
-    ("Pod", "spec/volumes/nfs/server"),
-    ("ReplicaSet", "spec/template/spec/volumes/nfs/server"),
-    ("StatefulSet", "spec/volumeClaimTemplates/spec/nfs/server"),
-    ("Ingress", "spec/rules/host"),
-    ("Ingress", "spec/tls/hosts"),
-    ("Ingress", "spec/tls/secretName"),
-    ("Service", "spec/ports/port"),
-    ("Service", "spec/ports/targetPort"),
-    ("PersistentVolume", "spec/nfs/server"),
-    ("", "metadata/labels"),
-    ("", "metadata/annotations"),
-];
-
-fn builtin_references() -> Vec<FieldSpec> {
-    let spec = |kind: &str, path: String| FieldSpec { kind: kind.to_string(), path, ..FieldSpec::default() };
-    let mut out = Vec::with_capacity(POD_SPECS.len() * POD_FIELDS.len() + BUILTIN_REFERENCES.len());
-    for (kind, prefix) in POD_SPECS {
-        for field in POD_FIELDS {
-            out.push(spec(kind, format!("{prefix}/{field}")));
-        }
-    }
-    for (kind, path) in BUILTIN_REFERENCES {
-        out.push(spec(kind, path.to_string()));
-    }
-    out
-}
-
-/// Whether a field spec's group, version and kind (empty = any) select `gvk`.
-fn selects(spec: &FieldSpec, gvk: &Gvk) -> bool {
-    (spec.group.is_empty() || spec.group == gvk.group)
-        && (spec.version.is_empty() || spec.version == gvk.version)
-        && (spec.kind.is_empty() || spec.kind == gvk.kind)
-}
-
 /// A var's value as kustomize's mapping function hands it out.
 #[derive(Clone, Debug)]
 enum VarValue {
@@ -316,9 +208,10 @@ enum VarValue {
     Unusable,
 }
 
-/// Replaces `$(VAR)` in the var-reference fields of every resource. Returns the names of vars
-/// that were never used (kustomize logs them).
-pub fn resolve(resources: &mut [Resource], set: &VarSet) -> Result<Vec<String>> {
+/// Replaces `$(VAR)` in the var-reference fields (`references`, the build's `varReference`
+/// specs) of every resource. Returns the names of vars that were never used (kustomize logs
+/// them).
+pub fn resolve(resources: &mut [Resource], set: &VarSet, references: &[Spec]) -> Result<Vec<String>> {
     if set.vars.is_empty() {
         return Ok(Vec::new());
     }
@@ -352,22 +245,15 @@ pub fn resolve(resources: &mut [Resource], set: &VarSet) -> Result<Vec<String>> 
         };
         values.insert(v.name.as_str(), value);
     }
-    let mut specs = builtin_references();
-    for s in &set.references {
-        if !specs.contains(s) {
-            specs.push(s.clone());
-        }
-    }
-    let parsed: Vec<(&FieldSpec, Vec<&str>)> = specs
-        .iter()
-        .map(|s| (s, s.path.split('/').filter(|p| !p.is_empty()).map(|p| p.strip_suffix("[]").unwrap_or(p)).collect()))
-        .collect();
+    // Var-reference paths: `[]` marks a list, which the walk enters anyway.
+    let parsed: Vec<(&Spec, Vec<&str>)> =
+        references.iter().map(|s| (s, s.steps.iter().map(Step::key).filter(|k| !k.is_empty()).collect())).collect();
     let mut used: HashSet<String> = HashSet::new();
     for r in resources.iter_mut() {
         let gvk = r.gvk();
         let id = r.id();
         for (spec, steps) in &parsed {
-            if !selects(spec, &gvk) {
+            if !spec.selects(&gvk) {
                 continue;
             }
             expand_at(&mut r.node, steps, &values, &mut used)

@@ -170,3 +170,149 @@ fn many_documents_and_huge_scalars_stay_within_bounds() {
     let big = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  k: {}\n", "a".repeat(16 << 20));
     assert!(build_one(&big).is_ok());
 }
+
+// ------------------------------------------------------------------------------------------------
+// Every field that reads a file goes through the load restrictor
+// ------------------------------------------------------------------------------------------------
+
+/// Files outside the kustomization directory `/app`, one for each kind of reference.
+fn tree_with_outside_files(kustomization: &str) -> MemFs {
+    MemFs::new()
+        .with("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n")
+        .with("app/kustomization.yaml", format!("resources:\n- cm.yaml\n{kustomization}"))
+        .with(
+            "shared/sm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  patched: secret-stuff\n",
+        )
+        .with("shared/ops.yaml", "- op: add\n  path: /data/patched\n  value: secret-stuff\n")
+        .with("shared/x.txt", "secret-stuff")
+        .with("shared/x.env", "K=secret-stuff\n")
+        .with("shared/schema.json", "{\"definitions\": {}}")
+        .with("shared/conf.yaml", "commonLabels:\n- path: data/copied\n  create: true\n")
+        .with("shared/crd.json", "{}")
+        .with(
+            "shared/repl.yaml",
+            "source: {kind: ConfigMap, name: cm, fieldPath: data.a}\ntargets:\n- select: {kind: ConfigMap}\n  \
+             fieldPaths: [data.copied]\n  options: {create: true}\n",
+        )
+        .with(
+            "shared/labels.yaml",
+            "apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: l\nlabels:\n  t: secret-stuff\n\
+             fieldSpecs:\n- path: metadata/labels\n  create: true\n",
+        )
+        .with(
+            "shared/gen.yaml",
+            "apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata:\n  name: g\nliterals: [a=b]\n",
+        )
+}
+
+/// kustomization text for each field that names a file, with the file outside the directory.
+const OUTSIDE_REFERENCES: &[(&str, &str)] = &[
+    ("patches path", "patches:\n- path: ../shared/sm.yaml\n"),
+    ("patchesStrategicMerge", "patchesStrategicMerge:\n- ../shared/sm.yaml\n"),
+    ("patchesJson6902 path", "patchesJson6902:\n- path: ../shared/ops.yaml\n  target: {kind: ConfigMap, name: cm}\n"),
+    ("configMapGenerator files", "configMapGenerator:\n- name: g\n  files: [../shared/x.txt]\n"),
+    ("configMapGenerator files with a key", "configMapGenerator:\n- name: g\n  files: [k=../shared/x.txt]\n"),
+    ("configMapGenerator envs", "configMapGenerator:\n- name: g\n  envs: [../shared/x.env]\n"),
+    ("configMapGenerator env", "configMapGenerator:\n- name: g\n  env: ../shared/x.env\n"),
+    ("secretGenerator files", "secretGenerator:\n- name: s\n  files: [../shared/x.txt]\n"),
+    ("openapi path", "openapi:\n  path: ../shared/schema.json\n"),
+    ("configurations", "configurations:\n- ../shared/conf.yaml\n"),
+    ("crds", "crds:\n- ../shared/crd.json\n"),
+    ("replacements path", "replacements:\n- path: ../shared/repl.yaml\n"),
+    ("transformers file", "transformers:\n- ../shared/labels.yaml\n"),
+    ("generators file", "generators:\n- ../shared/gen.yaml\n"),
+    (
+        "PatchTransformer path",
+        "transformers:\n- |-\n  apiVersion: builtin\n  kind: PatchTransformer\n  metadata: {name: p}\n  \
+         path: ../shared/sm.yaml\n",
+    ),
+    (
+        "PatchJson6902Transformer path",
+        "transformers:\n- |-\n  apiVersion: builtin\n  kind: PatchJson6902Transformer\n  metadata: {name: p}\n  \
+         target: {kind: ConfigMap, name: cm}\n  path: ../shared/ops.yaml\n",
+    ),
+    (
+        "PatchStrategicMergeTransformer paths",
+        "transformers:\n- |-\n  apiVersion: builtin\n  kind: PatchStrategicMergeTransformer\n  metadata: {name: p}\n  \
+         paths: [../shared/sm.yaml]\n",
+    ),
+    (
+        "ReplacementTransformer path",
+        "transformers:\n- |-\n  apiVersion: builtin\n  kind: ReplacementTransformer\n  metadata: {name: r}\n  \
+         replacements:\n  - path: ../shared/repl.yaml\n",
+    ),
+    (
+        "ConfigMapGenerator plugin files",
+        "generators:\n- |-\n  apiVersion: builtin\n  kind: ConfigMapGenerator\n  metadata: {name: g}\n  \
+         files: [../shared/x.txt]\n",
+    ),
+];
+
+#[test]
+fn every_file_reference_is_restricted_unless_lifted() {
+    let mut failures = Vec::new();
+    for (what, text) in OUTSIDE_REFERENCES {
+        let fs = tree_with_outside_files(text);
+        match build(&fs, Utf8Path::new("/app"), &Options::default()) {
+            Ok(_) => failures.push(format!("{what}: built with the restrictor on")),
+            Err(e) => {
+                let msg = e.to_string();
+                if !msg.contains("security; file '/shared/") || !msg.contains("is not in or below '/app'") {
+                    failures.push(format!("{what}: unexpected error: {msg}"));
+                }
+            }
+        }
+        if let Err(e) = build(&fs, Utf8Path::new("/app"), &lifted()) {
+            failures.push(format!("{what}: failed with the restrictor lifted: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_component_may_live_outside_the_root_but_its_files_may_not_leave_it() {
+    let component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n";
+    let fs = tree_with_outside_files("components:\n- ../comp\n")
+        .with("comp/kustomization.yaml", format!("{component}patches:\n- path: sm.yaml\n"))
+        .with("comp/sm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  c: from-component\n");
+    let out = build(&fs, Utf8Path::new("/app"), &Options::default()).unwrap();
+    assert!(out.yaml().contains("from-component"));
+
+    // The component's own root is its directory: a sibling's file is outside it.
+    let fs = tree_with_outside_files("components:\n- ../comp\n")
+        .with("comp/kustomization.yaml", format!("{component}patches:\n- path: ../shared/sm.yaml\n"));
+    let err = build(&fs, Utf8Path::new("/app"), &Options::default()).unwrap_err().to_string();
+    assert!(err.contains("is not in or below '/comp'"), "{err}");
+    assert!(build(&fs, Utf8Path::new("/app"), &lifted()).unwrap().yaml().contains("secret-stuff"));
+}
+
+#[test]
+fn a_base_reads_relative_to_its_own_directory() {
+    // A base may not reach into the overlay that includes it: each kustomization is its own root.
+    let fs = MemFs::new()
+        .with("overlay/kustomization.yaml", "resources:\n- ../base\n")
+        .with("overlay/sm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: secret-stuff\ndata: {a: b}\n")
+        .with("base/kustomization.yaml", "resources:\n- cm.yaml\npatches:\n- path: ../overlay/sm.yaml\n")
+        .with("base/cm.yaml", CM);
+    let err = build(&fs, Utf8Path::new("/overlay"), &Options::default()).unwrap_err().to_string();
+    assert!(err.contains("is not in or below '/base'"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_kustomization_file_linked_from_outside_is_refused_unless_lifted() {
+    let t = TempTree::new("kustlink");
+    t.write("other/kustomization.yaml", "resources:\n- cm.yaml\n");
+    t.write("app/cm.yaml", CM);
+    std::os::unix::fs::symlink(t.path("other/kustomization.yaml"), t.path("app/kustomization.yaml")).expect("symlink");
+    let err = build_at(&t.path("app"), &Options::default()).unwrap_err();
+    assert!(err.contains("is not in or below"), "{err}");
+    assert!(build_at(&t.path("app"), &lifted()).unwrap().contains("secret-stuff"));
+
+    // A link that stays inside the directory is fine.
+    t.write("app2/real.yaml", "resources:\n- cm.yaml\n");
+    t.write("app2/cm.yaml", CM);
+    std::os::unix::fs::symlink(t.path("app2/real.yaml"), t.path("app2/kustomization.yaml")).expect("symlink");
+    assert!(build_at(&t.path("app2"), &Options::default()).unwrap().contains("secret-stuff"));
+}

@@ -15,10 +15,12 @@ pub enum Kind {
     Secret,
 }
 
-/// Makes the object one generator entry describes.
+/// Makes the object one generator entry describes; `dir` is where its files are read from and
+/// `origin` the file that configured it (the kustomization file, or a plugin configuration).
 pub fn generate(
     loader: &Loader,
     dir: &Utf8Path,
+    origin: &Utf8Path,
     kind: Kind,
     args: &GeneratorArgs,
     global: Option<&GeneratorOptions>,
@@ -110,7 +112,7 @@ pub fn generate(
     if options.immutable == Some(true) {
         obj.insert("immutable".into(), Node::new(Value::Bool(true)));
     }
-    let mut r = Resource::new(Node::new(Value::Map(obj)), dir.join("kustomization.yaml"));
+    let mut r = Resource::new(Node::new(Value::Map(obj)), origin.to_owned());
     r.generated =
         Some(Generated { behavior: args.behavior.clone(), needs_hash: options.disable_name_suffix_hash != Some(true) });
     Ok(r)

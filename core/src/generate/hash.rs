@@ -10,6 +10,18 @@ use crate::resource::Resource;
 use crate::yaml::node::{Node, Value};
 use sha2::{Digest, Sha256};
 
+/// Appends the content hash to the names of generated objects that want one (kustomize's
+/// HashTransformer: at the end of every build, and wherever a `transformers:` entry runs it).
+pub fn add_suffixes(resources: &mut [Resource]) {
+    for r in resources.iter_mut() {
+        if r.generated.as_ref().is_some_and(|g| g.needs_hash) {
+            let name = format!("{}-{}", r.name(), suffix(r));
+            r.remember_name();
+            r.set_name(&name);
+        }
+    }
+}
+
 /// The 10-character suffix for a ConfigMap or Secret (other kinds: the whole object).
 pub fn suffix(r: &Resource) -> String {
     let mut json = String::new();

@@ -18,8 +18,8 @@ pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> 
         .map(|g| (g, configmap::Kind::ConfigMap))
         .chain(k.secret_generator.iter().map(|g| (g, configmap::Kind::Secret)))
     {
-        let r =
-            configmap::generate(&b.loader, &lk.dir, kind, args, global).map_err(|e| e.located(&lk.file, args.pos))?;
+        let r = configmap::generate(&b.loader, &lk.dir, &lk.file, kind, args, global)
+            .map_err(|e| e.located(&lk.file, args.pos))?;
         configmap::add(acc, r, &args.behavior).map_err(|e| e.located(&lk.file, args.pos))?;
     }
     crate::transform::builtin::run_generators(b, lk, acc)?;

@@ -1,8 +1,11 @@
-//! Kubernetes label selectors (`app=web,tier!=db,env in (a,b),!legacy`), used by the
-//! `labelSelector` and `annotationSelector` of replacement targets (and any other selector).
+//! Kubernetes label selectors (`app=web,tier!=db,env in (a,b),!legacy`): the one parser
+//! behind every `labelSelector` and `annotationSelector` (patch targets, replacement selectors).
+//!
+//! Keys must be qualified names (`[prefix/]name`) and values valid label values, as Kubernetes
+//! checks them when it parses a selector.
 
 use crate::error::{bail, Result};
-use crate::yaml::node::Map;
+use crate::yaml::node::{Map, Value};
 
 /// One requirement of a selector.
 #[derive(Clone, Debug, PartialEq)]
@@ -168,6 +171,7 @@ impl LabelSelector {
                     Some(_) => bail!("unable to parse requirement: unexpected token after '{key}'"),
                 }
             };
+            check_requirement(&req)?;
             reqs.push(req);
             match toks.get(i) {
                 None => {}
@@ -184,9 +188,14 @@ impl LabelSelector {
     }
 
     /// Whether a label (or annotation) map satisfies every requirement.
+    ///
+    /// A key whose value is a map or a list counts as absent.
     pub fn matches(&self, labels: Option<&Map>) -> bool {
         self.reqs.iter().all(|(key, op)| {
-            let value = labels.and_then(|m| m.get(key)).map(|v| v.scalar_text().unwrap_or_default());
+            let value = labels.and_then(|m| m.get(key)).and_then(|v| match &v.value {
+                Value::Map(_) | Value::Seq(_) => None,
+                _ => Some(v.scalar_text().unwrap_or_default()),
+            });
             match (op, value) {
                 (Op::Exists, v) => v.is_some(),
                 (Op::Absent, v) => v.is_none(),
@@ -200,6 +209,75 @@ impl LabelSelector {
             }
         })
     }
+}
+
+/// The part of a key or value after any prefix: alphanumerics, `-`, `_`, `.`, starting and
+/// ending with an alphanumeric.
+fn is_name_part(s: &str) -> bool {
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    alnum(s.chars().next())
+        && alnum(s.chars().last())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+const NAME_RULE: &str = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end \
+                         with an alphanumeric character";
+
+/// Kubernetes' qualified-name rule for label keys: `name` or `prefix/name`, the prefix a DNS
+/// subdomain (at most 253 characters), the name at most 63.
+fn check_key(key: &str) -> Result<()> {
+    let bad = |why: &str| -> Result<()> { bail!("unable to parse requirement: invalid label key \"{key}\": {why}") };
+    let (prefix, name) = match key.split_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, key),
+    };
+    if let Some(p) = prefix {
+        if p.is_empty() {
+            return bad("prefix part must be non-empty");
+        }
+        let dns = p.len() <= 253
+            && p.split('.').all(|l| {
+                let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+                alnum(l.chars().next())
+                    && alnum(l.chars().last())
+                    && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            });
+        if !dns {
+            return bad("prefix part must be a lowercase RFC 1123 subdomain (lowercase alphanumerics, '-' and '.')");
+        }
+    }
+    if name.is_empty() {
+        return bad("name part must be non-empty");
+    }
+    if name.len() > 63 {
+        return bad("name part must be no more than 63 characters");
+    }
+    if !is_name_part(name) {
+        return bad(NAME_RULE);
+    }
+    Ok(())
+}
+
+/// Kubernetes' rule for label values: empty, or at most 63 characters of a name part.
+fn check_value(key: &str, value: &str) -> Result<()> {
+    if !value.is_empty() && (value.len() > 63 || !is_name_part(value)) {
+        bail!(
+            "unable to parse requirement: invalid label value: \"{value}\": at key: \"{key}\": a valid label must be \
+             an empty string or consist of at most 63 alphanumeric characters, '-', '_' or '.', and must start and \
+             end with an alphanumeric character"
+        );
+    }
+    Ok(())
+}
+
+fn check_requirement((key, op): &(String, Op)) -> Result<()> {
+    check_key(key)?;
+    if let Op::In(vals) | Op::NotIn(vals) = op {
+        for v in vals {
+            check_value(key, v)?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -223,11 +301,13 @@ mod tests {
             assert!(!LabelSelector::parse(s).unwrap().matches(Some(&l)), "{s}");
         }
         assert!(LabelSelector::parse("a!=b").unwrap().matches(None));
+        assert!(LabelSelector::parse("app.kubernetes.io/name=web, x in (a.b, c-d)").is_ok());
     }
 
     #[test]
     fn malformed_selectors_are_errors() {
-        for s in ["app=web,", "in (a", "a in a", "a > x", "a b"] {
+        let bad = ["app=web,", "in (a", "a in a", "a > x", "a b", "-app=web", "_x=y", "x/=y", "app=we$b", "A/b=c"];
+        for s in bad {
             assert!(LabelSelector::parse(s).is_err(), "{s}");
         }
     }

@@ -23,7 +23,24 @@ use crate::accumulate::{Accumulator, Builder};
 use crate::error::{bail, Error, Result};
 use crate::kustomization::Kustomization;
 use crate::load::LoadedKustomization;
+use camino::Utf8Path;
 use config::TransformerConfig;
+
+/// Where a transformer is configured: the directory its files are read from (the
+/// kustomization's, with its load restrictor) and the file that configured it, for messages (the
+/// kustomization file, or a plugin configuration listed in its `transformers:`).
+#[derive(Clone, Copy, Debug)]
+pub struct Site<'a> {
+    pub dir: &'a Utf8Path,
+    pub file: &'a Utf8Path,
+}
+
+impl<'a> Site<'a> {
+    /// The site of a kustomization's own fields.
+    pub fn of(lk: &'a LoadedKustomization) -> Site<'a> {
+        Site { dir: &lk.dir, file: &lk.file }
+    }
+}
 
 /// Refuses kustomization fields that kcompile does not implement yet, naming them.
 pub fn check_supported(k: &Kustomization) -> Result<()> {
@@ -55,14 +72,9 @@ pub fn configure(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulato
     } else {
         let mut own = b.transformer_defaults.clone().unwrap_or_default();
         let mut from_files = TransformerConfig::default();
+        // Every entry is a file path: kustomize v5.5.0 has no inline configurations.
         for entry in &k.configurations {
-            let text = &entry.value;
-            if text.contains('\n') || text.contains('\r') {
-                let inline = TransformerConfig::parse(text).map_err(|e| here(e.at(entry.pos)))?;
-                own.merge(&inline).map_err(|e| here(e.at(entry.pos)))?;
-                continue;
-            }
-            let (path, content) = b.loader.read_file(&lk.dir, text).map_err(|e| here(e.at(entry.pos)))?;
+            let (path, content) = b.loader.read_file(&lk.dir, &entry.value).map_err(|e| here(e.at(entry.pos)))?;
             let parsed = TransformerConfig::parse(&content).map_err(|e| e.in_file(&path))?;
             from_files.merge(&parsed).map_err(|e| e.in_file(&path))?;
         }

@@ -14,13 +14,14 @@
 //!   `annotationSelector` are Kubernetes label selectors.
 
 use super::openapi::{self, OpenApi, Schemas};
-use super::{patch_json6902, patch_sm};
+use super::{patch_json6902, patch_sm, Site};
 use crate::accumulate::{Accumulator, Builder};
 use crate::error::{bail, Error, Result};
-use crate::kustomization::{Patch, Selector};
+use crate::kustomization::{Patch, Selector, Spanned};
 use crate::load::{parse_resources, LoadedKustomization};
 use crate::resource::{Gvk, ResId, Resource};
-use crate::yaml::node::{Node, Value};
+use crate::transform::labelselector::LabelSelector;
+use crate::yaml::node::Node;
 use crate::yaml::read::{parse_one, Schema};
 use camino::Utf8Path;
 use regex::Regex;
@@ -192,14 +193,16 @@ fn describe(field: &str, index: usize, p: &Patch) -> String {
     }
 }
 
-/// Reads a patch's text: its file, or the inline text.
-fn patch_text(b: &Builder, lk: &LoadedKustomization, p: &Patch) -> Result<(String, Option<camino::Utf8PathBuf>)> {
-    match (&p.path, &p.patch) {
+/// Reads a patch's text: its file, or the inline text (surrounding space trimmed with `trim`,
+/// as kustomize's PatchTransformer does). Empty inline text counts as none.
+fn patch_text(b: &Builder, site: Site, p: &Patch, trim: bool) -> Result<(String, Option<camino::Utf8PathBuf>)> {
+    let inline = p.patch.as_deref().map(|t| if trim { t.trim() } else { t }).filter(|t| !t.is_empty());
+    match (&p.path, inline) {
         (Some(_), Some(_)) => bail!("a patch must have 'path' or 'patch', not both"),
         (None, None) => bail!("a patch must have 'path' (a file) or 'patch' (inline text)"),
-        (None, Some(text)) => Ok((text.clone(), None)),
+        (None, Some(text)) => Ok((text.to_string(), None)),
         (Some(path), None) => {
-            let (real, text) = b.loader.read_file(&lk.dir, path)?;
+            let (real, text) = b.loader.read_file(site.dir, path)?;
             Ok((text, Some(real)))
         }
     }
@@ -261,16 +264,7 @@ fn patch_id(n: &Node) -> ResId {
 fn matching_by_id(resources: &[Resource], id: &ResId) -> Vec<usize> {
     let mut out = Vec::new();
     for (i, r) in resources.iter().enumerate() {
-        let cur = r.id();
-        let previous = r.previous.iter().enumerate().map(|(j, (name, namespace))| {
-            let mut gvk = cur.gvk.clone();
-            if let Some(k) = r.previous_kinds.get(j) {
-                gvk.kind.clone_from(k);
-            }
-            ResId { gvk, name: name.clone(), namespace: namespace.clone() }
-        });
-        let hit = std::iter::once(cur.clone()).chain(previous).any(|p| id.same_object(&p));
-        if hit {
+        if r.ids().iter().any(|p| id.same_object(p)) {
             out.push(i);
         }
     }
@@ -348,11 +342,15 @@ fn apply_sm_to(acc: &mut Accumulator, targets: &[usize], patch: &Node, p: &Patch
     Ok(())
 }
 
-fn apply_json_to(acc: &mut Accumulator, targets: &[usize], ops: &[patch_json6902::Op]) -> Result<()> {
+/// Applies JSON 6902 operations to the resources at `targets`; `remember` records their names
+/// first (so name references follow a rename).
+fn apply_json_to(acc: &mut Accumulator, targets: &[usize], ops: &[patch_json6902::Op], remember: bool) -> Result<()> {
     for &i in targets {
         let Some(r) = acc.resources.get_mut(i) else { continue };
         let id = r.id();
-        r.remember_name();
+        if remember {
+            r.remember_name();
+        }
         patch_json6902::apply(&mut r.node, ops).map_err(|e| e.context(format!("while patching {id}")))?;
     }
     Ok(())
@@ -364,18 +362,35 @@ pub fn run_strategic_merge(b: &mut Builder, lk: &LoadedKustomization, acc: &mut 
     if entries.is_empty() {
         return Ok(());
     }
-    let mut patches: Vec<(Node, usize)> = Vec::new();
+    strategic_merge(b, Site::of(lk), acc, entries, None)
+}
+
+/// Strategic-merge patches each applied to the one object with the patch's id (kustomize's
+/// PatchStrategicMergeTransformer): `entries` are file paths, or patch text given in their place;
+/// `inline` is a further stream of patches (the plugin's `patches` field).
+pub fn strategic_merge(
+    b: &mut Builder,
+    site: Site,
+    acc: &mut Accumulator,
+    entries: &[Spanned],
+    inline: Option<&str>,
+) -> Result<()> {
+    let mut patches: Vec<(Node, Option<usize>)> = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let ctx =
-            |e: Error| e.in_file(&lk.file).at(entry.pos).context(format!("in patchesStrategicMerge entry {}", i + 1));
+            |e: Error| e.in_file(site.file).at(entry.pos).context(format!("in patchesStrategicMerge entry {}", i + 1));
         // Like kustomize, an entry that reads as objects is an inline patch; otherwise a path.
-        if let Ok(docs) = as_strategic(&entry.value, &lk.file) {
-            patches.extend(docs.into_iter().map(|d| (d, i)));
+        if let Ok(docs) = as_strategic(&entry.value, site.file) {
+            patches.extend(docs.into_iter().map(|d| (d, Some(i))));
             continue;
         }
-        let (real, text) = b.loader.read_file(&lk.dir, &entry.value).map_err(ctx)?;
+        let (real, text) = b.loader.read_file(site.dir, &entry.value).map_err(ctx)?;
         let docs = as_strategic(&text, &real).map_err(|e| e.in_file(&real))?;
-        patches.extend(docs.into_iter().map(|d| (d, i)));
+        patches.extend(docs.into_iter().map(|d| (d, Some(i))));
+    }
+    if let Some(text) = inline {
+        let docs = as_strategic(text, site.file).map_err(|e| e.in_file(site.file).context("in 'patches'"))?;
+        patches.extend(docs.into_iter().map(|d| (d, None)));
     }
     if patches.is_empty() {
         let names: Vec<&str> = entries.iter().map(|e| e.value.as_str()).collect();
@@ -383,7 +398,7 @@ pub fn run_strategic_merge(b: &mut Builder, lk: &LoadedKustomization, acc: &mut 
             "patchesStrategicMerge: patch appears to be empty; files=[{}] (every entry is empty or only comments)",
             names.join(" ")
         ))
-        .in_file(&lk.file));
+        .in_file(site.file));
     }
     note_kinds(b, &acc.resources);
     if !matches!(b.openapi, OpenApi::Custom(_)) {
@@ -392,9 +407,13 @@ pub fn run_strategic_merge(b: &mut Builder, lk: &LoadedKustomization, acc: &mut 
     let schemas = b.openapi.schemas();
     let opts = Patch::default();
     for (patch, i) in &patches {
-        let entry_pos = entries.get(*i).map(|e| e.pos).unwrap_or_default();
-        let ctx =
-            |e: Error| e.in_file(&lk.file).at(entry_pos).context(format!("in patchesStrategicMerge entry {}", i + 1));
+        let ctx = |e: Error| match i {
+            Some(i) => {
+                let pos = entries.get(*i).map(|e| e.pos).unwrap_or_default();
+                e.in_file(site.file).at(pos).context(format!("in patchesStrategicMerge entry {}", i + 1))
+            }
+            None => e.in_file(site.file).context("in 'patches'"),
+        };
         let id = patch_id(patch);
         let target = unique_target(&acc.resources, &id).map_err(ctx)?;
         apply_sm_to(acc, &[target], patch, &opts, schemas).map_err(ctx)?;
@@ -405,48 +424,55 @@ pub fn run_strategic_merge(b: &mut Builder, lk: &LoadedKustomization, acc: &mut 
 /// Step 2: `patches`.
 pub fn run_patches(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
     for (i, p) in lk.kustomization.patches.iter().enumerate() {
-        let what = describe("patches", i, p);
-        let ctx = |e: Error| e.in_file(&lk.file).at(p.pos).context(format!("in {what}"));
-        let (text, real) = patch_text(b, lk, p).map_err(ctx)?;
-        let origin = real.as_deref().unwrap_or(&lk.file);
-        let content = classify(&text, origin).map_err(ctx)?;
-        note_kinds(b, &acc.resources);
-        if matches!(content, Content::Strategic(_)) && !matches!(b.openapi, OpenApi::Custom(_)) {
-            b.builtin_schema_loaded = true;
-        }
-        let schemas = b.openapi.schemas();
-        match content {
-            Content::Strategic(docs) => {
-                if let Some(sel) = &p.target {
-                    if docs.len() > 1 {
-                        return Err(ctx(Error::new(
-                            "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set \
-                             `patches.target` field: split the documents into separate entries",
-                        )));
-                    }
-                    let m = Matcher::new(sel).map_err(ctx)?;
-                    let targets = m.select(&acc.resources).map_err(ctx)?;
-                    if let Some(doc) = docs.first() {
-                        apply_sm_to(acc, &targets, doc, p, schemas).map_err(ctx)?;
-                    }
-                } else {
-                    for doc in &docs {
-                        let id = patch_id(doc);
-                        let target = unique_target(&acc.resources, &id).map_err(ctx)?;
-                        apply_sm_to(acc, &[target], doc, p, schemas).map_err(ctx)?;
-                    }
-                }
-            }
-            Content::Json(ops) => {
-                let Some(sel) = &p.target else {
+        patch(b, Site::of(lk), acc, p, &describe("patches", i, p))?;
+    }
+    Ok(())
+}
+
+/// One patch of either kind, recognised by its content (kustomize's PatchTransformer): a
+/// strategic-merge patch applies to its target's selection, or to the object with its id; a
+/// JSON 6902 patch to its target's selection. `what` names the patch in messages.
+pub fn patch(b: &mut Builder, site: Site, acc: &mut Accumulator, p: &Patch, what: &str) -> Result<()> {
+    let ctx = |e: Error| e.in_file(site.file).at(p.pos).context(format!("in {what}"));
+    let (text, real) = patch_text(b, site, p, true).map_err(ctx)?;
+    let origin = real.as_deref().unwrap_or(site.file);
+    let content = classify(&text, origin).map_err(ctx)?;
+    note_kinds(b, &acc.resources);
+    if matches!(content, Content::Strategic(_)) && !matches!(b.openapi, OpenApi::Custom(_)) {
+        b.builtin_schema_loaded = true;
+    }
+    let schemas = b.openapi.schemas();
+    match content {
+        Content::Strategic(docs) => {
+            if let Some(sel) = &p.target {
+                if docs.len() > 1 {
                     return Err(ctx(Error::new(
-                        "must specify a target for JSON patch: a JSON 6902 patch needs 'target' to name the objects",
+                        "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set \
+                         `patches.target` field: split the documents into separate entries",
                     )));
-                };
+                }
                 let m = Matcher::new(sel).map_err(ctx)?;
                 let targets = m.select(&acc.resources).map_err(ctx)?;
-                apply_json_to(acc, &targets, &ops).map_err(ctx)?;
+                if let Some(doc) = docs.first() {
+                    apply_sm_to(acc, &targets, doc, p, schemas).map_err(ctx)?;
+                }
+            } else {
+                for doc in &docs {
+                    let id = patch_id(doc);
+                    let target = unique_target(&acc.resources, &id).map_err(ctx)?;
+                    apply_sm_to(acc, &[target], doc, p, schemas).map_err(ctx)?;
+                }
             }
+        }
+        Content::Json(ops) => {
+            let Some(sel) = &p.target else {
+                return Err(ctx(Error::new(
+                    "must specify a target for JSON patch: a JSON 6902 patch needs 'target' to name the objects",
+                )));
+            };
+            let m = Matcher::new(sel).map_err(ctx)?;
+            let targets = m.select(&acc.resources).map_err(ctx)?;
+            apply_json_to(acc, &targets, &ops, true).map_err(ctx)?;
         }
     }
     Ok(())
@@ -455,22 +481,43 @@ pub fn run_patches(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumula
 /// Step 7: `patchesJson6902` (deprecated): a target and JSON 6902 operations.
 pub fn run_json6902(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
     for (i, p) in lk.kustomization.patches_json6902.iter().enumerate() {
-        let what = describe("patchesJson6902", i, p);
-        let ctx = |e: Error| e.in_file(&lk.file).at(p.pos).context(format!("in {what}"));
-        let Some(sel) = &p.target else {
-            return Err(ctx(Error::new("patchesJson6902: each entry needs a 'target' naming the objects to patch")));
-        };
-        let (text, real) = patch_text(b, lk, p).map_err(ctx)?;
-        let ops = as_json_ops(&text)
-            .map_err(|e| match &real {
-                Some(f) => e.in_file(f),
-                None => ctx(e),
-            })?
-            .unwrap_or_default();
-        let m = Matcher::new(sel).map_err(ctx)?;
-        let targets = m.select(&acc.resources).map_err(ctx)?;
-        apply_json_to(acc, &targets, &ops).map_err(ctx)?;
+        json6902(b, Site::of(lk), acc, p, &describe("patchesJson6902", i, p))?;
     }
+    Ok(())
+}
+
+/// JSON 6902 operations applied to a target's selection (kustomize's PatchJson6902Transformer).
+/// The target must name an object; unlike `patches`, a rename here is not remembered, so
+/// references to the old name are not updated (as in kustomize v5.5.0).
+pub fn json6902(b: &mut Builder, site: Site, acc: &mut Accumulator, p: &Patch, what: &str) -> Result<()> {
+    let ctx = |e: Error| e.in_file(site.file).at(p.pos).context(format!("in {what}"));
+    let Some(sel) = &p.target else {
+        return Err(ctx(Error::new("patchesJson6902: each entry needs a 'target' naming the objects to patch")));
+    };
+    if sel.name.as_deref().unwrap_or("").is_empty() {
+        return Err(ctx(Error::new("must specify the target name (a JSON 6902 patch's target needs 'name')")));
+    }
+    let (text, real) = patch_text(b, site, p, false).map_err(ctx)?;
+    if text.is_empty() {
+        if let Some(path) = &p.path {
+            return Err(ctx(Error::new(format!("patch file '{path}' empty seems to be empty"))));
+        }
+    }
+    let in_patch = |e: Error| match &real {
+        Some(f) => e.in_file(f),
+        None => ctx(e),
+    };
+    let ops = as_json_ops(&text).map_err(in_patch)?.unwrap_or_default();
+    if ops.is_empty() {
+        return Err(in_patch(Error::new(format!(
+            "patch appears to be empty; file={}, JsonOp={}",
+            p.path.as_deref().unwrap_or(""),
+            text.trim()
+        ))));
+    }
+    let m = Matcher::new(sel).map_err(ctx)?;
+    let targets = m.select(&acc.resources).map_err(ctx)?;
+    apply_json_to(acc, &targets, &ops, false).map_err(ctx)?;
     Ok(())
 }
 
@@ -547,148 +594,9 @@ impl Matcher {
     }
 }
 
-/// A Kubernetes label selector: requirements joined by commas.
-#[derive(Debug, PartialEq)]
-struct LabelSelector {
-    reqs: Vec<Requirement>,
-}
-
-#[derive(Debug, PartialEq)]
-enum Requirement {
-    Exists(String),
-    NotExists(String),
-    In(String, Vec<String>),
-    NotIn(String, Vec<String>),
-    Gt(String, i64),
-    Lt(String, i64),
-}
-
-impl LabelSelector {
-    fn parse(text: &str) -> Result<LabelSelector> {
-        let mut reqs = Vec::new();
-        for part in split_top_level(text) {
-            let part = part.trim();
-            if part.is_empty() {
-                bail!("empty requirement in label selector");
-            }
-            reqs.push(Requirement::parse(part)?);
-        }
-        Ok(LabelSelector { reqs })
-    }
-
-    fn matches(&self, labels: Option<&crate::yaml::node::Map>) -> bool {
-        let get = |k: &str| -> Option<String> {
-            labels.and_then(|m| m.get(k)).and_then(|v| match &v.value {
-                Value::Map(_) | Value::Seq(_) => None,
-                _ => v.scalar_text(),
-            })
-        };
-        self.reqs.iter().all(|r| match r {
-            Requirement::Exists(k) => get(k).is_some(),
-            Requirement::NotExists(k) => get(k).is_none(),
-            Requirement::In(k, vs) => get(k).is_some_and(|v| vs.contains(&v)),
-            Requirement::NotIn(k, vs) => get(k).is_none_or(|v| !vs.contains(&v)),
-            Requirement::Gt(k, n) => get(k).and_then(|v| v.parse::<i64>().ok()).is_some_and(|v| v > *n),
-            Requirement::Lt(k, n) => get(k).and_then(|v| v.parse::<i64>().ok()).is_some_and(|v| v < *n),
-        })
-    }
-}
-
-/// Splits on commas outside parentheses.
-fn split_top_level(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut depth = 0i32;
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                out.push(&text[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(&text[start..]);
-    out
-}
-
-fn valid_key(k: &str) -> Result<String> {
-    let k = k.trim();
-    let ok = !k.is_empty()
-        && k.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
-        && k.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-    if !ok {
-        bail!("invalid label key '{k}'");
-    }
-    Ok(k.to_string())
-}
-
-impl Requirement {
-    fn parse(part: &str) -> Result<Requirement> {
-        if let Some(k) = part.strip_prefix('!') {
-            return Ok(Requirement::NotExists(valid_key(k)?));
-        }
-        for (op, neg) in [("!=", true), ("==", false), ("=", false)] {
-            if let Some((k, v)) = part.split_once(op) {
-                let key = valid_key(k)?;
-                let v = v.trim().to_string();
-                return Ok(if neg { Requirement::NotIn(key, vec![v]) } else { Requirement::In(key, vec![v]) });
-            }
-        }
-        for (op, gt) in [(">", true), ("<", false)] {
-            if let Some((k, v)) = part.split_once(op) {
-                let key = valid_key(k)?;
-                let n: i64 = v.trim().parse().map_err(|_| Error::new(format!("'{}' is not an integer", v.trim())))?;
-                return Ok(if gt { Requirement::Gt(key, n) } else { Requirement::Lt(key, n) });
-            }
-        }
-        let words: Vec<&str> = part.splitn(2, char::is_whitespace).collect();
-        if let [k, rest] = words.as_slice() {
-            let rest = rest.trim();
-            let (neg, set) = if let Some(s) = rest.strip_prefix("notin") {
-                (true, s)
-            } else if let Some(s) = rest.strip_prefix("in") {
-                (false, s)
-            } else {
-                bail!("unable to parse requirement '{part}'");
-            };
-            let set = set.trim();
-            let Some(inner) = set.strip_prefix('(').and_then(|s| s.strip_suffix(')')) else {
-                bail!("expected '(' and ')' around the values in '{part}'");
-            };
-            let values: Vec<String> = inner.split(',').map(|v| v.trim().to_string()).collect();
-            let key = valid_key(k)?;
-            return Ok(if neg { Requirement::NotIn(key, values) } else { Requirement::In(key, values) });
-        }
-        Ok(Requirement::Exists(valid_key(part)?))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::node::Map;
-
-    fn labels(pairs: &[(&str, &str)]) -> Map {
-        pairs.iter().map(|(k, v)| (k.to_string(), Node::string(*v))).collect()
-    }
-
-    #[test]
-    fn label_selectors() {
-        let l = labels(&[("app", "web"), ("tier", "front")]);
-        let m = |s: &str| LabelSelector::parse(s).unwrap().matches(Some(&l));
-        assert!(m("app=web"));
-        assert!(m("app==web,tier"));
-        assert!(!m("app!=web"));
-        assert!(m("app in (web, api)"));
-        assert!(!m("tier notin (front)"));
-        assert!(m("!missing"));
-        assert!(!m("missing"));
-        assert!(m("missing!=x"));
-        assert!(LabelSelector::parse("app in web").is_err());
-    }
 
     #[test]
     fn classify_patches() {

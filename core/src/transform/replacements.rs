@@ -18,6 +18,7 @@ use crate::error::{bail, Error, Result};
 use crate::load::LoadedKustomization;
 use crate::resource::{Gvk, ResId, Resource};
 use crate::transform::labelselector::LabelSelector;
+use crate::transform::Site;
 use crate::yaml::node::{Map, Node, Pos, Value};
 use crate::yaml::read::{parse_one, resolve_plain, Schema};
 use regex::Regex;
@@ -110,14 +111,20 @@ pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> 
     if entries.is_empty() {
         return Ok(());
     }
+    replace(b, Site::of(lk), entries, acc)
+}
+
+/// Runs replacements (kustomize's ReplacementTransformer): each entry an inline replacement,
+/// or `{path: file}` naming a file of one or a list of them, read from `site.dir`.
+pub fn replace(b: &mut Builder, site: Site, entries: &[Node], acc: &mut Accumulator) -> Result<()> {
     let mut all = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
-        let at = |e: Error| e.in_file(&lk.file).at(entry.pos).context(format!("in replacement {}", i + 1));
+        let at = |e: Error| e.in_file(site.file).at(entry.pos).context(format!("in replacement {}", i + 1));
         match path_entry(entry).map_err(at)? {
             Some(path) => {
-                let (file, text) = b.loader.read_file(&lk.dir, &path).map_err(at)?;
+                let (file, text) = b.loader.read_file(site.dir, &path).map_err(at)?;
                 let in_file = |e: Error| {
-                    e.in_file(&file).context(format!("in replacement {} (from '{path}')", i + 1)).in_file(&lk.file)
+                    e.in_file(&file).context(format!("in replacement {} (from '{path}')", i + 1)).in_file(site.file)
                 };
                 let doc = parse_one(&text, Schema::V3).map_err(|e| in_file(Error::from(e)))?.unwrap_or_else(Node::null);
                 let parsed = match &doc.value {
@@ -139,7 +146,7 @@ pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> 
                 Some((file, path)) => e.in_file(file).at(r.pos).context(format!("in replacement from '{path}'")),
                 None => e.at(r.pos).context(format!("in replacement {}", i + 1)),
             };
-            e.in_file(&lk.file)
+            e.in_file(site.file)
         })?;
     }
     Ok(())
@@ -322,16 +329,6 @@ fn parse_options(v: &Node) -> Result<FieldOptions> {
 // Applying
 // ------------------------------------------------------------------------------------------------
 
-/// Every id a resource answers to: its current one, then the ones it had before renames.
-fn ids(r: &Resource) -> Vec<ResId> {
-    let mut out = vec![r.id()];
-    let gvk = r.gvk();
-    for (name, namespace) in r.previous.iter() {
-        out.push(ResId { gvk: gvk.clone(), name: name.clone(), namespace: namespace.clone() });
-    }
-    out
-}
-
 fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<()> {
     let (Some(source), Some(targets)) = (&r.source, &r.targets) else {
         bail!("replacements must specify a source and at least one target");
@@ -349,7 +346,7 @@ fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<()> {
             if t.reject.iter().any(|rj| (rj.labels.is_some() || rj.annotations.is_some()) && rj.matches_meta(res)) {
                 continue;
             }
-            let ids = ids(res);
+            let ids = res.ids();
             if t.reject.iter().any(|rj| !rj.id.is_empty() && ids.iter().any(|id| rj.id.selects(id))) {
                 continue;
             }
@@ -450,7 +447,7 @@ fn typed(tag: Tag, text: &str) -> Result<Value> {
 fn source_value(source: &Source, resources: &[Resource]) -> Result<Val> {
     let mut found: Option<&Resource> = None;
     for r in resources {
-        if ids(r).iter().any(|id| source.id.selects(id)) {
+        if r.ids().iter().any(|id| source.id.selects(id)) {
             if found.is_some() {
                 bail!("multiple matches for selector {}", source.id.display());
             }
@@ -662,10 +659,8 @@ impl TargetPath {
     }
 
     fn apply(&self, node: &mut Node, value: &Val, options: &FieldOptions) -> Result<()> {
+        // kustomize v5.5.0 allows `create` with `*`: fields are made under every element.
         let create = options.create;
-        if create && self.segs.iter().any(|s| matches!(s, Seg::Every)) {
-            bail!("cannot support create option in a multi-value target");
-        }
         let what = if create { "unable to find or create field" } else { "unable to find field" };
         let mut hits = 0usize;
         let mut set = |target: &mut Node, fresh: bool| -> Result<()> {
