@@ -47,6 +47,17 @@ pub mod data {
     }
 }
 
+/// Test support for the fuzz targets; not part of the API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Panics unless kcompile's own YAML parser and saphyr-parser read `text` alike (values,
+    /// positions, errors), whole stream and first document, under both decoding schemas.
+    pub fn check_yaml_fast_path(text: &str) {
+        crate::yaml::scan::agreement::check(text);
+    }
+}
+
 pub use build::{LoadRestrictor, Options};
 pub use diff::{diff, Change};
 pub use error::{Error, Result};

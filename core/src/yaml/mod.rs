@@ -4,4 +4,4 @@
 pub mod emit;
 pub mod node;
 pub mod read;
-mod scan;
+pub(crate) mod scan;

@@ -1,7 +1,9 @@
 //! The YAML reader: turns YAML text into [`Node`]s, decoding values the way kustomize does.
 //!
-//! Events come from `saphyr-parser`; nodes are built from them in one pass with an explicit stack
-//! (nothing recurses on the input's nesting). Two decoding schemas exist because kustomize reads
+//! Events come from kcompile's own parser ([`super::scan`]) for the YAML that manifests are made
+//! of, and from `saphyr-parser` for anything else and for every error (the two agree wherever
+//! the first answers: differential tests and a fuzz target check it). Nodes are built from the
+//! events in one pass with an explicit stack (nothing recurses on the input's nesting). Two decoding schemas exist because kustomize reads
 //! its inputs with two different YAML libraries:
 //!
 //! * [`Schema::V3`] — go-yaml v3 as used by kyaml: resources and strategic-merge patches.

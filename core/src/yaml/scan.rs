@@ -252,6 +252,13 @@ impl<'s> Fast<'s, '_, '_> {
     }
 
     fn skip_spaces(&mut self) {
+        // Eight at a time first: deep indentation is common.
+        while let Some(chunk) = self.b.get(self.i..self.i + 8) {
+            if chunk != b"        " {
+                break;
+            }
+            self.i += 8;
+        }
         while self.peek() == b' ' {
             self.i += 1;
         }
@@ -1352,11 +1359,10 @@ fn can_start_plain(c: u8, next: u8, flow: bool) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    //! Differential tests: wherever the fast path answers, its answer must be saphyr's (values,
-    //! variants, key order, positions, errors).
-
+/// Differential checking: wherever the fast path answers, its answer must be saphyr's (values,
+/// variants, key order, positions, errors). Used by the tests below and the fuzz target.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) mod agreement {
     use super::super::node::{Node, Value};
     use super::super::read::{parse_one, parse_stream, Schema, YamlError, FAST_ANSWERS, FAST_PATH};
 
@@ -1397,9 +1403,9 @@ mod tests {
         (slow, fast, answered)
     }
 
-    /// Checks one text in every way the reader is called; returns how many documents the fast
-    /// path answered.
-    fn check(text: &str) -> usize {
+    /// Checks one text in every way the reader is called (panics on a difference); returns
+    /// how many documents the fast path answered.
+    pub(crate) fn check(text: &str) -> usize {
         let mut answered = 0;
         for schema in [Schema::V3, Schema::V11] {
             let (slow, fast, n) = both_ways(|| parse_stream(text, schema));
@@ -1417,6 +1423,14 @@ mod tests {
         }
         answered
     }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Differential tests (see [`super::agreement`]).
+
+    use super::super::read::Schema;
+    use super::agreement::check;
 
     /// Texts the fast path must answer (each is checked against saphyr too).
     const HANDLED: &[&str] = &[
