@@ -10,8 +10,8 @@
 //! characters, properties on keys, implicit pairs in flow lists, …), and on *every* error, it
 //! answers "not sure" and the caller parses the document with saphyr-parser, whose answer (value,
 //! positions or error message) is the reader's. Where the two could disagree on what a
-//! construct means, this parser bails rather than guess; the differential tests in `read.rs`
-//! compare both paths on every input they parse.
+//! construct means, this parser bails rather than guess; the differential tests at the end of
+//! this file and the `read` fuzz target compare both paths on every input they parse.
 //!
 //! Nothing here recurses on the input's nesting: block and flow collections live on explicit
 //! stacks.
