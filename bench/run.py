@@ -12,6 +12,7 @@ It generates realistic trees in a temporary directory:
   - bundle-like: a few MB of large documents (CRDs with deep OpenAPI schemas, Deployments,
     RBAC) with light transformation, like an operator's install bundle; and the same bundle
     with no transformation at all (the YAML layer alone);
+  - many small files (one object each);
   - the repository's example overlays;
 and prints, per tree, both median wall times and their ratio, kcompile's median CPU time
 (user + system: steadier than wall time on a busy machine) and the ratio of CPU times, both
@@ -300,6 +301,17 @@ images:
     return d, [os.path.join(d, "install.yaml")]
 
 
+def gen_many_files(root, n):
+    """A kustomization listing n files of one small object each (per-file and per-resource
+    costs, and any work quadratic in the number of resources, show here)."""
+    d = os.path.join(root, "many")
+    for i in range(n):
+        write(os.path.join(d, f"cm{i}.yaml"),
+              f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{i}\ndata:\n  key: value{i}\n")
+    write(os.path.join(d, "kustomization.yaml"), "resources:\n" + "".join(f"- cm{i}.yaml\n" for i in range(n)))
+    return d, [os.path.join(d, f"cm{i}.yaml") for i in range(n)]
+
+
 def yaml_files(dirs):
     out = []
     for d in dirs:
@@ -367,6 +379,9 @@ def main():
         compare(f"bundle-like ({size:.1f} MB)", bundle, binputs, args.runs, args.kruns)
         plain, pinputs = gen_bundle(os.path.join(tmp, "plain"), crds, 5, 100, transform=False)
         compare(f"bundle, resources only ({size:.1f} MB)", plain, pinputs, args.runs, args.kruns)
+        files = 300 if args.quick else 3000
+        many, minputs = gen_many_files(tmp, files)
+        compare(f"{files} files of one object each", many, minputs, max(1, args.runs // 3), args.kruns)
         print()
         print("kcompile alone, patch-heavy stacked tree (time should grow linearly with N):")
         sizes = [200, 2000] if args.quick else [200, 2000, 20000]
