@@ -208,7 +208,7 @@ fn write_outputs(builds: &[(&Utf8PathBuf, kcompile::Build)], output: Option<&Utf
     match (output, builds) {
         (None, [(_, b)]) => {
             let mut out = std::io::stdout().lock();
-            out.write_all(b.yaml().as_bytes()).and_then(|_| out.flush()).map_err(|e| e.to_string())
+            b.write_yaml(&mut out).and_then(|_| out.flush()).map_err(|e| e.to_string())
         }
         (None, _) => Err("several roots were built: choose where each goes with -o DIR or --snapshot-dir".into()),
         (Some(path), [(_, b)]) if path.is_dir() => {

@@ -52,6 +52,17 @@ pub mod data {
     }
 }
 
+/// Test support for the fuzz targets; not part of the API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Panics unless kcompile's own YAML parser and saphyr-parser read `text` alike (values,
+    /// positions, errors), whole stream and first document, under both decoding schemas.
+    pub fn check_yaml_fast_path(text: &str) {
+        crate::yaml::scan::agreement::check(text);
+    }
+}
+
 pub use build::{LoadRestrictor, Options};
 pub use diff::{diff, Change};
 pub use error::{Error, Result};
@@ -147,6 +158,36 @@ impl Build {
         yaml::emit::emit_stream(&docs)
     }
 
+    /// Writes what [`Build::yaml`] returns to `w`, a few documents at a time, without holding
+    /// the whole text in memory.
+    ///
+    /// ```
+    /// use kcompile::{build, MemFs, Options};
+    ///
+    /// let fs = MemFs::new()
+    ///     .with("app/kustomization.yaml", "resources:\n- cm.yaml\n")
+    ///     .with("app/cm.yaml", "kind: ConfigMap\napiVersion: v1\nmetadata:\n  name: a\n---\nkind: ConfigMap\napiVersion: v1\nmetadata:\n  name: b\n");
+    /// let out = build(&fs, "/app".into(), &Options::default()).unwrap();
+    /// let mut bytes = Vec::new();
+    /// out.write_yaml(&mut bytes).unwrap();
+    /// assert_eq!(bytes, out.yaml().into_bytes());
+    /// ```
+    pub fn write_yaml(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        const CHUNK: usize = 256 << 10;
+        let mut buf = String::with_capacity(CHUNK + (CHUNK >> 2));
+        for (i, r) in self.resources.iter().enumerate() {
+            if i > 0 {
+                buf.push_str("---\n");
+            }
+            yaml::emit::emit_document(&mut buf, &r.node);
+            if buf.len() >= CHUNK {
+                w.write_all(buf.as_bytes())?;
+                buf.clear();
+            }
+        }
+        w.write_all(buf.as_bytes())
+    }
+
     /// The resources as data, in output order.
     pub fn documents(&self) -> impl Iterator<Item = &data::Node> {
         self.resources.iter().map(|r| &r.node)
@@ -201,5 +242,41 @@ impl Object {
         parts.push(&self.kind);
         parts.push(&self.name);
         format!("{}.yaml", parts.join("_").to_lowercase())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_yaml_writes_what_yaml_returns_in_chunks() {
+        let mut cms = String::new();
+        for i in 0..12_000 {
+            cms.push_str(&format!(
+                "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  key: value number {i}\n"
+            ));
+        }
+        let fs =
+            MemFs::new().with("app/kustomization.yaml", "resources:\n- cms.yaml\n").with("app/cms.yaml", cms.as_str());
+        let out = build(&fs, "/app".into(), &Options::default()).unwrap();
+        let whole = out.yaml();
+        assert!(whole.len() > 600 << 10, "the output must span several chunks");
+        /// Records the size of each write.
+        struct Writes(Vec<u8>, usize);
+        impl std::io::Write for Writes {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.extend_from_slice(b);
+                self.1 += 1;
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut w = Writes(Vec::new(), 0);
+        out.write_yaml(&mut w).unwrap();
+        assert_eq!(w.0, whole.into_bytes());
+        assert!(w.1 > 2, "written in {} pieces", w.1);
     }
 }

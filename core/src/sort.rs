@@ -3,7 +3,6 @@
 use crate::error::{Error, Result};
 use crate::kustomization::SortOptions;
 use crate::resource::{Gvk, Resource};
-use std::cmp::Ordering;
 use std::collections::HashMap;
 
 /// Kinds printed first, in this order, by the legacy order.
@@ -74,37 +73,19 @@ pub fn sort(resources: &mut [Resource], options: Option<&SortOptions>) {
     for (i, k) in last.iter().enumerate() {
         rank.insert(k, 1 + i as i64);
     }
-    // Compute each key once; the sort itself compares precomputed strings.
-    let mut keyed: Vec<(i64, String, String, usize)> = resources
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let gvk = r.gvk();
-            let ns = if r.namespace().is_empty() { "~X" } else { r.namespace() };
-            let name = if r.name().is_empty() { "~N" } else { r.name() };
-            let id_key = format!("{}|{}|{}", gvk.id_string(), ns, name);
-            (*rank.get(gvk.kind.as_str()).unwrap_or(&0), gvk_sort_string(&gvk), id_key, i)
-        })
-        .collect();
-    keyed.sort_by(|a, b| match a.0.cmp(&b.0) {
-        Ordering::Equal => a.1.cmp(&b.1).then_with(|| a.2.cmp(&b.2)),
-        o => o,
+    // Each key is computed once; the resources are moved into place, never copied.
+    resources.sort_by_cached_key(|r| {
+        let gvk = r.gvk();
+        let ns = if r.namespace().is_empty() { "~X" } else { r.namespace() };
+        let name = if r.name().is_empty() { "~N" } else { r.name() };
+        let id_key = format!("{}|{}|{}", gvk.id_string(), ns, name);
+        (*rank.get(gvk.kind.as_str()).unwrap_or(&0), gvk_sort_string(&gvk), id_key)
     });
-    let order: Vec<usize> = keyed.into_iter().map(|k| k.3).collect();
-    permute(resources, &order);
 }
 
 fn gvk_sort_string(g: &Gvk) -> String {
     let or = |s: &str, d: &'static str| if s.is_empty() { d.to_string() } else { s.to_string() };
     format!("{}_{}_{}", or(&g.group, "~G"), or(&g.version, "~V"), or(&g.kind, "~K"))
-}
-
-/// Reorders `items` so that position i holds what was at `order[i]`.
-fn permute<T: Clone>(items: &mut [T], order: &[usize]) {
-    let sorted: Vec<T> = order.iter().map(|&i| items[i].clone()).collect();
-    for (slot, item) in items.iter_mut().zip(sorted) {
-        *slot = item;
-    }
 }
 
 #[cfg(test)]

@@ -44,7 +44,17 @@ pub fn emit_stream(docs: &[&Node]) -> String {
 /// Appends one document to `out`, exactly as go-yaml v2 marshals the JSON form of `doc`. The
 /// text always ends with a newline.
 pub fn emit_document(out: &mut String, doc: &Node) {
-    let mut e = Emitter { out, column: 0, indent: -1, whitespace: true, indention: true };
+    let mut e = Emitter {
+        out,
+        column: 0,
+        indent: -1,
+        whitespace: true,
+        indention: true,
+        keys: Vec::new(),
+        values: Vec::new(),
+        order: Vec::new(),
+        sort_buf: Vec::new(),
+    };
     e.node(doc, false);
     // The implicit document end.
     e.indent = -1;
@@ -172,9 +182,8 @@ fn in_ranges(ranges: &[(u32, u32)], c: char) -> bool {
 
 /// Sorts `order` (indices into `keys`) by [`natural_less`]. A merge sort of its own: the order is
 /// not guaranteed to be transitive for every input, and this must not panic when it is not.
-fn sort_keys(keys: &[Cow<'_, str>], order: &mut [usize]) {
-    let mut buf = Vec::new();
-    merge_sort(order, &mut buf, &|x: usize, y: usize| natural_less(&keys[x], &keys[y]));
+fn sort_keys(keys: &[Cow<'_, str>], order: &mut [usize], buf: &mut Vec<usize>) {
+    merge_sort(order, buf, &|x: usize, y: usize| natural_less(&keys[x], &keys[y]));
 }
 
 fn merge_sort(v: &mut [usize], buf: &mut Vec<usize>, less: &dyn Fn(usize, usize) -> bool) {
@@ -225,7 +234,12 @@ enum Style {
 }
 
 /// What libyaml's `yaml_emitter_analyze_scalar` concludes about a scalar (block context).
+#[derive(Debug, PartialEq, Eq)]
 struct Analysis {
+    /// The string holds a line feed (go-yaml then asks for the literal style).
+    newline: bool,
+    /// The string is ASCII (its length is its width in columns).
+    ascii: bool,
     multiline: bool,
     block_plain_allowed: bool,
     single_quoted_allowed: bool,
@@ -243,8 +257,52 @@ fn is_printable(c: char) -> bool {
 }
 
 fn analyze(s: &str) -> Analysis {
+    let bytes = s.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return analyze_chars(s);
+    };
+    // Printable ASCII and spaces only (the common case): no breaks or special characters, so
+    // only indicators and leading or trailing spaces matter. Branch-free so that it vectorizes.
+    let (mut other, mut colon, mut hash) = (0u8, 0u8, 0u8);
+    for &c in bytes {
+        other |= u8::from(c.wrapping_sub(0x20) >= 0x5f);
+        colon |= u8::from(c == b':');
+        hash |= u8::from(c == b'#');
+    }
+    if other != 0 {
+        return analyze_chars(s);
+    }
+    let followed_by_space = |i: usize| bytes.get(i + 1).is_none_or(|&n| n == b' ');
+    let mut indicator = matches!(
+        first,
+        b'#' | b',' | b'[' | b']' | b'{' | b'}' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`'
+    ) || (matches!(first, b'?' | b':' | b'-') && followed_by_space(0))
+        || bytes.starts_with(b"---")
+        || bytes.starts_with(b"...");
+    if !indicator && colon != 0 {
+        indicator = bytes.iter().enumerate().any(|(i, &c)| c == b':' && followed_by_space(i));
+    }
+    if !indicator && hash != 0 {
+        indicator = bytes.windows(2).any(|w| w == b" #");
+    }
+    let leading_space = first == b' ';
+    let trailing_space = last == b' ';
+    Analysis {
+        newline: false,
+        ascii: true,
+        multiline: false,
+        block_plain_allowed: !(indicator || leading_space || trailing_space),
+        single_quoted_allowed: true,
+        block_allowed: !trailing_space,
+    }
+}
+
+/// libyaml's analysis, character by character.
+fn analyze_chars(s: &str) -> Analysis {
     if s.is_empty() {
         return Analysis {
+            newline: false,
+            ascii: true,
             multiline: false,
             block_plain_allowed: true,
             single_quoted_allowed: true,
@@ -317,6 +375,8 @@ fn analyze(s: &str) -> Analysis {
     }
 
     let mut a = Analysis {
+        newline: line_breaks && bytes.contains(&b'\n'),
+        ascii: s.is_ascii(),
         multiline: line_breaks,
         block_plain_allowed: true,
         single_quoted_allowed: true,
@@ -347,7 +407,8 @@ fn analyze(s: &str) -> Analysis {
 /// U+0085, and go-yaml's double-quoted scalar reader folds a raw one: a run of spaces and U+0085
 /// holding one U+0085 becomes a space, holding n > 1 becomes n - 1 newlines.
 fn json_roundtrip(s: &str) -> Cow<'_, str> {
-    if !s.contains('\u{85}') {
+    // U+0085 is C2 85 in UTF-8: look for the rare lead byte first.
+    if !s.as_bytes().contains(&0xC2) || !s.contains('\u{85}') {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -976,16 +1037,22 @@ fn write_float(out: &mut String, f: f64) {
 
 /// libyaml's emitter state, for block context (the only flow collections go-yaml v2 writes
 /// are the empty `{}` and `[]`).
-struct Emitter<'o> {
+struct Emitter<'o, 'n> {
     out: &'o mut String,
     /// Characters (not bytes) written on the current line.
     column: usize,
     indent: isize,
     whitespace: bool,
     indention: bool,
+    /// Keys and values of the maps being printed (each map's entries above its parents'), and
+    /// their sort order: scratch space reused across maps instead of allocated per map.
+    keys: Vec<Cow<'n, str>>,
+    values: Vec<&'n Node>,
+    order: Vec<usize>,
+    sort_buf: Vec<usize>,
 }
 
-impl Emitter<'_> {
+impl<'n> Emitter<'_, 'n> {
     fn put(&mut self, c: char) {
         self.out.push(c);
         self.column += 1;
@@ -1038,7 +1105,7 @@ impl Emitter<'_> {
 
     /// libyaml's `yaml_emitter_emit_node` for the value of a map entry (`mapping`), an item of
     /// a sequence or the root, never a key.
-    fn node(&mut self, n: &Node, mapping: bool) {
+    fn node(&mut self, n: &'n Node, mapping: bool) {
         match &n.value {
             Value::Null => self.plain_word("null"),
             Value::Bool(b) => self.plain_word(if *b { "true" } else { "false" }),
@@ -1061,9 +1128,14 @@ impl Emitter<'_> {
                 self.end_plain(start);
             }
             Value::Str(s) => {
-                let s = json_roundtrip(s);
-                let a = analyze(&s);
-                self.string(&s, &a, false);
+                let a = analyze(s);
+                if a.ascii {
+                    self.string(s, &a, false);
+                } else {
+                    let s = json_roundtrip(s);
+                    let a = analyze(&s);
+                    self.string(&s, &a, false);
+                }
             }
             Value::Seq(items) if items.is_empty() => self.empty_flow("[", "]"),
             Value::Map(m) if m.is_empty() => self.empty_flow("{", "}"),
@@ -1097,7 +1169,7 @@ impl Emitter<'_> {
         self.write_indicator(close, false, false, false);
     }
 
-    fn block_sequence(&mut self, items: &[Node], mapping: bool) {
+    fn block_sequence(&mut self, items: &'n [Node], mapping: bool) {
         let saved = self.indent;
         let indentless = mapping && !self.indention;
         self.increase_indent(false, indentless);
@@ -1109,35 +1181,43 @@ impl Emitter<'_> {
         self.indent = saved;
     }
 
-    fn block_mapping(&mut self, m: &Map) {
+    fn block_mapping(&mut self, m: &'n Map) {
         let saved = self.indent;
         self.increase_indent(false, false);
-        let keys: Vec<Cow<'_, str>> = m.keys().map(|k| json_roundtrip(k)).collect();
-        let values: Vec<&Node> = m.values().collect();
-        let mut order: Vec<usize> = (0..keys.len()).collect();
-        sort_keys(&keys, &mut order);
-        for &i in &order {
-            let key = &keys[i];
-            let value = values[i];
+        let base = self.keys.len();
+        let obase = self.order.len();
+        self.keys.extend(m.keys().map(|k| if k.is_ascii() { Cow::Borrowed(k.as_str()) } else { json_roundtrip(k) }));
+        self.values.extend(m.values());
+        self.order.extend(base..base + m.len());
+        let Emitter { keys, order, sort_buf, .. } = self;
+        if let Some(order) = order.get_mut(obase..) {
+            sort_keys(keys, order, sort_buf);
+        }
+        for j in obase..obase + m.len() {
+            let Some(&i) = self.order.get(j) else { break };
+            let (Some(key), Some(&value)) = (self.keys.get(i).cloned(), self.values.get(i)) else { break };
             self.write_indent();
-            let a = analyze(key);
+            let a = analyze(&key);
             if !a.multiline && key.len() <= MAX_SIMPLE_KEY_LEN {
-                self.string(key, &a, true);
+                self.string(&key, &a, true);
                 self.write_indicator(":", false, false, false);
             } else {
                 self.write_indicator("?", true, false, true);
-                self.string(key, &a, false);
+                self.string(&key, &a, false);
                 self.write_indent();
                 self.write_indicator(":", true, false, true);
             }
             self.node(value, true);
         }
+        self.keys.truncate(base);
+        self.values.truncate(base);
+        self.order.truncate(obase);
         self.indent = saved;
     }
 
     /// A string scalar: go-yaml v2's style request, then libyaml's `select_scalar_style`.
     fn string(&mut self, s: &str, a: &Analysis, simple_key: bool) {
-        let mut style = if s.contains('\n') {
+        let mut style = if a.newline {
             Style::Literal
         } else if plain_keeps_meaning(s) {
             Style::Plain
@@ -1160,7 +1240,7 @@ impl Emitter<'_> {
         self.increase_indent(true, false);
         let allow_breaks = !simple_key;
         match style {
-            Style::Plain => self.write_plain(s, allow_breaks),
+            Style::Plain => self.write_plain(s, allow_breaks, a.ascii),
             Style::Single => self.write_single_quoted(s, allow_breaks),
             Style::Double => self.write_double_quoted(s, allow_breaks),
             Style::Literal => self.write_literal(s),
@@ -1168,19 +1248,28 @@ impl Emitter<'_> {
         self.indent = saved;
     }
 
-    fn write_plain(&mut self, s: &str, allow_breaks: bool) {
+    fn write_plain(&mut self, s: &str, allow_breaks: bool, ascii: bool) {
         if !self.whitespace {
             self.put(' ');
         }
         if !allow_breaks || self.column + s.len() <= BEST_WIDTH {
             // No break can happen: copy it whole.
             self.out.push_str(s);
-            self.column += s.chars().count();
+            self.column += if ascii { s.len() } else { s.chars().count() };
         } else {
             let bytes = s.as_bytes();
             let mut spaces = false;
             let mut breaks = false;
-            for (i, c) in s.char_indices() {
+            let mut i = 0;
+            loop {
+                let c = match bytes.get(i) {
+                    None => break,
+                    Some(&b) if b < 0x80 => char::from(b),
+                    Some(_) => match s.get(i..).and_then(|t| t.chars().next()) {
+                        Some(c) => c,
+                        None => break,
+                    },
+                };
                 if c == ' ' {
                     if !spaces && self.column > BEST_WIDTH && bytes.get(i + 1) != Some(&b' ') {
                         self.write_indent();
@@ -1188,6 +1277,7 @@ impl Emitter<'_> {
                         self.put(' ');
                     }
                     spaces = true;
+                    i += 1;
                 } else if is_break(c) {
                     if !breaks && c == '\n' {
                         self.put_break();
@@ -1195,14 +1285,24 @@ impl Emitter<'_> {
                     self.write_break(c);
                     self.indention = true;
                     breaks = true;
+                    i += c.len_utf8();
                 } else {
                     if breaks {
                         self.write_indent();
                     }
-                    self.put(c);
+                    // The whole run of characters up to the next space or break at once.
+                    let end = if ascii {
+                        bytes[i..].iter().position(|&b| matches!(b, b' ' | b'\n' | b'\r')).map_or(s.len(), |j| i + j)
+                    } else {
+                        s[i..].char_indices().find(|&(_, d)| d == ' ' || is_break(d)).map_or(s.len(), |(j, _)| i + j)
+                    };
+                    let run = &s[i..end];
+                    self.out.push_str(run);
+                    self.column += if ascii { run.len() } else { run.chars().count() };
                     self.indention = false;
                     spaces = false;
                     breaks = false;
+                    i = end;
                 }
             }
         }
@@ -1657,7 +1757,7 @@ metadata:
         let cyclic = ["a10", "a1b", "a2", "x", "a01", "a1", "b", "a0", "a", "a00", "a3", "a20", "a1a"];
         let keys: Vec<Cow<'_, str>> = cyclic.iter().map(|k| Cow::Borrowed(*k)).collect();
         let mut order: Vec<usize> = (0..keys.len()).collect();
-        sort_keys(&keys, &mut order);
+        sort_keys(&keys, &mut order, &mut Vec::new());
         order.sort_unstable();
         assert_eq!(order, (0..keys.len()).collect::<Vec<_>>());
     }
@@ -2029,6 +2129,9 @@ metadata:
             (s("\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b"), r#"aa: '"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
   b'
 "#),
+            // Runs of two spaces never break; non-ASCII words count one column per character.
+            (s("ww  w00000001 w00000002 w00000003 w00000004 w00000005 w00000006 w00000007 w0000000é  w00000009 w00000010  w00000011 w00000012 w00000013 w00000014 w00000015 w00000016"), "aa: ww  w00000001 w00000002 w00000003 w00000004 w00000005 w00000006 w00000007 w0000000é  w00000009\n  w00000010  w00000011 w00000012 w00000013 w00000014 w00000015 w00000016\n"),
+            (s("word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  end"), "aa: word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  word  end\n"),
             (s("\u{feff}a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a "), "aa: \"\\uFEFF\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\\x61\\x20\"\n"),
         ]);
     }
@@ -2386,5 +2489,34 @@ metadata:
 "#,
             ),
         ]);
+    }
+
+    #[test]
+    fn quick_analysis_matches_the_full_one() {
+        let alphabet: &[&str] = &[
+            "a", "Z", "0", " ", ":", "#", "-", "?", "!", "'", "\"", "\t", "\n", "é", "\u{85}", ".", ",", "[", "{", "|",
+            "@", "%", "\u{7f}", "\u{1}",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut fixed: Vec<String> = [
+            "", "a", "-", "- a", ":", "a:", "a: b", "a:b", "#", "a #b", "a#b", "---", "...x", " a", "a ", "?", "? x",
+            "x?",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for _ in 0..20_000 {
+            let len = (next() % 8) as usize;
+            fixed.push((0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect());
+        }
+        for s in &fixed {
+            assert_eq!(analyze(s), analyze_chars(s), "{s:?}");
+        }
     }
 }

@@ -4,3 +4,4 @@
 pub mod emit;
 pub mod node;
 pub mod read;
+pub(crate) mod scan;

@@ -1,7 +1,9 @@
 //! The YAML reader: turns YAML text into [`Node`]s, decoding values the way kustomize does.
 //!
-//! Events come from `saphyr-parser`; nodes are built from them in one pass with an explicit stack
-//! (nothing recurses on the input's nesting). Two decoding schemas exist because kustomize reads
+//! Events come from kcompile's own parser ([`super::scan`]) for the YAML that manifests are made
+//! of, and from `saphyr-parser` for anything else and for every error (the two agree wherever
+//! the first answers: differential tests and a fuzz target check it). Nodes are built from the
+//! events in one pass with an explicit stack (nothing recurses on the input's nesting). Two decoding schemas exist because kustomize reads
 //! its inputs with two different YAML libraries:
 //!
 //! * [`Schema::V3`] — go-yaml v3 as used by kyaml: resources and strategic-merge patches.
@@ -140,8 +142,11 @@ pub fn parse_stream(text: &str, schema: Schema) -> Result<Vec<Node>, YamlError> 
 
 /// [`parse_stream`] with explicit limits.
 pub fn parse_stream_with(text: &str, schema: Schema, limits: &Limits) -> Result<Vec<Node>, YamlError> {
-    let normalized: Cow<str> =
-        if text.contains("\r\n") { Cow::Owned(text.replace("\r\n", "\n")) } else { Cow::Borrowed(text) };
+    let normalized: Cow<str> = if memchr::memmem::find(text.as_bytes(), b"\r\n").is_some() {
+        Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        Cow::Borrowed(text)
+    };
     let mut budget = Budget::default();
     let mut out = Vec::new();
     for piece in split_documents(&normalized)? {
@@ -217,9 +222,10 @@ fn split_documents(s: &str) -> Result<Vec<Piece<'_>>, YamlError> {
     let mut from = 0usize;
     let mut counted_to = 0usize;
     let mut lines_to = 0u32; // newlines in s[..counted_to]
-    while let Some(rel) = s[from..].find("\n---") {
+    let finder = memchr::memmem::Finder::new(b"\n---");
+    while let Some(rel) = finder.find(&s.as_bytes()[from..]) {
         let m = from + rel;
-        let Some(nl_rel) = s[m + 4..].find('\n') else { break };
+        let Some(nl_rel) = memchr::memchr(b'\n', &s.as_bytes()[m + 4..]) else { break };
         let nl = m + 4 + nl_rel;
         lines_to += count_newlines(&s[counted_to..m]);
         counted_to = m;
@@ -238,7 +244,7 @@ fn split_documents(s: &str) -> Result<Vec<Piece<'_>>, YamlError> {
 }
 
 fn count_newlines(s: &str) -> u32 {
-    s.bytes().filter(|&b| b == b'\n').count() as u32
+    memchr::memchr_iter(b'\n', s.as_bytes()).count() as u32
 }
 
 /// Go's `strings.TrimSpace`.
@@ -251,14 +257,22 @@ fn go_trim_space(s: &str) -> &str {
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Clone, Copy, Default)]
-struct Budget {
+pub(super) struct Budget {
     nodes: usize,
     bytes: usize,
 }
 
-enum Fail {
+pub(super) enum Fail {
     Yaml(YamlError),
     Scan(ScanError),
+}
+
+thread_local! {
+    /// Whether documents go through kcompile's own parser first (tests turn it off to compare
+    /// with saphyr-parser alone).
+    pub(super) static FAST_PATH: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+    /// How many documents the fast path answered (for tests).
+    pub(super) static FAST_ANSWERS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Re-parses allowed for libyaml leniencies (one per fixed spot), and the bytes they may re-read.
@@ -272,6 +286,14 @@ fn parse_first_document(
     limits: &Limits,
     budget: &mut Budget,
 ) -> Result<Option<Node>, YamlError> {
+    if FAST_PATH.with(std::cell::Cell::get) {
+        if let Some(root) = super::scan::parse(text, line_offset, schema, limits, budget) {
+            if cfg!(test) {
+                FAST_ANSWERS.with(|c| c.set(c.get() + 1));
+            }
+            return Ok(root);
+        }
+    }
     let mut owned: Option<String> = None;
     let mut col_fix: HashMap<u32, u32> = HashMap::new();
     let mut retries = 0;
@@ -553,7 +575,7 @@ struct Frame {
     kind: FrameKind,
 }
 
-struct Builder<'s, 'l> {
+pub(super) struct Builder<'s, 'l> {
     text: &'s str,
     src: Src<'s>,
     line_offset: u32,
@@ -569,7 +591,7 @@ struct Builder<'s, 'l> {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum CoreTag {
+pub(super) enum CoreTag {
     Null,
     Bool,
     Int,
@@ -590,7 +612,7 @@ impl CoreTag {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum TagClass {
+pub(super) enum TagClass {
     /// No tag, or the non-specific `!`.
     Implicit,
     Str,
@@ -621,7 +643,7 @@ fn classify_tag(tag: Option<&Tag>) -> TagClass {
 }
 
 impl<'s, 'l> Builder<'s, 'l> {
-    fn new(
+    pub(super) fn new(
         text: &'s str,
         line_offset: u32,
         schema: Schema,
@@ -651,13 +673,28 @@ impl<'s, 'l> Builder<'s, 'l> {
             match ev {
                 Event::StreamEnd | Event::DocumentEnd => break,
                 Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => {}
-                Event::Scalar(text, style, anchor, tag) => self.scalar(text, style, anchor, tag.as_deref(), span)?,
-                Event::SequenceStart(anchor, _) => self.start(true, anchor, span)?,
-                Event::MappingStart(anchor, _) => self.start(false, anchor, span)?,
-                Event::SequenceEnd | Event::MappingEnd => self.end()?,
-                Event::Alias(id) => self.alias(id, span)?,
+                Event::Scalar(text, style, anchor, tag) => {
+                    self.saphyr_scalar(text, style, anchor, tag.as_deref(), span)?
+                }
+                Event::SequenceStart(anchor, _) => self.saphyr_start(true, anchor, span)?,
+                Event::MappingStart(anchor, _) => self.saphyr_start(false, anchor, span)?,
+                Event::SequenceEnd | Event::MappingEnd => self.saphyr_end()?,
+                Event::Alias(id) => {
+                    let pos = self.pos(span.start);
+                    self.alias(id, pos)?
+                }
             }
         }
+        self.finish()
+    }
+
+    /// What this builder has spent of the limits, with what was spent before it.
+    pub(super) fn budget(&self) -> Budget {
+        self.budget
+    }
+
+    /// The document built from the events so far (all collections must be closed).
+    pub(super) fn finish(&mut self) -> Result<Option<Node>, Fail> {
         if !self.stack.is_empty() {
             // Cannot happen with a well-behaved parser; be safe rather than panic.
             return Err(Fail::Yaml(YamlError::new("unexpected end of document", Pos::default())));
@@ -778,15 +815,8 @@ impl<'s, 'l> Builder<'s, 'l> {
         self.text[b..].chars().next()
     }
 
-    fn start(&mut self, is_seq: bool, anchor: usize, span: Span) -> Result<(), Fail> {
+    fn saphyr_start(&mut self, is_seq: bool, anchor: usize, span: Span) -> Result<(), Fail> {
         let pos = self.pos(span.start);
-        if self.in_key_position() {
-            let what = if is_seq { "list" } else { "map" };
-            return self.err(format!("invalid map key: a {what} cannot be a map key"), pos);
-        }
-        if self.stack.len() >= self.limits.max_depth {
-            return self.err(format!("document nested too deeply (more than {} levels)", self.limits.max_depth), pos);
-        }
         let flow = if self.top_flow() {
             true
         } else if let Some(bracket) = self.flow_bracket(span.start.index()) {
@@ -795,6 +825,27 @@ impl<'s, 'l> Builder<'s, 'l> {
         } else {
             false
         };
+        self.start(is_seq, anchor, pos, flow)
+    }
+
+    fn saphyr_end(&mut self) -> Result<(), Fail> {
+        let was_flow = self.top_flow();
+        self.end()?;
+        if was_flow && !self.top_flow() {
+            self.flow_start = None;
+        }
+        Ok(())
+    }
+
+    /// A list (`is_seq`) or map starts at `pos`; `flow` tells whether it is a flow collection.
+    pub(super) fn start(&mut self, is_seq: bool, anchor: usize, pos: Pos, flow: bool) -> Result<(), Fail> {
+        if self.in_key_position() {
+            let what = if is_seq { "list" } else { "map" };
+            return self.err(format!("invalid map key: a {what} cannot be a map key"), pos);
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return self.err(format!("document nested too deeply (more than {} levels)", self.limits.max_depth), pos);
+        }
         self.charge(1, 0, pos)?;
         let kind = if is_seq {
             FrameKind::Seq(Vec::new())
@@ -811,13 +862,11 @@ impl<'s, 'l> Builder<'s, 'l> {
         Ok(())
     }
 
-    fn end(&mut self) -> Result<(), Fail> {
+    /// The innermost open collection ends.
+    pub(super) fn end(&mut self) -> Result<(), Fail> {
         let Some(frame) = self.stack.pop() else {
             return self.err("unbalanced end of collection", Pos::default());
         };
-        if frame.flow && !self.top_flow() {
-            self.flow_start = None;
-        }
         let value = match frame.kind {
             FrameKind::Seq(items) => Value::Seq(items),
             FrameKind::Map(mut mf) => {
@@ -856,16 +905,15 @@ impl<'s, 'l> Builder<'s, 'l> {
         self.complete(Node::at(value, frame.pos), info)
     }
 
-    fn scalar(
+    fn saphyr_scalar(
         &mut self,
-        text: Cow<'_, str>,
+        text: Cow<'s, str>,
         style: ScalarStyle,
         anchor: usize,
         tag: Option<&Tag>,
         span: Span,
     ) -> Result<(), Fail> {
         let pos = self.pos(span.start);
-        let flow = self.top_flow();
         let class = classify_tag(tag);
         let plain = style == ScalarStyle::Plain;
         let pos = match style {
@@ -874,19 +922,47 @@ impl<'s, 'l> Builder<'s, 'l> {
             }
             _ => pos,
         };
+        // libyaml refuses `{: a}` and `[: a]` (an empty key straight before the `:`).
+        if plain
+            && text.is_empty()
+            && class == TagClass::Implicit
+            && self.top_flow()
+            && self.in_key_position()
+            && self.char_at(span.start.index()) == Some(':')
+        {
+            let at = self.src.byte_of(span.start.index());
+            if !self.text[..at].trim_end().ends_with('?') {
+                return self.err("did not find expected node content", pos);
+            }
+        }
+        self.scalar(text, plain, class, anchor, pos)
+    }
+
+    /// A scalar at `pos`: its text (escapes resolved, lines folded), whether it was plain, its
+    /// tag and anchor (0 for none).
+    pub(super) fn scalar(
+        &mut self,
+        text: Cow<'_, str>,
+        plain: bool,
+        class: TagClass,
+        anchor: usize,
+        pos: Pos,
+    ) -> Result<(), Fail> {
+        let flow = self.top_flow();
         let empty_null = plain && text.is_empty() && class == TagClass::Implicit;
         if self.in_key_position() {
-            return self.key_scalar(&text, plain, class, anchor, empty_null, flow, span, pos);
+            return self.key_scalar(text, plain, class, anchor, empty_null, flow, pos);
         }
         let res = self.resolve_scalar(&text, plain, class, flow).or_else(|m| self.err(m, pos))?;
         let timestamp = matches!(res, ResolvedScalar::Res(Res::Timestamp(_)));
-        let value = self.value_of(res, &text).or_else(|m| self.err(m, pos))?;
+        let raw = if anchor != 0 { Some(text.to_string()) } else { None };
+        let value = self.value_of(res, text).or_else(|m| self.err(m, pos))?;
         let bytes = text_len(&value);
         self.charge(1, bytes, pos)?;
         let info = Info { anchor: 0, size: 1, bytes, timestamp, empty_null, ..Info::default() };
         let node = Node::at(value, pos);
         if anchor != 0 {
-            self.register_anchor(node.clone(), Info { anchor, ..info }, Some(&text))?;
+            self.register_anchor(node.clone(), Info { anchor, ..info }, raw.as_deref())?;
         }
         self.complete(node, info)
     }
@@ -894,12 +970,10 @@ impl<'s, 'l> Builder<'s, 'l> {
     /// Decodes a scalar's text per its style and tag.
     fn resolve_scalar(&self, text: &str, plain: bool, class: TagClass, flow: bool) -> Result<ResolvedScalar, String> {
         Ok(match class {
-            TagClass::Other | TagClass::Str | TagClass::Merge => ResolvedScalar::Str(text.to_string()),
-            TagClass::Binary => ResolvedScalar::Str(decode_binary(text)?),
-            TagClass::Implicit if !plain => ResolvedScalar::Str(text.to_string()),
-            TagClass::Implicit if text.is_empty() && flow && self.schema == Schema::V3 => {
-                ResolvedScalar::Str(String::new())
-            }
+            TagClass::Other | TagClass::Str | TagClass::Merge => ResolvedScalar::AsWritten,
+            TagClass::Binary => ResolvedScalar::Decoded(decode_binary(text)?),
+            TagClass::Implicit if !plain => ResolvedScalar::AsWritten,
+            TagClass::Implicit if text.is_empty() && flow && self.schema == Schema::V3 => ResolvedScalar::AsWritten,
             TagClass::Implicit => ResolvedScalar::Res(resolve_core(text, self.schema, true)),
             TagClass::Core(t) => {
                 let r = resolve_core(text, self.schema, t == CoreTag::Timestamp);
@@ -923,9 +997,10 @@ impl<'s, 'l> Builder<'s, 'l> {
         })
     }
 
-    fn value_of(&self, r: ResolvedScalar, text: &str) -> Result<Value, String> {
+    fn value_of(&self, r: ResolvedScalar, text: Cow<'_, str>) -> Result<Value, String> {
         Ok(match r {
-            ResolvedScalar::Str(s) => Value::Str(s),
+            ResolvedScalar::AsWritten => Value::Str(text.into_owned()),
+            ResolvedScalar::Decoded(s) => Value::Str(s),
             ResolvedScalar::Res(r) => match r {
                 Res::Null => Value::Null,
                 Res::Bool(b) => Value::Bool(b),
@@ -936,9 +1011,9 @@ impl<'s, 'l> Builder<'s, 'l> {
                 Res::Float(f) => return Err(format!("json: unsupported value: {}", go_special_float(f))),
                 Res::Timestamp(ts) => match self.schema {
                     Schema::V3 => Value::Str(ts.format()?),
-                    Schema::V11 => Value::Str(text.to_string()),
+                    Schema::V11 => Value::Str(text.into_owned()),
                 },
-                Res::Str | Res::Merge => Value::Str(text.to_string()),
+                Res::Str | Res::Merge => Value::Str(text.into_owned()),
             },
         })
     }
@@ -946,36 +1021,28 @@ impl<'s, 'l> Builder<'s, 'l> {
     #[allow(clippy::too_many_arguments)]
     fn key_scalar(
         &mut self,
-        text: &str,
+        text: Cow<'_, str>,
         plain: bool,
         class: TagClass,
         anchor: usize,
         empty_null: bool,
         flow: bool,
-        span: Span,
         pos: Pos,
     ) -> Result<(), Fail> {
-        // libyaml refuses `{: a}` and `[: a]` (an empty key straight before the `:`).
-        if flow && empty_null && self.char_at(span.start.index()) == Some(':') {
-            let at = self.src.byte_of(span.start.index());
-            if !self.text[..at].trim_end().ends_with('?') {
-                return self.err("did not find expected node content", pos);
-            }
-        }
         // go-yaml v3 tags a plain `<<` (or anything tagged `!!merge`) as a merge key; v2 wants
         // the text `<<`, plain or tagged `!!merge`.
         let is_merge = match self.schema {
             Schema::V3 => (class == TagClass::Implicit && plain && text == "<<") || class == TagClass::Merge,
             Schema::V11 => text == "<<" && ((class == TagClass::Implicit && plain) || class == TagClass::Merge),
         };
-        let res = self.resolve_scalar(text, plain, class, flow).or_else(|m| self.err(m, pos))?;
+        let res = self.resolve_scalar(&text, plain, class, flow).or_else(|m| self.err(m, pos))?;
         let timestamp = matches!(res, ResolvedScalar::Res(Res::Timestamp(_)));
         if anchor != 0 {
             // An anchored key can be aliased as a value; keep it as a value would decode.
-            if let Ok(value) = self.value_of(res.clone(), text) {
+            if let Ok(value) = self.value_of(res.clone(), text.clone()) {
                 let bytes = text_len(&value);
                 let info = Info { anchor, size: 1, bytes, timestamp, empty_null, ..Info::default() };
-                self.register_anchor(Node::at(value, pos), info, Some(text))?;
+                self.register_anchor(Node::at(value, pos), info, Some(&text))?;
             }
         }
         if is_merge {
@@ -983,19 +1050,20 @@ impl<'s, 'l> Builder<'s, 'l> {
         }
         let key = match self.schema {
             Schema::V3 => match res {
-                ResolvedScalar::Str(s) => s,
-                ResolvedScalar::Res(Res::Str | Res::Merge) => text.to_string(),
+                ResolvedScalar::AsWritten | ResolvedScalar::Res(Res::Str | Res::Merge) => text.into_owned(),
+                ResolvedScalar::Decoded(s) => s,
                 // An empty key is re-serialised by kyaml as '' (kubectl: `? ` gives "").
                 ResolvedScalar::Res(Res::Null) if empty_null => String::new(),
                 // go-yaml v3 decodes the top-level map into map[string]interface{}: a scalar key
                 // becomes its text as written (kubectl: `0x10: z` gives "0x10"). `null`/`~` still
                 // fail there, and any non-string key fails in nested maps.
-                ResolvedScalar::Res(r) if self.stack.len() == 1 && r != Res::Null => text.to_string(),
-                ResolvedScalar::Res(r) => return self.err(non_string_key_message(text, &r), pos),
+                ResolvedScalar::Res(r) if self.stack.len() == 1 && r != Res::Null => text.into_owned(),
+                ResolvedScalar::Res(r) => return self.err(non_string_key_message(&text, &r), pos),
             },
             Schema::V11 => match res {
-                ResolvedScalar::Str(s) => s,
-                ResolvedScalar::Res(r) => v11_key(r, text).or_else(|m| self.err(m, pos))?,
+                ResolvedScalar::AsWritten => text.into_owned(),
+                ResolvedScalar::Decoded(s) => s,
+                ResolvedScalar::Res(r) => v11_key(r, &text).or_else(|m| self.err(m, pos))?,
             },
         };
         self.set_key(key, pos)
@@ -1047,8 +1115,8 @@ impl<'s, 'l> Builder<'s, 'l> {
         Ok(())
     }
 
-    fn alias(&mut self, id: usize, span: Span) -> Result<(), Fail> {
-        let pos = self.pos(span.start);
+    /// An alias of the anchor numbered `id`, at `pos`.
+    pub(super) fn alias(&mut self, id: usize, pos: Pos) -> Result<(), Fail> {
         let Some(a) = self.anchors.get(&id) else {
             return self.err("alias refers to an unknown anchor or to a node that contains it", pos);
         };
@@ -1248,8 +1316,10 @@ fn merge_v11(map: &mut Map, node: Node) -> Result<(), String> {
 
 #[derive(Clone, Debug)]
 enum ResolvedScalar {
-    /// A string whose value is given (quoted, `!!str`, `!!binary`, unknown tags, …).
-    Str(String),
+    /// The text itself is the string (quoted, `!!str`, unknown tags, …).
+    AsWritten,
+    /// A string decoded from the text (`!!binary`).
+    Decoded(String),
     /// The result of resolving the text.
     Res(Res),
 }
