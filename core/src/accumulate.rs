@@ -20,6 +20,10 @@ pub struct Accumulator {
     /// Field specs for the transformers: kustomize's defaults plus the `configurations:` and
     /// `crds:` of this kustomization and of everything it includes.
     pub config: crate::transform::config::TransformerConfig,
+    /// The ids of `resources`, kept between [`Accumulator::keep_index`] and
+    /// [`Accumulator::drop_index`], while resources are only appended (so that a kustomization
+    /// listing thousands of files checks each new id in constant time).
+    index: Option<HashMap<IdKey, usize>>,
 }
 
 impl Accumulator {
@@ -28,23 +32,41 @@ impl Accumulator {
         self.append_all(vec![r])
     }
 
-    /// Adds many resources (see [`Accumulator::append`]); one pass over what is already there.
+    /// Adds many resources (see [`Accumulator::append`]).
     pub fn append_all(&mut self, rs: Vec<Resource>) -> Result<()> {
-        let mut seen: HashMap<IdKey, usize> =
-            self.resources.iter().enumerate().map(|(i, r)| (id_key(&r.id()), i)).collect();
+        let mut local;
+        let seen = match self.index.as_mut() {
+            Some(index) => index,
+            None => {
+                local = self.resources.iter().enumerate().map(|(i, r)| (id_key(&r.id()), i)).collect();
+                &mut local
+            }
+        };
         for r in rs {
             let id = r.id();
-            if let Some(&first) = seen.get(&id_key(&id)) {
+            let key = id_key(&id);
+            if let Some(&first) = seen.get(&key) {
                 let other = self.resources.get(first).map(|o| o.origin.as_str()).unwrap_or("?");
                 return Err(Error::new(format!(
                     "may not add resource with an already registered id: {id} (it is already defined in {other})"
                 ))
                 .located(&r.origin, r.node.pos));
             }
-            seen.insert(id_key(&id), self.resources.len());
+            seen.insert(key, self.resources.len());
             self.resources.push(r);
         }
         Ok(())
+    }
+
+    /// From now until [`Accumulator::drop_index`], only appends change `resources`: keep the
+    /// id index between them.
+    fn keep_index(&mut self) {
+        self.index = Some(self.resources.iter().enumerate().map(|(i, r)| (id_key(&r.id()), i)).collect());
+    }
+
+    /// Resources may now be changed in place: forget the id index.
+    fn drop_index(&mut self) {
+        self.index = None;
     }
 }
 
@@ -134,10 +156,13 @@ impl<'a> Builder<'a> {
         self.warnings.extend(k.warnings.iter().cloned());
         crate::transform::check_supported(k).map_err(|e| e.in_file(&lk.file))?;
         crate::transform::patches::set_openapi(self, lk, acc)?;
-        for entry in &k.resources {
+        acc.keep_index();
+        let appended = k.resources.iter().try_for_each(|entry| {
             self.accumulate_resource(&lk.dir, &entry.value, acc)
-                .map_err(|e| e.located(&lk.file, entry.pos).context(format!("in resource '{}'", entry.value)))?;
-        }
+                .map_err(|e| e.located(&lk.file, entry.pos).context(format!("in resource '{}'", entry.value)))
+        });
+        acc.drop_index();
+        appended?;
         crate::transform::configure(self, lk, acc)?;
         crate::generate::run(self, lk, acc)?;
         for entry in &k.components {
@@ -184,5 +209,46 @@ impl<'a> Builder<'a> {
         let res = self.accumulate_target(&loaded, acc);
         self.stack.pop();
         res.map_err(|e| e.in_file(&loaded.file))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{build, MemFs, Options};
+
+    fn config_map(name: &str) -> String {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n")
+    }
+
+    #[test]
+    fn a_duplicate_among_many_files_is_found_and_names_both_files() {
+        let mut fs = MemFs::new();
+        let mut kust = String::from("resources:\n");
+        for i in 0..500 {
+            fs = fs.with(format!("app/cm{i}.yaml"), config_map(&format!("cm-{i}")));
+            kust.push_str(&format!("- cm{i}.yaml\n"));
+        }
+        let ok = fs.clone().with("app/kustomization.yaml", kust.as_str());
+        assert_eq!(build(&ok, "/app".into(), &Options::default()).unwrap().objects().len(), 500);
+
+        kust.push_str("- again.yaml\n");
+        let fs = fs.with("app/again.yaml", config_map("cm-123")).with("app/kustomization.yaml", kust.as_str());
+        let err = build(&fs, "/app".into(), &Options::default()).unwrap_err().to_string();
+        assert!(err.contains("already registered id"), "{err}");
+        assert!(err.contains("cm123.yaml") && err.contains("again.yaml"), "{err}");
+    }
+
+    #[test]
+    fn ids_changed_by_a_base_are_checked_as_they_are_after_the_change() {
+        // The base renames `a` to `p-a`; the overlay's own `p-a` then clashes, its `a` does not.
+        let fs = MemFs::new()
+            .with("base/kustomization.yaml", "namePrefix: p-\nresources:\n- a.yaml\n")
+            .with("base/a.yaml", config_map("a"))
+            .with("app/a.yaml", config_map("a"))
+            .with("app/pa.yaml", config_map("p-a"));
+        let ok = fs.clone().with("app/kustomization.yaml", "resources:\n- ../base\n- a.yaml\n");
+        assert_eq!(build(&ok, "/app".into(), &Options::default()).unwrap().objects().len(), 2);
+        let clash = fs.with("app/kustomization.yaml", "resources:\n- ../base\n- pa.yaml\n");
+        assert!(build(&clash, "/app".into(), &Options::default()).is_err());
     }
 }
