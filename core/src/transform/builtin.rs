@@ -177,11 +177,11 @@ fn transform(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator, c
     match builtin_kind(cfg)? {
         "PatchTransformer" => {
             let p = patch_config(c, get(c, "patch"))?;
-            patches::patch(b, site, acc, &p, &what(&p))
+            patches::patch(b, site, acc, &mut patches::NameIndex::default(), &p, &what(&p))
         }
         "PatchJson6902Transformer" => {
             let p = patch_config(c, get(c, "jsonOp"))?;
-            patches::json6902(b, site, acc, &p, &what(&p))
+            patches::json6902(b, site, acc, &mut patches::NameIndex::default(), &p, &what(&p))
         }
         "PatchStrategicMergeTransformer" => {
             let paths = strings(c, "paths")?;
@@ -191,7 +191,14 @@ fn transform(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator, c
             }
             let pos = get(c, "paths").map(|n| n.pos).unwrap_or(c.pos);
             let entries: Vec<Spanned> = paths.into_iter().map(|value| Spanned { value, pos }).collect();
-            patches::strategic_merge(b, site, acc, &entries, Some(inline.as_str()).filter(|t| !t.is_empty()))
+            patches::strategic_merge(
+                b,
+                site,
+                acc,
+                &mut patches::NameIndex::default(),
+                &entries,
+                Some(inline.as_str()).filter(|t| !t.is_empty()),
+            )
         }
         "ReplacementTransformer" => match get(c, "replacements") {
             None => Ok(()),

@@ -25,6 +25,7 @@ use crate::yaml::node::Node;
 use crate::yaml::read::{parse_one, Schema};
 use camino::Utf8Path;
 use regex::Regex;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Applies the kustomization's `openapi` setting, as kustomize does when it loads a
@@ -260,11 +261,58 @@ fn patch_id(n: &Node) -> ResId {
     }
 }
 
+/// Resource positions by every name the resource answers to (its current name and the names
+/// it had before renames), so that a patch naming its target finds it without comparing every
+/// resource: a tree with thousands of per-object patches stays linear. Built on first use and
+/// dropped when a patch renames or deletes objects.
+#[derive(Default)]
+pub struct NameIndex {
+    by_name: Option<HashMap<String, Vec<usize>>>,
+}
+
+impl NameIndex {
+    /// The positions of the resources that have, or had, `name`, ascending.
+    fn candidates(&mut self, resources: &[Resource], name: &str) -> &[usize] {
+        let by_name = self.by_name.get_or_insert_with(|| {
+            let mut map: HashMap<String, Vec<usize>> = HashMap::with_capacity(resources.len());
+            for (i, r) in resources.iter().enumerate() {
+                let names = std::iter::once(r.name()).chain(r.previous.iter().map(|(n, _)| n.as_str()));
+                for n in names {
+                    let at = map.entry(n.to_string()).or_default();
+                    if at.last() != Some(&i) {
+                        at.push(i);
+                    }
+                }
+            }
+            map
+        });
+        by_name.get(name).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Applies `change` to the resources, keeping the index only if no object was renamed or
+    /// removed by it.
+    fn around<T>(&mut self, acc: &mut Accumulator, targets: &[usize], change: impl FnOnce(&mut Accumulator) -> T) -> T {
+        if self.by_name.is_none() {
+            return change(acc);
+        }
+        let before: Vec<String> =
+            targets.iter().filter_map(|&i| acc.resources.get(i)).map(|r| r.name().to_string()).collect();
+        let len = acc.resources.len();
+        let out = change(acc);
+        let same = acc.resources.len() == len
+            && targets.iter().zip(&before).all(|(&i, name)| acc.resources.get(i).is_some_and(|r| r.name() == name));
+        if !same {
+            self.by_name = None;
+        }
+        out
+    }
+}
+
 /// The objects a patch without target applies to: those with its id, now or before a rename.
-fn matching_by_id(resources: &[Resource], id: &ResId) -> Vec<usize> {
+fn matching_by_id(index: &mut NameIndex, resources: &[Resource], id: &ResId) -> Vec<usize> {
     let mut out = Vec::new();
-    for (i, r) in resources.iter().enumerate() {
-        if r.ids().iter().any(|p| id.same_object(p)) {
+    for &i in index.candidates(resources, &id.name) {
+        if resources.get(i).is_some_and(|r| r.ids().iter().any(|p| id.same_object(p))) {
             out.push(i);
         }
     }
@@ -272,8 +320,8 @@ fn matching_by_id(resources: &[Resource], id: &ResId) -> Vec<usize> {
 }
 
 /// The one object a patch without target applies to.
-fn unique_target(resources: &[Resource], id: &ResId) -> Result<usize> {
-    let found = matching_by_id(resources, id);
+fn unique_target(index: &mut NameIndex, resources: &[Resource], id: &ResId) -> Result<usize> {
+    let found = matching_by_id(index, resources, id);
     match found.as_slice() {
         [one] => Ok(*one),
         [] => bail!(
@@ -362,7 +410,7 @@ pub fn run_strategic_merge(b: &mut Builder, lk: &LoadedKustomization, acc: &mut 
     if entries.is_empty() {
         return Ok(());
     }
-    strategic_merge(b, Site::of(lk), acc, entries, None)
+    strategic_merge(b, Site::of(lk), acc, &mut NameIndex::default(), entries, None)
 }
 
 /// Strategic-merge patches each applied to the one object with the patch's id (kustomize's
@@ -372,6 +420,7 @@ pub fn strategic_merge(
     b: &mut Builder,
     site: Site,
     acc: &mut Accumulator,
+    index: &mut NameIndex,
     entries: &[Spanned],
     inline: Option<&str>,
 ) -> Result<()> {
@@ -415,16 +464,17 @@ pub fn strategic_merge(
             None => e.in_file(site.file).context("in 'patches'"),
         };
         let id = patch_id(patch);
-        let target = unique_target(&acc.resources, &id).map_err(ctx)?;
-        apply_sm_to(acc, &[target], patch, &opts, schemas).map_err(ctx)?;
+        let target = unique_target(index, &acc.resources, &id).map_err(ctx)?;
+        index.around(acc, &[target], |acc| apply_sm_to(acc, &[target], patch, &opts, schemas)).map_err(ctx)?;
     }
     Ok(())
 }
 
 /// Step 2: `patches`.
 pub fn run_patches(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+    let mut index = NameIndex::default();
     for (i, p) in lk.kustomization.patches.iter().enumerate() {
-        patch(b, Site::of(lk), acc, p, &describe("patches", i, p))?;
+        patch(b, Site::of(lk), acc, &mut index, p, &describe("patches", i, p))?;
     }
     Ok(())
 }
@@ -432,7 +482,14 @@ pub fn run_patches(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumula
 /// One patch of either kind, recognised by its content (kustomize's PatchTransformer): a
 /// strategic-merge patch applies to its target's selection, or to the object with its id; a
 /// JSON 6902 patch to its target's selection. `what` names the patch in messages.
-pub fn patch(b: &mut Builder, site: Site, acc: &mut Accumulator, p: &Patch, what: &str) -> Result<()> {
+pub fn patch(
+    b: &mut Builder,
+    site: Site,
+    acc: &mut Accumulator,
+    index: &mut NameIndex,
+    p: &Patch,
+    what: &str,
+) -> Result<()> {
     let ctx = |e: Error| e.in_file(site.file).at(p.pos).context(format!("in {what}"));
     let (text, real) = patch_text(b, site, p, true).map_err(ctx)?;
     let origin = real.as_deref().unwrap_or(site.file);
@@ -452,15 +509,15 @@ pub fn patch(b: &mut Builder, site: Site, acc: &mut Accumulator, p: &Patch, what
                     )));
                 }
                 let m = Matcher::new(sel).map_err(ctx)?;
-                let targets = m.select(&acc.resources).map_err(ctx)?;
+                let targets = m.select(index, &acc.resources);
                 if let Some(doc) = docs.first() {
-                    apply_sm_to(acc, &targets, doc, p, schemas).map_err(ctx)?;
+                    index.around(acc, &targets, |acc| apply_sm_to(acc, &targets, doc, p, schemas)).map_err(ctx)?;
                 }
             } else {
                 for doc in &docs {
                     let id = patch_id(doc);
-                    let target = unique_target(&acc.resources, &id).map_err(ctx)?;
-                    apply_sm_to(acc, &[target], doc, p, schemas).map_err(ctx)?;
+                    let target = unique_target(index, &acc.resources, &id).map_err(ctx)?;
+                    index.around(acc, &[target], |acc| apply_sm_to(acc, &[target], doc, p, schemas)).map_err(ctx)?;
                 }
             }
         }
@@ -471,8 +528,8 @@ pub fn patch(b: &mut Builder, site: Site, acc: &mut Accumulator, p: &Patch, what
                 )));
             };
             let m = Matcher::new(sel).map_err(ctx)?;
-            let targets = m.select(&acc.resources).map_err(ctx)?;
-            apply_json_to(acc, &targets, &ops, true).map_err(ctx)?;
+            let targets = m.select(index, &acc.resources);
+            index.around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, true)).map_err(ctx)?;
         }
     }
     Ok(())
@@ -480,8 +537,9 @@ pub fn patch(b: &mut Builder, site: Site, acc: &mut Accumulator, p: &Patch, what
 
 /// Step 7: `patchesJson6902` (deprecated): a target and JSON 6902 operations.
 pub fn run_json6902(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+    let mut index = NameIndex::default();
     for (i, p) in lk.kustomization.patches_json6902.iter().enumerate() {
-        json6902(b, Site::of(lk), acc, p, &describe("patchesJson6902", i, p))?;
+        json6902(b, Site::of(lk), acc, &mut index, p, &describe("patchesJson6902", i, p))?;
     }
     Ok(())
 }
@@ -489,7 +547,14 @@ pub fn run_json6902(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumul
 /// JSON 6902 operations applied to a target's selection (kustomize's PatchJson6902Transformer).
 /// The target must name an object; unlike `patches`, a rename here is not remembered, so
 /// references to the old name are not updated (as in kustomize v5.5.0).
-pub fn json6902(b: &mut Builder, site: Site, acc: &mut Accumulator, p: &Patch, what: &str) -> Result<()> {
+pub fn json6902(
+    b: &mut Builder,
+    site: Site,
+    acc: &mut Accumulator,
+    index: &mut NameIndex,
+    p: &Patch,
+    what: &str,
+) -> Result<()> {
     let ctx = |e: Error| e.in_file(site.file).at(p.pos).context(format!("in {what}"));
     let Some(sel) = &p.target else {
         return Err(ctx(Error::new("patchesJson6902: each entry needs a 'target' naming the objects to patch")));
@@ -516,13 +581,16 @@ pub fn json6902(b: &mut Builder, site: Site, acc: &mut Accumulator, p: &Patch, w
         ))));
     }
     let m = Matcher::new(sel).map_err(ctx)?;
-    let targets = m.select(&acc.resources).map_err(ctx)?;
-    apply_json_to(acc, &targets, &ops, false).map_err(ctx)?;
+    let targets = m.select(index, &acc.resources);
+    index.around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, false)).map_err(ctx)?;
     Ok(())
 }
 
 /// A compiled target selector.
 struct Matcher {
+    /// The name pattern when it can only match itself (no regular-expression syntax in it):
+    /// then only the resources with that name are candidates.
+    literal_name: Option<String>,
     group: Option<Regex>,
     version: Option<Regex>,
     kind: Option<Regex>,
@@ -551,7 +619,13 @@ impl Matcher {
                     .map_err(|e| Error::new(format!("target {field} '{text}': {}", e.message()))),
             }
         };
+        let literal_name = s
+            .name
+            .as_deref()
+            .filter(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'))
+            .map(str::to_string);
         Ok(Matcher {
+            literal_name,
             group: anchored("group", &s.group)?,
             version: anchored("version", &s.version)?,
             kind: anchored("kind", &s.kind)?,
@@ -562,10 +636,21 @@ impl Matcher {
         })
     }
 
-    fn select(&self, resources: &[Resource]) -> Result<Vec<usize>> {
+    /// The positions of the resources the selector matches, ascending.
+    fn select(&self, index: &mut NameIndex, resources: &[Resource]) -> Vec<usize> {
+        match &self.literal_name {
+            Some(name) => {
+                let candidates = index.candidates(resources, name);
+                self.filter(candidates.iter().filter_map(|&i| Some((i, resources.get(i)?))))
+            }
+            None => self.filter(resources.iter().enumerate()),
+        }
+    }
+
+    fn filter<'r>(&self, resources: impl Iterator<Item = (usize, &'r Resource)>) -> Vec<usize> {
         let hits = |re: &Option<Regex>, v: &str| re.as_ref().is_none_or(|re| re.is_match(v));
         let mut out = Vec::new();
-        for (i, r) in resources.iter().enumerate() {
+        for (i, r) in resources {
             let cur = r.id();
             let org = r.orig_id();
             if !hits(&self.namespace, org.effective_namespace()) && !hits(&self.namespace, cur.effective_namespace()) {
@@ -590,7 +675,7 @@ impl Matcher {
             }
             out.push(i);
         }
-        Ok(out)
+        out
     }
 }
 
