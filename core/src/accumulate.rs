@@ -159,7 +159,7 @@ impl<'a> Builder<'a> {
         acc.keep_index();
         let appended = k.resources.iter().try_for_each(|entry| {
             self.accumulate_resource(&lk.dir, &entry.value, acc)
-                .map_err(|e| e.located(&lk.file, entry.pos).context(format!("in resource '{}'", entry.value)))
+                .map_err(|e| e.within(format!("in resource '{}'", entry.value), &lk.file, entry.pos))
         });
         acc.drop_index();
         appended?;
@@ -167,7 +167,7 @@ impl<'a> Builder<'a> {
         crate::generate::run(self, lk, acc)?;
         for entry in &k.components {
             self.accumulate_component(&lk.dir, &entry.value, acc)
-                .map_err(|e| e.located(&lk.file, entry.pos).context(format!("in component '{}'", entry.value)))?;
+                .map_err(|e| e.within(format!("in component '{}'", entry.value), &lk.file, entry.pos))?;
         }
         crate::transform::run(self, lk, acc)?;
         crate::vars::merge(&lk.file, &k.vars, acc)?;
