@@ -410,14 +410,20 @@ fn apply_sm_to(acc: &mut Accumulator, targets: &[usize], patch: &Node, p: &Patch
 
 /// Applies JSON 6902 operations to the resources at `targets`; `remember` records their names
 /// first (so name references follow a rename).
-fn apply_json_to(acc: &mut Accumulator, targets: &[usize], ops: &[patch_json6902::Op], remember: bool) -> Result<()> {
+fn apply_json_to(
+    acc: &mut Accumulator,
+    targets: &[usize],
+    ops: &[patch_json6902::Op],
+    remember: bool,
+    file: Option<&Utf8Path>,
+) -> Result<()> {
     for &i in targets {
         let Some(r) = acc.resources.get_mut(i) else { continue };
         let id = r.id();
         if remember {
             r.remember_name();
         }
-        patch_json6902::apply(&mut r.node, ops).map_err(|e| e.context(format!("while patching {id}")))?;
+        patch_json6902::apply_from(&mut r.node, ops, file).map_err(|e| e.context(format!("while patching {id}")))?;
     }
     Ok(())
 }
@@ -555,7 +561,7 @@ pub fn patch(b: &mut Builder, site: Site, acc: &mut Accumulator, p: &Patch, what
             };
             let m = Matcher::new(sel).map_err(ctx)?;
             let targets = m.select(&acc.resources).map_err(ctx)?;
-            apply_json_to(acc, &targets, &ops, true).map_err(ctx)?;
+            apply_json_to(acc, &targets, &ops, true, real.as_deref()).map_err(ctx)?;
         }
     }
     Ok(())
@@ -573,7 +579,7 @@ pub fn run_json6902(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumul
 /// The target must name an object; unlike `patches`, a rename here is not remembered, so
 /// references to the old name are not updated (as in kustomize v5.5.0).
 pub fn json6902(b: &mut Builder, site: Site, acc: &mut Accumulator, p: &Patch, what: &str) -> Result<()> {
-    let ctx = |e: Error| e.in_file(site.file).at(p.pos).context(format!("in {what}"));
+    let ctx = |e: Error| e.within(format!("in {what}"), site.file, p.pos);
     let Some(sel) = &p.target else {
         return Err(ctx(Error::new("patchesJson6902: each entry needs a 'target' naming the objects to patch")));
     };
@@ -600,7 +606,7 @@ pub fn json6902(b: &mut Builder, site: Site, acc: &mut Accumulator, p: &Patch, w
     }
     let m = Matcher::new(sel).map_err(ctx)?;
     let targets = m.select(&acc.resources).map_err(ctx)?;
-    apply_json_to(acc, &targets, &ops, false).map_err(ctx)?;
+    apply_json_to(acc, &targets, &ops, false, real.as_deref()).map_err(ctx)?;
     Ok(())
 }
 
