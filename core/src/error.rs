@@ -284,6 +284,15 @@ pub fn missing_object_hint<'a>(kind: &str, name: &str, objects: impl IntoIterato
     format!("there is no {kind} named '{name}' (the {kind} objects here are {}{more})", shown.join(", "))
 }
 
+/// Two sentences of a hint: `first`, a full stop unless it already ends one, then `second`.
+pub fn sentences(first: &str, second: &str) -> String {
+    if first.ends_with(['.', '?', '!']) {
+        format!("{first} {second}")
+    } else {
+        format!("{first}. {second}")
+    }
+}
+
 /// Levenshtein distance over characters.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

@@ -335,7 +335,7 @@ fn no_target_hint(resources: &[Resource], id: &ResId) -> String {
     }
     let ids: Vec<(String, String)> = resources.iter().map(|r| (r.kind().to_string(), r.name().to_string())).collect();
     let hint = crate::error::missing_object_hint(kind, &id.name, ids.iter().map(|(k, n)| (k.as_str(), n.as_str())));
-    format!("{hint} {FIX}")
+    crate::error::sentences(&hint, FIX)
 }
 
 fn api_version(g: &Gvk) -> String {
