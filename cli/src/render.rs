@@ -107,12 +107,7 @@ mod tests {
         let e = build(&fs, &Utf8PathBuf::from("/k"), &Options::default()).unwrap_err();
         let text = render(&e, false);
         // The file is in memory, so no source line can be read from disk: the location is still there.
-        assert!(
-            text.starts_with(
-                "error: invalid Kustomization: json: unknown field \"namePrefx\"\n"
-            ),
-            "{text}"
-        );
+        assert!(text.starts_with("error: invalid Kustomization: json: unknown field \"namePrefx\"\n"), "{text}");
         assert!(text.contains("  = help: did you mean 'namePrefix'?\n"), "{text}");
         assert!(text.contains("--> /k/kustomization.yaml:2:12"), "{text}");
         assert!(!text.contains('\x1b'));

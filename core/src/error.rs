@@ -262,7 +262,11 @@ pub fn closest_name<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
 
 /// A hint for an object that was looked for and not found: the nearest existing name of that
 /// kind, else the kind nearest to the one asked for, else the names there are.
-pub fn missing_object_hint<'a>(kind: &str, name: &str, objects: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+pub fn missing_object_hint<'a>(
+    kind: &str,
+    name: &str,
+    objects: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
     let objects: Vec<(&str, &str)> = objects.into_iter().collect();
     let mut same_kind: Vec<&str> = objects.iter().filter(|(k, _)| *k == kind).map(|(_, n)| *n).collect();
     same_kind.sort_unstable();

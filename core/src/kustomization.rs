@@ -479,7 +479,13 @@ pub fn parse_selector(v: &Node) -> Result<Selector> {
             "namespace" => s.namespace = val,
             "labelselector" => s.label_selector = val,
             "annotationselector" => s.annotation_selector = val,
-            _ => return Err(unknown(&k_key, &n, &["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"])),
+            _ => {
+                return Err(unknown(
+                    &k_key,
+                    &n,
+                    &["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"],
+                ))
+            }
         }
     }
     Ok(s)
@@ -538,7 +544,13 @@ fn parse_generator(v: &Node) -> Result<GeneratorArgs> {
             "env" => g.envs.extend(opt_string(&n, "env")?),
             "options" => g.options = if n.is_null() { None } else { Some(parse_gen_options(&n)?) },
             "type" => g.type_ = opt_string(&n, "type")?,
-            _ => return Err(unknown(&k_key, &n, &["name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"])),
+            _ => {
+                return Err(unknown(
+                    &k_key,
+                    &n,
+                    &["name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"],
+                ))
+            }
         }
     }
     Ok(g)

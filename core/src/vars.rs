@@ -227,7 +227,10 @@ pub fn resolve(resources: &mut [Resource], set: &VarSet, references: &[Spec]) ->
                 "var '{}' cannot be mapped to a field in the set of known resources",
                 v.display(true)
             ))
-            .help(crate::error::sentences(&near, "A var's objref names the object (kind, name, apiVersion) it reads from"))
+            .help(crate::error::sentences(
+                &near,
+                "A var's objref names the object (kind, name, apiVersion) it reads from",
+            ))
             .in_file(&v.file)
             .at(v.pos));
         };

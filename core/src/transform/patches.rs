@@ -294,10 +294,11 @@ fn unique_target(resources: &[Resource], id: &ResId) -> Result<usize> {
              target for patch {id}"
         ))
         .help(no_target_hint(resources, id))),
-        _ => Err(Error::new(format!("multiple matches for Id {id}; failed to find unique target for patch {id}")).help(
-            "several objects have this kind, apiVersion, name and namespace: give the patch a 'target' \
+        _ => Err(Error::new(format!("multiple matches for Id {id}; failed to find unique target for patch {id}"))
+            .help(
+                "several objects have this kind, apiVersion, name and namespace: give the patch a 'target' \
              (for example with a namespace) to say which",
-        )),
+            )),
     }
 }
 
@@ -472,9 +473,12 @@ pub fn strategic_merge(
     if patches.is_empty() {
         let names: Vec<&str> = entries.iter().map(|e| e.value.as_str()).collect();
         let pos = entries.first().map(|e| e.pos).unwrap_or_default();
-        return Err(Error::new(format!("patchesStrategicMerge: patch appears to be empty; files=[{}]", names.join(" ")))
-            .help("every entry is empty or only comments: write the patch, or remove the entry")
-            .located(site.file, pos));
+        return Err(Error::new(format!(
+            "patchesStrategicMerge: patch appears to be empty; files=[{}]",
+            names.join(" ")
+        ))
+        .help("every entry is empty or only comments: write the patch, or remove the entry")
+        .located(site.file, pos));
     }
     note_kinds(b, &acc.resources);
     if !matches!(b.openapi, OpenApi::Custom(_)) {

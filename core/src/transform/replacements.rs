@@ -460,13 +460,11 @@ fn source_value(source: &Source, resources: &[Resource]) -> Result<Val> {
             let objects: Vec<(&str, &str)> = resources.iter().map(|r| (r.kind(), r.name())).collect();
             hint = crate::error::missing_object_hint(&source.id.gvk.kind, &source.id.name, objects);
         }
-        return Err(Error::new(format!("nothing selected by {}", source.id.display())).help(
-            crate::error::sentences(
-                &hint,
-                "A replacement reads its value from exactly one object: correct the source's kind, name or \
+        return Err(Error::new(format!("nothing selected by {}", source.id.display())).help(crate::error::sentences(
+            &hint,
+            "A replacement reads its value from exactly one object: correct the source's kind, name or \
                  namespace",
-            ),
-        ));
+        )));
     };
     let path = if source.field_path.is_empty() { DEFAULT_FIELD_PATH } else { &source.field_path };
     let node = lookup(&r.node, &split_path(path))
