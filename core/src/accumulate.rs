@@ -118,7 +118,8 @@ impl<'a> Builder<'a> {
             return Err(Error::new(format!(
                 "'{}' is a Component: a Component belongs in 'components', not 'resources'",
                 loaded.file
-            )));
+            ))
+            .help("move this entry from 'resources:' to 'components:' (kustomize: expected kind != 'Component')"));
         }
         self.enter(dir)?;
         let mut acc = Accumulator::default();
@@ -203,7 +204,11 @@ impl<'a> Builder<'a> {
             return Err(Error::new(format!(
                 "'{}' is a Kustomization; only kind 'Component' may be used in 'components'",
                 loaded.file
-            )));
+            ))
+            .help(
+                "list a base under 'resources:'; a component's kustomization says \
+                 'apiVersion: kustomize.config.k8s.io/v1alpha1' and 'kind: Component'",
+            ));
         }
         self.enter(&real)?;
         let res = self.accumulate_target(&loaded, acc);

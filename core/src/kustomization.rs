@@ -220,7 +220,15 @@ impl Kustomization {
                             Value::Null => KustKind::Kustomization,
                             Value::Str(s) if s.is_empty() || s == "Kustomization" => KustKind::Kustomization,
                             Value::Str(s) if s == "Component" => KustKind::Component,
-                            _ => bail!("kind should be Kustomization or Component"),
+                            _ => {
+                                let e = Error::new("kind should be Kustomization or Component");
+                                let near =
+                                    v.as_str().and_then(|s| crate::error::closest(s, ["Kustomization", "Component"]));
+                                return Err(match near {
+                                    Some(n) => e.help(format!("did you mean '{n}'?")),
+                                    None => e.help("write 'kind: Kustomization' (or 'kind: Component' for a component), or leave kind out"),
+                                });
+                            }
                         }
                     }
                     "resources" => k.resources = spanned_list(v, key)?,
@@ -295,7 +303,9 @@ impl Kustomization {
                 KustKind::Component => ("Component", "kustomize.config.k8s.io/v1alpha1"),
             };
             if api != want {
-                return Err(Error::new(format!("apiVersion for {kind} should be {want} (found '{api}')")).at(pos));
+                return Err(Error::new(format!("apiVersion for {kind} should be {want} (found '{api}')"))
+                    .help(format!("write 'apiVersion: {want}', or leave apiVersion out"))
+                    .at(pos));
             }
         }
         Ok(k)
