@@ -33,12 +33,22 @@ pub fn render_finding(f: &kcompile::Finding, colour: bool) -> String {
     out
 }
 
+/// A path as people want to read it: relative to the working directory when it is below it.
+fn shown(file: &camino::Utf8Path) -> String {
+    let cwd = std::env::current_dir().ok().and_then(|d| camino::Utf8PathBuf::from_path_buf(d).ok());
+    match cwd.as_deref().and_then(|cwd| file.strip_prefix(cwd).ok()) {
+        Some(rel) if !rel.as_str().is_empty() => rel.to_string(),
+        _ => file.to_string(),
+    }
+}
+
 /// `--> file:line:col` and, when the file can be read, the line with a caret.
 fn location(s: &Style, file: &camino::Utf8Path, line: Option<u32>, column: Option<u32>) -> String {
     let mut out = String::new();
+    let name = shown(file);
     match (line, column) {
         (Some(line), Some(col)) => {
-            out.push_str(&format!("  {} {file}:{line}:{col}\n", s.paint("34", "-->")));
+            out.push_str(&format!("  {} {name}:{line}:{col}\n", s.paint("34", "-->")));
             let src = std::fs::read_to_string(file)
                 .ok()
                 .and_then(|t| t.lines().nth((line as usize).saturating_sub(1)).map(str::to_string));
@@ -55,21 +65,32 @@ fn location(s: &Style, file: &camino::Utf8Path, line: Option<u32>, column: Optio
                 out.push_str(&format!("  {gutter} {} {caret_pad}{}\n", s.paint("34", "|"), s.paint("1;31", "^")));
             }
         }
-        _ => out.push_str(&format!("  {} {file}\n", s.paint("34", "-->"))),
+        _ => out.push_str(&format!("  {} {name}\n", s.paint("34", "-->"))),
     }
     out
 }
 
 /// The error as several lines: `error: message`, `--> file:line:col`, the source line with a
-/// caret under the column, then the trace.
+/// caret under the column, `= help:` with the fix when kcompile knows one, then the trace, each
+/// step with the kustomization entry that led to it (innermost first).
 pub fn render(e: &Error, colour: bool) -> String {
     let s = Style { on: colour };
     let mut out = format!("{} {}\n", s.paint("1;31", "error:"), s.paint("1", e.message()));
     if let Some(file) = e.file() {
         out.push_str(&location(&s, file, e.line(), e.column()));
     }
+    if let Some(hint) = e.hint() {
+        out.push_str(&format!("  {} {hint}\n", s.paint("1;36", "= help:")));
+    }
     for step in e.trace() {
-        out.push_str(&format!("  {} {step}\n", s.paint("34", "=")));
+        let here = step.file() == e.file() && step.line() == e.line() && step.column() == e.column();
+        let place = match (step.file(), step.line(), step.column()) {
+            _ if here => String::new(),
+            (Some(f), Some(l), Some(c)) => format!(" at {}:{l}:{c}", shown(f)),
+            (Some(f), _, _) => format!(" in {}", shown(f)),
+            _ => String::new(),
+        };
+        out.push_str(&format!("  {} {}{place}\n", s.paint("34", "="), step.what()));
     }
     out
 }
@@ -86,12 +107,8 @@ mod tests {
         let e = build(&fs, &Utf8PathBuf::from("/k"), &Options::default()).unwrap_err();
         let text = render(&e, false);
         // The file is in memory, so no source line can be read from disk: the location is still there.
-        assert!(
-            text.starts_with(
-                "error: invalid Kustomization: json: unknown field \"namePrefx\"; did you mean 'namePrefix'?\n"
-            ),
-            "{text}"
-        );
+        assert!(text.starts_with("error: invalid Kustomization: json: unknown field \"namePrefx\"\n"), "{text}");
+        assert!(text.contains("  = help: did you mean 'namePrefix'?\n"), "{text}");
         assert!(text.contains("--> /k/kustomization.yaml:2:12"), "{text}");
         assert!(!text.contains('\x1b'));
     }

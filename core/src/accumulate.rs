@@ -118,7 +118,8 @@ impl<'a> Builder<'a> {
             return Err(Error::new(format!(
                 "'{}' is a Component: a Component belongs in 'components', not 'resources'",
                 loaded.file
-            )));
+            ))
+            .help("move this entry from 'resources:' to 'components:' (kustomize: expected kind != 'Component')"));
         }
         self.enter(dir)?;
         let mut acc = Accumulator::default();
@@ -159,7 +160,7 @@ impl<'a> Builder<'a> {
         acc.keep_index();
         let appended = k.resources.iter().try_for_each(|entry| {
             self.accumulate_resource(&lk.dir, &entry.value, acc)
-                .map_err(|e| e.located(&lk.file, entry.pos).context(format!("in resource '{}'", entry.value)))
+                .map_err(|e| e.within(format!("in resource '{}'", entry.value), &lk.file, entry.pos))
         });
         acc.drop_index();
         appended?;
@@ -167,7 +168,7 @@ impl<'a> Builder<'a> {
         crate::generate::run(self, lk, acc)?;
         for entry in &k.components {
             self.accumulate_component(&lk.dir, &entry.value, acc)
-                .map_err(|e| e.located(&lk.file, entry.pos).context(format!("in component '{}'", entry.value)))?;
+                .map_err(|e| e.within(format!("in component '{}'", entry.value), &lk.file, entry.pos))?;
         }
         crate::transform::run(self, lk, acc)?;
         crate::vars::merge(&lk.file, &k.vars, acc)?;
@@ -203,7 +204,11 @@ impl<'a> Builder<'a> {
             return Err(Error::new(format!(
                 "'{}' is a Kustomization; only kind 'Component' may be used in 'components'",
                 loaded.file
-            )));
+            ))
+            .help(
+                "list a base under 'resources:'; a component's kustomization says \
+                 'apiVersion: kustomize.config.k8s.io/v1alpha1' and 'kind: Component'",
+            ));
         }
         self.enter(&real)?;
         let res = self.accumulate_target(&loaded, acc);

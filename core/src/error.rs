@@ -6,14 +6,58 @@ use std::fmt;
 
 /// A failed build, load or parse.
 ///
-/// Carries the message, the file and position it concerns (when there is one) and a trace of
-/// the kustomizations the build went through to get there, innermost first.
+/// Carries the message, the file and position it concerns (when there is one), a hint saying
+/// how to fix it (when kcompile knows one), and a trace of the steps the build went through to
+/// get there, innermost first, each with the place in a kustomization that led to the next.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Error {
     message: String,
     file: Option<Utf8PathBuf>,
     pos: Option<Pos>,
-    trace: Vec<String>,
+    help: Option<String>,
+    trace: Vec<Step>,
+}
+
+/// One step of an [`Error`]'s trace: what the build was doing ("in resource '../base'") and,
+/// when known, the file and position that asked for it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    what: String,
+    file: Option<Utf8PathBuf>,
+    pos: Option<Pos>,
+}
+
+impl Step {
+    /// What the build was doing.
+    pub fn what(&self) -> &str {
+        &self.what
+    }
+
+    /// The file of the entry that led to this step, if known.
+    pub fn file(&self) -> Option<&Utf8Path> {
+        self.file.as_deref()
+    }
+
+    /// The 1-based line of that entry, if known.
+    pub fn line(&self) -> Option<u32> {
+        self.pos.map(|p| p.line)
+    }
+
+    /// The 1-based column of that entry, if known.
+    pub fn column(&self) -> Option<u32> {
+        self.pos.map(|p| p.col)
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.what)?;
+        match (&self.file, self.pos) {
+            (Some(file), Some(pos)) => write!(f, " ({file}:{pos})"),
+            (Some(file), None) => write!(f, " ({file})"),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// kcompile's result type.
@@ -22,7 +66,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// An error with a message and no location yet.
     pub fn new(message: impl Into<String>) -> Error {
-        Error { message: message.into(), file: None, pos: None, trace: Vec::new() }
+        Error { message: message.into(), file: None, pos: None, help: None, trace: Vec::new() }
     }
 
     /// Sets the file the error concerns, unless one is already set.
@@ -53,13 +97,31 @@ impl Error {
         self
     }
 
-    /// Adds a step to the trace ("while building overlays/poc", "in patch 2").
+    /// Adds a step to the trace ("while patching Deployment.v1.apps/api.[noNs]").
     pub fn context(mut self, step: impl Into<String>) -> Error {
-        self.trace.push(step.into());
+        self.trace.push(Step { what: step.into(), file: None, pos: None });
         self
     }
 
-    /// The message alone, without location or trace.
+    /// Adds a step to the trace with the place that asked for it ("in resource '../base'" at
+    /// `overlay/kustomization.yaml:2:3`), and locates the error there if it has no file yet.
+    pub fn within(self, step: impl Into<String>, file: &Utf8Path, pos: Pos) -> Error {
+        let mut e = self.located(file, pos);
+        let pos = (!pos.is_synthetic()).then_some(pos);
+        e.trace.push(Step { what: step.into(), file: Some(file.to_owned()), pos });
+        e
+    }
+
+    /// Sets the hint saying how to fix the error, unless one is already set (the innermost
+    /// error knows best).
+    pub fn help(mut self, hint: impl Into<String>) -> Error {
+        if self.help.is_none() {
+            self.help = Some(hint.into());
+        }
+        self
+    }
+
+    /// The message alone, without location, hint or trace.
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -79,8 +141,13 @@ impl Error {
         self.pos.map(|p| p.col)
     }
 
+    /// How to fix the error, in words, when kcompile knows.
+    pub fn hint(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
     /// How the build got to the error, innermost step first.
-    pub fn trace(&self) -> &[String] {
+    pub fn trace(&self) -> &[Step] {
         &self.trace
     }
 }
@@ -93,6 +160,9 @@ impl fmt::Display for Error {
             _ => {}
         }
         f.write_str(&self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
         for step in &self.trace {
             write!(f, "\n  {step}")?;
         }
@@ -104,8 +174,50 @@ impl std::error::Error for Error {}
 
 impl From<crate::yaml::read::YamlError> for Error {
     fn from(e: crate::yaml::read::YamlError) -> Error {
-        Error::new(e.message).at(e.pos)
+        let hint = yaml_hint(&e.message);
+        let err = Error::new(e.message).at(e.pos);
+        match hint {
+            Some(h) => err.help(h),
+            None => err,
+        }
     }
+}
+
+/// How to fix the usual YAML mistakes, from the parser's message.
+fn yaml_hint(message: &str) -> Option<&'static str> {
+    let m = message.to_ascii_lowercase();
+    let hints: &[(&str, &str)] = &[
+        ("tab", "YAML does not allow tabs for indentation: indent with spaces"),
+        (
+            "mapping values are not allowed",
+            "a 'key: value' cannot start here: check the indentation of this line against the line above \
+             (a deeper indent continues the value above), or quote a value that contains ': '",
+        ),
+        (
+            "did not find expected key",
+            "this line is not indented like the keys of the map it belongs to: line it up with them \
+             (or close the quote or bracket opened before it)",
+        ),
+        (
+            "did not find expected '-'",
+            "this line is not indented like the items of the list it belongs to: line it up with the '-' above",
+        ),
+        (
+            "did not find expected node content",
+            "a value is missing here, or a bracket or quote opened before is not closed",
+        ),
+        (
+            "cannot start any token",
+            "a plain value cannot start with this character ('@', '`', '%' or a tab): quote the value",
+        ),
+        ("found unknown escape", "in a double-quoted string '\\' starts an escape: write '\\\\' or use single quotes"),
+        ("unknown anchor", "an alias (*name) must come after its anchor (&name) in the same document"),
+        ("duplicate", "a map may not hold the same key twice: remove or rename one of them"),
+        ("invalid indentation", "this line's indentation does not match the lines around it"),
+        ("unexpected end", "the file ends inside a value: close the quote or bracket opened before"),
+        ("did not find expected", "a bracket, brace or quote opened before is not closed, or a ',' is missing"),
+    ];
+    hints.iter().find(|(key, _)| m.contains(key)).map(|(_, h)| *h)
 }
 
 /// Shorthand: `Err(Error::new(format!(...)))`.
@@ -117,9 +229,9 @@ macro_rules! bail {
 pub(crate) use bail;
 
 /// The candidate closest to `name` when it is close enough to be a likely typo (edit distance
-/// at most 2, or a third of the name's length for long names), for "did you mean ...?" hints.
+/// at most a third of the name's length, and at least 1), for "did you mean ...?" hints.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(2);
+    let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
         .filter(|c| *c != name)
@@ -127,6 +239,62 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
+}
+
+/// The name closest to `name` among existing object names: a likely typo (see [`closest`]), or
+/// an existing name that `name` extends or shortens at a separator (`api-typo` → `api`,
+/// `api` → `api-server`).
+pub fn closest_name<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + Clone) -> Option<&'a str> {
+    if let Some(near) = closest(name, candidates.clone()) {
+        return Some(near);
+    }
+    let at_separator = |long: &str, short: &str| {
+        !short.is_empty()
+            && long.len() > short.len()
+            && long.starts_with(short)
+            && long[short.len()..].starts_with(['-', '.', '_'])
+    };
+    candidates
+        .into_iter()
+        .filter(|c| at_separator(name, c) || at_separator(c, name))
+        .max_by_key(|c| (c.len(), std::cmp::Reverse(*c)))
+}
+
+/// A hint for an object that was looked for and not found: the nearest existing name of that
+/// kind, else the kind nearest to the one asked for, else the names there are.
+pub fn missing_object_hint<'a>(
+    kind: &str,
+    name: &str,
+    objects: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
+    let objects: Vec<(&str, &str)> = objects.into_iter().collect();
+    let mut same_kind: Vec<&str> = objects.iter().filter(|(k, _)| *k == kind).map(|(_, n)| *n).collect();
+    same_kind.sort_unstable();
+    same_kind.dedup();
+    if let Some(near) = closest_name(name, same_kind.iter().copied()) {
+        return format!("there is no {kind} named '{name}'; did you mean '{near}'?");
+    }
+    if same_kind.is_empty() {
+        let mut kinds: Vec<&str> = objects.iter().map(|(k, _)| *k).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        if let Some(near) = closest(kind, kinds.iter().copied()) {
+            return format!("there is no object of kind '{kind}'; did you mean kind '{near}'?");
+        }
+        return format!("there is no object of kind '{kind}' at this point of the build");
+    }
+    let shown: Vec<String> = same_kind.iter().take(8).map(|n| format!("'{n}'")).collect();
+    let more = if same_kind.len() > shown.len() { ", ..." } else { "" };
+    format!("there is no {kind} named '{name}' (the {kind} objects here are {}{more})", shown.join(", "))
+}
+
+/// Two sentences of a hint: `first`, a full stop unless it already ends one, then `second`.
+pub fn sentences(first: &str, second: &str) -> String {
+    if first.ends_with(['.', '?', '!']) {
+        format!("{first} {second}")
+    } else {
+        format!("{first}. {second}")
+    }
 }
 
 /// Levenshtein distance over characters.
@@ -154,7 +322,40 @@ mod tests {
         assert_eq!(closest("namePrefx", ["namePrefix", "nameSuffix", "resources"]), Some("namePrefix"));
         assert_eq!(closest("deploymnt.yaml", ["deployment.yaml", "service.yaml"]), Some("deployment.yaml"));
         assert_eq!(closest("api-typo", ["api", "ui"]), None);
+        assert_eq!(closest_name("api-typo", ["api", "ui"]), Some("api"));
+        assert_eq!(closest_name("api", ["api-server", "ui"]), Some("api-server"));
+        assert_eq!(closest_name("apx", ["api", "ui"]), Some("api"));
+        assert_eq!(closest_name("web", ["api", "ui"]), None);
         assert_eq!(closest("foo", ["resources", "images"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn hints_for_missing_objects() {
+        let objs = [("Deployment", "api"), ("Service", "api"), ("Deployment", "ui")];
+        assert_eq!(
+            missing_object_hint("Deployment", "api-typo", objs),
+            "there is no Deployment named 'api-typo'; did you mean 'api'?"
+        );
+        assert_eq!(
+            missing_object_hint("Deploymnet", "api", objs),
+            "there is no object of kind 'Deploymnet'; did you mean kind 'Deployment'?"
+        );
+        assert_eq!(
+            missing_object_hint("Deployment", "web", objs),
+            "there is no Deployment named 'web' (the Deployment objects here are 'api', 'ui')"
+        );
+    }
+
+    #[test]
+    fn display_has_hint_and_located_steps() {
+        let e = Error::new("boom")
+            .help("do this")
+            .within("in resource 'a.yaml'", Utf8Path::new("k/kustomization.yaml"), Pos::new(2, 3))
+            .within("in resource '../k'", Utf8Path::new("o/kustomization.yaml"), Pos::new(4, 3));
+        assert_eq!(
+            e.to_string(),
+            "k/kustomization.yaml:2:3: boom\n  help: do this\n  in resource 'a.yaml' (k/kustomization.yaml:2:3)\n  in resource '../k' (o/kustomization.yaml:4:3)"
+        );
     }
 }

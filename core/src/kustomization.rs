@@ -220,7 +220,15 @@ impl Kustomization {
                             Value::Null => KustKind::Kustomization,
                             Value::Str(s) if s.is_empty() || s == "Kustomization" => KustKind::Kustomization,
                             Value::Str(s) if s == "Component" => KustKind::Component,
-                            _ => bail!("kind should be Kustomization or Component"),
+                            _ => {
+                                let e = Error::new("kind should be Kustomization or Component");
+                                let near =
+                                    v.as_str().and_then(|s| crate::error::closest(s, ["Kustomization", "Component"]));
+                                return Err(match near {
+                                    Some(n) => e.help(format!("did you mean '{n}'?")),
+                                    None => e.help("write 'kind: Kustomization' (or 'kind: Component' for a component), or leave kind out"),
+                                });
+                            }
                         }
                     }
                     "resources" => k.resources = spanned_list(v, key)?,
@@ -278,11 +286,7 @@ impl Kustomization {
                         if let Some((_, name)) = UNSUPPORTED.iter().find(|(l, _)| *l == field) {
                             bail!("the field '{name}' is not supported by kcompile (it runs external programs)");
                         }
-                        let mut msg = format!("invalid Kustomization: json: unknown field \"{key}\"");
-                        if let Some(near) = crate::error::closest(key, FIELD_NAMES.iter().copied()) {
-                            msg.push_str(&format!("; did you mean '{near}'?"));
-                        }
-                        return Err(Error::new(msg));
+                        return Err(unknown(key, v, FIELD_NAMES));
                     }
                 }
                 Ok(())
@@ -299,7 +303,9 @@ impl Kustomization {
                 KustKind::Component => ("Component", "kustomize.config.k8s.io/v1alpha1"),
             };
             if api != want {
-                return Err(Error::new(format!("apiVersion for {kind} should be {want} (found '{api}')")).at(pos));
+                return Err(Error::new(format!("apiVersion for {kind} should be {want} (found '{api}')"))
+                    .help(format!("write 'apiVersion: {want}', or leave apiVersion out"))
+                    .at(pos));
             }
         }
         Ok(k)
@@ -345,10 +351,10 @@ fn opt_bool(v: &Node, key: &str) -> Result<Option<bool>> {
     }
 }
 
-fn fields(v: &Node, what: &str) -> Result<Vec<(String, Node)>> {
+fn fields(v: &Node, what: &str) -> Result<Vec<(String, String, Node)>> {
     match &v.value {
         Value::Null => Ok(Vec::new()),
-        Value::Map(m) => Ok(m.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect()),
+        Value::Map(m) => Ok(m.iter().map(|(k, v)| (k.to_ascii_lowercase(), k.clone(), v.clone())).collect()),
         _ => Err(Error::new(format!(
             "invalid Kustomization: expected a map for {what}, found a {}",
             v.value.type_name()
@@ -357,8 +363,20 @@ fn fields(v: &Node, what: &str) -> Result<Vec<(String, Node)>> {
     }
 }
 
-fn unknown(key: &str, v: &Node) -> Error {
-    Error::new(format!("invalid Kustomization: json: unknown field \"{key}\"")).at(v.pos)
+/// An unknown field, with the known field nearest to it (field names match case-insensitively).
+fn unknown(key: &str, v: &Node, known: &[&str]) -> Error {
+    let e = Error::new(format!("invalid Kustomization: json: unknown field \"{key}\"")).at(v.pos);
+    match crate::error::closest(key, known.iter().copied()) {
+        Some(near) => e.help(format!("did you mean '{near}'?")),
+        None => {
+            let names: Vec<&str> = known.iter().copied().filter(|k| !k.starts_with('(')).collect();
+            if names.len() <= 8 {
+                e.help(format!("the fields here are {}", names.join(", ")))
+            } else {
+                e.help("see https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/ for the fields")
+            }
+        }
+    }
 }
 
 fn list<T>(v: &Node, key: &str, mut each: impl FnMut(&Node) -> Result<T>) -> Result<Vec<T>> {
@@ -392,13 +410,13 @@ fn string_map(v: &Node, key: &str) -> Result<IndexMap<String, String>> {
 
 fn parse_label(v: &Node) -> Result<Label> {
     let mut l = Label::default();
-    for (k, n) in fields(v, "a label")? {
+    for (k, k_key, n) in fields(v, "a label")? {
         match k.as_str() {
             "pairs" => l.pairs = string_map(&n, "labels.pairs")?,
             "includeselectors" => l.include_selectors = opt_bool(&n, "includeSelectors")?.unwrap_or(false),
             "includetemplates" => l.include_templates = opt_bool(&n, "includeTemplates")?.unwrap_or(false),
             "fields" => l.fields = list(&n, "fields", parse_field_spec)?,
-            _ => return Err(unknown(&k, &n)),
+            _ => return Err(unknown(&k_key, &n, &["pairs", "includeSelectors", "includeTemplates", "fields"])),
         }
     }
     Ok(l)
@@ -407,7 +425,7 @@ fn parse_label(v: &Node) -> Result<Label> {
 /// Parses a field spec (`{group, version, kind, path, create}`).
 pub fn parse_field_spec(v: &Node) -> Result<FieldSpec> {
     let mut f = FieldSpec::default();
-    for (k, n) in fields(v, "a field spec")? {
+    for (k, k_key, n) in fields(v, "a field spec")? {
         match k.as_str() {
             "group" => f.group = opt_string(&n, "group")?.unwrap_or_default(),
             "version" => f.version = opt_string(&n, "version")?.unwrap_or_default(),
@@ -415,7 +433,7 @@ pub fn parse_field_spec(v: &Node) -> Result<FieldSpec> {
             "path" => f.path = opt_string(&n, "path")?.unwrap_or_default(),
             "create" => f.create = opt_bool(&n, "create")?.unwrap_or(false),
             "behavior" | "name" | "namespace" => {}
-            _ => return Err(unknown(&k, &n)),
+            _ => return Err(unknown(&k_key, &n, &["group", "version", "kind", "path", "create"])),
         }
     }
     Ok(f)
@@ -423,14 +441,14 @@ pub fn parse_field_spec(v: &Node) -> Result<FieldSpec> {
 
 fn parse_image(v: &Node) -> Result<Image> {
     let mut i = Image::default();
-    for (k, n) in fields(v, "an image")? {
+    for (k, k_key, n) in fields(v, "an image")? {
         match k.as_str() {
             "name" => i.name = opt_string(&n, "name")?.unwrap_or_default(),
             "newname" => i.new_name = opt_string(&n, "newName")?,
             "newtag" => i.new_tag = Some(tag_string(&n)?),
             "digest" => i.digest = opt_string(&n, "digest")?,
             "tagsuffix" => i.tag_suffix = opt_string(&n, "tagSuffix")?,
-            _ => return Err(unknown(&k, &n)),
+            _ => return Err(unknown(&k_key, &n, &["name", "newName", "newTag", "digest", "tagSuffix"])),
         }
     }
     Ok(i)
@@ -443,7 +461,7 @@ fn tag_string(n: &Node) -> Result<String> {
 
 fn parse_replica(v: &Node) -> Result<Replica> {
     let mut r = Replica::default();
-    for (k, n) in fields(v, "a replica")? {
+    for (k, k_key, n) in fields(v, "a replica")? {
         match k.as_str() {
             "name" => r.name = opt_string(&n, "name")?.unwrap_or_default(),
             "count" => {
@@ -452,7 +470,7 @@ fn parse_replica(v: &Node) -> Result<Replica> {
                     _ => return Err(type_error(&n, "count", "int64")),
                 }
             }
-            _ => return Err(unknown(&k, &n)),
+            _ => return Err(unknown(&k_key, &n, &["name", "count"])),
         }
     }
     Ok(r)
@@ -461,7 +479,7 @@ fn parse_replica(v: &Node) -> Result<Replica> {
 /// Parses a target selector.
 pub fn parse_selector(v: &Node) -> Result<Selector> {
     let mut s = Selector::default();
-    for (k, n) in fields(v, "a target")? {
+    for (k, k_key, n) in fields(v, "a target")? {
         let val = opt_string(&n, &k)?;
         match k.as_str() {
             "group" => s.group = val,
@@ -471,7 +489,13 @@ pub fn parse_selector(v: &Node) -> Result<Selector> {
             "namespace" => s.namespace = val,
             "labelselector" => s.label_selector = val,
             "annotationselector" => s.annotation_selector = val,
-            _ => return Err(unknown(&k, &n)),
+            _ => {
+                return Err(unknown(
+                    &k_key,
+                    &n,
+                    &["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"],
+                ))
+            }
         }
     }
     Ok(s)
@@ -479,21 +503,21 @@ pub fn parse_selector(v: &Node) -> Result<Selector> {
 
 fn parse_patch(v: &Node) -> Result<Patch> {
     let mut p = Patch { pos: v.pos, ..Patch::default() };
-    for (k, n) in fields(v, "a patch")? {
+    for (k, k_key, n) in fields(v, "a patch")? {
         match k.as_str() {
             "path" => p.path = opt_string(&n, "path")?,
             "patch" => p.patch = opt_string(&n, "patch")?,
             "target" => p.target = if n.is_null() { None } else { Some(parse_selector(&n)?) },
             "options" => {
-                for (ok, on) in fields(&n, "patch options")? {
+                for (ok, ok_key, on) in fields(&n, "patch options")? {
                     match ok.as_str() {
                         "allownamechange" => p.allow_name_change = opt_bool(&on, "allowNameChange")?.unwrap_or(false),
                         "allowkindchange" => p.allow_kind_change = opt_bool(&on, "allowKindChange")?.unwrap_or(false),
-                        _ => return Err(unknown(&ok, &on)),
+                        _ => return Err(unknown(&ok_key, &on, &["allowNameChange", "allowKindChange"])),
                     }
                 }
             }
-            _ => return Err(unknown(&k, &n)),
+            _ => return Err(unknown(&k_key, &n, &["path", "patch", "target", "options"])),
         }
     }
     Ok(p)
@@ -501,13 +525,13 @@ fn parse_patch(v: &Node) -> Result<Patch> {
 
 fn parse_gen_options(v: &Node) -> Result<GeneratorOptions> {
     let mut o = GeneratorOptions::default();
-    for (k, n) in fields(v, "generator options")? {
+    for (k, k_key, n) in fields(v, "generator options")? {
         match k.as_str() {
             "labels" => o.labels = string_map(&n, "labels")?,
             "annotations" => o.annotations = string_map(&n, "annotations")?,
             "disablenamesuffixhash" => o.disable_name_suffix_hash = opt_bool(&n, "disableNameSuffixHash")?,
             "immutable" => o.immutable = opt_bool(&n, "immutable")?,
-            _ => return Err(unknown(&k, &n)),
+            _ => return Err(unknown(&k_key, &n, &["labels", "annotations", "disableNameSuffixHash", "immutable"])),
         }
     }
     Ok(o)
@@ -519,7 +543,7 @@ fn string_list(n: &Node, key: &str) -> Result<Vec<String>> {
 
 fn parse_generator(v: &Node) -> Result<GeneratorArgs> {
     let mut g = GeneratorArgs { pos: v.pos, ..GeneratorArgs::default() };
-    for (k, n) in fields(v, "a generator")? {
+    for (k, k_key, n) in fields(v, "a generator")? {
         match k.as_str() {
             "name" => g.name = opt_string(&n, "name")?.unwrap_or_default(),
             "namespace" => g.namespace = opt_string(&n, "namespace")?.unwrap_or_default(),
@@ -530,7 +554,13 @@ fn parse_generator(v: &Node) -> Result<GeneratorArgs> {
             "env" => g.envs.extend(opt_string(&n, "env")?),
             "options" => g.options = if n.is_null() { None } else { Some(parse_gen_options(&n)?) },
             "type" => g.type_ = opt_string(&n, "type")?,
-            _ => return Err(unknown(&k, &n)),
+            _ => {
+                return Err(unknown(
+                    &k_key,
+                    &n,
+                    &["name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"],
+                ))
+            }
         }
     }
     Ok(g)
@@ -538,7 +568,7 @@ fn parse_generator(v: &Node) -> Result<GeneratorArgs> {
 
 fn parse_sort(v: &Node) -> Result<SortOptions> {
     let mut s = SortOptions::default();
-    for (k, n) in fields(v, "sortOptions")? {
+    for (k, k_key, n) in fields(v, "sortOptions")? {
         match k.as_str() {
             "order" => s.order = opt_string(&n, "order")?.unwrap_or_default(),
             "legacysortoptions" => {
@@ -546,16 +576,16 @@ fn parse_sort(v: &Node) -> Result<SortOptions> {
                     continue;
                 }
                 let (mut first, mut last) = (Vec::new(), Vec::new());
-                for (lk, ln) in fields(&n, "legacySortOptions")? {
+                for (lk, lk_key, ln) in fields(&n, "legacySortOptions")? {
                     match lk.as_str() {
                         "orderfirst" => first = string_list(&ln, "orderFirst")?,
                         "orderlast" => last = string_list(&ln, "orderLast")?,
-                        _ => return Err(unknown(&lk, &ln)),
+                        _ => return Err(unknown(&lk_key, &ln, &["orderFirst", "orderLast"])),
                     }
                 }
                 s.legacy = Some((first, last));
             }
-            _ => return Err(unknown(&k, &n)),
+            _ => return Err(unknown(&k_key, &n, &["order", "legacySortOptions"])),
         }
     }
     Ok(s)

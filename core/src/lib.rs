@@ -65,7 +65,7 @@ pub mod fuzzing {
 
 pub use build::{LoadRestrictor, Options};
 pub use diff::{diff, Change};
-pub use error::{Error, Result};
+pub use error::{Error, Result, Step};
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
 pub use lint::{lint, Finding};
 

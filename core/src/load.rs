@@ -70,19 +70,26 @@ impl<'a> Loader<'a> {
     pub fn resolve(&self, dir: &Utf8Path, rel: &str) -> Result<(Utf8PathBuf, FileKind)> {
         let joined = normalize(&dir.join(rel));
         let real = self.fs.real_path(&joined).map_err(|e| {
-            let mut msg = match e.kind() {
+            let msg = match e.kind() {
                 std::io::ErrorKind::NotFound => format!("'{rel}' does not exist (looked for {joined})"),
                 _ => format!("'{rel}': {joined}: {e}"),
             };
             // A likely typo of a file next to it: say so.
+            let mut hint = None;
             if let (Some(parent), Some(name)) = (joined.parent(), joined.file_name()) {
                 if let Ok(names) = self.fs.list(parent) {
                     if let Some(near) = crate::error::closest(name, names.iter().map(String::as_str)) {
-                        msg.push_str(&format!("; did you mean '{near}'?"));
+                        hint = Some(format!("did you mean '{near}'?"));
                     }
+                } else if e.kind() == std::io::ErrorKind::NotFound {
+                    hint = Some(format!("the directory {parent} does not exist either: check the path"));
                 }
             }
-            Error::new(msg)
+            let e = Error::new(msg);
+            match hint {
+                Some(h) => e.help(h),
+                None => e.help("check the path: it is relative to the directory of the kustomization that lists it"),
+            }
         })?;
         let kind = self.fs.kind(&real).map_err(|e| Error::new(format!("{real}: {}", io_reason(&e))))?;
         Ok((real, kind))
@@ -109,10 +116,14 @@ impl<'a> Loader<'a> {
     /// Refuses a path outside `root` when the restrictor is on.
     pub fn check_within(&self, root: &Utf8Path, real: &Utf8Path, rel: &str) -> Result<()> {
         if self.restrict && !real.starts_with(root) {
-            bail!(
-                "security; file '{real}' is not in or below '{root}' (referenced as '{rel}'; \
-                 pass --load-restrictor LoadRestrictionsNone to allow it)"
-            );
+            return Err(Error::new(format!(
+                "security; file '{real}' is not in or below '{root}' (referenced as '{rel}')"
+            ))
+            .help(
+                "a kustomization may only read files in or below its own directory: move the file there, \
+                 make the directory holding it a kustomization and list that directory in 'resources', \
+                 or pass --load-restrictor LoadRestrictionsNone",
+            ));
         }
         Ok(())
     }
@@ -124,15 +135,20 @@ impl<'a> Loader<'a> {
             let candidate = dir.join(name);
             if let Ok(FileKind::File) = self.fs.kind(&candidate) {
                 if found.is_some() {
-                    bail!("Found multiple kustomization files under: {dir}");
+                    return Err(Error::new(format!("Found multiple kustomization files under: {dir}"))
+                        .help("keep one of 'kustomization.yaml', 'kustomization.yml' and 'Kustomization'"));
                 }
                 found = Some(candidate);
             }
         }
         let Some(file) = found else {
-            bail!(
+            return Err(Error::new(format!(
                 "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{dir}'"
-            );
+            ))
+            .help(
+                "a directory listed in 'resources' or 'components' must hold a kustomization.yaml; \
+                 to include a file, list the file itself",
+            ));
         };
         let bytes = self.fs.read(&file).map_err(|e| Error::new(io_reason(&e)).in_file(&file))?;
         let text = String::from_utf8(bytes).map_err(|_| Error::new("the file is not valid UTF-8").in_file(&file))?;

@@ -182,6 +182,7 @@ pub fn merge(file: &Utf8Path, vars: &[Node], acc: &mut Accumulator) -> Result<()
                 matched.len(),
                 v.display(false)
             ))
+            .help("several objects have this kind and name (in different namespaces): add 'namespace' to the objref")
             .in_file(file)
             .at(v.pos));
         }
@@ -220,9 +221,15 @@ pub fn resolve(resources: &mut [Resource], set: &VarSet, references: &[Spec]) ->
     let mut values: HashMap<&str, VarValue> = HashMap::with_capacity(vars.len());
     for v in &vars {
         let Some(r) = resources.iter().find(|r| r.ref_vars.iter().any(|n| n == &v.name)) else {
+            let objects: Vec<(&str, &str)> = resources.iter().map(|r| (r.kind(), r.name())).collect();
+            let near = crate::error::missing_object_hint(&v.gvk.kind, &v.obj_name, objects);
             return Err(Error::new(format!(
                 "var '{}' cannot be mapped to a field in the set of known resources",
                 v.display(true)
+            ))
+            .help(crate::error::sentences(
+                &near,
+                "A var's objref names the object (kind, name, apiVersion) it reads from",
             ))
             .in_file(&v.file)
             .at(v.pos));

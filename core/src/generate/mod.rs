@@ -18,9 +18,22 @@ pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> 
         .map(|g| (g, configmap::Kind::ConfigMap))
         .chain(k.secret_generator.iter().map(|g| (g, configmap::Kind::Secret)))
     {
+        let what = match kind {
+            configmap::Kind::ConfigMap => format!("in configMapGenerator '{}'", args.name),
+            configmap::Kind::Secret => format!("in secretGenerator '{}'", args.name),
+        };
+        if !matches!(args.behavior.as_str(), "" | "create" | "merge" | "replace") {
+            let near = crate::error::closest(&args.behavior, ["create", "merge", "replace"])
+                .map(|n| format!("; did you mean '{n}'?"))
+                .unwrap_or_default();
+            b.warnings.push(format!(
+                "# Warning: {}:{}: unknown generator behavior '{}' is taken for 'create' (as kustomize does){near}",
+                lk.file, args.pos, args.behavior
+            ));
+        }
         let r = configmap::generate(&b.loader, &lk.dir, &lk.file, kind, args, global)
-            .map_err(|e| e.located(&lk.file, args.pos))?;
-        configmap::add(acc, r, &args.behavior).map_err(|e| e.located(&lk.file, args.pos))?;
+            .map_err(|e| e.within(what.clone(), &lk.file, args.pos))?;
+        configmap::add(acc, r, &args.behavior).map_err(|e| e.within(what, &lk.file, args.pos))?;
     }
     crate::transform::builtin::run_generators(b, lk, acc)?;
     Ok(())

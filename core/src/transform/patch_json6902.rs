@@ -4,6 +4,8 @@
 //!   counted from the end (`-1` appends); `remove` accepts negative indexes too;
 //! - `replace` of a missing key in a map adds it (a missing parent is an error);
 //! - `add` without a `value` adds null;
+//! - a path is split at `/` and its first segment dropped, whatever it is (`spec/replicas` is
+//!   `/replicas`); an empty path names nothing, and an operation without `path` is an error;
 //! - the patched object goes through JSON, so integers beyond 2^53 lose precision as in
 //!   kustomize.
 
@@ -14,9 +16,12 @@ use crate::yaml::node::{Node, Value};
 #[derive(Clone, Debug)]
 pub struct Op {
     pub op: String,
-    pub path: String,
+    /// `None` when the operation has no `path`.
+    pub path: Option<String>,
     pub from: Option<String>,
     pub value: Option<Node>,
+    /// Where the operation was written.
+    pub pos: crate::yaml::node::Pos,
 }
 
 /// Reads a decoded op list (a list of maps with `op`, `path`, `from`, `value`).
@@ -36,61 +41,88 @@ pub fn ops_from_node(n: &Node) -> Result<Vec<Op>> {
         let text = |k: &str| m.get(k).and_then(|v| v.scalar_text()).filter(|_| m.get(k).is_some_and(|v| !v.is_null()));
         ops.push(Op {
             op: text("op").unwrap_or_default(),
-            path: text("path").unwrap_or_default(),
+            path: text("path"),
             from: text("from"),
             value: m.get("value").cloned(),
+            pos: item.pos,
         });
     }
     Ok(ops)
 }
 
 /// Applies the operations in order to `doc`.
+#[cfg(test)]
 pub fn apply(doc: &mut Node, ops: &[Op]) -> Result<()> {
+    apply_from(doc, ops, None)
+}
+
+/// Applies the operations in order to `doc`; an operation that fails is located in `file`,
+/// the file the operations were read from, when there is one.
+pub fn apply_from(doc: &mut Node, ops: &[Op], file: Option<&camino::Utf8Path>) -> Result<()> {
     for op in ops {
-        apply_one(doc, op)?;
+        apply_one(doc, op).map_err(|e| match file {
+            Some(file) => e.located(file, op.pos),
+            None => e,
+        })?;
     }
     through_json(doc);
     Ok(())
 }
 
 fn apply_one(doc: &mut Node, op: &Op) -> Result<()> {
+    let known = ["add", "remove", "replace", "move", "copy", "test"];
+    if !known.contains(&op.op.as_str()) {
+        let e = Error::new(format!("Unexpected kind: {}", op.op));
+        return Err(match crate::error::closest(&op.op, known) {
+            Some(near) => e.help(format!("did you mean '{near}'? An operation is one of {}", known.join(", "))),
+            None => e.help(format!("an operation is one of {}", known.join(", "))),
+        });
+    }
+    let Some(path) = op.path.as_deref() else {
+        let detail = if matches!(op.op.as_str(), "add" | "remove") { "" } else { "operation missing path field: " };
+        return Err(Error::new(format!("{} operation failed to decode path: {detail}missing value", op.op))
+            .help("every JSON 6902 operation needs a 'path', such as /spec/replicas"));
+    };
+    let path = path.to_string();
     match op.op.as_str() {
-        "add" => add(doc, &op.path, op.value.clone().unwrap_or_else(Node::null), "add"),
-        "remove" => remove(doc, &op.path).map(|_| ()),
-        "replace" => replace(doc, &op.path, op.value.clone().unwrap_or_else(Node::null)),
+        "add" => add(doc, &path, op.value.clone().unwrap_or_else(Node::null), "add"),
+        "remove" => remove(doc, &path).map(|_| ()),
+        "replace" => replace(doc, &path, op.value.clone().unwrap_or_else(Node::null)),
         "move" => {
             let from = op.from.as_deref().unwrap_or("");
             if get(doc, from).is_none() {
                 bail!("move operation does not apply: doc is missing from path: \"{from}\": missing value");
             }
             let v = remove(doc, from)?;
-            add(doc, &op.path, v, "move")
+            add(doc, &path, v, "move")
         }
         "copy" => {
             let from = op.from.as_deref().unwrap_or("");
             let Some(v) = get(doc, from).cloned() else {
                 bail!("copy operation does not apply: doc is missing from path: \"{from}\": missing value");
             };
-            add(doc, &op.path, v, "copy")
+            add(doc, &path, v, "copy")
         }
         "test" => {
             let want = op.value.clone().unwrap_or_else(Node::null);
-            match get(doc, &op.path) {
+            match get(doc, &path) {
                 Some(v) if *v == want => Ok(()),
                 None if want.is_null() => Ok(()),
-                _ => bail!("testing value {} failed: test failed", op.path),
+                Some(_) => Err(Error::new(format!("testing value {path} failed: test failed"))
+                    .help("the object holds another value at this path: the 'test' operation stops the patch there")),
+                None => Err(Error::new(format!("testing value {path} failed: test failed"))
+                    .help("the object has no value at this path: the 'test' operation stops the patch there")),
             }
         }
         other => bail!("Unexpected kind: {other}"),
     }
 }
 
-/// Splits a JSON pointer into unescaped tokens (`~1` is `/`, `~0` is `~`).
+/// Splits a JSON pointer into unescaped tokens (`~1` is `/`, `~0` is `~`). Like the library
+/// kustomize uses, the first segment is dropped whatever it holds, and a path without `/`
+/// names nothing.
 fn tokens(path: &str) -> Option<Vec<String>> {
-    if path.is_empty() {
-        return Some(Vec::new());
-    }
-    let rest = path.strip_prefix('/')?;
+    let (_, rest) = path.split_once('/')?;
     Some(rest.split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect())
 }
 
@@ -109,8 +141,12 @@ fn get<'a>(doc: &'a Node, path: &str) -> Option<&'a Node> {
 
 /// The container holding the last token of `path`, and that token.
 fn parent<'a>(doc: &'a mut Node, path: &str, op: &str) -> Result<(&'a mut Node, String)> {
-    let missing =
-        || Error::new(format!("{op} operation does not apply: doc is missing path: \"{path}\": missing value"));
+    let missing = || {
+        Error::new(format!("{op} operation does not apply: doc is missing path: \"{path}\": missing value")).help(
+            "a parent of the last path segment does not exist in the object: add the parents first \
+             (an 'add' of a map at the parent path), or correct the path",
+        )
+    };
     let mut toks = tokens(path).ok_or_else(missing)?;
     let last = toks.pop().ok_or_else(missing)?;
     let mut cur = doc;
@@ -138,10 +174,6 @@ fn index(t: &str, len: usize, inserting: bool) -> Option<usize> {
 }
 
 fn add(doc: &mut Node, path: &str, value: Node, op: &str) -> Result<()> {
-    if path.is_empty() {
-        *doc = value;
-        return Ok(());
-    }
     let (container, key) = parent(doc, path, op)?;
     match &mut container.value {
         Value::Map(m) => {
@@ -187,10 +219,6 @@ fn remove(doc: &mut Node, path: &str) -> Result<Node> {
 }
 
 fn replace(doc: &mut Node, path: &str, value: Node) -> Result<()> {
-    if path.is_empty() {
-        *doc = value;
-        return Ok(());
-    }
     let (container, key) = parent(doc, path, "replace")?;
     match &mut container.value {
         Value::Map(m) => {

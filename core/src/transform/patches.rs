@@ -233,7 +233,8 @@ fn as_json_ops(text: &str) -> Result<Option<Vec<patch_json6902::Op>>> {
 }
 
 /// Recognises a patch's content as kustomize does: it must read as exactly one of the two.
-fn classify(text: &str, origin: &Utf8Path) -> Result<Content> {
+/// `from_file`: the text is the whole of `origin`, so positions in it are positions in the file.
+fn classify(text: &str, origin: &Utf8Path, from_file: bool) -> Result<Content> {
     let sm = as_strategic(text, origin);
     let json = as_json_ops(text);
     match (sm, json) {
@@ -243,11 +244,23 @@ fn classify(text: &str, origin: &Utf8Path) -> Result<Content> {
         ),
         (Ok(docs), Err(_)) => Ok(Content::Strategic(docs)),
         (Err(_), Ok(ops)) => Ok(Content::Json(ops.unwrap_or_default())),
-        (Err(sm), Err(json)) => bail!(
-            "unable to parse SM or JSON patch: as a strategic-merge patch: {}; as a JSON patch: {}",
-            sm.message(),
-            json.message()
-        ),
+        (Err(sm), Err(json)) => {
+            let hint = sm.hint().map(str::to_string).unwrap_or_else(|| {
+                "a patch is either Kubernetes objects (apiVersion, kind, metadata.name and the fields to change) \
+                 or a list of JSON 6902 operations (op, path, value)"
+                    .to_string()
+            });
+            let mut e = Error::new(format!(
+                "unable to parse SM or JSON patch: as a strategic-merge patch: {}; as a JSON patch: {}",
+                sm.message(),
+                json.message()
+            ))
+            .help(hint);
+            if let (true, Some(file), Some(line), Some(col)) = (from_file, sm.file(), sm.line(), sm.column()) {
+                e = e.located(file, crate::yaml::node::Pos::new(line, col));
+            }
+            Err(e)
+        }
     }
 }
 
@@ -324,13 +337,67 @@ fn unique_target(index: &mut NameIndex, resources: &[Resource], id: &ResId) -> R
     let found = matching_by_id(index, resources, id);
     match found.as_slice() {
         [one] => Ok(*one),
-        [] => bail!(
+        [] => Err(Error::new(format!(
             "no resource matches strategic merge patch \"{id}\": no matches for Id {id}; failed to find unique \
-             target for patch {id} (no object has this kind, apiVersion, name and namespace; give the patch a \
-             'target' to select objects otherwise)"
-        ),
-        _ => bail!("multiple matches for Id {id}; failed to find unique target for patch {id}"),
+             target for patch {id}"
+        ))
+        .help(no_target_hint(resources, id))),
+        _ => Err(Error::new(format!("multiple matches for Id {id}; failed to find unique target for patch {id}"))
+            .help(
+                "several objects have this kind, apiVersion, name and namespace: give the patch a 'target' \
+             (for example with a namespace) to say which",
+            )),
     }
+}
+
+/// Why no object has a patch's id, and what to change: the nearest name, or the namespace or
+/// apiVersion that differs.
+fn no_target_hint(resources: &[Resource], id: &ResId) -> String {
+    const FIX: &str = "A patch without 'target' applies to the one object with its kind, apiVersion, \
+                       metadata.name and metadata.namespace: correct them in the patch, or give the patch a \
+                       'target' to select objects otherwise";
+    let kind = id.gvk.kind.as_str();
+    if id.name.is_empty() {
+        return format!("The patch has no metadata.name. {FIX}");
+    }
+    let same: Vec<ResId> = resources
+        .iter()
+        .flat_map(|r| r.ids())
+        .filter(|other| other.gvk.kind == kind && other.name == id.name)
+        .collect();
+    if let Some(other) = same.iter().find(|o| o.effective_namespace() != id.effective_namespace()) {
+        let ns = |n: &str| if n.is_empty() { "no namespace".to_string() } else { format!("namespace '{n}'") };
+        return format!(
+            "{kind} '{}' exists in {}, but the patch is for {}. {FIX}",
+            id.name,
+            ns(other.effective_namespace()),
+            ns(id.effective_namespace())
+        );
+    }
+    if let Some(other) = same.first() {
+        return format!(
+            "{kind} '{}' exists with apiVersion '{}', but the patch says '{}'. {FIX}",
+            id.name,
+            api_version(&other.gvk),
+            api_version(&id.gvk)
+        );
+    }
+    let ids: Vec<(String, String)> = resources.iter().map(|r| (r.kind().to_string(), r.name().to_string())).collect();
+    let hint = crate::error::missing_object_hint(kind, &id.name, ids.iter().map(|(k, n)| (k.as_str(), n.as_str())));
+    crate::error::sentences(&hint, FIX)
+}
+
+fn api_version(g: &Gvk) -> String {
+    if g.group.is_empty() {
+        g.version.clone()
+    } else {
+        format!("{}/{}", g.group, g.version)
+    }
+}
+
+/// Where a patch object names its target (its `metadata.name`, else the object itself).
+fn name_pos(doc: &Node) -> crate::yaml::node::Pos {
+    doc.get("metadata").and_then(|m| m.get("name")).map(|n| n.pos).unwrap_or(doc.pos)
 }
 
 /// Applies a strategic-merge patch to one resource. Returns false when the patch deleted it.
@@ -392,14 +459,20 @@ fn apply_sm_to(acc: &mut Accumulator, targets: &[usize], patch: &Node, p: &Patch
 
 /// Applies JSON 6902 operations to the resources at `targets`; `remember` records their names
 /// first (so name references follow a rename).
-fn apply_json_to(acc: &mut Accumulator, targets: &[usize], ops: &[patch_json6902::Op], remember: bool) -> Result<()> {
+fn apply_json_to(
+    acc: &mut Accumulator,
+    targets: &[usize],
+    ops: &[patch_json6902::Op],
+    remember: bool,
+    file: Option<&Utf8Path>,
+) -> Result<()> {
     for &i in targets {
         let Some(r) = acc.resources.get_mut(i) else { continue };
         let id = r.id();
         if remember {
             r.remember_name();
         }
-        patch_json6902::apply(&mut r.node, ops).map_err(|e| e.context(format!("while patching {id}")))?;
+        patch_json6902::apply_from(&mut r.node, ops, file).map_err(|e| e.context(format!("while patching {id}")))?;
     }
     Ok(())
 }
@@ -424,30 +497,37 @@ pub fn strategic_merge(
     entries: &[Spanned],
     inline: Option<&str>,
 ) -> Result<()> {
-    let mut patches: Vec<(Node, Option<usize>)> = Vec::new();
+    // Each patch with the entry it comes from and the file it was read from (none when inline).
+    let mut patches: Vec<(Node, Option<usize>, Option<camino::Utf8PathBuf>)> = Vec::new();
+    let step = |i: usize| match entries.get(i) {
+        Some(e) if e.value.contains('\n') => format!("in patchesStrategicMerge entry {} (inline)", i + 1),
+        Some(e) => format!("in patchesStrategicMerge entry {} ('{}')", i + 1, e.value),
+        None => format!("in patchesStrategicMerge entry {}", i + 1),
+    };
     for (i, entry) in entries.iter().enumerate() {
-        let ctx =
-            |e: Error| e.in_file(site.file).at(entry.pos).context(format!("in patchesStrategicMerge entry {}", i + 1));
+        let ctx = |e: Error| e.within(step(i), site.file, entry.pos);
         // Like kustomize, an entry that reads as objects is an inline patch; otherwise a path.
         if let Ok(docs) = as_strategic(&entry.value, site.file) {
-            patches.extend(docs.into_iter().map(|d| (d, Some(i))));
+            patches.extend(docs.into_iter().map(|d| (d, Some(i), None)));
             continue;
         }
         let (real, text) = b.loader.read_file(site.dir, &entry.value).map_err(ctx)?;
-        let docs = as_strategic(&text, &real).map_err(|e| e.in_file(&real))?;
-        patches.extend(docs.into_iter().map(|d| (d, Some(i))));
+        let docs = as_strategic(&text, &real).map_err(|e| ctx(e.in_file(&real)))?;
+        patches.extend(docs.into_iter().map(|d| (d, Some(i), Some(real.clone()))));
     }
     if let Some(text) = inline {
         let docs = as_strategic(text, site.file).map_err(|e| e.in_file(site.file).context("in 'patches'"))?;
-        patches.extend(docs.into_iter().map(|d| (d, None)));
+        patches.extend(docs.into_iter().map(|d| (d, None, None)));
     }
     if patches.is_empty() {
         let names: Vec<&str> = entries.iter().map(|e| e.value.as_str()).collect();
+        let pos = entries.first().map(|e| e.pos).unwrap_or_default();
         return Err(Error::new(format!(
-            "patchesStrategicMerge: patch appears to be empty; files=[{}] (every entry is empty or only comments)",
+            "patchesStrategicMerge: patch appears to be empty; files=[{}]",
             names.join(" ")
         ))
-        .in_file(site.file));
+        .help("every entry is empty or only comments: write the patch, or remove the entry")
+        .located(site.file, pos));
     }
     note_kinds(b, &acc.resources);
     if !matches!(b.openapi, OpenApi::Custom(_)) {
@@ -455,13 +535,16 @@ pub fn strategic_merge(
     }
     let schemas = b.openapi.schemas();
     let opts = Patch::default();
-    for (patch, i) in &patches {
-        let ctx = |e: Error| match i {
-            Some(i) => {
-                let pos = entries.get(*i).map(|e| e.pos).unwrap_or_default();
-                e.in_file(site.file).at(pos).context(format!("in patchesStrategicMerge entry {}", i + 1))
+    for (patch, i, real) in &patches {
+        let ctx = |e: Error| {
+            let e = match real {
+                Some(real) => e.located(real, name_pos(patch)),
+                None => e,
+            };
+            match i {
+                Some(i) => e.within(step(*i), site.file, entries.get(*i).map(|e| e.pos).unwrap_or_default()),
+                None => e.in_file(site.file).context("in 'patches'"),
             }
-            None => e.in_file(site.file).context("in 'patches'"),
         };
         let id = patch_id(patch);
         let target = unique_target(index, &acc.resources, &id).map_err(ctx)?;
@@ -490,10 +573,15 @@ pub fn patch(
     p: &Patch,
     what: &str,
 ) -> Result<()> {
-    let ctx = |e: Error| e.in_file(site.file).at(p.pos).context(format!("in {what}"));
+    let ctx = |e: Error| e.within(format!("in {what}"), site.file, p.pos);
     let (text, real) = patch_text(b, site, p, true).map_err(ctx)?;
     let origin = real.as_deref().unwrap_or(site.file);
-    let content = classify(&text, origin).map_err(ctx)?;
+    // Errors about one patch object point at it when it was read from a file.
+    let at_doc = |e: Error, doc: &Node| match &real {
+        Some(real) => ctx(e.located(real, name_pos(doc))),
+        None => ctx(e),
+    };
+    let content = classify(&text, origin, real.is_some()).map_err(ctx)?;
     note_kinds(b, &acc.resources);
     if matches!(content, Content::Strategic(_)) && !matches!(b.openapi, OpenApi::Custom(_)) {
         b.builtin_schema_loaded = true;
@@ -514,10 +602,17 @@ pub fn patch(
                     index.around(acc, &targets, |acc| apply_sm_to(acc, &targets, doc, p, schemas)).map_err(ctx)?;
                 }
             } else {
+                if docs.is_empty() {
+                    // An empty file reads as no objects; kustomize then takes it for a JSON patch.
+                    return Err(ctx(Error::new("must specify a target for JSON patch")
+                        .help("the patch is empty: write the patch, or remove the entry")));
+                }
                 for doc in &docs {
                     let id = patch_id(doc);
-                    let target = unique_target(index, &acc.resources, &id).map_err(ctx)?;
-                    index.around(acc, &[target], |acc| apply_sm_to(acc, &[target], doc, p, schemas)).map_err(ctx)?;
+                    let target = unique_target(index, &acc.resources, &id).map_err(|e| at_doc(e, doc))?;
+                    index
+                        .around(acc, &[target], |acc| apply_sm_to(acc, &[target], doc, p, schemas))
+                        .map_err(|e| at_doc(e, doc))?;
                 }
             }
         }
@@ -529,7 +624,9 @@ pub fn patch(
             };
             let m = Matcher::new(sel).map_err(ctx)?;
             let targets = m.select(index, &acc.resources);
-            index.around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, true)).map_err(ctx)?;
+            index
+                .around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, true, real.as_deref()))
+                .map_err(ctx)?;
         }
     }
     Ok(())
@@ -555,7 +652,7 @@ pub fn json6902(
     p: &Patch,
     what: &str,
 ) -> Result<()> {
-    let ctx = |e: Error| e.in_file(site.file).at(p.pos).context(format!("in {what}"));
+    let ctx = |e: Error| e.within(format!("in {what}"), site.file, p.pos);
     let Some(sel) = &p.target else {
         return Err(ctx(Error::new("patchesJson6902: each entry needs a 'target' naming the objects to patch")));
     };
@@ -582,7 +679,7 @@ pub fn json6902(
     }
     let m = Matcher::new(sel).map_err(ctx)?;
     let targets = m.select(index, &acc.resources);
-    index.around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, false)).map_err(ctx)?;
+    index.around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, false, real.as_deref())).map_err(ctx)?;
     Ok(())
 }
 
@@ -683,15 +780,19 @@ impl Matcher {
 mod tests {
     use super::*;
 
+    fn classify_t(text: &str, o: &Utf8Path) -> Result<Content> {
+        classify(text, o, true)
+    }
+
     #[test]
     fn classify_patches() {
         let o = Utf8Path::new("p.yaml");
-        assert!(matches!(classify("- op: add\n  path: /a\n  value: 1\n", o), Ok(Content::Json(_))));
-        assert!(matches!(classify("[{\"op\": \"remove\", \"path\": \"/a\"}]", o), Ok(Content::Json(_))));
-        assert!(matches!(classify("kind: X\nmetadata: {name: a}\n", o), Ok(Content::Strategic(_))));
-        assert!(matches!(classify("", o), Ok(Content::Strategic(d)) if d.is_empty()));
-        assert!(classify("# only a comment\n", o).is_err());
-        assert!(classify("just text", o).is_err());
+        assert!(matches!(classify_t("- op: add\n  path: /a\n  value: 1\n", o), Ok(Content::Json(_))));
+        assert!(matches!(classify_t("[{\"op\": \"remove\", \"path\": \"/a\"}]", o), Ok(Content::Json(_))));
+        assert!(matches!(classify_t("kind: X\nmetadata: {name: a}\n", o), Ok(Content::Strategic(_))));
+        assert!(matches!(classify_t("", o), Ok(Content::Strategic(d)) if d.is_empty()));
+        assert!(classify_t("# only a comment\n", o).is_err());
+        assert!(classify_t("just text", o).is_err());
     }
 
     #[test]

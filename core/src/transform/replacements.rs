@@ -455,14 +455,32 @@ fn source_value(source: &Source, resources: &[Resource]) -> Result<Val> {
         }
     }
     let Some(r) = found else {
-        bail!("nothing selected by {} (no resource matches the replacement's source)", source.id.display());
+        let mut hint = String::from("no object matches the replacement's source");
+        if !source.id.gvk.kind.is_empty() && !source.id.name.is_empty() {
+            let objects: Vec<(&str, &str)> = resources.iter().map(|r| (r.kind(), r.name())).collect();
+            hint = crate::error::missing_object_hint(&source.id.gvk.kind, &source.id.name, objects);
+        }
+        return Err(Error::new(format!("nothing selected by {}", source.id.display())).help(crate::error::sentences(
+            &hint,
+            "A replacement reads its value from exactly one object: correct the source's kind, name or \
+                 namespace",
+        )));
     };
     let path = if source.field_path.is_empty() { DEFAULT_FIELD_PATH } else { &source.field_path };
     let node = lookup(&r.node, &split_path(path))
         .map_err(|e| Error::new(format!("error looking up replacement source: {}", e.message())))?;
     let node = match node {
         Some(n) if !is_nil_or_empty(n) => n,
-        _ => bail!("fieldPath `{path}` is missing for replacement source {}", source.id.display()),
+        _ => {
+            return Err(Error::new(format!(
+                "fieldPath `{path}` is missing for replacement source {}",
+                source.id.display()
+            ))
+            .help(format!(
+                "the source object has no value at '{path}': fields are separated by '.', list items \
+                 selected with [name=value], as in spec.template.spec.containers.[name=app].image"
+            )))
+        }
     };
     let val = match Tag::of(&node.value) {
         Some(tag) => Val::Scalar(tag, node.scalar_text().unwrap_or_default()),
