@@ -20,10 +20,11 @@ use crate::error::{bail, Error, Result};
 use crate::kustomization::{Patch, Selector, Spanned};
 use crate::load::{parse_resources, LoadedKustomization};
 use crate::resource::{Gvk, ResId, Resource};
+use crate::trace::{self, Step};
 use crate::transform::labelselector::LabelSelector;
-use crate::yaml::node::Node;
+use crate::yaml::node::{Node, Pos};
 use crate::yaml::read::{parse_one, Schema};
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 use regex::Regex;
 use std::sync::Arc;
 
@@ -183,6 +184,27 @@ enum Content {
     Strategic(Vec<Node>),
     /// JSON 6902 operations.
     Json(Vec<patch_json6902::Op>),
+}
+
+/// Records a patch whose target selected nothing (for `kcompile lint`).
+fn note_unmatched(
+    found: &mut Vec<crate::lint::Unmatched>,
+    site: Site,
+    p: &Patch,
+    what: &str,
+    sel: &Selector,
+    resources: &[Resource],
+) {
+    let opt = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+    let (kind, name) = (opt(&sel.kind), opt(&sel.name));
+    crate::lint::note_unmatched(found, site.file, p.pos, what, kind.as_deref(), name.as_deref(), resources);
+}
+
+/// A patch entry of a kustomization, for `kcompile explain`.
+fn patch_step(field: &str, i: usize, p: &Patch, loader: &crate::load::Loader, lk: &LoadedKustomization) -> Step {
+    let file =
+        p.path.as_deref().map(|path| loader.resolve(&lk.dir, path).map_or_else(|_| lk.dir.join(path), |(f, _)| f));
+    Step::patch(format!("{field}[{i}]"), file, &lk.file, p.pos)
 }
 
 /// Where a patch comes from, for messages.
@@ -375,22 +397,23 @@ pub fn strategic_merge(
     entries: &[Spanned],
     inline: Option<&str>,
 ) -> Result<()> {
-    let mut patches: Vec<(Node, Option<usize>)> = Vec::new();
+    // (patch, its entry, the file it was read from)
+    let mut patches: Vec<(Node, Option<usize>, Option<Utf8PathBuf>)> = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let ctx =
             |e: Error| e.in_file(site.file).at(entry.pos).context(format!("in patchesStrategicMerge entry {}", i + 1));
         // Like kustomize, an entry that reads as objects is an inline patch; otherwise a path.
         if let Ok(docs) = as_strategic(&entry.value, site.file) {
-            patches.extend(docs.into_iter().map(|d| (d, Some(i))));
+            patches.extend(docs.into_iter().map(|d| (d, Some(i), None)));
             continue;
         }
         let (real, text) = b.loader.read_file(site.dir, &entry.value).map_err(ctx)?;
         let docs = as_strategic(&text, &real).map_err(|e| e.in_file(&real))?;
-        patches.extend(docs.into_iter().map(|d| (d, Some(i))));
+        patches.extend(docs.into_iter().map(|d| (d, Some(i), Some(real.clone()))));
     }
     if let Some(text) = inline {
         let docs = as_strategic(text, site.file).map_err(|e| e.in_file(site.file).context("in 'patches'"))?;
-        patches.extend(docs.into_iter().map(|d| (d, None)));
+        patches.extend(docs.into_iter().map(|d| (d, None, None)));
     }
     if patches.is_empty() {
         let names: Vec<&str> = entries.iter().map(|e| e.value.as_str()).collect();
@@ -406,7 +429,7 @@ pub fn strategic_merge(
     }
     let schemas = b.openapi.schemas();
     let opts = Patch::default();
-    for (patch, i) in &patches {
+    for (patch, i, file) in &patches {
         let ctx = |e: Error| match i {
             Some(i) => {
                 let pos = entries.get(*i).map(|e| e.pos).unwrap_or_default();
@@ -416,7 +439,15 @@ pub fn strategic_merge(
         };
         let id = patch_id(patch);
         let target = unique_target(&acc.resources, &id).map_err(ctx)?;
+        trace::begin(&mut b.tracer, &mut acc.resources);
         apply_sm_to(acc, &[target], patch, &opts, schemas).map_err(ctx)?;
+        trace::end(&mut b.tracer, &mut acc.resources, || match i {
+            Some(i) => {
+                let pos = entries.get(*i).map(|e| e.pos).unwrap_or_default();
+                Step::patch(format!("patchesStrategicMerge[{i}]"), file.clone(), site.file, pos)
+            }
+            None => Step::at("patches", site.file, Pos::default()),
+        });
     }
     Ok(())
 }
@@ -424,7 +455,10 @@ pub fn strategic_merge(
 /// Step 2: `patches`.
 pub fn run_patches(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
     for (i, p) in lk.kustomization.patches.iter().enumerate() {
+        trace::begin(&mut b.tracer, &mut acc.resources);
         patch(b, Site::of(lk), acc, p, &describe("patches", i, p))?;
+        let loader = &b.loader;
+        trace::end(&mut b.tracer, &mut acc.resources, || patch_step("patches", i, p, loader, lk));
     }
     Ok(())
 }
@@ -453,6 +487,9 @@ pub fn patch(b: &mut Builder, site: Site, acc: &mut Accumulator, p: &Patch, what
                 }
                 let m = Matcher::new(sel).map_err(ctx)?;
                 let targets = m.select(&acc.resources).map_err(ctx)?;
+                if targets.is_empty() {
+                    note_unmatched(&mut b.unmatched, site, p, what, sel, &acc.resources);
+                }
                 if let Some(doc) = docs.first() {
                     apply_sm_to(acc, &targets, doc, p, schemas).map_err(ctx)?;
                 }
@@ -472,6 +509,9 @@ pub fn patch(b: &mut Builder, site: Site, acc: &mut Accumulator, p: &Patch, what
             };
             let m = Matcher::new(sel).map_err(ctx)?;
             let targets = m.select(&acc.resources).map_err(ctx)?;
+            if targets.is_empty() {
+                note_unmatched(&mut b.unmatched, site, p, what, sel, &acc.resources);
+            }
             apply_json_to(acc, &targets, &ops, true).map_err(ctx)?;
         }
     }
@@ -481,7 +521,10 @@ pub fn patch(b: &mut Builder, site: Site, acc: &mut Accumulator, p: &Patch, what
 /// Step 7: `patchesJson6902` (deprecated): a target and JSON 6902 operations.
 pub fn run_json6902(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
     for (i, p) in lk.kustomization.patches_json6902.iter().enumerate() {
+        trace::begin(&mut b.tracer, &mut acc.resources);
         json6902(b, Site::of(lk), acc, p, &describe("patchesJson6902", i, p))?;
+        let loader = &b.loader;
+        trace::end(&mut b.tracer, &mut acc.resources, || patch_step("patchesJson6902", i, p, loader, lk));
     }
     Ok(())
 }
@@ -517,6 +560,9 @@ pub fn json6902(b: &mut Builder, site: Site, acc: &mut Accumulator, p: &Patch, w
     }
     let m = Matcher::new(sel).map_err(ctx)?;
     let targets = m.select(&acc.resources).map_err(ctx)?;
+    if targets.is_empty() {
+        note_unmatched(&mut b.unmatched, site, p, what, sel, &acc.resources);
+    }
     apply_json_to(acc, &targets, &ops, false).map_err(ctx)?;
     Ok(())
 }
