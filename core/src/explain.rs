@@ -20,8 +20,8 @@ pub struct ExplainOptions {
     /// Only the objects named `KIND/NAME` (or `NAME`, of any kind): the kind compares without
     /// regard to case, the name is the output name or the name the object had in its file.
     pub resource: Option<String>,
-    /// Paths in the annotations are relative to this directory when they are below it. By
-    /// default, to the deepest directory holding every file the origins name.
+    /// Paths in the annotations are relative to this directory when every file the origins
+    /// name is below it; otherwise (and by default) to the deepest directory holding them all.
     pub relative_to: Option<Utf8PathBuf>,
 }
 
@@ -209,9 +209,10 @@ pub fn explain(fs: &dyn FileSystem, root: &Utf8Path, options: &ExplainOptions) -
         Some(sel) => select(&built.resources, sel, root)?,
     };
     let mut objects: Vec<ExplainedObject> = selected.iter().map(|r| explain_one(r, &tracer)).collect();
+    let files = || objects.iter().flat_map(|o| o.origins.iter()).flat_map(|f| f.origin.file.as_deref());
     let base = match &options.relative_to {
-        Some(b) => Some(b.clone()),
-        None => common_dir(objects.iter().flat_map(|o| o.origins.iter()).flat_map(|f| f.origin.file.as_deref())),
+        Some(b) if files().all(|f| f.starts_with(b)) => Some(b.clone()),
+        _ => common_dir(files()),
     };
     for o in &mut objects {
         o.base.clone_from(&base);

@@ -564,6 +564,49 @@ mod tests {
         assert_eq!(lint(&fs, Utf8Path::new("/k"), &Options::default()).unwrap(), vec![]);
     }
 
+    const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 1\n";
+    const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  n: \"2\"\n";
+
+    fn targets(kust: &str) -> MemFs {
+        MemFs::new()
+            .with("k/kustomization.yaml", kust)
+            .with("k/deploy.yaml", DEPLOY)
+            .with("k/cm.yaml", CM)
+            .with("k/replicas.yaml", "- op: replace\n  path: /spec/replicas\n  value: 2\n")
+    }
+
+    const REPLACEMENT: &str = "replacements:\n- source:\n    kind: ConfigMap\n    name: cfg\n    fieldPath: data.n\n  targets:\n  - select:\n      kind: Deployment\n      name: TARGET\n    fieldPaths:\n    - metadata.annotations.n\n    options:\n      create: true\n";
+
+    #[test]
+    fn targets_that_select_nothing_are_reported_with_a_hint() {
+        let kust = format!(
+            "resources:\n- deploy.yaml\n- cm.yaml\npatches:\n- path: replicas.yaml\n  target:\n    kind: Deploymnt\npatchesJson6902:\n- target:\n    group: apps\n    version: v1\n    kind: Deployment\n    name: apj\n  path: replicas.yaml\n{}",
+            REPLACEMENT.replace("TARGET", "aip")
+        );
+        let found = lint(&targets(&kust), Utf8Path::new("/k"), &Options::default()).unwrap();
+        let unmatched: Vec<&Finding> = found.iter().filter(|f| f.rule == "unmatched-target").collect();
+        assert_eq!(unmatched.len(), 3, "{found:#?}");
+        let at = |f: &Finding| (f.file.as_ref().map(|p| p.to_string()), f.line);
+        assert_eq!(at(unmatched[0]), (Some("/k/kustomization.yaml".into()), Some(5)));
+        assert!(unmatched[0].message.contains("patches entry 1 ('replicas.yaml') selects no object (kind Deploymnt)"));
+        assert!(unmatched[0].message.contains("did you mean kind 'Deployment'?"), "{}", unmatched[0].message);
+        assert_eq!(at(unmatched[1]), (Some("/k/kustomization.yaml".into()), Some(9)));
+        assert!(unmatched[1].message.contains("did you mean name 'api'?"), "{}", unmatched[1].message);
+        assert_eq!(at(unmatched[2]), (Some("/k/kustomization.yaml".into()), Some(21)));
+        assert!(unmatched[2].message.contains("replacements entry 1"), "{}", unmatched[2].message);
+        assert!(unmatched[2].message.contains("did you mean name 'api'?"), "{}", unmatched[2].message);
+    }
+
+    #[test]
+    fn targets_that_select_something_are_silent() {
+        let kust = format!(
+            "resources:\n- deploy.yaml\n- cm.yaml\npatches:\n- path: replicas.yaml\n  target:\n    kind: Deployment\npatchesJson6902:\n- target:\n    group: apps\n    version: v1\n    kind: Deployment\n    name: api\n  path: replicas.yaml\n{}",
+            REPLACEMENT.replace("TARGET", "api")
+        );
+        let found = lint(&targets(&kust), Utf8Path::new("/k"), &Options::default()).unwrap();
+        assert!(found.iter().all(|f| f.rule != "unmatched-target"), "{found:#?}");
+    }
+
     #[test]
     fn unpinned_images_unreferenced_files_and_deprecated_fields() {
         let pod =

@@ -166,14 +166,15 @@ pub fn replace(b: &mut Builder, site: Site, entries: &[Node], acc: &mut Accumula
             }
             step
         });
-        for t in unmatched.iter().filter_map(|&j| r.targets.as_ref()?.get(j)) {
+        for &j in &unmatched {
+            let Some(t) = r.targets.as_ref().and_then(|ts| ts.get(j)) else { continue };
             let Some(sel) = &t.select else { continue };
             let opt = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
             crate::lint::note_unmatched(
                 &mut b.unmatched,
                 file,
                 t.pos,
-                &format!("replacements entry {} (target {})", entry + 1, sel.id.display()),
+                &format!("replacements entry {}, target {},", entry + 1, j + 1),
                 opt(&sel.id.gvk.kind).as_deref(),
                 opt(&sel.id.name).as_deref(),
                 &acc.resources,
