@@ -115,6 +115,9 @@ pub struct Tracer {
     next: u32,
 }
 
+/// Chooses the step of a changed leaf, when it is not the step's own.
+pub type Refine<'a> = &'a dyn Fn(&Node) -> Option<Step>;
+
 /// A step begins: see the module documentation.
 pub fn begin(tracer: &mut Option<Tracer>, resources: &mut [Resource]) {
     if let Some(t) = tracer {
@@ -134,7 +137,7 @@ pub fn end_refined(
     tracer: &mut Option<Tracer>,
     resources: &mut [Resource],
     what: impl FnOnce() -> Step,
-    refine: &dyn Fn(&Node) -> Option<Step>,
+    refine: Refine<'_>,
 ) {
     if let Some(t) = tracer {
         t.end(resources, what, Some(refine));
@@ -186,12 +189,7 @@ impl Tracer {
         self.before = resources.iter().map(|r| (r.trace, r.node.clone())).collect();
     }
 
-    fn end(
-        &mut self,
-        resources: &mut [Resource],
-        what: impl FnOnce() -> Step,
-        refine: Option<&dyn Fn(&Node) -> Option<Step>>,
-    ) {
+    fn end(&mut self, resources: &mut [Resource], what: impl FnOnce() -> Step, refine: Option<Refine<'_>>) {
         self.depth = self.depth.saturating_sub(1);
         if self.depth > 0 {
             return;
