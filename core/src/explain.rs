@@ -486,8 +486,10 @@ replacements:
         let flags = out.objects().iter().find(|o| o.name.starts_with("prod-flags-")).unwrap();
         assert_eq!(
             origin(flags, "data.beta").origin.describe(Some(Utf8Path::new("/prod"))),
-            "configMapGenerator[0] kustomization.yaml:18 (flags)"
+            "configMapGenerator[0] kustomization.yaml:20 (flags)"
         );
+        // Fields not written in the kustomization: the generator's entry.
+        assert_eq!(origin(flags, "kind").origin.line, Some(18));
         // The hash suffix comes last.
         assert_eq!(origin(flags, "metadata.name").origin.step, "hash suffix");
     }

@@ -98,6 +98,8 @@ pub struct GeneratorArgs {
     pub namespace: String,
     pub behavior: String,
     pub literals: Vec<String>,
+    /// Where each of `literals` was written (empty when unknown).
+    pub literal_pos: Vec<Pos>,
     pub files: Vec<String>,
     pub envs: Vec<String>,
     pub options: Option<GeneratorOptions>,
@@ -567,7 +569,10 @@ fn parse_generator(v: &Node) -> Result<GeneratorArgs> {
             "name" => g.name = opt_string(&n, "name")?.unwrap_or_default(),
             "namespace" => g.namespace = opt_string(&n, "namespace")?.unwrap_or_default(),
             "behavior" => g.behavior = opt_string(&n, "behavior")?.unwrap_or_default(),
-            "literals" => g.literals = string_list(&n, "literals")?,
+            "literals" => {
+                g.literals = string_list(&n, "literals")?;
+                g.literal_pos = n.as_seq().map(|items| items.iter().map(|i| i.pos).collect()).unwrap_or_default();
+            }
             "files" => g.files = string_list(&n, "files")?,
             "envs" => g.envs.extend(string_list(&n, "envs")?),
             "env" => g.envs.extend(opt_string(&n, "env")?),

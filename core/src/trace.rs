@@ -76,6 +76,12 @@ impl Step {
         }
     }
 
+    /// The same step, the positions of the nodes it brings in being lines of its file.
+    pub fn with_leaf_lines(mut self) -> Step {
+        self.leaf_lines = true;
+        self
+    }
+
     /// The same step with a detail.
     pub fn detail(mut self, detail: impl Into<String>) -> Step {
         self.origin.detail = detail.into();
@@ -201,7 +207,7 @@ impl Tracer {
         for r in resources.iter_mut() {
             if r.trace == 0 {
                 // Made by the step (a generator): all of it is the step's.
-                self.adopt(r, id, false);
+                self.adopt(r, id, leaf_lines);
                 continue;
             }
             let Some(old) = before.get(&r.trace) else { continue };

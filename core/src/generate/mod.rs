@@ -25,7 +25,8 @@ pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> 
             .map_err(|e| e.located(&lk.file, args.pos))?;
         configmap::add(acc, r, &args.behavior).map_err(|e| e.located(&lk.file, args.pos))?;
         trace::end(&mut b.tracer, &mut acc.resources, || {
-            Step::at(format!("{field}[{i}]"), &lk.file, args.pos).detail(args.name.clone())
+            // A literal's value carries the line it was written on.
+            Step::at(format!("{field}[{i}]"), &lk.file, args.pos).detail(args.name.clone()).with_leaf_lines()
         });
     }
     crate::transform::builtin::run_generators(b, lk, acc)?;

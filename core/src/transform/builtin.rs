@@ -383,6 +383,7 @@ fn generator_args(cfg: &Resource) -> Result<GeneratorArgs> {
         namespace: ns,
         behavior: string(c, "behavior")?,
         literals: strings(c, "literals")?,
+        literal_pos: Vec::new(),
         files: strings(c, "files")?,
         envs,
         options,
