@@ -59,6 +59,21 @@ enum Command {
         #[arg(long, value_parser = ["warnings"])]
         deny: Option<String>,
     },
+    /// Prints the build's output with, after each value, where it came from: the resource
+    /// file and line, the patch that set it, or the transformer (namespace, prefix, labels,
+    /// images, replicas, replacement, generator, name reference...).
+    ///
+    /// Without the comments, the output is exactly what `kcompile build` prints.
+    Explain {
+        /// The directory holding the kustomization.
+        dir: Utf8PathBuf,
+        /// Only this object: KIND/NAME (e.g. Deployment/api), or NAME.
+        #[arg(long, value_name = "KIND/NAME")]
+        resource: Option<String>,
+        /// Whether files outside a kustomization's directory may be read.
+        #[arg(long, value_enum, default_value_t = Restrictor::LoadRestrictionsRootOnly)]
+        load_restrictor: Restrictor,
+    },
     /// Shows what differs between the builds of two kustomizations (objects added and removed,
     /// fields changed), e.g. `kcompile diff overlays/poc overlays/prod`. Exits 1 when they differ.
     Diff {
@@ -89,6 +104,15 @@ enum Restrictor {
     LoadRestrictionsNone,
 }
 
+impl From<Restrictor> for LoadRestrictor {
+    fn from(r: Restrictor) -> LoadRestrictor {
+        match r {
+            Restrictor::LoadRestrictionsRootOnly => LoadRestrictor::RootOnly,
+            Restrictor::LoadRestrictionsNone => LoadRestrictor::None,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -103,12 +127,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Build { dirs, output, load_restrictor, snapshot_dir, check: _, update } => {
-            let options = Options {
-                load_restrictor: match load_restrictor {
-                    Restrictor::LoadRestrictionsRootOnly => LoadRestrictor::RootOnly,
-                    Restrictor::LoadRestrictionsNone => LoadRestrictor::None,
-                },
-            };
+            let options = Options { load_restrictor: load_restrictor.into() };
             let roots: Vec<Utf8PathBuf> = dirs.iter().map(|d| absolute(d)).collect::<Result<_, _>>()?;
             // One root needs no cache of shared files; several share one session.
             let results = match roots.as_slice() {
@@ -159,6 +178,26 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             eprintln!("{} warning{}", findings.len(), if findings.len() == 1 { "" } else { "s" });
             Ok(if deny.is_some() && !findings.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Explain { dir, resource, load_restrictor } => {
+            let options = kcompile::ExplainOptions {
+                build: Options { load_restrictor: load_restrictor.into() },
+                resource,
+                relative_to: std::env::current_dir().ok().and_then(|d| Utf8PathBuf::from_path_buf(d).ok()),
+            };
+            match kcompile::explain(&DiskFs, &absolute(&dir)?, &options) {
+                Ok(out) => {
+                    for w in out.warnings() {
+                        eprintln!("{w}");
+                    }
+                    std::io::stdout().lock().write_all(out.text().as_bytes()).map_err(|e| e.to_string())?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprint!("{}", render::render(&e, render::colour_wanted()));
+                    Ok(ExitCode::FAILURE)
+                }
+            }
         }
         Command::Diff { a, b, full } => {
             let options = Options::default();

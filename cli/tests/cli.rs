@@ -96,3 +96,62 @@ fn several_roots_and_snapshots() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("-   a: b") && err.contains("+   a: changed"), "{err}");
 }
+
+#[test]
+fn explain_annotates_the_build_output_and_selects_objects() {
+    let t = Tree::new("explain");
+    t.write("base/kustomization.yaml", "resources:\n- deploy.yaml\n- cm.yaml\n")
+        .write(
+            "base/deploy.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n      - name: api\n        image: api:1.0\n",
+        )
+        .write("base/cm.yaml", CM)
+        .write(
+            "prod/kustomization.yaml",
+            "resources:\n- ../base\nnamespace: shop\nnamePrefix: prod-\nimages:\n- name: api\n  newTag: \"2.0\"\npatches:\n- path: replicas.yaml\n",
+        )
+        .write("prod/replicas.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 3\n");
+    let explained = kcompile(&[Path::new("explain"), &t.path("prod")]);
+    assert_eq!(explained.status.code(), Some(0), "{}", String::from_utf8_lossy(&explained.stderr));
+    let text = String::from_utf8(explained.stdout).unwrap();
+    let line = |start: &str| text.lines().find(|l| l.trim_start().starts_with(start)).unwrap_or("").to_string();
+    assert!(line("replicas: 3").ends_with("# patches[0] prod/replicas.yaml:6"), "{text}");
+    assert!(line("name: prod-api").ends_with("# namePrefix prod/kustomization.yaml:4"), "{text}");
+    assert!(line("namespace: shop").ends_with("# namespace prod/kustomization.yaml:3"), "{text}");
+    assert!(line("- image: api:2.0").ends_with("# images[0] prod/kustomization.yaml:6"), "{text}");
+    assert!(line("kind: Deployment").ends_with("# base/deploy.yaml:2"), "{text}");
+
+    // Without the comments, it is the build's output.
+    let stripped: String = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{}\n", l.split_once("  # ").map_or(l, |(yaml, _)| yaml.trim_end())))
+        .collect();
+    let built = kcompile(&[Path::new("build"), &t.path("prod")]);
+    assert_eq!(stripped, String::from_utf8(built.stdout).unwrap());
+
+    let one = kcompile(&[Path::new("explain"), &t.path("prod"), Path::new("--resource"), Path::new("Deployment/api")]);
+    let one = String::from_utf8(one.stdout).unwrap();
+    assert!(one.starts_with("# Deployment prod-api (namespace shop)\n") && !one.contains("---"), "{one}");
+
+    let typo =
+        kcompile(&[Path::new("explain"), &t.path("prod"), Path::new("--resource"), Path::new("Deployment/prod-apo")]);
+    assert_eq!(typo.status.code(), Some(1));
+    assert!(typo.stdout.is_empty());
+    let err = String::from_utf8_lossy(&typo.stderr);
+    assert!(err.contains("did you mean 'Deployment/prod-api'?"), "{err}");
+}
+
+#[test]
+fn lint_reports_a_patch_target_that_selects_nothing() {
+    let t = Tree::new("unmatched");
+    t.write(
+        "app/kustomization.yaml",
+        "resources:\n- cm.yaml\npatches:\n- path: p.yaml\n  target:\n    kind: ConfigMap\n    name: d\n",
+    )
+    .write("app/cm.yaml", CM)
+    .write("app/p.yaml", "- op: add\n  path: /data/x\n  value: y\n");
+    let out = kcompile(&[Path::new("lint"), &t.path("app")]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unmatched-target") && err.contains("kustomization.yaml:4"), "{err}");
+}

@@ -92,6 +92,10 @@ pub struct Builder<'a> {
     pub transformer_defaults: Option<crate::transform::config::TransformerConfig>,
     /// Directories being built, outermost first: used to detect cycles.
     stack: Vec<Utf8PathBuf>,
+    /// Where each field comes from (`kcompile explain` only; `None` for `build`).
+    pub tracer: Option<crate::trace::Tracer>,
+    /// Patches and replacement targets that selected nothing (for `kcompile lint`).
+    pub unmatched: Vec<crate::lint::Unmatched>,
 }
 
 impl<'a> Builder<'a> {
@@ -104,6 +108,8 @@ impl<'a> Builder<'a> {
             build_metadata: Default::default(),
             transformer_defaults: None,
             stack: Vec::new(),
+            tracer: None,
+            unmatched: Vec::new(),
         }
     }
 

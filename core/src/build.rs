@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::fs::{FileKind, FileSystem};
 use crate::load::{Cache, Loader};
 use crate::resource::Resource;
+use crate::trace::{self, Step, Tracer};
 use camino::Utf8Path;
 
 /// Whether a kustomization may read files outside its own directory.
@@ -32,6 +33,29 @@ pub(crate) fn build(
     options: &Options,
     cache: Option<&Cache>,
 ) -> Result<(Vec<Resource>, Vec<String>)> {
+    let built = build_with(fs, root, options, cache, false)?;
+    Ok((built.resources, built.warnings))
+}
+
+/// A build with what `lint` and `explain` need besides the output.
+pub(crate) struct Built {
+    pub resources: Vec<Resource>,
+    pub warnings: Vec<String>,
+    /// Patches and replacement targets that selected nothing.
+    pub unmatched: Vec<crate::lint::Unmatched>,
+    /// Where each field came from, when `trace` was asked for.
+    pub tracer: Option<Tracer>,
+}
+
+/// [`build`], keeping track of where every field came from when `trace` is set (off for
+/// `build`: the tracer's hooks then do nothing).
+pub(crate) fn build_with(
+    fs: &dyn FileSystem,
+    root: &Utf8Path,
+    options: &Options,
+    cache: Option<&Cache>,
+    trace: bool,
+) -> Result<Built> {
     let loader = Loader::new(fs, options.load_restrictor == LoadRestrictor::RootOnly, cache);
     let real = fs
         .real_path(root)
@@ -42,21 +66,47 @@ pub(crate) fn build(
         )));
     }
     let mut builder = Builder::new(loader);
+    if trace {
+        builder.tracer = Some(Tracer::default());
+    }
     let (acc, kustomization) = builder.accumulate_dir(&real)?;
     if let Some(o) = &kustomization.sort_options {
         crate::sort::validate(o)?;
     }
     let mut resources = acc.resources;
+    let tracer = &mut builder.tracer;
+    trace::begin(tracer, &mut resources);
     crate::generate::hash::add_suffixes(&mut resources);
+    trace::end(tracer, &mut resources, || Step::bare("hash suffix", "the content hash of a generated object"));
+    trace::begin(tracer, &mut resources);
     crate::namereference::fix(&mut resources, &acc.config.name_reference)?;
+    if tracer.is_some() {
+        // Each rewritten reference names the object it follows.
+        let renamed: std::collections::HashMap<String, String> = resources
+            .iter()
+            .filter_map(|r| {
+                let (first, _) = r.previous.first()?;
+                Some((r.name().to_string(), format!("{} {first} renamed {}", r.kind(), r.name())))
+            })
+            .collect();
+        let refine = |n: &crate::yaml::node::Node| {
+            let what = renamed.get(n.as_str()?)?;
+            Some(Step::bare("name reference", what.clone()))
+        };
+        trace::end_refined(tracer, &mut resources, || Step::bare("name reference", ""), &refine);
+    }
+    trace::begin(tracer, &mut resources);
     let unused = crate::vars::resolve(&mut resources, &acc.vars, &acc.config.var_reference)?;
+    trace::end(tracer, &mut resources, || Step::bare("vars", "$(VAR) expanded"));
     if !unused.is_empty() {
         builder.warnings.push(format!("well-defined vars that were never replaced: {}", unused.join(",")));
     }
     resources.retain(|r| !is_local_config(r));
     crate::sort::sort(&mut resources, kustomization.sort_options.as_ref());
+    trace::begin(&mut builder.tracer, &mut resources);
     crate::build_metadata::finish(&mut resources, &real, builder.build_metadata);
-    Ok((resources, builder.warnings))
+    trace::end(&mut builder.tracer, &mut resources, || Step::bare("buildMetadata", ""));
+    Ok(Built { resources, warnings: builder.warnings, unmatched: builder.unmatched, tracer: builder.tracer })
 }
 
 /// Objects annotated `config.kubernetes.io/local-config: "true"` are not printed.

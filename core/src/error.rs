@@ -299,18 +299,26 @@ pub fn sentences(first: &str, second: &str) -> String {
 
 /// Levenshtein distance over characters.
 fn edit_distance(a: &str, b: &str) -> usize {
+    // Edits are insertions, deletions, substitutions and swaps of two neighbours (`aip` is one
+    // edit from `api`): the optimal-string-alignment distance, kept in three rows.
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut row: Vec<usize> = vec![0; b.len() + 1];
+    for (i, &ca) in a.iter().enumerate() {
         row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(cur).min(row[j]) };
-            prev = cur;
+        for (j, &cb) in b.iter().enumerate() {
+            let mut d = if ca == cb { prev[j] } else { 1 + prev[j].min(prev[j + 1]).min(row[j]) };
+            if i > 0 && j > 0 && a.get(i - 1) == Some(&cb) && b.get(j - 1) == Some(&ca) {
+                d = d.min(before[j - 1] + 1);
+            }
+            row[j + 1] = d;
         }
+        std::mem::swap(&mut before, &mut prev);
+        std::mem::swap(&mut prev, &mut row);
     }
-    row[b.len()]
+    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -322,6 +330,10 @@ mod tests {
         assert_eq!(closest("namePrefx", ["namePrefix", "nameSuffix", "resources"]), Some("namePrefix"));
         assert_eq!(closest("deploymnt.yaml", ["deployment.yaml", "service.yaml"]), Some("deployment.yaml"));
         assert_eq!(closest("api-typo", ["api", "ui"]), None);
+        assert_eq!(closest("aip", ["api", "ui"]), Some("api"));
+        assert_eq!(edit_distance("ca", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(closest_name("api-typo", ["api", "ui"]), Some("api"));
         assert_eq!(closest_name("api", ["api-server", "ui"]), Some("api-server"));
         assert_eq!(closest_name("apx", ["api", "ui"]), Some("api"));

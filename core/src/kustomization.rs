@@ -98,6 +98,8 @@ pub struct GeneratorArgs {
     pub namespace: String,
     pub behavior: String,
     pub literals: Vec<String>,
+    /// Where each of `literals` was written (empty when unknown).
+    pub literal_pos: Vec<Pos>,
     pub files: Vec<String>,
     pub envs: Vec<String>,
     pub options: Option<GeneratorOptions>,
@@ -145,6 +147,48 @@ pub struct Kustomization {
     pub sort_options: Option<SortOptions>,
     /// Deprecation notices, printed by the caller on stderr.
     pub warnings: Vec<String>,
+    /// Where each field was written (for `kcompile explain`).
+    pub positions: FieldPositions,
+}
+
+/// Where a kustomization's fields and the items of its list fields were written. Field names
+/// are in lower case, deprecated aliases under the modern name (`bases` under `resources`,
+/// `imageTags` under `images`).
+#[derive(Clone, Debug, Default)]
+pub struct FieldPositions {
+    fields: Vec<(&'static str, Pos, Vec<Pos>)>,
+}
+
+impl FieldPositions {
+    fn add(&mut self, field: &str, v: &Node) {
+        let name = match field {
+            "bases" => "resources",
+            "imagetags" => "images",
+            other => match FIELD_NAMES.iter().find(|f| f.eq_ignore_ascii_case(other)) {
+                Some(f) => f,
+                None => return,
+            },
+        };
+        let items: Vec<Pos> = v.as_seq().map(|s| s.iter().map(|n| n.pos).collect()).unwrap_or_default();
+        match self.fields.iter_mut().find(|(f, _, _)| f.eq_ignore_ascii_case(name)) {
+            Some((_, _, existing)) => existing.extend(items),
+            None => self.fields.push((name, v.pos, items)),
+        }
+    }
+
+    /// Where `field` (its documented spelling, e.g. `namePrefix`) was written.
+    pub fn field(&self, field: &str) -> Pos {
+        self.fields.iter().find(|(f, _, _)| f.eq_ignore_ascii_case(field)).map(|(_, p, _)| *p).unwrap_or_default()
+    }
+
+    /// Where item `index` of the list `field` was written (the field's position when unknown).
+    pub fn item(&self, field: &str, index: usize) -> Pos {
+        self.fields
+            .iter()
+            .find(|(f, _, _)| f.eq_ignore_ascii_case(field))
+            .map(|(_, p, items)| items.get(index).copied().unwrap_or(*p))
+            .unwrap_or_default()
+    }
 }
 
 /// Every top-level field of a kustomization, as documented (for "did you mean" hints).
@@ -292,6 +336,7 @@ impl Kustomization {
                 Ok(())
             })();
             res.map_err(|e| e.at(v.pos))?;
+            k.positions.add(field, v);
         }
         // kustomize prints the notices sorted by field name.
         k.warnings.sort();
@@ -548,7 +593,10 @@ fn parse_generator(v: &Node) -> Result<GeneratorArgs> {
             "name" => g.name = opt_string(&n, "name")?.unwrap_or_default(),
             "namespace" => g.namespace = opt_string(&n, "namespace")?.unwrap_or_default(),
             "behavior" => g.behavior = opt_string(&n, "behavior")?.unwrap_or_default(),
-            "literals" => g.literals = string_list(&n, "literals")?,
+            "literals" => {
+                g.literals = string_list(&n, "literals")?;
+                g.literal_pos = n.as_seq().map(|items| items.iter().map(|i| i.pos).collect()).unwrap_or_default();
+            }
             "files" => g.files = string_list(&n, "files")?,
             "envs" => g.envs.extend(string_list(&n, "envs")?),
             "env" => g.envs.extend(opt_string(&n, "env")?),

@@ -18,6 +18,7 @@ mod build;
 mod build_metadata;
 mod diff;
 mod error;
+mod explain;
 mod fs;
 mod generate;
 mod kustomization;
@@ -26,6 +27,7 @@ mod load;
 mod namereference;
 mod resource;
 mod sort;
+mod trace;
 mod transform;
 mod vars;
 mod yaml;
@@ -66,6 +68,7 @@ pub mod fuzzing {
 pub use build::{LoadRestrictor, Options};
 pub use diff::{diff, Change};
 pub use error::{Error, Result, Step};
+pub use explain::{explain, ExplainOptions, Explained, ExplainedObject, FieldOrigin, Origin};
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
 pub use lint::{lint, Finding};
 

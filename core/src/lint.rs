@@ -69,9 +69,12 @@ impl FileSystem for Recorder<'_> {
 /// Builds `root` and reports what looks wrong. A build error is returned as an error.
 pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<Vec<Finding>> {
     let recorder = Recorder { inner: fs, read: Mutex::new(HashSet::new()) };
-    let built = crate::build(&recorder, root, options)?;
+    let inner = crate::build::build_with(&recorder, root, options, None, false)?;
+    let unmatched = inner.unmatched;
+    let built = Build { resources: inner.resources, warnings: inner.warnings };
     let read = recorder.read.into_inner().map_err(|_| Error::new("internal error: lint recorder poisoned"))?;
     let mut out = Vec::new();
+    unmatched_targets(unmatched, &mut out);
     deprecated_fields(&built, &read, fs, &mut out);
     unreferenced_files(&read, fs, &mut out);
     list_merge_traps(&built, &read, fs, &mut out);
@@ -259,6 +262,79 @@ fn trap_walk(
         let matching = existing.iter().find(|e| e.get(key) == Some(k));
         let label = k.scalar_text().unwrap_or_default();
         trap_walk(item, matching, elements(sch), &format!("{path}[{label}]"), what, file, out);
+    }
+}
+
+/// A patch or replacement target that selected no object when it ran (recorded by the build:
+/// kustomize accepts it silently).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Unmatched {
+    file: Utf8PathBuf,
+    pos: Pos,
+    message: String,
+}
+
+/// Records that `what` (configured at `pos` of `file`), selecting objects of `kind` named `name`
+/// (either may be absent, and for patches they are regular expressions), selected none of
+/// `resources`: what this kustomization can see when the step runs.
+pub(crate) fn note_unmatched(
+    found: &mut Vec<Unmatched>,
+    file: &Utf8Path,
+    pos: Pos,
+    what: &str,
+    kind: Option<&str>,
+    name: Option<&str>,
+    resources: &[crate::resource::Resource],
+) {
+    let mut selector = Vec::new();
+    if let Some(k) = kind {
+        selector.push(format!("kind {k}"));
+    }
+    if let Some(n) = name {
+        selector.push(format!("name {n}"));
+    }
+    let selector = if selector.is_empty() { String::new() } else { format!(" ({})", selector.join(", ")) };
+    let mut message =
+        format!("{what} selects no object{selector}, so it changes nothing (kustomize does not complain)");
+    let kinds: BTreeSet<&str> = resources.iter().map(|r| r.kind()).collect();
+    let hint = match (kind, name) {
+        (Some(k), _) if !kinds.contains(k) => match crate::error::closest(k, kinds.iter().copied()) {
+            Some(near) => Some(format!("did you mean kind '{near}'?")),
+            None => Some(format!(
+                "there is no {k} among the objects this kustomization sees at that point (kinds: {})",
+                kinds.iter().copied().collect::<Vec<_>>().join(", ")
+            )),
+        },
+        (k, Some(n)) => {
+            let names: BTreeSet<&str> =
+                resources.iter().filter(|r| k.is_none_or(|k| r.kind() == k)).map(|r| r.name()).collect();
+            match crate::error::closest(n, names.iter().copied()) {
+                _ if names.contains(n) => Some(format!(
+                    "an object named '{n}' exists: another part of the selector (namespace, group, version, labels) rules it out"
+                )),
+                Some(near) => Some(format!("did you mean name '{near}'?")),
+                None => resources
+                    .iter()
+                    .find(|r| r.name() == n)
+                    .map(|r| format!("an object named '{n}' exists, but it is a {}", r.kind())),
+            }
+        }
+        _ => None,
+    };
+    if let Some(h) = hint {
+        message.push_str(": ");
+        message.push_str(&h);
+    }
+    let u = Unmatched { file: file.to_owned(), pos, message };
+    if !found.contains(&u) {
+        found.push(u);
+    }
+}
+
+/// Patches whose target and replacement targets that select nothing.
+fn unmatched_targets(unmatched: Vec<Unmatched>, out: &mut Vec<Finding>) {
+    for u in unmatched {
+        out.push(Finding::new("unmatched-target", u.message, Some(&u.file), Some(u.pos)));
     }
 }
 
@@ -486,6 +562,49 @@ mod tests {
             .with("k/sts.yaml", STS)
             .with("k/p.yaml", patch);
         assert_eq!(lint(&fs, Utf8Path::new("/k"), &Options::default()).unwrap(), vec![]);
+    }
+
+    const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 1\n";
+    const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  n: \"2\"\n";
+
+    fn targets(kust: &str) -> MemFs {
+        MemFs::new()
+            .with("k/kustomization.yaml", kust)
+            .with("k/deploy.yaml", DEPLOY)
+            .with("k/cm.yaml", CM)
+            .with("k/replicas.yaml", "- op: replace\n  path: /spec/replicas\n  value: 2\n")
+    }
+
+    const REPLACEMENT: &str = "replacements:\n- source:\n    kind: ConfigMap\n    name: cfg\n    fieldPath: data.n\n  targets:\n  - select:\n      kind: Deployment\n      name: TARGET\n    fieldPaths:\n    - metadata.annotations.n\n    options:\n      create: true\n";
+
+    #[test]
+    fn targets_that_select_nothing_are_reported_with_a_hint() {
+        let kust = format!(
+            "resources:\n- deploy.yaml\n- cm.yaml\npatches:\n- path: replicas.yaml\n  target:\n    kind: Deploymnt\npatchesJson6902:\n- target:\n    group: apps\n    version: v1\n    kind: Deployment\n    name: apj\n  path: replicas.yaml\n{}",
+            REPLACEMENT.replace("TARGET", "aip")
+        );
+        let found = lint(&targets(&kust), Utf8Path::new("/k"), &Options::default()).unwrap();
+        let unmatched: Vec<&Finding> = found.iter().filter(|f| f.rule == "unmatched-target").collect();
+        assert_eq!(unmatched.len(), 3, "{found:#?}");
+        let at = |f: &Finding| (f.file.as_ref().map(|p| p.to_string()), f.line);
+        assert_eq!(at(unmatched[0]), (Some("/k/kustomization.yaml".into()), Some(5)));
+        assert!(unmatched[0].message.contains("patches entry 1 ('replicas.yaml') selects no object (kind Deploymnt)"));
+        assert!(unmatched[0].message.contains("did you mean kind 'Deployment'?"), "{}", unmatched[0].message);
+        assert_eq!(at(unmatched[1]), (Some("/k/kustomization.yaml".into()), Some(9)));
+        assert!(unmatched[1].message.contains("did you mean name 'api'?"), "{}", unmatched[1].message);
+        assert_eq!(at(unmatched[2]), (Some("/k/kustomization.yaml".into()), Some(21)));
+        assert!(unmatched[2].message.contains("replacements entry 1"), "{}", unmatched[2].message);
+        assert!(unmatched[2].message.contains("did you mean name 'api'?"), "{}", unmatched[2].message);
+    }
+
+    #[test]
+    fn targets_that_select_something_are_silent() {
+        let kust = format!(
+            "resources:\n- deploy.yaml\n- cm.yaml\npatches:\n- path: replicas.yaml\n  target:\n    kind: Deployment\npatchesJson6902:\n- target:\n    group: apps\n    version: v1\n    kind: Deployment\n    name: api\n  path: replicas.yaml\n{}",
+            REPLACEMENT.replace("TARGET", "api")
+        );
+        let found = lint(&targets(&kust), Utf8Path::new("/k"), &Options::default()).unwrap();
+        assert!(found.iter().all(|f| f.rule != "unmatched-target"), "{found:#?}");
     }
 
     #[test]

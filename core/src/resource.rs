@@ -92,6 +92,8 @@ pub struct Resource {
     pub configured_by: Option<crate::build_metadata::ConfiguredBy>,
     /// The transformers that ran over it (recorded for `buildMetadata: [transformerAnnotations]`).
     pub transformations: Vec<crate::build_metadata::ConfiguredBy>,
+    /// The resource's id in the build's tracer (`kcompile explain`); 0 when not traced (yet).
+    pub trace: u32,
 }
 
 /// What generators record about the objects they make.
@@ -114,6 +116,7 @@ impl Resource {
             ref_vars: Vec::new(),
             configured_by: None,
             transformations: Vec::new(),
+            trace: 0,
         }
     }
 

@@ -5,7 +5,7 @@ use crate::error::{bail, Error, Result};
 use crate::kustomization::{GeneratorArgs, GeneratorOptions};
 use crate::load::Loader;
 use crate::resource::{Generated, ResId, Resource};
-use crate::yaml::node::{Map, Node, Value};
+use crate::yaml::node::{Map, Node, Pos, Value};
 use camino::Utf8Path;
 
 /// What a generator makes.
@@ -26,16 +26,17 @@ pub fn generate(
     global: Option<&GeneratorOptions>,
 ) -> Result<Resource> {
     let options = merge_options(args.options.as_ref(), global);
-    let mut pairs: Vec<(String, Vec<u8>)> = Vec::new();
+    // (key, value, where a literal was written)
+    let mut pairs: Vec<(String, Vec<u8>, Pos)> = Vec::new();
     for env in &args.envs {
         let (real, text) = loader.read_file(dir, env)?;
         for (k, v) in parse_env(&text).map_err(|e| e.in_file(&real).context(format!("in env file '{env}'")))? {
-            pairs.push((k, v.into_bytes()));
+            pairs.push((k, v.into_bytes(), Pos::default()));
         }
     }
-    for lit in &args.literals {
+    for (i, lit) in args.literals.iter().enumerate() {
         let (k, v) = parse_literal(lit)?;
-        pairs.push((k, v.into_bytes()));
+        pairs.push((k, v.into_bytes(), args.literal_pos.get(i).copied().unwrap_or_default()));
     }
     for file in &args.files {
         let (key, path) = match file.split_once('=') {
@@ -53,12 +54,13 @@ pub fn generate(
         }
         loader.check_within(dir, &real, path)?;
         let bytes = loader.fs().read(&real).map_err(|e| Error::new(format!("{real}: {e}")))?;
-        pairs.push((key, bytes));
+        pairs.push((key, bytes, Pos::default()));
     }
 
     let mut data = Map::new();
     let mut binary = Map::new();
-    for (key, value) in pairs {
+    for (key, value, pos) in pairs {
+        let string = |s: String| Node::at(Value::Str(s), pos);
         if !is_valid_key(&key) {
             bail!(
                 "\"{key}\" is not a valid key name for a {}: keys may hold only letters, digits, '-', '_' and '.'",
@@ -70,16 +72,16 @@ pub fn generate(
         }
         match (kind, String::from_utf8(value)) {
             (Kind::ConfigMap, Ok(text)) => {
-                data.insert(key, Node::string(text));
+                data.insert(key, string(text));
             }
             (Kind::ConfigMap, Err(e)) => {
-                binary.insert(key, Node::string(base64_lines(e.as_bytes())));
+                binary.insert(key, string(base64_lines(e.as_bytes())));
             }
             (Kind::Secret, Ok(text)) => {
-                data.insert(key, Node::string(base64_lines(text.as_bytes())));
+                data.insert(key, string(base64_lines(text.as_bytes())));
             }
             (Kind::Secret, Err(e)) => {
-                data.insert(key, Node::string(base64_lines(e.as_bytes())));
+                data.insert(key, string(base64_lines(e.as_bytes())));
             }
         }
     }

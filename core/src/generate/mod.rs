@@ -7,17 +7,20 @@ pub mod hash;
 use crate::accumulate::{Accumulator, Builder};
 use crate::error::Result;
 use crate::load::LoadedKustomization;
+use crate::trace::{self, Step};
 
 /// Runs the kustomization's generators, adding (or merging) what they make.
 pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
     let k = &lk.kustomization;
     let global = k.generator_options.as_ref();
-    for (args, kind) in k
+    for (i, args, kind, field) in k
         .config_map_generator
         .iter()
-        .map(|g| (g, configmap::Kind::ConfigMap))
-        .chain(k.secret_generator.iter().map(|g| (g, configmap::Kind::Secret)))
+        .enumerate()
+        .map(|(i, g)| (i, g, configmap::Kind::ConfigMap, "configMapGenerator"))
+        .chain(k.secret_generator.iter().enumerate().map(|(i, g)| (i, g, configmap::Kind::Secret, "secretGenerator")))
     {
+        trace::begin(&mut b.tracer, &mut acc.resources);
         let what = match kind {
             configmap::Kind::ConfigMap => format!("in configMapGenerator '{}'", args.name),
             configmap::Kind::Secret => format!("in secretGenerator '{}'", args.name),
@@ -34,6 +37,10 @@ pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> 
         let r = configmap::generate(&b.loader, &lk.dir, &lk.file, kind, args, global)
             .map_err(|e| e.within(what.clone(), &lk.file, args.pos))?;
         configmap::add(acc, r, &args.behavior).map_err(|e| e.within(what, &lk.file, args.pos))?;
+        trace::end(&mut b.tracer, &mut acc.resources, || {
+            // A literal's value carries the line it was written on.
+            Step::at(format!("{field}[{i}]"), &lk.file, args.pos).detail(args.name.clone()).with_leaf_lines()
+        });
     }
     crate::transform::builtin::run_generators(b, lk, acc)?;
     Ok(())

@@ -25,6 +25,7 @@ use crate::generate::{configmap, hash};
 use crate::kustomization::{GeneratorArgs, GeneratorOptions, Image, Patch, Replica, Selector, Spanned};
 use crate::load::{parse_resources, LoadedKustomization};
 use crate::resource::Resource;
+use crate::trace::{self, Step};
 use crate::transform::config::parse_spec;
 use crate::transform::fieldspec::Spec;
 use crate::transform::{annotations, images, labels, namespace, patches, prefix_suffix, replacements, replicas, Site};
@@ -38,8 +39,10 @@ pub fn run_transformers(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Acc
         return Ok(());
     }
     let configs = load_configs(b, lk, &lk.kustomization.transformers, "transformers")?;
-    for (cfg, at) in &configs {
+    for (i, (cfg, at)) in configs.iter().enumerate() {
+        trace::begin(&mut b.tracer, &mut acc.resources);
         transform(b, lk, acc, cfg).map_err(|e| e.in_file(&cfg.origin).at(*at).context(describe(cfg)))?;
+        trace::end(&mut b.tracer, &mut acc.resources, || step("transformers", i, cfg, *at));
         build_metadata::record(b, &ConfiguredBy::plugin(cfg), acc);
     }
     Ok(())
@@ -51,10 +54,18 @@ pub fn run_generators(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accum
         return Ok(());
     }
     let configs = load_configs(b, lk, &lk.kustomization.generators, "generators")?;
-    for (cfg, at) in &configs {
+    for (i, (cfg, at)) in configs.iter().enumerate() {
+        trace::begin(&mut b.tracer, &mut acc.resources);
         generate(b, lk, acc, cfg).map_err(|e| e.in_file(&cfg.origin).at(*at).context(describe(cfg)))?;
+        trace::end(&mut b.tracer, &mut acc.resources, || step("generators", i, cfg, *at));
     }
     Ok(())
+}
+
+/// A configuration of `transformers:` or `generators:`, for `kcompile explain`.
+fn step(field: &str, i: usize, cfg: &Resource, at: Pos) -> Step {
+    let pos = if cfg.node.pos.is_synthetic() { at } else { cfg.node.pos };
+    Step::at(format!("{field}[{i}]"), &cfg.origin, pos).detail(format!("{} {}", cfg.kind(), cfg.name()))
 }
 
 fn describe(cfg: &Resource) -> String {
@@ -379,6 +390,7 @@ fn generator_args(cfg: &Resource) -> Result<GeneratorArgs> {
         namespace: ns,
         behavior: string(c, "behavior")?,
         literals: strings(c, "literals")?,
+        literal_pos: Vec::new(),
         files: strings(c, "files")?,
         envs,
         options,

@@ -23,6 +23,7 @@ use crate::accumulate::{Accumulator, Builder};
 use crate::error::{bail, Error, Result};
 use crate::kustomization::Kustomization;
 use crate::load::LoadedKustomization;
+use crate::trace::{self, Step};
 use camino::Utf8Path;
 use config::TransformerConfig;
 
@@ -101,14 +102,18 @@ pub fn configure(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulato
 pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
     let k = &lk.kustomization;
     let here = |e: Error| e.in_file(&lk.file);
+    // Where a field of this kustomization is, for `kcompile explain`.
+    let at = |field: &str| Step::at(field, &lk.file, k.positions.field(field));
+    let item = |field: &str, i: usize| Step::at(format!("{field}[{i}]"), &lk.file, k.positions.item(field, i));
     // 1. patchesStrategicMerge   (patches.rs)
     patches::run_strategic_merge(b, lk, acc)?;
     // 2. patches                 (patches.rs)
     patches::run_patches(b, lk, acc)?;
     {
-        let (resources, config) = (&mut acc.resources, &acc.config);
+        let (resources, config, tracer) = (&mut acc.resources, &acc.config, &mut b.tracer);
         // 3. namespace               (namespace.rs)
         if let Some(ns) = k.namespace.as_deref() {
+            trace::begin(tracer, resources);
             namespace::Namespace {
                 namespace: ns,
                 specs: &config.namespace,
@@ -117,34 +122,49 @@ pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> 
             }
             .run(resources)
             .map_err(here)?;
+            trace::end(tracer, resources, || at("namespace"));
         }
         // 4. namePrefix, nameSuffix  (prefix_suffix.rs)
         if let Some(p) = k.name_prefix.as_deref() {
+            trace::begin(tracer, resources);
             prefix_suffix::run(resources, prefix_suffix::Affix::Prefix, p, &config.name_prefix).map_err(here)?;
+            trace::end(tracer, resources, || at("namePrefix"));
         }
         if let Some(s) = k.name_suffix.as_deref() {
+            trace::begin(tracer, resources);
             prefix_suffix::run(resources, prefix_suffix::Affix::Suffix, s, &config.name_suffix).map_err(here)?;
+            trace::end(tracer, resources, || at("nameSuffix"));
         }
         // 5. labels, commonLabels    (labels.rs)
-        for label in &k.labels {
+        for (i, label) in k.labels.iter().enumerate() {
+            trace::begin(tracer, resources);
             let specs = labels::label_specs(label, config).map_err(here)?;
             labels::run(resources, &label.pairs, &specs).map_err(here)?;
+            trace::end(tracer, resources, || item("labels", i));
         }
+        trace::begin(tracer, resources);
         labels::run(resources, &k.common_labels, &config.common_labels).map_err(here)?;
+        trace::end(tracer, resources, || at("commonLabels"));
         // 6. commonAnnotations       (annotations.rs)
+        trace::begin(tracer, resources);
         annotations::run(resources, &k.common_annotations, &config.common_annotations).map_err(here)?;
+        trace::end(tracer, resources, || at("commonAnnotations"));
     }
     // 7. patchesJson6902         (patches.rs)
     patches::run_json6902(b, lk, acc)?;
     {
-        let (resources, config) = (&mut acc.resources, &acc.config);
+        let (resources, config, tracer) = (&mut acc.resources, &acc.config, &mut b.tracer);
         // 8. replicas                (replicas.rs)
-        for r in &k.replicas {
+        for (i, r) in k.replicas.iter().enumerate() {
+            trace::begin(tracer, resources);
             replicas::run(resources, r, &config.replicas).map_err(here)?;
+            trace::end(tracer, resources, || item("replicas", i));
         }
         // 9. images                  (images.rs)
-        for image in &k.images {
+        for (i, image) in k.images.iter().enumerate() {
+            trace::begin(tracer, resources);
             images::run(resources, image, &config.images).map_err(here)?;
+            trace::end(tracer, resources, || item("images", i));
         }
     }
     // 10. replacements           (replacements.rs)

@@ -20,10 +20,11 @@ use crate::error::{bail, Error, Result};
 use crate::kustomization::{Patch, Selector, Spanned};
 use crate::load::{parse_resources, LoadedKustomization};
 use crate::resource::{Gvk, ResId, Resource};
+use crate::trace::{self, Step};
 use crate::transform::labelselector::LabelSelector;
-use crate::yaml::node::Node;
+use crate::yaml::node::{Node, Pos};
 use crate::yaml::read::{parse_one, Schema};
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 use regex::Regex;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -186,6 +187,27 @@ enum Content {
     Json(Vec<patch_json6902::Op>),
 }
 
+/// Records a patch whose target selected nothing (for `kcompile lint`).
+fn note_unmatched(
+    found: &mut Vec<crate::lint::Unmatched>,
+    site: Site,
+    p: &Patch,
+    what: &str,
+    sel: &Selector,
+    resources: &[Resource],
+) {
+    let opt = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+    let (kind, name) = (opt(&sel.kind), opt(&sel.name));
+    crate::lint::note_unmatched(found, site.file, p.pos, what, kind.as_deref(), name.as_deref(), resources);
+}
+
+/// A patch entry of a kustomization, for `kcompile explain`.
+fn patch_step(field: &str, i: usize, p: &Patch, loader: &crate::load::Loader, lk: &LoadedKustomization) -> Step {
+    let file =
+        p.path.as_deref().map(|path| loader.resolve(&lk.dir, path).map_or_else(|_| lk.dir.join(path), |(f, _)| f));
+    Step::patch(format!("{field}[{i}]"), file, &lk.file, p.pos)
+}
+
 /// Where a patch comes from, for messages.
 fn describe(field: &str, index: usize, p: &Patch) -> String {
     match &p.path {
@@ -196,7 +218,7 @@ fn describe(field: &str, index: usize, p: &Patch) -> String {
 
 /// Reads a patch's text: its file, or the inline text (surrounding space trimmed with `trim`,
 /// as kustomize's PatchTransformer does). Empty inline text counts as none.
-fn patch_text(b: &Builder, site: Site, p: &Patch, trim: bool) -> Result<(String, Option<camino::Utf8PathBuf>)> {
+fn patch_text(b: &Builder, site: Site, p: &Patch, trim: bool) -> Result<(String, Option<Utf8PathBuf>)> {
     let inline = p.patch.as_deref().map(|t| if trim { t.trim() } else { t }).filter(|t| !t.is_empty());
     match (&p.path, inline) {
         (Some(_), Some(_)) => bail!("a patch must have 'path' or 'patch', not both"),
@@ -498,7 +520,7 @@ pub fn strategic_merge(
     inline: Option<&str>,
 ) -> Result<()> {
     // Each patch with the entry it comes from and the file it was read from (none when inline).
-    let mut patches: Vec<(Node, Option<usize>, Option<camino::Utf8PathBuf>)> = Vec::new();
+    let mut patches: Vec<(Node, Option<usize>, Option<Utf8PathBuf>)> = Vec::new();
     let step = |i: usize| match entries.get(i) {
         Some(e) if e.value.contains('\n') => format!("in patchesStrategicMerge entry {} (inline)", i + 1),
         Some(e) => format!("in patchesStrategicMerge entry {} ('{}')", i + 1, e.value),
@@ -548,7 +570,15 @@ pub fn strategic_merge(
         };
         let id = patch_id(patch);
         let target = unique_target(index, &acc.resources, &id).map_err(ctx)?;
+        trace::begin(&mut b.tracer, &mut acc.resources);
         index.around(acc, &[target], |acc| apply_sm_to(acc, &[target], patch, &opts, schemas)).map_err(ctx)?;
+        trace::end(&mut b.tracer, &mut acc.resources, || match i {
+            Some(i) => {
+                let pos = entries.get(*i).map(|e| e.pos).unwrap_or_default();
+                Step::patch(format!("patchesStrategicMerge[{i}]"), real.clone(), site.file, pos)
+            }
+            None => Step::at("patches", site.file, Pos::default()),
+        });
     }
     Ok(())
 }
@@ -557,7 +587,10 @@ pub fn strategic_merge(
 pub fn run_patches(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
     let mut index = NameIndex::default();
     for (i, p) in lk.kustomization.patches.iter().enumerate() {
+        trace::begin(&mut b.tracer, &mut acc.resources);
         patch(b, Site::of(lk), acc, &mut index, p, &describe("patches", i, p))?;
+        let loader = &b.loader;
+        trace::end(&mut b.tracer, &mut acc.resources, || patch_step("patches", i, p, loader, lk));
     }
     Ok(())
 }
@@ -598,6 +631,9 @@ pub fn patch(
                 }
                 let m = Matcher::new(sel).map_err(ctx)?;
                 let targets = m.select(index, &acc.resources);
+                if targets.is_empty() {
+                    note_unmatched(&mut b.unmatched, site, p, what, sel, &acc.resources);
+                }
                 if let Some(doc) = docs.first() {
                     index.around(acc, &targets, |acc| apply_sm_to(acc, &targets, doc, p, schemas)).map_err(ctx)?;
                 }
@@ -624,6 +660,9 @@ pub fn patch(
             };
             let m = Matcher::new(sel).map_err(ctx)?;
             let targets = m.select(index, &acc.resources);
+            if targets.is_empty() {
+                note_unmatched(&mut b.unmatched, site, p, what, sel, &acc.resources);
+            }
             index
                 .around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, true, real.as_deref()))
                 .map_err(ctx)?;
@@ -636,7 +675,10 @@ pub fn patch(
 pub fn run_json6902(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
     let mut index = NameIndex::default();
     for (i, p) in lk.kustomization.patches_json6902.iter().enumerate() {
+        trace::begin(&mut b.tracer, &mut acc.resources);
         json6902(b, Site::of(lk), acc, &mut index, p, &describe("patchesJson6902", i, p))?;
+        let loader = &b.loader;
+        trace::end(&mut b.tracer, &mut acc.resources, || patch_step("patchesJson6902", i, p, loader, lk));
     }
     Ok(())
 }
@@ -679,6 +721,9 @@ pub fn json6902(
     }
     let m = Matcher::new(sel).map_err(ctx)?;
     let targets = m.select(index, &acc.resources);
+    if targets.is_empty() {
+        note_unmatched(&mut b.unmatched, site, p, what, sel, &acc.resources);
+    }
     index.around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, false, real.as_deref())).map_err(ctx)?;
     Ok(())
 }

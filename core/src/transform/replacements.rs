@@ -17,6 +17,7 @@ use crate::accumulate::{Accumulator, Builder};
 use crate::error::{bail, Error, Result};
 use crate::load::LoadedKustomization;
 use crate::resource::{Gvk, ResId, Resource};
+use crate::trace::{self, Step};
 use crate::transform::labelselector::LabelSelector;
 use crate::transform::Site;
 use crate::yaml::node::{Map, Node, Pos, Value};
@@ -91,6 +92,8 @@ struct Source {
 
 #[derive(Clone, Debug)]
 struct Target {
+    /// Where the target was written.
+    pos: Pos,
     select: Option<Selector>,
     reject: Vec<Selector>,
     field_paths: Vec<String>,
@@ -135,19 +138,48 @@ pub fn replace(b: &mut Builder, site: Site, entries: &[Node], acc: &mut Accumula
                         other.type_name()
                     ))),
                 };
-                all.extend(parsed.map_err(in_file)?.into_iter().map(|r| (r, Some((file.clone(), path.clone())))));
+                all.extend(parsed.map_err(in_file)?.into_iter().map(|r| (i, r, Some((file.clone(), path.clone())))));
             }
-            None => all.push((parse_replacement(entry).map_err(at)?, None)),
+            None => all.push((i, parse_replacement(entry).map_err(at)?, None)),
         }
     }
-    for (i, (r, from)) in all.iter().enumerate() {
-        apply(r, &mut acc.resources).map_err(|e| {
+    for (i, (entry, r, from)) in all.iter().enumerate() {
+        trace::begin(&mut b.tracer, &mut acc.resources);
+        let unmatched = apply(r, &mut acc.resources).map_err(|e| {
             let e = match from {
                 Some((file, path)) => e.in_file(file).at(r.pos).context(format!("in replacement from '{path}'")),
                 None => e.at(r.pos).context(format!("in replacement {}", i + 1)),
             };
             e.in_file(site.file)
         })?;
+        let file = from.as_ref().map_or(site.file, |(f, _)| f.as_path());
+        trace::end(&mut b.tracer, &mut acc.resources, || {
+            let mut step = Step::at(format!("replacements[{entry}]"), file, r.pos);
+            if let Some(source) = &r.source {
+                let path = if source.field_path.is_empty() { DEFAULT_FIELD_PATH } else { &source.field_path };
+                let what = match (source.id.gvk.kind.as_str(), source.id.name.as_str()) {
+                    ("", name) => name.to_string(),
+                    (kind, "") => kind.to_string(),
+                    (kind, name) => format!("{kind}/{name}"),
+                };
+                step = step.detail(format!("from {what} {path}"));
+            }
+            step
+        });
+        for &j in &unmatched {
+            let Some(t) = r.targets.as_ref().and_then(|ts| ts.get(j)) else { continue };
+            let Some(sel) = &t.select else { continue };
+            let opt = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+            crate::lint::note_unmatched(
+                &mut b.unmatched,
+                file,
+                t.pos,
+                &format!("replacements entry {}, target {},", entry + 1, j + 1),
+                opt(&sel.id.gvk.kind).as_deref(),
+                opt(&sel.id.name).as_deref(),
+                &acc.resources,
+            );
+        }
     }
     Ok(())
 }
@@ -268,7 +300,13 @@ fn parse_selector(v: &Node) -> Result<Selector> {
 }
 
 fn parse_target(v: &Node) -> Result<Target> {
-    let mut t = Target { select: None, reject: Vec::new(), field_paths: Vec::new(), options: FieldOptions::default() };
+    let mut t = Target {
+        pos: v.pos,
+        select: None,
+        reject: Vec::new(),
+        field_paths: Vec::new(),
+        options: FieldOptions::default(),
+    };
     for (k, key, n) in fields(v, "a replacement target")? {
         match k.as_str() {
             "select" if !n.is_null() => t.select = Some(parse_selector(&n)?),
@@ -329,12 +367,15 @@ fn parse_options(v: &Node) -> Result<FieldOptions> {
 // Applying
 // ------------------------------------------------------------------------------------------------
 
-fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<()> {
+/// Applies one replacement; returns the indexes of the targets that selected no resource.
+fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<Vec<usize>> {
     let (Some(source), Some(targets)) = (&r.source, &r.targets) else {
         bail!("replacements must specify a source and at least one target");
     };
     let value = source_value(source, resources)?;
-    for t in targets {
+    let mut unmatched = Vec::new();
+    for (ti, t) in targets.iter().enumerate() {
+        let mut selected = false;
         let Some(select) = &t.select else { bail!("target must specify resources to select") };
         let default_paths = [DEFAULT_FIELD_PATH.to_string()];
         let paths: &[String] = if t.field_paths.is_empty() { &default_paths } else { &t.field_paths };
@@ -343,14 +384,15 @@ fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<()> {
             if !select.matches_meta(res) {
                 continue;
             }
+            let ids = res.ids();
+            if !ids.iter().any(|id| select.id.selects(id)) {
+                continue;
+            }
+            selected = true;
             if t.reject.iter().any(|rj| (rj.labels.is_some() || rj.annotations.is_some()) && rj.matches_meta(res)) {
                 continue;
             }
-            let ids = res.ids();
             if t.reject.iter().any(|rj| !rj.id.is_empty() && ids.iter().any(|id| rj.id.selects(id))) {
-                continue;
-            }
-            if !ids.iter().any(|id| select.id.selects(id)) {
                 continue;
             }
             let res_id = res.id();
@@ -359,8 +401,11 @@ fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<()> {
                     .map_err(|e| e.context(format!("in target {res_id}, field path '{}'", path.text)))?;
             }
         }
+        if !selected {
+            unmatched.push(ti);
+        }
     }
-    Ok(())
+    Ok(unmatched)
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -44,6 +44,32 @@ pub fn emit_stream(docs: &[&Node]) -> String {
 /// Appends one document to `out`, exactly as go-yaml v2 marshals the JSON form of `doc`. The
 /// text always ends with a newline.
 pub fn emit_document(out: &mut String, doc: &Node) {
+    emit(out, doc, None);
+}
+
+/// One step of the path to a field: a map key or a list index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seg<'n> {
+    /// A map key.
+    Key(&'n str),
+    /// A list index.
+    Index(usize),
+}
+
+/// Told where each field starts in the output (for `kcompile explain`).
+pub trait Marks {
+    /// The map entry or list item at `path` starts at byte `offset` of the output: its key, or
+    /// the `-` of the item.
+    fn field(&mut self, path: &[Seg<'_>], offset: usize);
+}
+
+/// [`emit_document`], telling `marks` where each map entry and list item starts. The text is the
+/// same as [`emit_document`]'s.
+pub fn emit_document_marked(out: &mut String, doc: &Node, marks: &mut dyn Marks) {
+    emit(out, doc, Some(marks));
+}
+
+fn emit<'o>(out: &'o mut String, doc: &Node, marks: Option<&'o mut dyn Marks>) {
     let mut e = Emitter {
         out,
         column: 0,
@@ -54,6 +80,8 @@ pub fn emit_document(out: &mut String, doc: &Node) {
         values: Vec::new(),
         order: Vec::new(),
         sort_buf: Vec::new(),
+        marks,
+        path: Vec::new(),
     };
     e.node(doc, false);
     // The implicit document end.
@@ -1039,6 +1067,9 @@ fn write_float(out: &mut String, f: f64) {
 /// are the empty `{}` and `[]`).
 struct Emitter<'o, 'n> {
     out: &'o mut String,
+    /// Told where fields start (explain only); `path` is then the path to the current node.
+    marks: Option<&'o mut dyn Marks>,
+    path: Vec<Seg<'n>>,
     /// Characters (not bytes) written on the current line.
     column: usize,
     indent: isize,
@@ -1173,10 +1204,17 @@ impl<'n> Emitter<'_, 'n> {
         let saved = self.indent;
         let indentless = mapping && !self.indention;
         self.increase_indent(false, indentless);
-        for item in items {
+        for (i, item) in items.iter().enumerate() {
             self.write_indent();
+            if let Some(m) = self.marks.as_deref_mut() {
+                self.path.push(Seg::Index(i));
+                m.field(&self.path, self.out.len());
+            }
             self.write_indicator("-", true, false, true);
             self.node(item, false);
+            if self.marks.is_some() {
+                self.path.pop();
+            }
         }
         self.indent = saved;
     }
@@ -1197,6 +1235,11 @@ impl<'n> Emitter<'_, 'n> {
             let Some(&i) = self.order.get(j) else { break };
             let (Some(key), Some(&value)) = (self.keys.get(i).cloned(), self.values.get(i)) else { break };
             self.write_indent();
+            if let Some(mk) = self.marks.as_deref_mut() {
+                let k = m.get_index(i - base).map_or("", |(k, _)| k.as_str());
+                self.path.push(Seg::Key(k));
+                mk.field(&self.path, self.out.len());
+            }
             let a = analyze(&key);
             if !a.multiline && key.len() <= MAX_SIMPLE_KEY_LEN {
                 self.string(&key, &a, true);
@@ -1208,6 +1251,9 @@ impl<'n> Emitter<'_, 'n> {
                 self.write_indicator(":", true, false, true);
             }
             self.node(value, true);
+            if self.marks.is_some() {
+                self.path.pop();
+            }
         }
         self.keys.truncate(base);
         self.values.truncate(base);
