@@ -9,7 +9,7 @@ use crate::kustomization::{KustKind, Kustomization};
 use crate::load::{LoadedKustomization, Loader};
 use crate::resource::Resource;
 use camino::{Utf8Path, Utf8PathBuf};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// The resources (and configuration) gathered so far for one kustomization.
 #[derive(Default)]

@@ -10,7 +10,8 @@ use crate::load::KUSTOMIZATION_FILE_NAMES;
 use crate::yaml::node::{Node, Pos};
 use crate::Build;
 use camino::{Utf8Path, Utf8PathBuf};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeSet;
 use std::io;
 use std::sync::Mutex;
 

@@ -8,7 +8,7 @@ use crate::resource::Resource;
 use crate::yaml::node::{Node, Value};
 use crate::yaml::read::{parse_one, parse_stream, Schema};
 use camino::{Utf8Path, Utf8PathBuf};
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// The names a kustomization file may have, in kustomize's order of preference.

@@ -15,7 +15,7 @@ use crate::resource::{ResId, Resource};
 use crate::transform::config::NameBackRef;
 use crate::transform::fieldspec::{walk, GvkSel, Spec};
 use crate::yaml::node::{Node, Value};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// What is known of each resource while references are fixed (names do not change here).
 struct Target {

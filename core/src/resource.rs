@@ -24,14 +24,27 @@ impl Gvk {
 
     /// kustomize's string form: `Kind.version.group`, with `[noGrp]` and friends.
     pub fn id_string(&self) -> String {
-        let or = |s: &str, none: &str| if s.is_empty() { none.to_string() } else { s.to_string() };
-        format!("{}.{}.{}", or(&self.kind, "[noKind]"), or(&self.version, "[noVer]"), or(&self.group, "[noGrp]"))
+        id_string(&self.group, &self.version, &self.kind)
     }
 
     /// Whether objects of this kind live outside namespaces.
     pub fn is_cluster_scoped(&self) -> bool {
         crate::transform::namespace::is_cluster_scoped(self)
     }
+}
+
+/// kustomize's string form of a group, version and kind: `Kind.version.group`, with
+/// `[noKind]`, `[noVer]` and `[noGrp]` for empty parts.
+pub fn id_string(group: &str, version: &str, kind: &str) -> String {
+    let parts = [(kind, "[noKind]"), (version, "[noVer]"), (group, "[noGrp]")];
+    let mut out = String::with_capacity(parts.iter().map(|(p, none)| p.len().max(none.len()) + 1).sum());
+    for (i, (part, none)) in parts.into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        out.push_str(if part.is_empty() { none } else { part });
+    }
+    out
 }
 
 /// A resource's identity: GVK, name and namespace (as written: empty when absent).

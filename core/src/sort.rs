@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::kustomization::SortOptions;
 use crate::resource::{Gvk, Resource};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// Kinds printed first, in this order, by the legacy order.
 const ORDER_FIRST: &[&str] = &[

@@ -15,7 +15,7 @@ use crate::explain::Origin;
 use crate::resource::Resource;
 use crate::yaml::node::{Node, Pos, Value};
 use camino::{Utf8Path, Utf8PathBuf};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// What a step reports about itself.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -19,7 +19,7 @@ use crate::transform::fieldspec::{Spec, Step};
 use crate::transform::replacements::{lookup, split_path};
 use crate::yaml::node::{Node, Pos, Value};
 use camino::{Utf8Path, Utf8PathBuf};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// One var, as declared.
 #[derive(Clone, Debug, PartialEq)]

@@ -57,8 +57,8 @@ pub fn generate(
         pairs.push((key, bytes, Pos::default()));
     }
 
-    let mut data = Map::new();
-    let mut binary = Map::new();
+    let mut data = Map::default();
+    let mut binary = Map::default();
     for (key, value, pos) in pairs {
         let string = |s: String| Node::at(Value::Str(s), pos);
         if !is_valid_key(&key) {
@@ -86,10 +86,10 @@ pub fn generate(
         }
     }
 
-    let mut obj = Map::new();
+    let mut obj = Map::default();
     obj.insert("apiVersion".into(), Node::string("v1"));
     obj.insert("kind".into(), Node::string(kind_name(kind)));
-    let mut meta = Map::new();
+    let mut meta = Map::default();
     meta.insert("name".into(), Node::string(&args.name));
     if !args.namespace.is_empty() {
         meta.insert("namespace".into(), Node::string(&args.namespace));

@@ -154,10 +154,10 @@ mod tests {
     use crate::yaml::node::Map;
 
     fn object(kind: &str, name: &str, data: &[(&str, &str)], extra: &[(&str, &str)]) -> Resource {
-        let mut m = Map::new();
+        let mut m = Map::default();
         m.insert("apiVersion".into(), Node::string("v1"));
         m.insert("kind".into(), Node::string(kind));
-        let mut meta = Map::new();
+        let mut meta = Map::default();
         meta.insert("name".into(), Node::string(name));
         m.insert("metadata".into(), Node::new(Value::Map(meta)));
         if !data.is_empty() {

@@ -331,19 +331,19 @@ fn generate(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator, cf
             let part = |n: Option<&Node>, k: &str| -> Result<String> {
                 Ok(n.map(|n| string(n, k)).transpose()?.unwrap_or_default())
             };
-            let mut annotations = Map::new();
+            let mut annotations = Map::default();
             annotations.insert(
                 "iam.gke.io/gcp-service-account".into(),
                 Node::string(format!("{}@{}.iam.gserviceaccount.com", part(sa, "name")?, part(sa, "projectId")?)),
             );
-            let mut meta = Map::new();
+            let mut meta = Map::default();
             meta.insert("annotations".into(), Node::new(Value::Map(annotations)));
             meta.insert("name".into(), Node::string(part(ks, "name")?));
             let ns = part(ks, "namespace")?;
             if !ns.is_empty() {
                 meta.insert("namespace".into(), Node::string(ns));
             }
-            let mut obj = Map::new();
+            let mut obj = Map::default();
             obj.insert("apiVersion".into(), Node::string("v1"));
             obj.insert("kind".into(), Node::string("ServiceAccount"));
             obj.insert("metadata".into(), Node::new(Value::Map(meta)));

@@ -131,15 +131,19 @@ impl TransformerConfig {
             (&mut self.images, &other.images, "Images"),
             (&mut self.replicas, &other.replicas, "Replicas"),
         ];
+        let mut added = false;
         for (mine, theirs, what) in pairs {
-            merge_specs(mine, theirs)
+            added |= merge_specs(mine, theirs)
                 .map_err(|e| Error::new(format!("failed to merge {what} fieldSpec: {}", e.message())))?;
         }
         for b in &other.name_reference {
-            merge_backref(&mut self.name_reference, b.clone())
+            added |= merge_backref(&mut self.name_reference, b)
                 .map_err(|e| Error::new(format!("failed to merge NameReference fieldSpec: {}", e.message())))?;
         }
-        self.sort();
+        // Every configuration is kept sorted, so one that gained nothing is still in order.
+        if added {
+            self.sort();
+        }
         Ok(())
     }
 
@@ -167,12 +171,12 @@ impl TransformerConfig {
     }
 }
 
-fn merge_backref(list: &mut Vec<NameBackRef>, b: NameBackRef) -> Result<()> {
+fn merge_backref(list: &mut Vec<NameBackRef>, b: &NameBackRef) -> Result<bool> {
     match list.iter_mut().find(|x| x.target == b.target) {
         Some(existing) => merge_specs(&mut existing.referrers, &b.referrers),
         None => {
-            list.push(b);
-            Ok(())
+            list.push(b.clone());
+            Ok(true)
         }
     }
 }
@@ -272,7 +276,7 @@ fn crd_properties(
             let name_key = ext("x-kubernetes-object-ref-name-key").unwrap_or_else(|| "name".to_string());
             let target = GvkSel { group: String::new(), version, kind };
             let referrer = Spec::new(gvk.clone(), &format!("{}/{name_key}", path.join("/")), false);
-            merge_backref(&mut c.name_reference, NameBackRef { target, referrers: vec![referrer] })?;
+            merge_backref(&mut c.name_reference, &NameBackRef { target, referrers: vec![referrer] })?;
         }
         if let Some(r) = schema.get("$ref").and_then(Node::as_str) {
             let target = r.strip_prefix("#/definitions/").unwrap_or(r).to_string();

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::kustomization::FieldSpec;
 use crate::resource::{Gvk, Resource};
 use crate::yaml::node::{Map, Node, Value};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// One step of a field-spec path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,7 +79,7 @@ impl GvkSel {
 
     /// kustomize's `Kind.version.group` form, with `[noKind]` and friends.
     pub fn id_string(&self) -> String {
-        Gvk { group: self.group.clone(), version: self.version.clone(), kind: self.kind.clone() }.id_string()
+        crate::resource::id_string(&self.group, &self.version, &self.kind)
     }
 }
 
@@ -131,44 +131,51 @@ pub fn sort_specs(list: &mut [Spec]) {
 
 /// Merges `incoming` into `list` as kustomize's FsSlice.MergeAll: an incoming spec is dropped
 /// when the first entry with the same path whose selector it covers is already there, and that
-/// entry differing in `create` is an error. The list is not re-sorted here.
-pub fn merge_specs(list: &mut Vec<Spec>, incoming: &[Spec]) -> Result<()> {
+/// entry differing in `create` is an error. The list is not re-sorted here. Returns whether
+/// anything was added.
+pub fn merge_specs(list: &mut Vec<Spec>, incoming: &[Spec]) -> Result<bool> {
     if incoming.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
-    // Entries by path, in list order: only specs with the same path can be "the same".
-    let mut by_path: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, s) in list.iter().enumerate() {
-        by_path.entry(s.path.clone()).or_default().push(i);
-    }
-    for x in incoming {
-        let found = by_path
-            .get(&x.path)
-            .and_then(|idx| idx.iter().copied().find(|&i| list.get(i).is_some_and(|s| s.gvk.selected_by(&x.gvk))));
-        match found.and_then(|i| list.get(i)) {
-            Some(existing) if existing.create != x.create => {
-                return Err(Error::new(format!(
-                    "conflicting fieldspecs: '{}' for {} (create: {}) and for {} (create: {})",
-                    x.path,
-                    existing.gvk.id_string(),
-                    existing.create,
-                    x.gvk.id_string(),
-                    x.create
-                )));
-            }
-            Some(_) => {}
-            None => {
-                by_path.entry(x.path.clone()).or_default().push(list.len());
-                list.push(x.clone());
+    // Positions by path, in list order (those already there, then those added here): only specs
+    // with the same path can be "the same". Keys borrow the specs; the list grows at the end.
+    let added: Vec<usize> = {
+        let at = |i: usize| if i < list.len() { list.get(i) } else { incoming.get(i - list.len()) };
+        let mut by_path: HashMap<&str, Vec<usize>> = HashMap::with_capacity(list.len() + incoming.len());
+        for (i, s) in list.iter().enumerate() {
+            by_path.entry(s.path.as_str()).or_default().push(i);
+        }
+        let mut added = Vec::new();
+        for (j, x) in incoming.iter().enumerate() {
+            let same = by_path.entry(x.path.as_str()).or_default();
+            let found = same.iter().copied().filter_map(at).find(|s| s.gvk.selected_by(&x.gvk));
+            match found {
+                Some(existing) if existing.create != x.create => {
+                    return Err(Error::new(format!(
+                        "conflicting fieldspecs: '{}' for {} (create: {}) and for {} (create: {})",
+                        x.path,
+                        existing.gvk.id_string(),
+                        existing.create,
+                        x.gvk.id_string(),
+                        x.create
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    same.push(list.len() + j);
+                    added.push(j);
+                }
             }
         }
-    }
-    Ok(())
+        added
+    };
+    list.extend(added.iter().filter_map(|&j| incoming.get(j)).cloned());
+    Ok(!added.is_empty())
 }
 
 /// Merges one spec into `list` (see [`merge_specs`]).
 pub fn merge_spec(list: &mut Vec<Spec>, x: Spec) -> Result<()> {
-    merge_specs(list, std::slice::from_ref(&x))
+    merge_specs(list, std::slice::from_ref(&x)).map(|_| ())
 }
 
 /// Calls `f` on every node the path reaches in `node`. With `create`, missing (or null) map
@@ -191,7 +198,7 @@ pub fn walk(node: &mut Node, steps: &[Step], create: bool, f: &mut dyn FnMut(&mu
                 if !create || matches!(first, Step::Each(_)) {
                     return Ok(());
                 }
-                let fresh = if rest.is_empty() { Node::null() } else { Node::new(Value::Map(Map::new())) };
+                let fresh = if rest.is_empty() { Node::null() } else { Node::new(Value::Map(Map::default())) };
                 map.insert(key.to_string(), fresh);
             }
             match map.get_mut(key) {
@@ -229,7 +236,7 @@ pub fn visit<'a>(node: &'a Node, steps: &[Step], f: &mut dyn FnMut(&'a Node)) {
 /// Sets `key` to a string in the map `node` (a null becomes a map), as kustomize's SetEntry.
 pub fn set_entry(node: &mut Node, key: &str, value: &str) -> Result<()> {
     if node.is_null() {
-        node.value = Value::Map(Map::new());
+        node.value = Value::Map(Map::default());
     }
     match &mut node.value {
         Value::Map(m) => {

@@ -5,7 +5,7 @@ use crate::error::{bail, Error, Result};
 use crate::resource::{Gvk, Resource};
 use crate::transform::fieldspec::{walk, Spec};
 use crate::yaml::node::{Node, Value};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// The types kustomize knows to be cluster-scoped, as `(apiVersion, kind)`, sorted. kustomize
 /// decides by the exact apiVersion and kind (from the Kubernetes v1.21 OpenAPI data it embeds):

@@ -8,7 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::yaml::node::{Node, Value};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::{Arc, OnceLock};
 
 /// Index of a schema node in [`Schemas::nodes`].

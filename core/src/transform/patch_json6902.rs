@@ -253,7 +253,7 @@ fn through_json(n: &mut Node) {
 /// Builds a map node from pairs (tests).
 #[cfg(test)]
 fn map_of(pairs: &[(&str, Node)]) -> Node {
-    let mut m = crate::yaml::node::Map::new();
+    let mut m = crate::yaml::node::Map::default();
     for (k, v) in pairs {
         m.insert((*k).to_string(), v.clone());
     }

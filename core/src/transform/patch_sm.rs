@@ -201,7 +201,7 @@ impl<'s> Merger<'s> {
         }
         let mut patch_fields = match origin.map(|o| o.value) {
             Some(Value::Map(m)) => m,
-            _ => Map::new(),
+            _ => Map::default(),
         };
         let keys: Vec<String> = base.as_map().map(|m| m.keys().cloned().collect()).unwrap_or_default();
         for k in keys {

@@ -25,8 +25,8 @@ use crate::transform::labelselector::LabelSelector;
 use crate::yaml::node::{Node, Pos};
 use crate::yaml::read::{parse_one, Schema};
 use camino::{Utf8Path, Utf8PathBuf};
+use foldhash::{HashMap, HashMapExt};
 use regex::Regex;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Applies the kustomization's `openapi` setting, as kustomize does when it loads a

@@ -832,7 +832,7 @@ fn walk(
                 let elem = if key.is_empty() {
                     Node::new(resolve_plain(raw, Schema::V3))
                 } else {
-                    let mut m = Map::new();
+                    let mut m = Map::default();
                     m.insert(key.clone(), Node::new(resolve_plain(raw, Schema::V3)));
                     Node::new(Value::Map(m))
                 };

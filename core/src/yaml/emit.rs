@@ -1695,7 +1695,7 @@ mod tests {
         Node::seq(items)
     }
     fn m(entries: Vec<(&str, Node)>) -> Node {
-        let mut map = Map::new();
+        let mut map = Map::default();
         for (k, v) in entries {
             map.insert(k.to_string(), v);
         }

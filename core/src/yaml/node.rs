@@ -38,7 +38,7 @@ impl fmt::Display for Pos {
 }
 
 /// A string-keyed map that keeps insertion order (output order is decided by the emitter).
-pub type Map = IndexMap<String, Node>;
+pub type Map = IndexMap<String, Node, foldhash::fast::RandomState>;
 
 /// The value of a node.
 #[derive(Clone, Debug)]
@@ -140,7 +140,7 @@ impl Node {
 
     /// An empty map node.
     pub fn map() -> Node {
-        Node::new(Value::Map(Map::new()))
+        Node::new(Value::Map(Map::default()))
     }
 
     /// A list node.
@@ -215,12 +215,12 @@ impl Node {
     /// The map at `key`, created (replacing a null or scalar) when missing.
     pub fn entry_map(&mut self, key: &str) -> &mut Map {
         if !matches!(self.value, Value::Map(_)) {
-            self.value = Value::Map(Map::new());
+            self.value = Value::Map(Map::default());
         }
         let Value::Map(m) = &mut self.value else { unreachable!() };
         let child = m.entry(key.to_string()).or_insert_with(Node::map);
         if !matches!(child.value, Value::Map(_)) {
-            child.value = Value::Map(Map::new());
+            child.value = Value::Map(Map::default());
         }
         let Value::Map(cm) = &mut child.value else { unreachable!() };
         cm

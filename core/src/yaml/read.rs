@@ -72,9 +72,9 @@
 //! fine.
 
 use super::node::{Map, Node, Pos, Value};
+use foldhash::{HashMap, HashMapExt};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span, Tag};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 
 /// Which YAML library's decoding rules to follow.
@@ -851,7 +851,7 @@ impl<'s, 'l> Builder<'s, 'l> {
             FrameKind::Seq(Vec::new())
         } else {
             FrameKind::Map(MapFrame {
-                map: Map::new(),
+                map: Map::default(),
                 key_lines: Vec::new(),
                 pending: None,
                 merge_seen: false,

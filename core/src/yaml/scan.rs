@@ -18,8 +18,8 @@
 
 use super::node::{Node, Pos};
 use super::read::{Budget, Builder, CoreTag, Fail, Limits, Schema, TagClass};
+use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// "Not sure": the input is outside this parser's subset, or invalid. The caller asks
 /// saphyr-parser.
