@@ -32,6 +32,13 @@ impl Step {
 /// Splits a path on `/` (a `\\/` is a slash inside a key) into steps. Empty segments are kept,
 /// as kustomize keeps them (they name a field with an empty key).
 pub fn parse_path(path: &str) -> Vec<Step> {
+    let step = |seg: &str| match seg.strip_suffix("[]") {
+        Some(key) => Step::Each(key.to_string()),
+        None => Step::Key(seg.to_string()),
+    };
+    if !path.contains('\\') {
+        return path.split('/').map(step).collect();
+    }
     let mut steps = Vec::new();
     let mut cur = String::new();
     let mut chars = path.chars().peekable();
