@@ -733,20 +733,42 @@ struct Matcher {
     /// The name pattern when it can only match itself (no regular-expression syntax in it):
     /// then only the resources with that name are candidates.
     literal_name: Option<String>,
-    group: Option<Regex>,
-    version: Option<Regex>,
-    kind: Option<Regex>,
-    name: Option<Regex>,
-    namespace: Option<Regex>,
+    group: Option<Pattern>,
+    version: Option<Pattern>,
+    kind: Option<Pattern>,
+    name: Option<Pattern>,
+    namespace: Option<Pattern>,
     labels: Option<LabelSelector>,
     annotations: Option<LabelSelector>,
 }
 
-fn anchored(field: &str, v: &Option<String>) -> Result<Option<Regex>> {
+/// One field of a target selector: a whole-value regular expression, or, when the text has no
+/// regular-expression syntax, the text itself (compared without building an automaton).
+enum Pattern {
+    Literal(String),
+    Regex(Regex),
+}
+
+impl Pattern {
+    fn is_match(&self, v: &str) -> bool {
+        match self {
+            Pattern::Literal(text) => text == v,
+            Pattern::Regex(re) => re.is_match(v),
+        }
+    }
+}
+
+/// Whether `p` matches only itself as a regular expression.
+fn is_literal(p: &str) -> bool {
+    p.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+}
+
+fn anchored(field: &str, v: &Option<String>) -> Result<Option<Pattern>> {
     match v.as_deref() {
         None | Some("") => Ok(None),
+        Some(p) if is_literal(p) => Ok(Some(Pattern::Literal(p.to_string()))),
         Some(p) => Regex::new(&format!("^(?:{p})$"))
-            .map(Some)
+            .map(|re| Some(Pattern::Regex(re)))
             .map_err(|e| Error::new(format!("target {field}: invalid regular expression '{p}': {e}"))),
     }
 }
@@ -761,11 +783,7 @@ impl Matcher {
                     .map_err(|e| Error::new(format!("target {field} '{text}': {}", e.message()))),
             }
         };
-        let literal_name = s
-            .name
-            .as_deref()
-            .filter(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'))
-            .map(str::to_string);
+        let literal_name = s.name.as_deref().filter(|n| !n.is_empty() && is_literal(n)).map(str::to_string);
         Ok(Matcher {
             literal_name,
             group: anchored("group", &s.group)?,
@@ -790,7 +808,7 @@ impl Matcher {
     }
 
     fn filter<'r>(&self, resources: impl Iterator<Item = (usize, &'r Resource)>) -> Vec<usize> {
-        let hits = |re: &Option<Regex>, v: &str| re.as_ref().is_none_or(|re| re.is_match(v));
+        let hits = |re: &Option<Pattern>, v: &str| re.as_ref().is_none_or(|re| re.is_match(v));
         let mut out = Vec::new();
         for (i, r) in resources {
             let cur = r.id();
@@ -850,5 +868,8 @@ mod tests {
         let re = anchored("name", &Some("api|ui".into())).unwrap().unwrap();
         assert!(re.is_match("api") && re.is_match("ui") && !re.is_match("apis"));
         assert!(anchored("kind", &Some("(".into())).is_err());
+        let lit = anchored("name", &Some("app-1".into())).unwrap().unwrap();
+        assert!(matches!(lit, Pattern::Literal(_)) && lit.is_match("app-1") && !lit.is_match("app-12"));
+        assert!(anchored("name", &Some("app.1".into())).unwrap().unwrap().is_match("appx1"));
     }
 }
