@@ -61,11 +61,10 @@ pub fn generate(
     let mut binary = Map::default();
     for (key, value, pos) in pairs {
         let string = |s: String| Node::at(Value::Str(s), pos);
-        if !is_valid_key(&key) {
-            bail!(
-                "\"{key}\" is not a valid key name for a {}: keys may hold only letters, digits, '-', '_' and '.'",
-                kind_name(kind)
-            );
+        // kustomize v5.5.0 checks no key's spelling; an empty key (an env-file line `=value`)
+        // leaves no entry.
+        if key.is_empty() {
+            continue;
         }
         if data.contains_key(&key) || binary.contains_key(&key) {
             bail!("{} {} illegally repeats the key `{key}`", kind_name(kind).to_lowercase(), args.name);
@@ -308,10 +307,6 @@ fn parse_env(text: &str) -> Result<Vec<(String, String)>> {
         }
     }
     Ok(out)
-}
-
-fn is_valid_key(k: &str) -> bool {
-    !k.is_empty() && k.len() <= 253 && k.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
 /// Base64 as kustomize writes generated values: in lines of 70 characters, each ending with a
