@@ -730,9 +730,6 @@ pub fn json6902(
 
 /// A compiled target selector.
 struct Matcher {
-    /// The name pattern when it can only match itself (no regular-expression syntax in it):
-    /// then only the resources with that name are candidates.
-    literal_name: Option<String>,
     group: Option<Pattern>,
     version: Option<Pattern>,
     kind: Option<Pattern>,
@@ -783,9 +780,7 @@ impl Matcher {
                     .map_err(|e| Error::new(format!("target {field} '{text}': {}", e.message()))),
             }
         };
-        let literal_name = s.name.as_deref().filter(|n| !n.is_empty() && is_literal(n)).map(str::to_string);
         Ok(Matcher {
-            literal_name,
             group: anchored("group", &s.group)?,
             version: anchored("version", &s.version)?,
             kind: anchored("kind", &s.kind)?,
@@ -798,12 +793,13 @@ impl Matcher {
 
     /// The positions of the resources the selector matches, ascending.
     fn select(&self, index: &mut NameIndex, resources: &[Resource]) -> Vec<usize> {
-        match &self.literal_name {
-            Some(name) => {
+        // A literal name can only match resources that have, or had, that name.
+        match &self.name {
+            Some(Pattern::Literal(name)) => {
                 let candidates = index.candidates(resources, name);
                 self.filter(candidates.iter().filter_map(|&i| Some((i, resources.get(i)?))))
             }
-            None => self.filter(resources.iter().enumerate()),
+            _ => self.filter(resources.iter().enumerate()),
         }
     }
 
