@@ -2,6 +2,7 @@
 //! No build logic lives here.
 
 mod diff;
+mod lint_output;
 mod render;
 mod snapshot;
 
@@ -50,14 +51,19 @@ enum Command {
         update: bool,
     },
     /// Builds a kustomization and reports what is probably a mistake: references that resolve
-    /// to nothing, unpinned images, unused files, deprecated fields. Warnings don't fail unless
-    /// `--deny warnings`.
+    /// to nothing or to another namespace, placeholders, autoscalers against fixed replicas,
+    /// budgets that block drains, selectors that match nothing... (the README lists the rules).
+    /// Exits 1 on any error-level finding; warnings fail only with `--deny warnings`. A
+    /// kustomization turns rules off with a comment line `# kcompile:allow RULE`.
     Lint {
         /// The directory holding the kustomization.
         dir: Utf8PathBuf,
         /// `--deny warnings` makes any finding exit with code 1 (for CI).
         #[arg(long, value_parser = ["warnings"])]
         deny: Option<String>,
+        /// `human` (on stderr), or `json` / `sarif` (SARIF 2.1.0, for code scanning) on stdout.
+        #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+        format: LintFormat,
     },
     /// Prints the build's output with, after each value, where it came from: the resource
     /// file and line, the patch that set it, or the transformer (namespace, prefix, labels,
@@ -95,6 +101,13 @@ enum Command {
         #[arg(required = true)]
         files: Vec<Utf8PathBuf>,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LintFormat {
+    Human,
+    Json,
+    Sarif,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -164,7 +177,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             std::mem::forget(builds);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Lint { dir, deny } => {
+        Command::Lint { dir, deny, format } => {
             let findings = match kcompile::lint(&DiskFs, &absolute(&dir)?, &Options::default()) {
                 Ok(f) => f,
                 Err(e) => {
@@ -172,12 +185,25 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     return Ok(ExitCode::FAILURE);
                 }
             };
-            let colour = render::colour_wanted();
-            for f in &findings {
-                eprint!("{}", render::render_finding(f, colour));
+            let errors = findings.iter().filter(|f| f.severity == kcompile::Severity::Error).count();
+            match format {
+                LintFormat::Human => {
+                    let colour = render::colour_wanted();
+                    for f in &findings {
+                        eprint!("{}", render::render_finding(f, colour));
+                    }
+                    eprintln!("{}", render::finding_counts(errors, findings.len() - errors));
+                }
+                LintFormat::Json | LintFormat::Sarif => {
+                    let text = match format {
+                        LintFormat::Json => lint_output::json(&findings),
+                        _ => lint_output::sarif(&findings),
+                    };
+                    std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+                }
             }
-            eprintln!("{} warning{}", findings.len(), if findings.len() == 1 { "" } else { "s" });
-            Ok(if deny.is_some() && !findings.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+            let fail = errors > 0 || (deny.is_some() && !findings.is_empty());
+            Ok(if fail { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::Explain { dir, resource, load_restrictor } => {
             let options = kcompile::ExplainOptions {

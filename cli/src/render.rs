@@ -23,14 +23,37 @@ pub fn colour_wanted() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
-/// A lint finding: `warning[rule]: message`, then where, with the source line.
+/// A lint finding: `warning[rule]: message` (or `error[rule]:`), then where, with the source
+/// line, then each related place as `= note:`.
 pub fn render_finding(f: &kcompile::Finding, colour: bool) -> String {
     let s = Style { on: colour };
-    let mut out = format!("{} {}\n", s.paint("1;33", &format!("warning[{}]:", f.rule)), s.paint("1", &f.message));
+    let (label, code) = match f.severity {
+        kcompile::Severity::Error => ("error", "1;31"),
+        kcompile::Severity::Warning => ("warning", "1;33"),
+    };
+    let mut out = format!("{} {}\n", s.paint(code, &format!("{label}[{}]:", f.rule)), s.paint("1", &f.message));
     if let Some(file) = &f.file {
         out.push_str(&location(&s, file, f.line, f.column));
     }
+    for n in &f.notes {
+        let place = match (n.line, n.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", shown(&n.file)),
+            (Some(l), None) => format!("{}:{l}", shown(&n.file)),
+            _ => shown(&n.file),
+        };
+        out.push_str(&format!("  {} {}: {place}\n", s.paint("1;36", "= note:"), n.message));
+    }
     out
+}
+
+/// The closing line: `0 warnings`, `1 error, 2 warnings`.
+pub fn finding_counts(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if errors == 0 {
+        plural(warnings, "warning")
+    } else {
+        format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    }
 }
 
 /// A path as people want to read it: relative to the working directory when it is below it.

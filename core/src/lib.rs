@@ -70,7 +70,7 @@ pub use diff::{diff, Change};
 pub use error::{Error, Result, Step};
 pub use explain::{explain, ExplainOptions, Explained, ExplainedObject, FieldOrigin, Origin};
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
-pub use lint::{lint, Finding};
+pub use lint::{lint, rule, Finding, Note, Rule, Severity, RULES};
 
 use camino::Utf8Path;
 

@@ -1,25 +1,177 @@
 //! `kcompile lint`: things that build fine but are probably not what the author meant.
 //!
 //! Each rule looks at the built output or at what the build read; every finding names a file
-//! (and a position where there is one) and says what to do.
+//! (and a position where there is one), carries the rule's id and severity, and says what to
+//! do. The rules are listed in [`RULES`]; each lives in its own file of this directory, named
+//! after its id. A kustomization turns rules off for everything it builds with a comment line
+//! `# kcompile:allow RULE[, RULE...]` (see [`allow`]).
+
+mod allow;
+mod hpa_fixed_replicas;
+mod immutable_fixed_name;
+mod ingress_path_shadowed;
+mod node_pool_toleration;
+mod pdb_unsatisfiable;
+mod placeholder;
+mod references;
+mod selector_matches_nothing;
+mod unknown_port_name;
+mod workloads;
 
 use crate::build::Options;
 use crate::error::{Error, Result};
 use crate::fs::{FileKind, FileSystem};
+use crate::kustomization::Kustomization;
 use crate::load::KUSTOMIZATION_FILE_NAMES;
+use crate::resource::Resource;
 use crate::yaml::node::{Node, Pos};
-use crate::Build;
 use camino::{Utf8Path, Utf8PathBuf};
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashSet, HashSetExt};
 use std::collections::BTreeSet;
 use std::io;
 use std::sync::Mutex;
 
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Something will break at deploy or run time (pods without their secrets, never ready,
+    /// never scheduled; an apply the API server rejects). `kcompile lint` exits with 1.
+    Error,
+    /// Probably not what the author meant. `kcompile lint` exits with 1 only with
+    /// `--deny warnings`.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A rule: its id, default severity and what it looks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// The id findings carry and `# kcompile:allow` names, e.g. `namespace-mismatch`.
+    pub id: &'static str,
+    /// How serious its findings are.
+    pub severity: Severity,
+    /// One sentence: what the rule finds.
+    pub summary: &'static str,
+}
+
+/// Every rule `kcompile lint` runs, in the order it runs them.
+pub const RULES: &[Rule] = &[
+    Rule {
+        id: "unmatched-target",
+        severity: Severity::Warning,
+        summary: "A patch or replacement target that selects no object, so it changes nothing.",
+    },
+    Rule {
+        id: "deprecated-field",
+        severity: Severity::Warning,
+        summary: "A deprecated kustomization field, with its modern form.",
+    },
+    Rule {
+        id: "unreferenced-file",
+        severity: Severity::Warning,
+        summary: "A data file in a kustomization's directory that the build never reads.",
+    },
+    Rule {
+        id: "list-merge-trap",
+        severity: Severity::Warning,
+        summary: "A strategic-merge patch listing some elements of a list merged by key: the others stay.",
+    },
+    Rule {
+        id: "unpinned-image",
+        severity: Severity::Warning,
+        summary: "An image with no tag or digest, or tagged 'latest'.",
+    },
+    Rule {
+        id: "unreplaced-placeholder",
+        severity: Severity::Error,
+        summary: "An image or value that still holds a template placeholder (IMAGE_TAG, ${...}, {{ ... }}, REPLACE_ME).",
+    },
+    Rule {
+        id: "dangling-reference",
+        severity: Severity::Warning,
+        summary: "A required reference to a ConfigMap, Secret, ServiceAccount or claim that is not in the build.",
+    },
+    Rule {
+        id: "namespace-mismatch",
+        severity: Severity::Error,
+        summary: "A workload refers to a ConfigMap or Secret that the build makes in another namespace (optional references included).",
+    },
+    Rule {
+        id: "hpa-fixed-replicas",
+        severity: Severity::Warning,
+        summary: "A workload scaled by a HorizontalPodAutoscaler that also gets a replica count from the kustomization.",
+    },
+    Rule {
+        id: "pdb-unsatisfiable",
+        severity: Severity::Warning,
+        summary: "A PodDisruptionBudget that can never allow an eviction (minAvailable at or above the replicas, maxUnavailable 0).",
+    },
+    Rule {
+        id: "selector-matches-nothing",
+        severity: Severity::Warning,
+        summary: "A Service, PodDisruptionBudget, NetworkPolicy or HPA whose selector or target matches no workload of the build.",
+    },
+    Rule {
+        id: "ingress-path-shadowed",
+        severity: Severity::Warning,
+        summary: "An Ingress path listed after a prefix path that already matches it.",
+    },
+    Rule {
+        id: "immutable-fixed-name",
+        severity: Severity::Error,
+        summary: "An immutable ConfigMap or Secret whose name does not change with its content.",
+    },
+    Rule {
+        id: "node-pool-toleration",
+        severity: Severity::Error,
+        summary: "A nodeSelector for a tainted pool without the toleration the other workloads have for it, or the reverse.",
+    },
+    Rule {
+        id: "unknown-port-name",
+        severity: Severity::Error,
+        summary: "A probe, lifecycle hook or Service targetPort naming a port the container does not declare.",
+    },
+    Rule {
+        id: "unknown-rule",
+        severity: Severity::Warning,
+        summary: "A `# kcompile:allow` comment naming a rule that does not exist.",
+    },
+];
+
+/// The rule with this id.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+/// A place related to a finding (the generator of an object, the other workload...).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    /// What this place is.
+    pub message: String,
+    /// The file.
+    pub file: Utf8PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<u32>,
+    /// 1-based column, when known.
+    pub column: Option<u32>,
+}
+
 /// One lint finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
-    /// A short rule name, e.g. `dangling-reference`.
+    /// The rule's id, e.g. `dangling-reference`.
     pub rule: &'static str,
+    /// The rule's severity.
+    pub severity: Severity,
     /// What is wrong and what to do.
     pub message: String,
     /// The file concerned.
@@ -28,6 +180,8 @@ pub struct Finding {
     pub line: Option<u32>,
     /// 1-based column in `file`, when known.
     pub column: Option<u32>,
+    /// Related places.
+    pub notes: Vec<Note>,
 }
 
 impl Finding {
@@ -35,11 +189,19 @@ impl Finding {
         let pos = pos.filter(|p| !p.is_synthetic());
         Finding {
             rule,
+            severity: self::rule(rule).map_or(Severity::Warning, |r| r.severity),
             message,
             file: file.map(Utf8Path::to_owned),
             line: pos.map(|p| p.line),
             column: pos.map(|p| p.col),
+            notes: Vec::new(),
         }
+    }
+
+    fn note(mut self, message: String, file: &Utf8Path, pos: Option<Pos>) -> Finding {
+        let pos = pos.filter(|p| !p.is_synthetic());
+        self.notes.push(Note { message, file: file.to_owned(), line: pos.map(|p| p.line), column: pos.map(|p| p.col) });
+        self
     }
 }
 
@@ -67,21 +229,169 @@ impl FileSystem for Recorder<'_> {
     }
 }
 
+/// A kustomization file the build read, parsed again for the rules that look at what it says.
+pub(crate) struct KFile {
+    pub dir: Utf8PathBuf,
+    pub file: Utf8PathBuf,
+    pub text: String,
+    /// The document (kustomizations use YAML 1.1 rules).
+    pub node: Node,
+    /// The typed form, when it is a valid kustomization.
+    pub k: Option<Kustomization>,
+}
+
+/// What every rule may look at.
+pub(crate) struct Ctx<'a> {
+    pub resources: &'a [Resource],
+    pub warnings: &'a [String],
+    pub read: &'a HashSet<Utf8PathBuf>,
+    pub fs: &'a dyn FileSystem,
+    /// Every kustomization file the build read, by directory.
+    pub kustomizations: Vec<KFile>,
+}
+
+impl Ctx<'_> {
+    /// The generator entry that made `r`, if a configMapGenerator or secretGenerator of a
+    /// kustomization file did: (kustomization file, entry position, field name).
+    pub fn generator_of(&self, r: &Resource) -> Option<(&Utf8Path, Pos, &'static str)> {
+        r.generated.as_ref()?;
+        let kf = self.kustomizations.iter().find(|k| k.file == r.origin)?;
+        let k = kf.k.as_ref()?;
+        let names: Vec<&str> = std::iter::once(r.name()).chain(r.previous.iter().map(|(n, _)| n.as_str())).collect();
+        let (field, list) = match r.kind() {
+            "Secret" => ("secretGenerator", &k.secret_generator),
+            _ => ("configMapGenerator", &k.config_map_generator),
+        };
+        let entry = list.iter().find(|g| names.contains(&g.name.as_str()))?;
+        Some((&kf.file, entry.pos, field))
+    }
+}
+
+/// A patch a kustomization applies: where its text is, the text, its target selector, and the
+/// position of its entry in the kustomization file.
+pub(crate) struct PatchSource<'a> {
+    /// The file the text is in (the kustomization file itself for inline patches).
+    pub file: Utf8PathBuf,
+    pub inline: bool,
+    pub text: String,
+    pub target: Option<&'a crate::kustomization::Selector>,
+    pub entry: (&'a Utf8Path, Pos),
+}
+
+impl KFile {
+    /// The patches of `patches`, `patchesStrategicMerge` and `patchesJson6902`, read.
+    pub fn patch_sources(&self, fs: &dyn FileSystem) -> Vec<PatchSource<'_>> {
+        let mut out = Vec::new();
+        let Some(k) = &self.k else { return out };
+        let read = |rel: &str| {
+            let path = self.dir.join(rel);
+            let bytes = fs.read(&fs.real_path(&path).unwrap_or(path.clone())).ok()?;
+            Some((path, String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        let entry = |pos: Pos| (self.file.as_path(), pos);
+        for p in k.patches.iter().chain(&k.patches_json6902) {
+            match (&p.path, &p.patch) {
+                (Some(path), _) => {
+                    if let Some((file, text)) = read(path) {
+                        out.push(PatchSource {
+                            file,
+                            inline: false,
+                            text,
+                            target: p.target.as_ref(),
+                            entry: entry(p.pos),
+                        });
+                    }
+                }
+                (None, Some(text)) => out.push(PatchSource {
+                    file: self.file.clone(),
+                    inline: true,
+                    text: text.clone(),
+                    target: p.target.as_ref(),
+                    entry: entry(p.pos),
+                }),
+                _ => {}
+            }
+        }
+        for e in &k.patches_strategic_merge {
+            if e.value.contains('\n') {
+                out.push(PatchSource {
+                    file: self.file.clone(),
+                    inline: true,
+                    text: e.value.clone(),
+                    target: None,
+                    entry: entry(e.pos),
+                });
+            } else if let Some((file, text)) = read(&e.value) {
+                out.push(PatchSource { file, inline: false, text, target: None, entry: entry(e.pos) });
+            }
+        }
+        out
+    }
+}
+
+/// Whether a patch target selector (kind and name are regular expressions, as kustomize reads
+/// them) can select an object of `kind` known by one of `names`.
+pub(crate) fn selector_selects(sel: &crate::kustomization::Selector, kind: &str, names: &[&str]) -> bool {
+    let matches = |pattern: &Option<String>, values: &[&str]| match pattern {
+        None => true,
+        Some(p) => match regex::Regex::new(&format!("^(?:{p})$")) {
+            Ok(re) => values.iter().any(|v| re.is_match(v)),
+            Err(_) => values.contains(&p.as_str()),
+        },
+    };
+    matches(&sel.kind, &[kind]) && matches(&sel.name, names)
+}
+
 /// Builds `root` and reports what looks wrong. A build error is returned as an error.
 pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<Vec<Finding>> {
     let recorder = Recorder { inner: fs, read: Mutex::new(HashSet::new()) };
     let inner = crate::build::build_with(&recorder, root, options, None, false)?;
-    let unmatched = inner.unmatched;
-    let built = Build { resources: inner.resources, warnings: inner.warnings };
     let read = recorder.read.into_inner().map_err(|_| Error::new("internal error: lint recorder poisoned"))?;
+    let ctx = Ctx {
+        resources: &inner.resources,
+        warnings: &inner.warnings,
+        read: &read,
+        fs,
+        kustomizations: read_kustomizations(&read, fs),
+    };
     let mut out = Vec::new();
-    unmatched_targets(unmatched, &mut out);
-    deprecated_fields(&built, &read, fs, &mut out);
-    unreferenced_files(&read, fs, &mut out);
-    list_merge_traps(&built, &read, fs, &mut out);
-    images(&built, &mut out);
-    dangling_references(&built, &mut out);
+    unmatched_targets(&inner.unmatched, &mut out);
+    deprecated_fields(&ctx, &mut out);
+    unreferenced_files(&ctx, &mut out);
+    list_merge_traps(&ctx, &mut out);
+    images(&ctx, &mut out);
+    placeholder::check(&ctx, &mut out);
+    references::check(&ctx, &mut out);
+    hpa_fixed_replicas::check(&ctx, &mut out);
+    pdb_unsatisfiable::check(&ctx, &mut out);
+    selector_matches_nothing::check(&ctx, &mut out);
+    ingress_path_shadowed::check(&ctx, &mut out);
+    immutable_fixed_name::check(&ctx, &mut out);
+    node_pool_toleration::check(&ctx, &mut out);
+    unknown_port_name::check(&ctx, &mut out);
+    allow::apply(&ctx, root, &mut out);
     Ok(out)
+}
+
+fn read_kustomizations(read: &HashSet<Utf8PathBuf>, fs: &dyn FileSystem) -> Vec<KFile> {
+    let mut out = Vec::new();
+    for dir in kustomization_dirs(read) {
+        for name in KUSTOMIZATION_FILE_NAMES {
+            let file = dir.join(name);
+            if !read.contains(&file) {
+                continue;
+            }
+            let Ok(bytes) = fs.read(&file) else { continue };
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let Ok(Some(node)) = crate::yaml::read::parse_one(&text, crate::yaml::read::Schema::V11) else {
+                continue;
+            };
+            let k = Kustomization::from_node(&node).ok();
+            out.push(KFile { dir: dir.clone(), file, text, node, k });
+            break;
+        }
+    }
+    out
 }
 
 fn kustomization_dirs(read: &HashSet<Utf8PathBuf>) -> BTreeSet<Utf8PathBuf> {
@@ -92,7 +402,7 @@ fn kustomization_dirs(read: &HashSet<Utf8PathBuf>) -> BTreeSet<Utf8PathBuf> {
 }
 
 /// Deprecated kustomization fields, with the modern form.
-fn deprecated_fields(built: &Build, read: &HashSet<Utf8PathBuf>, fs: &dyn FileSystem, out: &mut Vec<Finding>) {
+fn deprecated_fields(ctx: &Ctx, out: &mut Vec<Finding>) {
     const MODERN: &[(&str, &str)] = &[
         ("bases", "list the directories under 'resources'"),
         ("commonLabels", "use 'labels' with 'includeSelectors: true' (to keep selectors) or false"),
@@ -101,35 +411,27 @@ fn deprecated_fields(built: &Build, read: &HashSet<Utf8PathBuf>, fs: &dyn FileSy
         ("vars", "use 'replacements'"),
         ("imageTags", "use 'images'"),
     ];
-    if built.warnings.is_empty() {
+    if ctx.warnings.is_empty() {
         return;
     }
-    for dir in kustomization_dirs(read) {
-        for name in KUSTOMIZATION_FILE_NAMES {
-            let file = dir.join(name);
-            let Ok(bytes) = fs.read(&file) else { continue };
-            let Ok(Some(doc)) =
-                crate::yaml::read::parse_one(&String::from_utf8_lossy(&bytes), crate::yaml::read::Schema::V11)
-            else {
-                continue;
-            };
-            let Some(map) = doc.as_map() else { continue };
-            for (key, value) in map {
-                if let Some((field, modern)) = MODERN.iter().find(|(f, _)| f.eq_ignore_ascii_case(key)) {
-                    out.push(Finding::new(
-                        "deprecated-field",
-                        format!("'{field}' is deprecated: {modern}"),
-                        Some(&file),
-                        Some(Pos::new(value.pos.line, 1)),
-                    ));
-                }
+    for kf in &ctx.kustomizations {
+        let Some(map) = kf.node.as_map() else { continue };
+        for (key, value) in map {
+            if let Some((field, modern)) = MODERN.iter().find(|(f, _)| f.eq_ignore_ascii_case(key)) {
+                out.push(Finding::new(
+                    "deprecated-field",
+                    format!("'{field}' is deprecated: {modern}"),
+                    Some(&kf.file),
+                    Some(Pos::new(value.pos.line, 1)),
+                ));
             }
         }
     }
 }
 
 /// Files in a kustomization's directory that the build never read.
-fn unreferenced_files(read: &HashSet<Utf8PathBuf>, fs: &dyn FileSystem, out: &mut Vec<Finding>) {
+fn unreferenced_files(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let (read, fs) = (ctx.read, ctx.fs);
     for dir in kustomization_dirs(read) {
         let Ok(names) = fs.list(&dir) else { continue };
         for name in names {
@@ -155,17 +457,12 @@ fn unreferenced_files(read: &HashSet<Utf8PathBuf>, fs: &dyn FileSystem, out: &mu
 /// Strategic-merge patches that list some elements of a list kustomize merges by key (like
 /// `initContainers`, merged by name): the elements they leave out stay in the output, which is
 /// often not what the author meant.
-fn list_merge_traps(built: &Build, read: &HashSet<Utf8PathBuf>, fs: &dyn FileSystem, out: &mut Vec<Finding>) {
-    use crate::yaml::read::{parse_one, parse_stream, Schema};
-    for dir in kustomization_dirs(read) {
-        let Some((kfile, k)) = KUSTOMIZATION_FILE_NAMES.iter().find_map(|name| {
-            let file = dir.join(name);
-            let bytes = fs.read(&file).ok()?;
-            let doc = parse_one(&String::from_utf8_lossy(&bytes), Schema::V11).ok()??;
-            Some((file, crate::kustomization::Kustomization::from_node(&doc).ok()?))
-        }) else {
-            continue;
-        };
+fn list_merge_traps(ctx: &Ctx, out: &mut Vec<Finding>) {
+    use crate::yaml::read::{parse_stream, Schema};
+    let fs = ctx.fs;
+    for kf in &ctx.kustomizations {
+        let Some(k) = &kf.k else { continue };
+        let (dir, kfile) = (&kf.dir, &kf.file);
         // (file the patch text is in, the text)
         let mut sources: Vec<(Utf8PathBuf, String)> = Vec::new();
         let add_path = |sources: &mut Vec<(Utf8PathBuf, String)>, rel: &str| {
@@ -177,13 +474,13 @@ fn list_merge_traps(built: &Build, read: &HashSet<Utf8PathBuf>, fs: &dyn FileSys
         for p in k.patches.iter().filter(|p| p.target.is_none()) {
             match (&p.path, &p.patch) {
                 (Some(path), _) => add_path(&mut sources, path),
-                (None, Some(text)) => sources.push((kfile.clone(), text.clone())),
+                (None, Some(text)) => sources.push((kfile.to_owned(), text.clone())),
                 _ => {}
             }
         }
         for entry in &k.patches_strategic_merge {
             if entry.value.contains('\n') {
-                sources.push((kfile.clone(), entry.value.clone()));
+                sources.push((kfile.to_owned(), entry.value.clone()));
             } else {
                 add_path(&mut sources, &entry.value);
             }
@@ -196,7 +493,7 @@ fn list_merge_traps(built: &Build, read: &HashSet<Utf8PathBuf>, fs: &dyn FileSys
                 else {
                     continue;
                 };
-                let Some(target) = built
+                let Some(target) = ctx
                     .resources
                     .iter()
                     .find(|r| r.kind() == kind && (r.name() == name || r.previous.iter().any(|(n, _)| n == name)))
@@ -333,9 +630,9 @@ pub(crate) fn note_unmatched(
 }
 
 /// Patches whose target and replacement targets that select nothing.
-fn unmatched_targets(unmatched: Vec<Unmatched>, out: &mut Vec<Finding>) {
+fn unmatched_targets(unmatched: &[Unmatched], out: &mut Vec<Finding>) {
     for u in unmatched {
-        out.push(Finding::new("unmatched-target", u.message, Some(&u.file), Some(u.pos)));
+        out.push(Finding::new("unmatched-target", u.message.clone(), Some(&u.file), Some(u.pos)));
     }
 }
 
@@ -363,8 +660,8 @@ fn images_of(node: &Node, found: &mut Vec<(String, Pos)>) {
 }
 
 /// Images with no tag or digest, or tagged `latest`.
-fn images(built: &Build, out: &mut Vec<Finding>) {
-    for r in &built.resources {
+fn images(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for r in ctx.resources {
         let mut found = Vec::new();
         images_of(&r.node, &mut found);
         for (image, pos) in found {
@@ -394,94 +691,6 @@ fn images(built: &Build, out: &mut Vec<Finding>) {
     }
 }
 
-/// What a pod spec refers to by name: (kind, name, node position).
-fn references(node: &Node, refs: &mut Vec<(&'static str, String, Pos)>) {
-    let Some(map) = node.as_map() else {
-        if let Some(items) = node.as_seq() {
-            for i in items {
-                references(i, refs);
-            }
-        }
-        return;
-    };
-    fn push(refs: &mut Vec<(&'static str, String, Pos)>, kind: &'static str, n: Option<&Node>) {
-        if let Some(s) = n.and_then(Node::as_str) {
-            refs.push((kind, s.to_string(), n.map(|n| n.pos).unwrap_or_default()));
-        }
-    }
-    let optional =
-        |n: &Node| n.get("optional").is_some_and(|o| matches!(o.value, crate::yaml::node::Value::Bool(true)));
-    for (k, v) in map {
-        match k.as_str() {
-            "configMap" | "configMapRef" | "configMapKeyRef" if !optional(v) => push(refs, "ConfigMap", v.get("name")),
-            "secret" if !optional(v) => push(refs, "Secret", v.get("secretName")),
-            "secretRef" | "secretKeyRef" if !optional(v) => push(refs, "Secret", v.get("name")),
-            "persistentVolumeClaim" => push(refs, "PersistentVolumeClaim", v.get("claimName")),
-            "serviceAccountName" => push(refs, "ServiceAccount", Some(v)),
-            _ => {}
-        }
-        references(v, refs);
-    }
-}
-
-/// References to ConfigMaps, Secrets, ServiceAccounts and PVCs that are not in the output.
-fn dangling_references(built: &Build, out: &mut Vec<Finding>) {
-    let mut by_name: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
-    // Objects by current name, and by the names they had before prefixes or hash suffixes
-    // renamed them (a reference that did not follow a rename says so).
-    let mut renamed: HashMap<(&str, &str), Vec<(&str, &str)>> = HashMap::new();
-    for r in &built.resources {
-        by_name.entry((r.kind(), r.name())).or_default().push(r.namespace());
-        for (old, _) in &r.previous {
-            renamed.entry((r.kind(), old.as_str())).or_default().push((r.namespace(), r.name()));
-        }
-    }
-    for r in &built.resources {
-        let Some(spec) = r.node.get("spec") else { continue };
-        let mut refs = Vec::new();
-        references(spec, &mut refs);
-        let ns = r.namespace();
-        for (kind, name, pos) in refs {
-            if kind == "ServiceAccount" && name == "default" {
-                continue;
-            }
-            let namespaces = by_name.get(&(kind, name.as_str()));
-            if namespaces.is_some_and(|list| list.contains(&ns)) {
-                continue;
-            }
-            if let Some(list) = renamed.get(&(kind, name.as_str())) {
-                let places: Vec<String> = list.iter().map(|(n, now)| format!("'{now}' in namespace '{n}'")).collect();
-                out.push(Finding::new(
-                    "dangling-reference",
-                    format!(
-                        "{} {} (namespace '{ns}') refers to {kind} '{name}', which this build renamed to {}; the reference was not renamed because the namespaces differ: put both in the same namespace",
-                        r.kind(),
-                        r.name(),
-                        places.join(", ")
-                    ),
-                    Some(&r.origin),
-                    Some(pos),
-                ));
-                continue;
-            }
-            let elsewhere = namespaces.map(|l| l.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", "));
-            let message = match elsewhere {
-                Some(list) => format!(
-                    "{} {} refers to {kind} '{name}', which this build makes only in namespace {list}, not in '{ns}': set the same namespace on both",
-                    r.kind(),
-                    r.name()
-                ),
-                None => format!(
-                    "{} {} refers to {kind} '{name}', which is not in this build: it must already exist in the cluster, or the name is wrong",
-                    r.kind(),
-                    r.name()
-                ),
-            };
-            out.push(Finding::new("dangling-reference", message, Some(&r.origin), Some(pos)));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -505,8 +714,9 @@ mod tests {
             .with("k/s.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: other\n");
         let found = rules(&fs, "/k");
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].0, "dangling-reference");
-        assert!(found[0].1.contains("only in namespace 'other', not in 'app'"), "{}", found[0].1);
+        assert_eq!(found[0].0, "namespace-mismatch");
+        assert!(found[0].1.contains("which this build makes in namespace 'other'"), "{}", found[0].1);
+        assert!(found[0].1.contains("Fix: put it in namespace 'app' too"), "{}", found[0].1);
     }
 
     #[test]
@@ -517,11 +727,39 @@ mod tests {
                 "resources:\n- pod.yaml\nsecretGenerator:\n- name: creds\n  namespace: other\n  literals:\n  - password=x\n",
             )
             .with("k/pod.yaml", POD);
+        let found = lint(&fs, Utf8Path::new("/k"), &Options::default()).unwrap();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].rule, found[0].severity), ("namespace-mismatch", Severity::Error));
+        // The reference was not renamed to the hashed name: the message says why and where.
+        let m = &found[0].message;
+        assert!(m.contains("which this build generates (`secretGenerator`) in namespace 'other' as 'creds-"), "{m}");
+        assert!(m.contains("the pods will not start"), "{m}");
+        assert_eq!((found[0].file.as_deref(), found[0].line), (Some(Utf8Path::new("/k/pod.yaml")), Some(12)));
+        let note = &found[0].notes[0];
+        assert_eq!((note.file.as_str(), note.line), ("/k/kustomization.yaml", Some(4)));
+    }
+
+    #[test]
+    fn an_optional_reference_to_another_namespace_is_reported_too() {
+        let pod = POD.replace("        name: creds\n", "        name: creds\n        optional: true\n");
+        let fs = MemFs::new()
+            .with("k/kustomization.yaml", "resources:\n- pod.yaml\nsecretGenerator:\n- name: creds\n  namespace: other\n  literals:\n  - password=x\n")
+            .with("k/pod.yaml", pod);
         let found = rules(&fs, "/k");
         assert_eq!(found.len(), 1, "{found:?}");
-        // The reference was not renamed to the hashed name: the message says why.
-        assert!(found[0].1.contains("refers to Secret 'creds', which this build renamed to 'creds-"), "{}", found[0].1);
-        assert!(found[0].1.contains("in namespace 'other'"), "{}", found[0].1);
+        assert_eq!(found[0].0, "namespace-mismatch");
+        assert!(
+            found[0].1.contains("the reference is optional, so nothing fails: the pods start without it"),
+            "{}",
+            found[0].1
+        );
+    }
+
+    #[test]
+    fn an_optional_reference_to_nothing_is_silent() {
+        let pod = POD.replace("        name: creds\n", "        name: creds\n        optional: true\n");
+        let fs = MemFs::new().with("k/kustomization.yaml", "resources:\n- pod.yaml\n").with("k/pod.yaml", pod);
+        assert_eq!(rules(&fs, "/k"), vec![]);
     }
 
     #[test]

@@ -1,0 +1,162 @@
+//! Rules `dangling-reference` and `namespace-mismatch`: what a pod spec refers to by name
+//! (ConfigMaps, Secrets, ServiceAccounts, claims) and whether the build has it where the pods
+//! will look for it.
+//!
+//! `namespace-mismatch` is the dangerous one: kustomize renames a reference to a generated
+//! (hashed) or prefixed object only when both are in the same namespace, so a Secret generated
+//! in another namespace leaves the reference with the old name. An `optional: true` reference
+//! then fails nowhere: the pods start without the values. It is reported for optional
+//! references too, with the generator's place.
+
+use super::{Ctx, Finding};
+use crate::yaml::node::{Node, Pos, Value};
+use foldhash::{HashMap, HashMapExt};
+
+/// One reference: kind, name, where, optional.
+struct Ref {
+    kind: &'static str,
+    name: String,
+    pos: Pos,
+    optional: bool,
+}
+
+/// What a pod spec refers to by name.
+fn references(node: &Node, refs: &mut Vec<Ref>) {
+    let Some(map) = node.as_map() else {
+        if let Some(items) = node.as_seq() {
+            for i in items {
+                references(i, refs);
+            }
+        }
+        return;
+    };
+    let optional = |n: &Node| n.get("optional").is_some_and(|o| matches!(o.value, Value::Bool(true)));
+    fn push(refs: &mut Vec<Ref>, kind: &'static str, n: Option<&Node>, optional: bool) {
+        if let Some(s) = n.and_then(Node::as_str) {
+            refs.push(Ref { kind, name: s.to_string(), pos: n.map(|n| n.pos).unwrap_or_default(), optional });
+        }
+    }
+    for (k, v) in map {
+        match k.as_str() {
+            "configMap" | "configMapRef" | "configMapKeyRef" => push(refs, "ConfigMap", v.get("name"), optional(v)),
+            "secret" => push(refs, "Secret", v.get("secretName"), optional(v)),
+            "secretRef" | "secretKeyRef" => push(refs, "Secret", v.get("name"), optional(v)),
+            "persistentVolumeClaim" => push(refs, "PersistentVolumeClaim", v.get("claimName"), false),
+            "serviceAccountName" => push(refs, "ServiceAccount", Some(v), false),
+            _ => {}
+        }
+        references(v, refs);
+    }
+}
+
+fn shown_ns(ns: &str) -> String {
+    if ns.is_empty() {
+        "no namespace (the one `kubectl apply` is given, often 'default')".to_string()
+    } else {
+        format!("namespace '{ns}'")
+    }
+}
+
+pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    // Objects by current name, and by the names they had before prefixes or hash suffixes
+    // renamed them (a reference that did not follow a rename says so).
+    let mut by_name: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    let mut renamed: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, r) in ctx.resources.iter().enumerate() {
+        by_name.entry((r.kind(), r.name())).or_default().push(i);
+        for (old, _) in &r.previous {
+            if old != r.name() {
+                renamed.entry((r.kind(), old.as_str())).or_default().push(i);
+            }
+        }
+    }
+    for r in ctx.resources {
+        let Some(spec) = r.node.get("spec") else { continue };
+        let mut refs = Vec::new();
+        references(spec, &mut refs);
+        let ns = r.namespace();
+        for Ref { kind, name, pos, optional } in refs {
+            if kind == "ServiceAccount" && name == "default" {
+                continue;
+            }
+            let same_name = by_name.get(&(kind, name.as_str())).map(Vec::as_slice).unwrap_or_default();
+            if same_name.iter().any(|&i| ctx.resources[i].namespace() == ns) {
+                continue;
+            }
+            let renamed = renamed.get(&(kind, name.as_str())).map(Vec::as_slice).unwrap_or_default();
+            let elsewhere: Vec<usize> = same_name.iter().chain(renamed).copied().collect();
+            let Some(&first) = elsewhere.first() else {
+                if !optional {
+                    out.push(Finding::new(
+                        "dangling-reference",
+                        format!(
+                            "{} {} refers to {kind} '{name}', which is not in this build: it must already exist in the cluster, or the name is wrong",
+                            r.kind(),
+                            r.name()
+                        ),
+                        Some(&r.origin),
+                        Some(pos),
+                    ));
+                }
+                continue;
+            };
+            if !matches!(kind, "ConfigMap" | "Secret") && elsewhere.iter().all(|&i| !renamed.contains(&i)) {
+                // ServiceAccounts and claims: the old message, without the generator talk.
+                out.push(Finding::new(
+                    "dangling-reference",
+                    format!(
+                        "{} {} refers to {kind} '{name}', which this build makes only in {}, not in {}: set the same namespace on both",
+                        r.kind(),
+                        r.name(),
+                        shown_ns(ctx.resources[first].namespace()),
+                        shown_ns(ns)
+                    ),
+                    Some(&r.origin),
+                    Some(pos),
+                ));
+                continue;
+            }
+            let target = &ctx.resources[first];
+            let generator = ctx.generator_of(target);
+            let made = match generator {
+                Some((_, _, field)) => format!("generates (`{field}`)"),
+                None => "makes".to_string(),
+            };
+            let renamed_to = if target.name() != name { format!(" as '{}'", target.name()) } else { String::new() };
+            let consequence = if optional {
+                "the reference is optional, so nothing fails: the pods start without it"
+            } else {
+                "the pods will not start"
+            };
+            let consequence = format!("do not find it; {consequence}");
+            let fix = match (generator, ns) {
+                (Some(_), "") => "remove the generator's namespace, or give both the same one".to_string(),
+                (Some(_), ns) => {
+                    format!("set `namespace: {ns}` in the kustomization that generates it (or on its entry)")
+                }
+                (None, "") => "give both the same namespace".to_string(),
+                (None, ns) => format!("put it in namespace '{ns}' too"),
+            };
+            let mut f = Finding::new(
+                "namespace-mismatch",
+                format!(
+                    "{} {} ({}) refers to {kind} '{name}', which this build {made} in {}{renamed_to}; kustomize renames references only within one namespace, so the pods look for '{name}' in {} and {consequence}. Fix: {fix}",
+                    r.kind(),
+                    r.name(),
+                    shown_ns(ns),
+                    shown_ns(target.namespace()),
+                    shown_ns(ns),
+                ),
+                Some(&r.origin),
+                Some(pos),
+            );
+            f = match generator {
+                Some((file, gpos, field)) => {
+                    f.note(format!("{kind} '{name}' is generated by this {field} entry"), file, Some(gpos))
+                }
+                None => f.note(format!("{kind} '{name}' is defined here"), &target.origin, Some(target.node.pos)),
+            };
+            out.push(f);
+        }
+    }
+}
