@@ -29,7 +29,9 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         let Some(selector) = spec.get("selector") else { continue };
         let matched: Vec<&workloads::Workload> = all
             .iter()
-            .filter(|w| w.r.namespace() == pdb.namespace() && workloads::selector_matches(selector, w.labels))
+            .filter(|w| {
+                workloads::same_ns(w.r.namespace(), pdb.namespace()) && workloads::selector_matches(selector, w.labels)
+            })
             .collect();
         if matched.is_empty() {
             continue;

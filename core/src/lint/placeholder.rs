@@ -53,8 +53,11 @@ fn in_value(s: &str) -> Option<String> {
     };
     // `${NAME}` (envsubst), `{{ .Values.x }}` or `{{ NAME }}` (not `{{ $labels.x }}`, a template
     // evaluated at run time), `__NAME__`.
+    let helm = |inner: &str| {
+        ["Values.", "Release.", "Chart."].iter().any(|p| inner.trim().trim_start_matches('.').starts_with(p))
+    };
     if (whole("${", "}") && ident(2, 1, false))
-        || (whole("{{", "}}") && ident(2, 2, false))
+        || (whole("{{", "}}") && (ident(2, 2, true) || (helm(&t[2..t.len() - 2]) && ident(2, 2, false))))
         || (whole("__", "__") && ident(2, 2, true))
     {
         return Some(t.to_string());
@@ -140,5 +143,8 @@ mod tests {
         assert_eq!(in_value("__init__"), None);
         assert_eq!(in_value("{{ .Values.image.tag }}").as_deref(), Some("{{ .Values.image.tag }}"));
         assert_eq!(in_value("{{ $labels.instance }}"), None);
+        assert_eq!(in_value("{{ API_HOST }}").as_deref(), Some("{{ API_HOST }}"));
+        // Run-time templates of other tools (KServe's serving runtimes) are not placeholders.
+        assert_eq!(in_value("{{.Labels.modelClass}}"), None);
     }
 }

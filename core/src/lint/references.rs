@@ -80,7 +80,9 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 continue;
             }
             let same_name = by_name.get(&(kind, name.as_str())).map(Vec::as_slice).unwrap_or_default();
-            if same_name.iter().any(|&i| ctx.resources[i].namespace() == ns) {
+            // Under its own name, an object with no namespace (or a workload with none) meets
+            // the other in the namespace `kubectl apply` is given.
+            if same_name.iter().any(|&i| super::workloads::same_ns(ctx.resources[i].namespace(), ns)) {
                 continue;
             }
             let renamed = renamed.get(&(kind, name.as_str())).map(Vec::as_slice).unwrap_or_default();

@@ -39,13 +39,25 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
     for r in ctx.resources {
         let ns = r.namespace();
-        let here: Vec<&workloads::Workload> = all.iter().filter(|w| w.r.namespace() == ns).collect();
+        let here: Vec<&workloads::Workload> = all.iter().filter(|w| workloads::same_ns(w.r.namespace(), ns)).collect();
+        // Objects of custom kinds (an operator's Prometheus, say) make pods too: a selector
+        // matching such an object's own labels is taken to select its pods.
+        let custom_match = |m: &Map| {
+            ctx.resources.iter().any(|o| {
+                let api = o.str_field(&["apiVersion"]);
+                let group = api.rsplit_once('/').map_or("", |(g, _)| g);
+                group.contains('.')
+                    && !group.ends_with("k8s.io")
+                    && workloads::same_ns(o.namespace(), ns)
+                    && workloads::map_matches(m, o.meta_map("labels"))
+            })
+        };
         let Some(spec) = r.node.get("spec") else { continue };
         let (selector, labels, what) = match r.kind() {
             "Service" => {
                 let Some(sel) = spec.get("selector") else { continue };
                 let Some(m) = sel.as_map().filter(|m| !m.is_empty()) else { continue };
-                if here.iter().any(|w| workloads::map_matches(m, w.labels)) {
+                if here.iter().any(|w| workloads::map_matches(m, w.labels)) || custom_match(m) {
                     continue;
                 }
                 (sel, Some(m), "selector")
@@ -57,7 +69,8 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                     m.values()
                         .all(|v| v.as_map().is_some_and(|m| m.is_empty()) || v.as_seq().is_some_and(|s| s.is_empty()))
                 });
-                if empty || here.iter().any(|w| workloads::selector_matches(sel, w.labels)) {
+                let custom = sel.get("matchLabels").and_then(Node::as_map).is_some_and(custom_match);
+                if empty || custom || here.iter().any(|w| workloads::selector_matches(sel, w.labels)) {
                     continue;
                 }
                 (sel, sel.get("matchLabels").and_then(Node::as_map), field)
@@ -65,7 +78,11 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             "HorizontalPodAutoscaler" => {
                 let Some(t) = spec.get("scaleTargetRef") else { continue };
                 let (Some(kind), Some(name)) = (t.str_at(&["kind"]), t.str_at(&["name"])) else { continue };
-                if ctx.resources.iter().any(|o| o.kind() == kind && o.name() == name && o.namespace() == ns) {
+                if ctx
+                    .resources
+                    .iter()
+                    .any(|o| o.kind() == kind && o.name() == name && workloads::same_ns(o.namespace(), ns))
+                {
                     continue;
                 }
                 let candidates: Vec<&str> =

@@ -76,7 +76,7 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         let Some(sel) = spec.get("selector").and_then(Node::as_map).filter(|m| !m.is_empty()) else { continue };
         let selected: Vec<&workloads::Workload> = all
             .iter()
-            .filter(|w| w.r.namespace() == svc.namespace() && workloads::map_matches(sel, w.labels))
+            .filter(|w| workloads::same_ns(w.r.namespace(), svc.namespace()) && workloads::map_matches(sel, w.labels))
             .collect();
         if selected.is_empty() {
             continue;

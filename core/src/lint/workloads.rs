@@ -38,6 +38,26 @@ pub(crate) fn workloads(resources: &[Resource]) -> Vec<Workload<'_>> {
     resources.iter().filter_map(workload).collect()
 }
 
+/// Whether objects in namespaces `a` and `b` can meet: the same namespace, or one of them has
+/// none (it gets the one `kubectl apply` is given).
+pub(crate) fn same_ns(a: &str, b: &str) -> bool {
+    a == b || a.is_empty() || b.is_empty()
+}
+
+/// Labels that controllers add to the pods they make (not in the template): selectors may use
+/// them (a Service per StatefulSet pod, for instance).
+const CONTROLLER_LABELS: &[&str] = &[
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+    "controller-revision-hash",
+    "pod-template-hash",
+    "job-name",
+    "batch.kubernetes.io/job-name",
+    "controller-uid",
+    "batch.kubernetes.io/controller-uid",
+    "batch.kubernetes.io/job-completion-index",
+];
+
 /// An integer field (ints, and strings holding one, as the API server accepts for some).
 pub(crate) fn int(n: &Node) -> Option<i64> {
     match &n.value {
@@ -52,7 +72,7 @@ pub(crate) fn int(n: &Node) -> Option<i64> {
 pub(crate) fn autoscaler_of<'a>(resources: &'a [Resource], r: &Resource) -> Option<&'a Resource> {
     resources.iter().find(|h| {
         h.kind() == "HorizontalPodAutoscaler"
-            && h.namespace() == r.namespace()
+            && same_ns(h.namespace(), r.namespace())
             && h.node
                 .get("spec")
                 .and_then(|s| s.get("scaleTargetRef"))
@@ -75,7 +95,7 @@ pub(crate) fn min_replicas(resources: &[Resource], r: &Resource) -> Option<i64> 
 
 /// Whether a plain map selector (a Service's `spec.selector`) matches `labels`.
 pub(crate) fn map_matches(selector: &Map, labels: Option<&Map>) -> bool {
-    selector.iter().all(|(k, v)| {
+    selector.iter().filter(|(k, _)| !CONTROLLER_LABELS.contains(&k.as_str())).all(|(k, v)| {
         labels.and_then(|l| l.get(k)).and_then(Node::scalar_text) == v.scalar_text() && v.scalar_text().is_some()
     })
 }
@@ -91,6 +111,9 @@ pub(crate) fn selector_matches(selector: &Node, labels: Option<&Map>) -> bool {
     let value = |k: &str| labels.and_then(|l| l.get(k)).and_then(Node::scalar_text);
     for e in selector.get("matchExpressions").and_then(Node::as_seq).into_iter().flatten() {
         let Some(key) = e.str_at(&["key"]) else { return false };
+        if CONTROLLER_LABELS.contains(&key) {
+            continue;
+        }
         let values: Vec<String> =
             e.get("values").and_then(Node::as_seq).into_iter().flatten().filter_map(Node::scalar_text).collect();
         let ok = match e.str_at(&["operator"]) {
