@@ -88,7 +88,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "unpinned-image",
         severity: Severity::Warning,
-        summary: "An image with no tag or digest, or tagged 'latest'.",
+        summary: "An image with no tag or digest, or tagged 'latest' (an error in a production overlay).",
     },
     Rule {
         id: "unreplaced-placeholder",
@@ -248,6 +248,16 @@ pub(crate) struct Ctx<'a> {
     pub fs: &'a dyn FileSystem,
     /// Every kustomization file the build read, by directory.
     pub kustomizations: Vec<KFile>,
+    /// Whether the root is meant for production (see [`is_production`]).
+    pub production: bool,
+}
+
+/// Whether a root directory is meant for production: its name, split at `-`, `_` and `.`, has
+/// a part `prod`, `production` or `prd` (`overlays/prod`, `eu-production`, `api.prd`).
+pub(crate) fn is_production(root: &Utf8Path) -> bool {
+    root.file_name().is_some_and(|n| {
+        n.split(['-', '_', '.']).any(|p| matches!(p.to_ascii_lowercase().as_str(), "prod" | "production" | "prd"))
+    })
 }
 
 impl Ctx<'_> {
@@ -353,6 +363,7 @@ pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<V
         read: &read,
         fs,
         kustomizations: read_kustomizations(&read, fs),
+        production: is_production(root),
     };
     let mut out = Vec::new();
     unmatched_targets(&inner.unmatched, &mut out);
@@ -659,7 +670,7 @@ fn images_of(node: &Node, found: &mut Vec<(String, Pos)>) {
     }
 }
 
-/// Images with no tag or digest, or tagged `latest`.
+/// Images with no tag or digest, or tagged `latest`; an error in a production overlay.
 fn images(ctx: &Ctx, out: &mut Vec<Finding>) {
     for r in ctx.resources {
         let mut found = Vec::new();
@@ -677,16 +688,22 @@ fn images(ctx: &Ctx, out: &mut Vec<Finding>) {
                 (Some("latest"), None) => "is tagged 'latest'",
                 _ => continue,
             };
-            out.push(Finding::new(
+            let mut f = Finding::new(
                 "unpinned-image",
                 format!(
-                    "image '{image}' in {} {} {what}: pin it with 'images:' (newTag or digest) so every build deploys the same thing",
+                    "image '{image}' in {} {} {what}{}: pin it with 'images:' (newTag or digest) so every build deploys the same thing",
                     r.kind(),
-                    r.name()
+                    r.name(),
+                    if ctx.production { " in a production overlay" } else { "" }
                 ),
                 Some(&r.origin),
                 Some(pos),
-            ));
+            );
+            if ctx.production {
+                // Whatever was pushed last reaches production: an error there.
+                f.severity = Severity::Error;
+            }
+            out.push(f);
         }
     }
 }
@@ -705,6 +722,14 @@ mod tests {
     }
 
     const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: app\nspec:\n  containers:\n  - name: c\n    image: nginx:1.25\n    envFrom:\n    - secretRef:\n        name: creds\n";
+
+    #[test]
+    fn production_roots_are_told_by_their_directory_name() {
+        assert!(is_production(Utf8Path::new("/x/overlays/prod")));
+        assert!(is_production(Utf8Path::new("/x/eu-production")));
+        assert!(!is_production(Utf8Path::new("/x/overlays/product-catalog")));
+        assert!(!is_production(Utf8Path::new("/x/overlays/staging")));
+    }
 
     #[test]
     fn secret_generated_in_another_namespace_is_reported() {
