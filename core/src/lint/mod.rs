@@ -250,6 +250,8 @@ pub(crate) struct Ctx<'a> {
     pub kustomizations: Vec<KFile>,
     /// Whether the root is meant for production (see [`is_production`]).
     pub production: bool,
+    /// Workloads, names and autoscalers, indexed.
+    pub index: workloads::Index<'a>,
 }
 
 /// Whether a root directory is meant for production: its name, split at `-`, `_` and `.`, has
@@ -364,6 +366,7 @@ pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<V
         fs,
         kustomizations: read_kustomizations(&read, fs),
         production: is_production(root),
+        index: workloads::Index::new(&inner.resources),
     };
     let mut out = Vec::new();
     unmatched_targets(&inner.unmatched, &mut out);
@@ -504,11 +507,7 @@ fn list_merge_traps(ctx: &Ctx, out: &mut Vec<Finding>) {
                 else {
                     continue;
                 };
-                let Some(target) = ctx
-                    .resources
-                    .iter()
-                    .find(|r| r.kind() == kind && (r.name() == name || r.previous.iter().any(|(n, _)| n == name)))
-                else {
+                let Some(target) = ctx.index.named(kind, name).next() else {
                     continue;
                 };
                 let schemas = crate::transform::openapi::Schemas::builtin();

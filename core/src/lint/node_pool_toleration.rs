@@ -6,7 +6,7 @@
 //! - a workload selecting one value and tolerating another (`pool: burst`, toleration for
 //!   `pool=spot`) stays Pending.
 
-use super::{workloads, Ctx, Finding};
+use super::{Ctx, Finding};
 use crate::yaml::node::{Map, Node};
 
 /// What a toleration tolerates: key, and value (`None` for `operator: Exists`).
@@ -32,10 +32,10 @@ fn selects(spec: &Node) -> Option<&Map> {
 }
 
 pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let all = workloads::workloads(ctx.resources);
+    let all = &ctx.index.workloads;
     // The tainted pools: (key, value) that some workload both selects and tolerates, with it.
     let mut pools: Vec<(String, String, String)> = Vec::new();
-    for w in &all {
+    for w in all {
         let Some(sel) = selects(w.spec) else { continue };
         for (key, value, _) in tolerations(w.spec) {
             if let Some(v) = sel.get(&key).and_then(Node::scalar_text) {
@@ -45,7 +45,7 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             }
         }
     }
-    for w in &all {
+    for w in all {
         let tols = tolerations(w.spec);
         let sel = selects(w.spec);
         let what = format!("{} {}", w.r.kind(), w.r.name());

@@ -23,20 +23,14 @@ fn amount(n: &Node) -> Option<Amount> {
 }
 
 pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let all = workloads::workloads(ctx.resources);
     for pdb in ctx.resources.iter().filter(|r| r.kind() == "PodDisruptionBudget") {
         let Some(spec) = pdb.node.get("spec") else { continue };
         let Some(selector) = spec.get("selector") else { continue };
-        let matched: Vec<&workloads::Workload> = all
-            .iter()
-            .filter(|w| {
-                workloads::same_ns(w.r.namespace(), pdb.namespace()) && workloads::selector_matches(selector, w.labels)
-            })
-            .collect();
+        let matched: Vec<&workloads::Workload> = ctx.index.matching(selector, pdb.namespace()).collect();
         if matched.is_empty() {
             continue;
         }
-        let counts: Option<Vec<i64>> = matched.iter().map(|w| workloads::min_replicas(ctx.resources, w.r)).collect();
+        let counts: Option<Vec<i64>> = matched.iter().map(|w| ctx.index.min_replicas(w.r)).collect();
         let Some(counts) = counts else { continue };
         let pods: i64 = counts.iter().sum();
         let names = matched.iter().map(|w| format!("{} {}", w.r.kind(), w.r.name())).collect::<Vec<_>>().join(", ");

@@ -33,31 +33,18 @@ fn nearest(selector_labels: &Map, all: &[&workloads::Workload]) -> Option<String
 }
 
 pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let all = workloads::workloads(ctx.resources);
-    if all.is_empty() {
+    let index = &ctx.index;
+    if index.workloads.is_empty() {
         return;
     }
     for r in ctx.resources {
         let ns = r.namespace();
-        let here: Vec<&workloads::Workload> = all.iter().filter(|w| workloads::same_ns(w.r.namespace(), ns)).collect();
-        // Objects of custom kinds (an operator's Prometheus, say) make pods too: a selector
-        // matching such an object's own labels is taken to select its pods.
-        let custom_match = |m: &Map| {
-            ctx.resources.iter().any(|o| {
-                let api = o.str_field(&["apiVersion"]);
-                let group = api.rsplit_once('/').map_or("", |(g, _)| g);
-                group.contains('.')
-                    && !group.ends_with("k8s.io")
-                    && workloads::same_ns(o.namespace(), ns)
-                    && workloads::map_matches(m, o.meta_map("labels"))
-            })
-        };
         let Some(spec) = r.node.get("spec") else { continue };
         let (selector, labels, what) = match r.kind() {
             "Service" => {
                 let Some(sel) = spec.get("selector") else { continue };
                 let Some(m) = sel.as_map().filter(|m| !m.is_empty()) else { continue };
-                if here.iter().any(|w| workloads::map_matches(m, w.labels)) || custom_match(m) {
+                if index.matching_map(m, ns).next().is_some() || index.custom_matching(m, ns) {
                     continue;
                 }
                 (sel, Some(m), "selector")
@@ -69,8 +56,9 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                     m.values()
                         .all(|v| v.as_map().is_some_and(|m| m.is_empty()) || v.as_seq().is_some_and(|s| s.is_empty()))
                 });
-                let custom = sel.get("matchLabels").and_then(Node::as_map).is_some_and(custom_match);
-                if empty || custom || here.iter().any(|w| workloads::selector_matches(sel, w.labels)) {
+                let custom =
+                    sel.get("matchLabels").and_then(Node::as_map).is_some_and(|m| index.custom_matching(m, ns));
+                if empty || custom || index.matching(sel, ns).next().is_some() {
                     continue;
                 }
                 (sel, sel.get("matchLabels").and_then(Node::as_map), field)
@@ -78,11 +66,7 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             "HorizontalPodAutoscaler" => {
                 let Some(t) = spec.get("scaleTargetRef") else { continue };
                 let (Some(kind), Some(name)) = (t.str_at(&["kind"]), t.str_at(&["name"])) else { continue };
-                if ctx
-                    .resources
-                    .iter()
-                    .any(|o| o.kind() == kind && o.name() == name && workloads::same_ns(o.namespace(), ns))
-                {
+                if index.named(kind, name).any(|o| o.name() == name && workloads::same_ns(o.namespace(), ns)) {
                     continue;
                 }
                 let candidates: Vec<&str> =
@@ -105,6 +89,8 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             }
             _ => continue,
         };
+        let here: Vec<&workloads::Workload> =
+            index.workloads.iter().filter(|w| workloads::same_ns(w.r.namespace(), ns)).collect();
         let hint = labels.and_then(|l| nearest(l, &here)).map(|h| format!(" ({h})")).unwrap_or_default();
         out.push(Finding::new(
             "selector-matches-nothing",

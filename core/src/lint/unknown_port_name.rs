@@ -17,8 +17,7 @@ fn port_names(container: &Node) -> Vec<String> {
 }
 
 pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let all = workloads::workloads(ctx.resources);
-    for w in &all {
+    for w in &ctx.index.workloads {
         for field in ["containers", "initContainers"] {
             for c in w.spec.get(field).and_then(Node::as_seq).into_iter().flatten() {
                 let names = port_names(c);
@@ -74,10 +73,7 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     for svc in ctx.resources.iter().filter(|r| r.kind() == "Service") {
         let Some(spec) = svc.node.get("spec") else { continue };
         let Some(sel) = spec.get("selector").and_then(Node::as_map).filter(|m| !m.is_empty()) else { continue };
-        let selected: Vec<&workloads::Workload> = all
-            .iter()
-            .filter(|w| workloads::same_ns(w.r.namespace(), svc.namespace()) && workloads::map_matches(sel, w.labels))
-            .collect();
+        let selected: Vec<&workloads::Workload> = ctx.index.matching_map(sel, svc.namespace()).collect();
         if selected.is_empty() {
             continue;
         }

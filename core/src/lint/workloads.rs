@@ -3,6 +3,131 @@
 
 use crate::resource::Resource;
 use crate::yaml::node::{Map, Node, Value};
+use foldhash::{HashMap, HashMapExt};
+
+/// Built once per lint, so that no rule compares every object with every other: workloads, an
+/// index of them by pod template label, objects by kind and name (current and earlier names),
+/// autoscalers by target, and the objects of custom kinds.
+pub(crate) struct Index<'a> {
+    pub workloads: Vec<Workload<'a>>,
+    /// (label key, value) of pod templates → positions in `workloads`.
+    by_label: HashMap<&'a str, HashMap<String, Vec<usize>>>,
+    /// (kind, name, current or earlier) → positions in the resources.
+    by_name: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
+    /// (target kind, target name) → positions of HorizontalPodAutoscalers.
+    hpas: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
+    /// Positions of objects of custom kinds (an API group with a dot, not `*.k8s.io`).
+    pub custom: Vec<usize>,
+    resources: &'a [Resource],
+}
+
+impl<'a> Index<'a> {
+    pub fn new(resources: &'a [Resource]) -> Index<'a> {
+        let workloads: Vec<Workload<'a>> = resources.iter().filter_map(workload).collect();
+        let mut by_label: HashMap<&'a str, HashMap<String, Vec<usize>>> = HashMap::new();
+        for (i, w) in workloads.iter().enumerate() {
+            for (k, v) in w.labels.into_iter().flatten() {
+                if let Some(v) = v.scalar_text() {
+                    by_label.entry(k.as_str()).or_default().entry(v).or_default().push(i);
+                }
+            }
+        }
+        let mut by_name: HashMap<&'a str, HashMap<&'a str, Vec<usize>>> = HashMap::new();
+        let mut hpas: HashMap<&'a str, HashMap<&'a str, Vec<usize>>> = HashMap::new();
+        let mut custom = Vec::new();
+        for (i, r) in resources.iter().enumerate() {
+            by_name.entry(r.kind()).or_default().entry(r.name()).or_default().push(i);
+            for (old, _) in &r.previous {
+                if old != r.name() {
+                    by_name.entry(r.kind()).or_default().entry(old.as_str()).or_default().push(i);
+                }
+            }
+            if r.kind() == "HorizontalPodAutoscaler" {
+                let t = r.node.get("spec").and_then(|s| s.get("scaleTargetRef"));
+                if let (Some(k), Some(n)) = (t.and_then(|t| t.str_at(&["kind"])), t.and_then(|t| t.str_at(&["name"]))) {
+                    hpas.entry(k).or_default().entry(n).or_default().push(i);
+                }
+            }
+            let group = r.str_field(&["apiVersion"]).rsplit_once('/').map_or("", |(g, _)| g);
+            if group.contains('.') && !group.ends_with("k8s.io") {
+                custom.push(i);
+            }
+        }
+        Index { workloads, by_label, by_name, hpas, custom, resources }
+    }
+
+    /// The objects of `kind` named `name` now or before a rename.
+    pub fn named(&self, kind: &str, name: &str) -> impl Iterator<Item = &'a Resource> + '_ {
+        let resources = self.resources;
+        let found = self.by_name.get(kind).and_then(|m| m.get(name)).map(Vec::as_slice).unwrap_or_default();
+        found.iter().map(move |&i| &resources[i])
+    }
+
+    /// Workloads in a namespace that meets `ns` whose pod template a selector may match: those
+    /// with the selector's first label when it has one (the caller checks the rest).
+    fn candidates<'s>(
+        &'s self,
+        first: Option<(&str, String)>,
+        ns: &'s str,
+    ) -> Box<dyn Iterator<Item = &'s Workload<'a>> + 's> {
+        let near = move |w: &&Workload| same_ns(w.r.namespace(), ns);
+        match first {
+            Some((k, v)) => {
+                let found = self.by_label.get(k).and_then(|m| m.get(&v)).map(Vec::as_slice).unwrap_or_default();
+                Box::new(found.iter().map(|&i| &self.workloads[i]).filter(near))
+            }
+            None => Box::new(self.workloads.iter().filter(near)),
+        }
+    }
+
+    /// Workloads whose pod template a plain map selector (a Service's) matches, near `ns`.
+    pub fn matching_map<'s>(&'s self, sel: &'s Map, ns: &'s str) -> impl Iterator<Item = &'s Workload<'a>> + 's {
+        let first = sel
+            .iter()
+            .find(|(k, _)| !CONTROLLER_LABELS.contains(&k.as_str()))
+            .and_then(|(k, v)| Some((k.as_str(), v.scalar_text()?)));
+        self.candidates(first, ns).filter(move |w| map_matches(sel, w.labels))
+    }
+
+    /// Workloads whose pod template a `LabelSelector` matches, near `ns`.
+    pub fn matching<'s>(&'s self, sel: &'s Node, ns: &'s str) -> impl Iterator<Item = &'s Workload<'a>> + 's {
+        let first = sel
+            .get("matchLabels")
+            .and_then(Node::as_map)
+            .and_then(|m| m.iter().find(|(k, _)| !CONTROLLER_LABELS.contains(&k.as_str())))
+            .and_then(|(k, v)| Some((k.as_str(), v.scalar_text()?)));
+        self.candidates(first, ns).filter(move |w| selector_matches(sel, w.labels))
+    }
+
+    /// The HorizontalPodAutoscaler that scales `r`, if any: `scaleTargetRef` naming its kind
+    /// and name, in a namespace that meets its own.
+    pub fn autoscaler_of(&self, r: &Resource) -> Option<&'a Resource> {
+        let found = self.hpas.get(r.kind())?.get(r.name())?;
+        found.iter().map(|&i| &self.resources[i]).find(|h| same_ns(h.namespace(), r.namespace()))
+    }
+
+    /// How many pods `r` runs at least: the `minReplicas` of its autoscaler (default 1) when
+    /// one scales it, else `spec.replicas` (default 1). `None` for kinds without a replica
+    /// count (DaemonSet, Job, Pod...).
+    pub fn min_replicas(&self, r: &Resource) -> Option<i64> {
+        if !matches!(r.kind(), "Deployment" | "StatefulSet" | "ReplicaSet" | "ReplicationController") {
+            return None;
+        }
+        if let Some(h) = self.autoscaler_of(r) {
+            return Some(h.node.get("spec").and_then(|s| s.get("minReplicas")).and_then(int).unwrap_or(1));
+        }
+        Some(r.node.get("spec").and_then(|s| s.get("replicas")).and_then(int).unwrap_or(1))
+    }
+
+    /// The objects of custom kinds near `ns` whose own labels `sel` matches (an operator makes
+    /// their pods).
+    pub fn custom_matching(&self, sel: &Map, ns: &str) -> bool {
+        self.custom
+            .iter()
+            .map(|&i| &self.resources[i])
+            .any(|o| same_ns(o.namespace(), ns) && map_matches(sel, o.meta_map("labels")))
+    }
+}
 
 /// A workload of the build: an object that makes pods.
 pub(crate) struct Workload<'a> {
@@ -33,11 +158,6 @@ pub(crate) fn workload(r: &Resource) -> Option<Workload<'_>> {
     Some(Workload { r, labels: meta.and_then(|m| m.get("labels")).and_then(Node::as_map), spec: pod_spec })
 }
 
-/// Every workload of the build.
-pub(crate) fn workloads(resources: &[Resource]) -> Vec<Workload<'_>> {
-    resources.iter().filter_map(workload).collect()
-}
-
 /// Whether objects in namespaces `a` and `b` can meet: the same namespace, or one of them has
 /// none (it gets the one `kubectl apply` is given).
 pub(crate) fn same_ns(a: &str, b: &str) -> bool {
@@ -65,32 +185,6 @@ pub(crate) fn int(n: &Node) -> Option<i64> {
         Value::Str(s) => s.parse().ok(),
         _ => None,
     }
-}
-
-/// The HorizontalPodAutoscaler that scales `r`, if any: same namespace, `scaleTargetRef` naming
-/// its kind and name.
-pub(crate) fn autoscaler_of<'a>(resources: &'a [Resource], r: &Resource) -> Option<&'a Resource> {
-    resources.iter().find(|h| {
-        h.kind() == "HorizontalPodAutoscaler"
-            && same_ns(h.namespace(), r.namespace())
-            && h.node
-                .get("spec")
-                .and_then(|s| s.get("scaleTargetRef"))
-                .is_some_and(|t| t.str_at(&["kind"]) == Some(r.kind()) && t.str_at(&["name"]) == Some(r.name()))
-    })
-}
-
-/// How many pods `r` runs at least: the `minReplicas` of its autoscaler (default 1) when one
-/// scales it, else `spec.replicas` (default 1). `None` for kinds without a replica count
-/// (DaemonSet, Job, Pod...).
-pub(crate) fn min_replicas(resources: &[Resource], r: &Resource) -> Option<i64> {
-    if !matches!(r.kind(), "Deployment" | "StatefulSet" | "ReplicaSet" | "ReplicationController") {
-        return None;
-    }
-    if let Some(h) = autoscaler_of(resources, r) {
-        return Some(h.node.get("spec").and_then(|s| s.get("minReplicas")).and_then(int).unwrap_or(1));
-    }
-    Some(r.node.get("spec").and_then(|s| s.get("replicas")).and_then(int).unwrap_or(1))
 }
 
 /// Whether a plain map selector (a Service's `spec.selector`) matches `labels`.
