@@ -26,7 +26,7 @@ use crate::load::KUSTOMIZATION_FILE_NAMES;
 use crate::resource::Resource;
 use crate::yaml::node::{Node, Pos};
 use camino::{Utf8Path, Utf8PathBuf};
-use foldhash::{HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::BTreeSet;
 use std::io;
 use std::sync::Mutex;
@@ -470,10 +470,15 @@ fn unreferenced_files(ctx: &Ctx, out: &mut Vec<Finding>) {
 
 /// Strategic-merge patches that list some elements of a list kustomize merges by key (like
 /// `initContainers`, merged by name): the elements they leave out stay in the output, which is
-/// often not what the author meant.
+/// often not what the author meant. Only container lists whose listed elements are written out
+/// whole (with their `image`), all of which the object already had as its resource file wrote
+/// it, count: that is a list restated as it should be. A patch adding a sidecar, adding `env`
+/// entries or setting one container's `resources` means to merge.
 fn list_merge_traps(ctx: &Ctx, out: &mut Vec<Finding>) {
     use crate::yaml::read::{parse_stream, Schema};
     let fs = ctx.fs;
+    // Resource files parsed again, to compare patches with objects as they were written.
+    let mut originals: HashMap<Utf8PathBuf, Vec<Node>> = HashMap::new();
     for kf in &ctx.kustomizations {
         let Some(k) = &kf.k else { continue };
         let (dir, kfile) = (&kf.dir, &kf.file);
@@ -510,10 +515,21 @@ fn list_merge_traps(ctx: &Ctx, out: &mut Vec<Finding>) {
                 let Some(target) = ctx.index.named(kind, name).next() else {
                     continue;
                 };
+                let docs = originals.entry(target.origin.clone()).or_insert_with(|| {
+                    let text = fs.read(&target.origin).map(|b| String::from_utf8_lossy(&b).into_owned());
+                    text.ok().and_then(|t| parse_stream(&t, Schema::V3).ok()).unwrap_or_default()
+                });
+                let first_name = target.previous.first().map_or(target.name(), |(n, _)| n.as_str());
+                let Some(original) = docs
+                    .iter()
+                    .find(|d| d.str_at(&["kind"]) == Some(kind) && d.str_at(&["metadata", "name"]) == Some(first_name))
+                else {
+                    continue;
+                };
                 let schemas = crate::transform::openapi::Schemas::builtin();
                 let sch = schemas.for_kind(api, kind).map(|id| (schemas, id));
                 let what = format!("{kind} {name}");
-                trap_walk(patch, Some(&target.node), sch, "", &what, &file, out);
+                trap_walk(patch, Some(original), sch, "", &what, &file, out);
             }
         }
     }
@@ -542,6 +558,12 @@ fn trap_walk(
     if items.iter().any(|i| i.get("$patch").and_then(Node::as_str) == Some("replace")) {
         return;
     }
+    let field_name = path.rsplit('.').next().unwrap_or(path);
+    // Container lists written out whole: the author wrote the list as it should be.
+    let whole = matches!(field_name, "containers" | "initContainers" | "ephemeralContainers")
+        && items.iter().all(|i| {
+            i.get("image").is_some() && existing.iter().any(|e| e.get(key).is_some_and(|k| Some(k) == i.get(key)))
+        });
     let listed: Vec<&Node> = items.iter().filter_map(|i| i.get(key)).collect();
     let left: Vec<String> = existing
         .iter()
@@ -549,8 +571,7 @@ fn trap_walk(
         .filter(|v| !listed.contains(v))
         .filter_map(Node::scalar_text)
         .collect();
-    if !left.is_empty() && !listed.is_empty() {
-        let field_name = path.rsplit('.').next().unwrap_or(path);
+    if whole && !left.is_empty() && !listed.is_empty() {
         out.push(Finding::new(
             "list-merge-trap",
             format!(
@@ -815,6 +836,21 @@ mod tests {
         assert!(found[0].message.contains("'sysctl' stays"), "{}", found[0].message);
         assert_eq!(found[0].file.as_deref(), Some(Utf8Path::new("/k/p.yaml")));
         assert_eq!(found[0].line, Some(10));
+    }
+
+    #[test]
+    fn adding_a_container_or_setting_one_is_not_a_trap() {
+        // A new init container (written whole), and one existing container's resources.
+        let patch = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: search\nspec:\n  template:\n    spec:\n      initContainers:\n      - name: download\n        image: busybox:1.37\n      containers:\n      - name: s\n        resources: {limits: {memory: 1Gi}}\n";
+        let sts = STS.replace(
+            "      containers:\n      - name: s\n        image: s:1\n",
+            "      containers:\n      - name: s\n        image: s:1\n      - name: t\n        image: t:1\n",
+        );
+        let fs = MemFs::new()
+            .with("k/kustomization.yaml", "resources:\n- sts.yaml\npatches:\n- path: p.yaml\n")
+            .with("k/sts.yaml", sts)
+            .with("k/p.yaml", patch);
+        assert_eq!(lint(&fs, Utf8Path::new("/k"), &Options::default()).unwrap(), vec![]);
     }
 
     #[test]
