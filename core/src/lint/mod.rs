@@ -459,7 +459,7 @@ fn unreferenced_files(ctx: &Ctx, out: &mut Vec<Finding>) {
             if !read.contains(&real) && !read.contains(&path) {
                 out.push(Finding::new(
                     "unreferenced-file",
-                    format!("'{name}' is not used by the kustomization in {dir}: reference it or delete it"),
+                    format!("'{name}' is not used by the kustomization beside it: reference it or delete it"),
                     Some(&path),
                     None,
                 ));
