@@ -328,7 +328,7 @@ impl Gen {
     }
 
     fn key(&mut self) -> Y {
-        if self.rng.chance(if self.strict { 97 } else { 88 }) {
+        if self.rng.chance(if self.strict { 97 } else { 94 }) {
             let k = self
                 .rng
                 .pick(&["k", "key", "a.b", "x_y", "app.kubernetes.io/name", "team", "K1", "data-1"])
@@ -573,6 +573,9 @@ impl Gen {
         }
         if self.ids.iter().any(|(k, n)| k == kind && *n == name) {
             name = format!("{name}-{}", self.ids.len());
+        }
+        if kind == "Namespace" && self.ids.iter().any(|(k, _)| k == "Namespace") && self.rng.chance(90) {
+            return self.resource();
         }
         self.ids.push((kind.to_string(), name.clone()));
         let meta = self.metadata(&name);
@@ -894,7 +897,7 @@ impl Gen {
             .map(|r| r.name.clone())
             .next()
             .unwrap_or_else(|| self.name());
-        let count = if self.rng.chance(8) { Y::q("2") } else { Y::s(self.rng.pick(&["0", "1", "5", "3", "-1"])) };
+        let count = if self.rng.chance(3) { Y::q("2") } else { Y::s(self.rng.pick(&["0", "1", "5", "3", "-1"])) };
         Y::seq(vec![Y::map(vec![("name", Y::s(&name)), ("count", count)])])
     }
 
@@ -1234,13 +1237,15 @@ impl Gen {
             let id = p.len() == 1 && ["apiVersion", "kind", "metadata"].contains(&p[0].as_str());
             !p.is_empty() && !id && p.get(1).is_none_or(|s| s != "name")
         });
-        let n = self.rng.range(1, 3);
+        let n = self.rng.weighted(&[0, 70, 20, 10]);
         let mut ops = Vec::new();
         for _ in 0..n {
             let (path, node) =
                 if paths.is_empty() { (vec!["metadata".to_string()], Y::Empty) } else { self.rng.pick(&paths).clone() };
             let ptr = pointer(&path);
-            let op = *self.rng.pick(&["add", "add", "remove", "replace", "replace", "move", "copy", "test"]);
+            let op = *self
+                .rng
+                .pick(&["add", "add", "add", "remove", "replace", "replace", "replace", "move", "copy", "test"]);
             let mut e = Y::map(vec![("op", Y::s(op))]);
             match op {
                 "add" => {
@@ -1270,12 +1275,12 @@ impl Gen {
                 "move" | "copy" => {
                     e.set("from", Y::s(&ptr));
                     let to =
-                        if self.rng.chance(70) { "/metadata/moved".to_string() } else { "/spec/moved".to_string() };
+                        if self.rng.chance(90) { "/metadata/moved".to_string() } else { "/spec/moved".to_string() };
                     e.set("path", Y::s(&to));
                 }
                 _ => {
                     e.set("path", Y::s(&ptr));
-                    let v = if self.rng.chance(70) { node.clone() } else { self.scalar() };
+                    let v = if self.rng.chance(85) { node.clone() } else { self.scalar() };
                     e.set("value", v);
                 }
             }
@@ -1284,8 +1289,11 @@ impl Gen {
             }
             ops.push(e);
         }
-        let layout = if self.rng.chance(25) { Layout::Flow } else { Layout::Block };
-        Y::Seq { items: ops, layout }
+        if self.rng.chance(25) {
+            jsonify(&Y::seq(ops))
+        } else {
+            Y::seq(ops)
+        }
     }
 
     // ---------------------------------------------------------------- replacements, vars
@@ -1367,6 +1375,28 @@ fn push_unique(entries: &mut Vec<(Y, Y)>, k: Y, v: Y, rng: &mut Rng) {
         return;
     }
     entries.push((k, v));
+}
+
+/// The same data spelled as JSON (a JSON 6902 patch that starts with `[` must be JSON):
+/// flow collections, double-quoted keys and strings, integers, booleans and null bare; no
+/// tags, anchors or aliases.
+fn jsonify(y: &Y) -> Y {
+    match y {
+        Y::Empty | Y::Alias(_) => Y::s("null"),
+        Y::Anchor { node, .. } => jsonify(node),
+        Y::Scalar { text, .. } => {
+            let bare = ["true", "false", "null"].contains(&text.as_str())
+                || (!text.is_empty()
+                    && text.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit())
+                    && text != "-");
+            Y::Scalar { text: text.clone(), style: if bare { Style::Plain } else { Style::Double }, tag: None }
+        }
+        Y::Map { entries, .. } => Y::Map {
+            entries: entries.iter().map(|(k, v)| (Y::q(k.text().unwrap_or("key")), jsonify(v))).collect(),
+            layout: Layout::Flow,
+        },
+        Y::Seq { items, .. } => Y::Seq { items: items.iter().map(jsonify).collect(), layout: Layout::Flow },
+    }
 }
 
 fn split_api(api: &str) -> (String, String) {
@@ -1501,6 +1531,16 @@ mod tests {
         ] {
             assert!(all.contains(needle), "no tree contains {needle:?}");
         }
+    }
+
+    #[test]
+    fn json_patches_in_flow_style_are_spelled_as_json() {
+        let ops = Y::seq(vec![Y::map(vec![
+            ("op", Y::s("add")),
+            ("value", Y::seq(vec![Y::s("1"), Y::s("yes"), Y::Alias("a".into())])),
+        ])]);
+        let text = crate::yaml::print_docs(&[jsonify(&ops)], false, false);
+        assert_eq!(text, "[{\"op\": \"add\", \"value\": [1, \"yes\", null]}]\n");
     }
 
     #[test]

@@ -123,15 +123,23 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
+    // The tools run in each case's directory: a relative path with a directory part must be
+    // made absolute first (a bare name is looked up on PATH).
+    let absolute = |p: &PathBuf| {
+        if p.components().count() > 1 {
+            std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())
+        } else {
+            p.clone()
+        }
+    };
     let tools = Tools {
-        kubectl: args.kubectl.clone(),
-        kcompile: args.kcompile.clone(),
+        kubectl: absolute(&args.kubectl),
+        kcompile: absolute(&args.kcompile),
         timeout: Duration::from_secs(args.timeout),
     };
-    for (what, path, arg) in [("kubectl", &tools.kubectl, "version"), ("kcompile", &tools.kcompile, "--version")] {
-        let ok =
-            std::process::Command::new(path).arg(arg).arg(if what == "kubectl" { "--client" } else { "-V" }).output();
-        if ok.is_err() {
+    for (what, path) in [("kubectl", &tools.kubectl), ("kcompile", &tools.kcompile)] {
+        let arg = if what == "kubectl" { "version" } else { "--version" };
+        if std::process::Command::new(path).arg(arg).output().is_err() {
             eprintln!("difftest: cannot run {what} ({})", path.display());
             return ExitCode::from(2);
         }
@@ -190,7 +198,7 @@ fn one_case(
         }),
         Verdict::AgreeFail => record(&|s| {
             if args.show_errors {
-                let line = ku.stderr.lines().find(|l| !l.starts_with("# Warning")).unwrap_or("");
+                let line = run::first_line(&ku.stderr);
                 let line = &line[line.char_indices().rev().nth(160).map_or(0, |(i, _)| i)..];
                 eprintln!("both fail, case-seed={seed}: {line}");
             }

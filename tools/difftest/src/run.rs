@@ -149,8 +149,10 @@ pub fn compare(kubectl: &Outcome, kcompile: &Outcome) -> Verdict {
     if kubectl.timed_out {
         return Verdict::Skip("kubectl timed out".into());
     }
-    if kubectl.stderr.starts_with("difftest:") {
-        return Verdict::Skip(kubectl.stderr.clone());
+    for o in [kubectl, kcompile] {
+        if o.stderr.starts_with("difftest:") {
+            return Verdict::Skip(o.stderr.clone());
+        }
     }
     if kcompile.timed_out {
         return Verdict::Disagree(Disagreement {
@@ -181,7 +183,7 @@ pub fn compare(kubectl: &Outcome, kcompile: &Outcome) -> Verdict {
 
 /// The first line of an error, without kubectl's log prefix (`E1207 ... run.go:72] "command
 /// failed" err=`) and deprecation warnings; for a multi-line `err=<` block, its first line.
-fn first_line(s: &str) -> String {
+pub fn first_line(s: &str) -> String {
     let mut lines = s.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("# Warning"));
     while let Some(l) = lines.next() {
         if l.starts_with('I') && l.contains("] ") && l.get(1..5).is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
