@@ -263,8 +263,16 @@ fn same_character(d: &Disagreement, e: &Disagreement, known: &[known::Known]) ->
     match d.kind {
         Kind::KcompileFails | Kind::KcompileCrash => normalize(&d.kcompile) == normalize(&e.kcompile),
         Kind::KubectlFails => normalize(&d.kubectl) == normalize(&e.kubectl),
-        Kind::Output | Kind::KcompileTimeout => true,
+        // the shrinker never renames keys: the first differing line stays on the same key
+        Kind::Output => line_key(&d.kubectl) == line_key(&e.kubectl) && line_key(&d.kcompile) == line_key(&e.kcompile),
+        Kind::KcompileTimeout => true,
     }
+}
+
+/// The key of an output line (`  - name: x` → `name`), or the whole line when it has none.
+fn line_key(line: &str) -> &str {
+    let t = line.trim_start().trim_start_matches("- ").trim_start();
+    t.split_once(':').map_or(t, |(k, _)| k)
 }
 
 /// An error line without its quoted parts, paths and numbers.
@@ -287,7 +295,12 @@ fn normalize(line: &str) -> String {
             None => out.push(c),
         }
     }
-    out.split_whitespace().filter(|w| !w.contains('/')).collect::<Vec<_>>().join(" ")
+    let words = out.split_whitespace().filter(|w| !w.contains('/')).collect::<Vec<_>>().join(" ");
+    // kustomize's errors are chains (`outer: ...: inner`) that quote whole objects: the end of
+    // the chain, the innermost error, is what identifies it
+    let inner = words.rfind("}: ").map_or(words.as_str(), |i| &words[i + 3..]);
+    let skip = inner.chars().count().saturating_sub(60);
+    inner.chars().skip(skip).collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -388,5 +401,16 @@ mod tests {
             normalize("error: base/x.yaml:12:1: unknown field 'bar' in Deployment web")
         );
         assert_ne!(normalize("error: no matches for 'x'"), normalize("error: duplicate id 'x'"));
+        assert_eq!(
+            normalize("accumulating: map[string]interface {}{\"data\":map[interface {}]interface {}{1:\"\"}}: json: unsupported type: map[interface {}]interface {}"),
+            normalize("map[string]interface {}{\"kind\":\"ConfigMap\", \"metadata\":{}}: json: unsupported type: map[interface {}]interface {}")
+        );
+    }
+
+    #[test]
+    fn output_lines_are_compared_by_their_key() {
+        assert_eq!(line_key("  - name: web"), "name");
+        assert_eq!(line_key("    tls.crt: bmV4"), "tls.crt");
+        assert_eq!(line_key("<end of output>"), "<end of output>");
     }
 }
