@@ -29,8 +29,8 @@ pub fn generate(
     // (key, value, where a literal was written)
     let mut pairs: Vec<(String, Vec<u8>, Pos)> = Vec::new();
     for env in &args.envs {
-        let (real, text) = loader.read_file(dir, env)?;
-        for (k, v) in parse_env(&text).map_err(|e| e.in_file(&real).context(format!("in env file '{env}'")))? {
+        let (_, text) = loader.read_file(dir, env)?;
+        for (k, v) in parse_env(&text) {
             pairs.push((k, v.into_bytes(), Pos::default()));
         }
     }
@@ -286,27 +286,20 @@ fn unquote(v: &str) -> &str {
 }
 
 /// An env file: `KEY=VALUE` lines; blank lines and `#` comments skipped; leading space trimmed.
-fn parse_env(text: &str) -> Result<Vec<(String, String)>> {
+/// A line without `=` is a key with an empty value: kustomize v5.5.0 does not look the key up in
+/// its environment.
+fn parse_env(text: &str) -> Vec<(String, String)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = Vec::new();
-    for (i, line) in text.split('\n').enumerate() {
+    for line in text.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line).trim_start();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        match line.split_once('=') {
-            Some((k, v)) => out.push((k.to_string(), v.to_string())),
-            None => {
-                return Err(Error::new(format!("line {}: '{line}' is not KEY=VALUE", i + 1))
-                    .at(crate::yaml::node::Pos::new(u32::try_from(i + 1).unwrap_or(u32::MAX), 1))
-                    .help(format!(
-                        "write '{line}=value' (kustomize would take the value of '{line}' from its own environment; \
-                         kcompile does not read its environment, so that builds are reproducible)"
-                    )))
-            }
-        }
+        let (k, v) = line.split_once('=').unwrap_or((line, ""));
+        out.push((k.to_string(), v.to_string()));
     }
-    Ok(out)
+    out
 }
 
 /// Base64 as kustomize writes generated values: in lines of 70 characters, each ending with a
@@ -374,7 +367,16 @@ mod tests {
 
     #[test]
     fn env_files_keep_spaces_around_values() {
-        let got = parse_env("# c\nK1=v1\n  K2 = v2 \nK3=\"q\"\n\n").unwrap();
+        let got = parse_env("# c\nK1=v1\n  K2 = v2 \nK3=\"q\"\n\n");
         assert_eq!(got, vec![("K1".into(), "v1".into()), ("K2 ".into(), " v2 ".into()), ("K3".into(), "\"q\"".into())]);
+    }
+
+    #[test]
+    fn an_env_file_line_without_equals_is_a_key_with_an_empty_value() {
+        let got = parse_env("staging\n  spaced  \r\nK=v\n");
+        assert_eq!(
+            got,
+            vec![("staging".into(), String::new()), ("spaced  ".into(), String::new()), ("K".into(), "v".into())]
+        );
     }
 }
