@@ -313,8 +313,8 @@ impl Kustomization {
                         k.warnings.push(deprecated("patchesJson6902", "patches"));
                         k.patches_json6902 = list(v, key, parse_patch)?;
                     }
-                    "configmapgenerator" => k.config_map_generator = list(v, key, parse_generator)?,
-                    "secretgenerator" => k.secret_generator = list(v, key, parse_generator)?,
+                    "configmapgenerator" => k.config_map_generator = list(v, key, |n| parse_generator(n, false))?,
+                    "secretgenerator" => k.secret_generator = list(v, key, |n| parse_generator(n, true))?,
                     "generatoroptions" => {
                         k.generator_options = if v.is_null() { None } else { Some(parse_gen_options(v)?) }
                     }
@@ -601,7 +601,8 @@ fn string_list(n: &Node, key: &str) -> Result<Vec<String>> {
     Ok(spanned_list(n, key)?.into_iter().map(|s| s.value).collect())
 }
 
-fn parse_generator(v: &Node) -> Result<GeneratorArgs> {
+/// One generator entry; only a Secret's has `type`.
+fn parse_generator(v: &Node, secret: bool) -> Result<GeneratorArgs> {
     let mut g = GeneratorArgs { pos: v.pos, ..GeneratorArgs::default() };
     // kustomize appends the deprecated `env` after `envs`, wherever it was written.
     let mut env = None;
@@ -618,13 +619,10 @@ fn parse_generator(v: &Node) -> Result<GeneratorArgs> {
             "envs" => g.envs.extend(string_list(&n, "envs")?),
             "env" => env = opt_string(&n, "env")?.filter(|e| !e.is_empty()),
             "options" => g.options = if n.is_null() { None } else { Some(parse_gen_options(&n)?) },
-            "type" => g.type_ = opt_string(&n, "type")?,
+            "type" if secret => g.type_ = opt_string(&n, "type")?,
             _ => {
-                return Err(unknown(
-                    &k_key,
-                    &n,
-                    &["name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"],
-                ))
+                let known = ["name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"];
+                return Err(unknown(&k_key, &n, &known[..known.len() - usize::from(!secret)]));
             }
         }
     }
@@ -716,6 +714,14 @@ mod tests {
         assert_eq!(k.config_map_generator[0].envs, ["a.env", "b.env"]);
         let k = parse("secretGenerator:\n- name: s\n  env: ''\n").unwrap();
         assert!(k.secret_generator[0].envs.is_empty());
+    }
+
+    #[test]
+    fn only_a_secret_generator_has_a_type() {
+        let e = parse("configMapGenerator:\n- name: c\n  type: Opaque\n").unwrap_err();
+        assert_eq!(e.message(), "invalid Kustomization: json: unknown field \"type\"");
+        let k = parse("secretGenerator:\n- name: s\n  type: Opaque\n").unwrap();
+        assert_eq!(k.secret_generator[0].type_.as_deref(), Some("Opaque"));
     }
 
     #[test]
