@@ -1,6 +1,6 @@
 //! A resource in the build: its document plus what kustomize tracks about it.
 
-use crate::yaml::node::{Node, Value};
+use crate::yaml::node::Node;
 use camino::Utf8PathBuf;
 use std::fmt;
 
@@ -198,14 +198,6 @@ impl Resource {
     /// The map at `metadata.<field>` (labels or annotations), if present.
     pub fn meta_map(&self, field: &str) -> Option<&crate::yaml::node::Map> {
         self.node.get("metadata")?.get(field)?.as_map()
-    }
-
-    /// Sets `metadata.<field>.<key>` to a string.
-    pub fn set_meta(&mut self, field: &str, key: &str, value: &str) {
-        self.node.entry_map("metadata");
-        if let Some(meta) = self.node.get_mut("metadata") {
-            meta.entry_map(field).insert(key.to_string(), Node::new(Value::Str(value.to_string())));
-        }
     }
 
     /// Sets `metadata.name`.
