@@ -553,9 +553,11 @@ fn is_nil_or_empty(n: &Node) -> bool {
 }
 
 /// Splits a field path on dots, keeping `\.` as a dot and `[a.b=c]` whole; a bracketed segment
-/// without `=` (`[a.b/c]`) is a plain key with the brackets removed.
+/// without `=` (`[a.b/c]`) is a plain key with the brackets removed. A leading dot is dropped
+/// (`.spec.replicas` is `spec.replicas`), as kustomize's path splitter does.
 pub(crate) fn split_path(path: &str) -> Vec<String> {
     let mut pieces: Vec<String> = Vec::new();
+    let path = path.strip_prefix('.').unwrap_or(path);
     for p in path.split('.') {
         match pieces.last_mut() {
             Some(last) if last.ends_with('\\') => {
@@ -915,6 +917,9 @@ mod tests {
         assert_eq!(split_path("spec.replicas"), ["spec", "replicas"]);
         assert_eq!(split_path("spec.data.[name=f.i.r.s.t.].key"), ["spec", "data", "[name=f.i.r.s.t.]", "key"]);
         assert_eq!(split_path(r"spec\.replicas"), ["spec.replicas"]);
+        assert_eq!(split_path(".metadata.annotations.[a.io/b]"), ["metadata", "annotations", "a.io/b"]);
+        assert_eq!(split_path("."), [""]);
+        assert_eq!(split_path(""), [""]);
         assert_eq!(split_path("metadata.annotations.[a.b.c/d.e.f-g.]"), ["metadata", "annotations", "a.b.c/d.e.f-g."]);
         assert_eq!(split_path("spec.data.[name=f.i.[r.s.t..key"), ["spec", "data", "[name=f.i.[r.s.t..key"]);
     }
