@@ -220,10 +220,12 @@ pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) {
         if let Some(t) = transformations {
             map.insert(TRANSFORMATIONS.into(), Node::string(t));
         }
-        for v in map.values_mut() {
+        for (k, v) in map.iter_mut() {
             if !matches!(v.value, Value::Str(_)) {
-                let text = match &v.value {
-                    Value::Null => "null".to_string(),
+                let written = r.annotation_texts.iter().find(|(key, pos, _)| key == k && *pos == v.pos);
+                let text = match (&v.value, written) {
+                    (_, Some((_, _, raw))) => raw.clone(),
+                    (Value::Null, None) => "null".to_string(),
                     _ => v.scalar_text().unwrap_or_default(),
                 };
                 v.value = Value::Str(text);

@@ -105,6 +105,14 @@ pub struct Resource {
     pub configured_by: Option<crate::build_metadata::ConfiguredBy>,
     /// The transformers that ran over it (recorded for `buildMetadata: [transformerAnnotations]`).
     pub transformations: Vec<crate::build_metadata::ConfiguredBy>,
+    /// How non-string values of `metadata.annotations` were written in the source (key, position
+    /// of the value, text): kustomize prints annotation values as strings made from the source
+    /// text (`1.50` becomes `"1.50"`, `~` `"~"`), unless a JSON patch rewrote the object.
+    pub annotation_texts: Vec<(String, crate::yaml::node::Pos, String)>,
+    /// Where the nulls written as an empty value (`key:`) are; kyaml tells them from `null`
+    /// and `~` (a strategic-merge patch drops them). Cleared by a JSON patch, as kustomize's
+    /// JSON round trip writes every null as `null`.
+    pub empty_nulls: Vec<crate::yaml::node::Pos>,
     /// The resource's id in the build's tracer (`kcompile explain`); 0 when not traced (yet).
     pub trace: u32,
 }
@@ -129,6 +137,8 @@ impl Resource {
             ref_vars: Vec::new(),
             configured_by: None,
             transformations: Vec::new(),
+            annotation_texts: Vec::new(),
+            empty_nulls: Vec::new(),
             trace: 0,
         }
     }

@@ -435,7 +435,7 @@ fn apply_sm(r: &mut Resource, patch: &Node, p: &Patch, schemas: &Schemas) -> Res
         m.insert("apiVersion".into(), Node::string(av));
     }
     let node = std::mem::replace(&mut r.node, Node::null());
-    let Some(merged) = patch_sm::merge(node, patch, schemas)? else {
+    let Some(merged) = patch_sm::merge(node, patch, schemas, &r.empty_nulls)? else {
         return Ok(false);
     };
     r.node = merged;
@@ -495,6 +495,10 @@ fn apply_json_to(
             r.remember_name();
         }
         patch_json6902::apply_from(&mut r.node, ops, file).map_err(|e| e.context(format!("while patching {id}")))?;
+        // kustomize applies JSON patches to the object as JSON: values come back in their
+        // canonical form (`~` is `null`, `1.50` is `1.5`).
+        r.annotation_texts.clear();
+        r.empty_nulls.clear();
     }
     Ok(())
 }
