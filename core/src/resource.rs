@@ -198,11 +198,10 @@ impl Resource {
     pub fn remember_name(&mut self) {
         let entry = (self.name().to_string(), self.namespace().to_string());
         let kind = self.kind().to_string();
-        if self.previous.last() != Some(&entry) || self.previous_kinds.last() != Some(&kind) {
-            self.previous_kinds.resize(self.previous.len(), kind.clone());
-            self.previous.push(entry);
-            self.previous_kinds.push(kind);
-        }
+        // Every call counts, repeated ids too, as in kustomize's `previousNames` annotation.
+        self.previous_kinds.resize(self.previous.len(), kind.clone());
+        self.previous.push(entry);
+        self.previous_kinds.push(kind);
     }
 
     /// The map at `metadata.<field>` (labels or annotations), if present.

@@ -494,7 +494,12 @@ fn apply_json_to(
         if remember {
             r.remember_name();
         }
-        patch_json6902::apply_from(&mut r.node, ops, file).map_err(|e| e.context(format!("while patching {id}")))?;
+        // kustomize's object has its build annotations while the patch applies (so
+        // `/metadata/annotations` exists); it puts back its own values of them after.
+        crate::build_metadata::expose(r);
+        let res = patch_json6902::apply_from(&mut r.node, ops, file);
+        crate::build_metadata::hide(r);
+        res.map_err(|e| e.context(format!("while patching {id}")))?;
         // kustomize applies JSON patches to the object as JSON: values come back in their
         // canonical form (`~` is `null`, `1.50` is `1.5`).
         r.annotation_texts.clear();

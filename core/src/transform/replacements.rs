@@ -512,7 +512,19 @@ fn source_value(source: &Source, resources: &[Resource]) -> Result<Val> {
         )));
     };
     let path = if source.field_path.is_empty() { DEFAULT_FIELD_PATH } else { &source.field_path };
-    let node = lookup(&r.node, &split_path(path))
+    let segments = split_path(path);
+    // A source reading `metadata` or its annotations sees kustomize's build annotations too.
+    let exposed;
+    let doc = if segments.first().is_some_and(|s| s == "metadata") && segments.get(1).is_none_or(|s| s == "annotations")
+    {
+        let mut copy = r.clone();
+        crate::build_metadata::expose(&mut copy);
+        exposed = copy;
+        &exposed.node
+    } else {
+        &r.node
+    };
+    let node = lookup(doc, &segments)
         .map_err(|e| Error::new(format!("error looking up replacement source: {}", e.message())))?;
     let node = match node {
         Some(n) if !is_nil_or_empty(n) => n,
