@@ -111,6 +111,8 @@ pub(crate) fn build_with(
 
 /// Objects annotated `config.kubernetes.io/local-config: "true"` are not printed.
 fn is_local_config(r: &Resource) -> bool {
-    r.meta_map("annotations").and_then(|a| a.get("config.kubernetes.io/local-config")).and_then(|v| v.as_str())
-        == Some("true")
+    r.meta_map("annotations")
+        .and_then(|a| a.get("config.kubernetes.io/local-config"))
+        .and_then(crate::yaml::node::Node::scalar_text)
+        == Some("true".to_string())
 }

@@ -179,6 +179,83 @@ pub fn record(b: &Builder, by: &ConfiguredBy, acc: &mut Accumulator) {
     }
 }
 
+/// The build annotations kustomize keeps on an object during a build (`previousNames`,
+/// `prefixes`, `needsHashSuffix`, ...), with kustomize's values, from what kcompile records in
+/// [`Resource`]. kcompile keeps them out of the document; a step that can see the whole
+/// annotation map (a JSON patch, a replacement reading `metadata.annotations`) writes them in
+/// with [`expose`] first and takes them out with [`hide`] after.
+pub fn internal_annotations(r: &Resource) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let csv = |items: Vec<String>| items.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(",");
+    if let Some(g) = &r.generated {
+        let behavior = match g.behavior.as_str() {
+            b @ ("create" | "merge" | "replace") => b,
+            _ => "unspecified",
+        };
+        out.push(("internal.config.kubernetes.io/generatorBehavior", behavior.to_string()));
+        if g.needs_hash {
+            out.push(("internal.config.kubernetes.io/needsHashSuffix", "enabled".to_string()));
+        }
+    }
+    if !r.previous.is_empty() {
+        let ids = r.ids();
+        let previous = ids.get(1..).unwrap_or_default();
+        let names = csv(previous.iter().map(|id| id.name.clone()).collect());
+        let namespaces = csv(previous
+            .iter()
+            .map(|id| match id.effective_namespace() {
+                "" => "_non_namespaceable_".to_string(),
+                ns => ns.to_string(),
+            })
+            .collect());
+        let kinds = csv(previous.iter().map(|id| id.gvk.kind.clone()).collect());
+        out.push(("internal.config.kubernetes.io/previousKinds", kinds));
+        out.push(("internal.config.kubernetes.io/previousNames", names));
+        out.push(("internal.config.kubernetes.io/previousNamespaces", namespaces));
+    }
+    if !r.prefixes.is_empty() {
+        out.push(("internal.config.kubernetes.io/prefixes", csv(r.prefixes.clone())));
+    }
+    if !r.suffixes.is_empty() {
+        out.push(("internal.config.kubernetes.io/suffixes", csv(r.suffixes.clone())));
+    }
+    out.retain(|(_, v)| !v.is_empty());
+    out
+}
+
+/// Writes the build annotations into `metadata.annotations` (creating it), as kustomize has
+/// them at this point of the build.
+pub fn expose(r: &mut Resource) {
+    let internal = internal_annotations(r);
+    if internal.is_empty() || r.node.as_map().is_none() {
+        return;
+    }
+    let meta = r.node.entry_map("metadata");
+    let entry = meta.entry("annotations".to_string()).or_insert_with(Node::map);
+    if let Some(map) = entry.as_map_mut() {
+        for (k, v) in internal {
+            map.insert(k.to_string(), Node::string(v));
+        }
+    }
+}
+
+/// Takes the build annotations out of `metadata.annotations` again (kustomize restores its own
+/// values of them after a JSON patch); an annotation map left empty goes.
+pub fn hide(r: &mut Resource) {
+    let Some(meta) = r.node.get_mut("metadata").and_then(Node::as_map_mut) else { return };
+    let Some(map) = meta.get_mut("annotations").and_then(Node::as_map_mut) else { return };
+    map.retain(|k, _| !is_internal(k));
+    if map.is_empty() {
+        meta.shift_remove("annotations");
+    }
+}
+
+/// kustomize's internal annotations (kioutil's `GetInternalAnnotations`).
+fn is_internal(key: &str) -> bool {
+    key.starts_with("internal.config.kubernetes.io/")
+        || matches!(key, "config.kubernetes.io/path" | "config.kubernetes.io/index" | "config.k8s.io/id")
+}
+
 /// The last step of a build: the managed-by label, build annotations removed, origin and
 /// transformation annotations written when asked for, annotation values as strings.
 pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) {
@@ -220,10 +297,12 @@ pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) {
         if let Some(t) = transformations {
             map.insert(TRANSFORMATIONS.into(), Node::string(t));
         }
-        for v in map.values_mut() {
+        for (k, v) in map.iter_mut() {
             if !matches!(v.value, Value::Str(_)) {
-                let text = match &v.value {
-                    Value::Null => "null".to_string(),
+                let written = r.annotation_texts.iter().find(|(key, pos, _)| key == k && *pos == v.pos);
+                let text = match (&v.value, written) {
+                    (_, Some((_, _, raw))) => raw.clone(),
+                    (Value::Null, None) => "null".to_string(),
                     _ => v.scalar_text().unwrap_or_default(),
                 };
                 v.value = Value::Str(text);
@@ -264,6 +343,26 @@ fn relative(root: &Utf8Path, path: &Utf8Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn build_annotations_are_exposed_with_kustomize_values_and_hidden_again() {
+        let doc =
+            crate::load::parse_resources("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n", "r.yaml".into())
+                .unwrap()
+                .remove(0);
+        let mut r = doc;
+        r.remember_name();
+        r.prefixes.push("p-".into());
+        r.set_name("p-c");
+        r.remember_name();
+        expose(&mut r);
+        let ann = r.meta_map("annotations").unwrap();
+        assert_eq!(ann["internal.config.kubernetes.io/previousNames"].as_str(), Some("c,p-c"));
+        assert_eq!(ann["internal.config.kubernetes.io/previousNamespaces"].as_str(), Some("default,default"));
+        assert_eq!(ann["internal.config.kubernetes.io/prefixes"].as_str(), Some("p-"));
+        hide(&mut r);
+        assert!(r.node.get("metadata").unwrap().get("annotations").is_none());
+    }
 
     #[test]
     fn relative_paths_climb_out_of_the_root() {

@@ -252,6 +252,10 @@ impl Kustomization {
         };
         let mut k = Kustomization::default();
         let mut api_version = None;
+        // kustomize appends the deprecated `bases` after `resources` and `imageTags` after
+        // `images`, wherever each was written (FixKustomization).
+        let (mut bases, mut image_tags) = (Vec::new(), Vec::new());
+        let (mut bases_at, mut image_tags_at) = (None, None);
         for (key, v) in map {
             let lower = key.to_ascii_lowercase();
             let field = lower.as_str();
@@ -278,7 +282,8 @@ impl Kustomization {
                     "resources" => k.resources = spanned_list(v, key)?,
                     "bases" => {
                         k.warnings.push(deprecated("bases", "resources"));
-                        k.resources.extend(spanned_list(v, key)?);
+                        bases.extend(spanned_list(v, key)?);
+                        bases_at = Some(v);
                     }
                     "components" => k.components = spanned_list(v, key)?,
                     "crds" => k.crds = spanned_list(v, key)?,
@@ -295,7 +300,8 @@ impl Kustomization {
                     "images" => k.images.extend(list(v, key, parse_image)?),
                     "imagetags" => {
                         k.warnings.push(deprecated("imageTags", "images"));
-                        k.images.extend(list(v, key, parse_image)?);
+                        image_tags.extend(list(v, key, parse_image)?);
+                        image_tags_at = Some(v);
                     }
                     "replicas" => k.replicas = list(v, key, parse_replica)?,
                     "patches" => k.patches = list(v, key, parse_patch)?,
@@ -307,8 +313,8 @@ impl Kustomization {
                         k.warnings.push(deprecated("patchesJson6902", "patches"));
                         k.patches_json6902 = list(v, key, parse_patch)?;
                     }
-                    "configmapgenerator" => k.config_map_generator = list(v, key, parse_generator)?,
-                    "secretgenerator" => k.secret_generator = list(v, key, parse_generator)?,
+                    "configmapgenerator" => k.config_map_generator = list(v, key, |n| parse_generator(n, false))?,
+                    "secretgenerator" => k.secret_generator = list(v, key, |n| parse_generator(n, true))?,
                     "generatoroptions" => {
                         k.generator_options = if v.is_null() { None } else { Some(parse_gen_options(v)?) }
                     }
@@ -336,7 +342,16 @@ impl Kustomization {
                 Ok(())
             })();
             res.map_err(|e| e.at(v.pos))?;
-            k.positions.add(field, v);
+            if field != "bases" && field != "imagetags" {
+                k.positions.add(field, v);
+            }
+        }
+        k.resources.extend(bases);
+        k.images.extend(image_tags);
+        for (field, at) in [("bases", bases_at), ("imagetags", image_tags_at)] {
+            if let Some(v) = at {
+                k.positions.add(field, v);
+            }
         }
         // kustomize prints the notices sorted by field name.
         k.warnings.sort();
@@ -586,8 +601,11 @@ fn string_list(n: &Node, key: &str) -> Result<Vec<String>> {
     Ok(spanned_list(n, key)?.into_iter().map(|s| s.value).collect())
 }
 
-fn parse_generator(v: &Node) -> Result<GeneratorArgs> {
+/// One generator entry; only a Secret's has `type`.
+fn parse_generator(v: &Node, secret: bool) -> Result<GeneratorArgs> {
     let mut g = GeneratorArgs { pos: v.pos, ..GeneratorArgs::default() };
+    // kustomize appends the deprecated `env` after `envs`, wherever it was written.
+    let mut env = None;
     for (k, k_key, n) in fields(v, "a generator")? {
         match k.as_str() {
             "name" => g.name = opt_string(&n, "name")?.unwrap_or_default(),
@@ -599,18 +617,16 @@ fn parse_generator(v: &Node) -> Result<GeneratorArgs> {
             }
             "files" => g.files = string_list(&n, "files")?,
             "envs" => g.envs.extend(string_list(&n, "envs")?),
-            "env" => g.envs.extend(opt_string(&n, "env")?),
+            "env" => env = opt_string(&n, "env")?.filter(|e| !e.is_empty()),
             "options" => g.options = if n.is_null() { None } else { Some(parse_gen_options(&n)?) },
-            "type" => g.type_ = opt_string(&n, "type")?,
+            "type" if secret => g.type_ = opt_string(&n, "type")?,
             _ => {
-                return Err(unknown(
-                    &k_key,
-                    &n,
-                    &["name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"],
-                ))
+                let known = ["name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"];
+                return Err(unknown(&k_key, &n, &known[..known.len() - usize::from(!secret)]));
             }
         }
     }
+    g.envs.extend(env);
     Ok(g)
 }
 
@@ -679,6 +695,33 @@ mod tests {
         assert!(k.warnings[0].starts_with("# Warning: 'bases' is deprecated. Please use 'resources' instead."));
         assert!(k.warnings[1].starts_with("# Warning: 'commonLabels'"));
         assert!(k.warnings[2].contains("Please use 'replacements' instead. [EXPERIMENTAL] Run"));
+    }
+
+    #[test]
+    fn bases_come_after_resources_and_image_tags_after_images_wherever_written() {
+        let k =
+            parse("bases:\n- ../base\nresources:\n- a.yaml\nimageTags:\n- name: old\nimages:\n- name: new\n").unwrap();
+        let names: Vec<&str> = k.resources.iter().map(|r| r.value.as_str()).collect();
+        assert_eq!(names, ["a.yaml", "../base"]);
+        assert_eq!(k.positions.item("resources", 1).line, 2);
+        let images: Vec<&str> = k.images.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(images, ["new", "old"]);
+    }
+
+    #[test]
+    fn a_generator_env_comes_after_its_envs_and_an_empty_one_is_ignored() {
+        let k = parse("configMapGenerator:\n- name: c\n  env: b.env\n  envs:\n  - a.env\n").unwrap();
+        assert_eq!(k.config_map_generator[0].envs, ["a.env", "b.env"]);
+        let k = parse("secretGenerator:\n- name: s\n  env: ''\n").unwrap();
+        assert!(k.secret_generator[0].envs.is_empty());
+    }
+
+    #[test]
+    fn only_a_secret_generator_has_a_type() {
+        let e = parse("configMapGenerator:\n- name: c\n  type: Opaque\n").unwrap_err();
+        assert_eq!(e.message(), "invalid Kustomization: json: unknown field \"type\"");
+        let k = parse("secretGenerator:\n- name: s\n  type: Opaque\n").unwrap();
+        assert_eq!(k.secret_generator[0].type_.as_deref(), Some("Opaque"));
     }
 
     #[test]

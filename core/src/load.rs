@@ -5,7 +5,7 @@ use crate::error::{bail, Error, Result};
 use crate::fs::{normalize, FileKind, FileSystem};
 use crate::kustomization::Kustomization;
 use crate::resource::Resource;
-use crate::yaml::node::{Node, Value};
+use crate::yaml::node::{Node, Pos, Value};
 use crate::yaml::read::{parse_one, parse_stream, Schema};
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::HashMap;
@@ -171,12 +171,12 @@ pub fn parse_resources(text: &str, origin: &Utf8Path) -> Result<Vec<Resource>> {
     let docs = parse_stream(text, Schema::V3).map_err(|e| Error::from(e).in_file(origin))?;
     let mut out = Vec::with_capacity(docs.len());
     for doc in docs {
-        push_object(doc, origin, &mut out)?;
+        push_object(doc, text, origin, &mut out)?;
     }
     Ok(out)
 }
 
-fn push_object(mut doc: Node, origin: &Utf8Path, out: &mut Vec<Resource>) -> Result<()> {
+fn push_object(mut doc: Node, text: &str, origin: &Utf8Path, out: &mut Vec<Resource>) -> Result<()> {
     if !matches!(doc.value, Value::Map(_)) {
         return Err(Error::new(format!("expected a Kubernetes object (a map), found a {}", doc.value.type_name()))
             .at(doc.pos)
@@ -192,31 +192,93 @@ fn push_object(mut doc: Node, origin: &Utf8Path, out: &mut Vec<Resource>) -> Res
             }
         };
         for item in items {
-            push_object(item, origin, out)?;
+            push_object(item, text, origin, out)?;
         }
         return Ok(());
     }
-    stringify_metadata(&mut doc);
     validate_object(&doc).map_err(|e| e.in_file(origin))?;
-    out.push(Resource::new(doc, origin.to_owned()));
+    let mut src = Source { text, line_starts: Vec::new() };
+    let mut empty_nulls = Vec::new();
+    find_empty_nulls(&doc, &mut src, &mut empty_nulls);
+    let texts = annotation_texts(&doc, &mut src, &empty_nulls);
+    let mut r = Resource::new(doc, origin.to_owned());
+    r.annotation_texts = texts;
+    r.empty_nulls = empty_nulls;
+    out.push(r);
     Ok(())
 }
 
-/// kustomize turns non-string label and annotation values into strings (`port: 8080` becomes
-/// `"8080"`).
-fn stringify_metadata(doc: &mut Node) {
-    let Some(meta) = doc.get_mut("metadata") else { return };
-    for field in ["labels", "annotations"] {
-        if let Some(map) = meta.get_mut(field).and_then(Node::as_map_mut) {
-            for v in map.values_mut() {
-                if !matches!(v.value, Value::Str(_) | Value::Map(_) | Value::Seq(_)) {
-                    if let Some(text) = v.scalar_text() {
-                        v.value = Value::Str(text);
-                    }
-                }
-            }
+/// A file's text, with the offsets of its lines (computed when first needed).
+struct Source<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl Source<'_> {
+    /// The rest of the line from `pos`.
+    fn at(&mut self, pos: Pos) -> &str {
+        if self.line_starts.is_empty() {
+            self.line_starts.push(0);
+            self.line_starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+        }
+        let Some(&start) = (pos.line as usize).checked_sub(1).and_then(|l| self.line_starts.get(l)) else {
+            return "";
+        };
+        let line = self.text.get(start..).unwrap_or_default();
+        let line = line.split('\n').next().unwrap_or_default();
+        match line.char_indices().nth((pos.col as usize).saturating_sub(1)) {
+            Some((i, _)) => &line[i..],
+            None => "",
         }
     }
+}
+
+/// The nulls written as an empty value (`key:`; the reader places them at the `:`): kyaml tells
+/// them from a written `null` or `~` (a strategic-merge patch drops them, an annotation prints
+/// as `""`), so the build remembers where they are.
+fn find_empty_nulls(n: &Node, src: &mut Source, out: &mut Vec<Pos>) {
+    match &n.value {
+        Value::Null if !n.pos.is_synthetic() && src.at(n.pos).starts_with(':') => out.push(n.pos),
+        Value::Map(m) => m.values().for_each(|v| find_empty_nulls(v, src, out)),
+        Value::Seq(items) => items.iter().for_each(|v| find_empty_nulls(v, src, out)),
+        _ => {}
+    }
+}
+
+/// How each non-string annotation value was written (`1.50`, `~`, `0o17`, or nothing): kustomize
+/// prints annotation values as strings, taken from the source text (see
+/// [`Resource::annotation_texts`]). Values written in a form this does not read back (tags,
+/// anchors, quotes) are left out and print in their canonical form.
+fn annotation_texts(doc: &Node, src: &mut Source, empty_nulls: &[Pos]) -> Vec<(String, Pos, String)> {
+    let Some(map) = doc.get("metadata").and_then(|m| m.get("annotations")).and_then(Node::as_map) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in map {
+        if matches!(v.value, Value::Str(_) | Value::Map(_) | Value::Seq(_)) || v.pos.is_synthetic() {
+            continue;
+        }
+        if empty_nulls.contains(&v.pos) {
+            out.push((k.clone(), v.pos, String::new()));
+            continue;
+        }
+        let rest = src.at(v.pos);
+        let end = rest.find([',', '}', ']']).unwrap_or(rest.len());
+        let mut raw = &rest[..end];
+        if let Some(i) = raw.find(" #") {
+            raw = &raw[..i];
+        }
+        let raw = raw.trim();
+        if raw.starts_with(['!', '&', '*', '"', '\'', '#']) {
+            continue;
+        }
+        // The slice must read back as the value itself.
+        let back = parse_one(raw, Schema::V3).ok().flatten().map_or(Value::Null, |n| n.value);
+        if back == v.value && !matches!(back, Value::Str(_)) {
+            out.push((k.clone(), v.pos, raw.to_string()));
+        }
+    }
+    out
 }
 
 /// The checks kustomize makes on every object it reads.

@@ -1,6 +1,6 @@
 //! A resource in the build: its document plus what kustomize tracks about it.
 
-use crate::yaml::node::{Node, Value};
+use crate::yaml::node::Node;
 use camino::Utf8PathBuf;
 use std::fmt;
 
@@ -105,6 +105,14 @@ pub struct Resource {
     pub configured_by: Option<crate::build_metadata::ConfiguredBy>,
     /// The transformers that ran over it (recorded for `buildMetadata: [transformerAnnotations]`).
     pub transformations: Vec<crate::build_metadata::ConfiguredBy>,
+    /// How non-string values of `metadata.annotations` were written in the source (key, position
+    /// of the value, text): kustomize prints annotation values as strings made from the source
+    /// text (`1.50` becomes `"1.50"`, `~` `"~"`), unless a JSON patch rewrote the object.
+    pub annotation_texts: Vec<(String, crate::yaml::node::Pos, String)>,
+    /// Where the nulls written as an empty value (`key:`) are; kyaml tells them from `null`
+    /// and `~` (a strategic-merge patch drops them). Cleared by a JSON patch, as kustomize's
+    /// JSON round trip writes every null as `null`.
+    pub empty_nulls: Vec<crate::yaml::node::Pos>,
     /// The resource's id in the build's tracer (`kcompile explain`); 0 when not traced (yet).
     pub trace: u32,
 }
@@ -129,6 +137,8 @@ impl Resource {
             ref_vars: Vec::new(),
             configured_by: None,
             transformations: Vec::new(),
+            annotation_texts: Vec::new(),
+            empty_nulls: Vec::new(),
             trace: 0,
         }
     }
@@ -188,24 +198,15 @@ impl Resource {
     pub fn remember_name(&mut self) {
         let entry = (self.name().to_string(), self.namespace().to_string());
         let kind = self.kind().to_string();
-        if self.previous.last() != Some(&entry) || self.previous_kinds.last() != Some(&kind) {
-            self.previous_kinds.resize(self.previous.len(), kind.clone());
-            self.previous.push(entry);
-            self.previous_kinds.push(kind);
-        }
+        // Every call counts, repeated ids too, as in kustomize's `previousNames` annotation.
+        self.previous_kinds.resize(self.previous.len(), kind.clone());
+        self.previous.push(entry);
+        self.previous_kinds.push(kind);
     }
 
     /// The map at `metadata.<field>` (labels or annotations), if present.
     pub fn meta_map(&self, field: &str) -> Option<&crate::yaml::node::Map> {
         self.node.get("metadata")?.get(field)?.as_map()
-    }
-
-    /// Sets `metadata.<field>.<key>` to a string.
-    pub fn set_meta(&mut self, field: &str, key: &str, value: &str) {
-        self.node.entry_map("metadata");
-        if let Some(meta) = self.node.get_mut("metadata") {
-            meta.entry_map(field).insert(key.to_string(), Node::new(Value::Str(value.to_string())));
-        }
     }
 
     /// Sets `metadata.name`.

@@ -29,8 +29,8 @@ pub fn generate(
     // (key, value, where a literal was written)
     let mut pairs: Vec<(String, Vec<u8>, Pos)> = Vec::new();
     for env in &args.envs {
-        let (real, text) = loader.read_file(dir, env)?;
-        for (k, v) in parse_env(&text).map_err(|e| e.in_file(&real).context(format!("in env file '{env}'")))? {
+        let (_, text) = loader.read_file(dir, env)?;
+        for (k, v) in parse_env(&text) {
             pairs.push((k, v.into_bytes(), Pos::default()));
         }
     }
@@ -100,7 +100,9 @@ pub fn generate(
         meta.insert("annotations".into(), string_map(&options.annotations));
     }
     obj.insert("metadata".into(), Node::new(Value::Map(meta)));
-    if !data.is_empty() {
+    // kustomize always gives a Secret its `data` (`data: {}` when empty); a ConfigMap only
+    // when there is an entry.
+    if !data.is_empty() || kind == Kind::Secret {
         obj.insert("data".into(), Node::new(Value::Map(data)));
     }
     if !binary.is_empty() {
@@ -180,37 +182,26 @@ pub fn add(acc: &mut Accumulator, mut r: Resource, behavior: &str) -> Result<()>
         (_, None) => return acc.append(r),
     }
     match (behavior, existing) {
-        ("merge", Some(i)) => {
+        (_, Some(i)) => {
+            // kustomize keeps the new object and carries over from the old one only its name,
+            // namespace, labels and annotations (under the new ones), with `merge` its `data`
+            // and `binaryData` (under the new ones), and what the build recorded about it.
+            // Everything else (`immutable`, a Secret's `type`) is the new generator's; the hash
+            // suffix stays due only if both asked for it.
             let old = &mut acc.resources[i];
-            for field in ["data", "binaryData"] {
-                if let Some(new) = r.node.get(field).and_then(Node::as_map).cloned() {
-                    let target = old.node.entry_map(field);
-                    for (k, v) in new {
-                        target.insert(k, v);
-                    }
-                }
-            }
+            let merge = behavior == "merge";
+            let old_meta = old.node.get("metadata");
             for field in ["labels", "annotations"] {
-                if let Some(new) = r.meta_map(field).cloned() {
-                    for (k, v) in new {
-                        if let Some(s) = v.as_str() {
-                            old.set_meta(field, &k, s);
-                        }
+                let meta = r.node.entry_map("metadata");
+                under_new(meta, old_meta.and_then(|m| m.get(field)), field);
+            }
+            if merge {
+                if let Value::Map(top) = &mut r.node.value {
+                    for field in ["data", "binaryData"] {
+                        under_new(top, old.node.get(field), field);
                     }
                 }
             }
-            if let Some(gen) = &mut old.generated {
-                if let Some(newgen) = &r.generated {
-                    gen.needs_hash = gen.needs_hash && newgen.needs_hash;
-                }
-            } else {
-                old.generated = r.generated.take();
-            }
-            Ok(())
-        }
-        ("replace", Some(i)) => {
-            let old = &mut acc.resources[i];
-            // The replacement takes the old object's name, namespace and rename history.
             r.set_name(old.name());
             let ns = old.namespace().to_string();
             let meta = r.node.entry_map("metadata");
@@ -219,28 +210,25 @@ pub fn add(acc: &mut Accumulator, mut r: Resource, behavior: &str) -> Result<()>
             } else {
                 meta.insert("namespace".into(), Node::string(ns));
             }
-            r.previous = old.previous.clone();
-            // The old object's labels and annotations stay, under the new ones (kustomize's
-            // CopyMergeMetaDataFieldsFrom), and so does what the build recorded about it.
-            for field in ["labels", "annotations"] {
-                if let Some(prev) = old.meta_map(field).cloned() {
-                    for (k, v) in prev {
-                        if r.meta_map(field).is_none_or(|m| !m.contains_key(&k)) {
-                            if let Some(s) = v.as_str() {
-                                r.set_meta(field, &k, s);
-                            }
-                        }
-                    }
-                }
+            let old_hash = old.generated.as_ref().is_some_and(|g| g.needs_hash);
+            if let Some(gen) = &mut r.generated {
+                gen.needs_hash &= old_hash;
             }
+            r.previous = std::mem::take(&mut old.previous);
+            r.previous_kinds = std::mem::take(&mut old.previous_kinds);
             r.ref_vars = std::mem::take(&mut old.ref_vars);
             r.transformations = std::mem::take(&mut old.transformations);
-            r.prefixes = old.prefixes.clone();
-            r.suffixes = old.suffixes.clone();
+            r.prefixes = std::mem::take(&mut old.prefixes);
+            r.suffixes = std::mem::take(&mut old.suffixes);
+            if merge {
+                // kustomize keeps the old object's origin annotation on a merge.
+                r.origin = std::mem::take(&mut old.origin);
+                r.configured_by = old.configured_by.take();
+                r.trace = old.trace;
+            }
             *old = r;
             Ok(())
         }
-        (other, Some(_)) => bail!("unknown generator behavior '{other}'"),
         (_, None) => {
             let objects: Vec<(String, String)> =
                 acc.resources.iter().map(|o| (o.kind().to_string(), o.name().to_string())).collect();
@@ -258,6 +246,27 @@ pub fn add(acc: &mut Accumulator, mut r: Resource, behavior: &str) -> Result<()>
                 ),
             )))
         }
+    }
+}
+
+/// Puts the string entries of `old` (a map) under the entries of `map[field]`, as kustomize's
+/// `mergeStringMaps` does; the field goes away when the result is empty.
+fn under_new(map: &mut Map, old: Option<&Node>, field: &str) {
+    let mut merged = Map::default();
+    if let Some(old) = old.and_then(Node::as_map) {
+        for (k, v) in old {
+            merged.insert(k.clone(), Node::string(v.scalar_text().unwrap_or_default()));
+        }
+    }
+    if let Some(new) = map.get(field).and_then(Node::as_map) {
+        for (k, v) in new {
+            merged.insert(k.clone(), v.clone());
+        }
+    }
+    if merged.is_empty() {
+        map.shift_remove(field);
+    } else {
+        map.insert(field.to_string(), Node::new(Value::Map(merged)));
     }
 }
 
@@ -286,27 +295,20 @@ fn unquote(v: &str) -> &str {
 }
 
 /// An env file: `KEY=VALUE` lines; blank lines and `#` comments skipped; leading space trimmed.
-fn parse_env(text: &str) -> Result<Vec<(String, String)>> {
+/// A line without `=` is a key with an empty value: kustomize v5.5.0 does not look the key up in
+/// its environment.
+fn parse_env(text: &str) -> Vec<(String, String)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = Vec::new();
-    for (i, line) in text.split('\n').enumerate() {
+    for line in text.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line).trim_start();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        match line.split_once('=') {
-            Some((k, v)) => out.push((k.to_string(), v.to_string())),
-            None => {
-                return Err(Error::new(format!("line {}: '{line}' is not KEY=VALUE", i + 1))
-                    .at(crate::yaml::node::Pos::new(u32::try_from(i + 1).unwrap_or(u32::MAX), 1))
-                    .help(format!(
-                        "write '{line}=value' (kustomize would take the value of '{line}' from its own environment; \
-                         kcompile does not read its environment, so that builds are reproducible)"
-                    )))
-            }
-        }
+        let (k, v) = line.split_once('=').unwrap_or((line, ""));
+        out.push((k.to_string(), v.to_string()));
     }
-    Ok(out)
+    out
 }
 
 /// Base64 as kustomize writes generated values: in lines of 70 characters, each ending with a
@@ -374,7 +376,16 @@ mod tests {
 
     #[test]
     fn env_files_keep_spaces_around_values() {
-        let got = parse_env("# c\nK1=v1\n  K2 = v2 \nK3=\"q\"\n\n").unwrap();
+        let got = parse_env("# c\nK1=v1\n  K2 = v2 \nK3=\"q\"\n\n");
         assert_eq!(got, vec![("K1".into(), "v1".into()), ("K2 ".into(), " v2 ".into()), ("K3".into(), "\"q\"".into())]);
+    }
+
+    #[test]
+    fn an_env_file_line_without_equals_is_a_key_with_an_empty_value() {
+        let got = parse_env("staging\n  spaced  \r\nK=v\n");
+        assert_eq!(
+            got,
+            vec![("staging".into(), String::new()), ("spaced  ".into(), String::new()), ("K".into(), "v".into())]
+        );
     }
 }

@@ -29,9 +29,11 @@ impl Step {
     }
 }
 
-/// Splits a path on `/` (a `\\/` is a slash inside a key) into steps. Empty segments are kept,
-/// as kustomize keeps them (they name a field with an empty key).
+/// Splits a path on `/` (a `\\/` is a slash inside a key) into steps. A leading `/` is dropped
+/// (`/metadata/labels` is `metadata/labels`); other empty segments are kept, as kustomize keeps
+/// them (they name a field with an empty key).
 pub fn parse_path(path: &str) -> Vec<Step> {
+    let path = path.strip_prefix('/').unwrap_or(path);
     let step = |seg: &str| match seg.strip_suffix("[]") {
         Some(key) => Step::Each(key.to_string()),
         None => Step::Key(seg.to_string()),
@@ -286,6 +288,13 @@ pub fn set_entries(resources: &mut [Resource], specs: &[Spec], pairs: &[(String,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_leading_slash_is_dropped_and_other_empty_segments_kept() {
+        assert_eq!(parse_path("/spec/selector"), parse_path("spec/selector"));
+        assert_eq!(parse_path("/"), vec![Step::Key(String::new())]);
+        assert_eq!(parse_path("a//b").len(), 3);
+    }
 
     #[test]
     fn paths_split_on_unescaped_slashes() {

@@ -65,7 +65,8 @@ fn update(n: &mut Node, image: &Image) -> Result<()> {
     if !matches(&current, &image.name) {
         return Ok(());
     }
-    let (mut name, mut tag, mut digest) = split(&current);
+    let (mut name, tag, mut digest) = split(&current);
+    let mut tag = std::borrow::Cow::Borrowed(tag);
     if let Some(new_name) = image.new_name.as_deref().filter(|s| !s.is_empty()) {
         name = new_name;
     }
@@ -73,23 +74,31 @@ fn update(n: &mut Node, image: &Image) -> Result<()> {
     let new_digest = image.digest.as_deref().filter(|s| !s.is_empty());
     match (new_tag, new_digest) {
         (Some(t), Some(d)) => {
-            tag = t;
+            tag = t.into();
             digest = d;
         }
         (Some(t), None) => {
-            tag = t;
+            tag = t.into();
             digest = "";
         }
         (None, Some(d)) => {
-            tag = "";
+            tag = "".into();
             digest = d;
         }
-        (None, None) => {}
+        // `tagSuffix` counts only without newTag and digest; it drops the digest. kustomize
+        // updates `containers` twice (its legacy pass, then the field specs): an image that still
+        // matches after the first gets the suffix twice, and so it does here.
+        (None, None) => {
+            if let Some(suffix) = image.tag_suffix.as_deref().filter(|s| !s.is_empty()) {
+                tag = format!("{tag}{suffix}").into();
+                digest = "";
+            }
+        }
     }
     let mut out = name.to_string();
     if !tag.is_empty() {
         out.push(':');
-        out.push_str(tag);
+        out.push_str(&tag);
     }
     if !digest.is_empty() {
         out.push('@');

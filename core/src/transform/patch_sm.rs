@@ -1,8 +1,9 @@
 //! Strategic-merge patches, merged the way kustomize v5.5.0 (kyaml's merge walker) merges them.
 //!
 //! The rules, as observed with `kubectl kustomize`:
-//! - maps merge field by field; a field set to null in the patch is removed; a patch value of a
-//!   different type than the target's (map vs list vs scalar) is an error;
+//! - maps merge field by field; a field set to null in the patch is removed; a null in the
+//!   target that the patch does not mention stays; a patch value of a different type than the
+//!   target's (map vs list vs scalar) is an error;
 //! - `$patch: delete` on a map removes it, `$patch: replace` replaces it, `$patch: merge` merges;
 //!   other values are errors. At the top of a patch, `delete` removes the whole object;
 //! - a list merges only when the schema gives it a strategy containing `merge`; otherwise (and
@@ -23,15 +24,16 @@
 
 use super::openapi::{self, Sch, Schemas};
 use crate::error::{bail, Error, Result};
-use crate::yaml::node::{Map, Node, Value};
+use crate::yaml::node::{Map, Node, Pos, Value};
 
 const DIRECTIVE: &str = "$patch";
 
-static NULL: Node = Node { value: Value::Null, pos: crate::yaml::node::Pos { line: 0, col: 0 } };
+static NULL: Node = Node { value: Value::Null, pos: Pos { line: 0, col: 0 } };
 
 /// Merges `patch` into `target`. Returns `None` when the patch deletes the object.
-pub fn merge(target: Node, patch: Node, schemas: &Schemas) -> Result<Option<Node>> {
-    let mut m = Merger { schemas, path: Vec::new() };
+/// `empty_nulls` are where the target's nulls written as an empty value (`key:`) are.
+pub fn merge(target: Node, patch: Node, schemas: &Schemas, empty_nulls: &[Pos]) -> Result<Option<Node>> {
+    let mut m = Merger { schemas, path: Vec::new(), empty_nulls };
     let w = m.walk(Some(target), Some(patch), None)?;
     Ok(w.node.filter(|n| !n.is_null() && !n.as_map().is_some_and(Map::is_empty)))
 }
@@ -102,6 +104,7 @@ fn key_text(elem: &Node, key: &str) -> String {
 
 struct Merger<'s> {
     schemas: &'s Schemas,
+    empty_nulls: &'s [Pos],
     /// The field path being merged, for messages.
     path: Vec<String>,
 }
@@ -206,8 +209,13 @@ impl<'s> Merger<'s> {
         let keys: Vec<String> = base.as_map().map(|m| m.keys().cloned().collect()).unwrap_or_default();
         for k in keys {
             let Some(slot) = base.as_map_mut().and_then(|m| m.get_mut(&k)) else { continue };
-            let d = std::mem::replace(slot, Node::null());
             let o = patch_fields.shift_remove(&k);
+            if o.is_none() && slot.is_null() && !self.empty_nulls.contains(&slot.pos) {
+                // kyaml keeps a null the target spells out (`creationTimestamp: null`) when the
+                // patch does not mention the field; one written as an empty value (`key:`) goes.
+                continue;
+            }
+            let d = std::mem::replace(slot, Node::null());
             self.path.push(k.clone());
             let w = self.walk(Some(d), o, openapi::field(sch, &k));
             self.path.pop();
@@ -328,8 +336,10 @@ fn list_directive(n: &mut Node) -> Result<Directive> {
 struct ListMerge {
     arena: Vec<Node>,
     base: Vec<usize>,
-    /// The patch's elements; `None` when the patch list is the base itself.
+    /// The patch's elements; `None` when the patch has no list here, or when it is the base
+    /// itself (`same`).
     origin: Option<Vec<usize>>,
+    same: bool,
 }
 
 impl ListMerge {
@@ -346,7 +356,7 @@ impl ListMerge {
         };
         let base = ids(base, &mut arena);
         let origin = if same { None } else { origin.map(|o| ids(o, &mut arena)) };
-        ListMerge { arena, base, origin }
+        ListMerge { arena, base, origin, same }
     }
 
     fn node(&self, id: usize) -> &Node {
@@ -362,7 +372,7 @@ impl ListMerge {
     }
 
     fn run<'s>(&mut self, m: &mut Merger<'s>, keys: Vec<String>, elem_sch: Sch<'s>) -> Result<Vec<Node>> {
-        let same = self.origin.is_none();
+        let same = self.same;
         let have_origin = self.origin.is_some() || same;
         let (mut tuples, keys) = if keys.is_empty() {
             // A list of scalars: each value is its own key.
@@ -669,7 +679,7 @@ mod tests {
     }
 
     fn run(target: &str, patch: &str) -> String {
-        match merge(yaml(target), yaml(patch), Schemas::builtin()).unwrap() {
+        match merge(yaml(target), yaml(patch), Schemas::builtin(), &[]).unwrap() {
             Some(n) => emit_stream(&[&n]),
             None => "<deleted>".into(),
         }
@@ -702,14 +712,24 @@ mod tests {
         assert!(out.contains("name: z") && !out.contains("- name: a\n"), "{out}");
         let out = run(DEP, "spec:\n  template:\n    $patch: replace\n    spec: {}\n");
         assert!(!out.contains("containers"), "{out}");
-        assert!(merge(yaml(DEP), yaml("spec:\n  $patch: nope\n"), Schemas::builtin()).is_err());
+        assert!(merge(yaml(DEP), yaml("spec:\n  $patch: nope\n"), Schemas::builtin(), &[]).is_err());
     }
 
     #[test]
     fn null_removes_and_kind_mismatch_fails() {
         let out = run(DEP, "spec:\n  template: null\n");
         assert!(!out.contains("template"), "{out}");
-        assert!(merge(yaml(DEP), yaml("spec: 3\n"), Schemas::builtin()).is_err());
+        assert!(merge(yaml(DEP), yaml("spec: 3\n"), Schemas::builtin(), &[]).is_err());
+    }
+
+    #[test]
+    fn a_null_in_the_target_stays_unless_the_patch_names_it() {
+        let target =
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  creationTimestamp: null\ndata:\n  a: null\n";
+        let out = run(target, "data:\n  b: x\n");
+        assert!(out.contains("creationTimestamp: null") && out.contains("a: null"), "{out}");
+        let out = run(target, "data:\n  a: null\n");
+        assert!(!out.contains("a: null"), "{out}");
     }
 
     #[test]

@@ -512,7 +512,19 @@ fn source_value(source: &Source, resources: &[Resource]) -> Result<Val> {
         )));
     };
     let path = if source.field_path.is_empty() { DEFAULT_FIELD_PATH } else { &source.field_path };
-    let node = lookup(&r.node, &split_path(path))
+    let segments = split_path(path);
+    // A source reading `metadata` or its annotations sees kustomize's build annotations too.
+    let exposed;
+    let doc = if segments.first().is_some_and(|s| s == "metadata") && segments.get(1).is_none_or(|s| s == "annotations")
+    {
+        let mut copy = r.clone();
+        crate::build_metadata::expose(&mut copy);
+        exposed = copy;
+        &exposed.node
+    } else {
+        &r.node
+    };
+    let node = lookup(doc, &segments)
         .map_err(|e| Error::new(format!("error looking up replacement source: {}", e.message())))?;
     let node = match node {
         Some(n) if !is_nil_or_empty(n) => n,
@@ -553,9 +565,11 @@ fn is_nil_or_empty(n: &Node) -> bool {
 }
 
 /// Splits a field path on dots, keeping `\.` as a dot and `[a.b=c]` whole; a bracketed segment
-/// without `=` (`[a.b/c]`) is a plain key with the brackets removed.
+/// without `=` (`[a.b/c]`) is a plain key with the brackets removed. A leading dot is dropped
+/// (`.spec.replicas` is `spec.replicas`), as kustomize's path splitter does.
 pub(crate) fn split_path(path: &str) -> Vec<String> {
     let mut pieces: Vec<String> = Vec::new();
+    let path = path.strip_prefix('.').unwrap_or(path);
     for p in path.split('.') {
         match pieces.last_mut() {
             Some(last) if last.ends_with('\\') => {
@@ -915,6 +929,9 @@ mod tests {
         assert_eq!(split_path("spec.replicas"), ["spec", "replicas"]);
         assert_eq!(split_path("spec.data.[name=f.i.r.s.t.].key"), ["spec", "data", "[name=f.i.r.s.t.]", "key"]);
         assert_eq!(split_path(r"spec\.replicas"), ["spec.replicas"]);
+        assert_eq!(split_path(".metadata.annotations.[a.io/b]"), ["metadata", "annotations", "a.io/b"]);
+        assert_eq!(split_path("."), [""]);
+        assert_eq!(split_path(""), [""]);
         assert_eq!(split_path("metadata.annotations.[a.b.c/d.e.f-g.]"), ["metadata", "annotations", "a.b.c/d.e.f-g."]);
         assert_eq!(split_path("spec.data.[name=f.i.[r.s.t..key"), ["spec", "data", "[name=f.i.[r.s.t..key"]);
     }
