@@ -4,6 +4,7 @@
 mod diff;
 mod render;
 mod snapshot;
+mod write;
 
 use camino::{Utf8Path, Utf8PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -244,26 +245,68 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 }
 
 fn write_outputs(builds: &[(&Utf8PathBuf, kcompile::Build)], output: Option<&Utf8Path>) -> Result<(), String> {
+    // A path that names an existing directory (kustomize's test) or ends with a separator is a
+    // directory, created when missing.
+    let is_dir =
+        |p: &Utf8Path| p.is_dir() || p.as_str().ends_with('/') || p.as_str().ends_with(std::path::MAIN_SEPARATOR);
     match (output, builds) {
         (None, [(_, b)]) => {
             let mut out = std::io::stdout().lock();
-            b.write_yaml(&mut out).and_then(|_| out.flush()).map_err(|e| e.to_string())
+            b.write_yaml(&mut out).and_then(|_| out.flush()).map_err(|e| {
+                write::exit_on_broken_pipe(&e);
+                e.to_string()
+            })
         }
         (None, _) => Err("several roots were built: choose where each goes with -o DIR or --snapshot-dir".into()),
-        (Some(path), [(_, b)]) if path.is_dir() => {
-            for obj in b.objects() {
-                write_atomic(&path.join(obj.file_name()), obj.yaml.as_bytes())?;
+        (Some(path), [(_, b)]) if is_dir(path) => {
+            let dir = write::OutDir::create(path)?;
+            let names = b.file_names();
+            let objects = b.objects();
+            let mut seen: std::collections::HashMap<&str, &kcompile::Object> = std::collections::HashMap::new();
+            for (name, obj) in names.iter().zip(&objects) {
+                if let Some(first) = seen.insert(name, obj) {
+                    return Err(format!(
+                        "{} {}/{} and {} {}/{} would both be written to {}; nothing was written",
+                        first.kind,
+                        first.namespace,
+                        first.name,
+                        obj.kind,
+                        obj.namespace,
+                        obj.name,
+                        path.join(name)
+                    ));
+                }
+            }
+            for (name, obj) in names.iter().zip(&objects) {
+                dir.write(name, obj.yaml.as_bytes())?;
             }
             Ok(())
         }
-        (Some(path), [(_, b)]) => write_atomic(path, b.yaml().as_bytes()),
-        (Some(path), many) => {
-            std::fs::create_dir_all(path).map_err(|e| format!("cannot create {path}: {e}"))?;
-            for (dir, b) in many {
-                write_atomic(&path.join(format!("{}.yaml", snapshot::root_name(dir))), b.yaml().as_bytes())?;
+        (Some(path), [(_, b)]) => write::to_path(path, &|w| b.write_yaml(w)),
+        (Some(path), many) if is_dir(path) => {
+            let dir = write::OutDir::create(path)?;
+            let mut seen: std::collections::HashMap<String, &Utf8PathBuf> = std::collections::HashMap::new();
+            let mut names = Vec::with_capacity(many.len());
+            for (root, _) in many {
+                let name = format!("{}.yaml", snapshot::root_name(root));
+                if let Some(first) = seen.insert(name.clone(), root) {
+                    return Err(format!(
+                        "the roots {first} and {root} would both be written to {}; nothing was written",
+                        path.join(&name)
+                    ));
+                }
+                names.push(name);
+            }
+            for (name, (_, b)) in names.iter().zip(many) {
+                let mut bytes = Vec::new();
+                b.write_yaml(&mut bytes).map_err(|e| e.to_string())?;
+                dir.write(name, &bytes)?;
             }
             Ok(())
         }
+        (Some(path), _) => Err(format!(
+            "-o {path}: several roots write one file each, into a directory; give an existing directory or end the path with '/'"
+        )),
     }
 }
 
@@ -274,18 +317,6 @@ fn absolute(dir: &Utf8Path) -> Result<Utf8PathBuf, String> {
     let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let cwd = Utf8PathBuf::from_path_buf(cwd).map_err(|_| "the current directory is not UTF-8".to_string())?;
     Ok(cwd.join(dir))
-}
-
-/// Writes through a temporary file in the same directory and a rename, so readers never see
-/// a half-written file.
-pub(crate) fn write_atomic(path: &Utf8Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = path.parent().filter(|p| !p.as_str().is_empty()).unwrap_or(Utf8Path::new("."));
-    let name = path.file_name().unwrap_or("out");
-    let tmp = dir.join(format!(".{name}.kcompile-tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path)).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {path}: {e}")
-    })
 }
 
 #[global_allocator]

@@ -34,7 +34,7 @@ pub fn run(dir: &Utf8Path, outputs: &[(&Utf8Path, String)], update: bool) -> Res
             if !same {
                 std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {dir}: {e}"))?;
                 let text = format!("---\nsource: kcompile build\nexpression: {name}\n---\n{yaml}");
-                crate::write_atomic(&path, text.as_bytes())?;
+                crate::write::to_path(&path, &|w| w.write_all(text.as_bytes()))?;
                 eprintln!("updated {path}");
             }
             continue;

@@ -69,8 +69,243 @@ fn output_to_a_file_and_to_a_directory() {
     let mut names: Vec<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
-    // kustomize's names: [namespace_]version_kind_name.yaml, lower case.
-    assert_eq!(names, ["default_v1_configmap_c.yaml", "v1_namespace_team.yaml"]);
+    // kustomize's names: [namespace_]version_kind_name.yaml, lower case, the namespace only
+    // when the output holds several.
+    assert_eq!(names, ["v1_configmap_c.yaml", "v1_namespace_team.yaml"]);
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+/// Every file below `dir`, as paths relative to it.
+fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(all_files(&p).into_iter().map(|q| Path::new(p.file_name().unwrap()).join(q)));
+        } else {
+            out.push(PathBuf::from(p.file_name().unwrap()));
+        }
+    }
+    out
+}
+
+/// Runs `kubectl kustomize ROOT -o OUT/` when kubectl is on PATH and returns the file names.
+fn kubectl_names(root: &Path, out: &Path) -> Option<Vec<String>> {
+    std::fs::create_dir_all(out).ok()?;
+    let status = Command::new("kubectl").arg("kustomize").arg(root).arg("-o").arg(out).status().ok()?;
+    status.success().then(|| listing(out))
+}
+
+#[test]
+fn output_directory_names_equal_kustomizes_on_the_example_overlays() {
+    let t = Tree::new("overlay-names");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let one_ns = [
+        "apps_v1_deployment_api.yaml",
+        "apps_v1_deployment_redis.yaml",
+        "apps_v1_deployment_ui.yaml",
+        "apps_v1_statefulset_search.yaml",
+        "traefik.io_v1alpha1_ingressroute_web.yaml",
+        "v1_configmap_api-config-cf2g7cg54k.yaml",
+        "v1_configmap_ui-settings-9hdfchc842.yaml",
+        "v1_service_api.yaml",
+        "v1_service_redis.yaml",
+        "v1_service_search.yaml",
+        "v1_service_ui.yaml",
+    ];
+    let mut local: Vec<&str> = one_ns.to_vec();
+    local.extend([
+        "storage.k8s.io_v1_storageclass_local-hostpath.yaml",
+        "v1_namespace_acme.yaml",
+        "v1_persistentvolume_search-data.yaml",
+    ]);
+    local.sort();
+    let mut prod: Vec<String> = one_ns.iter().map(|n| format!("acme_{n}")).collect();
+    prod.extend(
+        [
+            "default_autoscaling_v2_horizontalpodautoscaler_api.yaml",
+            "default_policy_v1_poddisruptionbudget_api.yaml",
+            "default_policy_v1_poddisruptionbudget_search.yaml",
+            "default_v1_secret_api-secrets-m9t29c95ch.yaml",
+            "v1_namespace_acme.yaml",
+        ]
+        .map(String::from),
+    );
+    prod.sort();
+    let expected: [(&str, Vec<String>); 3] = [
+        ("local", local.iter().map(|s| s.to_string()).collect()),
+        ("poc", one_ns.iter().map(|s| s.to_string()).collect()),
+        ("prod", prod),
+    ];
+    for (overlay, names) in expected {
+        let root = repo.join("overlays").join(overlay);
+        // A missing directory is created when the path ends with '/'.
+        let out = t.path(overlay);
+        let slash = PathBuf::from(format!("{}/", out.display()));
+        let run = kcompile(&[Path::new("build"), &root, Path::new("-o"), &slash]);
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        assert_eq!(listing(&out), names, "{overlay}");
+        if let Some(k) = kubectl_names(&root, &t.path(&format!("kubectl-{overlay}"))) {
+            assert_eq!(listing(&out), k, "{overlay}: kubectl kustomize names files differently");
+            for n in &k {
+                let theirs = std::fs::read(t.path(&format!("kubectl-{overlay}")).join(n)).unwrap();
+                assert_eq!(std::fs::read(out.join(n)).unwrap(), theirs, "{overlay}/{n}");
+            }
+        }
+    }
+}
+
+#[test]
+fn output_directory_names_with_several_namespaces_equal_kustomizes() {
+    let t = Tree::new("ns-names");
+    t.write("app/kustomization.yaml", "resources:\n- r.yaml\n").write(
+        "app/r.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Plain\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  namespace: Team-B\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: default\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: ÀÉ-İx\n  namespace: team-b\n",
+    );
+    let out = t.path("out");
+    let slash = PathBuf::from(format!("{}/", out.display()));
+    assert!(kcompile(&[Path::new("build"), &t.path("app"), Path::new("-o"), &slash]).status.success());
+    let expected = [
+        "default_v1_configmap_plain.yaml",
+        "default_v1_secret_s.yaml",
+        "rbac.authorization.k8s.io_v1_clusterrole_reader.yaml",
+        "team-b_example.com_v1_widget_àé-ix.yaml",
+        "team-b_v1_configmap_b.yaml",
+    ];
+    assert_eq!(listing(&out), expected);
+    if let Some(k) = kubectl_names(&t.path("app"), &t.path("kubectl")) {
+        assert_eq!(listing(&out), k);
+    }
+}
+
+#[test]
+fn no_namespace_kind_or_name_makes_output_directory_files_leave_it() {
+    let long = "n".repeat(3000);
+    let hostile = [
+        "/tmp/kcompile-escape-abs/PWNED",
+        "../../kcompile-escape-up",
+        "..",
+        ".",
+        ".hidden",
+        "..\\\\..\\\\win",
+        "nul\\0byte",
+        "line\\nbreak",
+        long.as_str(),
+        "Ünï/../../çödé",
+    ];
+    for (i, h) in hostile.iter().enumerate() {
+        for field in ["namespace", "kind", "name", "apiVersion"] {
+            let t = Tree::new(&format!("hostile-{i}-{field}"));
+            let value = |f: &str, d: &str| if f == field { format!("\"{h}\"") } else { d.to_string() };
+            let doc = format!(
+                "apiVersion: {}\nkind: {}\nmetadata:\n  name: {}\n  namespace: {}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n  namespace: other\n",
+                value("apiVersion", "v1"),
+                value("kind", "ConfigMap"),
+                value("name", "x"),
+                value("namespace", "ns"),
+            );
+            t.write("work/app/kustomization.yaml", "resources:\n- r.yaml\n").write("work/app/r.yaml", &doc);
+            let out = t.path("work/out/");
+            let run = kcompile(&[Path::new("build"), &t.path("work/app"), Path::new("-o"), &out]);
+            assert!(run.status.success(), "{field}={h}: {}", String::from_utf8_lossy(&run.stderr));
+            let files = all_files(&t.0);
+            for f in &files {
+                let ok = f.starts_with("work/app") || (f.starts_with("work/out") && f.components().count() == 3);
+                assert!(ok, "{field}={h:?} wrote {f:?}");
+            }
+            assert_eq!(listing(&t.path("work/out")).len(), 2, "{field}={h:?}: {files:?}");
+            assert!(listing(&t.path("work/out")).iter().all(|n| !n.starts_with('.') && n.len() <= 255));
+        }
+    }
+    assert!(!Path::new("/tmp/kcompile-escape-abs").exists());
+}
+
+#[test]
+fn several_roots_whose_output_names_collide_are_an_error_naming_both() {
+    let t = Tree::new("collide");
+    t.write("a/b/kustomization.yaml", "resources:\n- cm.yaml\n").write("a/b/cm.yaml", CM);
+    t.write("a__b/kustomization.yaml", "resources:\n- ../a/b\n");
+    let run = Command::new(env!("CARGO_BIN_EXE_kcompile"))
+        .current_dir(&t.0)
+        .args(["build", "a/b", "a__b", "-o", "out/"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("a/b") && err.contains("a__b") && err.contains("both"), "{err}");
+    assert!(!t.path("out/a__b.yaml").exists(), "nothing is written");
+
+    // Several roots into a path that is not a directory: refused, not turned into one.
+    let run = Command::new(env!("CARGO_BIN_EXE_kcompile"))
+        .current_dir(&t.0)
+        .args(["build", "a/b", "a__b", "-o", "multi.yaml"])
+        .output()
+        .unwrap();
+    assert_ne!(run.status.code(), Some(0));
+    assert!(!t.path("multi.yaml").exists());
+}
+
+#[test]
+fn objects_whose_file_names_collide_are_an_error() {
+    let t = Tree::new("obj-collide");
+    t.write("app/kustomization.yaml", "resources:\n- r.yaml\n").write(
+        "app/r.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Settings\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n",
+    );
+    let run = kcompile(&[Path::new("build"), &t.path("app"), Path::new("-o"), &t.path("out/")]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("ConfigMap /Settings") && err.contains("v1_configmap_settings.yaml"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn output_to_a_symlink_writes_through_it() {
+    let t = Tree::new("symlink");
+    t.write("app/kustomization.yaml", "resources:\n- cm.yaml\n").write("app/cm.yaml", CM);
+    t.write("real.yaml", "old\n");
+    let link = t.path("link.yaml");
+    std::os::unix::fs::symlink(t.path("real.yaml"), &link).unwrap();
+    let run = kcompile(&[Path::new("build"), &t.path("app"), Path::new("-o"), &link]);
+    assert!(run.status.success());
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays a link");
+    let built = kcompile(&[Path::new("build"), &t.path("app")]).stdout;
+    assert_eq!(std::fs::read(t.path("real.yaml")).unwrap(), built);
+}
+
+#[cfg(unix)]
+#[test]
+fn output_to_dev_stdout_and_to_a_fifo_writes_the_build_and_replaces_nothing() {
+    let t = Tree::new("devices");
+    t.write("app/kustomization.yaml", "resources:\n- cm.yaml\n").write("app/cm.yaml", CM);
+    let built = kcompile(&[Path::new("build"), &t.path("app")]).stdout;
+
+    // /dev/stdout is a link to the process's standard output (here a pipe).
+    let run = kcompile(&[Path::new("build"), &t.path("app"), Path::new("-o"), Path::new("/dev/stdout")]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(run.stdout, built);
+    assert!(!std::fs::symlink_metadata("/dev/stdout").unwrap().file_type().is_file());
+
+    let fifo = t.path("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return;
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let run = kcompile(&[Path::new("build"), &t.path("app"), Path::new("-o"), &fifo]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(reader.join().unwrap(), built);
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO is still a FIFO");
 }
 
 #[test]
