@@ -36,7 +36,7 @@ impl Drop for TempTree {
 const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: secret-stuff\n";
 
 fn lifted() -> Options {
-    Options { load_restrictor: LoadRestrictor::None }
+    Options { load_restrictor: LoadRestrictor::None, ..Options::default() }
 }
 
 fn build_at(root: &Utf8Path, options: &Options) -> Result<String, String> {
@@ -315,4 +315,26 @@ fn a_kustomization_file_linked_from_outside_is_refused_unless_lifted() {
     t.write("app2/cm.yaml", CM);
     std::os::unix::fs::symlink(t.path("app2/real.yaml"), t.path("app2/kustomization.yaml")).expect("symlink");
     assert!(build_at(&t.path("app2"), &Options::default()).unwrap().contains("secret-stuff"));
+}
+
+#[test]
+fn absolute_base_and_component_directories_are_refused_as_kustomize_refuses_them() {
+    let t = TempTree::new("absroot");
+    t.write("shared/kustomization.yaml", "resources:\n- cm.yaml\n");
+    t.write("shared/cm.yaml", CM);
+    t.write("comp/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n");
+    let abs_base = t.path("shared");
+    t.write("a/kustomization.yaml", &format!("resources:\n- {abs_base}\n"));
+    let abs_comp = t.path("comp");
+    t.write("b/kustomization.yaml", &format!("components:\n- {abs_comp}\n"));
+    for root in ["a", "b"] {
+        for options in [Options::default(), lifted()] {
+            let err = build_at(&t.path(root), &options).unwrap_err();
+            assert!(err.contains("cannot be absolute"), "{root}: {err}");
+        }
+    }
+    // An absolute resource *file* is still read when the restrictor is lifted, as in kustomize.
+    let abs_file = t.path("shared/cm.yaml");
+    t.write("c/kustomization.yaml", &format!("resources:\n- {abs_file}\n"));
+    assert!(build_at(&t.path("c"), &lifted()).unwrap().contains("secret-stuff"));
 }
