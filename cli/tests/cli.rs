@@ -321,15 +321,204 @@ fn several_roots_and_snapshots() {
         args.extend_from_slice(extra);
         Command::new(env!("CARGO_BIN_EXE_kcompile")).current_dir(&t.0).args(&args).output().unwrap()
     };
-    assert_eq!(build(&[]).status.code(), Some(1), "missing snapshots fail the check");
+    assert_eq!(build(&[]).status.code(), Some(3), "missing snapshots fail the check");
     assert!(build(&[Path::new("--update")]).status.success());
     assert!(snaps.join("a.snap").is_file() && snaps.join("b.snap").is_file());
     assert!(build(&[Path::new("--check")]).status.success());
     t.write("a/cm.yaml", &CM.replace("a: b", "a: changed"));
     let out = build(&[Path::new("--check")]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3), "differences exit 3, distinct from failures");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("-   a: b") && err.contains("+   a: changed"), "{err}");
+}
+
+#[test]
+fn snapshots_have_the_same_names_however_the_roots_are_typed() {
+    let t = Tree::new("snapnames");
+    t.write("overlays/a/kustomization.yaml", "resources:\n- cm.yaml\n").write("overlays/a/cm.yaml", CM);
+    let run = |cwd: &Path, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kcompile")).current_dir(cwd).args(args).output().unwrap()
+    };
+    assert!(run(&t.0, &["build", "overlays/a", "--snapshot-dir", "snapshots", "--update"]).status.success());
+    assert!(t.path("snapshots/overlays__a.snap").is_file());
+    let abs = t.path("overlays/a");
+    for (cwd, root, snaps) in [
+        (t.path("overlays"), "a", "../snapshots"),
+        (t.path("overlays"), "./a/", "../snapshots"),
+        (t.0.clone(), abs.to_str().unwrap(), "snapshots"),
+        (t.path("overlays/a"), ".", "../../snapshots"),
+    ] {
+        let out = run(&cwd, &["build", root, "--snapshot-dir", snaps, "--check"]);
+        assert!(out.status.success(), "{root} from {cwd:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+#[test]
+fn build_without_a_directory_builds_the_current_one() {
+    let t = Tree::new("dot");
+    t.write("kustomization.yaml", "resources:\n- cm.yaml\n").write("cm.yaml", CM);
+    let here = Command::new(env!("CARGO_BIN_EXE_kcompile")).current_dir(&t.0).arg("build").output().unwrap();
+    assert!(here.status.success(), "{}", String::from_utf8_lossy(&here.stderr));
+    assert_eq!(here.stdout, kcompile(&[Path::new("build"), &t.0]).stdout);
+}
+
+#[test]
+fn every_flag_of_kustomize_build_is_accepted() {
+    let t = Tree::new("flags");
+    t.write("app/kustomization.yaml", "resources:\n- cm.yaml\n").write("app/cm.yaml", CM);
+    let plain = kcompile(&[Path::new("build"), &t.path("app")]).stdout;
+    let flags: &[&[&str]] = &[
+        &["--enable-alpha-plugins"],
+        &["--enable-alpha-plugins=false"],
+        &["--enable-exec"],
+        &["--network"],
+        &["--network-name", "host"],
+        &["--mount", "type=bind,src=/a,dst=/b"],
+        &["--env", "A=1", "-e", "B=2"],
+        &["--as-current-user"],
+        &["--stack-trace"],
+        &[
+            "--enable-helm",
+            "--helm-command",
+            "helm3",
+            "--helm-api-versions",
+            "v1",
+            "--helm-kube-version",
+            "1.30",
+            "--helm-debug",
+        ],
+        &["--load-restrictor", "LoadRestrictionsNone"],
+        &["--load-restrictor=LoadRestrictionsRootOnly"],
+        &["--reorder", "legacy"],
+    ];
+    for f in flags {
+        let mut args = vec!["build".to_string(), t.path("app").to_string_lossy().into_owned()];
+        args.extend(f.iter().map(|s| s.to_string()));
+        let out = Command::new(env!("CARGO_BIN_EXE_kcompile")).args(&args).output().unwrap();
+        assert!(out.status.success(), "{f:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.stdout, plain, "{f:?}");
+    }
+    // A plugin flag names what kcompile does not run and what to do instead.
+    let out = kcompile(&[Path::new("build"), &t.path("app"), Path::new("--enable-alpha-plugins")]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("runs no plugins") && err.contains("resources"), "{err}");
+    // A bad value is a usage error.
+    let out = kcompile(&[Path::new("build"), &t.path("app"), Path::new("--reorder"), Path::new("random")]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn reorder_none_keeps_the_order_resources_were_read_in_as_kustomize_does() {
+    let t = Tree::new("reorder");
+    t.write("app/kustomization.yaml", "resources:\n- r.yaml\n").write(
+        "app/r.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n",
+    );
+    // `kubectl kustomize app --reorder none` (and legacy) print these.
+    let none = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n";
+    let legacy = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n";
+    let out = kcompile(&[Path::new("build"), &t.path("app"), Path::new("--reorder"), Path::new("none")]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), none);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Flag --reorder has been deprecated"));
+    let out = kcompile(&[Path::new("build"), &t.path("app"), Path::new("--reorder"), Path::new("legacy")]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), legacy);
+    let out = kcompile(&[Path::new("build"), &t.path("app"), Path::new("--enable-managedby-label")]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("app.kubernetes.io/managed-by: kustomize-(devel)"));
+}
+
+#[test]
+fn exit_codes_tell_usage_errors_failures_and_differences_apart() {
+    let t = Tree::new("codes");
+    t.write("a/kustomization.yaml", "resources:\n- cm.yaml\n").write("a/cm.yaml", CM);
+    t.write("b/kustomization.yaml", "resources:\n- ../a\nnamePrefix: b-\n");
+    t.write("bad/kustomization.yaml", "resources:\n- missing.yaml\n");
+    let code = |args: &[&Path]| kcompile(args).status.code();
+    assert_eq!(code(&[Path::new("build"), &t.path("a"), Path::new("--no-such-flag")]), Some(2));
+    assert_eq!(code(&[Path::new("build"), &t.path("a"), &t.path("b")]), Some(2), "several roots need -o or snapshots");
+    assert_eq!(code(&[Path::new("build"), &t.path("bad")]), Some(1));
+    assert_eq!(code(&[Path::new("diff"), &t.path("a"), &t.path("a")]), Some(0));
+    assert_eq!(code(&[Path::new("diff"), &t.path("a"), &t.path("b")]), Some(3));
+    assert_eq!(code(&[Path::new("diff"), &t.path("a"), &t.path("bad")]), Some(1));
+}
+
+#[test]
+fn lint_explain_and_diff_take_the_build_options_and_several_roots() {
+    let t = Tree::new("options");
+    t.write("outside.yaml", CM);
+    t.write("app/kustomization.yaml", "resources:\n- ../outside.yaml\n");
+    t.write("other/kustomization.yaml", "resources:\n- ../outside.yaml\nnamePrefix: o-\n");
+    let lifted = Path::new("--load-restrictor=LoadRestrictionsNone");
+    for cmd in ["lint", "explain"] {
+        let refused = kcompile(&[Path::new(cmd), &t.path("app")]);
+        assert_eq!(refused.status.code(), Some(1), "{cmd}");
+        let out = kcompile(&[Path::new(cmd), &t.path("app"), &t.path("other"), lifted]);
+        assert!(out.status.success(), "{cmd}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let explained = kcompile(&[Path::new("explain"), &t.path("app"), &t.path("other"), lifted]);
+    let text = String::from_utf8_lossy(&explained.stdout);
+    assert_eq!(text.matches("# kcompile explain ").count(), 2, "{text}");
+    assert!(text.contains("name: o-c"), "{text}");
+    let out = kcompile(&[Path::new("diff"), &t.path("app"), &t.path("other"), lifted]);
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_ends_the_build_quietly_as_kustomize_does() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    let t = Tree::new("pipe");
+    let mut many = String::new();
+    for i in 0..20_000 {
+        many.push_str(&format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\ndata:\n  k: v\n"));
+    }
+    t.write("app/kustomization.yaml", "resources:\n- cms.yaml\n").write("app/cms.yaml", &many);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kcompile"))
+        .arg("build")
+        .arg(t.path("app"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert_eq!(first, "apiVersion: v1\n");
+    let out = child.wait_with_output().unwrap();
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.signal(), Some(13), "killed by SIGPIPE (the shell shows 141)");
+}
+
+#[test]
+fn fmt_reads_stdin_and_rewrites_files_in_place() {
+    use std::io::Write;
+    let t = Tree::new("fmt");
+    let messy = "metadata:\n  name: c   # a comment\nkind: ConfigMap\napiVersion: v1\n";
+    let tidy = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kcompile"))
+        .args(["fmt", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(messy.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), tidy);
+    t.write("f.yaml", messy);
+    let out = kcompile(&[Path::new("fmt"), Path::new("--write"), &t.path("f.yaml")]);
+    assert!(out.status.success() && out.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(t.path("f.yaml")).unwrap(), tidy);
+    assert_eq!(kcompile(&[Path::new("fmt"), Path::new("--write"), Path::new("-")]).status.code(), Some(2));
+}
+
+#[test]
+fn version_names_kustomize_and_completions_are_printed_for_each_shell() {
+    let v = kcompile(&[Path::new("--version")]);
+    assert!(String::from_utf8_lossy(&v.stdout).contains("kustomize v5.5.0"));
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = kcompile(&[Path::new("completions"), Path::new(shell)]);
+        assert!(out.status.success(), "{shell}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("load-restrictor"), "{shell}");
+    }
 }
 
 #[test]

@@ -19,11 +19,27 @@ pub enum LoadRestrictor {
     None,
 }
 
+/// The output order asked for on the command line (`kustomize build --reorder`); a
+/// kustomization's `sortOptions` wins over it, as in kustomize.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reorder {
+    /// `--reorder legacy`: kustomize's legacy order (also the default).
+    Legacy,
+    /// `--reorder none`: the order in which resources were read (FIFO).
+    None,
+}
+
 /// How to build.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Whether files outside a kustomization's directory may be read.
     pub load_restrictor: LoadRestrictor,
+    /// `--reorder`: used when the root kustomization has no `sortOptions` (with a warning when
+    /// both are given, as kustomize does).
+    pub reorder: Option<Reorder>,
+    /// `--enable-managedby-label`: add the `app.kubernetes.io/managed-by` label as
+    /// `buildMetadata: [managedByLabel]` does.
+    pub managed_by_label: bool,
 }
 
 /// Builds the kustomization in `root`: every resource, transformed and sorted, plus warnings.
@@ -102,9 +118,23 @@ pub(crate) fn build_with(
         builder.warnings.push(format!("well-defined vars that were never replaced: {}", unused.join(",")));
     }
     resources.retain(|r| !is_local_config(r));
-    crate::sort::sort(&mut resources, kustomization.sort_options.as_ref());
+    let fifo = crate::kustomization::SortOptions { order: "fifo".into(), legacy: None };
+    let sort_options = match (kustomization.sort_options.as_ref(), options.reorder) {
+        (Some(o), Some(_)) => {
+            builder.warnings.push(
+                "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.".into(),
+            );
+            Some(o)
+        }
+        (Some(o), None) => Some(o),
+        (None, Some(Reorder::None)) => Some(&fifo),
+        (None, _) => None,
+    };
+    crate::sort::sort(&mut resources, sort_options);
+    let mut build_metadata = builder.build_metadata;
+    build_metadata.managed_by |= options.managed_by_label;
     trace::begin(&mut builder.tracer, &mut resources);
-    crate::build_metadata::finish(&mut resources, &real, builder.build_metadata);
+    crate::build_metadata::finish(&mut resources, &real, build_metadata);
     trace::end(&mut builder.tracer, &mut resources, || Step::bare("buildMetadata", ""));
     Ok(Built { resources, warnings: builder.warnings, unmatched: builder.unmatched, tracer: builder.tracer })
 }
