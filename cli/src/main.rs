@@ -154,7 +154,61 @@ struct BuildFlags {
           require_equals = true, hide_default_value = true, hide_possible_values = true, value_name = "BOOL")]
     enable_managedby_label: bool,
     #[command(flatten)]
+    limits: LimitFlags,
+    #[command(flatten)]
     plugins: PluginFlags,
+}
+
+/// Bounds on what one build reads (all its files together), against hostile trees.
+#[derive(Args)]
+#[command(next_help_heading = "Limits of one build (all files together; see the README)")]
+struct LimitFlags {
+    /// Bytes of files read [default: 64 MiB].
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    max_input_bytes: Option<u64>,
+    /// YAML nodes built, alias expansions included [default: 4000000].
+    #[arg(long, value_name = "N", value_parser = parse_size)]
+    max_nodes: Option<u64>,
+    /// YAML nodes made by alias expansion [default: 1000000].
+    #[arg(long, value_name = "N", value_parser = parse_size)]
+    max_alias_nodes: Option<u64>,
+    /// Bytes of YAML text (scalars and keys) built, alias expansions included [default: 64 MiB].
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    max_text_bytes: Option<u64>,
+    /// YAML documents read [default: 100000].
+    #[arg(long, value_name = "N", value_parser = parse_size)]
+    max_documents: Option<u64>,
+}
+
+/// A count or size: digits, optionally followed by K, M, G (powers of 1000) or KiB, MiB, GiB.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let digits = s.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit: u64 = match &s[digits.len()..] {
+        "" => 1,
+        "K" | "k" => 1_000,
+        "M" => 1_000_000,
+        "G" => 1_000_000_000,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        other => return Err(format!("unknown unit '{other}' (use K, M, G, KiB, MiB or GiB)")),
+    };
+    let n: u64 = digits.parse().map_err(|_| format!("'{s}' is not a number"))?;
+    n.checked_mul(unit).ok_or_else(|| format!("'{s}' is too large"))
+}
+
+impl LimitFlags {
+    fn limits(&self) -> kcompile::Limits {
+        let d = kcompile::Limits::default();
+        let size = |v: Option<u64>, d: usize| v.map_or(d, |v| usize::try_from(v).unwrap_or(usize::MAX));
+        kcompile::Limits {
+            max_input_bytes: self.max_input_bytes.unwrap_or(d.max_input_bytes),
+            max_nodes: size(self.max_nodes, d.max_nodes),
+            max_alias_nodes: size(self.max_alias_nodes, d.max_alias_nodes),
+            max_text_bytes: size(self.max_text_bytes, d.max_text_bytes),
+            max_documents: size(self.max_documents, d.max_documents),
+        }
+    }
 }
 
 /// kustomize's flags for plugins, functions and Helm: accepted so that scripts keep working,
@@ -234,6 +288,7 @@ impl BuildFlags {
             }),
             managed_by_label: self.enable_managedby_label
                 || std::env::var("KUSTOMIZE_ENABLE_MANAGEDBY_LABEL").is_ok_and(|v| v == "on"),
+            limits: self.limits.limits(),
         }
     }
 }

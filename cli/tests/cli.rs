@@ -579,3 +579,18 @@ fn lint_reports_a_patch_target_that_selects_nothing() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("unmatched-target") && err.contains("kustomization.yaml:4"), "{err}");
 }
+
+#[test]
+fn the_build_limits_are_raised_by_flags_and_named_in_errors() {
+    let t = Tree::new("limits");
+    t.write("app/kustomization.yaml", "resources:\n- r.yaml\n")
+        .write("app/r.yaml", &format!("{CM}---\n{CM}").replace("name: c\ndata:\n  a: b\n---", "name: d\n---"));
+    let tight = kcompile(&[Path::new("build"), &t.path("app"), Path::new("--max-documents"), Path::new("2")]);
+    assert_eq!(tight.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&tight.stderr);
+    assert!(err.contains("more than 2 YAML documents") && err.contains("--max-documents"), "{err}");
+    let raised = kcompile(&[Path::new("build"), &t.path("app"), Path::new("--max-documents"), Path::new("1K")]);
+    assert!(raised.status.success(), "{}", String::from_utf8_lossy(&raised.stderr));
+    let bad = kcompile(&[Path::new("build"), &t.path("app"), Path::new("--max-nodes"), Path::new("lots")]);
+    assert_eq!(bad.status.code(), Some(2));
+}

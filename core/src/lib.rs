@@ -66,7 +66,7 @@ pub mod fuzzing {
     }
 }
 
-pub use build::{LoadRestrictor, Options, Reorder};
+pub use build::{Limits, LoadRestrictor, Options, Reorder};
 pub use diff::{diff, Change};
 pub use error::{Error, Result, Step};
 pub use explain::{explain, ExplainOptions, Explained, ExplainedObject, FieldOrigin, Origin};
