@@ -39,17 +39,29 @@ pub fn unified(old: &str, new: &str) -> String {
         ops.extend(ma.iter().map(|l| ('-', *l)));
         ops.extend(mb.iter().map(|l| ('+', *l)));
     }
+    // The whole text as operations, then hunks: each change with three lines of context, long
+    // unchanged runs between changes left out.
+    let mut all: Vec<(char, &str)> = a[..head].iter().map(|l| (' ', *l)).collect();
+    all.extend(ops);
+    all.extend(a[a.len() - tail..].iter().map(|l| (' ', *l)));
+    const CONTEXT: usize = 3;
+    let changed: Vec<usize> = all.iter().enumerate().filter(|(_, (op, _))| *op != ' ').map(|(i, _)| i).collect();
     let mut out = String::new();
-    let ctx_before = &a[head.saturating_sub(3)..head];
-    out.push_str(&format!("@@ line {} @@\n", head.saturating_sub(3) + 1));
-    for l in ctx_before {
-        out.push_str(&format!("  {l}\n"));
-    }
-    for (op, l) in ops {
-        out.push_str(&format!("{op} {l}\n"));
-    }
-    for l in a[a.len() - tail..].iter().take(3) {
-        out.push_str(&format!("  {l}\n"));
+    let mut k = 0;
+    while k < changed.len() {
+        let start = changed[k].saturating_sub(CONTEXT);
+        let mut end = changed[k] + 1;
+        while k + 1 < changed.len() && changed[k + 1] <= end + 2 * CONTEXT {
+            k += 1;
+            end = changed[k] + 1;
+        }
+        let end = (end + CONTEXT).min(all.len());
+        let old_line = 1 + all[..start].iter().filter(|(op, _)| *op != '+').count();
+        out.push_str(&format!("@@ line {old_line} @@\n"));
+        for (op, l) in &all[start..end] {
+            out.push_str(&format!("{op} {l}\n"));
+        }
+        k += 1;
     }
     out
 }
@@ -69,5 +81,16 @@ mod tests {
     #[test]
     fn identical_texts_have_no_changes() {
         assert!(!unified("a\n", "a\n").lines().any(|l| l.starts_with('+') || l.starts_with('-')));
+    }
+
+    #[test]
+    fn distant_changes_get_separate_hunks_with_a_few_lines_of_context() {
+        let old: String = (0..100).map(|i| format!("line {i}\n")).collect();
+        let new = old.replace("line 10\n", "changed 10\n").replace("line 90\n", "changed 90\n");
+        let d = unified(&old, &new);
+        assert_eq!(d.lines().filter(|l| l.starts_with("@@")).count(), 2, "{d}");
+        assert!(d.lines().count() <= 2 * (1 + 3 + 2 + 3), "{d}");
+        assert!(d.contains("@@ line 8 @@\n  line 7\n  line 8\n  line 9\n- line 10\n+ changed 10\n  line 11\n"), "{d}");
+        assert!(!d.contains("line 50"), "{d}");
     }
 }

@@ -363,7 +363,7 @@ fn sarif_output_follows_the_sarif_2_1_0_schema() {
 #[test]
 fn sarif_results_point_at_the_file_and_line_with_related_places() {
     let out = lint(&fixture("namespace-mismatch-fires/root"), &["--format", "sarif"]);
-    assert_eq!(out.status.code(), Some(1), "an error-level finding fails lint");
+    assert_eq!(out.status.code(), Some(3), "an error-level finding fails lint (exit 3: findings)");
     let log: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let run = &log["runs"][0];
     let results = run["results"].as_array().expect("results");
@@ -434,6 +434,6 @@ fn warnings_fail_lint_only_with_deny_warnings() {
     assert_eq!(plain.status.code(), Some(0));
     let err = String::from_utf8_lossy(&plain.stderr);
     assert!(err.contains("warning[ingress-path-shadowed]") && err.ends_with("2 warnings\n"), "{err}");
-    assert_eq!(lint(&dir, &["--deny", "warnings"]).status.code(), Some(1));
+    assert_eq!(lint(&dir, &["--deny", "warnings"]).status.code(), Some(3));
     assert_eq!(lint(&fixture("ingress-path-shadowed-silent"), &["--deny", "warnings"]).status.code(), Some(0));
 }

@@ -188,6 +188,7 @@ impl<'a> Builder<'a> {
         let (real, kind) = self.loader.resolve(dir, entry)?;
         match kind {
             FileKind::Dir => {
+                refuse_absolute_root(entry)?;
                 let (sub, _) = self.accumulate_dir(&real)?;
                 acc.append_all(sub.resources)?;
                 acc.vars.absorb(sub.vars)?;
@@ -201,6 +202,7 @@ impl<'a> Builder<'a> {
     }
 
     fn accumulate_component(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
+        refuse_absolute_root(entry)?;
         let (real, kind) = self.loader.resolve(dir, entry)?;
         if kind != FileKind::Dir {
             bail!("component '{entry}' must be a directory holding a kustomization of kind Component");
@@ -221,6 +223,16 @@ impl<'a> Builder<'a> {
         self.stack.pop();
         res.map_err(|e| e.in_file(&loaded.file))
     }
+}
+
+/// kustomize refuses a base or component given by an absolute path, whatever the load
+/// restrictor (absolute resource *files* are read, within the restrictor's rules).
+fn refuse_absolute_root(entry: &str) -> Result<()> {
+    if Utf8Path::new(entry).is_absolute() {
+        return Err(Error::new(format!("new root '{entry}' cannot be absolute"))
+            .help("give the directory relative to the kustomization that lists it (kustomize refuses absolute bases and components)"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

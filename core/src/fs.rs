@@ -28,6 +28,21 @@ pub trait FileSystem: Send + Sync {
     fn real_path(&self, path: &Utf8Path) -> io::Result<Utf8PathBuf>;
     /// The names of the entries of a directory, sorted.
     fn list(&self, dir: &Utf8Path) -> io::Result<Vec<String>>;
+    /// The content of a file if it has at most `max` bytes; otherwise an error of kind
+    /// `FileTooLarge` carrying the size when known. Implementations should refuse before
+    /// reading when they can tell the size (the default reads the whole file first).
+    fn read_at_most(&self, path: &Utf8Path, max: u64) -> io::Result<Vec<u8>> {
+        let bytes = self.read(path)?;
+        if bytes.len() as u64 > max {
+            return Err(too_large(bytes.len() as u64));
+        }
+        Ok(bytes)
+    }
+}
+
+/// The error [`FileSystem::read_at_most`] returns for a file over the limit.
+fn too_large(size: u64) -> io::Error {
+    io::Error::new(io::ErrorKind::FileTooLarge, format!("{size} bytes"))
 }
 
 /// The real disk.
@@ -37,6 +52,23 @@ pub struct DiskFs;
 impl FileSystem for DiskFs {
     fn read(&self, path: &Utf8Path) -> io::Result<Vec<u8>> {
         std::fs::read(path)
+    }
+
+    fn read_at_most(&self, path: &Utf8Path, max: u64) -> io::Result<Vec<u8>> {
+        use std::io::Read;
+        let file = std::fs::File::open(path)?;
+        // The size the file system reports is checked first; devices and pipes report none, so
+        // the read itself stops one byte past the limit.
+        let size = file.metadata()?.len();
+        if size > max {
+            return Err(too_large(size));
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        file.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > max {
+            return Err(io::Error::new(io::ErrorKind::FileTooLarge, format!("more than {max} bytes")));
+        }
+        Ok(bytes)
     }
 
     fn kind(&self, path: &Utf8Path) -> io::Result<FileKind> {

@@ -25,6 +25,7 @@ mod kustomization;
 mod lint;
 mod load;
 mod namereference;
+mod output;
 mod resource;
 mod sort;
 mod trace;
@@ -65,7 +66,7 @@ pub mod fuzzing {
     }
 }
 
-pub use build::{LoadRestrictor, Options};
+pub use build::{Limits, LoadRestrictor, Options, Reorder};
 pub use diff::{diff, Change};
 pub use error::{Error, Result, Step};
 pub use explain::{explain, ExplainOptions, Explained, ExplainedObject, FieldOrigin, Origin};
@@ -205,10 +206,29 @@ impl Build {
                 kind: r.kind().to_string(),
                 namespace: r.namespace().to_string(),
                 name: r.name().to_string(),
-                cluster_scoped: r.gvk().is_cluster_scoped(),
                 yaml: yaml::emit::emit_stream(&[&r.node]),
             })
             .collect()
+    }
+
+    /// The file name `kustomize build -o DIR` gives each object, in output order:
+    /// `[namespace_][group_]version_kind_name.yaml` in lower case (Go's rules), with the
+    /// namespace only when the output holds more than one. Each is one plain file name, safe to
+    /// join to a directory whatever the objects hold: `/`, `\`, `%` and control characters
+    /// are written `%XX`, a leading dot `%2E`, and a name over 255 bytes is shortened and ends
+    /// with a hash of the whole.
+    ///
+    /// ```
+    /// use kcompile::{build, MemFs, Options};
+    ///
+    /// let fs = MemFs::new()
+    ///     .with("app/kustomization.yaml", "namespace: /etc/x\nresources:\n- cm.yaml\n")
+    ///     .with("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Settings\n");
+    /// let out = build(&fs, "/app".into(), &Options::default()).unwrap();
+    /// assert_eq!(out.file_names(), ["v1_configmap_settings.yaml"]);
+    /// ```
+    pub fn file_names(&self) -> Vec<String> {
+        output::file_names(&self.resources)
     }
 
     /// Deprecation notices and other warnings met on the way.
@@ -230,22 +250,6 @@ pub struct Object {
     pub name: String,
     /// The object printed alone, as kustomize prints it.
     pub yaml: String,
-    cluster_scoped: bool,
-}
-
-impl Object {
-    /// The file name `kustomize build -o DIR` gives this object:
-    /// `[namespace_][group_]version_kind_name.yaml`, in lower case.
-    pub fn file_name(&self) -> String {
-        let mut parts: Vec<&str> = Vec::new();
-        if !self.cluster_scoped {
-            parts.push(if self.namespace.is_empty() { "default" } else { &self.namespace });
-        }
-        parts.extend(self.api_version.split('/'));
-        parts.push(&self.kind);
-        parts.push(&self.name);
-        format!("{}.yaml", parts.join("_").to_lowercase())
-    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::fs::{normalize, FileKind, FileSystem};
 use crate::kustomization::Kustomization;
 use crate::resource::Resource;
 use crate::yaml::node::{Node, Pos, Value};
-use crate::yaml::read::{parse_one, parse_stream, Schema};
+use crate::yaml::read::{parse_one, parse_stream, Budget, Limits, Schema, YamlError};
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,11 +21,15 @@ pub struct Cache {
     resources: Mutex<HashMap<Utf8PathBuf, Arc<Vec<Resource>>>>,
 }
 
-/// Reads files for one build, enforcing the load restrictor.
+/// Reads files for one build, enforcing the load restrictor and the build's limits.
 pub struct Loader<'a> {
     fs: &'a dyn FileSystem,
     restrict: bool,
     cache: Option<&'a Cache>,
+    limits: Limits,
+    max_input: u64,
+    /// What the build has spent: YAML built, bytes of files read.
+    spent: Mutex<(Budget, u64)>,
 }
 
 /// A kustomization file and the directory it governs.
@@ -37,7 +41,78 @@ pub struct LoadedKustomization {
 
 impl<'a> Loader<'a> {
     pub fn new(fs: &'a dyn FileSystem, restrict: bool, cache: Option<&'a Cache>) -> Loader<'a> {
-        Loader { fs, restrict, cache }
+        let defaults = crate::build::Limits::default();
+        Loader {
+            fs,
+            restrict,
+            cache,
+            limits: Limits::default(),
+            max_input: defaults.max_input_bytes,
+            spent: Mutex::default(),
+        }
+        .with_limits(&defaults)
+    }
+
+    /// The same loader with the build's limits.
+    pub fn with_limits(mut self, l: &crate::build::Limits) -> Loader<'a> {
+        self.limits = Limits {
+            max_nodes: l.max_nodes,
+            max_alias_nodes: l.max_alias_nodes,
+            max_bytes: l.max_text_bytes,
+            max_documents: l.max_documents,
+            ..Limits::default()
+        };
+        self.max_input = l.max_input_bytes;
+        self
+    }
+
+    /// Reads a file, charging its size to the build's input budget (checked before reading
+    /// when the file system knows the size).
+    pub fn read_bytes(&self, real: &Utf8Path) -> Result<Vec<u8>> {
+        let spent = self.spent.lock().map(|s| s.1).unwrap_or(0);
+        let left = self.max_input.saturating_sub(spent);
+        let bytes = self.fs.read_at_most(real, left).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::FileTooLarge {
+                let what = if spent == 0 { String::new() } else { format!(" after {spent} bytes of other files") };
+                Error::new(format!(
+                    "{real} is too large to read ({e}{what}): a build reads at most {} bytes of files, all together",
+                    self.max_input
+                ))
+                .help("raise the limit with --max-input-bytes (Options::limits for the library)")
+            } else {
+                Error::new(format!("{real}: {}", io_reason(&e)))
+            }
+        })?;
+        if let Ok(mut s) = self.spent.lock() {
+            s.1 = s.1.saturating_add(bytes.len() as u64);
+        }
+        Ok(bytes)
+    }
+
+    /// Parses a stream of documents, charging what it builds to the build's budget.
+    pub fn parse_stream(&self, text: &str, schema: Schema) -> std::result::Result<Vec<Node>, YamlError> {
+        let mut spent = self.spent.lock().map(|s| s.0).unwrap_or_default();
+        let out = crate::yaml::read::parse_stream_in(text, schema, &self.limits, &mut spent);
+        if let Ok(mut s) = self.spent.lock() {
+            s.0 = spent;
+        }
+        out
+    }
+
+    /// Parses the first document, charging what it builds to the build's budget.
+    pub fn parse_one(&self, text: &str, schema: Schema) -> std::result::Result<Option<Node>, YamlError> {
+        let mut spent = self.spent.lock().map(|s| s.0).unwrap_or_default();
+        let out = crate::yaml::read::parse_one_in(text, schema, &self.limits, &mut spent);
+        if let Ok(mut s) = self.spent.lock() {
+            s.0 = spent;
+        }
+        out
+    }
+
+    /// [`parse_resources`], charging the build's budget.
+    pub fn parse_resources(&self, text: &str, origin: &Utf8Path) -> Result<Vec<Resource>> {
+        let docs = self.parse_stream(text, Schema::V3).map_err(|e| limit_help(Error::from(e)).in_file(origin))?;
+        objects(docs, text, origin)
     }
 
     /// The resources of a file referenced from the kustomization in `root` (see
@@ -53,7 +128,7 @@ impl<'a> Loader<'a> {
             return Ok(rs.as_ref().clone());
         }
         let (path, text) = self.read_file(root, rel)?;
-        let rs = parse_resources(&text, &path)?;
+        let rs = self.parse_resources(&text, &path)?;
         if let Some(cache) = self.cache {
             if let Ok(mut map) = cache.resources.lock() {
                 map.insert(real, Arc::new(rs.clone()));
@@ -103,7 +178,7 @@ impl<'a> Loader<'a> {
             bail!("'{rel}' is a directory, expected a file");
         }
         self.check_within(root, &real, rel)?;
-        let bytes = self.fs.read(&real).map_err(|e| Error::new(format!("{real}: {}", io_reason(&e))))?;
+        let bytes = self.read_bytes(&real)?;
         let text = String::from_utf8(bytes).map_err(|e| {
             Error::new(format!(
                 "{real}: the file is not valid UTF-8 (invalid byte at offset {})",
@@ -150,10 +225,13 @@ impl<'a> Loader<'a> {
                  to include a file, list the file itself",
             ));
         };
-        let bytes = self.fs.read(&file).map_err(|e| Error::new(io_reason(&e)).in_file(&file))?;
+        let bytes = self.read_bytes(&file)?;
         let text = String::from_utf8(bytes).map_err(|_| Error::new("the file is not valid UTF-8").in_file(&file))?;
         // Like kustomize, only the first document counts.
-        let doc = parse_one(&text, Schema::V11).map_err(|e| Error::from(e).in_file(&file))?.unwrap_or_else(Node::null);
+        let doc = self
+            .parse_one(&text, Schema::V11)
+            .map_err(|e| limit_help(Error::from(e)).in_file(&file))?
+            .unwrap_or_else(Node::null);
         let kustomization = Kustomization::from_node(&doc).map_err(|e| e.in_file(&file))?;
         Ok(LoadedKustomization { dir: dir.to_owned(), file, kustomization })
     }
@@ -169,6 +247,29 @@ fn io_reason(e: &std::io::Error) -> String {
 /// Parses a file of resources: every document a Kubernetes object; `kind: List` expanded.
 pub fn parse_resources(text: &str, origin: &Utf8Path) -> Result<Vec<Resource>> {
     let docs = parse_stream(text, Schema::V3).map_err(|e| Error::from(e).in_file(origin))?;
+    objects(docs, text, origin)
+}
+
+/// A hint for the errors of the build's limits: the flag that raises the one reached.
+fn limit_help(e: Error) -> Error {
+    let msg = e.to_string();
+    if !msg.contains("the limit on what one build") {
+        return e;
+    }
+    let flag = if msg.contains("YAML documents") {
+        "--max-documents"
+    } else if msg.contains("made by alias expansion") {
+        "--max-alias-nodes"
+    } else if msg.contains("bytes of YAML text") {
+        "--max-text-bytes"
+    } else {
+        "--max-nodes"
+    };
+    e.help(format!("if the tree is trusted, raise the limit with {flag} (Options::limits for the library)"))
+}
+
+/// The Kubernetes objects of parsed documents (`kind: List` expanded).
+fn objects(docs: Vec<Node>, text: &str, origin: &Utf8Path) -> Result<Vec<Resource>> {
     let mut out = Vec::with_capacity(docs.len());
     for doc in docs {
         push_object(doc, text, origin, &mut out)?;

@@ -1,7 +1,7 @@
 //! The load restrictor and hostile input: what a kustomization may not do.
 
 use camino::{Utf8Path, Utf8PathBuf};
-use kcompile::{build, DiskFs, LoadRestrictor, MemFs, Options};
+use kcompile::{build, DiskFs, Limits, LoadRestrictor, MemFs, Options};
 
 /// A fresh directory under the system temp dir, removed on drop.
 struct TempTree(Utf8PathBuf);
@@ -36,7 +36,7 @@ impl Drop for TempTree {
 const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: secret-stuff\n";
 
 fn lifted() -> Options {
-    Options { load_restrictor: LoadRestrictor::None }
+    Options { load_restrictor: LoadRestrictor::None, ..Options::default() }
 }
 
 fn build_at(root: &Utf8Path, options: &Options) -> Result<String, String> {
@@ -160,8 +160,8 @@ fn a_kustomization_with_duplicate_keys_takes_the_last_as_kustomize_does() {
 
 #[test]
 fn many_documents_and_huge_scalars_stay_within_bounds() {
-    // 5,000 documents in one file build (linear work); a 16 MiB scalar builds; text beyond the
-    // reader's 256 MiB budget per file is refused rather than exhausting memory.
+    // 5,000 documents in one file build (linear work); a 16 MiB scalar builds (the build's
+    // limits are far above what real trees use).
     let mut many = String::new();
     for i in 0..5_000 {
         many.push_str(&format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n"));
@@ -315,4 +315,107 @@ fn a_kustomization_file_linked_from_outside_is_refused_unless_lifted() {
     t.write("app2/cm.yaml", CM);
     std::os::unix::fs::symlink(t.path("app2/real.yaml"), t.path("app2/kustomization.yaml")).expect("symlink");
     assert!(build_at(&t.path("app2"), &Options::default()).unwrap().contains("secret-stuff"));
+}
+
+#[test]
+fn absolute_base_and_component_directories_are_refused_as_kustomize_refuses_them() {
+    let t = TempTree::new("absroot");
+    t.write("shared/kustomization.yaml", "resources:\n- cm.yaml\n");
+    t.write("shared/cm.yaml", CM);
+    t.write("comp/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n");
+    let abs_base = t.path("shared");
+    t.write("a/kustomization.yaml", &format!("resources:\n- {abs_base}\n"));
+    let abs_comp = t.path("comp");
+    t.write("b/kustomization.yaml", &format!("components:\n- {abs_comp}\n"));
+    for root in ["a", "b"] {
+        for options in [Options::default(), lifted()] {
+            let err = build_at(&t.path(root), &options).unwrap_err();
+            assert!(err.contains("cannot be absolute"), "{root}: {err}");
+        }
+    }
+    // An absolute resource *file* is still read when the restrictor is lifted, as in kustomize.
+    let abs_file = t.path("shared/cm.yaml");
+    t.write("c/kustomization.yaml", &format!("resources:\n- {abs_file}\n"));
+    assert!(build_at(&t.path("c"), &lifted()).unwrap().contains("secret-stuff"));
+}
+
+// ------------------------------------------------------------------------------------------------
+// One budget per build, not per file
+// ------------------------------------------------------------------------------------------------
+
+/// A resource file whose aliases expand to about `5^levels` nodes.
+fn bomb(name: &str, levels: usize) -> String {
+    let mut t = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\nx:\n  a0: &a0 [lol]\n");
+    for i in 1..=levels {
+        let p = i - 1;
+        t.push_str(&format!("  a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+    }
+    t
+}
+
+fn with_limits(l: Limits) -> Options {
+    Options { limits: l, ..Options::default() }
+}
+
+#[test]
+fn an_alias_bomb_split_over_many_files_is_stopped_by_the_build_budget() {
+    let mut fs = MemFs::new();
+    let mut k = String::from("resources:\n");
+    for i in 0..20 {
+        fs = fs.with(format!("k/b{i}.yaml").as_str(), bomb(&format!("b{i}"), 5));
+        k.push_str(&format!("- b{i}.yaml\n"));
+    }
+    let fs = fs.with("k/kustomization.yaml", k);
+    let limits = Limits { max_alias_nodes: 50_000, ..Limits::default() };
+    // One file is well within the limit...
+    let one = MemFs::new().with("k/kustomization.yaml", "resources:\n- b.yaml\n").with("k/b.yaml", bomb("b", 5));
+    assert!(build(&one, Utf8Path::new("/k"), &with_limits(limits.clone())).is_ok());
+    // ...twenty are not.
+    let err = build(&fs, Utf8Path::new("/k"), &with_limits(limits)).unwrap_err().to_string();
+    assert!(err.contains("more than 50000 YAML nodes made by alias expansion"), "{err}");
+    assert!(err.contains("one build"), "the message names the limit: {err}");
+}
+
+#[test]
+fn many_documents_are_stopped_by_their_own_limit_with_their_own_message() {
+    let mut many = String::new();
+    for i in 0..2_000 {
+        many.push_str(&format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n"));
+    }
+    let fs = MemFs::new().with("k/kustomization.yaml", "resources:\n- m.yaml\n").with("k/m.yaml", many);
+    let err = build(&fs, Utf8Path::new("/k"), &with_limits(Limits { max_documents: 1_000, ..Limits::default() }))
+        .unwrap_err()
+        .to_string();
+    let first = err.lines().next().unwrap_or_default();
+    assert!(first.contains("more than 1000 YAML documents") && !first.contains("alias"), "{err}");
+    assert!(err.contains("--max-documents"), "{err}");
+    assert!(err.contains("m.yaml"), "{err}");
+}
+
+#[test]
+fn a_huge_file_is_refused_before_it_is_read() {
+    let t = TempTree::new("huge");
+    t.write("k/kustomization.yaml", "resources:\n- big.yaml\n");
+    // A sparse 500 MiB file: reading it would take seconds and half a gigabyte.
+    let f = std::fs::File::create(t.path("k/big.yaml")).unwrap();
+    f.set_len(500 << 20).unwrap();
+    let start = std::time::Instant::now();
+    let err = build_at(&t.path("k"), &Options::default()).unwrap_err();
+    assert!(start.elapsed() < std::time::Duration::from_secs(1), "{:?}", start.elapsed());
+    assert!(err.contains("too large to read") && err.contains("524288000 bytes"), "{err}");
+    assert!(err.contains("at most 67108864 bytes of files"), "{err}");
+}
+
+#[test]
+fn the_input_budget_counts_all_files_together() {
+    let cm = |n: usize| {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{n}\ndata:\n  k: {}\n", "v".repeat(600))
+    };
+    let fs = MemFs::new()
+        .with("k/kustomization.yaml", "resources:\n- a.yaml\n- b.yaml\n")
+        .with("k/a.yaml", cm(1))
+        .with("k/b.yaml", cm(2));
+    let limits = Limits { max_input_bytes: 1_000, ..Limits::default() };
+    let err = build(&fs, Utf8Path::new("/k"), &with_limits(limits)).unwrap_err().to_string();
+    assert!(err.contains("b.yaml is too large to read") && err.contains("after"), "{err}");
 }

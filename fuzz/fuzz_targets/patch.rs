@@ -15,10 +15,8 @@ fuzz_target!(|data: &[u8]| {
         "resources:\n- r.yaml\npatchesStrategicMerge:\n- p.yaml\n",
         "resources:\n- r.yaml\npatches:\n- path: p.yaml\n  target:\n    kind: .*\n",
     ] {
-        let fs = MemFs::new()
-            .with("k/kustomization.yaml", kustomization)
-            .with("k/r.yaml", resource)
-            .with("k/p.yaml", patch);
+        let fs =
+            MemFs::new().with("k/kustomization.yaml", kustomization).with("k/r.yaml", resource).with("k/p.yaml", patch);
         if let Ok(out) = build(&fs, Utf8Path::new("/k"), &Options::default()) {
             let _ = out.yaml();
         }

@@ -1,5 +1,9 @@
-//! A whole build over an in-memory tree made from the input: the input is split on lines
-//! `%%%` into a kustomization, a resource file and a patch file. Never a panic.
+//! A whole build over an in-memory tree made from the input. Never a panic.
+//!
+//! The input is a tree: the text before the first `%%% PATH` line is `app/kustomization.yaml`,
+//! and each `%%% PATH` line starts the file `app/PATH` (`%%% base/kustomization.yaml`,
+//! `%%% cm.yaml`...). The seeds (`fuzz/make-seeds.py`) are the project's fixtures and example
+//! overlays written this way.
 #![no_main]
 
 use camino::Utf8Path;
@@ -8,17 +12,18 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let mut parts = text.splitn(3, "\n%%%\n");
-    let kustomization = parts.next().unwrap_or("");
-    let resources = parts.next().unwrap_or("");
-    let patch = parts.next().unwrap_or("");
-    let fs = MemFs::new()
-        .with("app/kustomization.yaml", kustomization)
-        .with("app/r.yaml", resources)
-        .with("app/p.yaml", patch)
-        .with("app/base/kustomization.yaml", "resources:\n- cm.yaml\n")
-        .with("app/base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n");
+    let mut fs = MemFs::new();
+    let mut sections = text.split("\n%%% ");
+    fs = fs.with("app/kustomization.yaml", sections.next().unwrap_or(""));
+    for section in sections {
+        let (path, content) = section.split_once('\n').unwrap_or((section, ""));
+        if path.is_empty() {
+            continue;
+        }
+        fs = fs.with(format!("app/{path}").as_str(), content);
+    }
     if let Ok(out) = build(&fs, Utf8Path::new("/app"), &Options::default()) {
         let _ = out.yaml();
+        let _ = out.file_names();
     }
 });

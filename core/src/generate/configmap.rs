@@ -53,7 +53,7 @@ pub fn generate(
             bail!("file source '{path}' is a directory; a generator takes files");
         }
         loader.check_within(dir, &real, path)?;
-        let bytes = loader.fs().read(&real).map_err(|e| Error::new(format!("{real}: {e}")))?;
+        let bytes = loader.read_bytes(&real)?;
         pairs.push((key, bytes, Pos::default()));
     }
 

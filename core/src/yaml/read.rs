@@ -126,11 +126,22 @@ pub struct Limits {
     pub max_nodes: usize,
     /// Maximum bytes of scalar and key text. Default 256 MiB.
     pub max_bytes: usize,
+    /// Maximum number of documents of a stream. Default: no limit.
+    pub max_documents: usize,
+    /// Maximum number of nodes made by alias expansion (copies for aliases and anchors), which
+    /// a small text can multiply. Default: only `max_nodes`.
+    pub max_alias_nodes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_depth: 1000, max_nodes: 4_000_000, max_bytes: 256 << 20 }
+        Limits {
+            max_depth: 1000,
+            max_nodes: 4_000_000,
+            max_bytes: 256 << 20,
+            max_documents: usize::MAX,
+            max_alias_nodes: usize::MAX,
+        }
     }
 }
 
@@ -142,15 +153,32 @@ pub fn parse_stream(text: &str, schema: Schema) -> Result<Vec<Node>, YamlError> 
 
 /// [`parse_stream`] with explicit limits.
 pub fn parse_stream_with(text: &str, schema: Schema, limits: &Limits) -> Result<Vec<Node>, YamlError> {
+    parse_stream_in(text, schema, limits, &mut Budget::default())
+}
+
+/// [`parse_stream_with`], charging what it builds to `budget` (what a whole build has spent so
+/// far), so that the limits hold for all the files of a build together.
+pub fn parse_stream_in(
+    text: &str,
+    schema: Schema,
+    limits: &Limits,
+    budget: &mut Budget,
+) -> Result<Vec<Node>, YamlError> {
     let normalized: Cow<str> = if memchr::memmem::find(text.as_bytes(), b"\r\n").is_some() {
         Cow::Owned(text.replace("\r\n", "\n"))
     } else {
         Cow::Borrowed(text)
     };
-    let mut budget = Budget::default();
     let mut out = Vec::new();
     for piece in split_documents(&normalized)? {
-        let Some(node) = parse_first_document(piece.text, piece.line_offset, schema, limits, &mut budget)? else {
+        budget.documents = budget.documents.saturating_add(1);
+        if budget.documents > limits.max_documents {
+            return Err(YamlError::new(
+                format!("more than {} YAML documents: {LIMIT_SCOPE}", limits.max_documents),
+                Pos::new(piece.line_offset + 1, 1),
+            ));
+        }
+        let Some(node) = parse_first_document(piece.text, piece.line_offset, schema, limits, budget)? else {
             continue;
         };
         let empty = match &node.value {
@@ -175,9 +203,28 @@ pub fn parse_one(text: &str, schema: Schema) -> Result<Option<Node>, YamlError> 
 
 /// [`parse_one`] with explicit limits.
 pub fn parse_one_with(text: &str, schema: Schema, limits: &Limits) -> Result<Option<Node>, YamlError> {
-    let mut budget = Budget::default();
-    Ok(parse_first_document(text, 0, schema, limits, &mut budget)?.filter(|n| !n.is_null()))
+    parse_one_in(text, schema, limits, &mut Budget::default())
 }
+
+/// [`parse_one_with`], charging what it builds to `budget` (see [`parse_stream_in`]).
+pub fn parse_one_in(
+    text: &str,
+    schema: Schema,
+    limits: &Limits,
+    budget: &mut Budget,
+) -> Result<Option<Node>, YamlError> {
+    budget.documents = budget.documents.saturating_add(1);
+    if budget.documents > limits.max_documents {
+        return Err(YamlError::new(
+            format!("more than {} YAML documents: {LIMIT_SCOPE}", limits.max_documents),
+            Pos::new(1, 1),
+        ));
+    }
+    Ok(parse_first_document(text, 0, schema, limits, budget)?.filter(|n| !n.is_null()))
+}
+
+/// What the limits bound, for their messages.
+const LIMIT_SCOPE: &str = "the limit on what one build (or one parse) reads, all files together";
 
 /// How an untagged plain scalar decodes under `schema`.
 ///
@@ -256,10 +303,13 @@ fn go_trim_space(s: &str) -> &str {
 // One document, with retries for libyaml leniencies
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Clone, Copy, Default)]
-pub(super) struct Budget {
+/// What has been spent of the [`Limits`]: by one parse, or by all the parses of one build.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Budget {
     nodes: usize,
     bytes: usize,
+    documents: usize,
+    alias_nodes: usize,
 }
 
 pub(super) enum Fail {
@@ -726,19 +776,31 @@ impl<'s, 'l> Builder<'s, 'l> {
     }
 
     fn charge(&mut self, nodes: usize, bytes: usize, pos: Pos) -> Result<(), Fail> {
-        self.budget.nodes = self.budget.nodes.saturating_add(nodes);
-        self.budget.bytes = self.budget.bytes.saturating_add(bytes);
-        if self.budget.nodes > self.limits.max_nodes {
+        self.charge_as(nodes, bytes, pos, "")
+    }
+
+    /// Charges copies made for aliases and anchors: to the budget, and to the alias budget.
+    fn charge_alias(&mut self, nodes: usize, bytes: usize, pos: Pos) -> Result<(), Fail> {
+        self.budget.alias_nodes = self.budget.alias_nodes.saturating_add(nodes);
+        if self.budget.alias_nodes > self.limits.max_alias_nodes {
             return self.err(
-                format!("document too large after alias expansion (more than {} nodes)", self.limits.max_nodes),
+                format!("more than {} YAML nodes made by alias expansion: {LIMIT_SCOPE}", self.limits.max_alias_nodes),
                 pos,
             );
         }
+        self.charge_as(nodes, bytes, pos, " after alias expansion")
+    }
+
+    /// Charges nodes and text to the budget; `how` says how they came (an alias expansion).
+    fn charge_as(&mut self, nodes: usize, bytes: usize, pos: Pos, how: &str) -> Result<(), Fail> {
+        self.budget.nodes = self.budget.nodes.saturating_add(nodes);
+        self.budget.bytes = self.budget.bytes.saturating_add(bytes);
+        if self.budget.nodes > self.limits.max_nodes {
+            return self.err(format!("more than {} YAML nodes{how}: {LIMIT_SCOPE}", self.limits.max_nodes), pos);
+        }
         if self.budget.bytes > self.limits.max_bytes {
-            return self.err(
-                format!("document too large after alias expansion (more than {} bytes of text)", self.limits.max_bytes),
-                pos,
-            );
+            return self
+                .err(format!("more than {} bytes of YAML text{how}: {LIMIT_SCOPE}", self.limits.max_bytes), pos);
         }
         Ok(())
     }
@@ -1147,7 +1209,7 @@ impl<'s, 'l> Builder<'s, 'l> {
         if self.stack.len() + info.height > self.limits.max_depth {
             return self.err(format!("document nested too deeply (more than {} levels)", self.limits.max_depth), pos);
         }
-        self.charge(info.size, info.bytes, pos)?;
+        self.charge_alias(info.size, info.bytes, pos)?;
         let Some(a) = self.anchors.get(&id) else {
             return self.err("alias refers to an unknown anchor", pos);
         };
@@ -1160,7 +1222,8 @@ impl<'s, 'l> Builder<'s, 'l> {
     }
 
     fn register_anchor(&mut self, node: Node, info: Info, raw: Option<&str>) -> Result<(), Fail> {
-        self.charge(info.size, info.bytes, node.pos)?;
+        // The copy kept for aliases: part of what alias expansion costs.
+        self.charge_alias(info.size, info.bytes, node.pos)?;
         let id = info.anchor;
         let info = Info { anchor: 0, from_alias: false, ..info };
         self.anchors.insert(id, Anchored { node, info, raw: raw.map(str::to_string) });
@@ -2539,18 +2602,36 @@ mod tests {
     fn alias_bomb_fails_fast() {
         let start = Instant::now();
         let e = err(&laughs(), Schema::V3);
-        assert!(e.message.starts_with("document too large after alias expansion"), "{e}");
+        assert!(e.message.starts_with("more than 4000000 YAML nodes after alias expansion"), "{e}");
         assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
         // Small limits trip early.
         let limits = Limits { max_nodes: 1000, ..Limits::default() };
         let start = Instant::now();
         let e = parse_stream_with(&laughs(), Schema::V11, &limits).unwrap_err();
-        assert!(e.message.contains("more than 1000 nodes"), "{e}");
+        assert!(e.message.contains("more than 1000 YAML nodes after alias expansion"), "{e}");
         assert!(start.elapsed() < Duration::from_secs(1));
         // Long strings are bounded by bytes.
         let limits = Limits { max_bytes: 10_000, ..Limits::default() };
         let text = format!("a: &a \"{}\"\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n", "x".repeat(1000));
         assert!(parse_one_with(&text, Schema::V3, &limits).unwrap_err().message.contains("bytes"));
+        // Without aliases, the message does not mention them; documents have their own limit.
+        let limits = Limits { max_nodes: 10, ..Limits::default() };
+        let e = parse_stream_with("a: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n", Schema::V3, &limits).unwrap_err();
+        assert!(e.message.starts_with("more than 10 YAML nodes:"), "{e}");
+        let limits = Limits { max_documents: 2, ..Limits::default() };
+        let e = parse_stream_with("a: 1\n---\nb: 2\n---\nc: 3\n", Schema::V3, &limits).unwrap_err();
+        assert!(e.message.starts_with("more than 2 YAML documents"), "{e}");
+        assert_eq!(e.pos.line, 5);
+        // Alias copies have their own limit.
+        let limits = Limits { max_alias_nodes: 100, ..Limits::default() };
+        let e = parse_stream_with(&laughs(), Schema::V3, &limits).unwrap_err();
+        assert!(e.message.starts_with("more than 100 YAML nodes made by alias expansion"), "{e}");
+        // A budget carries over from one parse to the next.
+        let limits = Limits { max_nodes: 20, ..Limits::default() };
+        let mut budget = Budget::default();
+        parse_stream_in("a: [1, 2, 3, 4, 5]\n", Schema::V3, &limits, &mut budget).unwrap();
+        parse_stream_in("a: [1, 2, 3, 4, 5]\n", Schema::V3, &limits, &mut budget).unwrap();
+        assert!(parse_stream_in("a: [1, 2, 3, 4, 5]\n", Schema::V3, &limits, &mut budget).is_err());
         // Moderate reuse is fine.
         let text = "a: &a {x: [1, 2, 3]}\nb: [*a, *a, *a]\n";
         assert_eq!(one(text, Schema::V3).get("b").unwrap().as_seq().unwrap().len(), 3);
