@@ -56,6 +56,12 @@
 //!   scalar (`!foo 123`) keeps the text as a string; the non-specific tag `!` is ignored. Tags on
 //!   lists and maps are ignored.
 //!
+//! * **Block scalars at the end of the text.** A block scalar (`|`, `>`, any chomping) whose last
+//!   line has no line break (a file saved without one, the text of an inline `patch: |-`) ends
+//!   with no line break, as in go-yaml: `x: |` then `  Cloud` at the end is `Cloud`. An
+//!   unterminated last line of spaces adds nothing, unless it reaches past the scalar's
+//!   indentation (then those spaces are content).
+//!
 //! Leniencies of go-yaml (libyaml) that `saphyr-parser` does not share are patched over by
 //! re-parsing with a minimally edited text: a tab right after a `:` value indicator, and lines
 //! inside flow collections or multi-line quoted scalars indented less than YAML 1.2 requires or
@@ -294,12 +300,16 @@ fn parse_first_document(
             return Ok(root);
         }
     }
+    let (text, added_break) = terminated(text);
     let mut owned: Option<String> = None;
     let mut col_fix: HashMap<u32, u32> = HashMap::new();
     let mut retries = 0;
     loop {
-        let cur: &str = owned.as_deref().unwrap_or(text);
+        let cur: &str = owned.as_deref().unwrap_or(&text);
         let mut b = Builder::new(cur, line_offset, schema, limits, *budget, &col_fix);
+        if added_break {
+            b.added_break_at = Some(cur.chars().count());
+        }
         let result = b.run();
         match result {
             Ok(root) => {
@@ -322,6 +332,21 @@ fn parse_first_document(
             }
         }
     }
+}
+
+/// The text saphyr-parser is given, and whether a line break was appended to it.
+///
+/// A block scalar that runs to the end of an unterminated last line ends, for go-yaml, with no
+/// line break, whatever its chomping (`a: |` then `  x` at the end of the file is `x`); an
+/// unterminated last line of spaces is content when it reaches past the scalar's indentation
+/// and adds nothing otherwise. saphyr-parser reads a line break there. So an unterminated text
+/// gets a line break (which changes the meaning of nothing else), and
+/// [`Builder::saphyr_scalar`] takes back what it added to a block scalar that ends there.
+fn terminated(text: &str) -> (Cow<'_, str>, bool) {
+    if text.is_empty() || text.ends_with('\n') {
+        return (Cow::Borrowed(text), false);
+    }
+    (Cow::Owned(format!("{text}\n")), true)
 }
 
 /// Edits `text` so that saphyr accepts what libyaml accepts, when the error is one of the known
@@ -588,6 +613,10 @@ pub(super) struct Builder<'s, 'l> {
     root: Option<Node>,
     /// Char index of the bracket of the outermost open flow collection.
     flow_start: Option<usize>,
+    /// When the text is the reader's own copy with a line break appended (see
+    /// [`terminated`]): its length in chars. A block scalar whose span runs to it ends in that
+    /// added break, which go-yaml would not have read.
+    added_break_at: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -663,6 +692,7 @@ impl<'s, 'l> Builder<'s, 'l> {
             anchors: HashMap::new(),
             root: None,
             flow_start: None,
+            added_break_at: None,
         }
     }
 
@@ -778,9 +808,11 @@ impl<'s, 'l> Builder<'s, 'l> {
         None
     }
 
-    /// Where the `|` or `>` of a block scalar whose content starts at `m` is (saphyr's span
-    /// starts at the content; go-yaml's position is the indicator's).
-    fn block_indicator_pos(&mut self, m: Marker) -> Option<Pos> {
+    /// The header of a block scalar whose content starts at `m`: where its `|` or `>` is
+    /// (saphyr's span starts at the content; go-yaml's position is the indicator's) and whether
+    /// it keeps trailing line breaks (`+`). `None` when `m` is not at the start of a content
+    /// line: then the scalar has no content lines and `m` is at its indicator.
+    fn block_header(&mut self, m: Marker) -> Option<(Pos, bool)> {
         let at = self.src.byte_of(m.index());
         let mut line_end = self.text[..at].rfind('\n')?;
         if !self.text[line_end + 1..at].trim().is_empty() {
@@ -801,12 +833,38 @@ impl<'s, 'l> Builder<'s, 'l> {
                 Some(i) => &content[..i],
                 None => content,
             };
-            let head = head.trim_end().trim_end_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit());
-            if !(head.ends_with('|') || head.ends_with('>')) {
+            let head = head.trim_end();
+            let indicator = head.trim_end_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit());
+            if !(indicator.ends_with('|') || indicator.ends_with('>')) {
                 return None;
             }
-            let col = head.chars().count() as u32;
-            return Some(Pos::new(line as u32 + self.line_offset, col));
+            let col = indicator.chars().count() as u32;
+            let keep = head[indicator.len()..].contains('+');
+            return Some((Pos::new(line as u32 + self.line_offset, col), keep));
+        }
+    }
+
+    /// Whether the block scalar indicator at char index `ci` (`|+`, `>2+`, ...) keeps trailing
+    /// line breaks.
+    fn indicator_keeps(&mut self, ci: usize) -> bool {
+        let b = self.src.byte_of(ci);
+        self.text[b..].bytes().skip(1).take_while(|&c| c == b'+' || c == b'-' || c.is_ascii_digit()).any(|c| c == b'+')
+    }
+
+    /// Whether saphyr's text for a block scalar that ends at the line break [`terminated`]
+    /// added ends with a line break go-yaml would not have read: always after content, and
+    /// after a last line of spaces when they reach past the scalar's indentation (content
+    /// again) or when the scalar keeps trailing breaks (`|+`: saphyr counts the line).
+    fn added_break_read(&mut self, span: Span, header: Option<(Pos, bool)>) -> bool {
+        let body = self.text.strip_suffix('\n').unwrap_or(self.text);
+        let last = &body[body.rfind('\n').map_or(0, |i| i + 1)..];
+        if last.bytes().any(|c| c != b' ') {
+            return true;
+        }
+        match header {
+            // Content lines start at the scalar's indentation.
+            Some((_, keep)) => last.len() > span.start.col() || keep,
+            None => self.indicator_keeps(span.start.index()),
         }
     }
 
@@ -916,12 +974,20 @@ impl<'s, 'l> Builder<'s, 'l> {
         let pos = self.pos(span.start);
         let class = classify_tag(tag);
         let plain = style == ScalarStyle::Plain;
-        let pos = match style {
-            ScalarStyle::Literal | ScalarStyle::Folded if anchor == 0 && tag.is_none() => {
-                self.block_indicator_pos(span.start).unwrap_or(pos)
+        let mut text = text;
+        let mut pos = pos;
+        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+            let header = self.block_header(span.start);
+            if let (Some((at, _)), 0, None) = (header, anchor, tag) {
+                pos = at;
             }
-            _ => pos,
-        };
+            if self.added_break_at == Some(span.end.index())
+                && text.ends_with('\n')
+                && self.added_break_read(span, header)
+            {
+                text.to_mut().pop();
+            }
+        }
         // libyaml refuses `{: a}` and `[: a]` (an empty key straight before the `:`).
         if plain
             && text.is_empty()
@@ -2501,6 +2567,55 @@ mod tests {
         let n = one("a: \"x:\ty\"\nb: |\n  k:\tv\n", Schema::V3);
         assert_eq!(n.str_at(&["a"]), Some("x:\ty"));
         assert_eq!(n.str_at(&["b"]), Some("k:\tv\n"));
+    }
+
+    /// Parses with kcompile's parser and with saphyr-parser alone; both must give `want` for
+    /// the value of `x`.
+    fn x_both_ways(text: &str, want: &str) {
+        for fast in [true, false] {
+            FAST_PATH.with(|c| c.set(fast));
+            let got = parse_stream(text, Schema::V3);
+            FAST_PATH.with(|c| c.set(true));
+            let docs = got.unwrap_or_else(|e| panic!("{text:?} (fast path {fast}): {e}"));
+            let last = docs.last().expect("a document");
+            assert_eq!(last.str_at(&["x"]), Some(want), "{text:?} (fast path {fast})");
+        }
+    }
+
+    // kubectl: core/tests/fixtures/yaml-block-scalar-eof and the experiments in the report.
+    #[test]
+    fn a_block_scalar_ending_an_unterminated_last_line_gets_no_final_line_break() {
+        for (text, want) in [
+            ("x: |\n  Cloud", "Cloud"),
+            ("x: |+\n  Cloud", "Cloud"),
+            ("x: |-\n  Cloud", "Cloud"),
+            ("x: >\n  a\n  b", "a b"),
+            ("x: |\n  a\n\n  b", "a\n\nb"),
+            ("a: 1\n---\nx: |2\n  a\n   b", "a\n b"),
+            ("x: |\n", ""),
+            ("x: |", ""),
+        ] {
+            x_both_ways(text, want);
+        }
+    }
+
+    // kubectl, as above.
+    #[test]
+    fn an_unterminated_last_line_of_spaces_is_block_scalar_content_only_past_its_indentation() {
+        for (text, want) in [
+            ("x: |\n  a\n  ", "a\n"),
+            ("x: |\n  a\n ", "a\n"),
+            ("x: |\n  a\n   ", "a\n "),
+            ("x: |+\n  a\n  ", "a\n"),
+            ("x: |+\n  a\n\n  ", "a\n\n"),
+            ("x: |+\n  a\n\n    ", "a\n\n  "),
+            ("x: |+\n  ", ""),
+            ("x: |-\n  a\n   ", "a\n "),
+            ("x: |1\n  a\n  ", " a\n "),
+            ("x: >\n  a\n\n  ", "a\n"),
+        ] {
+            x_both_ways(text, want);
+        }
     }
 
     #[test]

@@ -991,7 +991,6 @@ impl<'s> Fast<'s, '_, '_> {
             return Err(bail());
         }
         let pos = props.pos.unwrap_or_else(|| self.pos(self.i));
-        let header_line = self.line;
         let block_indent = self.parent_indent();
         self.i += 1;
         #[derive(PartialEq)]
@@ -1062,9 +1061,9 @@ impl<'s> Fast<'s, '_, '_> {
             self.skip_block_indent(indent, &mut trailing);
         }
         if self.eof() {
+            // go-yaml: an unterminated last line holding only spaces adds nothing.
             let text = match chomp {
                 Chomp::Strip | Chomp::Clip => String::new(),
-                Chomp::Keep if trailing == 0 && self.line > header_line && self.i > self.line_start => "\n".into(),
                 Chomp::Keep => "\n".repeat(trailing),
             };
             self.out.scalar(Cow::Owned(text), false, props.class, props.anchor, pos)?;
@@ -1107,13 +1106,10 @@ impl<'s> Fast<'s, '_, '_> {
             self.skip_block_indent(indent, &mut trailing);
             col = self.i - self.line_start;
         }
-        if chomp != Chomp::Strip {
-            if leading_break {
-                text.push('\n');
-            }
-            if self.eof() && self.col_of(self.i) >= indent.max(1) {
-                text.push('\n');
-            }
+        // go-yaml: a last line without a line break (content or spaces) ends the scalar with no
+        // break after it, whatever the chomping.
+        if chomp != Chomp::Strip && leading_break {
+            text.push('\n');
         }
         if chomp == Chomp::Keep {
             text.extend(std::iter::repeat_n('\n', trailing));
@@ -1469,6 +1465,11 @@ mod tests {
         "a: 1\n\n\n\nb: 2",
         "a: b\n  c\n  d\n",
         "empty:\nlist:\n-\n- ''\n",
+        "a: |\n  no final break",
+        "a: |+\n  x\n\n  ",
+        "a: >\n  x\n     ",
+        "a: |1\n  x\n  ",
+        "- |+\n  ",
     ];
 
     /// Where the fast path gives up on a one-document text (a line of scan.rs), if it does.
