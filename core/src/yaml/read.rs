@@ -61,6 +61,13 @@
 //!   with no line break, as in go-yaml: `x: |` then `  Cloud` at the end is `Cloud`. An
 //!   unterminated last line of spaces adds nothing, unless it reaches past the scalar's
 //!   indentation (then those spaces are content).
+//! * **Block scalars as kustomize prints them (V3).** kyaml writes each resource with go-yaml v3,
+//!   keeping every scalar's style, and reads it back before kustomize prints it. go-yaml's
+//!   writer of folded scalars adds a line break before a more-indented or tab-led line and at a
+//!   kept (`>+`) end, and drops one between two ordinary lines when the first line is
+//!   more-indented; a literal or folded scalar whose text starts with a tab is written so that
+//!   it cannot be read back, and kustomize fails. The reader applies that round trip to block
+//!   scalars (see `reprinted_block_scalar`); kustomization files (V11) are never written back.
 //!
 //! Leniencies of go-yaml (libyaml) that `saphyr-parser` does not share are patched over by
 //! re-parsing with a minimally edited text: a tab right after a `:` value indicator, and lines
@@ -987,6 +994,7 @@ impl<'s, 'l> Builder<'s, 'l> {
             {
                 text.to_mut().pop();
             }
+            return self.block_scalar(text, style == ScalarStyle::Literal, class, anchor, pos);
         }
         // libyaml refuses `{: a}` and `[: a]` (an empty key straight before the `:`).
         if plain
@@ -1002,6 +1010,29 @@ impl<'s, 'l> Builder<'s, 'l> {
             }
         }
         self.scalar(text, plain, class, anchor, pos)
+    }
+
+    /// A literal (`|`) or folded (`>`) scalar at `pos` (its indicator), with its text as read.
+    ///
+    /// V3: kustomize prints a resource after kyaml has written it with go-yaml v3, each block
+    /// scalar in its own style, and read it back ([`reprinted_block_scalar`]). Keys are left
+    /// alone (a block scalar key needs `? `, and go-yaml writes multi-line keys quoted).
+    pub(super) fn block_scalar(
+        &mut self,
+        text: Cow<'_, str>,
+        literal: bool,
+        class: TagClass,
+        anchor: usize,
+        pos: Pos,
+    ) -> Result<(), Fail> {
+        if self.schema == Schema::V3 && !self.in_key_position() {
+            match reprinted_block_scalar(&text, literal) {
+                Ok(None) => {}
+                Ok(Some(again)) => return self.scalar(Cow::Owned(again), false, class, anchor, pos),
+                Err(m) => return self.err(m, pos),
+            }
+        }
+        self.scalar(text, false, class, anchor, pos)
     }
 
     /// A scalar at `pos`: its text (escapes resolved, lines folded), whether it was plain, its
@@ -1271,6 +1302,83 @@ impl<'s, 'l> Builder<'s, 'l> {
         }
         Ok(())
     }
+}
+
+/// What a literal or folded scalar's text becomes when go-yaml v3 writes it in its style and
+/// reads it back (kyaml does that before kustomize prints): `None` when it comes back the same.
+///
+/// go-yaml writes in double quotes (which read back the same) text a block scalar cannot hold:
+/// empty text, a space before a line break or at the end, characters it escapes. Otherwise:
+///
+/// * Text starting with a tab is written without an indentation indicator, so that reading it
+///   back fails; kustomize fails.
+/// * Folded text: after each line that does not start with a blank (space or tab), go-yaml's
+///   writer puts one more line break than the text holds, which reading folds away again; but it
+///   decides that from the *first* line of the text, not the current one (go-yaml's
+///   `yaml_emitter_write_folded_scalar`, `k := 0`). So, when the first line starts with a
+///   non-blank, a line before a more-indented (blank-led) line gains a line break (`a\n  b` →
+///   `a\n\n  b`) and so does the end of text kept with `+` (`a\n\n` → `a\n\n\n`); when it starts
+///   with a blank, two non-blank lines lose one (`x\ny` → `x y`, `x\n\ny` → `x\ny`).
+fn reprinted_block_scalar(text: &str, literal: bool) -> Result<Option<String>, String> {
+    if !go_block_allowed(text) {
+        return Ok(None);
+    }
+    if text.starts_with('\t') {
+        return Err("a block scalar whose text starts with a tab: kustomize cannot print it (found a tab \
+                    character where an indentation space is expected)"
+            .to_string());
+    }
+    if literal {
+        return Ok(None);
+    }
+    let blank_led = |l: &str| l.starts_with([' ', '\t']);
+    let lead = text.len() - text.trim_start_matches('\n').len();
+    let body = &text[lead..];
+    if body.is_empty() {
+        return Ok(None);
+    }
+    // Whether the writer adds a line break after each non-blank-led line.
+    let extra = !blank_led(body);
+    // (line, line breaks after it)
+    let mut lines: Vec<(&str, usize)> = Vec::new();
+    let mut rest = body;
+    while !rest.is_empty() {
+        let end = rest.find('\n').unwrap_or(rest.len());
+        let after = &rest[end..];
+        let breaks = after.len() - after.trim_start_matches('\n').len();
+        lines.push((&rest[..end], breaks));
+        rest = &after[breaks..];
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    out.push_str(&text[..lead]);
+    for (i, &(line, breaks)) in lines.iter().enumerate() {
+        out.push_str(line);
+        let written = breaks + usize::from(extra && breaks > 0 && !blank_led(line));
+        let read = match lines.get(i + 1) {
+            // Reading folds the written breaks between two non-blank-led lines: one is a space.
+            Some(&(next, _)) if !blank_led(line) && !blank_led(next) => written - 1,
+            Some(_) => written,
+            // The end: chomping per the text's own trailing breaks (`-`, clip, `+`).
+            None if breaks <= 1 => breaks,
+            None => written,
+        };
+        if read == 0 && i + 1 < lines.len() {
+            out.push(' ');
+        }
+        out.extend(std::iter::repeat_n('\n', read));
+    }
+    Ok((out != text).then_some(out))
+}
+
+/// go-yaml v3's emitter allows a block scalar for `text` (`yaml_emitter_analyze_scalar`): not
+/// empty, no space before a line break or at the end, only characters it prints as they are.
+fn go_block_allowed(text: &str) -> bool {
+    if text.is_empty() || text.ends_with(' ') || text.contains(" \n") {
+        return false;
+    }
+    text.chars().all(|c| {
+        matches!(c, '\n' | '\t' | ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}') && c != '\u{FEFF}'
+    })
 }
 
 fn text_len(v: &Value) -> usize {
@@ -2616,6 +2724,52 @@ mod tests {
         ] {
             x_both_ways(text, want);
         }
+    }
+
+    // kubectl: core/tests/fixtures/yaml-folded-scalars and the experiments in the report.
+    #[test]
+    fn folded_scalars_read_as_kustomize_prints_them_after_go_yaml_wrote_them_back() {
+        for (text, want) in [
+            // A line before a more-indented or tab-led line gains a line break.
+            ("x: >\n  a\n    more\n  b\n", "a\n\n  more\nb\n"),
+            ("x: >-\n  a\n\n    more\n\n  b\n", "a\n\n\n  more\n\nb"),
+            ("x: >-\n  a\n  \tb\n  c\n", "a\n\n\tb\nc"),
+            // So does a kept end.
+            ("x: >+\n  a\n  b\n\n\n", "a b\n\n\n\n"),
+            ("x: >+\n  a\n\n", "a\n\n\n"),
+            // A first line that starts with a blank: two ordinary lines lose a line break.
+            ("x: >2\n   x\n  a\n\n  b\n", " x\na b\n"),
+            // Unchanged: ordinary folding, clip, quoted on output (trailing space), literal.
+            ("x: >\n  a\n  b\n\n  c\n", "a b\nc\n"),
+            ("x: >+\n  a\n", "a\n"),
+            ("x: >\n  a \n    b\n", "a \n  b\n"),
+            ("x: |\n  a\n    more\n\n\n", "a\n  more\n"),
+            ("x: |+\n  a\n\n", "a\n\n"),
+        ] {
+            x_both_ways(text, want);
+        }
+        // kustomization files and JSON 6902 values are read by go-yaml v2 and never written back.
+        let n = one("x: >\n  a\n    more\n  b\n", Schema::V11);
+        assert_eq!(n.str_at(&["x"]), Some("a\n  more\nb\n"));
+    }
+
+    // kubectl: core/tests/fixtures/err-yaml-block-scalar-tab-first.
+    #[test]
+    fn a_block_scalar_starting_with_a_tab_is_an_error_because_kustomize_cannot_print_it() {
+        for text in ["x: |2\n  \tname\n", "x: >2-\n  \tname\n  b\n"] {
+            for fast in [true, false] {
+                FAST_PATH.with(|c| c.set(fast));
+                let got = parse_stream(text, Schema::V3);
+                FAST_PATH.with(|c| c.set(true));
+                let e = got.expect_err(text);
+                assert!(e.message.contains("starts with a tab"), "{text:?}: {e}");
+                assert_eq!(e.pos, Pos::new(1, 4), "{text:?}");
+            }
+        }
+        // A leading line break gives go-yaml's writer an indentation indicator: no error.
+        x_both_ways("x: |2\n\n  \tname\n", "\n\tname\n");
+        // Quoted on output (a trailing space): no error either.
+        x_both_ways("x: |2\n  \tname \n", "\tname \n");
     }
 
     #[test]

@@ -1066,7 +1066,7 @@ impl<'s> Fast<'s, '_, '_> {
                 Chomp::Strip | Chomp::Clip => String::new(),
                 Chomp::Keep => "\n".repeat(trailing),
             };
-            self.out.scalar(Cow::Owned(text), false, props.class, props.anchor, pos)?;
+            self.out.block_scalar(Cow::Owned(text), literal, props.class, props.anchor, pos)?;
             return Ok(Next::Continue(None));
         }
         let mut col = self.i - self.line_start;
@@ -1114,7 +1114,7 @@ impl<'s> Fast<'s, '_, '_> {
         if chomp == Chomp::Keep {
             text.extend(std::iter::repeat_n('\n', trailing));
         }
-        self.out.scalar(Cow::Owned(text), false, props.class, props.anchor, pos)?;
+        self.out.block_scalar(Cow::Owned(text), literal, props.class, props.anchor, pos)?;
         if self.eof() {
             return Ok(Next::Continue(None));
         }
@@ -1470,6 +1470,8 @@ mod tests {
         "a: >\n  x\n     ",
         "a: |1\n  x\n  ",
         "- |+\n  ",
+        "a: >\n  x\n    more\n  y\n\n  z\nb: >+\n  x\n\n\nc: >2\n   x\n  y\n\n  z\n",
+        "a: |2\n   \tx\n",
     ];
 
     /// Where the fast path gives up on a one-document text (a line of scan.rs), if it does.
