@@ -69,6 +69,12 @@
 //!   it cannot be read back, and kustomize fails. The reader applies that round trip to block
 //!   scalars (see `reprinted_block_scalar`); kustomization files (V11) are never written back.
 //!
+//! * **Control characters.** A character go-yaml's reader refuses (C0 controls other than tab,
+//!   line feed and carriage return; DEL; C1 controls other than U+0085; U+FFFE, U+FFFF) anywhere
+//!   in the text is an error at its line and column ("control characters are not allowed"). One
+//!   written as an escape in double quotes reads, but DEL, C1 controls and U+FFFE/U+FFFF make
+//!   kustomize fail when it converts its output (JSON) back to YAML: an error too.
+//!
 //! Leniencies of go-yaml (libyaml) that `saphyr-parser` does not share are patched over by
 //! re-parsing with a minimally edited text: a tab right after a `:` value indicator, and lines
 //! inside flow collections or multi-line quoted scalars indented less than YAML 1.2 requires or
@@ -307,6 +313,15 @@ fn parse_first_document(
             return Ok(root);
         }
     }
+    // kcompile's parser answers no text holding a character go-yaml refuses.
+    if let Some((at, c)) = go_refused_char(text) {
+        let line = count_newlines(&text[..at]) + 1;
+        let col = text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at].chars().count() as u32 + 1;
+        return Err(YamlError::new(
+            format!("control characters are not allowed (U+{:04X})", c as u32),
+            Pos::new(line + line_offset, col),
+        ));
+    }
     let (text, added_break) = terminated(text);
     let mut owned: Option<String> = None;
     let mut col_fix: HashMap<u32, u32> = HashMap::new();
@@ -339,6 +354,23 @@ fn parse_first_document(
             }
         }
     }
+}
+
+/// Whether go-yaml's reader refuses `c`: it takes tab, line feed, carriage return, printable
+/// ASCII, U+0085, U+00A0–U+D7FF, U+E000–U+FFFD and U+10000 up ("control characters are not
+/// allowed").
+fn go_refuses(c: char) -> bool {
+    !matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// The first character of `text` go-yaml's reader refuses, with its byte offset.
+fn go_refused_char(text: &str) -> Option<(usize, char)> {
+    let b = text.as_bytes();
+    let ascii_bad = |c: u8| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f;
+    if !b.iter().any(|&c| ascii_bad(c) || c >= 0x80) {
+        return None;
+    }
+    text.char_indices().find(|&(_, c)| go_refuses(c))
 }
 
 /// The text saphyr-parser is given, and whether a line break was appended to it.
@@ -1045,6 +1077,21 @@ impl<'s, 'l> Builder<'s, 'l> {
         anchor: usize,
         pos: Pos,
     ) -> Result<(), Fail> {
+        if !plain && text.bytes().any(|b| b >= 0x7f) {
+            if let Some(c) = text.chars().find(|&c| c >= '\u{7f}' && go_refuses(c)) {
+                // Only an escape in double quotes gets here. kustomize reads it, then fails
+                // converting its output to YAML: JSON escapes C0 controls but writes DEL, C1
+                // controls and U+FFFE/U+FFFF as they are, which go-yaml then refuses.
+                return self.err(
+                    format!(
+                        "kustomize cannot print the character U+{:04X} (its JSON to YAML step fails: control \
+                         characters are not allowed)",
+                        c as u32
+                    ),
+                    pos,
+                );
+            }
+        }
         let flow = self.top_flow();
         let empty_null = plain && text.is_empty() && class == TagClass::Implicit;
         if self.in_key_position() {
@@ -2770,6 +2817,43 @@ mod tests {
         x_both_ways("x: |2\n\n  \tname\n", "\n\tname\n");
         // Quoted on output (a trailing space): no error either.
         x_both_ways("x: |2\n  \tname \n", "\tname \n");
+    }
+
+    // kubectl: core/tests/fixtures/err-yaml-control-character and the experiments in the report.
+    #[test]
+    fn characters_go_yaml_refuses_are_an_error_at_their_place_in_any_scalar_style() {
+        for text in
+            ["x: a\x7fb\n", "x: 'a\x01b'\n", "x: \"a\x1bb\"\n", "x: |\n  a\u{80}\n", "x\u{9f}: v\n", "# \x08\nx: 1\n"]
+        {
+            for schema in [Schema::V3, Schema::V11] {
+                let e = err(text, schema);
+                assert!(e.message.starts_with("control characters are not allowed (U+"), "{text:?}: {e}");
+            }
+        }
+        let e = err("a: 1\nx: 'tab\tok, DEL \x7f not'\n", Schema::V3);
+        assert_eq!((e.message.as_str(), e.pos), ("control characters are not allowed (U+007F)", Pos::new(2, 17)));
+        // Accepted: tab, U+0085, U+00A0 up, a byte order mark inside the text is left to the parser.
+        assert_eq!(
+            one("x: \"a\tb\u{85}c\u{a0}d\u{e000}\u{10000}\"\n", Schema::V3).str_at(&["x"]),
+            Some("a\tb\u{85}c\u{a0}d\u{e000}\u{10000}")
+        );
+    }
+
+    // kubectl: `k: "a\x7fb"` fails when kustomize converts its output back to YAML; `"\x01"`,
+    // `"\e"`, `"\u0085"` and `"\ufeff"` print.
+    #[test]
+    fn escaped_characters_kustomize_cannot_print_are_an_error() {
+        for esc in ["\\x7f", "\\x80", "\\u009f", "\\ufffe", "\\uffff"] {
+            let e = err(&format!("x: \"a{esc}b\"\n"), Schema::V3);
+            assert!(e.message.starts_with("kustomize cannot print the character U+"), "{esc}: {e}");
+            assert_eq!(e.pos, Pos::new(1, 4));
+        }
+        for (esc, want) in
+            [("\\x01", "\u{1}"), ("\\e", "\u{1b}"), ("\\u0085", "\u{85}"), ("\\ufeff", "\u{feff}"), ("\\0", "\0")]
+        {
+            let n = one(&format!("x: \"a{esc}b\"\n"), Schema::V3);
+            assert_eq!(n.str_at(&["x"]), Some(format!("a{want}b").as_str()), "{esc}");
+        }
     }
 
     #[test]
