@@ -104,7 +104,7 @@ pub(crate) fn build_with(
     resources.retain(|r| !is_local_config(r));
     crate::sort::sort(&mut resources, kustomization.sort_options.as_ref());
     trace::begin(&mut builder.tracer, &mut resources);
-    crate::build_metadata::finish(&mut resources, &real, builder.build_metadata);
+    crate::build_metadata::finish(&mut resources, &real, builder.build_metadata)?;
     trace::end(&mut builder.tracer, &mut resources, || Step::bare("buildMetadata", ""));
     Ok(Built { resources, warnings: builder.warnings, unmatched: builder.unmatched, tracer: builder.tracer })
 }

@@ -35,7 +35,9 @@
 //!   error. List and map keys are an error in both schemas.
 //! * **Duplicate keys.** V3: an error, `mapping key "x" already defined at line N` (go-yaml v3).
 //!   V11: the last one wins (go-yaml v2).
-//! * **Merge keys** `<<`. V3 follows kyaml's de-anchoring: the map's own keys win wherever they
+//! * **Merge keys** `<<`. V3: the first `<<` key of a map that is not a merge key (quoted, or
+//!   tagged `!!str`) vanishes with its value, as kyaml drops it; later ones are ordinary keys.
+//!   V3 follows kyaml's de-anchoring: the map's own keys win wherever they
 //!   are, in a list of maps the earlier map wins, a second `<<` in one map is an error
 //!   ("duplicate merge key"). V11 follows go-yaml v2, which merges in place: a `<<` overrides the
 //!   keys before it, keys after it override it, several `<<` are allowed.
@@ -614,6 +616,9 @@ enum Pending {
     /// The index of the key's (placeholder) entry.
     Key(usize),
     Merge,
+    /// V3: the map's first `<<` key, not a merge key (quoted, or tagged `!!str`): kustomize
+    /// drops the entry.
+    Drop,
 }
 
 struct MapFrame {
@@ -622,6 +627,8 @@ struct MapFrame {
     pending: Option<Pending>,
     merge_seen: bool,
     merge: Option<Vec<Map>>,
+    /// V3: whether a key `<<` (of any style) was seen.
+    lt_lt_seen: bool,
 }
 
 enum FrameKind {
@@ -953,6 +960,7 @@ impl<'s, 'l> Builder<'s, 'l> {
                 pending: None,
                 merge_seen: false,
                 merge: None,
+                lt_lt_seen: false,
             })
         };
         self.stack.push(Frame { pos, anchor, flow, size: 1, bytes: 0, height: 0, kind });
@@ -1189,6 +1197,19 @@ impl<'s, 'l> Builder<'s, 'l> {
                 self.register_anchor(Node::at(value, pos), info, Some(&text))?;
             }
         }
+        if self.schema == Schema::V3 && text == "<<" {
+            // kyaml removes the first `<<` key of each map whatever its style: a quoted or
+            // `!!str` one vanishes, value and all, nothing merged (kubectl: `"<<": v`,
+            // `'<<': {a: 1}`, `!!str <<: x`); later ones are ordinary keys.
+            if let Some(Frame { kind: FrameKind::Map(mf), .. }) = self.stack.last_mut() {
+                let first = !mf.lt_lt_seen;
+                mf.lt_lt_seen = true;
+                if first && !is_merge {
+                    mf.pending = Some(Pending::Drop);
+                    return Ok(());
+                }
+            }
+        }
         if is_merge {
             return self.set_merge_key(pos);
         }
@@ -1333,6 +1354,7 @@ impl<'s, 'l> Builder<'s, 'l> {
                         *slot = node;
                     }
                 }
+                Some(Pending::Drop) => {}
                 Some(Pending::Merge) => match schema {
                     Schema::V3 => match merge_sources_v3(node, info.from_alias) {
                         Ok(sources) => mf.merge = Some(sources),
@@ -1444,6 +1466,19 @@ fn kind_phrase(v: &Value) -> &'static str {
         Value::Str(_) => "a string",
         Value::Seq(_) => "a list",
         Value::Map(_) => "a map",
+    }
+}
+
+/// What `text` decodes to when go-yaml v3 reads it as a plain scalar, when that is not a
+/// string: "null", "a boolean", "an integer", "a number", "a timestamp".
+pub(crate) fn plain_non_string_v3(text: &str) -> Option<&'static str> {
+    match resolve_core(text, Schema::V3, true) {
+        Res::Str | Res::Merge => None,
+        Res::Null => Some("null"),
+        Res::Bool(_) => Some("a boolean"),
+        Res::Int(_) | Res::UInt(_) => Some("an integer"),
+        Res::Float(_) => Some("a number"),
+        Res::Timestamp(_) => Some("a timestamp"),
     }
 }
 
@@ -2511,9 +2546,10 @@ mod tests {
         assert_eq!((ints(&n, "w"), ints(&n, "x"), ints(&n, "v"), ints(&n, "z")), (0, 1, 20, 30));
         let n = m("  <<: {p: 1}\n", Schema::V3);
         assert_eq!(ints(&n, "p"), 1);
-        // A quoted `<<` is an ordinary key.
+        // A quoted `<<` is no merge key, and kyaml drops the first `<<` key of a map (kubectl:
+        // `m: {}`); see the_first_non_merge_double_angle_key_of_a_map_vanishes_and_later_ones_stay.
         let n = m("  \"<<\": {p: 1}\n", Schema::V3);
-        assert_eq!(keys(&n), ["<<"]);
+        assert!(keys(&n).is_empty());
         // kubectl: "duplicate merge key".
         let e = err(&format!("{base}m:\n  <<: *b\n  <<: *o\n"), Schema::V3);
         assert_eq!(e.message, "duplicate merge key");
@@ -2853,6 +2889,47 @@ mod tests {
         {
             let n = one(&format!("x: \"a{esc}b\"\n"), Schema::V3);
             assert_eq!(n.str_at(&["x"]), Some(format!("a{want}b").as_str()), "{esc}");
+        }
+    }
+
+    // kubectl: core/tests/fixtures/yaml-quoted-keys and the experiments in the report.
+    #[test]
+    fn the_first_non_merge_double_angle_key_of_a_map_vanishes_and_later_ones_stay() {
+        for (text, want) in [
+            ("\"<<\": v\na: b\n", vec!["a"]),
+            ("'<<': {z: 1}\na: b\n", vec!["a"]),
+            ("!!str <<: [x]\na: b\n", vec!["a"]),
+            ("\"<<\": x\na: b\n\"<<\": y\n", vec!["a", "<<"]),
+            ("<<: {z: 1}\n\"<<\": {w: 2}\na: b\n", vec!["<<", "a", "z"]),
+            ("\"<<\": {w: 2}\n<<: {z: 1}\na: b\n", vec!["a", "z"]),
+        ] {
+            let n = one(text, Schema::V3);
+            assert_eq!(keys(&n), want, "{text:?}");
+        }
+        // go-yaml v2 (kustomization files) keeps a quoted `<<` as a key.
+        assert_eq!(keys(&one("\"<<\": v\na: b\n", Schema::V11)), ["<<", "a"]);
+    }
+
+    #[test]
+    fn plain_non_string_v3_names_what_go_yaml_v3_would_read_instead_of_a_string() {
+        for (text, want) in [
+            ("true", Some("a boolean")),
+            ("TRUE", Some("a boolean")),
+            ("123", Some("an integer")),
+            ("0o17", Some("an integer")),
+            ("1_000", Some("an integer")),
+            ("1.5", Some("a number")),
+            (".inf", Some("a number")),
+            ("~", Some("null")),
+            ("Null", Some("null")),
+            ("2001-12-14", Some("a timestamp")),
+            ("yes", None),
+            ("0o8", None),
+            ("tRUE", None),
+            ("<<", None),
+            ("app.kubernetes.io/name", None),
+        ] {
+            assert_eq!(plain_non_string_v3(text), want, "{text:?}");
         }
     }
 
