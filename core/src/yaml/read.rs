@@ -62,7 +62,8 @@
 //!   line has no line break (a file saved without one, the text of an inline `patch: |-`) ends
 //!   with no line break, as in go-yaml: `x: |` then `  Cloud` at the end is `Cloud`. An
 //!   unterminated last line of spaces adds nothing, unless it reaches past the scalar's
-//!   indentation (then those spaces are content).
+//!   indentation (then those spaces are content). A tab in a block scalar's indentation (before
+//!   its indentation is found, or before it on a later line) is an error, as in go-yaml.
 //! * **Block scalars as kustomize prints them (V3).** kyaml writes each resource with go-yaml v3,
 //!   keeping every scalar's style, and reads it back before kustomize prints it. go-yaml's
 //!   writer of folded scalars adds a line break before a more-indented or tab-led line and at a
@@ -901,6 +902,61 @@ impl<'s, 'l> Builder<'s, 'l> {
     /// added ends with a line break go-yaml would not have read: always after content, and
     /// after a last line of spaces when they reach past the scalar's indentation (content
     /// again) or when the scalar keeps trailing breaks (`|+`: saphyr counts the line).
+    /// go-yaml refuses a tab in a block scalar's indentation: on the lines before its first
+    /// content line, at the start of that line when the indentation is found from it (no
+    /// indicator), and on later lines (the one that ends the scalar included) before the
+    /// scalar's indentation. saphyr takes such tabs as content or as the end of the scalar.
+    /// Where the first such tab is.
+    fn tab_in_block_indentation(&mut self, span: Span, header: Option<(Pos, bool)>) -> Option<Pos> {
+        let start = self.src.byte_of(span.start.index());
+        let end = self.src.byte_of(span.end.index()).min(self.text.len());
+        let line_start_of = |b: usize| self.text[..b].rfind('\n').map_or(0, |i| i + 1);
+        let (mut at, content_line, explicit) = match header {
+            // No content line: `start` is at the indicator.
+            None => (self.text[start..].find('\n').map_or(self.text.len(), |i| start + i + 1), None, false),
+            Some(_) => {
+                // Back from the first content line over blank lines to the header line.
+                let content = line_start_of(start);
+                let mut first = content;
+                let mut header_line = "";
+                while first > 0 {
+                    let prev = line_start_of(first - 1);
+                    let text = &self.text[prev..first - 1];
+                    if !text.trim().is_empty() {
+                        header_line = text;
+                        break;
+                    }
+                    first = prev;
+                }
+                let head = header_line.split(" #").next().unwrap_or("").trim_end();
+                let indicators = head.rsplit(['|', '>']).next().unwrap_or("");
+                (first, Some(content), indicators.bytes().any(|c| c.is_ascii_digit()))
+            }
+        };
+        let indent = span.start.col();
+        while at < self.text.len() && at <= end {
+            let line = &self.text[at..];
+            let n = line.bytes().take_while(|&c| c == b' ').count();
+            if line.as_bytes().get(n) == Some(&b'\t') {
+                let bad = match content_line {
+                    None => true,
+                    Some(c) if at < c => true,
+                    Some(c) if at == c => !explicit,
+                    Some(_) => n < indent,
+                };
+                if bad {
+                    let line_no = count_newlines(&self.text[..at]) + 1;
+                    return Some(Pos::new(line_no + self.line_offset, n as u32 + 1));
+                }
+            }
+            at = match line.find('\n') {
+                Some(i) => at + i + 1,
+                None => break,
+            };
+        }
+        None
+    }
+
     fn added_break_read(&mut self, span: Span, header: Option<(Pos, bool)>) -> bool {
         let body = self.text.strip_suffix('\n').unwrap_or(self.text);
         let last = &body[body.rfind('\n').map_or(0, |i| i + 1)..];
@@ -1027,6 +1083,9 @@ impl<'s, 'l> Builder<'s, 'l> {
             let header = self.block_header(span.start);
             if let (Some((at, _)), 0, None) = (header, anchor, tag) {
                 pos = at;
+            }
+            if let Some(at) = self.tab_in_block_indentation(span, header) {
+                return self.err("found a tab character where an indentation space is expected", at);
             }
             if self.added_break_at == Some(span.end.index())
                 && text.ends_with('\n')
@@ -2931,6 +2990,31 @@ mod tests {
         ] {
             assert_eq!(plain_non_string_v3(text), want, "{text:?}");
         }
+    }
+
+    // kubectl: core/tests/fixtures/err-yaml-block-scalar-tab-indent and the experiments in the
+    // report ("found a tab character where an indentation space is expected").
+    #[test]
+    fn a_tab_in_a_block_scalars_indentation_is_an_error() {
+        for (text, at) in [
+            ("x: |\n  a\n\tb\n", Pos::new(3, 1)),
+            ("x: >\n  \ta\n", Pos::new(2, 3)),
+            ("x: |\n\n \t\n  a\n", Pos::new(3, 2)),
+            ("x: |2\n  a\n \tb\n", Pos::new(3, 2)),
+            ("x: |-\n  a\n\t", Pos::new(3, 1)),
+        ] {
+            for fast in [true, false] {
+                FAST_PATH.with(|c| c.set(fast));
+                let got = parse_stream(text, Schema::V3);
+                FAST_PATH.with(|c| c.set(true));
+                let e = got.expect_err(text);
+                assert_eq!(e.message, "found a tab character where an indentation space is expected", "{text:?}");
+                assert_eq!(e.pos, at, "{text:?} (fast path {fast})");
+            }
+        }
+        // Past the indentation a tab is content.
+        x_both_ways("x: |\n  a\n  \tb\n", "a\n\tb\n");
+        x_both_ways("x: |2\n  \n  a\n", "\na\n");
     }
 
     #[test]

@@ -1053,12 +1053,15 @@ impl<'s> Fast<'s, '_, '_> {
                     break;
                 }
             }
+            if self.peek() == b'\t' {
+                return Err(bail()); // go-yaml: a tab where the indentation is being found
+            }
             indent = max_indent.max((block_indent + 1) as usize);
             if block_indent > 0 {
                 indent = indent.max(1);
             }
         } else {
-            self.skip_block_indent(indent, &mut trailing);
+            self.skip_block_indent(indent, &mut trailing)?;
         }
         if self.eof() {
             // go-yaml: an unterminated last line holding only spaces adds nothing.
@@ -1103,7 +1106,7 @@ impl<'s> Fast<'s, '_, '_> {
             }
             leading_break = true;
             self.newline();
-            self.skip_block_indent(indent, &mut trailing);
+            self.skip_block_indent(indent, &mut trailing)?;
             col = self.i - self.line_start;
         }
         // go-yaml: a last line without a line break (content or spaces) ends the scalar with no
@@ -1124,16 +1127,19 @@ impl<'s> Fast<'s, '_, '_> {
 
     /// Steps over up to `indent` spaces, and over lines holding only spaces (counted in
     /// `breaks`).
-    fn skip_block_indent(&mut self, indent: usize, breaks: &mut usize) {
+    /// A tab inside the indentation is an error for go-yaml: give up (saphyr's path reports it).
+    fn skip_block_indent(&mut self, indent: usize, breaks: &mut usize) -> R<()> {
         loop {
             while self.i - self.line_start < indent && self.peek() == b' ' {
                 self.i += 1;
             }
-            if self.peek() == b'\n' {
-                *breaks += 1;
-                self.newline();
-            } else {
-                return;
+            match self.peek() {
+                b'\n' => {
+                    *breaks += 1;
+                    self.newline();
+                }
+                b'\t' if self.i - self.line_start < indent => return Err(bail()),
+                _ => return Ok(()),
             }
         }
     }
