@@ -173,7 +173,7 @@ pub(crate) fn build_with(
     let mut build_metadata = builder.build_metadata;
     build_metadata.managed_by |= options.managed_by_label;
     trace::begin(&mut builder.tracer, &mut resources);
-    crate::build_metadata::finish(&mut resources, &real, build_metadata);
+    crate::build_metadata::finish(&mut resources, &real, build_metadata)?;
     trace::end(&mut builder.tracer, &mut resources, || Step::bare("buildMetadata", ""));
     Ok(Built { resources, warnings: builder.warnings, unmatched: builder.unmatched, tracer: builder.tracer })
 }

@@ -15,6 +15,7 @@
 //! Other values are ignored, as kustomize does.
 
 use crate::accumulate::{Accumulator, Builder};
+use crate::error::Error;
 use crate::kustomization::Kustomization;
 use crate::load::LoadedKustomization;
 use crate::resource::Resource;
@@ -258,7 +259,12 @@ fn is_internal(key: &str) -> bool {
 
 /// The last step of a build: the managed-by label, build annotations removed, origin and
 /// transformation annotations written when asked for, annotation values as strings.
-pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) {
+///
+/// kustomize rewrites every annotation map here (`RemoveBuildAnnotations`) with plain keys, and
+/// reads them back with go-yaml v3 when it prints: a key that then reads as another type
+/// (`"true"`, `"123"`, `"~"`, `"1.5"`, `"2001-12-14"`) makes it fail, an empty key makes it
+/// crash. Both are errors here, at the annotation.
+pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) -> Result<(), Error> {
     for r in resources.iter_mut() {
         if flags.managed_by {
             r.node.entry_map("metadata");
@@ -291,6 +297,27 @@ pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) {
         for key in BUILD_ANNOTATIONS {
             map.shift_remove(*key);
         }
+        for (key, v) in map.iter() {
+            let problem = match crate::yaml::read::plain_non_string_v3(key) {
+                _ if key.is_empty() => "an empty annotation key makes kustomize crash (wrong node kind)".to_string(),
+                Some(what) => format!(
+                    "annotation key {key:?} reads back as {what} when kustomize rewrites the annotations, and \
+                     kustomize fails (json: unsupported type: map[interface {{}}]interface {{}})"
+                ),
+                None => continue,
+            };
+            let mut e = Error::new(problem).help(
+                "kustomize writes annotation keys unquoted: use a key that is not empty and does not read as \
+                 a number, boolean, null or date",
+            );
+            if r.generated.is_none() {
+                e = e.in_file(&r.origin);
+                if v.pos.line > 0 {
+                    e = e.at(v.pos);
+                }
+            }
+            return Err(e);
+        }
         if let Some(o) = origin {
             map.insert(ORIGIN.into(), Node::string(o));
         }
@@ -312,6 +339,7 @@ pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) {
             meta.shift_remove("annotations");
         }
     }
+    Ok(())
 }
 
 /// The origin annotation of a resource: the file it was read from, or its generator.

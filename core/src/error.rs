@@ -187,6 +187,11 @@ impl From<crate::yaml::read::YamlError> for Error {
 fn yaml_hint(message: &str) -> Option<&'static str> {
     let m = message.to_ascii_lowercase();
     let hints: &[(&str, &str)] = &[
+        (
+            "starts with a tab",
+            "go-yaml writes such a block scalar back without an indentation indicator and fails to read it: \
+             start its first line with a space, or write the value in double quotes (\"\\t...\")",
+        ),
         ("tab", "YAML does not allow tabs for indentation: indent with spaces"),
         (
             "mapping values are not allowed",

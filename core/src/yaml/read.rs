@@ -35,7 +35,9 @@
 //!   error. List and map keys are an error in both schemas.
 //! * **Duplicate keys.** V3: an error, `mapping key "x" already defined at line N` (go-yaml v3).
 //!   V11: the last one wins (go-yaml v2).
-//! * **Merge keys** `<<`. V3 follows kyaml's de-anchoring: the map's own keys win wherever they
+//! * **Merge keys** `<<`. V3: the first `<<` key of a map that is not a merge key (quoted, or
+//!   tagged `!!str`) vanishes with its value, as kyaml drops it; later ones are ordinary keys.
+//!   V3 follows kyaml's de-anchoring: the map's own keys win wherever they
 //!   are, in a list of maps the earlier map wins, a second `<<` in one map is an error
 //!   ("duplicate merge key"). V11 follows go-yaml v2, which merges in place: a `<<` overrides the
 //!   keys before it, keys after it override it, several `<<` are allowed.
@@ -55,6 +57,26 @@
 //!   "cannot decode !!str `abc` as a !!int", `!!binary` is base64-decoded). Any other tag on a
 //!   scalar (`!foo 123`) keeps the text as a string; the non-specific tag `!` is ignored. Tags on
 //!   lists and maps are ignored.
+//!
+//! * **Block scalars at the end of the text.** A block scalar (`|`, `>`, any chomping) whose last
+//!   line has no line break (a file saved without one, the text of an inline `patch: |-`) ends
+//!   with no line break, as in go-yaml: `x: |` then `  Cloud` at the end is `Cloud`. An
+//!   unterminated last line of spaces adds nothing, unless it reaches past the scalar's
+//!   indentation (then those spaces are content). A tab in a block scalar's indentation (before
+//!   its indentation is found, or before it on a later line) is an error, as in go-yaml.
+//! * **Block scalars as kustomize prints them (V3).** kyaml writes each resource with go-yaml v3,
+//!   keeping every scalar's style, and reads it back before kustomize prints it. go-yaml's
+//!   writer of folded scalars adds a line break before a more-indented or tab-led line and at a
+//!   kept (`>+`) end, and drops one between two ordinary lines when the first line is
+//!   more-indented; a literal or folded scalar whose text starts with a tab is written so that
+//!   it cannot be read back, and kustomize fails. The reader applies that round trip to block
+//!   scalars (see `reprinted_block_scalar`); kustomization files (V11) are never written back.
+//!
+//! * **Control characters.** A character go-yaml's reader refuses (C0 controls other than tab,
+//!   line feed and carriage return; DEL; C1 controls other than U+0085; U+FFFE, U+FFFF) anywhere
+//!   in the text is an error at its line and column ("control characters are not allowed"). One
+//!   written as an escape in double quotes reads, but DEL, C1 controls and U+FFFE/U+FFFF make
+//!   kustomize fail when it converts its output (JSON) back to YAML: an error too.
 //!
 //! Leniencies of go-yaml (libyaml) that `saphyr-parser` does not share are patched over by
 //! re-parsing with a minimally edited text: a tab right after a `:` value indicator, and lines
@@ -344,12 +366,25 @@ fn parse_first_document(
             return Ok(root);
         }
     }
+    // kcompile's parser answers no text holding a character go-yaml refuses.
+    if let Some((at, c)) = go_refused_char(text) {
+        let line = count_newlines(&text[..at]) + 1;
+        let col = text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at].chars().count() as u32 + 1;
+        return Err(YamlError::new(
+            format!("control characters are not allowed (U+{:04X})", c as u32),
+            Pos::new(line + line_offset, col),
+        ));
+    }
+    let (text, added_break) = terminated(text);
     let mut owned: Option<String> = None;
     let mut col_fix: HashMap<u32, u32> = HashMap::new();
     let mut retries = 0;
     loop {
-        let cur: &str = owned.as_deref().unwrap_or(text);
+        let cur: &str = owned.as_deref().unwrap_or(&text);
         let mut b = Builder::new(cur, line_offset, schema, limits, *budget, &col_fix);
+        if added_break {
+            b.added_break_at = Some(cur.chars().count());
+        }
         let result = b.run();
         match result {
             Ok(root) => {
@@ -372,6 +407,38 @@ fn parse_first_document(
             }
         }
     }
+}
+
+/// Whether go-yaml's reader refuses `c`: it takes tab, line feed, carriage return, printable
+/// ASCII, U+0085, U+00A0–U+D7FF, U+E000–U+FFFD and U+10000 up ("control characters are not
+/// allowed").
+fn go_refuses(c: char) -> bool {
+    !matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// The first character of `text` go-yaml's reader refuses, with its byte offset.
+fn go_refused_char(text: &str) -> Option<(usize, char)> {
+    let b = text.as_bytes();
+    let ascii_bad = |c: u8| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f;
+    if !b.iter().any(|&c| ascii_bad(c) || c >= 0x80) {
+        return None;
+    }
+    text.char_indices().find(|&(_, c)| go_refuses(c))
+}
+
+/// The text saphyr-parser is given, and whether a line break was appended to it.
+///
+/// A block scalar that runs to the end of an unterminated last line ends, for go-yaml, with no
+/// line break, whatever its chomping (`a: |` then `  x` at the end of the file is `x`); an
+/// unterminated last line of spaces is content when it reaches past the scalar's indentation
+/// and adds nothing otherwise. saphyr-parser reads a line break there. So an unterminated text
+/// gets a line break (which changes the meaning of nothing else), and
+/// [`Builder::saphyr_scalar`] takes back what it added to a block scalar that ends there.
+fn terminated(text: &str) -> (Cow<'_, str>, bool) {
+    if text.is_empty() || text.ends_with('\n') {
+        return (Cow::Borrowed(text), false);
+    }
+    (Cow::Owned(format!("{text}\n")), true)
 }
 
 /// Edits `text` so that saphyr accepts what libyaml accepts, when the error is one of the known
@@ -600,6 +667,9 @@ enum Pending {
     /// The index of the key's (placeholder) entry.
     Key(usize),
     Merge,
+    /// V3: the map's first `<<` key, not a merge key (quoted, or tagged `!!str`): kustomize
+    /// drops the entry.
+    Drop,
 }
 
 struct MapFrame {
@@ -608,6 +678,8 @@ struct MapFrame {
     pending: Option<Pending>,
     merge_seen: bool,
     merge: Option<Vec<Map>>,
+    /// V3: whether a key `<<` (of any style) was seen.
+    lt_lt_seen: bool,
 }
 
 enum FrameKind {
@@ -638,6 +710,10 @@ pub(super) struct Builder<'s, 'l> {
     root: Option<Node>,
     /// Char index of the bracket of the outermost open flow collection.
     flow_start: Option<usize>,
+    /// When the text is the reader's own copy with a line break appended (see
+    /// [`terminated`]): its length in chars. A block scalar whose span runs to it ends in that
+    /// added break, which go-yaml would not have read.
+    added_break_at: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -713,6 +789,7 @@ impl<'s, 'l> Builder<'s, 'l> {
             anchors: HashMap::new(),
             root: None,
             flow_start: None,
+            added_break_at: None,
         }
     }
 
@@ -840,9 +917,11 @@ impl<'s, 'l> Builder<'s, 'l> {
         None
     }
 
-    /// Where the `|` or `>` of a block scalar whose content starts at `m` is (saphyr's span
-    /// starts at the content; go-yaml's position is the indicator's).
-    fn block_indicator_pos(&mut self, m: Marker) -> Option<Pos> {
+    /// The header of a block scalar whose content starts at `m`: where its `|` or `>` is
+    /// (saphyr's span starts at the content; go-yaml's position is the indicator's) and whether
+    /// it keeps trailing line breaks (`+`). `None` when `m` is not at the start of a content
+    /// line: then the scalar has no content lines and `m` is at its indicator.
+    fn block_header(&mut self, m: Marker) -> Option<(Pos, bool)> {
         let at = self.src.byte_of(m.index());
         let mut line_end = self.text[..at].rfind('\n')?;
         if !self.text[line_end + 1..at].trim().is_empty() {
@@ -863,12 +942,93 @@ impl<'s, 'l> Builder<'s, 'l> {
                 Some(i) => &content[..i],
                 None => content,
             };
-            let head = head.trim_end().trim_end_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit());
-            if !(head.ends_with('|') || head.ends_with('>')) {
+            let head = head.trim_end();
+            let indicator = head.trim_end_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit());
+            if !(indicator.ends_with('|') || indicator.ends_with('>')) {
                 return None;
             }
-            let col = head.chars().count() as u32;
-            return Some(Pos::new(line as u32 + self.line_offset, col));
+            let col = indicator.chars().count() as u32;
+            let keep = head[indicator.len()..].contains('+');
+            return Some((Pos::new(line as u32 + self.line_offset, col), keep));
+        }
+    }
+
+    /// Whether the block scalar indicator at char index `ci` (`|+`, `>2+`, ...) keeps trailing
+    /// line breaks.
+    fn indicator_keeps(&mut self, ci: usize) -> bool {
+        let b = self.src.byte_of(ci);
+        self.text[b..].bytes().skip(1).take_while(|&c| c == b'+' || c == b'-' || c.is_ascii_digit()).any(|c| c == b'+')
+    }
+
+    /// Whether saphyr's text for a block scalar that ends at the line break [`terminated`]
+    /// added ends with a line break go-yaml would not have read: always after content, and
+    /// after a last line of spaces when they reach past the scalar's indentation (content
+    /// again) or when the scalar keeps trailing breaks (`|+`: saphyr counts the line).
+    /// go-yaml refuses a tab in a block scalar's indentation: on the lines before its first
+    /// content line, at the start of that line when the indentation is found from it (no
+    /// indicator), and on later lines (the one that ends the scalar included) before the
+    /// scalar's indentation. saphyr takes such tabs as content or as the end of the scalar.
+    /// Where the first such tab is.
+    fn tab_in_block_indentation(&mut self, span: Span, header: Option<(Pos, bool)>) -> Option<Pos> {
+        let start = self.src.byte_of(span.start.index());
+        let end = self.src.byte_of(span.end.index()).min(self.text.len());
+        let line_start_of = |b: usize| self.text[..b].rfind('\n').map_or(0, |i| i + 1);
+        let (mut at, content_line, explicit) = match header {
+            // No content line: `start` is at the indicator.
+            None => (self.text[start..].find('\n').map_or(self.text.len(), |i| start + i + 1), None, false),
+            Some(_) => {
+                // Back from the first content line over blank lines to the header line.
+                let content = line_start_of(start);
+                let mut first = content;
+                let mut header_line = "";
+                while first > 0 {
+                    let prev = line_start_of(first - 1);
+                    let text = &self.text[prev..first - 1];
+                    if !text.trim().is_empty() {
+                        header_line = text;
+                        break;
+                    }
+                    first = prev;
+                }
+                let head = header_line.split(" #").next().unwrap_or("").trim_end();
+                let indicators = head.rsplit(['|', '>']).next().unwrap_or("");
+                (first, Some(content), indicators.bytes().any(|c| c.is_ascii_digit()))
+            }
+        };
+        let indent = span.start.col();
+        while at < self.text.len() && at <= end {
+            let line = &self.text[at..];
+            let n = line.bytes().take_while(|&c| c == b' ').count();
+            if line.as_bytes().get(n) == Some(&b'\t') {
+                let bad = match content_line {
+                    None => true,
+                    Some(c) if at < c => true,
+                    Some(c) if at == c => !explicit,
+                    Some(_) => n < indent,
+                };
+                if bad {
+                    let line_no = count_newlines(&self.text[..at]) + 1;
+                    return Some(Pos::new(line_no + self.line_offset, n as u32 + 1));
+                }
+            }
+            at = match line.find('\n') {
+                Some(i) => at + i + 1,
+                None => break,
+            };
+        }
+        None
+    }
+
+    fn added_break_read(&mut self, span: Span, header: Option<(Pos, bool)>) -> bool {
+        let body = self.text.strip_suffix('\n').unwrap_or(self.text);
+        let last = &body[body.rfind('\n').map_or(0, |i| i + 1)..];
+        if last.bytes().any(|c| c != b' ') {
+            return true;
+        }
+        match header {
+            // Content lines start at the scalar's indentation.
+            Some((_, keep)) => last.len() > span.start.col() || keep,
+            None => self.indicator_keeps(span.start.index()),
         }
     }
 
@@ -918,6 +1078,7 @@ impl<'s, 'l> Builder<'s, 'l> {
                 pending: None,
                 merge_seen: false,
                 merge: None,
+                lt_lt_seen: false,
             })
         };
         self.stack.push(Frame { pos, anchor, flow, size: 1, bytes: 0, height: 0, kind });
@@ -978,12 +1139,24 @@ impl<'s, 'l> Builder<'s, 'l> {
         let pos = self.pos(span.start);
         let class = classify_tag(tag);
         let plain = style == ScalarStyle::Plain;
-        let pos = match style {
-            ScalarStyle::Literal | ScalarStyle::Folded if anchor == 0 && tag.is_none() => {
-                self.block_indicator_pos(span.start).unwrap_or(pos)
+        let mut text = text;
+        let mut pos = pos;
+        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+            let header = self.block_header(span.start);
+            if let (Some((at, _)), 0, None) = (header, anchor, tag) {
+                pos = at;
             }
-            _ => pos,
-        };
+            if let Some(at) = self.tab_in_block_indentation(span, header) {
+                return self.err("found a tab character where an indentation space is expected", at);
+            }
+            if self.added_break_at == Some(span.end.index())
+                && text.ends_with('\n')
+                && self.added_break_read(span, header)
+            {
+                text.to_mut().pop();
+            }
+            return self.block_scalar(text, style == ScalarStyle::Literal, class, anchor, pos);
+        }
         // libyaml refuses `{: a}` and `[: a]` (an empty key straight before the `:`).
         if plain
             && text.is_empty()
@@ -1000,6 +1173,29 @@ impl<'s, 'l> Builder<'s, 'l> {
         self.scalar(text, plain, class, anchor, pos)
     }
 
+    /// A literal (`|`) or folded (`>`) scalar at `pos` (its indicator), with its text as read.
+    ///
+    /// V3: kustomize prints a resource after kyaml has written it with go-yaml v3, each block
+    /// scalar in its own style, and read it back ([`reprinted_block_scalar`]). Keys are left
+    /// alone (a block scalar key needs `? `, and go-yaml writes multi-line keys quoted).
+    pub(super) fn block_scalar(
+        &mut self,
+        text: Cow<'_, str>,
+        literal: bool,
+        class: TagClass,
+        anchor: usize,
+        pos: Pos,
+    ) -> Result<(), Fail> {
+        if self.schema == Schema::V3 && !self.in_key_position() {
+            match reprinted_block_scalar(&text, literal) {
+                Ok(None) => {}
+                Ok(Some(again)) => return self.scalar(Cow::Owned(again), false, class, anchor, pos),
+                Err(m) => return self.err(m, pos),
+            }
+        }
+        self.scalar(text, false, class, anchor, pos)
+    }
+
     /// A scalar at `pos`: its text (escapes resolved, lines folded), whether it was plain, its
     /// tag and anchor (0 for none).
     pub(super) fn scalar(
@@ -1010,6 +1206,21 @@ impl<'s, 'l> Builder<'s, 'l> {
         anchor: usize,
         pos: Pos,
     ) -> Result<(), Fail> {
+        if !plain && text.bytes().any(|b| b >= 0x7f) {
+            if let Some(c) = text.chars().find(|&c| c >= '\u{7f}' && go_refuses(c)) {
+                // Only an escape in double quotes gets here. kustomize reads it, then fails
+                // converting its output to YAML: JSON escapes C0 controls but writes DEL, C1
+                // controls and U+FFFE/U+FFFF as they are, which go-yaml then refuses.
+                return self.err(
+                    format!(
+                        "kustomize cannot print the character U+{:04X} (its JSON to YAML step fails: control \
+                         characters are not allowed)",
+                        c as u32
+                    ),
+                    pos,
+                );
+            }
+        }
         let flow = self.top_flow();
         let empty_null = plain && text.is_empty() && class == TagClass::Implicit;
         if self.in_key_position() {
@@ -1105,6 +1316,19 @@ impl<'s, 'l> Builder<'s, 'l> {
                 let bytes = text_len(&value);
                 let info = Info { anchor, size: 1, bytes, timestamp, empty_null, ..Info::default() };
                 self.register_anchor(Node::at(value, pos), info, Some(&text))?;
+            }
+        }
+        if self.schema == Schema::V3 && text == "<<" {
+            // kyaml removes the first `<<` key of each map whatever its style: a quoted or
+            // `!!str` one vanishes, value and all, nothing merged (kubectl: `"<<": v`,
+            // `'<<': {a: 1}`, `!!str <<: x`); later ones are ordinary keys.
+            if let Some(Frame { kind: FrameKind::Map(mf), .. }) = self.stack.last_mut() {
+                let first = !mf.lt_lt_seen;
+                mf.lt_lt_seen = true;
+                if first && !is_merge {
+                    mf.pending = Some(Pending::Drop);
+                    return Ok(());
+                }
             }
         }
         if is_merge {
@@ -1252,6 +1476,7 @@ impl<'s, 'l> Builder<'s, 'l> {
                         *slot = node;
                     }
                 }
+                Some(Pending::Drop) => {}
                 Some(Pending::Merge) => match schema {
                     Schema::V3 => match merge_sources_v3(node, info.from_alias) {
                         Ok(sources) => mf.merge = Some(sources),
@@ -1270,6 +1495,83 @@ impl<'s, 'l> Builder<'s, 'l> {
     }
 }
 
+/// What a literal or folded scalar's text becomes when go-yaml v3 writes it in its style and
+/// reads it back (kyaml does that before kustomize prints): `None` when it comes back the same.
+///
+/// go-yaml writes in double quotes (which read back the same) text a block scalar cannot hold:
+/// empty text, a space before a line break or at the end, characters it escapes. Otherwise:
+///
+/// * Text starting with a tab is written without an indentation indicator, so that reading it
+///   back fails; kustomize fails.
+/// * Folded text: after each line that does not start with a blank (space or tab), go-yaml's
+///   writer puts one more line break than the text holds, which reading folds away again; but it
+///   decides that from the *first* line of the text, not the current one (go-yaml's
+///   `yaml_emitter_write_folded_scalar`, `k := 0`). So, when the first line starts with a
+///   non-blank, a line before a more-indented (blank-led) line gains a line break (`a\n  b` →
+///   `a\n\n  b`) and so does the end of text kept with `+` (`a\n\n` → `a\n\n\n`); when it starts
+///   with a blank, two non-blank lines lose one (`x\ny` → `x y`, `x\n\ny` → `x\ny`).
+fn reprinted_block_scalar(text: &str, literal: bool) -> Result<Option<String>, String> {
+    if !go_block_allowed(text) {
+        return Ok(None);
+    }
+    if text.starts_with('\t') {
+        return Err("a block scalar whose text starts with a tab: kustomize cannot print it (found a tab \
+                    character where an indentation space is expected)"
+            .to_string());
+    }
+    if literal {
+        return Ok(None);
+    }
+    let blank_led = |l: &str| l.starts_with([' ', '\t']);
+    let lead = text.len() - text.trim_start_matches('\n').len();
+    let body = &text[lead..];
+    if body.is_empty() {
+        return Ok(None);
+    }
+    // Whether the writer adds a line break after each non-blank-led line.
+    let extra = !blank_led(body);
+    // (line, line breaks after it)
+    let mut lines: Vec<(&str, usize)> = Vec::new();
+    let mut rest = body;
+    while !rest.is_empty() {
+        let end = rest.find('\n').unwrap_or(rest.len());
+        let after = &rest[end..];
+        let breaks = after.len() - after.trim_start_matches('\n').len();
+        lines.push((&rest[..end], breaks));
+        rest = &after[breaks..];
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    out.push_str(&text[..lead]);
+    for (i, &(line, breaks)) in lines.iter().enumerate() {
+        out.push_str(line);
+        let written = breaks + usize::from(extra && breaks > 0 && !blank_led(line));
+        let read = match lines.get(i + 1) {
+            // Reading folds the written breaks between two non-blank-led lines: one is a space.
+            Some(&(next, _)) if !blank_led(line) && !blank_led(next) => written - 1,
+            Some(_) => written,
+            // The end: chomping per the text's own trailing breaks (`-`, clip, `+`).
+            None if breaks <= 1 => breaks,
+            None => written,
+        };
+        if read == 0 && i + 1 < lines.len() {
+            out.push(' ');
+        }
+        out.extend(std::iter::repeat_n('\n', read));
+    }
+    Ok((out != text).then_some(out))
+}
+
+/// go-yaml v3's emitter allows a block scalar for `text` (`yaml_emitter_analyze_scalar`): not
+/// empty, no space before a line break or at the end, only characters it prints as they are.
+fn go_block_allowed(text: &str) -> bool {
+    if text.is_empty() || text.ends_with(' ') || text.contains(" \n") {
+        return false;
+    }
+    text.chars().all(|c| {
+        matches!(c, '\n' | '\t' | ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}') && c != '\u{FEFF}'
+    })
+}
+
 fn text_len(v: &Value) -> usize {
     match v {
         Value::Str(s) => s.len(),
@@ -1286,6 +1588,19 @@ fn kind_phrase(v: &Value) -> &'static str {
         Value::Str(_) => "a string",
         Value::Seq(_) => "a list",
         Value::Map(_) => "a map",
+    }
+}
+
+/// What `text` decodes to when go-yaml v3 reads it as a plain scalar, when that is not a
+/// string: "null", "a boolean", "an integer", "a number", "a timestamp".
+pub(crate) fn plain_non_string_v3(text: &str) -> Option<&'static str> {
+    match resolve_core(text, Schema::V3, true) {
+        Res::Str | Res::Merge => None,
+        Res::Null => Some("null"),
+        Res::Bool(_) => Some("a boolean"),
+        Res::Int(_) | Res::UInt(_) => Some("an integer"),
+        Res::Float(_) => Some("a number"),
+        Res::Timestamp(_) => Some("a timestamp"),
     }
 }
 
@@ -2353,9 +2668,10 @@ mod tests {
         assert_eq!((ints(&n, "w"), ints(&n, "x"), ints(&n, "v"), ints(&n, "z")), (0, 1, 20, 30));
         let n = m("  <<: {p: 1}\n", Schema::V3);
         assert_eq!(ints(&n, "p"), 1);
-        // A quoted `<<` is an ordinary key.
+        // A quoted `<<` is no merge key, and kyaml drops the first `<<` key of a map (kubectl:
+        // `m: {}`); see the_first_non_merge_double_angle_key_of_a_map_vanishes_and_later_ones_stay.
         let n = m("  \"<<\": {p: 1}\n", Schema::V3);
-        assert_eq!(keys(&n), ["<<"]);
+        assert!(keys(&n).is_empty());
         // kubectl: "duplicate merge key".
         let e = err(&format!("{base}m:\n  <<: *b\n  <<: *o\n"), Schema::V3);
         assert_eq!(e.message, "duplicate merge key");
@@ -2564,6 +2880,204 @@ mod tests {
         let n = one("a: \"x:\ty\"\nb: |\n  k:\tv\n", Schema::V3);
         assert_eq!(n.str_at(&["a"]), Some("x:\ty"));
         assert_eq!(n.str_at(&["b"]), Some("k:\tv\n"));
+    }
+
+    /// Parses with kcompile's parser and with saphyr-parser alone; both must give `want` for
+    /// the value of `x`.
+    fn x_both_ways(text: &str, want: &str) {
+        for fast in [true, false] {
+            FAST_PATH.with(|c| c.set(fast));
+            let got = parse_stream(text, Schema::V3);
+            FAST_PATH.with(|c| c.set(true));
+            let docs = got.unwrap_or_else(|e| panic!("{text:?} (fast path {fast}): {e}"));
+            let last = docs.last().expect("a document");
+            assert_eq!(last.str_at(&["x"]), Some(want), "{text:?} (fast path {fast})");
+        }
+    }
+
+    // kubectl: core/tests/fixtures/yaml-block-scalar-eof and the experiments in the report.
+    #[test]
+    fn a_block_scalar_ending_an_unterminated_last_line_gets_no_final_line_break() {
+        for (text, want) in [
+            ("x: |\n  Cloud", "Cloud"),
+            ("x: |+\n  Cloud", "Cloud"),
+            ("x: |-\n  Cloud", "Cloud"),
+            ("x: >\n  a\n  b", "a b"),
+            ("x: |\n  a\n\n  b", "a\n\nb"),
+            ("a: 1\n---\nx: |2\n  a\n   b", "a\n b"),
+            ("x: |\n", ""),
+            ("x: |", ""),
+        ] {
+            x_both_ways(text, want);
+        }
+    }
+
+    // kubectl, as above.
+    #[test]
+    fn an_unterminated_last_line_of_spaces_is_block_scalar_content_only_past_its_indentation() {
+        for (text, want) in [
+            ("x: |\n  a\n  ", "a\n"),
+            ("x: |\n  a\n ", "a\n"),
+            ("x: |\n  a\n   ", "a\n "),
+            ("x: |+\n  a\n  ", "a\n"),
+            ("x: |+\n  a\n\n  ", "a\n\n"),
+            ("x: |+\n  a\n\n    ", "a\n\n  "),
+            ("x: |+\n  ", ""),
+            ("x: |-\n  a\n   ", "a\n "),
+            ("x: |1\n  a\n  ", " a\n "),
+            ("x: >\n  a\n\n  ", "a\n"),
+        ] {
+            x_both_ways(text, want);
+        }
+    }
+
+    // kubectl: core/tests/fixtures/yaml-folded-scalars and the experiments in the report.
+    #[test]
+    fn folded_scalars_read_as_kustomize_prints_them_after_go_yaml_wrote_them_back() {
+        for (text, want) in [
+            // A line before a more-indented or tab-led line gains a line break.
+            ("x: >\n  a\n    more\n  b\n", "a\n\n  more\nb\n"),
+            ("x: >-\n  a\n\n    more\n\n  b\n", "a\n\n\n  more\n\nb"),
+            ("x: >-\n  a\n  \tb\n  c\n", "a\n\n\tb\nc"),
+            // So does a kept end.
+            ("x: >+\n  a\n  b\n\n\n", "a b\n\n\n\n"),
+            ("x: >+\n  a\n\n", "a\n\n\n"),
+            // A first line that starts with a blank: two ordinary lines lose a line break.
+            ("x: >2\n   x\n  a\n\n  b\n", " x\na b\n"),
+            // Unchanged: ordinary folding, clip, quoted on output (trailing space), literal.
+            ("x: >\n  a\n  b\n\n  c\n", "a b\nc\n"),
+            ("x: >+\n  a\n", "a\n"),
+            ("x: >\n  a \n    b\n", "a \n  b\n"),
+            ("x: |\n  a\n    more\n\n\n", "a\n  more\n"),
+            ("x: |+\n  a\n\n", "a\n\n"),
+        ] {
+            x_both_ways(text, want);
+        }
+        // kustomization files and JSON 6902 values are read by go-yaml v2 and never written back.
+        let n = one("x: >\n  a\n    more\n  b\n", Schema::V11);
+        assert_eq!(n.str_at(&["x"]), Some("a\n  more\nb\n"));
+    }
+
+    // kubectl: core/tests/fixtures/err-yaml-block-scalar-tab-first.
+    #[test]
+    fn a_block_scalar_starting_with_a_tab_is_an_error_because_kustomize_cannot_print_it() {
+        for text in ["x: |2\n  \tname\n", "x: >2-\n  \tname\n  b\n"] {
+            for fast in [true, false] {
+                FAST_PATH.with(|c| c.set(fast));
+                let got = parse_stream(text, Schema::V3);
+                FAST_PATH.with(|c| c.set(true));
+                let e = got.expect_err(text);
+                assert!(e.message.contains("starts with a tab"), "{text:?}: {e}");
+                assert_eq!(e.pos, Pos::new(1, 4), "{text:?}");
+            }
+        }
+        // A leading line break gives go-yaml's writer an indentation indicator: no error.
+        x_both_ways("x: |2\n\n  \tname\n", "\n\tname\n");
+        // Quoted on output (a trailing space): no error either.
+        x_both_ways("x: |2\n  \tname \n", "\tname \n");
+    }
+
+    // kubectl: core/tests/fixtures/err-yaml-control-character and the experiments in the report.
+    #[test]
+    fn characters_go_yaml_refuses_are_an_error_at_their_place_in_any_scalar_style() {
+        for text in
+            ["x: a\x7fb\n", "x: 'a\x01b'\n", "x: \"a\x1bb\"\n", "x: |\n  a\u{80}\n", "x\u{9f}: v\n", "# \x08\nx: 1\n"]
+        {
+            for schema in [Schema::V3, Schema::V11] {
+                let e = err(text, schema);
+                assert!(e.message.starts_with("control characters are not allowed (U+"), "{text:?}: {e}");
+            }
+        }
+        let e = err("a: 1\nx: 'tab\tok, DEL \x7f not'\n", Schema::V3);
+        assert_eq!((e.message.as_str(), e.pos), ("control characters are not allowed (U+007F)", Pos::new(2, 17)));
+        // Accepted: tab, U+0085, U+00A0 up, a byte order mark inside the text is left to the parser.
+        assert_eq!(
+            one("x: \"a\tb\u{85}c\u{a0}d\u{e000}\u{10000}\"\n", Schema::V3).str_at(&["x"]),
+            Some("a\tb\u{85}c\u{a0}d\u{e000}\u{10000}")
+        );
+    }
+
+    // kubectl: `k: "a\x7fb"` fails when kustomize converts its output back to YAML; `"\x01"`,
+    // `"\e"`, `"\u0085"` and `"\ufeff"` print.
+    #[test]
+    fn escaped_characters_kustomize_cannot_print_are_an_error() {
+        for esc in ["\\x7f", "\\x80", "\\u009f", "\\ufffe", "\\uffff"] {
+            let e = err(&format!("x: \"a{esc}b\"\n"), Schema::V3);
+            assert!(e.message.starts_with("kustomize cannot print the character U+"), "{esc}: {e}");
+            assert_eq!(e.pos, Pos::new(1, 4));
+        }
+        for (esc, want) in
+            [("\\x01", "\u{1}"), ("\\e", "\u{1b}"), ("\\u0085", "\u{85}"), ("\\ufeff", "\u{feff}"), ("\\0", "\0")]
+        {
+            let n = one(&format!("x: \"a{esc}b\"\n"), Schema::V3);
+            assert_eq!(n.str_at(&["x"]), Some(format!("a{want}b").as_str()), "{esc}");
+        }
+    }
+
+    // kubectl: core/tests/fixtures/yaml-quoted-keys and the experiments in the report.
+    #[test]
+    fn the_first_non_merge_double_angle_key_of_a_map_vanishes_and_later_ones_stay() {
+        for (text, want) in [
+            ("\"<<\": v\na: b\n", vec!["a"]),
+            ("'<<': {z: 1}\na: b\n", vec!["a"]),
+            ("!!str <<: [x]\na: b\n", vec!["a"]),
+            ("\"<<\": x\na: b\n\"<<\": y\n", vec!["a", "<<"]),
+            ("<<: {z: 1}\n\"<<\": {w: 2}\na: b\n", vec!["<<", "a", "z"]),
+            ("\"<<\": {w: 2}\n<<: {z: 1}\na: b\n", vec!["a", "z"]),
+        ] {
+            let n = one(text, Schema::V3);
+            assert_eq!(keys(&n), want, "{text:?}");
+        }
+        // go-yaml v2 (kustomization files) keeps a quoted `<<` as a key.
+        assert_eq!(keys(&one("\"<<\": v\na: b\n", Schema::V11)), ["<<", "a"]);
+    }
+
+    #[test]
+    fn plain_non_string_v3_names_what_go_yaml_v3_would_read_instead_of_a_string() {
+        for (text, want) in [
+            ("true", Some("a boolean")),
+            ("TRUE", Some("a boolean")),
+            ("123", Some("an integer")),
+            ("0o17", Some("an integer")),
+            ("1_000", Some("an integer")),
+            ("1.5", Some("a number")),
+            (".inf", Some("a number")),
+            ("~", Some("null")),
+            ("Null", Some("null")),
+            ("2001-12-14", Some("a timestamp")),
+            ("yes", None),
+            ("0o8", None),
+            ("tRUE", None),
+            ("<<", None),
+            ("app.kubernetes.io/name", None),
+        ] {
+            assert_eq!(plain_non_string_v3(text), want, "{text:?}");
+        }
+    }
+
+    // kubectl: core/tests/fixtures/err-yaml-block-scalar-tab-indent and the experiments in the
+    // report ("found a tab character where an indentation space is expected").
+    #[test]
+    fn a_tab_in_a_block_scalars_indentation_is_an_error() {
+        for (text, at) in [
+            ("x: |\n  a\n\tb\n", Pos::new(3, 1)),
+            ("x: >\n  \ta\n", Pos::new(2, 3)),
+            ("x: |\n\n \t\n  a\n", Pos::new(3, 2)),
+            ("x: |2\n  a\n \tb\n", Pos::new(3, 2)),
+            ("x: |-\n  a\n\t", Pos::new(3, 1)),
+        ] {
+            for fast in [true, false] {
+                FAST_PATH.with(|c| c.set(fast));
+                let got = parse_stream(text, Schema::V3);
+                FAST_PATH.with(|c| c.set(true));
+                let e = got.expect_err(text);
+                assert_eq!(e.message, "found a tab character where an indentation space is expected", "{text:?}");
+                assert_eq!(e.pos, at, "{text:?} (fast path {fast})");
+            }
+        }
+        // Past the indentation a tab is content.
+        x_both_ways("x: |\n  a\n  \tb\n", "a\n\tb\n");
+        x_both_ways("x: |2\n  \n  a\n", "\na\n");
     }
 
     #[test]

@@ -991,7 +991,6 @@ impl<'s> Fast<'s, '_, '_> {
             return Err(bail());
         }
         let pos = props.pos.unwrap_or_else(|| self.pos(self.i));
-        let header_line = self.line;
         let block_indent = self.parent_indent();
         self.i += 1;
         #[derive(PartialEq)]
@@ -1054,20 +1053,23 @@ impl<'s> Fast<'s, '_, '_> {
                     break;
                 }
             }
+            if self.peek() == b'\t' {
+                return Err(bail()); // go-yaml: a tab where the indentation is being found
+            }
             indent = max_indent.max((block_indent + 1) as usize);
             if block_indent > 0 {
                 indent = indent.max(1);
             }
         } else {
-            self.skip_block_indent(indent, &mut trailing);
+            self.skip_block_indent(indent, &mut trailing)?;
         }
         if self.eof() {
+            // go-yaml: an unterminated last line holding only spaces adds nothing.
             let text = match chomp {
                 Chomp::Strip | Chomp::Clip => String::new(),
-                Chomp::Keep if trailing == 0 && self.line > header_line && self.i > self.line_start => "\n".into(),
                 Chomp::Keep => "\n".repeat(trailing),
             };
-            self.out.scalar(Cow::Owned(text), false, props.class, props.anchor, pos)?;
+            self.out.block_scalar(Cow::Owned(text), literal, props.class, props.anchor, pos)?;
             return Ok(Next::Continue(None));
         }
         let mut col = self.i - self.line_start;
@@ -1104,21 +1106,18 @@ impl<'s> Fast<'s, '_, '_> {
             }
             leading_break = true;
             self.newline();
-            self.skip_block_indent(indent, &mut trailing);
+            self.skip_block_indent(indent, &mut trailing)?;
             col = self.i - self.line_start;
         }
-        if chomp != Chomp::Strip {
-            if leading_break {
-                text.push('\n');
-            }
-            if self.eof() && self.col_of(self.i) >= indent.max(1) {
-                text.push('\n');
-            }
+        // go-yaml: a last line without a line break (content or spaces) ends the scalar with no
+        // break after it, whatever the chomping.
+        if chomp != Chomp::Strip && leading_break {
+            text.push('\n');
         }
         if chomp == Chomp::Keep {
             text.extend(std::iter::repeat_n('\n', trailing));
         }
-        self.out.scalar(Cow::Owned(text), false, props.class, props.anchor, pos)?;
+        self.out.block_scalar(Cow::Owned(text), literal, props.class, props.anchor, pos)?;
         if self.eof() {
             return Ok(Next::Continue(None));
         }
@@ -1128,16 +1127,19 @@ impl<'s> Fast<'s, '_, '_> {
 
     /// Steps over up to `indent` spaces, and over lines holding only spaces (counted in
     /// `breaks`).
-    fn skip_block_indent(&mut self, indent: usize, breaks: &mut usize) {
+    /// A tab inside the indentation is an error for go-yaml: give up (saphyr's path reports it).
+    fn skip_block_indent(&mut self, indent: usize, breaks: &mut usize) -> R<()> {
         loop {
             while self.i - self.line_start < indent && self.peek() == b' ' {
                 self.i += 1;
             }
-            if self.peek() == b'\n' {
-                *breaks += 1;
-                self.newline();
-            } else {
-                return;
+            match self.peek() {
+                b'\n' => {
+                    *breaks += 1;
+                    self.newline();
+                }
+                b'\t' if self.i - self.line_start < indent => return Err(bail()),
+                _ => return Ok(()),
             }
         }
     }
@@ -1469,6 +1471,13 @@ mod tests {
         "a: 1\n\n\n\nb: 2",
         "a: b\n  c\n  d\n",
         "empty:\nlist:\n-\n- ''\n",
+        "a: |\n  no final break",
+        "a: |+\n  x\n\n  ",
+        "a: >\n  x\n     ",
+        "a: |1\n  x\n  ",
+        "- |+\n  ",
+        "a: >\n  x\n    more\n  y\n\n  z\nb: >+\n  x\n\n\nc: >2\n   x\n  y\n\n  z\n",
+        "a: |2\n   \tx\n",
     ];
 
     /// Where the fast path gives up on a one-document text (a line of scan.rs), if it does.
