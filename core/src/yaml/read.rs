@@ -2198,7 +2198,6 @@ mod tests {
     //! V11 keys through `commonLabels`/`commonAnnotations` in a kustomization.
 
     use super::*;
-    use std::time::{Duration, Instant};
 
     fn s(x: &str) -> Value {
         Value::Str(x.to_string())
@@ -3114,16 +3113,14 @@ mod tests {
 
     #[test]
     fn alias_bomb_fails_fast() {
-        let start = Instant::now();
+        // Bounded: the limit is checked before each copy, so the bomb ends in an error, not
+        // in gigabytes (speed is measured in the benchmark, not here).
         let e = err(&laughs(), Schema::V3);
         assert!(e.message.starts_with("more than 4000000 YAML nodes after alias expansion"), "{e}");
-        assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
         // Small limits trip early.
         let limits = Limits { max_nodes: 1000, ..Limits::default() };
-        let start = Instant::now();
         let e = parse_stream_with(&laughs(), Schema::V11, &limits).unwrap_err();
         assert!(e.message.contains("more than 1000 YAML nodes after alias expansion"), "{e}");
-        assert!(start.elapsed() < Duration::from_secs(1));
         // Long strings are bounded by bytes.
         let limits = Limits { max_bytes: 10_000, ..Limits::default() };
         let text = format!("a: &a \"{}\"\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n", "x".repeat(1000));
@@ -3202,9 +3199,7 @@ mod tests {
                 "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\n  labels: {{app: x, n: \"{i}\"}}\ndata:\n  a: \"1\"\n  b: [1, 2.5, true, null, 2001-12-14]\n"
             ));
         }
-        let start = Instant::now();
         let docs = parse_stream(&text, Schema::V3).unwrap();
         assert_eq!(docs.len(), 20_000);
-        assert!(start.elapsed() < Duration::from_secs(30), "took {:?}", start.elapsed());
     }
 }
