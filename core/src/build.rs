@@ -174,6 +174,20 @@ pub(crate) fn build_with(
     build_metadata.managed_by |= options.managed_by_label;
     trace::begin(&mut builder.tracer, &mut resources);
     crate::build_metadata::finish(&mut resources, &real, build_metadata)?;
+    // The last check before printing: kustomize fails on a character its JSON-to-YAML step
+    // refuses only when it reaches the output.
+    for r in &resources {
+        if let Some((c, path)) = crate::yaml::read::unprintable(&r.node) {
+            return Err(Error::new(format!(
+                "kustomize cannot print the character U+{:04X} at '{path}' of {} {} (its JSON to YAML step fails: \
+                 control characters are not allowed)",
+                c as u32,
+                r.kind(),
+                r.name()
+            ))
+            .help("remove the character, or write it some other way (kustomize fails on it too)"));
+        }
+    }
     trace::end(&mut builder.tracer, &mut resources, || Step::bare("buildMetadata", ""));
     Ok(Built { resources, warnings: builder.warnings, unmatched: builder.unmatched, tracer: builder.tracer })
 }

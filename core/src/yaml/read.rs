@@ -416,6 +416,33 @@ fn go_refuses(c: char) -> bool {
     !matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// The first character of a string in `node` (a value or a key) that kustomize cannot print, with
+/// the path to it: DEL, C1 controls and U+FFFE/U+FFFF, which go-yaml refuses raw but reads as
+/// escapes in double quotes. kustomize holds such a value until it prints its output, whose JSON
+/// to YAML step then fails; a value that never reaches the output (a patch with no target, a
+/// deleted object) is no error. C0 controls are printed as escapes and pass.
+pub fn unprintable(node: &Node) -> Option<(char, String)> {
+    fn bad(s: &str) -> Option<char> {
+        if !s.bytes().any(|b| b >= 0x7f) {
+            return None;
+        }
+        s.chars().find(|&c| c >= '\u{7f}' && go_refuses(c))
+    }
+    match &node.value {
+        Value::Str(s) => bad(s).map(|c| (c, String::new())),
+        Value::Seq(items) => items.iter().enumerate().find_map(|(i, n)| {
+            unprintable(n).map(|(c, p)| (c, if p.is_empty() { format!("[{i}]") } else { format!("[{i}].{p}") }))
+        }),
+        Value::Map(m) => m.iter().find_map(|(k, n)| {
+            if let Some(c) = bad(k) {
+                return Some((c, k.escape_debug().to_string()));
+            }
+            unprintable(n).map(|(c, p)| (c, if p.is_empty() { k.clone() } else { format!("{k}.{p}") }))
+        }),
+        _ => None,
+    }
+}
+
 /// The first character of `text` go-yaml's reader refuses, with its byte offset.
 fn go_refused_char(text: &str) -> Option<(usize, char)> {
     let b = text.as_bytes();
@@ -1206,21 +1233,6 @@ impl<'s, 'l> Builder<'s, 'l> {
         anchor: usize,
         pos: Pos,
     ) -> Result<(), Fail> {
-        if !plain && text.bytes().any(|b| b >= 0x7f) {
-            if let Some(c) = text.chars().find(|&c| c >= '\u{7f}' && go_refuses(c)) {
-                // Only an escape in double quotes gets here. kustomize reads it, then fails
-                // converting its output to YAML: JSON escapes C0 controls but writes DEL, C1
-                // controls and U+FFFE/U+FFFF as they are, which go-yaml then refuses.
-                return self.err(
-                    format!(
-                        "kustomize cannot print the character U+{:04X} (its JSON to YAML step fails: control \
-                         characters are not allowed)",
-                        c as u32
-                    ),
-                    pos,
-                );
-            }
-        }
         let flow = self.top_flow();
         let empty_null = plain && text.is_empty() && class == TagClass::Implicit;
         if self.in_key_position() {
@@ -2999,12 +3011,16 @@ mod tests {
     // kubectl: `k: "a\x7fb"` fails when kustomize converts its output back to YAML; `"\x01"`,
     // `"\e"`, `"\u0085"` and `"\ufeff"` print.
     #[test]
-    fn escaped_characters_kustomize_cannot_print_are_an_error() {
+    fn escaped_characters_kustomize_cannot_print_are_found_in_the_output() {
         for esc in ["\\x7f", "\\x80", "\\u009f", "\\ufffe", "\\uffff"] {
-            let e = err(&format!("x: \"a{esc}b\"\n"), Schema::V3);
-            assert!(e.message.starts_with("kustomize cannot print the character U+"), "{esc}: {e}");
-            assert_eq!(e.pos, Pos::new(1, 4));
+            // Read fine (a patch that never applies is no error)...
+            let n = one(&format!("x: {{y: [a, \"a{esc}b\"]}}\n"), Schema::V3);
+            // ...but found before the output is printed, with the path to it.
+            let (c, path) = unprintable(&n).expect(esc);
+            assert!(c >= '\u{7f}', "{esc}");
+            assert_eq!(path, "x.y.[1]", "{esc}");
         }
+        assert_eq!(unprintable(&one("x: \"a\\x01\\e\\u0085b\"\n", Schema::V3)), None);
         for (esc, want) in
             [("\\x01", "\u{1}"), ("\\e", "\u{1b}"), ("\\u0085", "\u{85}"), ("\\ufeff", "\u{feff}"), ("\\0", "\0")]
         {
