@@ -2,6 +2,7 @@
 //! No build logic lives here.
 
 mod diff;
+mod edit;
 mod lint_output;
 mod render;
 mod snapshot;
@@ -101,6 +102,11 @@ enum Command {
         #[arg(required = true)]
         files: Vec<Utf8PathBuf>,
     },
+    /// Edits the kustomization in the current directory as `kustomize edit` does (set image,
+    /// add resource, fix...), changing only the lines the edit concerns: comments, key order
+    /// and formatting are kept.
+    #[command(subcommand)]
+    Edit(edit::Edit),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -253,6 +259,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             std::io::stdout().lock().write_all(out.as_bytes()).map_err(|e| e.to_string())?;
             Ok(if changes.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
+        Command::Edit(e) => edit::run(e),
         Command::Fmt { files } => {
             let mut out = String::new();
             for file in &files {
