@@ -240,6 +240,11 @@ pub(crate) fn run(edit: Edit) -> Result<ExitCode, String> {
     let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
     let dir = Utf8PathBuf::from_path_buf(cwd).map_err(|_| "the current directory is not UTF-8".to_string())?;
     let cmd = command(edit);
+    let is_fix = matches!(cmd, EditCommand::Fix { .. });
+    let build = || kcompile::build(&DiskFs, &dir, &kcompile::Options::default()).map(|b| b.yaml());
+    // `fix` may change what the kustomization builds to (patches in another order): as
+    // kustomize does, build before and after and say so.
+    let before = if is_fix { Some(build()) } else { None };
     let result = kcompile::edit::find_kustomization(&DiskFs, &dir).and_then(|file| {
         let text =
             std::fs::read_to_string(&file).map_err(|e| kcompile::Error::new(format!("cannot read {file}: {e}")))?;
@@ -257,6 +262,15 @@ pub(crate) fn run(edit: Edit) -> Result<ExitCode, String> {
             }
             if out.text != old {
                 crate::write_atomic(&file, out.text.as_bytes())?;
+            }
+            if let Some(Ok(before)) = before {
+                match build() {
+                    Err(e) => eprintln!("Warning: the fixed kustomization now fails to build: {}", e.message()),
+                    Ok(after) if after != before => {
+                        eprintln!("Warning: the fixed kustomization now builds to a different output")
+                    }
+                    Ok(_) => {}
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -121,13 +121,33 @@ fn fix_converts_deprecated_fields_and_builds_the_same() {
     let old = "# overlay\nbases:\n- ../base # shared\ncommonLabels:\n  app: web\npatchesStrategicMerge:\n- sm.yaml\nimageTags:\n- name: nginx\n  newTag: \"1.2\"\n";
     t.write("o/kustomization.yaml", old);
     let before = t.build("o");
-    t.ok("o", &["fix"]);
+    let out = t.edit("o", &["fix"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Fixed fields:") && !stderr.contains("Warning"), "{stderr}");
     let fixed = t.read("o/kustomization.yaml");
     assert_eq!(fixed, "# overlay\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ../base # shared\nimages:\n- name: nginx\n  newTag: \"1.2\"\npatches:\n- path: sm.yaml\nlabels:\n- includeSelectors: true\n  pairs:\n    app: web\n");
     assert_eq!(t.build("o"), before);
     if let Some(expected) = kubectl(&t.0.join("o")) {
         assert_eq!(before, expected);
     }
+}
+
+#[test]
+fn fix_warns_when_the_output_changes() {
+    // A JSON 6902 patch used to run after the strategic-merge ones; as `patches` it runs first.
+    let t = Tree::new("fixwarn");
+    t.write("deploy.yaml", DEPLOY);
+    t.write("sm.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n");
+    t.write("j.yaml", "- op: replace\n  path: /spec/replicas\n  value: 5\n");
+    t.write("kustomization.yaml", "resources:\n- deploy.yaml\npatchesStrategicMerge:\n- sm.yaml\npatchesJson6902:\n- path: j.yaml\n  target:\n    group: apps\n    version: v1\n    kind: Deployment\n    name: web\n");
+    let before = t.build(".");
+    let out = t.edit(".", &["fix"]);
+    assert!(out.status.success());
+    let after = t.build(".");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(before.contains("replicas: 5") && after.contains("replicas: 2"), "{before}\n{after}");
+    assert!(stderr.contains("now builds to a different output"), "{stderr}");
 }
 
 #[test]

@@ -12,6 +12,8 @@ use crate::yaml::read::{parse_one, Schema};
 pub(crate) struct Doc {
     lines: Vec<String>,
     root: Map,
+    /// The file's line ending (`\r\n` when its first line ends so), kept for new lines.
+    newline: &'static str,
 }
 
 /// Lines `start..end` (0-based, end exclusive) of the file.
@@ -26,14 +28,19 @@ impl Doc {
     pub(crate) fn parse(text: &str) -> Result<Doc> {
         let lines: Vec<String> = text.lines().map(str::to_string).collect();
         let root = values_of(text)?;
-        Ok(Doc { lines, root })
+        let newline = if text.split('\n').next().is_some_and(|l| l.ends_with('\r') && text.contains('\n')) {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        Ok(Doc { lines, root, newline })
     }
 
     /// The edited text, one newline after the last line.
     pub(crate) fn text(&self) -> String {
-        let mut out = self.lines.join("\n");
+        let mut out = self.lines.join(self.newline);
         if !out.is_empty() {
-            out.push('\n');
+            out.push_str(self.newline);
         }
         out
     }
@@ -472,6 +479,13 @@ mod tests {
         let mut d = Doc::parse("# app\nresources:\n- a.yaml\n").unwrap();
         d.set_at_top(&[("kind", s("Kustomization"))]).unwrap();
         assert_eq!(d.text(), "# app\nkind: Kustomization\nresources:\n- a.yaml\n");
+    }
+
+    #[test]
+    fn windows_line_endings_are_kept() {
+        let mut d = Doc::parse("resources:\r\n- a.yaml\r\n").unwrap();
+        d.append_items("resources", &[s("b.yaml")]).unwrap();
+        assert_eq!(d.text(), "resources:\r\n- a.yaml\r\n- b.yaml\r\n");
     }
 
     #[test]
