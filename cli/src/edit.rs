@@ -70,8 +70,8 @@ pub(crate) enum Add {
     Secret {
         #[command(flatten)]
         flags: GeneratorFlags,
-        /// The secret's type.
-        #[arg(long = "type", default_value = "")]
+        /// The secret's type (for a new secret).
+        #[arg(long = "type", default_value = "Opaque")]
         secret_type: String,
     },
     /// `KEY:VALUE` commonLabels.

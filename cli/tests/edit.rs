@@ -74,12 +74,13 @@ fn edits_keep_comments_and_untouched_lines_and_build_as_the_hand_written_file() 
     t.ok("edited", &["set", "replicas", "web=3"]);
     t.ok("edited", &["add", "resource", "svc.yaml"]);
     t.ok("edited", &["add", "patch", "--path", "patch.yaml", "--kind", "Deployment"]);
-    t.ok("edited", &["add", "configmap", "settings", "--from-env-file", "env.txt", "--from-literal", "level=3"]);
+    t.ok("edited", &["add", "configmap", "settings", "--from-env-file", "env.txt"]);
+    t.ok("edited", &["add", "configmap", "settings", "--from-literal", "level=3"]);
     t.ok("edited", &["add", "secret", "creds", "--from-literal", "password=s3cret"]);
     t.ok("edited", &["add", "label", "app:web"]);
     t.ok("edited", &["add", "annotation", "owner:team-a"]);
     let edited = t.read("edited/kustomization.yaml");
-    let by_hand = "# The web app.\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n\n# Everything it runs.\nresources:\n  - deploy.yaml   # the web server\n  - svc.yaml\n\nnamePrefix: new- # to be replaced\nimages:\n- name: nginx\n  newName: registry.example.com/nginx\n  newTag: \"1.27\"\nnamespace: shop\nnameSuffix: -v2\nreplicas:\n- count: 3\n  name: web\npatches:\n- path: patch.yaml\n  target:\n    kind: Deployment\nconfigMapGenerator:\n- envs:\n  - env.txt\n  literals:\n  - level=3\n  name: settings\nsecretGenerator:\n- literals:\n  - password=s3cret\n  name: creds\ncommonLabels:\n  app: web\ncommonAnnotations:\n  owner: team-a\n";
+    let by_hand = "# The web app.\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n\n# Everything it runs.\nresources:\n  - deploy.yaml   # the web server\n  - svc.yaml\n\nnamePrefix: new- # to be replaced\nimages:\n- name: nginx\n  newName: registry.example.com/nginx\n  newTag: \"1.27\"\nnamespace: shop\nnameSuffix: -v2\nreplicas:\n- count: 3\n  name: web\npatches:\n- path: patch.yaml\n  target:\n    kind: Deployment\nconfigMapGenerator:\n- envs:\n  - env.txt\n  literals:\n  - level=3\n  name: settings\nsecretGenerator:\n- literals:\n  - password=s3cret\n  name: creds\n  type: Opaque\ncommonLabels:\n  app: web\ncommonAnnotations:\n  owner: team-a\n";
     assert_eq!(edited, by_hand);
     // The first lines, comments included, are untouched.
     assert!(edited.starts_with("# The web app.\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n\n# Everything it runs.\nresources:\n  - deploy.yaml   # the web server\n"));

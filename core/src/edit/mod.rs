@@ -78,14 +78,14 @@ pub enum EditCommand {
     RemovePatch(PatchArgs),
     /// `remove configmap NAME[,NAME...] [--namespace NS]`.
     RemoveConfigMap {
-        /// Generator names (comma-separated lists allowed).
+        /// The one argument: generator names, comma-separated.
         names: Vec<String>,
         /// Namespace of the generators.
         namespace: String,
     },
     /// `remove secret NAME[,NAME...] [--namespace NS]`.
     RemoveSecret {
-        /// Generator names (comma-separated lists allowed).
+        /// The one argument: generator names, comma-separated.
         names: Vec<String>,
         /// Namespace of the generators.
         namespace: String,
@@ -153,7 +153,8 @@ pub struct GeneratorArgs {
     pub from_env_file: String,
     /// `--disableNameSuffixHash`.
     pub disable_name_suffix_hash: bool,
-    /// `--type` (secrets only).
+    /// `--type` (secrets only; the CLI's default is `Opaque`, as kustomize's; only a new
+    /// generator gets it).
     pub secret_type: String,
 }
 
@@ -218,8 +219,8 @@ pub fn apply(fs: &dyn FileSystem, dir: &Utf8Path, text: &str, cmd: &EditCommand)
         }
         EditCommand::AddPatch(p) => add_patch(&mut doc, p, &mut notes)?,
         EditCommand::RemovePatch(p) => remove_patch(&mut doc, p, &mut notes)?,
-        EditCommand::AddConfigMap(g) => add_generator(fs, dir, &mut doc, "configMapGenerator", g, false)?,
-        EditCommand::AddSecret(g) => add_generator(fs, dir, &mut doc, "secretGenerator", g, true)?,
+        EditCommand::AddConfigMap(g) => add_generator(fs, dir, &mut doc, "configMapGenerator", g, false, &mut notes)?,
+        EditCommand::AddSecret(g) => add_generator(fs, dir, &mut doc, "secretGenerator", g, true, &mut notes)?,
         EditCommand::AddLabel { pairs, force, without_selector, include_templates } => {
             if !without_selector && *include_templates {
                 return Err(Error::new("--without-selector flag must be specified for --include-templates to work"));
@@ -245,10 +246,10 @@ pub fn apply(fs: &dyn FileSystem, dir: &Utf8Path, text: &str, cmd: &EditCommand)
         }
         EditCommand::RemoveResource(patterns) => remove_resources(&mut doc, patterns)?,
         EditCommand::RemoveConfigMap { names, namespace } => {
-            remove_generators(&mut doc, "configMapGenerator", "configmap", names, namespace)?
+            remove_generators(&mut doc, "configMapGenerator", "configmap", names, namespace, &mut notes)?
         }
         EditCommand::RemoveSecret { names, namespace } => {
-            remove_generators(&mut doc, "secretGenerator", "secret", names, namespace)?
+            remove_generators(&mut doc, "secretGenerator", "secret", names, namespace, &mut notes)?
         }
         EditCommand::RemoveLabel { keys, ignore_missing } => {
             remove_metadata(&mut doc, "commonLabels", "label", keys, *ignore_missing)?
@@ -590,6 +591,50 @@ fn namespace_equal(a: &str, b: &str) -> bool {
     d(a) == d(b)
 }
 
+/// `--from-file` sources with their patterns expanded as kustomize does: `[key=]pattern`; a
+/// pattern matching nothing is dropped with a notice; one with a key must match one file.
+fn expand_file_sources(
+    fs: &dyn FileSystem,
+    dir: &Utf8Path,
+    sources: &[String],
+    notes: &mut Vec<String>,
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for source in sources {
+        let parts: Vec<&str> = source.split('=').collect();
+        let (key, pattern) = match parts[..] {
+            [k, p] => (Some(k), p),
+            _ => (None, parts[0]),
+        };
+        let found = if glob::has_meta(pattern) {
+            glob::glob(fs, dir, pattern)
+        } else if fs.kind(&crate::fs::normalize(&dir.join(pattern))).is_ok() {
+            vec![pattern.to_string()]
+        } else {
+            Vec::new()
+        };
+        if found.is_empty() {
+            notes.push(format!("{pattern} has no match"));
+        }
+        match key {
+            Some(_) if found.len() != 1 => {
+                return Err(Error::new(format!(
+                    "failed to expand file source: 'pattern '{source}' catches files {}, should catch only one",
+                    go_list(&found)
+                )))
+            }
+            Some(k) => out.push(format!("{k}={}", found[0])),
+            None => out.extend(found),
+        }
+    }
+    Ok(out)
+}
+
+/// A list as Go's `%v` prints it: `[a b]`.
+fn go_list(items: &[String]) -> String {
+    format!("[{}]", items.join(" "))
+}
+
 fn add_generator(
     fs: &dyn FileSystem,
     dir: &Utf8Path,
@@ -597,37 +642,31 @@ fn add_generator(
     field: &str,
     g: &GeneratorArgs,
     secret: bool,
+    notes: &mut Vec<String>,
 ) -> Result<()> {
     let what = if secret { "secret" } else { "configmap" };
-    let name = match g.names.as_slice() {
-        [] => return Err(Error::new(format!("failed to validate flags: a {what} name must be specified"))),
-        [n] => n,
-        _ => return Err(Error::new(format!("failed to validate flags: {what} name must be a single argument"))),
-    };
-    if g.from_file.is_empty() && g.from_literal.is_empty() && g.from_env_file.is_empty() {
-        return Err(Error::new(
-            "failed to validate flags: at least from-env-file, or from-file or from-literal must be set",
-        ));
+    let files = expand_file_sources(fs, dir, &g.from_file, notes)?;
+    let invalid = |m: &str| Err(Error::new(format!("failed to validate flags: {m}")));
+    let [name] = g.names.as_slice() else { return invalid("name must be specified once") };
+    if g.from_env_file.is_empty() && files.is_empty() && g.from_literal.is_empty() {
+        return invalid("at least from-env-file, or from-file or from-literal must be set");
+    }
+    if !g.from_env_file.is_empty() && (!files.is_empty() || !g.from_literal.is_empty()) {
+        return invalid("from-env-file cannot be combined with from-file or from-literal");
     }
     if !g.behavior.is_empty() && !matches!(g.behavior.as_str(), "create" | "merge" | "replace") {
-        return Err(Error::new(format!(
-            "failed to validate flags: invalid behavior '{}': use create, merge or replace",
-            g.behavior
-        )));
+        return invalid(r#"invalid behavior: must be one of "create", "merge", or "replace""#);
     }
+    // What kustomize checks by generating the object once.
     for l in &g.from_literal {
-        if !l.contains('=') || l.starts_with('=') {
+        if l.split_once('=').is_none_or(|(k, _)| k.is_empty()) {
             return Err(Error::new(format!("failed to create {what}: invalid literal source {l}, expected key=value")));
         }
     }
-    for f in g
-        .from_file
-        .iter()
-        .map(|f| f.split_once('=').map_or(f.as_str(), |p| p.1))
-        .chain(Some(g.from_env_file.as_str()).filter(|f| !f.is_empty()))
-    {
-        if fs.kind(&crate::fs::normalize(&dir.join(f))).is_err() {
-            return Err(Error::new(format!("failed to create {what}: file '{f}' does not exist")));
+    let paths = files.iter().map(|f| f.split_once('=').map_or(f.as_str(), |p| p.1));
+    for f in paths.chain(Some(g.from_env_file.as_str()).filter(|f| !f.is_empty())) {
+        if fs.read(&crate::fs::normalize(&dir.join(f))).is_err() {
+            return Err(Error::new(format!("failed to create {what}: cannot read file '{f}'")));
         }
     }
     let old: Vec<Node> = doc.get(field).and_then(Node::as_seq).cloned().unwrap_or_default();
@@ -642,10 +681,14 @@ fn add_generator(
             if !g.namespace.is_empty() {
                 m.insert("namespace".into(), s(&g.namespace));
             }
+            // The type is set when the secret is made, never changed after.
+            if secret && !g.secret_type.is_empty() {
+                m.insert("type".into(), s(&g.secret_type));
+            }
             m
         }
     };
-    let mut append = |key: &str, values: Vec<String>| {
+    let mut append = |key: &str, values: &[String]| {
         if values.is_empty() {
             return;
         }
@@ -657,16 +700,17 @@ fn add_generator(
             items.extend(values.iter().map(|v| s(v)));
         }
     };
-    append("literals", g.from_literal.clone());
-    append("files", g.from_file.clone());
-    append("envs", if g.from_env_file.is_empty() { vec![] } else { vec![g.from_env_file.clone()] });
+    append("literals", &g.from_literal);
+    append("files", &files);
+    if !g.from_env_file.is_empty() {
+        append("envs", std::slice::from_ref(&g.from_env_file));
+    }
     if !g.behavior.is_empty() {
         entry.insert("behavior".into(), s(&g.behavior));
     }
-    if secret && !g.secret_type.is_empty() {
-        entry.insert("type".into(), s(&g.secret_type));
-    }
     if g.disable_name_suffix_hash {
+        // kustomize replaces the whole `options` (losing its labels and annotations); only
+        // the flag is set here.
         let options = entry.entry("options".into()).or_insert_with(Node::map);
         if !matches!(options.value, Value::Map(_)) {
             *options = Node::map();
@@ -682,20 +726,35 @@ fn add_generator(
     }
 }
 
-fn remove_generators(doc: &mut Doc, field: &str, what: &str, names: &[String], namespace: &str) -> Result<()> {
-    let names: Vec<&str> = names.iter().flat_map(|n| n.split(',')).filter(|n| !n.is_empty()).collect();
-    if names.is_empty() {
-        return Err(Error::new(format!("at least one {what} name must be specified")));
-    }
+fn remove_generators(
+    doc: &mut Doc,
+    field: &str,
+    what: &str,
+    args: &[String],
+    namespace: &str,
+    notes: &mut Vec<String>,
+) -> Result<()> {
+    let names: Vec<&str> = match args {
+        [] => return Err(Error::new(format!("at least one {what} name must be specified"))),
+        [one] => one.split(',').collect(),
+        _ => {
+            return Err(Error::new(format!(
+                "too many arguments: {}; to provide multiple {what}s to remove, please separate {what} names by commas",
+                go_list(args)
+            )))
+        }
+    };
     let old: Vec<Node> = doc.get(field).and_then(Node::as_seq).cloned().unwrap_or_default();
-    let changes: Vec<(usize, Option<Node>)> = old
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| names.contains(&str_field(n, "name")) && namespace_equal(str_field(n, "namespace"), namespace))
-        .map(|(i, _)| (i, None))
-        .collect();
+    let hit = |n: &Node| names.contains(&str_field(n, "name")) && namespace_equal(str_field(n, "namespace"), namespace);
+    let changes: Vec<(usize, Option<Node>)> =
+        old.iter().enumerate().filter(|(_, n)| hit(n)).map(|(i, _)| (i, None)).collect();
     if changes.is_empty() {
-        return Err(Error::new(format!("no specified {what}(s) were found")));
+        return Err(Error::new(format!("no specified {what}(s) were found in the kustomization.yaml file")));
+    }
+    for name in &names {
+        if !old.iter().any(|n| hit(n) && str_field(n, "name") == *name) {
+            notes.push(format!("{what} {name} doesn't exist in kustomization file"));
+        }
     }
     doc.edit_items(field, &changes)
 }

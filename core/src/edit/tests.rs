@@ -189,7 +189,20 @@ fn add_configmap_and_secret_create_or_extend_a_generator() {
         "secretGenerator:\n- literals:\n  - p=q\n  name: s\n  type: kubernetes.io/tls\n"
     );
     let missing = GeneratorArgs { names: v(&["c"]), from_file: v(&["nope.txt"]), ..GeneratorArgs::default() };
-    assert!(run(&fs, "", EditCommand::AddConfigMap(missing)).is_err());
+    let err = run(&fs, "", EditCommand::AddConfigMap(missing)).unwrap_err();
+    assert!(err.message().contains("at least from-env-file"), "a pattern matching nothing is dropped: {err}");
+    let keyed = GeneratorArgs { names: v(&["c"]), from_file: v(&["k=*.none"]), ..GeneratorArgs::default() };
+    assert!(run(&fs, "", EditCommand::AddConfigMap(keyed)).unwrap_err().message().contains("should catch only one"));
+    let globbed = GeneratorArgs { names: v(&["c"]), from_file: v(&["*.txt", "e=app.env"]), ..GeneratorArgs::default() };
+    let out = run(&fs, "", EditCommand::AddConfigMap(globbed)).unwrap().text;
+    assert_eq!(out, "configMapGenerator:\n- files:\n  - conf.txt\n  - e=app.env\n  name: c\n");
+    let mixed = GeneratorArgs {
+        names: v(&["c"]),
+        from_env_file: "app.env".into(),
+        from_literal: v(&["a=b"]),
+        ..GeneratorArgs::default()
+    };
+    assert!(run(&fs, "", EditCommand::AddConfigMap(mixed)).unwrap_err().message().contains("cannot be combined"));
     let none = GeneratorArgs { names: v(&["c"]), ..GeneratorArgs::default() };
     assert!(run(&fs, "", EditCommand::AddConfigMap(none)).unwrap_err().message().contains("at least from-env-file"));
 }
