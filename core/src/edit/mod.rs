@@ -227,6 +227,7 @@ pub fn apply(fs: &dyn FileSystem, dir: &Utf8Path, text: &str, cmd: &EditCommand)
             }
             if *without_selector {
                 let map = parse_pairs(pairs, "label")?;
+                validate_metadata("label", &map)?;
                 let mut pairs = Map::default();
                 for (k, v) in map {
                     pairs.insert(k, v);
@@ -293,24 +294,30 @@ fn parse_image(arg: &str) -> Result<[String; 4]> {
         Some((k, v)) => (Some(k), v),
         None => (None, arg),
     };
-    let (rest, digest) = match value.split_once('@') {
-        Some((r, d)) => (r, d),
-        None => (value, ""),
-    };
-    // A tag follows the last ':' after the last '/' (a registry's port is not a tag).
-    let slash = rest.rfind('/').map_or(0, |i| i + 1);
-    let (name, tag) = match rest[slash..].rfind(':') {
-        Some(c) => (&rest[..slash + c], &rest[slash + c + 1..]),
-        None => (rest, ""),
-    };
-    let tag_ok = tag == "*" || tag.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if name == arg || !tag_ok || name.is_empty() {
+    let (name, tag, digest) = split_image(value);
+    if name == arg {
         return Err(Error::new(IMAGE_FORMATS));
     }
     Ok(match key {
         None => [name.into(), String::new(), tag.into(), digest.into()],
         Some(k) => [k.into(), name.into(), tag.into(), digest.into()],
     })
+}
+
+/// An image reference's name, tag and digest as kustomize splits it: the tag and the digest
+/// are looked for after the first `/` (so a registry's port is not a tag), the first `@` or
+/// `:` there starting them.
+fn split_image(image: &str) -> (&str, &str, &str) {
+    let from = image.find('/').filter(|&i| i > 0).unwrap_or(0);
+    let at = image[from..].find('@').map(|i| i + from);
+    let colon = image[from..].find(':').map(|i| i + from);
+    match (colon, at) {
+        (None, None) => (image, "", ""),
+        (c, Some(a)) if c.is_none_or(|c| a < c) => (&image[..a], "", &image[a + 1..]),
+        (Some(c), Some(a)) => (&image[..c], &image[c + 1..a], &image[a + 1..]),
+        (Some(c), None) => (&image[..c], &image[c + 1..], ""),
+        (None, Some(_)) => (image, "", ""),
+    }
 }
 
 fn image_node(fields: &[String; 4]) -> Node {
@@ -411,8 +418,46 @@ fn parse_pairs(args: &[String], kind: &str) -> Result<Vec<(String, Node)>> {
     Ok(out)
 }
 
+/// Checks keys (and, for labels, values) as Kubernetes validates them: a key is an optional
+/// DNS-subdomain prefix and `/`, then a name of at most 63 characters, alphanumeric at both
+/// ends, with `-`, `_`, `.` inside; a label value is empty or such a name.
+fn validate_metadata(kind: &str, pairs: &[(String, Node)]) -> Result<()> {
+    fn is_name(s: &str) -> bool {
+        let b = s.as_bytes();
+        !b.is_empty()
+            && b.len() <= 63
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+    }
+    fn is_subdomain(s: &str) -> bool {
+        s.len() <= 253 && s.split('.').all(is_dns_label)
+    }
+    for (k, v) in pairs {
+        let key_ok = match k.rsplit_once('/') {
+            Some((prefix, name)) => is_subdomain(prefix) && is_name(name),
+            None => is_name(k),
+        };
+        if !key_ok {
+            return Err(Error::new(format!("invalid {kind} key '{k}'")).help(
+                "a key is a name of at most 63 characters (letters, digits, '-', '_', '.', starting and ending \
+                 with a letter or digit), optionally after a DNS subdomain prefix and '/'",
+            ));
+        }
+        let value = v.as_str().unwrap_or("");
+        if kind == "label" && !value.is_empty() && !is_name(value) {
+            return Err(Error::new(format!("invalid label value '{value}' for key '{k}'")).help(
+                "a label value is empty or at most 63 characters (letters, digits, '-', '_', '.', starting and \
+                 ending with a letter or digit)",
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn set_metadata(doc: &mut Doc, field: &str, kind: &str, args: &[String], force: bool) -> Result<()> {
     let pairs = parse_pairs(args, kind)?;
+    validate_metadata(kind, &pairs)?;
     if !force {
         if let Some(m) = doc.get(field).and_then(Node::as_map) {
             if let Some((k, _)) = pairs.iter().find(|(k, _)| m.contains_key(k.as_str())) {

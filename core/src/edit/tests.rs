@@ -39,6 +39,12 @@ fn set_image_accepts_every_kustomize_form() {
         .unwrap_err()
         .message()
         .contains("invalid format of image"));
+    assert_eq!(
+        edit("", EditCommand::SetImage(v(&["a=x:1:2", "b=x:1@sha256:d"]))),
+        "images:\n- name: a\n  newName: x\n  newTag: \"1:2\"\n- digest: sha256:d\n  name: b\n  newName: x\n  newTag: \"1\"\n",
+        "the first ':' after the first '/' starts the tag, as in kustomize"
+    );
+    assert!(run(&MemFs::new(), "", EditCommand::SetImage(v(&["host:5000/nginx"]))).is_err());
     assert!(run(&MemFs::new(), "", EditCommand::SetImage(vec![]))
         .unwrap_err()
         .message()
@@ -76,6 +82,15 @@ fn set_label_and_annotation_overwrite_and_add_entries() {
         "commonLabels:\n  app: api\n  env: prod\n"
     );
     assert_eq!(edit("", EditCommand::SetAnnotation(v(&["note:\"a b\""]))), "commonAnnotations:\n  note: a b\n");
+}
+
+#[test]
+fn labels_and_annotations_are_validated_as_kubernetes_does() {
+    let add = |pairs: &[&str]| run(&MemFs::new(), "", EditCommand::SetLabel(v(pairs)));
+    assert!(add(&["app.kubernetes.io/name:web", "empty:"]).is_ok());
+    assert!(add(&["bad key:x"]).unwrap_err().message().contains("invalid label key"));
+    assert!(add(&["k:not ok"]).unwrap_err().message().contains("invalid label value"));
+    assert!(run(&MemFs::new(), "", EditCommand::SetAnnotation(v(&["note:any text, really"]))).is_ok());
 }
 
 #[test]
