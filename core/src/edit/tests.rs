@@ -275,3 +275,9 @@ fn the_kustomization_file_is_found_under_any_of_its_three_names() {
     assert_eq!(find_kustomization(&fs, "/b".into()).unwrap(), "/b/kustomization.yml");
     assert!(find_kustomization(&fs, "/c".into()).unwrap_err().message().contains("Missing kustomization file"));
 }
+
+#[test]
+fn fix_leaves_a_current_kustomization_byte_for_byte_alone() {
+    let text = "apiVersion: kustomize.config.k8s.io/v1beta1\r\nkind: Kustomization\r\n# keep\r\nresources:\r\n  - a.yaml   # odd spacing\r\nvars: []";
+    assert_eq!(edit(text, EditCommand::Fix { vars: false }), text);
+}

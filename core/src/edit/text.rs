@@ -14,6 +14,8 @@ pub(crate) struct Doc {
     root: Map,
     /// The file's line ending (`\r\n` when its first line ends so), kept for new lines.
     newline: &'static str,
+    /// Whether the last line ends with a line ending (kept as it was; true for a new file).
+    final_newline: bool,
 }
 
 /// Lines `start..end` (0-based, end exclusive) of the file.
@@ -33,13 +35,14 @@ impl Doc {
         } else {
             "\n"
         };
-        Ok(Doc { lines, root, newline })
+        let final_newline = text.is_empty() || text.ends_with('\n');
+        Ok(Doc { lines, root, newline, final_newline })
     }
 
-    /// The edited text, one newline after the last line.
+    /// The edited text, with the file's line endings.
     pub(crate) fn text(&self) -> String {
         let mut out = self.lines.join(self.newline);
-        if !out.is_empty() {
+        if !out.is_empty() && self.final_newline {
             out.push_str(self.newline);
         }
         out
@@ -486,6 +489,14 @@ mod tests {
         let mut d = Doc::parse("resources:\r\n- a.yaml\r\n").unwrap();
         d.append_items("resources", &[s("b.yaml")]).unwrap();
         assert_eq!(d.text(), "resources:\r\n- a.yaml\r\n- b.yaml\r\n");
+    }
+
+    #[test]
+    fn a_file_without_a_final_newline_stays_so() {
+        let mut d = Doc::parse("namespace: a\nresources:\n- a.yaml").unwrap();
+        assert_eq!(d.text(), "namespace: a\nresources:\n- a.yaml");
+        d.append_items("resources", &[s("b.yaml")]).unwrap();
+        assert_eq!(d.text(), "namespace: a\nresources:\n- a.yaml\n- b.yaml");
     }
 
     #[test]
