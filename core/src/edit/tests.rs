@@ -281,3 +281,13 @@ fn fix_leaves_a_current_kustomization_byte_for_byte_alone() {
     let text = "apiVersion: kustomize.config.k8s.io/v1beta1\r\nkind: Kustomization\r\n# keep\r\nresources:\r\n  - a.yaml   # odd spacing\r\nvars: []";
     assert_eq!(edit(text, EditCommand::Fix { vars: false }), text);
 }
+
+#[test]
+fn fix_with_vars_refuses_to_convert_vars_and_changes_nothing() {
+    let text = "vars:\n- name: X\n  objref: {kind: Service, name: s, apiVersion: v1}\n";
+    let err = run(&MemFs::new(), text, EditCommand::Fix { vars: true }).unwrap_err();
+    assert!(err.message().contains("does not convert vars to replacements"));
+    let kept = run(&MemFs::new(), text, EditCommand::Fix { vars: false }).unwrap();
+    assert!(kept.text.contains("vars:\n- name: X\n"));
+    assert!(kept.notes.iter().any(|n| n.contains("vars are kept")));
+}
