@@ -2,6 +2,7 @@
 //! No build logic lives here.
 
 mod diff;
+mod edit;
 mod lint_output;
 mod render;
 mod snapshot;
@@ -141,7 +142,11 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    // `kcompile edit` (kustomize's `edit` subcommands) belongs here.
+    /// Edits the kustomization in the current directory as `kustomize edit` does (set image,
+    /// add resource, fix...), changing only the lines the edit concerns: comments, key order
+    /// and formatting are kept.
+    #[command(subcommand)]
+    Edit(edit::Edit),
 }
 
 /// The options of `kustomize build` v5.5.0, shared by every command that builds.
@@ -519,6 +524,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             print(out.as_bytes())?;
             Ok(if changes.is_empty() { exit::SUCCESS } else { exit::DIFFERENT })
         }
+        Command::Edit(e) => Ok(edit::run(e)?),
         Command::Fmt { files, write } => {
             if write && files.iter().any(|f| f == "-") {
                 return Err(Failure::Usage(

@@ -17,6 +17,7 @@ mod accumulate;
 mod build;
 mod build_metadata;
 mod diff;
+pub mod edit;
 mod error;
 mod explain;
 mod fs;
