@@ -377,6 +377,33 @@ fn an_alias_bomb_split_over_many_files_is_stopped_by_the_build_budget() {
 }
 
 #[test]
+fn a_bomb_split_over_patch_replacement_and_configuration_files_is_stopped_by_the_build_budget() {
+    // Every YAML file the build reads counts against one budget, not only resources.
+    let limits = Limits { max_alias_nodes: 50_000, ..Limits::default() };
+    for (field, entry) in
+        [("patches", "- path: FILE\n"), ("replacements", "- path: FILE\n"), ("configurations", "- FILE\n")]
+    {
+        let mut fs = MemFs::new().with("k/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n");
+        let mut k = format!("resources:\n- cm.yaml\n{field}:\n");
+        for i in 0..20 {
+            // Each one valid on its own: a patch of the ConfigMap `c`, a configuration (unknown
+            // fields ignored), or one replacement repeated through an alias.
+            let text = if field == "replacements" {
+                let r = "- &r {source: {kind: ConfigMap, name: c}, targets: [{select: {kind: ConfigMap}, fieldPaths: [metadata.annotations.x], options: {create: true}}]}\n";
+                format!("{r}{}", "- *r\n".repeat(400))
+            } else {
+                bomb("c", 5)
+            };
+            fs = fs.with(format!("k/b{i}.yaml").as_str(), text);
+            k.push_str(&entry.replace("FILE", &format!("b{i}.yaml")));
+        }
+        let fs = fs.with("k/kustomization.yaml", k);
+        let err = build(&fs, Utf8Path::new("/k"), &with_limits(limits.clone())).unwrap_err().to_string();
+        assert!(err.contains("more than 50000 YAML nodes made by alias expansion"), "{field}: {err}");
+    }
+}
+
+#[test]
 fn many_documents_are_stopped_by_their_own_limit_with_their_own_message() {
     let mut many = String::new();
     for i in 0..2_000 {

@@ -9,7 +9,7 @@
 use crate::error::{bail, Error, Result};
 use crate::transform::fieldspec::{gvk_order_key, merge_spec, merge_specs, sort_specs, GvkSel, Spec};
 use crate::yaml::node::{Node, Value};
-use crate::yaml::read::{parse_one, parse_stream, Schema};
+use crate::yaml::read::{parse_one, Schema};
 
 const DEFAULTS: &str = include_str!("fieldspecs.yaml");
 
@@ -46,7 +46,12 @@ impl TransformerConfig {
     /// Parses a configuration file (`namePrefix:`, `commonLabels:`, `nameReference:`...).
     /// Unknown fields are ignored, as kustomize ignores them.
     pub fn parse(text: &str) -> Result<TransformerConfig> {
-        let doc = parse_one(text, Schema::V11)?.unwrap_or_else(Node::null);
+        TransformerConfig::from_document(parse_one(text, Schema::V11)?.unwrap_or_else(Node::null))
+    }
+
+    /// [`TransformerConfig::parse`] of a document already read (by the build's loader, which
+    /// charges it to the build's budget).
+    pub fn from_document(doc: Node) -> Result<TransformerConfig> {
         let mut c = TransformerConfig::default();
         let Value::Map(map) = &doc.value else {
             if doc.is_null() {
@@ -149,11 +154,9 @@ impl TransformerConfig {
 
     /// The configuration that CRD files declare: fields of custom kinds annotated as name
     /// references (`x-kubernetes-object-ref-kind`), labels, annotations or identities.
-    pub fn from_crd_file(text: &str) -> Result<TransformerConfig> {
+    pub fn from_crd_documents(docs: &[Node]) -> Result<TransformerConfig> {
         let mut c = TransformerConfig::default();
-        let text_trim = text.trim_start();
-        let docs = parse_stream(text_trim, Schema::V11)?;
-        for doc in &docs {
+        for doc in docs {
             let Some(defs) = doc.as_map() else { continue };
             for (type_name, def) in defs {
                 let Some(props) = properties(def) else { continue };
@@ -291,6 +294,7 @@ fn crd_properties(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::yaml::read::parse_stream;
 
     #[test]
     fn defaults_parse() {
@@ -333,7 +337,7 @@ github.com/example/pkg/apis/jingfang/v1beta1.BeeSpec:
         x-kubernetes-object-ref-api-version: v1
         x-kubernetes-object-ref-kind: Secret
 "##;
-        let c = TransformerConfig::from_crd_file(text).unwrap();
+        let c = TransformerConfig::from_crd_documents(&parse_stream(text.trim_start(), Schema::V11).unwrap()).unwrap();
         let b = c.name_reference.iter().find(|b| b.target.kind == "Secret").unwrap();
         assert_eq!(b.referrers[0].path, "spec/secretRef/name");
         assert_eq!(b.referrers[0].gvk.kind, "Bee");

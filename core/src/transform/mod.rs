@@ -24,6 +24,8 @@ use crate::error::{bail, Error, Result};
 use crate::kustomization::Kustomization;
 use crate::load::LoadedKustomization;
 use crate::trace::{self, Step};
+use crate::yaml::node::Node;
+use crate::yaml::read::Schema;
 use camino::Utf8Path;
 use config::TransformerConfig;
 
@@ -76,7 +78,9 @@ pub fn configure(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulato
         // Every entry is a file path: kustomize v5.5.0 has no inline configurations.
         for entry in &k.configurations {
             let (path, content) = b.loader.read_file(&lk.dir, &entry.value).map_err(|e| here(e.at(entry.pos)))?;
-            let parsed = TransformerConfig::parse(&content).map_err(|e| e.in_file(&path))?;
+            let doc = b.loader.parse_one(&content, Schema::V11).map_err(|e| Error::from(e).in_file(&path))?;
+            let parsed =
+                TransformerConfig::from_document(doc.unwrap_or_else(Node::null)).map_err(|e| e.in_file(&path))?;
             from_files.merge(&parsed).map_err(|e| e.in_file(&path))?;
         }
         own.merge(&from_files).map_err(here)?;
@@ -86,7 +90,8 @@ pub fn configure(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulato
         let mut crds = TransformerConfig::default();
         for entry in &k.crds {
             let (path, content) = b.loader.read_file(&lk.dir, &entry.value).map_err(|e| here(e.at(entry.pos)))?;
-            let c = TransformerConfig::from_crd_file(&content).map_err(|e| {
+            let docs = b.loader.parse_stream(content.trim_start(), Schema::V11).map_err(Error::from);
+            let c = docs.and_then(|docs| TransformerConfig::from_crd_documents(&docs)).map_err(|e| {
                 e.in_file(&path).context(format!("unable to parse open API definition from '{}'", entry.value))
             })?;
             crds.merge(&c).map_err(|e| e.in_file(&path))?;

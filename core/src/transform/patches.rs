@@ -18,12 +18,12 @@ use super::{patch_json6902, patch_sm, Site};
 use crate::accumulate::{Accumulator, Builder};
 use crate::error::{bail, Error, Result};
 use crate::kustomization::{Patch, Selector, Spanned};
-use crate::load::{parse_resources, LoadedKustomization};
+use crate::load::{LoadedKustomization, Loader};
 use crate::resource::{Gvk, ResId, Resource};
 use crate::trace::{self, Step};
 use crate::transform::labelselector::LabelSelector;
 use crate::yaml::node::{Node, Pos};
-use crate::yaml::read::{parse_one, Schema};
+use crate::yaml::read::Schema;
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::{HashMap, HashMapExt};
 use regex::Regex;
@@ -53,8 +53,11 @@ pub fn set_openapi(b: &mut Builder, lk: &LoadedKustomization, acc: &Accumulator)
         .in_file(&lk.file)
         .at(field.pos)),
         (None, Some((real, text))) => {
-            let doc =
-                parse_one(&text, Schema::V11).map_err(|e| Error::from(e).in_file(&real))?.unwrap_or_else(Node::null);
+            let doc = b
+                .loader
+                .parse_one(&text, Schema::V11)
+                .map_err(|e| Error::from(e).in_file(&real))?
+                .unwrap_or_else(Node::null);
             let base = b.builtin_schema_loaded.then(Schemas::builtin);
             let schemas = Schemas::from_document(&doc, base).map_err(|e| e.in_file(&real))?;
             b.openapi = OpenApi::Custom(Arc::new(schemas));
@@ -232,13 +235,13 @@ fn patch_text(b: &Builder, site: Site, p: &Patch, trim: bool) -> Result<(String,
 }
 
 /// Strategic-merge documents, if the text is a stream of objects.
-fn as_strategic(text: &str, origin: &Utf8Path) -> Result<Vec<Node>> {
-    Ok(parse_resources(text, origin)?.into_iter().map(|r| r.node).collect())
+fn as_strategic(loader: &Loader, text: &str, origin: &Utf8Path) -> Result<Vec<Node>> {
+    Ok(loader.parse_resources(text, origin)?.into_iter().map(|r| r.node).collect())
 }
 
 /// JSON 6902 operations, if the text is an operation list (JSON, or YAML read with YAML 1.1
 /// rules). `Ok(None)` for text that decodes to null (comments only).
-fn as_json_ops(text: &str) -> Result<Option<Vec<patch_json6902::Op>>> {
+fn as_json_ops(loader: &Loader, text: &str) -> Result<Option<Vec<patch_json6902::Op>>> {
     if text.is_empty() {
         bail!("empty json patch operations");
     }
@@ -250,7 +253,7 @@ fn as_json_ops(text: &str) -> Result<Option<Vec<patch_json6902::Op>>> {
                 .help("a patch starting with '[' is read as JSON: quote every key and string, or write the operations as a YAML list"));
         }
     }
-    let doc = parse_one(text, Schema::V11).map_err(Error::from)?;
+    let doc = loader.parse_one(text, Schema::V11).map_err(Error::from)?;
     match doc {
         None => Ok(None),
         Some(n) => {
@@ -406,9 +409,9 @@ fn check_json(b: &[u8]) -> std::result::Result<(), usize> {
 
 /// Recognises a patch's content as kustomize does: it must read as exactly one of the two.
 /// `from_file`: the text is the whole of `origin`, so positions in it are positions in the file.
-fn classify(text: &str, origin: &Utf8Path, from_file: bool) -> Result<Content> {
-    let sm = as_strategic(text, origin);
-    let json = as_json_ops(text);
+fn classify(loader: &Loader, text: &str, origin: &Utf8Path, from_file: bool) -> Result<Content> {
+    let sm = as_strategic(loader, text, origin);
+    let json = as_json_ops(loader, text);
     match (sm, json) {
         (Ok(_), Ok(_)) => bail!(
             "illegally qualifies as both an SM and JSON patch: the patch reads both as strategic-merge \
@@ -688,16 +691,17 @@ pub fn strategic_merge(
     for (i, entry) in entries.iter().enumerate() {
         let ctx = |e: Error| e.within(step(i), site.file, entry.pos);
         // Like kustomize, an entry that reads as objects is an inline patch; otherwise a path.
-        if let Ok(docs) = as_strategic(&entry.value, site.file) {
+        if let Ok(docs) = as_strategic(&b.loader, &entry.value, site.file) {
             patches.extend(docs.into_iter().map(|d| (d, Some(i), None)));
             continue;
         }
         let (real, text) = b.loader.read_file(site.dir, &entry.value).map_err(ctx)?;
-        let docs = as_strategic(&text, &real).map_err(|e| ctx(e.in_file(&real)))?;
+        let docs = as_strategic(&b.loader, &text, &real).map_err(|e| ctx(e.in_file(&real)))?;
         patches.extend(docs.into_iter().map(|d| (d, Some(i), Some(real.clone()))));
     }
     if let Some(text) = inline {
-        let docs = as_strategic(text, site.file).map_err(|e| e.in_file(site.file).context("in 'patches'"))?;
+        let docs =
+            as_strategic(&b.loader, text, site.file).map_err(|e| e.in_file(site.file).context("in 'patches'"))?;
         patches.extend(docs.into_iter().map(|d| (d, None, None)));
     }
     if patches.is_empty() {
@@ -773,7 +777,7 @@ pub fn patch(
         Some(real) => ctx(e.located(real, name_pos(doc))),
         None => ctx(e),
     };
-    let content = classify(&text, origin, real.is_some()).map_err(ctx)?;
+    let content = classify(&b.loader, &text, origin, real.is_some()).map_err(ctx)?;
     note_kinds(b, &acc.resources);
     if matches!(content, Content::Strategic(_)) && !matches!(b.openapi, OpenApi::Custom(_)) {
         b.builtin_schema_loaded = true;
@@ -870,7 +874,7 @@ pub fn json6902(
         Some(f) => e.in_file(f),
         None => ctx(e),
     };
-    let ops = as_json_ops(&text).map_err(in_patch)?.unwrap_or_default();
+    let ops = as_json_ops(&b.loader, &text).map_err(in_patch)?.unwrap_or_default();
     if ops.is_empty() {
         return Err(in_patch(Error::new(format!(
             "patch appears to be empty; file={}, JsonOp={}",
@@ -999,7 +1003,7 @@ mod tests {
     use super::*;
 
     fn classify_t(text: &str, o: &Utf8Path) -> Result<Content> {
-        classify(text, o, true)
+        classify(&Loader::new(&crate::fs::MemFs::default(), true, None), text, o, true)
     }
 
     #[test]

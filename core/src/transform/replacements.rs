@@ -21,7 +21,7 @@ use crate::trace::{self, Step};
 use crate::transform::labelselector::LabelSelector;
 use crate::transform::Site;
 use crate::yaml::node::{Map, Node, Pos, Value};
-use crate::yaml::read::{parse_one, resolve_plain, Schema};
+use crate::yaml::read::{resolve_plain, Schema};
 use regex::Regex;
 
 /// The field path used when none is given.
@@ -129,7 +129,11 @@ pub fn replace(b: &mut Builder, site: Site, entries: &[Node], acc: &mut Accumula
                 let in_file = |e: Error| {
                     e.in_file(&file).context(format!("in replacement {} (from '{path}')", i + 1)).in_file(site.file)
                 };
-                let doc = parse_one(&text, Schema::V3).map_err(|e| in_file(Error::from(e)))?.unwrap_or_else(Node::null);
+                let doc = b
+                    .loader
+                    .parse_one(&text, Schema::V3)
+                    .map_err(|e| in_file(Error::from(e)))?
+                    .unwrap_or_else(Node::null);
                 let parsed = match &doc.value {
                     Value::Seq(items) => items.iter().map(parse_replacement).collect::<Result<Vec<_>>>(),
                     Value::Map(_) => parse_replacement(&doc).map(|r| vec![r]),
