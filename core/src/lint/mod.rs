@@ -16,6 +16,7 @@ mod placeholder;
 mod references;
 mod selector_matches_nothing;
 mod unknown_port_name;
+mod unreferenced_file;
 mod workloads;
 
 use crate::build::Options;
@@ -371,7 +372,7 @@ pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<V
     let mut out = Vec::new();
     unmatched_targets(&inner.unmatched, &mut out);
     deprecated_fields(&ctx, &mut out);
-    unreferenced_files(&ctx, &mut out);
+    unreferenced_file::check(&ctx, &mut out);
     list_merge_traps(&ctx, &mut out);
     images(&ctx, &mut out);
     placeholder::check(&ctx, &mut out);
@@ -408,7 +409,7 @@ fn read_kustomizations(read: &HashSet<Utf8PathBuf>, fs: &dyn FileSystem) -> Vec<
     out
 }
 
-fn kustomization_dirs(read: &HashSet<Utf8PathBuf>) -> BTreeSet<Utf8PathBuf> {
+pub(crate) fn kustomization_dirs(read: &HashSet<Utf8PathBuf>) -> BTreeSet<Utf8PathBuf> {
     read.iter()
         .filter(|p| p.file_name().is_some_and(|n| KUSTOMIZATION_FILE_NAMES.contains(&n)))
         .filter_map(|p| p.parent().map(Utf8Path::to_owned))
@@ -437,31 +438,6 @@ fn deprecated_fields(ctx: &Ctx, out: &mut Vec<Finding>) {
                     format!("'{field}' is deprecated: {modern}"),
                     Some(&kf.file),
                     Some(Pos::new(value.pos.line, 1)),
-                ));
-            }
-        }
-    }
-}
-
-/// Files in a kustomization's directory that the build never read.
-fn unreferenced_files(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let (read, fs) = (ctx.read, ctx.fs);
-    for dir in kustomization_dirs(read) {
-        let Ok(names) = fs.list(&dir) else { continue };
-        for name in names {
-            let path = dir.join(&name);
-            let lower = name.to_ascii_lowercase();
-            let is_data = [".yaml", ".yml", ".json", ".env", ".properties", ".txt"].iter().any(|e| lower.ends_with(e));
-            if !is_data || name.starts_with('.') || fs.kind(&path).ok() != Some(FileKind::File) {
-                continue;
-            }
-            let real = fs.real_path(&path).unwrap_or(path.clone());
-            if !read.contains(&real) && !read.contains(&path) {
-                out.push(Finding::new(
-                    "unreferenced-file",
-                    format!("'{name}' is not used by the kustomization beside it: reference it or delete it"),
-                    Some(&path),
-                    None,
                 ));
             }
         }
@@ -913,7 +889,7 @@ mod tests {
         let fs = MemFs::new()
             .with("k/kustomization.yaml", "bases: []\nresources:\n- pod.yaml\n")
             .with("k/pod.yaml", pod)
-            .with("k/forgotten.yaml", "a: 1\n");
+            .with("k/forgotten.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: old\n");
         let found: Vec<String> = rules(&fs, "/k").into_iter().map(|(r, _)| r).collect();
         assert_eq!(found, ["deprecated-field", "unreferenced-file", "unpinned-image"]);
     }
