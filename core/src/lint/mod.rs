@@ -200,9 +200,13 @@ impl Finding {
     }
 
     fn note(mut self, message: String, file: &Utf8Path, pos: Option<Pos>) -> Finding {
+        self.add_note(message, file, pos);
+        self
+    }
+
+    fn add_note(&mut self, message: String, file: &Utf8Path, pos: Option<Pos>) {
         let pos = pos.filter(|p| !p.is_synthetic());
         self.notes.push(Note { message, file: file.to_owned(), line: pos.map(|p| p.line), column: pos.map(|p| p.col) });
-        self
     }
 }
 
