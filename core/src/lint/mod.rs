@@ -257,6 +257,57 @@ pub(crate) struct Ctx<'a> {
     pub production: bool,
     /// Workloads, names and autoscalers, indexed.
     pub index: workloads::Index<'a>,
+    /// Whether the root is a piece other kustomizations build on (see [`is_base`]).
+    pub base: bool,
+}
+
+/// Whether `root` is a piece meant to be built on rather than applied: a `kind: Component`,
+/// or a directory that a kustomization near it lists in `resources`, `bases` or `components`:
+/// one in its parent or grandparent directory or up to two levels below them (`config/manager`,
+/// listed by `config/default`; `base`, listed by `overlays/prod`). What such a piece leaves out (an image
+/// tag, an object it refers to) is for the kustomizations that build on it to add.
+pub(crate) fn is_base(fs: &dyn FileSystem, root: &Utf8Path) -> bool {
+    let kustomization = |dir: &Utf8Path| {
+        let text = KUSTOMIZATION_FILE_NAMES.iter().find_map(|n| fs.read(&dir.join(n)).ok())?;
+        crate::yaml::read::parse_one(&String::from_utf8_lossy(&text), crate::yaml::read::Schema::V11).ok()?
+    };
+    let root = fs.real_path(root).unwrap_or_else(|_| crate::fs::normalize(root));
+    if kustomization(&root).is_some_and(|k| k.str_at(&["kind"]) == Some("Component")) {
+        return true;
+    }
+    // The parent and grandparent directories, and the directories up to two levels below
+    // them (`../overlays/prod` lists `../../base`), at most a few hundred.
+    let mut dirs: Vec<Utf8PathBuf> = Vec::new();
+    for ancestor in root.ancestors().skip(1).take(2) {
+        let mut level = vec![ancestor.to_owned()];
+        for _ in 0..=2 {
+            let mut next = Vec::new();
+            for dir in &level {
+                if dirs.len() >= 500 || dirs.contains(dir) || *dir == root {
+                    continue;
+                }
+                dirs.push(dir.clone());
+                for name in fs.list(dir).unwrap_or_default() {
+                    let child = dir.join(&name);
+                    if !name.starts_with('.') && fs.kind(&child).ok() == Some(FileKind::Dir) {
+                        next.push(child);
+                    }
+                }
+            }
+            level = next;
+        }
+    }
+    dirs.iter().any(|dir| {
+        let Some(node) = kustomization(dir) else { return false };
+        ["resources", "bases", "components"].iter().any(|field| {
+            node.get(field)
+                .and_then(Node::as_seq)
+                .into_iter()
+                .flatten()
+                .filter_map(Node::as_str)
+                .any(|entry| crate::fs::normalize(&dir.join(entry)) == root)
+        })
+    })
 }
 
 /// Whether a root directory is meant for production: its name, split at `-`, `_` and `.`, has
@@ -369,6 +420,7 @@ pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<V
         warnings: &inner.warnings,
         read: &read,
         fs,
+        base: is_base(fs, root),
         kustomizations: read_kustomizations(&read, fs),
         production: is_production(root),
         index: workloads::Index::new(&inner.resources),
@@ -670,8 +722,14 @@ fn images_of(node: &Node, found: &mut Vec<(String, Pos)>) {
     }
 }
 
-/// Images with no tag or digest, or tagged `latest`; an error in a production overlay.
+/// Images with no tag or digest, or tagged `latest`; an error in a production overlay. One
+/// finding per image (one `images:` entry fixes it), the other containers using it as notes.
 fn images(ctx: &Ctx, out: &mut Vec<Finding>) {
+    if ctx.base && !ctx.production {
+        // The kustomizations building on it pin the images (`images:`); lint those.
+        return;
+    }
+    let mut reported: HashMap<String, usize> = HashMap::new();
     for r in ctx.resources {
         let mut found = Vec::new();
         images_of(&r.node, &mut found);
@@ -688,6 +746,11 @@ fn images(ctx: &Ctx, out: &mut Vec<Finding>) {
                 (Some("latest"), None) => "is tagged 'latest'",
                 _ => continue,
             };
+            if let Some(&at) = reported.get(&image) {
+                out[at].add_note(format!("{} {} uses it too", r.kind(), r.name()), &r.origin, Some(pos));
+                continue;
+            }
+            reported.insert(image.clone(), out.len());
             let mut f = Finding::new(
                 "unpinned-image",
                 format!(
@@ -729,6 +792,17 @@ mod tests {
         assert!(is_production(Utf8Path::new("/x/eu-production")));
         assert!(!is_production(Utf8Path::new("/x/overlays/product-catalog")));
         assert!(!is_production(Utf8Path::new("/x/overlays/staging")));
+    }
+
+    #[test]
+    fn a_root_other_kustomizations_build_on_is_a_base() {
+        let fs = MemFs::new()
+            .with("app/base/kustomization.yaml", "resources:\n- pod.yaml\n")
+            .with("app/overlays/prod/kustomization.yaml", "resources:\n- ../../base\n")
+            .with("app/comp/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n");
+        assert!(is_base(&fs, Utf8Path::new("/app/base")));
+        assert!(is_base(&fs, Utf8Path::new("/app/comp")));
+        assert!(!is_base(&fs, Utf8Path::new("/app/overlays/prod")));
     }
 
     #[test]

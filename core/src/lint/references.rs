@@ -141,7 +141,8 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             let renamed = renamed.get(&(kind, name.as_str())).map(Vec::as_slice).unwrap_or_default();
             let elsewhere: Vec<usize> = same_name.iter().chain(renamed).copied().collect();
             let Some(&first) = elsewhere.first() else {
-                if optional {
+                if optional || ctx.base {
+                    // Optional: nothing fails. In a base: what builds on it adds the object.
                     continue;
                 }
                 // One finding per missing object (one fix), the other references as notes.
