@@ -261,20 +261,27 @@ pub(crate) struct Ctx<'a> {
     pub base: bool,
 }
 
+/// The kustomization file of `dir`, parsed (YAML 1.1 rules), if it has one.
+fn kustomization_node(fs: &dyn FileSystem, dir: &Utf8Path) -> Option<Node> {
+    let text = KUSTOMIZATION_FILE_NAMES.iter().find_map(|n| fs.read(&dir.join(n)).ok())?;
+    crate::yaml::read::parse_one(&String::from_utf8_lossy(&text), crate::yaml::read::Schema::V11).ok()?
+}
+
+/// Whether the kustomization of `root` is a `kind: Component`.
+fn is_component(fs: &dyn FileSystem, root: &Utf8Path) -> bool {
+    kustomization_node(fs, root).is_some_and(|k| k.str_at(&["kind"]) == Some("Component"))
+}
+
 /// Whether `root` is a piece meant to be built on rather than applied: a `kind: Component`,
 /// or a directory that a kustomization near it lists in `resources`, `bases` or `components`:
 /// one in its parent or grandparent directory or up to two levels below them (`config/manager`,
 /// listed by `config/default`; `base`, listed by `overlays/prod`). What such a piece leaves out (an image
 /// tag, an object it refers to) is for the kustomizations that build on it to add.
 pub(crate) fn is_base(fs: &dyn FileSystem, root: &Utf8Path) -> bool {
-    let kustomization = |dir: &Utf8Path| {
-        let text = KUSTOMIZATION_FILE_NAMES.iter().find_map(|n| fs.read(&dir.join(n)).ok())?;
-        crate::yaml::read::parse_one(&String::from_utf8_lossy(&text), crate::yaml::read::Schema::V11).ok()?
-    };
-    let root = fs.real_path(root).unwrap_or_else(|_| crate::fs::normalize(root));
-    if kustomization(&root).is_some_and(|k| k.str_at(&["kind"]) == Some("Component")) {
+    if is_component(fs, root) {
         return true;
     }
+    let root = fs.real_path(root).unwrap_or_else(|_| crate::fs::normalize(root));
     // The parent and grandparent directories, and the directories up to two levels below
     // them (`../overlays/prod` lists `../../base`), at most a few hundred.
     let mut dirs: Vec<Utf8PathBuf> = Vec::new();
@@ -298,7 +305,7 @@ pub(crate) fn is_base(fs: &dyn FileSystem, root: &Utf8Path) -> bool {
         }
     }
     dirs.iter().any(|dir| {
-        let Some(node) = kustomization(dir) else { return false };
+        let Some(node) = kustomization_node(fs, dir) else { return false };
         ["resources", "bases", "components"].iter().any(|field| {
             node.get(field)
                 .and_then(Node::as_seq)
@@ -440,6 +447,10 @@ pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<V
     immutable_fixed_name::check(&ctx, &mut out);
     node_pool_toleration::check(&ctx, &mut out);
     unknown_port_name::check(&ctx, &mut out);
+    if is_component(fs, root) {
+        // Built alone, a component sees none of the objects it is meant to patch and select.
+        out.retain(|f| !matches!(f.rule, "unmatched-target" | "selector-matches-nothing"));
+    }
     allow::apply(&ctx, root, &mut out);
     Ok(out)
 }
