@@ -16,6 +16,7 @@ mod placeholder;
 mod references;
 mod selector_matches_nothing;
 mod unknown_port_name;
+mod unreferenced_file;
 mod workloads;
 
 use crate::build::Options;
@@ -199,9 +200,13 @@ impl Finding {
     }
 
     fn note(mut self, message: String, file: &Utf8Path, pos: Option<Pos>) -> Finding {
+        self.add_note(message, file, pos);
+        self
+    }
+
+    fn add_note(&mut self, message: String, file: &Utf8Path, pos: Option<Pos>) {
         let pos = pos.filter(|p| !p.is_synthetic());
         self.notes.push(Note { message, file: file.to_owned(), line: pos.map(|p| p.line), column: pos.map(|p| p.col) });
-        self
     }
 }
 
@@ -252,6 +257,64 @@ pub(crate) struct Ctx<'a> {
     pub production: bool,
     /// Workloads, names and autoscalers, indexed.
     pub index: workloads::Index<'a>,
+    /// Whether the root is a piece other kustomizations build on (see [`is_base`]).
+    pub base: bool,
+}
+
+/// The kustomization file of `dir`, parsed (YAML 1.1 rules), if it has one.
+fn kustomization_node(fs: &dyn FileSystem, dir: &Utf8Path) -> Option<Node> {
+    let text = KUSTOMIZATION_FILE_NAMES.iter().find_map(|n| fs.read(&dir.join(n)).ok())?;
+    crate::yaml::read::parse_one(&String::from_utf8_lossy(&text), crate::yaml::read::Schema::V11).ok()?
+}
+
+/// Whether the kustomization of `root` is a `kind: Component`.
+fn is_component(fs: &dyn FileSystem, root: &Utf8Path) -> bool {
+    kustomization_node(fs, root).is_some_and(|k| k.str_at(&["kind"]) == Some("Component"))
+}
+
+/// Whether `root` is a piece meant to be built on rather than applied: a `kind: Component`,
+/// or a directory that a kustomization near it lists in `resources`, `bases` or `components`:
+/// one in its parent or grandparent directory or up to two levels below them (`config/manager`,
+/// listed by `config/default`; `base`, listed by `overlays/prod`). What such a piece leaves out (an image
+/// tag, an object it refers to) is for the kustomizations that build on it to add.
+pub(crate) fn is_base(fs: &dyn FileSystem, root: &Utf8Path) -> bool {
+    if is_component(fs, root) {
+        return true;
+    }
+    let root = fs.real_path(root).unwrap_or_else(|_| crate::fs::normalize(root));
+    // The parent and grandparent directories, and the directories up to two levels below
+    // them (`../overlays/prod` lists `../../base`), at most a few hundred.
+    let mut dirs: Vec<Utf8PathBuf> = Vec::new();
+    for ancestor in root.ancestors().skip(1).take(2) {
+        let mut level = vec![ancestor.to_owned()];
+        for _ in 0..=2 {
+            let mut next = Vec::new();
+            for dir in &level {
+                if dirs.len() >= 500 || dirs.contains(dir) || *dir == root {
+                    continue;
+                }
+                dirs.push(dir.clone());
+                for name in fs.list(dir).unwrap_or_default() {
+                    let child = dir.join(&name);
+                    if !name.starts_with('.') && fs.kind(&child).ok() == Some(FileKind::Dir) {
+                        next.push(child);
+                    }
+                }
+            }
+            level = next;
+        }
+    }
+    dirs.iter().any(|dir| {
+        let Some(node) = kustomization_node(fs, dir) else { return false };
+        ["resources", "bases", "components"].iter().any(|field| {
+            node.get(field)
+                .and_then(Node::as_seq)
+                .into_iter()
+                .flatten()
+                .filter_map(Node::as_str)
+                .any(|entry| crate::fs::normalize(&dir.join(entry)) == root)
+        })
+    })
 }
 
 /// Whether a root directory is meant for production: its name, split at `-`, `_` and `.`, has
@@ -364,6 +427,7 @@ pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<V
         warnings: &inner.warnings,
         read: &read,
         fs,
+        base: is_base(fs, root),
         kustomizations: read_kustomizations(&read, fs),
         production: is_production(root),
         index: workloads::Index::new(&inner.resources),
@@ -371,7 +435,7 @@ pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<V
     let mut out = Vec::new();
     unmatched_targets(&inner.unmatched, &mut out);
     deprecated_fields(&ctx, &mut out);
-    unreferenced_files(&ctx, &mut out);
+    unreferenced_file::check(&ctx, &mut out);
     list_merge_traps(&ctx, &mut out);
     images(&ctx, &mut out);
     placeholder::check(&ctx, &mut out);
@@ -383,6 +447,10 @@ pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<V
     immutable_fixed_name::check(&ctx, &mut out);
     node_pool_toleration::check(&ctx, &mut out);
     unknown_port_name::check(&ctx, &mut out);
+    if is_component(fs, root) {
+        // Built alone, a component sees none of the objects it is meant to patch and select.
+        out.retain(|f| !matches!(f.rule, "unmatched-target" | "selector-matches-nothing"));
+    }
     allow::apply(&ctx, root, &mut out);
     Ok(out)
 }
@@ -408,7 +476,7 @@ fn read_kustomizations(read: &HashSet<Utf8PathBuf>, fs: &dyn FileSystem) -> Vec<
     out
 }
 
-fn kustomization_dirs(read: &HashSet<Utf8PathBuf>) -> BTreeSet<Utf8PathBuf> {
+pub(crate) fn kustomization_dirs(read: &HashSet<Utf8PathBuf>) -> BTreeSet<Utf8PathBuf> {
     read.iter()
         .filter(|p| p.file_name().is_some_and(|n| KUSTOMIZATION_FILE_NAMES.contains(&n)))
         .filter_map(|p| p.parent().map(Utf8Path::to_owned))
@@ -437,31 +505,6 @@ fn deprecated_fields(ctx: &Ctx, out: &mut Vec<Finding>) {
                     format!("'{field}' is deprecated: {modern}"),
                     Some(&kf.file),
                     Some(Pos::new(value.pos.line, 1)),
-                ));
-            }
-        }
-    }
-}
-
-/// Files in a kustomization's directory that the build never read.
-fn unreferenced_files(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let (read, fs) = (ctx.read, ctx.fs);
-    for dir in kustomization_dirs(read) {
-        let Ok(names) = fs.list(&dir) else { continue };
-        for name in names {
-            let path = dir.join(&name);
-            let lower = name.to_ascii_lowercase();
-            let is_data = [".yaml", ".yml", ".json", ".env", ".properties", ".txt"].iter().any(|e| lower.ends_with(e));
-            if !is_data || name.starts_with('.') || fs.kind(&path).ok() != Some(FileKind::File) {
-                continue;
-            }
-            let real = fs.real_path(&path).unwrap_or(path.clone());
-            if !read.contains(&real) && !read.contains(&path) {
-                out.push(Finding::new(
-                    "unreferenced-file",
-                    format!("'{name}' is not used by the kustomization beside it: reference it or delete it"),
-                    Some(&path),
-                    None,
                 ));
             }
         }
@@ -690,8 +733,14 @@ fn images_of(node: &Node, found: &mut Vec<(String, Pos)>) {
     }
 }
 
-/// Images with no tag or digest, or tagged `latest`; an error in a production overlay.
+/// Images with no tag or digest, or tagged `latest`; an error in a production overlay. One
+/// finding per image (one `images:` entry fixes it), the other containers using it as notes.
 fn images(ctx: &Ctx, out: &mut Vec<Finding>) {
+    if ctx.base && !ctx.production {
+        // The kustomizations building on it pin the images (`images:`); lint those.
+        return;
+    }
+    let mut reported: HashMap<String, usize> = HashMap::new();
     for r in ctx.resources {
         let mut found = Vec::new();
         images_of(&r.node, &mut found);
@@ -708,6 +757,11 @@ fn images(ctx: &Ctx, out: &mut Vec<Finding>) {
                 (Some("latest"), None) => "is tagged 'latest'",
                 _ => continue,
             };
+            if let Some(&at) = reported.get(&image) {
+                out[at].add_note(format!("{} {} uses it too", r.kind(), r.name()), &r.origin, Some(pos));
+                continue;
+            }
+            reported.insert(image.clone(), out.len());
             let mut f = Finding::new(
                 "unpinned-image",
                 format!(
@@ -749,6 +803,17 @@ mod tests {
         assert!(is_production(Utf8Path::new("/x/eu-production")));
         assert!(!is_production(Utf8Path::new("/x/overlays/product-catalog")));
         assert!(!is_production(Utf8Path::new("/x/overlays/staging")));
+    }
+
+    #[test]
+    fn a_root_other_kustomizations_build_on_is_a_base() {
+        let fs = MemFs::new()
+            .with("app/base/kustomization.yaml", "resources:\n- pod.yaml\n")
+            .with("app/overlays/prod/kustomization.yaml", "resources:\n- ../../base\n")
+            .with("app/comp/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n");
+        assert!(is_base(&fs, Utf8Path::new("/app/base")));
+        assert!(is_base(&fs, Utf8Path::new("/app/comp")));
+        assert!(!is_base(&fs, Utf8Path::new("/app/overlays/prod")));
     }
 
     #[test]
@@ -913,7 +978,7 @@ mod tests {
         let fs = MemFs::new()
             .with("k/kustomization.yaml", "bases: []\nresources:\n- pod.yaml\n")
             .with("k/pod.yaml", pod)
-            .with("k/forgotten.yaml", "a: 1\n");
+            .with("k/forgotten.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: old\n");
         let found: Vec<String> = rules(&fs, "/k").into_iter().map(|(r, _)| r).collect();
         assert_eq!(found, ["deprecated-field", "unreferenced-file", "unpinned-image"]);
     }

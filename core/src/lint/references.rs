@@ -49,6 +49,56 @@ fn references(node: &Node, refs: &mut Vec<Ref>) {
     }
 }
 
+/// Objects the cluster makes in every namespace: the `default` ServiceAccount, the CA bundles
+/// Kubernetes (`kube-root-ca.crt`), OpenShift (`openshift-service-ca.crt`) and Istio
+/// (`istio-ca-root-cert`) publish as ConfigMaps.
+fn cluster_provided(kind: &str, name: &str) -> bool {
+    matches!(
+        (kind, name),
+        ("ServiceAccount", "default")
+            | ("ConfigMap", "kube-root-ca.crt" | "openshift-service-ca.crt" | "istio-ca-root-cert")
+    )
+}
+
+/// Objects the build itself says will be made at run time, which a reference may name before
+/// they exist: the Secret of a cert-manager `Certificate` (`spec.secretName`), and the
+/// ConfigMaps, Secrets, ServiceAccounts and claims a Role or ClusterRole of the build names in
+/// `resourceNames` (a controller of the build manages them: Argo CD's `argocd-redis` Secret).
+fn made_at_run_time(resources: &[crate::resource::Resource]) -> foldhash::HashSet<(&'static str, &str)> {
+    use foldhash::HashSetExt;
+    let mut out = foldhash::HashSet::new();
+    for r in resources {
+        let group = r.node.str_at(&["apiVersion"]).and_then(|a| a.split_once('/')).map_or("", |(g, _)| g);
+        match (r.kind(), group) {
+            ("Certificate", "cert-manager.io") => {
+                if let Some(name) = r.node.str_at(&["spec", "secretName"]) {
+                    out.insert(("Secret", name));
+                }
+            }
+            ("Role" | "ClusterRole", "rbac.authorization.k8s.io") => {
+                for rule in r.node.get("rules").and_then(Node::as_seq).into_iter().flatten() {
+                    let strings =
+                        |key: &str| rule.get(key).and_then(Node::as_seq).into_iter().flatten().filter_map(Node::as_str);
+                    for resource in strings("resources") {
+                        let kind = match resource {
+                            "secrets" => "Secret",
+                            "configmaps" => "ConfigMap",
+                            "serviceaccounts" => "ServiceAccount",
+                            "persistentvolumeclaims" => "PersistentVolumeClaim",
+                            _ => continue,
+                        };
+                        for name in strings("resourceNames") {
+                            out.insert((kind, name));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 fn shown_ns(ns: &str) -> String {
     if ns.is_empty() {
         "no namespace (the one `kubectl apply` is given, often 'default')".to_string()
@@ -70,13 +120,16 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             }
         }
     }
+    let made_at_run_time = made_at_run_time(ctx.resources);
+    // Missing objects already reported: (kind, name, namespace of the reference) to the finding.
+    let mut missing: HashMap<(&str, String, &str), usize> = HashMap::new();
     for r in ctx.resources {
         let Some(spec) = r.node.get("spec") else { continue };
         let mut refs = Vec::new();
         references(spec, &mut refs);
         let ns = r.namespace();
         for Ref { kind, name, pos, optional } in refs {
-            if kind == "ServiceAccount" && name == "default" {
+            if cluster_provided(kind, &name) || made_at_run_time.contains(&(kind, name.as_str())) {
                 continue;
             }
             let same_name = by_name.get(&(kind, name.as_str())).map(Vec::as_slice).unwrap_or_default();
@@ -88,7 +141,15 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             let renamed = renamed.get(&(kind, name.as_str())).map(Vec::as_slice).unwrap_or_default();
             let elsewhere: Vec<usize> = same_name.iter().chain(renamed).copied().collect();
             let Some(&first) = elsewhere.first() else {
-                if !optional {
+                if optional || ctx.base {
+                    // Optional: nothing fails. In a base: what builds on it adds the object.
+                    continue;
+                }
+                // One finding per missing object (one fix), the other references as notes.
+                if let Some(&at) = missing.get(&(kind, name.clone(), ns)) {
+                    out[at].add_note(format!("{} {} refers to it here too", r.kind(), r.name()), &r.origin, Some(pos));
+                } else {
+                    missing.insert((kind, name.clone(), ns), out.len());
                     out.push(Finding::new(
                         "dangling-reference",
                         format!(
