@@ -241,7 +241,7 @@ impl Kustomization {
     pub fn from_node(doc: &Node) -> Result<Kustomization> {
         let map = match &doc.value {
             Value::Map(m) => m,
-            Value::Null => return Ok(Kustomization::default()),
+            Value::Null => return Err(empty_kustomization().at(doc.pos)),
             other => {
                 return Err(Error::new(format!(
                     "invalid Kustomization: expected a map of fields, found a {}",
@@ -252,9 +252,11 @@ impl Kustomization {
         };
         let mut k = Kustomization::default();
         let mut api_version = None;
+        let mut anything_set = false;
         for (key, v) in map {
             let lower = key.to_ascii_lowercase();
             let field = lower.as_str();
+            anything_set |= sets_a_field(field, v);
             let res: Result<()> = (|| {
                 match field {
                     "apiversion" => api_version = opt_string(v, key)?.map(|a| (a, v.pos)),
@@ -338,6 +340,9 @@ impl Kustomization {
             res.map_err(|e| e.at(v.pos))?;
             k.positions.add(field, v);
         }
+        if !anything_set {
+            return Err(empty_kustomization().at(doc.pos));
+        }
         // kustomize prints the notices sorted by field name.
         k.warnings.sort();
         k.warnings.dedup();
@@ -354,6 +359,28 @@ impl Kustomization {
             }
         }
         Ok(k)
+    }
+}
+
+/// kustomize refuses a kustomization that, once decoded, equals an empty one but for its
+/// apiVersion and kind (`CheckEmpty`).
+fn empty_kustomization() -> Error {
+    Error::new("kustomization.yaml is empty")
+        .help("a kustomization (or Component) needs at least one field besides apiVersion and kind")
+}
+
+/// Whether a top-level entry leaves a field of kustomize's decoded `Kustomization` different from
+/// its zero value. Go's JSON decoding leaves a field untouched for `null`, and a string field
+/// zero for `""`; an empty list or map is a set field (`resources: []` counts), except the
+/// deprecated lists that kustomize folds into another field and clears (`bases`, `imageTags`,
+/// `helmChartInflationGenerator`), which count only when they hold an item.
+fn sets_a_field(field: &str, v: &Node) -> bool {
+    match field {
+        "apiversion" | "kind" => false,
+        _ if v.is_null() => false,
+        "namespace" | "nameprefix" | "namesuffix" => !matches!(&v.value, Value::Str(s) if s.is_empty()),
+        "bases" | "imagetags" | "helmchartinflationgenerator" => v.as_seq().is_none_or(|s| !s.is_empty()),
+        _ => true,
     }
 }
 
@@ -668,8 +695,28 @@ mod tests {
         let e = parse("resources: r.yaml\n").unwrap_err();
         assert!(e.message().contains("cannot unmarshal string into Go struct field Kustomization.resources"), "{e}");
         assert_eq!(parse("kind: Foo\n").unwrap_err().message(), "kind should be Kustomization or Component");
-        assert_eq!(parse("kind: Component\n").unwrap().kind, KustKind::Component);
+        assert_eq!(parse("kind: Component\nresources: []\n").unwrap().kind, KustKind::Component);
         assert!(parse("helmCharts: []\n").unwrap_err().message().contains("'helmCharts' is not supported"));
+    }
+
+    #[test]
+    fn a_kustomization_with_no_field_set_besides_apiversion_and_kind_is_empty() {
+        for text in [
+            "",
+            "kind: Component\n",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n",
+            "resources:\nnamePrefix: ''\nmetadata: ~\n",
+            "bases: []\nimageTags: []\n",
+        ] {
+            assert_eq!(parse(text).unwrap_err().message(), "kustomization.yaml is empty", "{text:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_list_or_map_is_a_field_set() {
+        for text in ["resources: []\n", "commonLabels: {}\n", "metadata: {}\n", "buildMetadata: []\n", "bases: [b]\n"] {
+            assert!(parse(text).is_ok(), "{text:?}");
+        }
     }
 
     #[test]
