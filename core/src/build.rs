@@ -101,6 +101,10 @@ pub(crate) fn build_with(
     if !unused.is_empty() {
         builder.warnings.push(format!("well-defined vars that were never replaced: {}", unused.join(",")));
     }
+    // kustomize validates every object's metadata as it drops local config.
+    for r in &resources {
+        crate::load::check_name(r)?;
+    }
     resources.retain(|r| !is_local_config(r));
     crate::sort::sort(&mut resources, kustomization.sort_options.as_ref());
     trace::begin(&mut builder.tracer, &mut resources);
