@@ -400,10 +400,12 @@ fn type_error(v: &Node, key: &str, want: &str) -> Error {
     .at(v.pos)
 }
 
-/// A scalar as a string, the way JSON decoding into a Go string field accepts it (strings only).
+/// A scalar as a string, the way JSON decoding into a Go string accepts it: a string, or null,
+/// which leaves the string empty (`commonLabels: {a: }` sets `a` to `""`).
 fn scalar_string(v: &Node, key: &str) -> Result<String> {
     match &v.value {
         Value::Str(s) => Ok(s.clone()),
+        Value::Null => Ok(String::new()),
         _ => Err(type_error(v, key, "string")),
     }
 }
@@ -517,7 +519,7 @@ fn parse_image(v: &Node) -> Result<Image> {
         match k.as_str() {
             "name" => i.name = opt_string(&n, "name")?.unwrap_or_default(),
             "newname" => i.new_name = opt_string(&n, "newName")?,
-            "newtag" => i.new_tag = Some(tag_string(&n)?),
+            "newtag" => i.new_tag = opt_string(&n, "newTag")?,
             "digest" => i.digest = opt_string(&n, "digest")?,
             "tagsuffix" => i.tag_suffix = opt_string(&n, "tagSuffix")?,
             _ => return Err(unknown(&k_key, &n, &["name", "newName", "newTag", "digest", "tagSuffix"])),
@@ -526,19 +528,16 @@ fn parse_image(v: &Node) -> Result<Image> {
     Ok(i)
 }
 
-/// `newTag: 1.0` is a number in YAML; kustomize rejects it like any other non-string.
-fn tag_string(n: &Node) -> Result<String> {
-    scalar_string(n, "newTag")
-}
-
 fn parse_replica(v: &Node) -> Result<Replica> {
     let mut r = Replica::default();
     for (k, k_key, n) in fields(v, "a replica")? {
         match k.as_str() {
             "name" => r.name = opt_string(&n, "name")?.unwrap_or_default(),
             "count" => {
+                // A null count leaves Go's int64 at 0.
                 r.count = match n.value {
                     Value::Int(i) => i,
+                    Value::Null => 0,
                     _ => return Err(type_error(&n, "count", "int64")),
                 }
             }
@@ -717,6 +716,20 @@ mod tests {
         for text in ["resources: []\n", "commonLabels: {}\n", "metadata: {}\n", "buildMetadata: []\n", "bases: [b]\n"] {
             assert!(parse(text).is_ok(), "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_null_where_kustomize_wants_a_string_or_a_count_is_its_zero_value() {
+        let k = parse(
+            "commonLabels: {a.b: }\ncommonAnnotations: {c: ~}\nlabels: [{pairs: {d: }}]\n\
+             images: [{name: nginx, newTag: }]\nreplicas: [{name: r, count: }]\n",
+        )
+        .unwrap();
+        assert_eq!(k.common_labels["a.b"], "");
+        assert_eq!(k.common_annotations["c"], "");
+        assert_eq!(k.labels[0].pairs["d"], "");
+        assert_eq!(k.images[0].new_tag, None);
+        assert_eq!(k.replicas[0].count, 0);
     }
 
     #[test]
