@@ -18,6 +18,8 @@
 //!   leaves out a key every target element has may find no element and be dropped. This module
 //!   reproduces that algorithm's steps (key tuples, unification of tuples, element lookup and
 //!   replacement) so that the output is the same in such corners too;
+//! - a map or list the target lacks is the patch's own, merged with itself: its directives apply
+//!   and are removed at every depth (except in lists without a merge strategy, kept as written);
 //! - `$setElementOrder/...`, `$retainKeys` and `$deleteFromPrimitiveList/...` are not directives
 //!   for kustomize: they stay in the output as ordinary fields.
 
@@ -192,8 +194,11 @@ impl<'s> Merger<'s> {
             for k in keys {
                 let Some(v) = base.as_map_mut().and_then(|m| m.get_mut(&k)) else { continue };
                 let v = std::mem::replace(v, Node::null());
+                // The copy standing for the target holds no directive: only the patch's counts.
+                let mut d = v.clone();
+                strip_map_directives(&mut d);
                 self.path.push(k.clone());
-                let w = self.walk(Some(v.clone()), Some(v), openapi::field(sch, &k));
+                let w = self.walk(Some(d), Some(v), openapi::field(sch, &k));
                 self.path.pop();
                 set_field(&mut base, &k, w?.node);
             }
@@ -276,6 +281,18 @@ fn set_field(map: &mut Node, key: &str, value: Option<Node>) {
         _ => {
             m.shift_remove(key);
         }
+    }
+}
+
+/// Removes `$patch` from a map and every map nested in it, in lists too.
+fn strip_map_directives(n: &mut Node) {
+    match &mut n.value {
+        Value::Map(m) => {
+            m.shift_remove(DIRECTIVE);
+            m.values_mut().for_each(strip_map_directives);
+        }
+        Value::Seq(items) => items.iter_mut().for_each(strip_map_directives),
+        _ => {}
     }
 }
 
@@ -445,8 +462,15 @@ impl ListMerge {
         o: Option<usize>,
         elem_sch: Sch<'s>,
     ) -> Result<Option<usize>> {
-        let dn = d.map(|i| self.node(i).clone());
+        let mut dn = d.map(|i| self.node(i).clone());
         let on = o.map(|i| self.node(i).clone());
+        if d.is_some() && d == o {
+            // A patch element merged with itself (its list is new): as for maps, only the
+            // patch's side holds directives.
+            if let Some(n) = dn.as_mut() {
+                strip_map_directives(n);
+            }
+        }
         let w = m.walk(dn, on, elem_sch)?;
         let id = match w.side {
             Side::Dest => d,
@@ -690,6 +714,17 @@ mod tests {
         let out =
             run("kind: X\napiVersion: ex.com/v1\nspec:\n  l: [{name: a}, {name: b}]\n", "spec:\n  l: [{name: c}]\n");
         assert!(out.contains("- name: c") && !out.contains("- name: a"), "{out}");
+    }
+
+    #[test]
+    fn directives_inside_a_field_the_patch_adds_are_removed() {
+        let out = run(
+            DEP,
+            "spec:\n  strategy:\n    $patch: merge\n    x: {a: 1, $patch: merge}\n  template:\n    spec:\n      \
+             initContainers:\n      - name: i\n        env:\n        - {name: E, valueFrom: {k: {v: 1, $patch: merge}}}\n",
+        );
+        assert!(!out.contains("$patch"), "{out}");
+        assert!(out.contains("a: 1") && out.contains("v: 1"), "{out}");
     }
 
     #[test]
