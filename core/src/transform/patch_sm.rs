@@ -4,7 +4,8 @@
 //! - maps merge field by field; a field set to null in the patch is removed; a patch value of a
 //!   different type than the target's (map vs list vs scalar) is an error;
 //! - `$patch: delete` on a map removes it, `$patch: replace` replaces it, `$patch: merge` merges;
-//!   other values are errors. At the top of a patch, `delete` removes the whole object;
+//!   other values are errors. At the top of a patch, `delete` removes the whole object and
+//!   `replace` changes nothing (kustomize discards the new object the merge returns);
 //! - a list merges only when the schema gives it a strategy containing `merge`; otherwise (and
 //!   for every list of a kind without a schema) the patch's list replaces the target's whole.
 //!   A merged list is keyed by its merge keys (`x-kubernetes-list-map-keys`, else
@@ -33,6 +34,11 @@ static NULL: Node = Node { value: Value::Null, pos: crate::yaml::node::Pos { lin
 
 /// Merges `patch` into `target`. Returns `None` when the patch deletes the object.
 pub fn merge(target: Node, patch: Node, schemas: &Schemas) -> Result<Option<Node>> {
+    // kustomize merges into the object in place and keeps it; `$patch: replace` at the top makes
+    // the merge return a new object, which kustomize drops: the object stays as it was.
+    if patch.get(DIRECTIVE).is_some_and(|d| value_text(d) == "replace") {
+        return Ok(Some(target));
+    }
     let mut m = Merger { schemas, path: Vec::new() };
     let w = m.walk(Some(target), Some(patch), None)?;
     Ok(w.node.filter(|n| !n.is_null() && !n.as_map().is_some_and(Map::is_empty)))
@@ -725,6 +731,11 @@ mod tests {
         );
         assert!(!out.contains("$patch"), "{out}");
         assert!(out.contains("a: 1") && out.contains("v: 1"), "{out}");
+    }
+
+    #[test]
+    fn replace_at_the_top_of_a_patch_leaves_the_object_as_it_was() {
+        assert_eq!(run(DEP, "$patch: replace\nmetadata: {name: app, labels: {a: b}}\n"), run(DEP, "{}\n"));
     }
 
     #[test]
