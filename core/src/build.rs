@@ -156,6 +156,10 @@ pub(crate) fn build_with(
     if !unused.is_empty() {
         builder.warnings.push(format!("well-defined vars that were never replaced: {}", unused.join(",")));
     }
+    // kustomize validates every object's metadata as it drops local config.
+    for r in &resources {
+        crate::load::check_name(r)?;
+    }
     resources.retain(|r| !is_local_config(r));
     let fifo = crate::kustomization::SortOptions { order: "fifo".into(), legacy: None };
     let sort_options = match (kustomization.sort_options.as_ref(), options.reorder) {

@@ -241,7 +241,7 @@ impl Kustomization {
     pub fn from_node(doc: &Node) -> Result<Kustomization> {
         let map = match &doc.value {
             Value::Map(m) => m,
-            Value::Null => return Ok(Kustomization::default()),
+            Value::Null => return Err(empty_kustomization().at(doc.pos)),
             other => {
                 return Err(Error::new(format!(
                     "invalid Kustomization: expected a map of fields, found a {}",
@@ -256,9 +256,11 @@ impl Kustomization {
         // `images`, wherever each was written (FixKustomization).
         let (mut bases, mut image_tags) = (Vec::new(), Vec::new());
         let (mut bases_at, mut image_tags_at) = (None, None);
+        let mut anything_set = false;
         for (key, v) in map {
             let lower = key.to_ascii_lowercase();
             let field = lower.as_str();
+            anything_set |= sets_a_field(field, v);
             let res: Result<()> = (|| {
                 match field {
                     "apiversion" => api_version = opt_string(v, key)?.map(|a| (a, v.pos)),
@@ -353,6 +355,9 @@ impl Kustomization {
                 k.positions.add(field, v);
             }
         }
+        if !anything_set {
+            return Err(empty_kustomization().at(doc.pos));
+        }
         // kustomize prints the notices sorted by field name.
         k.warnings.sort();
         k.warnings.dedup();
@@ -372,6 +377,28 @@ impl Kustomization {
     }
 }
 
+/// kustomize refuses a kustomization that, once decoded, equals an empty one but for its
+/// apiVersion and kind (`CheckEmpty`).
+fn empty_kustomization() -> Error {
+    Error::new("kustomization.yaml is empty")
+        .help("a kustomization (or Component) needs at least one field besides apiVersion and kind")
+}
+
+/// Whether a top-level entry leaves a field of kustomize's decoded `Kustomization` different from
+/// its zero value. Go's JSON decoding leaves a field untouched for `null`, and a string field
+/// zero for `""`; an empty list or map is a set field (`resources: []` counts), except the
+/// deprecated lists that kustomize folds into another field and clears (`bases`, `imageTags`,
+/// `helmChartInflationGenerator`), which count only when they hold an item.
+fn sets_a_field(field: &str, v: &Node) -> bool {
+    match field {
+        "apiversion" | "kind" => false,
+        _ if v.is_null() => false,
+        "namespace" | "nameprefix" | "namesuffix" => !matches!(&v.value, Value::Str(s) if s.is_empty()),
+        "bases" | "imagetags" | "helmchartinflationgenerator" => v.as_seq().is_none_or(|s| !s.is_empty()),
+        _ => true,
+    }
+}
+
 /// kustomize's deprecation notice for a field (`vars` has its own wording).
 fn deprecated(old: &str, new: &str) -> String {
     let experimental = if old == "vars" { " [EXPERIMENTAL]" } else { "" };
@@ -388,10 +415,12 @@ fn type_error(v: &Node, key: &str, want: &str) -> Error {
     .at(v.pos)
 }
 
-/// A scalar as a string, the way JSON decoding into a Go string field accepts it (strings only).
+/// A scalar as a string, the way JSON decoding into a Go string accepts it: a string, or null,
+/// which leaves the string empty (`commonLabels: {a: }` sets `a` to `""`).
 fn scalar_string(v: &Node, key: &str) -> Result<String> {
     match &v.value {
         Value::Str(s) => Ok(s.clone()),
+        Value::Null => Ok(String::new()),
         _ => Err(type_error(v, key, "string")),
     }
 }
@@ -505,7 +534,7 @@ fn parse_image(v: &Node) -> Result<Image> {
         match k.as_str() {
             "name" => i.name = opt_string(&n, "name")?.unwrap_or_default(),
             "newname" => i.new_name = opt_string(&n, "newName")?,
-            "newtag" => i.new_tag = Some(tag_string(&n)?),
+            "newtag" => i.new_tag = opt_string(&n, "newTag")?,
             "digest" => i.digest = opt_string(&n, "digest")?,
             "tagsuffix" => i.tag_suffix = opt_string(&n, "tagSuffix")?,
             _ => return Err(unknown(&k_key, &n, &["name", "newName", "newTag", "digest", "tagSuffix"])),
@@ -514,19 +543,16 @@ fn parse_image(v: &Node) -> Result<Image> {
     Ok(i)
 }
 
-/// `newTag: 1.0` is a number in YAML; kustomize rejects it like any other non-string.
-fn tag_string(n: &Node) -> Result<String> {
-    scalar_string(n, "newTag")
-}
-
 fn parse_replica(v: &Node) -> Result<Replica> {
     let mut r = Replica::default();
     for (k, k_key, n) in fields(v, "a replica")? {
         match k.as_str() {
             "name" => r.name = opt_string(&n, "name")?.unwrap_or_default(),
             "count" => {
+                // A null count leaves Go's int64 at 0.
                 r.count = match n.value {
                     Value::Int(i) => i,
+                    Value::Null => 0,
                     _ => return Err(type_error(&n, "count", "int64")),
                 }
             }
@@ -684,8 +710,42 @@ mod tests {
         let e = parse("resources: r.yaml\n").unwrap_err();
         assert!(e.message().contains("cannot unmarshal string into Go struct field Kustomization.resources"), "{e}");
         assert_eq!(parse("kind: Foo\n").unwrap_err().message(), "kind should be Kustomization or Component");
-        assert_eq!(parse("kind: Component\n").unwrap().kind, KustKind::Component);
+        assert_eq!(parse("kind: Component\nresources: []\n").unwrap().kind, KustKind::Component);
         assert!(parse("helmCharts: []\n").unwrap_err().message().contains("'helmCharts' is not supported"));
+    }
+
+    #[test]
+    fn a_kustomization_with_no_field_set_besides_apiversion_and_kind_is_empty() {
+        for text in [
+            "",
+            "kind: Component\n",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n",
+            "resources:\nnamePrefix: ''\nmetadata: ~\n",
+            "bases: []\nimageTags: []\n",
+        ] {
+            assert_eq!(parse(text).unwrap_err().message(), "kustomization.yaml is empty", "{text:?}");
+        }
+    }
+
+    #[test]
+    fn an_empty_list_or_map_is_a_field_set() {
+        for text in ["resources: []\n", "commonLabels: {}\n", "metadata: {}\n", "buildMetadata: []\n", "bases: [b]\n"] {
+            assert!(parse(text).is_ok(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_null_where_kustomize_wants_a_string_or_a_count_is_its_zero_value() {
+        let k = parse(
+            "commonLabels: {a.b: }\ncommonAnnotations: {c: ~}\nlabels: [{pairs: {d: }}]\n\
+             images: [{name: nginx, newTag: }]\nreplicas: [{name: r, count: }]\n",
+        )
+        .unwrap();
+        assert_eq!(k.common_labels["a.b"], "");
+        assert_eq!(k.common_annotations["c"], "");
+        assert_eq!(k.labels[0].pairs["d"], "");
+        assert_eq!(k.images[0].new_tag, None);
+        assert_eq!(k.replicas[0].count, 0);
     }
 
     #[test]

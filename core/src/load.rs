@@ -129,6 +129,9 @@ impl<'a> Loader<'a> {
         }
         let (path, text) = self.read_file(root, rel)?;
         let rs = self.parse_resources(&text, &path)?;
+        for r in &rs {
+            check_name(r)?;
+        }
         if let Some(cache) = self.cache {
             if let Ok(mut map) = cache.resources.lock() {
                 map.insert(real, Arc::new(rs.clone()));
@@ -380,6 +383,25 @@ fn annotation_texts(doc: &Node, src: &mut Source, empty_nulls: &[Pos]) -> Vec<(S
         }
     }
     out
+}
+
+/// kustomize's check of every object read from a resource file, and again of every object at the
+/// end of the build (a patch may have removed the name): each needs a `metadata.name`, except a
+/// kind ending in `List`. (Patches and generator configs are not checked: a patch selecting by
+/// target needs no name.)
+pub(crate) fn check_name(r: &Resource) -> Result<()> {
+    if r.kind().ends_with("List") {
+        return Ok(());
+    }
+    let name = r.node.get("metadata").and_then(|m| m.get("name")).and_then(Node::scalar_text);
+    if name.is_none_or(|n| n.is_empty()) {
+        let at = r.node.get("metadata").map_or(r.node.pos, |m| m.pos);
+        return Err(Error::new(format!("missing metadata.name in object (a {} with no name)", r.kind()))
+            .help("every object needs a non-empty metadata.name (check the patches that change metadata)")
+            .at(at)
+            .in_file(&r.origin));
+    }
+    Ok(())
 }
 
 /// The checks kustomize makes on every object it reads.

@@ -168,12 +168,17 @@ impl Resource {
         ResId { gvk: self.gvk(), name: self.name().to_string(), namespace: self.namespace().to_string() }
     }
 
-    /// The id the resource had when it entered the build (before renames).
+    /// The id the resource had when it entered the build (before renames): kustomize's `OrgId`,
+    /// the first id stored, with the kind it had then (a replacement or patch may have changed
+    /// it since).
     pub fn orig_id(&self) -> ResId {
         let mut id = self.id();
         if let Some((name, ns)) = self.previous.first() {
             id.name = name.clone();
             id.namespace = ns.clone();
+            if let Some(kind) = self.previous_kinds.first() {
+                id.gvk.kind.clone_from(kind);
+            }
         }
         id
     }

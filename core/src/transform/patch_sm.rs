@@ -5,7 +5,8 @@
 //!   target that the patch does not mention stays; a patch value of a different type than the
 //!   target's (map vs list vs scalar) is an error;
 //! - `$patch: delete` on a map removes it, `$patch: replace` replaces it, `$patch: merge` merges;
-//!   other values are errors. At the top of a patch, `delete` removes the whole object;
+//!   other values are errors. At the top of a patch, `delete` removes the whole object and
+//!   `replace` changes nothing (kustomize discards the new object the merge returns);
 //! - a list merges only when the schema gives it a strategy containing `merge`; otherwise (and
 //!   for every list of a kind without a schema) the patch's list replaces the target's whole.
 //!   A merged list is keyed by its merge keys (`x-kubernetes-list-map-keys`, else
@@ -19,6 +20,8 @@
 //!   leaves out a key every target element has may find no element and be dropped. This module
 //!   reproduces that algorithm's steps (key tuples, unification of tuples, element lookup and
 //!   replacement) so that the output is the same in such corners too;
+//! - a map or list the target lacks is the patch's own, merged with itself: its directives apply
+//!   and are removed at every depth (except in lists without a merge strategy, kept as written);
 //! - `$setElementOrder/...`, `$retainKeys` and `$deleteFromPrimitiveList/...` are not directives
 //!   for kustomize: they stay in the output as ordinary fields.
 
@@ -33,6 +36,11 @@ static NULL: Node = Node { value: Value::Null, pos: Pos { line: 0, col: 0 } };
 /// Merges `patch` into `target`. Returns `None` when the patch deletes the object.
 /// `empty_nulls` are where the target's nulls written as an empty value (`key:`) are.
 pub fn merge(target: Node, patch: Node, schemas: &Schemas, empty_nulls: &[Pos]) -> Result<Option<Node>> {
+    // kustomize merges into the object in place and keeps it; `$patch: replace` at the top makes
+    // the merge return a new object, which kustomize drops: the object stays as it was.
+    if patch.get(DIRECTIVE).is_some_and(|d| value_text(d) == "replace") {
+        return Ok(Some(target));
+    }
     let mut m = Merger { schemas, path: Vec::new(), empty_nulls };
     let w = m.walk(Some(target), Some(patch), None)?;
     Ok(w.node.filter(|n| !n.is_null() && !n.as_map().is_some_and(Map::is_empty)))
@@ -195,8 +203,11 @@ impl<'s> Merger<'s> {
             for k in keys {
                 let Some(v) = base.as_map_mut().and_then(|m| m.get_mut(&k)) else { continue };
                 let v = std::mem::replace(v, Node::null());
+                // The copy standing for the target holds no directive: only the patch's counts.
+                let mut d = v.clone();
+                strip_map_directives(&mut d);
                 self.path.push(k.clone());
-                let w = self.walk(Some(v.clone()), Some(v), openapi::field(sch, &k));
+                let w = self.walk(Some(d), Some(v), openapi::field(sch, &k));
                 self.path.pop();
                 set_field(&mut base, &k, w?.node);
             }
@@ -284,6 +295,18 @@ fn set_field(map: &mut Node, key: &str, value: Option<Node>) {
         _ => {
             m.shift_remove(key);
         }
+    }
+}
+
+/// Removes `$patch` from a map and every map nested in it, in lists too.
+fn strip_map_directives(n: &mut Node) {
+    match &mut n.value {
+        Value::Map(m) => {
+            m.shift_remove(DIRECTIVE);
+            m.values_mut().for_each(strip_map_directives);
+        }
+        Value::Seq(items) => items.iter_mut().for_each(strip_map_directives),
+        _ => {}
     }
 }
 
@@ -455,8 +478,15 @@ impl ListMerge {
         o: Option<usize>,
         elem_sch: Sch<'s>,
     ) -> Result<Option<usize>> {
-        let dn = d.map(|i| self.node(i).clone());
+        let mut dn = d.map(|i| self.node(i).clone());
         let on = o.map(|i| self.node(i).clone());
+        if d.is_some() && d == o {
+            // A patch element merged with itself (its list is new): as for maps, only the
+            // patch's side holds directives.
+            if let Some(n) = dn.as_mut() {
+                strip_map_directives(n);
+            }
+        }
         let w = m.walk(dn, on, elem_sch)?;
         let id = match w.side {
             Side::Dest => d,
@@ -700,6 +730,22 @@ mod tests {
         let out =
             run("kind: X\napiVersion: ex.com/v1\nspec:\n  l: [{name: a}, {name: b}]\n", "spec:\n  l: [{name: c}]\n");
         assert!(out.contains("- name: c") && !out.contains("- name: a"), "{out}");
+    }
+
+    #[test]
+    fn directives_inside_a_field_the_patch_adds_are_removed() {
+        let out = run(
+            DEP,
+            "spec:\n  strategy:\n    $patch: merge\n    x: {a: 1, $patch: merge}\n  template:\n    spec:\n      \
+             initContainers:\n      - name: i\n        env:\n        - {name: E, valueFrom: {k: {v: 1, $patch: merge}}}\n",
+        );
+        assert!(!out.contains("$patch"), "{out}");
+        assert!(out.contains("a: 1") && out.contains("v: 1"), "{out}");
+    }
+
+    #[test]
+    fn replace_at_the_top_of_a_patch_leaves_the_object_as_it_was() {
+        assert_eq!(run(DEP, "$patch: replace\nmetadata: {name: app, labels: {a: b}}\n"), run(DEP, "{}\n"));
     }
 
     #[test]

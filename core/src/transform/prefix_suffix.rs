@@ -84,4 +84,13 @@ mod tests {
         assert_eq!(rs[0].orig_id().name, "cm");
         assert_eq!(rs[1].name(), "ns", "namespaces are never renamed");
     }
+
+    #[test]
+    fn an_object_that_was_a_namespace_when_its_id_was_first_stored_is_not_renamed() {
+        let mut rs = vec![resource("Namespace", "ns")];
+        rs[0].remember_name();
+        rs[0].node.as_map_mut().unwrap().insert("kind".into(), Node::new(Value::Str("ConfigMap".into())));
+        run(&mut rs, Affix::Suffix, "-s", &[Spec::any("metadata/name", false)]).unwrap();
+        assert_eq!(rs[0].name(), "ns");
+    }
 }

@@ -5,6 +5,7 @@ use crate::kustomization::Replica;
 use crate::resource::Resource;
 use crate::transform::fieldspec::{walk, Spec};
 use crate::yaml::node::Value;
+use crate::yaml::read::{resolve_plain, Schema};
 
 /// Applies one `replicas:` entry. The name matches an object's current name or any name it had
 /// before; an entry that matches nothing is an error, as in kustomize.
@@ -19,7 +20,7 @@ pub fn run(resources: &mut [Resource], replica: &Replica, specs: &[Spec]) -> Res
             }
             found = true;
             let res = walk(&mut r.node, &spec.steps, spec.create, &mut |n| {
-                n.value = Value::Int(replica.count);
+                n.value = new_count(&n.value, replica.count)?;
                 Ok(())
             });
             res.map_err(|e| spec.error(&r.id().to_string(), e))?;
@@ -34,4 +35,44 @@ pub fn run(resources: &mut [Resource], replica: &Replica, specs: &[Spec]) -> Res
         );
     }
     Ok(())
+}
+
+/// The value the count replaces `old` with. kustomize swaps in an integer node but keeps the old
+/// node's style, so a count written quoted or as a block scalar (`replicas: "2"`) stays a string
+/// (`"3"`). The model keeps no style: a string whose text would not read back as a string when
+/// plain, or that holds a line break, must have been quoted. A list or map is kustomize's
+/// "wrong node kind" error.
+fn new_count(old: &Value, count: i64) -> Result<Value> {
+    match old {
+        Value::Str(s) if s.is_empty() || s.contains('\n') || !matches!(resolve_plain(s, Schema::V3), Value::Str(_)) => {
+            Ok(Value::Str(count.to_string()))
+        }
+        Value::Seq(_) | Value::Map(_) => {
+            bail!("wrong node kind: expected a number but got a {}", old.type_name())
+        }
+        _ => Ok(Value::Int(count)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_count_written_as_a_quoted_number_stays_a_string() {
+        assert_eq!(new_count(&Value::Str("2".into()), 3).unwrap(), Value::Str("3".into()));
+        assert_eq!(new_count(&Value::Str("2\n".into()), 3).unwrap(), Value::Str("3".into()));
+    }
+
+    #[test]
+    fn a_plain_count_or_a_missing_one_becomes_an_integer() {
+        assert_eq!(new_count(&Value::Int(2), 3).unwrap(), Value::Int(3));
+        assert_eq!(new_count(&Value::Null, 3).unwrap(), Value::Int(3));
+        assert_eq!(new_count(&Value::Str("two".into()), 3).unwrap(), Value::Int(3));
+    }
+
+    #[test]
+    fn a_count_that_is_a_list_is_an_error() {
+        assert!(new_count(&Value::Seq(vec![]), 3).is_err());
+    }
 }
