@@ -180,6 +180,11 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 continue;
             }
             let target = &ctx.resources[first];
+            if ctx.base && (ns.is_empty() || target.namespace().is_empty()) {
+                // In a base, one side leaves its namespace to what builds on it: an overlay's
+                // `namespace:` puts both in one (a leaf that does not is linted itself).
+                continue;
+            }
             let generator = ctx.generator_of(target);
             let made = match generator {
                 Some((_, _, field)) => format!("generates (`{field}`)"),
