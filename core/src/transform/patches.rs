@@ -333,6 +333,19 @@ fn check_json(b: &[u8]) -> std::result::Result<(), usize> {
         }
         Ok(())
     };
+    // `"key"` then `:`, whitespace between; `i` at the key's quote.
+    let member_key = |i: &mut usize| -> std::result::Result<(), usize> {
+        if b.get(*i) != Some(&b'"') {
+            return Err(*i);
+        }
+        string(i)?;
+        ws(i);
+        if b.get(*i) != Some(&b':') {
+            return Err(*i);
+        }
+        *i += 1;
+        Ok(())
+    };
     loop {
         // A value.
         ws(&mut i);
@@ -353,15 +366,7 @@ fn check_json(b: &[u8]) -> std::result::Result<(), usize> {
                 if b.get(i) == Some(&b'}') {
                     i += 1;
                 } else {
-                    if b.get(i) != Some(&b'"') {
-                        return Err(i);
-                    }
-                    string(&mut i)?;
-                    ws(&mut i);
-                    if b.get(i) != Some(&b':') {
-                        return Err(i);
-                    }
-                    i += 1;
+                    member_key(&mut i)?;
                     stack.push(Frame::Object);
                     continue;
                 }
@@ -390,15 +395,7 @@ fn check_json(b: &[u8]) -> std::result::Result<(), usize> {
                 (Some(Frame::Object), Some(b',')) => {
                     i += 1;
                     ws(&mut i);
-                    if b.get(i) != Some(&b'"') {
-                        return Err(i);
-                    }
-                    string(&mut i)?;
-                    ws(&mut i);
-                    if b.get(i) != Some(&b':') {
-                        return Err(i);
-                    }
-                    i += 1;
+                    member_key(&mut i)?;
                     break;
                 }
                 _ => return Err(i),
