@@ -27,6 +27,7 @@ mod lint;
 mod load;
 mod namereference;
 mod output;
+mod remote;
 mod resource;
 mod sort;
 mod trace;
