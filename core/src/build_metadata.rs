@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::kustomization::Kustomization;
 use crate::load::LoadedKustomization;
 use crate::resource::Resource;
-use crate::yaml::node::{Node, Value};
+use crate::yaml::node::Node;
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 
 /// The label value kubectl v1.32's kustomize writes (its build has no release version).
@@ -324,17 +324,7 @@ pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) -> Resu
         if let Some(t) = transformations {
             map.insert(TRANSFORMATIONS.into(), Node::string(t));
         }
-        for (k, v) in map.iter_mut() {
-            if !matches!(v.value, Value::Str(_)) {
-                let written = r.annotation_texts.iter().find(|(key, pos, _)| key == k && *pos == v.pos);
-                let text = match (&v.value, written) {
-                    (_, Some((_, _, raw))) => raw.clone(),
-                    (Value::Null, None) => "null".to_string(),
-                    _ => v.scalar_text().unwrap_or_default(),
-                };
-                v.value = Value::Str(text);
-            }
-        }
+        crate::resource::strings_as_written(map, &r.metadata_texts);
         if map.is_empty() {
             meta.shift_remove("annotations");
         }

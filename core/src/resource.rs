@@ -1,6 +1,6 @@
 //! A resource in the build: its document plus what kustomize tracks about it.
 
-use crate::yaml::node::Node;
+use crate::yaml::node::{Map, Node, Pos, Value};
 use camino::Utf8PathBuf;
 use std::fmt;
 
@@ -105,10 +105,13 @@ pub struct Resource {
     pub configured_by: Option<crate::build_metadata::ConfiguredBy>,
     /// The transformers that ran over it (recorded for `buildMetadata: [transformerAnnotations]`).
     pub transformations: Vec<crate::build_metadata::ConfiguredBy>,
-    /// How non-string values of `metadata.annotations` were written in the source (key, position
-    /// of the value, text): kustomize prints annotation values as strings made from the source
-    /// text (`1.50` becomes `"1.50"`, `~` `"~"`), unless a JSON patch rewrote the object.
-    pub annotation_texts: Vec<(String, crate::yaml::node::Pos, String)>,
+    /// How the values of `metadata.labels` and `metadata.annotations` that the reader changed
+    /// (non-strings, dates) were written in the source (key, position of the value, text):
+    /// kustomize prints annotation values as strings made from the source text (`1.50` becomes
+    /// `"1.50"`, `~` `"~"`), unless a JSON patch rewrote the object; and a strategic-merge patch
+    /// it copies (`patchesStrategicMerge`, `patches` with a target) has its labels and
+    /// annotations made strings that way. Positions are in the file the values came from.
+    pub metadata_texts: Vec<(String, crate::yaml::node::Pos, String)>,
     /// Where the nulls written as an empty value (`key:`) are; kyaml tells them from `null`
     /// and `~` (a strategic-merge patch drops them). Cleared by a JSON patch, as kustomize's
     /// JSON round trip writes every null as `null`.
@@ -124,6 +127,22 @@ pub struct Generated {
     pub needs_hash: bool,
 }
 
+/// Makes every value of a label or annotation map a string, as kyaml reads a string map: the
+/// text it was written with when `texts` (a [`Resource::metadata_texts`]) has it, else its
+/// canonical text (`null` for a null, the empty string for a map or a list).
+pub fn strings_as_written(map: &mut Map, texts: &[(String, Pos, String)]) {
+    for (k, v) in map.iter_mut() {
+        let written = texts.iter().find(|(key, pos, _)| key == k && *pos == v.pos);
+        let text = match (&v.value, written) {
+            (_, Some((_, _, raw))) => raw.clone(),
+            (Value::Str(_), None) => continue,
+            (Value::Null, None) => "null".to_string(),
+            _ => v.scalar_text().unwrap_or_default(),
+        };
+        v.value = Value::Str(text);
+    }
+}
+
 impl Resource {
     pub fn new(node: Node, origin: Utf8PathBuf) -> Resource {
         Resource {
@@ -137,7 +156,7 @@ impl Resource {
             ref_vars: Vec::new(),
             configured_by: None,
             transformations: Vec::new(),
-            annotation_texts: Vec::new(),
+            metadata_texts: Vec::new(),
             empty_nulls: Vec::new(),
             trace: 0,
         }
