@@ -621,6 +621,9 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
         return Ok(false);
     };
     r.node = merged;
+    // kyaml merges scalars into the target's nodes: a value the patch changed reaches the
+    // fields sharing it.
+    r.sync_shared();
     // Annotation values the patch brought in print as the patch wrote them.
     r.metadata_texts.append(&mut texts);
     if !p.allow_kind_change {
@@ -695,6 +698,7 @@ fn apply_json_to(
         // canonical form (`~` is `null`, `1.50` is `1.5`).
         r.metadata_texts.clear();
         r.empty_nulls.clear();
+        r.shared.clear();
     }
     Ok(())
 }
