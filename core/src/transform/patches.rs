@@ -22,7 +22,7 @@ use crate::load::{LoadedKustomization, Loader};
 use crate::resource::{Gvk, ResId, Resource};
 use crate::trace::{self, Step};
 use crate::transform::labelselector::LabelSelector;
-use crate::yaml::node::{Node, Pos};
+use crate::yaml::node::{Node, Pos, Value};
 use crate::yaml::read::Schema;
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::{HashMap, HashMapExt};
@@ -694,11 +694,42 @@ fn apply_json_to(
         let res = patch_json6902::apply_from(&mut r.node, ops, file);
         crate::build_metadata::hide(r);
         res.map_err(|e| e.context(format!("while patching {id}")))?;
+        reset_annotations(&mut r.node, remember).map_err(|e| e.context(format!("while patching {id}")))?;
         // kustomize applies JSON patches to the object as JSON: values come back in their
         // canonical form (`~` is `null`, `1.50` is `1.5`).
         r.metadata_texts.clear();
         r.empty_nulls.clear();
         r.shared.clear();
+    }
+    Ok(())
+}
+
+/// What kustomize does to the annotations after a JSON patch: it reads them as a string map and
+/// sets them again. kyaml reads the node's children in pairs whatever its kind, so a list
+/// `[k, v, ...]` becomes `{k: v}` (kustomize panics on an odd count; the last item is dropped
+/// here), a scalar gives nothing; values are their text (the empty string for a map or list);
+/// an empty result removes the field. An empty key, which sorts first, makes kyaml's setter fail
+/// on the fresh map: `patches` ignores that error and leaves the map empty (`lenient`),
+/// `patchesJson6902` fails.
+fn reset_annotations(doc: &mut Node, lenient: bool) -> Result<()> {
+    let Some(meta) = doc.get_mut("metadata").and_then(Node::as_map_mut) else { return Ok(()) };
+    let Some(annotations) = meta.get_mut("annotations") else { return Ok(()) };
+    if let Value::Seq(items) = &annotations.value {
+        let text = |n: &Node| n.scalar_text().unwrap_or_default();
+        let pairs = items.chunks_exact(2).map(|kv| (text(&kv[0]), Node::string(text(&kv[1]))));
+        annotations.value = Value::Map(pairs.collect());
+    }
+    match annotations.as_map_mut().filter(|m| !m.is_empty()) {
+        Some(map) if map.contains_key("") => {
+            if !lenient {
+                bail!("wrong node kind: expected ScalarNode but got MappingNode (an annotation with an empty key)");
+            }
+            map.clear();
+        }
+        Some(map) => crate::resource::strings_as_written(map, &[]),
+        None => {
+            meta.shift_remove("annotations");
+        }
     }
     Ok(())
 }
