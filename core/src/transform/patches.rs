@@ -764,9 +764,18 @@ pub fn strategic_merge(
     for (i, entry) in entries.iter().enumerate() {
         let ctx = |e: Error| e.within(step(i), site.file, entry.pos);
         // Like kustomize, an entry that reads as objects is an inline patch; otherwise a path.
-        if let Ok(docs) = as_strategic(&b.loader, &entry.value, site.file) {
-            patches.extend(docs.into_iter().map(|d| (d, Some(i), None)));
-            continue;
+        match as_strategic(&b.loader, &entry.value, site.file) {
+            Ok(docs) => {
+                patches.extend(docs.into_iter().map(|d| (d, Some(i), None)));
+                continue;
+            }
+            // Text of several lines is no file name: why it does not read says more than a
+            // missing file would (its positions are in the entry, not the file, so none given).
+            Err(e) if entry.value.contains('\n') => {
+                return Err(ctx(Error::new(format!("the inline patch does not read as objects: {}", e.message()))
+                    .help("an entry of several lines is taken for the patch itself; fix its YAML")));
+            }
+            Err(_) => {}
         }
         let (real, text) = b.loader.read_file(site.dir, &entry.value).map_err(ctx)?;
         let docs = as_strategic(&b.loader, &text, &real).map_err(|e| ctx(e.in_file(&real)))?;
