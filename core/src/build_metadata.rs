@@ -266,6 +266,7 @@ fn is_internal(key: &str) -> bool {
 /// crash. Both are errors here, at the annotation.
 pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) -> Result<(), Error> {
     for r in resources.iter_mut() {
+        check_made_keys(r)?;
         if flags.managed_by {
             r.node.entry_map("metadata");
             if let Some(meta) = r.node.get_mut("metadata") {
@@ -324,22 +325,57 @@ pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) -> Resu
         if let Some(t) = transformations {
             map.insert(TRANSFORMATIONS.into(), Node::string(t));
         }
-        for (k, v) in map.iter_mut() {
-            if !matches!(v.value, Value::Str(_)) {
-                let written = r.annotation_texts.iter().find(|(key, pos, _)| key == k && *pos == v.pos);
-                let text = match (&v.value, written) {
-                    (_, Some((_, _, raw))) => raw.clone(),
-                    (Value::Null, None) => "null".to_string(),
-                    _ => v.scalar_text().unwrap_or_default(),
-                };
-                v.value = Value::Str(text);
-            }
-        }
+        crate::resource::strings_as_written(map, &r.metadata_texts);
         if map.is_empty() {
             meta.shift_remove("annotations");
         }
     }
     Ok(())
+}
+
+/// kustomize writes the map keys it makes (a generator's data keys, a label or annotation key a
+/// transformer adds, a field a replacement creates) without quotes, and reads every object back
+/// with go-yaml v3 when it prints: a made key that then reads as another type (`1`, `true`,
+/// `null`, `1.5`, `2001-12-14`) makes it fail (`json: unsupported type`). Made keys are told by
+/// their values: made by kcompile too (no position), or any key of a generator's `data`.
+fn check_made_keys(r: &Resource) -> Result<(), Error> {
+    fn walk<'n>(n: &'n Node, generated_data: bool, found: &mut Option<(&'n str, &'static str)>) {
+        match &n.value {
+            Value::Map(m) => {
+                for (k, v) in m {
+                    if found.is_none() && (generated_data || v.pos.is_synthetic()) {
+                        *found = crate::yaml::read::plain_non_string_v3(k).map(|what| (k.as_str(), what));
+                    }
+                    walk(v, false, found);
+                }
+            }
+            Value::Seq(items) => items.iter().for_each(|v| walk(v, false, found)),
+            _ => {}
+        }
+    }
+    let mut found = None;
+    walk(&r.node, false, &mut found);
+    if r.generated.is_some() {
+        for field in ["data", "binaryData"] {
+            if let Some(map) = r.node.get(field).filter(|_| found.is_none()) {
+                walk(map, true, &mut found);
+            }
+        }
+    }
+    let Some((key, what)) = found else { return Ok(()) };
+    let mut e = Error::new(format!(
+        "map key {key:?} in {} {} reads back as {what} when kustomize prints the object, and kustomize \
+         fails (json: unsupported type: map[interface {{}}]interface {{}})",
+        r.kind(),
+        r.name()
+    ))
+    .help(
+        "kustomize writes the keys it makes unquoted: use a key that does not read as a number, boolean, null or date",
+    );
+    if r.generated.is_none() {
+        e = e.in_file(&r.origin);
+    }
+    Err(e)
 }
 
 /// The origin annotation of a resource: the file it was read from, or its generator.

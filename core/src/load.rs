@@ -274,13 +274,14 @@ fn limit_help(e: Error) -> Error {
 /// The Kubernetes objects of parsed documents (`kind: List` expanded).
 fn objects(docs: Vec<Node>, text: &str, origin: &Utf8Path) -> Result<Vec<Resource>> {
     let mut out = Vec::with_capacity(docs.len());
+    let mut src = Source { text, line_starts: Vec::new() };
     for doc in docs {
-        push_object(doc, text, origin, &mut out)?;
+        push_object(doc, &mut src, origin, &mut out)?;
     }
     Ok(out)
 }
 
-fn push_object(mut doc: Node, text: &str, origin: &Utf8Path, out: &mut Vec<Resource>) -> Result<()> {
+fn push_object(mut doc: Node, src: &mut Source, origin: &Utf8Path, out: &mut Vec<Resource>) -> Result<()> {
     if !matches!(doc.value, Value::Map(_)) {
         return Err(Error::new(format!("expected a Kubernetes object (a map), found a {}", doc.value.type_name()))
             .at(doc.pos)
@@ -296,17 +297,21 @@ fn push_object(mut doc: Node, text: &str, origin: &Utf8Path, out: &mut Vec<Resou
             }
         };
         for item in items {
-            push_object(item, text, origin, out)?;
+            push_object(item, src, origin, out)?;
         }
         return Ok(());
     }
     validate_object(&doc).map_err(|e| e.in_file(origin))?;
-    let mut src = Source { text, line_starts: Vec::new() };
     let mut empty_nulls = Vec::new();
-    find_empty_nulls(&doc, &mut src, &mut empty_nulls);
-    let texts = annotation_texts(&doc, &mut src, &empty_nulls);
+    find_empty_nulls(&doc, src, &mut empty_nulls);
+    let mut texts = Vec::new();
+    for field in ["labels", "annotations"] {
+        if let Some(map) = doc.get("metadata").and_then(|m| m.get(field)).and_then(Node::as_map) {
+            written_texts(map, src, &empty_nulls, &mut texts);
+        }
+    }
     let mut r = Resource::new(doc, origin.to_owned());
-    r.annotation_texts = texts;
+    r.metadata_texts = texts;
     r.empty_nulls = empty_nulls;
     out.push(r);
     Ok(())
@@ -349,17 +354,19 @@ fn find_empty_nulls(n: &Node, src: &mut Source, out: &mut Vec<Pos>) {
     }
 }
 
-/// How each non-string annotation value was written (`1.50`, `~`, `0o17`, or nothing): kustomize
-/// prints annotation values as strings, taken from the source text (see
-/// [`Resource::annotation_texts`]). Values written in a form this does not read back (tags,
-/// anchors, quotes) are left out and print in their canonical form.
-fn annotation_texts(doc: &Node, src: &mut Source, empty_nulls: &[Pos]) -> Vec<(String, Pos, String)> {
-    let Some(map) = doc.get("metadata").and_then(|m| m.get("annotations")).and_then(Node::as_map) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
+/// How each label or annotation value that the reader changed was written (`1.50`, `~`,
+/// `0o17`, `2001-12-14`, or nothing): kustomize prints annotation values, and the labels of a
+/// patch it copies, as strings taken from the source text (see [`Resource::metadata_texts`]).
+/// Values written in a form this does not read back (tags, anchors, quotes) are left out and
+/// print in their canonical form.
+fn written_texts(
+    map: &crate::yaml::node::Map,
+    src: &mut Source,
+    empty_nulls: &[Pos],
+    out: &mut Vec<(String, Pos, String)>,
+) {
     for (k, v) in map {
-        if matches!(v.value, Value::Str(_) | Value::Map(_) | Value::Seq(_)) || v.pos.is_synthetic() {
+        if matches!(v.value, Value::Map(_) | Value::Seq(_)) || v.pos.is_synthetic() {
             continue;
         }
         if empty_nulls.contains(&v.pos) {
@@ -373,16 +380,19 @@ fn annotation_texts(doc: &Node, src: &mut Source, empty_nulls: &[Pos]) -> Vec<(S
             raw = &raw[..i];
         }
         let raw = raw.trim();
-        if raw.starts_with(['!', '&', '*', '"', '\'', '#']) {
+        if raw.starts_with(['!', '&', '*', '"', '\'', '#', '|', '>']) {
+            continue;
+        }
+        // A string the reader kept as written needs nothing (a date is one it rewrote).
+        if matches!(&v.value, Value::Str(s) if s == raw) {
             continue;
         }
         // The slice must read back as the value itself.
         let back = parse_one(raw, Schema::V3).ok().flatten().map_or(Value::Null, |n| n.value);
-        if back == v.value && !matches!(back, Value::Str(_)) {
+        if back == v.value {
             out.push((k.clone(), v.pos, raw.to_string()));
         }
     }
-    out
 }
 
 /// kustomize's check of every object read from a resource file, and again of every object at the

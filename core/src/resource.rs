@@ -1,6 +1,6 @@
 //! A resource in the build: its document plus what kustomize tracks about it.
 
-use crate::yaml::node::Node;
+use crate::yaml::node::{Map, Node, Pos, Value};
 use camino::Utf8PathBuf;
 use std::fmt;
 
@@ -105,16 +105,47 @@ pub struct Resource {
     pub configured_by: Option<crate::build_metadata::ConfiguredBy>,
     /// The transformers that ran over it (recorded for `buildMetadata: [transformerAnnotations]`).
     pub transformations: Vec<crate::build_metadata::ConfiguredBy>,
-    /// How non-string values of `metadata.annotations` were written in the source (key, position
-    /// of the value, text): kustomize prints annotation values as strings made from the source
-    /// text (`1.50` becomes `"1.50"`, `~` `"~"`), unless a JSON patch rewrote the object.
-    pub annotation_texts: Vec<(String, crate::yaml::node::Pos, String)>,
+    /// How the values of `metadata.labels` and `metadata.annotations` that the reader changed
+    /// (non-strings, dates) were written in the source (key, position of the value, text):
+    /// kustomize prints annotation values as strings made from the source text (`1.50` becomes
+    /// `"1.50"`, `~` `"~"`), unless a JSON patch rewrote the object; and a strategic-merge patch
+    /// it copies (`patchesStrategicMerge`, `patches` with a target) has its labels and
+    /// annotations made strings that way. Positions are in the file the values came from.
+    pub metadata_texts: Vec<(String, crate::yaml::node::Pos, String)>,
     /// Where the nulls written as an empty value (`key:`) are; kyaml tells them from `null`
     /// and `~` (a strategic-merge patch drops them). Cleared by a JSON patch, as kustomize's
     /// JSON round trip writes every null as `null`.
     pub empty_nulls: Vec<crate::yaml::node::Pos>,
+    /// Fields that hold one value node in kustomize (see [`Shared`]).
+    pub shared: Vec<Shared>,
     /// The resource's id in the build's tracer (`kcompile explain`); 0 when not traced (yet).
     pub trace: u32,
+}
+
+/// One step of the way to a field in a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seg {
+    /// A map key.
+    Key(String),
+    /// A list element.
+    Index(usize),
+}
+
+/// Where a field is in a document.
+pub type FieldPath = Vec<Seg>;
+
+/// Fields of one object that hold the same value node in kustomize. Its labels and annotations
+/// transformers make one node per key and object and put it in every field where they create
+/// the key (`metadata.labels`, the selector, the pod template); a later write into any of them
+/// that kyaml does in place (a labels or annotations transformer setting the key again, a
+/// strategic-merge patch) changes them all. A JSON patch, which round-trips the object through
+/// JSON, ends the sharing.
+#[derive(Clone, Debug)]
+pub struct Shared {
+    /// The fields (two or more).
+    pub paths: Vec<FieldPath>,
+    /// Their value, as last seen.
+    pub value: Node,
 }
 
 /// What generators record about the objects they make.
@@ -124,7 +155,61 @@ pub struct Generated {
     pub needs_hash: bool,
 }
 
+/// Makes every value of a label or annotation map a string, as kyaml reads a string map: the
+/// text it was written with when `texts` (a [`Resource::metadata_texts`]) has it, else its
+/// canonical text (`null` for a null, the empty string for a map or a list).
+pub fn strings_as_written(map: &mut Map, texts: &[(String, Pos, String)]) {
+    for (k, v) in map.iter_mut() {
+        let written = texts.iter().find(|(key, pos, _)| key == k && *pos == v.pos);
+        let text = match (&v.value, written) {
+            (_, Some((_, _, raw))) => raw.clone(),
+            (Value::Str(_), None) => continue,
+            (Value::Null, None) => "null".to_string(),
+            _ => v.scalar_text().unwrap_or_default(),
+        };
+        v.value = Value::Str(text);
+    }
+}
+
 impl Resource {
+    /// Records that `paths` (fields just created with `value`) share one value node, taking
+    /// them out of any older sharing.
+    pub fn share(&mut self, paths: Vec<FieldPath>, value: Node) {
+        if paths.len() < 2 {
+            return;
+        }
+        for s in &mut self.shared {
+            s.paths.retain(|p| !paths.contains(p));
+        }
+        self.shared.retain(|s| s.paths.len() > 1);
+        self.shared.push(Shared { paths, value });
+    }
+
+    /// After a step that writes values in place: a shared value that the step changed in one of
+    /// its fields is written to all of them (the last changed field wins); fields that are gone
+    /// or no longer scalars leave the sharing.
+    pub fn sync_shared(&mut self) {
+        if self.shared.is_empty() {
+            return;
+        }
+        let mut shared = std::mem::take(&mut self.shared);
+        for s in &mut shared {
+            s.paths
+                .retain(|p| field_at(&self.node, p).is_some_and(|n| !matches!(n.value, Value::Map(_) | Value::Seq(_))));
+            let changed = s.paths.iter().filter_map(|p| field_at(&self.node, p)).rfind(|n| **n != s.value).cloned();
+            if let Some(new) = changed {
+                for p in &s.paths {
+                    if let Some(n) = field_at_mut(&mut self.node, p) {
+                        n.value = new.value.clone();
+                    }
+                }
+                s.value = new;
+            }
+        }
+        shared.retain(|s| s.paths.len() > 1);
+        self.shared = shared;
+    }
+
     pub fn new(node: Node, origin: Utf8PathBuf) -> Resource {
         Resource {
             node,
@@ -137,7 +222,8 @@ impl Resource {
             ref_vars: Vec::new(),
             configured_by: None,
             transformations: Vec::new(),
-            annotation_texts: Vec::new(),
+            metadata_texts: Vec::new(),
+            shared: Vec::new(),
             empty_nulls: Vec::new(),
             trace: 0,
         }
@@ -218,4 +304,21 @@ impl Resource {
     pub fn set_name(&mut self, name: &str) {
         self.node.entry_map("metadata").insert("name".into(), Node::string(name));
     }
+}
+
+/// The field at `path` in `node`.
+fn field_at<'n>(node: &'n Node, path: &[Seg]) -> Option<&'n Node> {
+    path.iter().try_fold(node, |n, seg| match (seg, &n.value) {
+        (Seg::Key(k), Value::Map(m)) => m.get(k),
+        (Seg::Index(i), Value::Seq(items)) => items.get(*i),
+        _ => None,
+    })
+}
+
+fn field_at_mut<'n>(node: &'n mut Node, path: &[Seg]) -> Option<&'n mut Node> {
+    path.iter().try_fold(node, |n, seg| match (seg, &mut n.value) {
+        (Seg::Key(k), Value::Map(m)) => m.get_mut(k),
+        (Seg::Index(i), Value::Seq(items)) => items.get_mut(*i),
+        _ => None,
+    })
 }

@@ -35,7 +35,8 @@ pub fn generate(
         }
     }
     for (i, lit) in args.literals.iter().enumerate() {
-        let (k, v) = parse_literal(lit)?;
+        // kustomize configures its generator through a JSON round trip, which folds U+0085.
+        let (k, v) = parse_literal(&crate::yaml::emit::json_roundtrip(lit))?;
         pairs.push((k, v.into_bytes(), args.literal_pos.get(i).copied().unwrap_or_default()));
     }
     for file in &args.files {

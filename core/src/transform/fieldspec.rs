@@ -8,7 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::kustomization::FieldSpec;
-use crate::resource::{Gvk, Resource};
+use crate::resource::{FieldPath, Gvk, Resource, Seg};
 use crate::yaml::node::{Map, Node, Value};
 use foldhash::{HashMap, HashMapExt};
 
@@ -190,13 +190,27 @@ pub fn merge_spec(list: &mut Vec<Spec>, x: Spec) -> Result<()> {
 /// Calls `f` on every node the path reaches in `node`. With `create`, missing (or null) map
 /// fields are made along the way: maps in the middle, a null at the end for `f` to fill.
 pub fn walk(node: &mut Node, steps: &[Step], create: bool, f: &mut dyn FnMut(&mut Node) -> Result<()>) -> Result<()> {
+    walk_at(node, steps, create, &mut Vec::new(), &mut |n, _| f(n))
+}
+
+/// [`walk`], telling `f` where each node it reaches is in the document.
+pub fn walk_at(
+    node: &mut Node,
+    steps: &[Step],
+    create: bool,
+    at: &mut FieldPath,
+    f: &mut dyn FnMut(&mut Node, &FieldPath) -> Result<()>,
+) -> Result<()> {
     let Some((first, rest)) = steps.split_first() else {
-        return f(node);
+        return f(node, at);
     };
     match &mut node.value {
         Value::Seq(items) => {
-            for item in items {
-                walk(item, steps, create, f)?;
+            for (i, item) in items.iter_mut().enumerate() {
+                at.push(Seg::Index(i));
+                let res = walk_at(item, steps, create, at, f);
+                at.pop();
+                res?;
             }
             Ok(())
         }
@@ -211,7 +225,12 @@ pub fn walk(node: &mut Node, steps: &[Step], create: bool, f: &mut dyn FnMut(&mu
                 map.insert(key.to_string(), fresh);
             }
             match map.get_mut(key) {
-                Some(child) => walk(child, rest, create, f),
+                Some(child) => {
+                    at.push(Seg::Key(key.to_string()));
+                    let res = walk_at(child, rest, create, at, f);
+                    at.pop();
+                    res
+                }
                 None => Ok(()),
             }
         }
@@ -243,43 +262,60 @@ pub fn visit<'a>(node: &'a Node, steps: &[Step], f: &mut dyn FnMut(&'a Node)) {
 }
 
 /// Sets `key` to a string in the map `node` (a null becomes a map), as kustomize's SetEntry.
-pub fn set_entry(node: &mut Node, key: &str, value: &str) -> Result<()> {
+/// Returns true when it made the entry, false when it wrote over one.
+pub fn set_entry(node: &mut Node, key: &str, value: &str) -> Result<bool> {
     if node.is_null() {
         node.value = Value::Map(Map::default());
     }
     match &mut node.value {
-        Value::Map(m) => {
-            match m.get_mut(key) {
-                Some(existing) => existing.value = Value::Str(value.to_string()),
-                None => {
-                    m.insert(key.to_string(), Node::string(value));
-                }
+        Value::Map(m) => match m.get_mut(key) {
+            Some(existing) => {
+                existing.value = Value::Str(value.to_string());
+                Ok(false)
             }
-            Ok(())
-        }
+            None => {
+                m.insert(key.to_string(), Node::string(value));
+                Ok(true)
+            }
+        },
         other => Err(Error::new(format!("wrong node kind: expected MappingNode but got a {}", other.type_name()))),
     }
 }
 
 /// Sets every `(key, value)` pair in the maps the specs reach (labels, annotations), in every
 /// resource whose current type a spec selects.
+///
+/// kustomize makes one value node per key and object, and every field that gets the key
+/// *created* holds that same node; writing over an existing entry copies into the node it
+/// holds, so the fields still sharing one change together (see [`Resource::shared`]). A value
+/// written over here reaches the fields it shares a node with; the entries made here for one
+/// key in several fields become a new shared value.
 pub fn set_entries(resources: &mut [Resource], specs: &[Spec], pairs: &[(String, String)]) -> Result<()> {
     if pairs.is_empty() {
         return Ok(());
     }
     for r in resources.iter_mut() {
         let gvk = r.gvk();
+        let mut created: Vec<Vec<FieldPath>> = vec![Vec::new(); pairs.len()];
         for spec in specs {
             if !spec.selects(&gvk) {
                 continue;
             }
-            walk(&mut r.node, &spec.steps, spec.create, &mut |n| {
-                for (k, v) in pairs {
-                    set_entry(n, k, v)?;
+            walk_at(&mut r.node, &spec.steps, spec.create, &mut Vec::new(), &mut |n, at| {
+                for (i, (k, v)) in pairs.iter().enumerate() {
+                    if set_entry(n, k, v)? {
+                        let mut path = at.clone();
+                        path.push(Seg::Key(k.clone()));
+                        created[i].push(path);
+                    }
                 }
                 Ok(())
             })
             .map_err(|e| spec.error(&r.id().to_string(), e))?;
+        }
+        r.sync_shared();
+        for (paths, (_, v)) in created.into_iter().zip(pairs) {
+            r.share(paths, Node::string(v));
         }
     }
     Ok(())
@@ -306,6 +342,26 @@ mod tests {
             parse_path("metadata/annotations/a.io\\/b"),
             vec![Step::Key("metadata".into()), Step::Key("annotations".into()), Step::Key("a.io/b".into())]
         );
+    }
+
+    #[test]
+    fn entries_created_together_change_together_until_a_field_is_written_over() {
+        let Ok(Some(doc)) = crate::yaml::read::parse_one(
+            "kind: D\nmetadata: {name: a, labels: {own: x}}\nspec: {selector: {}}\n",
+            crate::yaml::read::Schema::V3,
+        ) else {
+            panic!("test document reads")
+        };
+        let mut rs = vec![Resource::new(doc, "r.yaml".into())];
+        let both = [Spec::any("metadata/labels", true), Spec::any("spec/selector", true)];
+        set_entries(&mut rs, &both, &[("k".into(), "one".into()), ("own".into(), "y".into())]).unwrap();
+        // `k` was made in both fields; `own` existed in one.
+        assert_eq!(rs[0].shared.len(), 1);
+        set_entries(&mut rs, &both[..1], &[("k".into(), "two".into())]).unwrap();
+        assert_eq!(rs[0].node.str_at(&["spec", "selector", "k"]), Some("two"));
+        rs[0].shared.clear();
+        set_entries(&mut rs, &both[..1], &[("k".into(), "three".into())]).unwrap();
+        assert_eq!(rs[0].node.str_at(&["spec", "selector", "k"]), Some("two"));
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::load::{LoadedKustomization, Loader};
 use crate::resource::{Gvk, ResId, Resource};
 use crate::trace::{self, Step};
 use crate::transform::labelselector::LabelSelector;
-use crate::yaml::node::{Node, Pos};
+use crate::yaml::node::{Node, Pos, Value};
 use crate::yaml::read::Schema;
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::{HashMap, HashMapExt};
@@ -184,8 +184,8 @@ fn note_kinds(b: &mut Builder, resources: &[Resource]) {
 
 /// What one patch entry holds.
 enum Content {
-    /// Strategic-merge patches (objects).
-    Strategic(Vec<Node>),
+    /// Strategic-merge patches (objects, with how their metadata values were written).
+    Strategic(Vec<Resource>),
     /// JSON 6902 operations.
     Json(Vec<patch_json6902::Op>),
 }
@@ -235,8 +235,8 @@ fn patch_text(b: &Builder, site: Site, p: &Patch, trim: bool) -> Result<(String,
 }
 
 /// Strategic-merge documents, if the text is a stream of objects.
-fn as_strategic(loader: &Loader, text: &str, origin: &Utf8Path) -> Result<Vec<Node>> {
-    Ok(loader.parse_resources(text, origin)?.into_iter().map(|r| r.node).collect())
+fn as_strategic(loader: &Loader, text: &str, origin: &Utf8Path) -> Result<Vec<Resource>> {
+    loader.parse_resources(text, origin)
 }
 
 /// JSON 6902 operations, if the text is an operation list (JSON, or YAML read with YAML 1.1
@@ -572,13 +572,45 @@ fn name_pos(doc: &Node) -> crate::yaml::node::Pos {
     doc.get("metadata").and_then(|m| m.get("name")).map(|n| n.pos).unwrap_or(doc.pos)
 }
 
+/// How kustomize hands a strategic-merge patch to its target.
+#[derive(Clone, Copy, PartialEq)]
+enum Handover {
+    /// As read (`patches` without target).
+    AsRead,
+    /// Through its resource map, which copies the patch and rewrites the copy's labels and
+    /// annotations as string maps (`patchesStrategicMerge`, `patches` with a target).
+    Copied,
+}
+
+/// kustomize's copy of a patch (`CopyMergeMetaDataFieldsFrom`): each label and annotation value
+/// becomes the string it was written as (a map or list value the empty string), and an empty or
+/// null `labels`/`annotations` field is dropped, so it no longer deletes anything.
+fn copy_metadata(patch: &mut Node, texts: &[(String, Pos, String)]) {
+    let Some(meta) = patch.get_mut("metadata").and_then(Node::as_map_mut) else {
+        return;
+    };
+    for field in ["labels", "annotations"] {
+        let Some(value) = meta.get_mut(field) else { continue };
+        let Some(map) = value.as_map_mut().filter(|m| !m.is_empty()) else {
+            meta.shift_remove(field);
+            continue;
+        };
+        crate::resource::strings_as_written(map, texts);
+    }
+}
+
 /// Applies a strategic-merge patch to one resource. Returns false when the patch deleted it.
-fn apply_sm(r: &mut Resource, patch: &Node, p: &Patch, schemas: &Schemas) -> Result<bool> {
+fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schemas: &Schemas) -> Result<bool> {
     let (name, namespace, kind) = (r.name().to_string(), r.namespace().to_string(), r.kind().to_string());
     if p.allow_name_change || p.allow_kind_change {
         r.remember_name();
     }
-    let mut patch = patch.clone();
+    let mut texts = patch.metadata_texts.clone();
+    let mut patch = patch.node.clone();
+    if how == Handover::Copied {
+        copy_metadata(&mut patch, &texts);
+        texts.clear();
+    }
     // Like kustomize, the patch takes the object's apiVersion (its kind stays its own).
     if let Some(m) = patch.as_map_mut() {
         let av = r.str_field(&["apiVersion"]).to_string();
@@ -589,6 +621,11 @@ fn apply_sm(r: &mut Resource, patch: &Node, p: &Patch, schemas: &Schemas) -> Res
         return Ok(false);
     };
     r.node = merged;
+    // kyaml merges scalars into the target's nodes: a value the patch changed reaches the
+    // fields sharing it.
+    r.sync_shared();
+    // Annotation values the patch brought in print as the patch wrote them.
+    r.metadata_texts.append(&mut texts);
     if !p.allow_kind_change {
         if let Some(m) = r.node.as_map_mut() {
             m.insert("kind".into(), Node::string(kind));
@@ -608,12 +645,19 @@ fn apply_sm(r: &mut Resource, patch: &Node, p: &Patch, schemas: &Schemas) -> Res
 }
 
 /// Applies one strategic-merge patch to the resources at `targets`, dropping deleted ones.
-fn apply_sm_to(acc: &mut Accumulator, targets: &[usize], patch: &Node, p: &Patch, schemas: &Schemas) -> Result<()> {
+fn apply_sm_to(
+    acc: &mut Accumulator,
+    targets: &[usize],
+    patch: &Resource,
+    how: Handover,
+    p: &Patch,
+    schemas: &Schemas,
+) -> Result<()> {
     let mut deleted = Vec::new();
     for &i in targets {
         let Some(r) = acc.resources.get_mut(i) else { continue };
         let id = r.id();
-        let kept = apply_sm(r, patch, p, schemas).map_err(|e| e.context(format!("while patching {id}")))?;
+        let kept = apply_sm(r, patch, how, p, schemas).map_err(|e| e.context(format!("while patching {id}")))?;
         if !kept {
             deleted.push(i);
         }
@@ -650,10 +694,42 @@ fn apply_json_to(
         let res = patch_json6902::apply_from(&mut r.node, ops, file);
         crate::build_metadata::hide(r);
         res.map_err(|e| e.context(format!("while patching {id}")))?;
+        reset_annotations(&mut r.node, remember).map_err(|e| e.context(format!("while patching {id}")))?;
         // kustomize applies JSON patches to the object as JSON: values come back in their
         // canonical form (`~` is `null`, `1.50` is `1.5`).
-        r.annotation_texts.clear();
+        r.metadata_texts.clear();
         r.empty_nulls.clear();
+        r.shared.clear();
+    }
+    Ok(())
+}
+
+/// What kustomize does to the annotations after a JSON patch: it reads them as a string map and
+/// sets them again. kyaml reads the node's children in pairs whatever its kind, so a list
+/// `[k, v, ...]` becomes `{k: v}` (kustomize panics on an odd count; the last item is dropped
+/// here), a scalar gives nothing; values are their text (the empty string for a map or list);
+/// an empty result removes the field. An empty key, which sorts first, makes kyaml's setter fail
+/// on the fresh map: `patches` ignores that error and leaves the map empty (`lenient`),
+/// `patchesJson6902` fails.
+fn reset_annotations(doc: &mut Node, lenient: bool) -> Result<()> {
+    let Some(meta) = doc.get_mut("metadata").and_then(Node::as_map_mut) else { return Ok(()) };
+    let Some(annotations) = meta.get_mut("annotations") else { return Ok(()) };
+    if let Value::Seq(items) = &annotations.value {
+        let text = |n: &Node| n.scalar_text().unwrap_or_default();
+        let pairs = items.chunks_exact(2).map(|kv| (text(&kv[0]), Node::string(text(&kv[1]))));
+        annotations.value = Value::Map(pairs.collect());
+    }
+    match annotations.as_map_mut().filter(|m| !m.is_empty()) {
+        Some(map) if map.contains_key("") => {
+            if !lenient {
+                bail!("wrong node kind: expected ScalarNode but got MappingNode (an annotation with an empty key)");
+            }
+            map.clear();
+        }
+        Some(map) => crate::resource::strings_as_written(map, &[]),
+        None => {
+            meta.shift_remove("annotations");
+        }
     }
     Ok(())
 }
@@ -679,7 +755,7 @@ pub fn strategic_merge(
     inline: Option<&str>,
 ) -> Result<()> {
     // Each patch with the entry it comes from and the file it was read from (none when inline).
-    let mut patches: Vec<(Node, Option<usize>, Option<Utf8PathBuf>)> = Vec::new();
+    let mut patches: Vec<(Resource, Option<usize>, Option<Utf8PathBuf>)> = Vec::new();
     let step = |i: usize| match entries.get(i) {
         Some(e) if e.value.contains('\n') => format!("in patchesStrategicMerge entry {} (inline)", i + 1),
         Some(e) => format!("in patchesStrategicMerge entry {} ('{}')", i + 1, e.value),
@@ -688,9 +764,18 @@ pub fn strategic_merge(
     for (i, entry) in entries.iter().enumerate() {
         let ctx = |e: Error| e.within(step(i), site.file, entry.pos);
         // Like kustomize, an entry that reads as objects is an inline patch; otherwise a path.
-        if let Ok(docs) = as_strategic(&b.loader, &entry.value, site.file) {
-            patches.extend(docs.into_iter().map(|d| (d, Some(i), None)));
-            continue;
+        match as_strategic(&b.loader, &entry.value, site.file) {
+            Ok(docs) => {
+                patches.extend(docs.into_iter().map(|d| (d, Some(i), None)));
+                continue;
+            }
+            // Text of several lines is no file name: why it does not read says more than a
+            // missing file would (its positions are in the entry, not the file, so none given).
+            Err(e) if entry.value.contains('\n') => {
+                return Err(ctx(Error::new(format!("the inline patch does not read as objects: {}", e.message()))
+                    .help("an entry of several lines is taken for the patch itself; fix its YAML")));
+            }
+            Err(_) => {}
         }
         let (real, text) = b.loader.read_file(site.dir, &entry.value).map_err(ctx)?;
         let docs = as_strategic(&b.loader, &text, &real).map_err(|e| ctx(e.in_file(&real)))?;
@@ -720,7 +805,7 @@ pub fn strategic_merge(
     for (patch, i, real) in &patches {
         let ctx = |e: Error| {
             let e = match real {
-                Some(real) => e.located(real, name_pos(patch)),
+                Some(real) => e.located(real, name_pos(&patch.node)),
                 None => e,
             };
             match i {
@@ -728,10 +813,12 @@ pub fn strategic_merge(
                 None => e.in_file(site.file).context("in 'patches'"),
             }
         };
-        let id = patch_id(patch);
+        let id = patch_id(&patch.node);
         let target = unique_target(index, &acc.resources, &id).map_err(ctx)?;
         trace::begin(&mut b.tracer, &mut acc.resources);
-        index.around(acc, &[target], |acc| apply_sm_to(acc, &[target], patch, &opts, schemas)).map_err(ctx)?;
+        index
+            .around(acc, &[target], |acc| apply_sm_to(acc, &[target], patch, Handover::Copied, &opts, schemas))
+            .map_err(ctx)?;
         trace::end(&mut b.tracer, &mut acc.resources, || match i {
             Some(i) => {
                 let pos = entries.get(*i).map(|e| e.pos).unwrap_or_default();
@@ -770,8 +857,8 @@ pub fn patch(
     let (text, real) = patch_text(b, site, p, true).map_err(ctx)?;
     let origin = real.as_deref().unwrap_or(site.file);
     // Errors about one patch object point at it when it was read from a file.
-    let at_doc = |e: Error, doc: &Node| match &real {
-        Some(real) => ctx(e.located(real, name_pos(doc))),
+    let at_doc = |e: Error, doc: &Resource| match &real {
+        Some(real) => ctx(e.located(real, name_pos(&doc.node))),
         None => ctx(e),
     };
     let content = classify(&b.loader, &text, origin, real.is_some()).map_err(ctx)?;
@@ -795,7 +882,9 @@ pub fn patch(
                     note_unmatched(&mut b.unmatched, site, p, what, sel, &acc.resources);
                 }
                 if let Some(doc) = docs.first() {
-                    index.around(acc, &targets, |acc| apply_sm_to(acc, &targets, doc, p, schemas)).map_err(ctx)?;
+                    index
+                        .around(acc, &targets, |acc| apply_sm_to(acc, &targets, doc, Handover::Copied, p, schemas))
+                        .map_err(ctx)?;
                 }
             } else {
                 if docs.is_empty() {
@@ -804,10 +893,10 @@ pub fn patch(
                         .help("the patch is empty: write the patch, or remove the entry")));
                 }
                 for doc in &docs {
-                    let id = patch_id(doc);
+                    let id = patch_id(&doc.node);
                     let target = unique_target(index, &acc.resources, &id).map_err(|e| at_doc(e, doc))?;
                     index
-                        .around(acc, &[target], |acc| apply_sm_to(acc, &[target], doc, p, schemas))
+                        .around(acc, &[target], |acc| apply_sm_to(acc, &[target], doc, Handover::AsRead, p, schemas))
                         .map_err(|e| at_doc(e, doc))?;
                 }
             }
@@ -1001,6 +1090,21 @@ mod tests {
 
     fn classify_t(text: &str, o: &Utf8Path) -> Result<Content> {
         classify(&Loader::new(&crate::fs::MemFs::default(), true, None), text, o, true)
+    }
+
+    #[test]
+    fn a_copied_patch_has_its_labels_and_annotations_as_written_and_no_empty_maps() {
+        let text = "kind: X\nmetadata:\n  name: a\n  labels: {n: .5, d: 2001-12-14, e: , s: 'q'}\n  annotations: {}\n";
+        let fs = crate::fs::MemFs::default();
+        let loader = Loader::new(&fs, true, None);
+        let Ok(mut rs) = as_strategic(&loader, text, Utf8Path::new("p.yaml")) else { panic!("patch reads") };
+        let r = rs.remove(0);
+        let mut node = r.node.clone();
+        copy_metadata(&mut node, &r.metadata_texts);
+        let labels = node.get("metadata").and_then(|m| m.get("labels"));
+        let texts: Vec<_> = ["n", "d", "e", "s"].iter().filter_map(|k| labels?.get(k)?.as_str()).collect();
+        assert_eq!(texts, [".5", "2001-12-14", "", "q"]);
+        assert!(node.get("metadata").and_then(|m| m.get("annotations")).is_none());
     }
 
     #[test]

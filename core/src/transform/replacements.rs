@@ -403,6 +403,8 @@ fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<Vec<usize>> {
             for path in &compiled {
                 path.apply(&mut res.node, &value, &t.options)
                     .map_err(|e| e.context(format!("in target {res_id}, field path '{}'", path.text)))?;
+                // kyaml writes the value into the target's node: fields sharing it change too.
+                res.sync_shared();
             }
         }
         if !selected {

@@ -433,8 +433,9 @@ fn analyze_chars(s: &str) -> Analysis {
 
 /// The string after kustomize's JSON round trip. `encoding/json` escapes every line break but
 /// U+0085, and go-yaml's double-quoted scalar reader folds a raw one: a run of spaces and U+0085
-/// holding one U+0085 becomes a space, holding n > 1 becomes n - 1 newlines.
-fn json_roundtrip(s: &str) -> Cow<'_, str> {
+/// holding one U+0085 becomes a space, holding n > 1 becomes n - 1 newlines. (kustomize also
+/// passes every builtin plugin's configuration through this round trip.)
+pub(crate) fn json_roundtrip(s: &str) -> Cow<'_, str> {
     // U+0085 is C2 85 in UTF-8: look for the rare lead byte first.
     if !s.as_bytes().contains(&0xC2) || !s.contains('\u{85}') {
         return Cow::Borrowed(s);
