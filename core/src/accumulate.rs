@@ -80,7 +80,8 @@ fn id_key(id: &crate::resource::ResId) -> IdKey {
 /// Walks a tree of kustomizations.
 pub struct Builder<'a> {
     pub loader: Loader<'a>,
-    pub warnings: Vec<String>,
+    /// Warnings and notes for the tools (unmatched targets).
+    pub sink: crate::diagnostics::Sink,
     /// The build-wide OpenAPI schema setting (kustomization `openapi`; first one met wins).
     pub openapi: crate::transform::openapi::OpenApi,
     /// Whether kustomize would have loaded its built-in schema by now (a custom schema set
@@ -94,22 +95,19 @@ pub struct Builder<'a> {
     stack: Vec<Utf8PathBuf>,
     /// Where each field comes from (`kcompile explain` only; `None` for `build`).
     pub tracer: Option<crate::trace::Tracer>,
-    /// Patches and replacement targets that selected nothing (for `kcompile lint`).
-    pub unmatched: Vec<crate::lint::Unmatched>,
 }
 
 impl<'a> Builder<'a> {
     pub fn new(loader: Loader<'a>) -> Builder<'a> {
         Builder {
             loader,
-            warnings: Vec::new(),
+            sink: Default::default(),
             openapi: Default::default(),
             builtin_schema_loaded: false,
             build_metadata: Default::default(),
             transformer_defaults: None,
             stack: Vec::new(),
             tracer: None,
-            unmatched: Vec::new(),
         }
     }
 
@@ -160,7 +158,9 @@ impl<'a> Builder<'a> {
     /// kustomize's order: resources, generators, components, transformers.
     fn accumulate_target(&mut self, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
         let k = &lk.kustomization;
-        self.warnings.extend(k.warnings.iter().cloned());
+        for w in &k.warnings {
+            self.sink.warn(crate::diagnostics::Diagnostic::deprecated_field(w, &lk.file));
+        }
         crate::transform::check_supported(k).map_err(|e| e.in_file(&lk.file))?;
         crate::transform::patches::set_openapi(self, lk, acc)?;
         acc.keep_index();

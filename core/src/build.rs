@@ -2,6 +2,7 @@
 //! local config, sorting. [`build`] is the pipeline's entry point.
 
 use crate::accumulate::Builder;
+use crate::diagnostics::{Diagnostic, Kind, Sink};
 use crate::error::{Error, Result};
 use crate::fs::{FileKind, FileSystem};
 use crate::load::{Cache, Loader};
@@ -88,15 +89,14 @@ pub(crate) fn build(
     cache: Option<&Cache>,
 ) -> Result<(Vec<Resource>, Vec<String>)> {
     let built = build_with(fs, root, options, cache, false)?;
-    Ok((built.resources, built.warnings))
+    Ok((built.resources, built.sink.warnings.iter().map(ToString::to_string).collect()))
 }
 
 /// A build with what `lint` and `explain` need besides the output.
 pub(crate) struct Built {
     pub resources: Vec<Resource>,
-    pub warnings: Vec<String>,
-    /// Patches and replacement targets that selected nothing.
-    pub unmatched: Vec<crate::lint::Unmatched>,
+    /// Warnings, and the patch and replacement targets that selected nothing.
+    pub sink: Sink,
     /// Where each field came from, when `trace` was asked for.
     pub tracer: Option<Tracer>,
 }
@@ -154,7 +154,10 @@ pub(crate) fn build_with(
     let unused = crate::vars::resolve(&mut resources, &acc.vars, &acc.config.var_reference)?;
     trace::end(tracer, &mut resources, || Step::bare("vars", "$(VAR) expanded"));
     if !unused.is_empty() {
-        builder.warnings.push(format!("well-defined vars that were never replaced: {}", unused.join(",")));
+        builder.sink.warn(Diagnostic::new(
+            Kind::UnusedVars,
+            format!("well-defined vars that were never replaced: {}", unused.join(",")),
+        ));
     }
     // kustomize validates every object's metadata as it drops local config.
     for r in &resources {
@@ -164,9 +167,10 @@ pub(crate) fn build_with(
     let fifo = crate::kustomization::SortOptions { order: "fifo".into(), legacy: None };
     let sort_options = match (kustomization.sort_options.as_ref(), options.reorder) {
         (Some(o), Some(_)) => {
-            builder.warnings.push(
-                "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.".into(),
-            );
+            builder.sink.warn(Diagnostic::new(
+                Kind::SortOrderOverridden,
+                "Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.",
+            ));
             Some(o)
         }
         (Some(o), None) => Some(o),
@@ -193,7 +197,7 @@ pub(crate) fn build_with(
         }
     }
     trace::end(&mut builder.tracer, &mut resources, || Step::bare("buildMetadata", ""));
-    Ok(Built { resources, warnings: builder.warnings, unmatched: builder.unmatched, tracer: builder.tracer })
+    Ok(Built { resources, sink: builder.sink, tracer: builder.tracer })
 }
 
 /// Objects annotated `config.kubernetes.io/local-config: "true"` are not printed.

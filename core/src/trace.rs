@@ -11,11 +11,67 @@
 //! Steps nest (a `transformers:` entry runs a patch through the same code as `patches:`): only
 //! the outermost one is recorded.
 
-use crate::explain::Origin;
 use crate::resource::Resource;
 use crate::yaml::node::{Node, Pos, Value};
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::{HashMap, HashMapExt};
+use std::fmt;
+
+/// Where a field's value came from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Origin {
+    /// What set it: `resource` (read from a file as it is), a kustomization field and index
+    /// (`patches[0]`, `patchesStrategicMerge[1]`, `patchesJson6902[0]`, `images[2]`,
+    /// `replicas[0]`, `labels[0]`, `replacements[0]`, `configMapGenerator[0]`,
+    /// `secretGenerator[0]`, `transformers[0]`, `generators[0]`), a kustomization field
+    /// (`namespace`, `namePrefix`, `nameSuffix`, `commonLabels`, `commonAnnotations`), or a
+    /// whole-build step (`hash suffix`, `name reference`, `vars`, `buildMetadata`).
+    pub step: String,
+    /// The file the value is written in (the resource, the patch file), or else the file that
+    /// configures the step (a kustomization, a transformer configuration).
+    pub file: Option<Utf8PathBuf>,
+    /// 1-based line in `file`.
+    pub line: Option<u32>,
+    /// For a patch read from its own file: the kustomization that lists it.
+    pub kustomization: Option<Utf8PathBuf>,
+    /// For a patch read from its own file: the line of its entry in `kustomization`.
+    pub kustomization_line: Option<u32>,
+    /// More about the step, e.g. a replacement's source or a generator's name (may be empty).
+    pub detail: String,
+}
+
+impl Origin {
+    /// A one-line description, with paths relative to `base` when they are below it.
+    pub fn describe(&self, base: Option<&Utf8Path>) -> String {
+        let show = |p: &Utf8Path| match base.and_then(|b| p.strip_prefix(b).ok()) {
+            Some(rel) if !rel.as_str().is_empty() => rel.to_string(),
+            _ => p.to_string(),
+        };
+        let mut out = String::new();
+        if self.step != "resource" {
+            out.push_str(&self.step);
+        }
+        if let Some(file) = &self.file {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&show(file));
+            if let Some(line) = self.line {
+                out.push_str(&format!(":{line}"));
+            }
+        }
+        if !self.detail.is_empty() {
+            out.push_str(&format!(" ({})", self.detail));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(None))
+    }
+}
 
 /// What a step reports about itself.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

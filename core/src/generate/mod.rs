@@ -5,6 +5,7 @@ pub mod configmap;
 pub mod hash;
 
 use crate::accumulate::{Accumulator, Builder};
+use crate::diagnostics::{Diagnostic, Kind};
 use crate::error::Result;
 use crate::load::LoadedKustomization;
 use crate::trace::{self, Step};
@@ -29,10 +30,16 @@ pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> 
             let near = crate::error::closest(&args.behavior, ["create", "merge", "replace"])
                 .map(|n| format!("; did you mean '{n}'?"))
                 .unwrap_or_default();
-            b.warnings.push(format!(
-                "# Warning: {}:{}: unknown generator behavior '{}' is taken for 'create' (as kustomize does){near}",
-                lk.file, args.pos, args.behavior
-            ));
+            b.sink.warn(
+                Diagnostic::new(
+                    Kind::UnknownGeneratorBehavior,
+                    format!(
+                        "unknown generator behavior '{}' is taken for 'create' (as kustomize does){near}",
+                        args.behavior
+                    ),
+                )
+                .at(&lk.file, Some(args.pos)),
+            );
         }
         let r = configmap::generate(&b.loader, &lk.dir, &lk.file, kind, args, global)
             .map_err(|e| e.within(what.clone(), &lk.file, args.pos))?;

@@ -20,6 +20,7 @@ mod unreferenced_file;
 mod workloads;
 
 use crate::build::Options;
+use crate::diagnostics::Diagnostic;
 use crate::error::{Error, Result};
 use crate::fs::{FileKind, FileSystem};
 use crate::kustomization::Kustomization;
@@ -248,7 +249,7 @@ pub(crate) struct KFile {
 /// What every rule may look at.
 pub(crate) struct Ctx<'a> {
     pub resources: &'a [Resource],
-    pub warnings: &'a [String],
+    pub warnings: &'a [Diagnostic],
     pub read: &'a HashSet<Utf8PathBuf>,
     pub fs: &'a dyn FileSystem,
     /// Every kustomization file the build read, by directory.
@@ -424,7 +425,7 @@ pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<V
     let read = recorder.read.into_inner().map_err(|_| Error::new("internal error: lint recorder poisoned"))?;
     let ctx = Ctx {
         resources: &inner.resources,
-        warnings: &inner.warnings,
+        warnings: &inner.sink.warnings,
         read: &read,
         fs,
         base: is_base(fs, root),
@@ -433,7 +434,7 @@ pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<V
         index: workloads::Index::new(&inner.resources),
     };
     let mut out = Vec::new();
-    unmatched_targets(&inner.unmatched, &mut out);
+    unmatched_targets(&inner.sink.unmatched, &mut out);
     deprecated_fields(&ctx, &mut out);
     unreferenced_file::check(&ctx, &mut out);
     list_merge_traps(&ctx, &mut out);
@@ -637,76 +638,10 @@ fn trap_walk(
     }
 }
 
-/// A patch or replacement target that selected no object when it ran (recorded by the build:
-/// kustomize accepts it silently).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Unmatched {
-    file: Utf8PathBuf,
-    pos: Pos,
-    message: String,
-}
-
-/// Records that `what` (configured at `pos` of `file`), selecting objects of `kind` named `name`
-/// (either may be absent, and for patches they are regular expressions), selected none of
-/// `resources`: what this kustomization can see when the step runs.
-pub(crate) fn note_unmatched(
-    found: &mut Vec<Unmatched>,
-    file: &Utf8Path,
-    pos: Pos,
-    what: &str,
-    kind: Option<&str>,
-    name: Option<&str>,
-    resources: &[crate::resource::Resource],
-) {
-    let mut selector = Vec::new();
-    if let Some(k) = kind {
-        selector.push(format!("kind {k}"));
-    }
-    if let Some(n) = name {
-        selector.push(format!("name {n}"));
-    }
-    let selector = if selector.is_empty() { String::new() } else { format!(" ({})", selector.join(", ")) };
-    let mut message =
-        format!("{what} selects no object{selector}, so it changes nothing (kustomize does not complain)");
-    let kinds: BTreeSet<&str> = resources.iter().map(|r| r.kind()).collect();
-    let hint = match (kind, name) {
-        (Some(k), _) if !kinds.contains(k) => match crate::error::closest(k, kinds.iter().copied()) {
-            Some(near) => Some(format!("did you mean kind '{near}'?")),
-            None => Some(format!(
-                "there is no {k} among the objects this kustomization sees at that point (kinds: {})",
-                kinds.iter().copied().collect::<Vec<_>>().join(", ")
-            )),
-        },
-        (k, Some(n)) => {
-            let names: BTreeSet<&str> =
-                resources.iter().filter(|r| k.is_none_or(|k| r.kind() == k)).map(|r| r.name()).collect();
-            match crate::error::closest(n, names.iter().copied()) {
-                _ if names.contains(n) => Some(format!(
-                    "an object named '{n}' exists: another part of the selector (namespace, group, version, labels) rules it out"
-                )),
-                Some(near) => Some(format!("did you mean name '{near}'?")),
-                None => resources
-                    .iter()
-                    .find(|r| r.name() == n)
-                    .map(|r| format!("an object named '{n}' exists, but it is a {}", r.kind())),
-            }
-        }
-        _ => None,
-    };
-    if let Some(h) = hint {
-        message.push_str(": ");
-        message.push_str(&h);
-    }
-    let u = Unmatched { file: file.to_owned(), pos, message };
-    if !found.contains(&u) {
-        found.push(u);
-    }
-}
-
 /// Patches whose target and replacement targets that select nothing.
-fn unmatched_targets(unmatched: &[Unmatched], out: &mut Vec<Finding>) {
+fn unmatched_targets(unmatched: &[Diagnostic], out: &mut Vec<Finding>) {
     for u in unmatched {
-        out.push(Finding::new("unmatched-target", u.message.clone(), Some(&u.file), Some(u.pos)));
+        out.push(Finding::new(u.kind.id(), u.message.clone(), u.file.as_deref(), u.pos));
     }
 }
 

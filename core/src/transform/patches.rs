@@ -192,7 +192,7 @@ enum Content {
 
 /// Records a patch whose target selected nothing (for `kcompile lint`).
 fn note_unmatched(
-    found: &mut Vec<crate::lint::Unmatched>,
+    sink: &mut crate::diagnostics::Sink,
     site: Site,
     p: &Patch,
     what: &str,
@@ -201,7 +201,7 @@ fn note_unmatched(
 ) {
     let opt = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
     let (kind, name) = (opt(&sel.kind), opt(&sel.name));
-    crate::lint::note_unmatched(found, site.file, p.pos, what, kind.as_deref(), name.as_deref(), resources);
+    sink.unmatched_target(site.file, p.pos, what, kind.as_deref(), name.as_deref(), resources);
 }
 
 /// A patch entry of a kustomization, for `kcompile explain`.
@@ -792,7 +792,7 @@ pub fn patch(
                 let m = Matcher::new(sel).map_err(ctx)?;
                 let targets = m.select(index, &acc.resources);
                 if targets.is_empty() {
-                    note_unmatched(&mut b.unmatched, site, p, what, sel, &acc.resources);
+                    note_unmatched(&mut b.sink, site, p, what, sel, &acc.resources);
                 }
                 if let Some(doc) = docs.first() {
                     index.around(acc, &targets, |acc| apply_sm_to(acc, &targets, doc, p, schemas)).map_err(ctx)?;
@@ -821,7 +821,7 @@ pub fn patch(
             let m = Matcher::new(sel).map_err(ctx)?;
             let targets = m.select(index, &acc.resources);
             if targets.is_empty() {
-                note_unmatched(&mut b.unmatched, site, p, what, sel, &acc.resources);
+                note_unmatched(&mut b.sink, site, p, what, sel, &acc.resources);
             }
             index
                 .around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, true, real.as_deref()))
@@ -882,7 +882,7 @@ pub fn json6902(
     let m = Matcher::new(sel).map_err(ctx)?;
     let targets = m.select(index, &acc.resources);
     if targets.is_empty() {
-        note_unmatched(&mut b.unmatched, site, p, what, sel, &acc.resources);
+        note_unmatched(&mut b.sink, site, p, what, sel, &acc.resources);
     }
     index.around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, false, real.as_deref())).map_err(ctx)?;
     Ok(())

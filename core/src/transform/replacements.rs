@@ -174,8 +174,7 @@ pub fn replace(b: &mut Builder, site: Site, entries: &[Node], acc: &mut Accumula
             let Some(t) = r.targets.as_ref().and_then(|ts| ts.get(j)) else { continue };
             let Some(sel) = &t.select else { continue };
             let opt = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
-            crate::lint::note_unmatched(
-                &mut b.unmatched,
+            b.sink.unmatched_target(
                 file,
                 t.pos,
                 &format!("replacements entry {}, target {},", entry + 1, j + 1),
