@@ -130,7 +130,7 @@ impl Spec {
 /// kustomize's order for field-spec lists (`Gvk.IsLessThan`): by the kind's legacy-order rank,
 /// then by the `Kind.version.group` string.
 pub fn gvk_order_key(gvk: &GvkSel) -> (i64, String) {
-    (crate::sort::kind_rank(&gvk.kind), gvk.id_string())
+    (crate::resource::Gvk::legacy_rank(&gvk.kind), gvk.id_string())
 }
 
 /// Sorts a spec list in kustomize's order (after every merge, as kustomize does).

@@ -82,95 +82,8 @@ pub fn set_openapi(b: &mut Builder, lk: &LoadedKustomization, acc: &Accumulator)
     }
 }
 
-/// Kinds whose namespace scope kustomize knows without loading its schema; any other kind makes
-/// it load the built-in schema, which a custom schema set later is then added to.
-const PRECOMPUTED_SCOPE: &[(&str, &str)] = &[
-    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
-    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
-    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
-    ("apiregistration.k8s.io/v1", "APIService"),
-    ("apiregistration.k8s.io/v1beta1", "APIService"),
-    ("apps/v1", "ControllerRevision"),
-    ("apps/v1", "DaemonSet"),
-    ("apps/v1", "Deployment"),
-    ("apps/v1", "ReplicaSet"),
-    ("apps/v1", "StatefulSet"),
-    ("autoscaling/v1", "HorizontalPodAutoscaler"),
-    ("autoscaling/v1", "Scale"),
-    ("autoscaling/v2beta1", "HorizontalPodAutoscaler"),
-    ("autoscaling/v2beta2", "HorizontalPodAutoscaler"),
-    ("batch/v1", "CronJob"),
-    ("batch/v1", "Job"),
-    ("batch/v1beta1", "CronJob"),
-    ("certificates.k8s.io/v1", "CertificateSigningRequest"),
-    ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
-    ("coordination.k8s.io/v1", "Lease"),
-    ("coordination.k8s.io/v1beta1", "Lease"),
-    ("discovery.k8s.io/v1", "EndpointSlice"),
-    ("discovery.k8s.io/v1beta1", "EndpointSlice"),
-    ("events.k8s.io/v1", "Event"),
-    ("events.k8s.io/v1beta1", "Event"),
-    ("extensions/v1beta1", "Ingress"),
-    ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
-    ("networking.k8s.io/v1", "Ingress"),
-    ("networking.k8s.io/v1", "IngressClass"),
-    ("networking.k8s.io/v1", "NetworkPolicy"),
-    ("networking.k8s.io/v1beta1", "Ingress"),
-    ("networking.k8s.io/v1beta1", "IngressClass"),
-    ("node.k8s.io/v1", "RuntimeClass"),
-    ("node.k8s.io/v1beta1", "RuntimeClass"),
-    ("policy/v1", "PodDisruptionBudget"),
-    ("policy/v1beta1", "PodDisruptionBudget"),
-    ("policy/v1beta1", "PodSecurityPolicy"),
-    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
-    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
-    ("rbac.authorization.k8s.io/v1", "Role"),
-    ("rbac.authorization.k8s.io/v1", "RoleBinding"),
-    ("rbac.authorization.k8s.io/v1beta1", "ClusterRole"),
-    ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding"),
-    ("rbac.authorization.k8s.io/v1beta1", "Role"),
-    ("rbac.authorization.k8s.io/v1beta1", "RoleBinding"),
-    ("scheduling.k8s.io/v1", "PriorityClass"),
-    ("scheduling.k8s.io/v1beta1", "PriorityClass"),
-    ("storage.k8s.io/v1", "CSIDriver"),
-    ("storage.k8s.io/v1", "CSINode"),
-    ("storage.k8s.io/v1", "StorageClass"),
-    ("storage.k8s.io/v1", "VolumeAttachment"),
-    ("storage.k8s.io/v1beta1", "CSIDriver"),
-    ("storage.k8s.io/v1beta1", "CSINode"),
-    ("storage.k8s.io/v1beta1", "CSIStorageCapacity"),
-    ("storage.k8s.io/v1beta1", "StorageClass"),
-    ("storage.k8s.io/v1beta1", "VolumeAttachment"),
-    ("v1", "ComponentStatus"),
-    ("v1", "ConfigMap"),
-    ("v1", "Endpoints"),
-    ("v1", "Event"),
-    ("v1", "LimitRange"),
-    ("v1", "Namespace"),
-    ("v1", "Node"),
-    ("v1", "NodeProxyOptions"),
-    ("v1", "PersistentVolume"),
-    ("v1", "PersistentVolumeClaim"),
-    ("v1", "Pod"),
-    ("v1", "PodAttachOptions"),
-    ("v1", "PodExecOptions"),
-    ("v1", "PodPortForwardOptions"),
-    ("v1", "PodProxyOptions"),
-    ("v1", "PodTemplate"),
-    ("v1", "ReplicationController"),
-    ("v1", "ResourceQuota"),
-    ("v1", "Secret"),
-    ("v1", "Service"),
-    ("v1", "ServiceAccount"),
-    ("v1", "ServiceProxyOptions"),
-];
-
 /// Records whether kustomize would have loaded its built-in schema by now (see
-/// [`PRECOMPUTED_SCOPE`]); a custom schema already set keeps it from loading.
+/// [`Gvk::known_scope`]); a custom schema already set keeps it from loading.
 fn note_kinds(b: &mut Builder, resources: &[Resource]) {
     if b.builtin_schema_loaded || matches!(b.openapi, OpenApi::Custom(_)) {
         return;
@@ -178,7 +91,7 @@ fn note_kinds(b: &mut Builder, resources: &[Resource]) {
     b.builtin_schema_loaded = resources.iter().any(|r| {
         let av = r.str_field(&["apiVersion"]);
         let kind = r.kind();
-        PRECOMPUTED_SCOPE.binary_search(&(av, kind)).is_err()
+        Gvk::known_scope(av, kind).is_none()
     });
 }
 
@@ -1031,11 +944,6 @@ mod tests {
         }
         assert_eq!(check_json(b"[[], {}, {\"k\": [[]]}]"), Ok(()));
         assert!(check_json(&vec![b'['; 100_000]).is_err());
-    }
-
-    #[test]
-    fn precomputed_scope_is_sorted() {
-        assert!(PRECOMPUTED_SCOPE.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
