@@ -82,11 +82,8 @@ pub struct Builder<'a> {
     pub loader: Loader<'a>,
     /// Warnings and notes for the tools (unmatched targets).
     pub sink: crate::diagnostics::Sink,
-    /// The build-wide OpenAPI schema setting (kustomization `openapi`; first one met wins).
-    pub openapi: crate::transform::openapi::OpenApi,
-    /// Whether kustomize would have loaded its built-in schema by now (a custom schema set
-    /// later is then added to it).
-    pub builtin_schema_loaded: bool,
+    /// The build-wide OpenAPI schema (kustomization `openapi`; first one met wins).
+    pub schema: crate::transform::openapi::SchemaState,
     /// The root kustomization's `buildMetadata` (it governs the whole tree).
     pub build_metadata: crate::build_metadata::Flags,
     /// kustomize's default field specs, parsed on first use (once per build).
@@ -102,8 +99,7 @@ impl<'a> Builder<'a> {
         Builder {
             loader,
             sink: Default::default(),
-            openapi: Default::default(),
-            builtin_schema_loaded: false,
+            schema: Default::default(),
             build_metadata: Default::default(),
             transformer_defaults: None,
             stack: Vec::new(),
@@ -162,7 +158,7 @@ impl<'a> Builder<'a> {
             self.sink.warn(crate::diagnostics::Diagnostic::deprecated_field(w, &lk.file));
         }
         crate::transform::check_supported(k).map_err(|e| e.in_file(&lk.file))?;
-        crate::transform::patches::set_openapi(self, lk, acc)?;
+        self.schema.configure(&self.loader, lk, &acc.resources)?;
         acc.keep_index();
         let appended = k.resources.iter().try_for_each(|entry| {
             self.accumulate_resource(&lk.dir, &entry.value, acc)

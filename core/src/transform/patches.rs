@@ -1,6 +1,7 @@
 //! The patch transformers: `patchesStrategicMerge`, `patches` and `patchesJson6902`, read and
 //! targeted as kustomize v5.5.0 reads and targets them; the merging itself is in
-//! [`super::patch_sm`] and [`super::patch_json6902`]. Also the build-wide `openapi` setting.
+//! [`super::patch_sm`] and [`super::patch_json6902`], the schema it merges with in
+//! [`super::openapi`].
 //!
 //! - A `patches` entry holds a strategic-merge patch (one or more YAML documents, each a map)
 //!   or a JSON 6902 operation list, recognised by its content, from `path` or inline `patch`.
@@ -13,7 +14,7 @@
 //!   and namespace match the object's original or current values; `labelSelector` and
 //!   `annotationSelector` are Kubernetes label selectors.
 
-use super::openapi::{self, OpenApi, Schemas};
+use super::openapi::Schemas;
 use super::{patch_json6902, patch_sm, Site};
 use crate::accumulate::{Accumulator, Builder};
 use crate::error::{bail, Error, Result};
@@ -27,73 +28,6 @@ use crate::yaml::read::Schema;
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::{HashMap, HashMapExt};
 use regex::Regex;
-use std::sync::Arc;
-
-/// Applies the kustomization's `openapi` setting, as kustomize does when it loads a
-/// kustomization: the first one met (the top kustomization first, then its resources and
-/// components in order) wins for the rest of the build.
-pub fn set_openapi(b: &mut Builder, lk: &LoadedKustomization, acc: &Accumulator) -> Result<()> {
-    note_kinds(b, &acc.resources);
-    let Some(field) = &lk.kustomization.openapi else { return Ok(()) };
-    let (version, path) = openapi::parse_field(field).map_err(|e| e.in_file(&lk.file))?;
-    let custom = match &path {
-        Some(p) => {
-            let (real, text) = b.loader.read_file(&lk.dir, p).map_err(|e| e.in_file(&lk.file).at(field.pos))?;
-            Some((real, text))
-        }
-        None => None,
-    };
-    if b.openapi.is_set() {
-        return Ok(());
-    }
-    match (version, custom) {
-        (Some(_), Some(_)) => Err(Error::new(
-            "openapi: builtin version and custom schema provided, cannot use both (give 'version' or 'path')",
-        )
-        .in_file(&lk.file)
-        .at(field.pos)),
-        (None, Some((real, text))) => {
-            let doc = b
-                .loader
-                .parse_one(&text, Schema::V11)
-                .map_err(|e| Error::from(e).in_file(&real))?
-                .unwrap_or_else(Node::null);
-            let base = b.builtin_schema_loaded.then(Schemas::builtin);
-            let schemas = Schemas::from_document(&doc, base).map_err(|e| e.in_file(&real))?;
-            b.openapi = OpenApi::Custom(Arc::new(schemas));
-            Ok(())
-        }
-        (Some(v), None) => {
-            if v.is_empty() {
-                return Ok(());
-            }
-            if v != openapi::BUILTIN_VERSION {
-                return Err(Error::new(format!(
-                    "openapi: the specified OpenAPI version '{v}' is not built in (kcompile, like kustomize v5.5.0, has {})",
-                    openapi::BUILTIN_VERSION
-                ))
-                .in_file(&lk.file)
-                .at(field.pos));
-            }
-            b.openapi = OpenApi::Builtin;
-            Ok(())
-        }
-        (None, None) => Ok(()),
-    }
-}
-
-/// Records whether kustomize would have loaded its built-in schema by now (see
-/// [`Gvk::known_scope`]); a custom schema already set keeps it from loading.
-fn note_kinds(b: &mut Builder, resources: &[Resource]) {
-    if b.builtin_schema_loaded || matches!(b.openapi, OpenApi::Custom(_)) {
-        return;
-    }
-    b.builtin_schema_loaded = resources.iter().any(|r| {
-        let av = r.str_field(&["apiVersion"]);
-        let kind = r.kind();
-        Gvk::known_scope(av, kind).is_none()
-    });
-}
 
 /// What one patch entry holds.
 enum Content {
@@ -624,11 +558,7 @@ pub fn strategic_merge(
         .help("every entry is empty or only comments: write the patch, or remove the entry")
         .located(site.file, pos));
     }
-    note_kinds(b, &acc.resources);
-    if !matches!(b.openapi, OpenApi::Custom(_)) {
-        b.builtin_schema_loaded = true;
-    }
-    let schemas = b.openapi.schemas();
+    let schemas = b.schema.for_strategic_merge(&acc.resources);
     let opts = Patch::default();
     for (patch, i, real) in &patches {
         let ctx = |e: Error| {
@@ -688,11 +618,13 @@ pub fn patch(
         None => ctx(e),
     };
     let content = classify(&b.loader, &text, origin, real.is_some()).map_err(ctx)?;
-    note_kinds(b, &acc.resources);
-    if matches!(content, Content::Strategic(_)) && !matches!(b.openapi, OpenApi::Custom(_)) {
-        b.builtin_schema_loaded = true;
-    }
-    let schemas = b.openapi.schemas();
+    let schemas = match content {
+        Content::Strategic(_) => b.schema.for_strategic_merge(&acc.resources),
+        Content::Json(_) => {
+            b.schema.see(&acc.resources);
+            b.schema.schemas()
+        }
+    };
     match content {
         Content::Strategic(docs) => {
             if let Some(sel) = &p.target {
