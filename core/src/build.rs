@@ -1,7 +1,8 @@
 //! The whole-tree steps that follow accumulation: hash suffixes, name references, vars, dropping
 //! local config, sorting. [`build`] is the pipeline's entry point.
 
-use crate::accumulate::Builder;
+use crate::accumulate::Walker;
+use crate::ctx::Ctx;
 use crate::diagnostics::{Diagnostic, Kind, Sink};
 use crate::error::{Error, Result};
 use crate::fs::{FileKind, FileSystem};
@@ -120,16 +121,15 @@ pub(crate) fn build_with(
             "'{root}' is not a directory: build takes a directory holding a kustomization"
         )));
     }
-    let mut builder = Builder::new(loader);
-    if trace {
-        builder.tracer = Some(Tracer::default());
-    }
-    let (acc, kustomization) = builder.accumulate_dir(&real)?;
+    let mut walker = Walker::new(Ctx::new(loader, trace));
+    let (acc, kustomization) = walker.accumulate_dir(&real)?;
+    let flags = walker.build_metadata();
+    let mut ctx = walker.ctx;
     if let Some(o) = &kustomization.sort_options {
         crate::sort::validate(o)?;
     }
     let mut resources = acc.resources;
-    let tracer = &mut builder.tracer;
+    let tracer = &mut ctx.tracer;
     trace::begin(tracer, &mut resources);
     crate::generate::hash::add_suffixes(&mut resources);
     trace::end(tracer, &mut resources, || Step::bare("hash suffix", "the content hash of a generated object"));
@@ -154,7 +154,7 @@ pub(crate) fn build_with(
     let unused = crate::vars::resolve(&mut resources, &acc.vars, &acc.config.var_reference)?;
     trace::end(tracer, &mut resources, || Step::bare("vars", "$(VAR) expanded"));
     if !unused.is_empty() {
-        builder.sink.warn(Diagnostic::new(
+        ctx.sink.warn(Diagnostic::new(
             Kind::UnusedVars,
             format!("well-defined vars that were never replaced: {}", unused.join(",")),
         ));
@@ -167,7 +167,7 @@ pub(crate) fn build_with(
     let fifo = crate::kustomization::SortOptions { order: "fifo".into(), legacy: None };
     let sort_options = match (kustomization.sort_options.as_ref(), options.reorder) {
         (Some(o), Some(_)) => {
-            builder.sink.warn(Diagnostic::new(
+            ctx.sink.warn(Diagnostic::new(
                 Kind::SortOrderOverridden,
                 "Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.",
             ));
@@ -178,9 +178,9 @@ pub(crate) fn build_with(
         (None, _) => None,
     };
     crate::sort::sort(&mut resources, sort_options);
-    let mut build_metadata = builder.build_metadata;
+    let mut build_metadata = flags;
     build_metadata.managed_by |= options.managed_by_label;
-    trace::begin(&mut builder.tracer, &mut resources);
+    trace::begin(&mut ctx.tracer, &mut resources);
     crate::build_metadata::finish(&mut resources, &real, build_metadata)?;
     // The last check before printing: kustomize fails on a character its JSON-to-YAML step
     // refuses only when it reaches the output.
@@ -196,8 +196,8 @@ pub(crate) fn build_with(
             .help("remove the character, or write it some other way (kustomize fails on it too)"));
         }
     }
-    trace::end(&mut builder.tracer, &mut resources, || Step::bare("buildMetadata", ""));
-    Ok(Built { resources, sink: builder.sink, tracer: builder.tracer })
+    trace::end(&mut ctx.tracer, &mut resources, || Step::bare("buildMetadata", ""));
+    Ok(Built { resources, sink: ctx.sink, tracer: ctx.tracer })
 }
 
 /// Objects annotated `config.kubernetes.io/local-config: "true"` are not printed.

@@ -16,6 +16,7 @@
 mod accumulate;
 mod build;
 mod build_metadata;
+mod ctx;
 mod diagnostics;
 mod diff;
 pub mod edit;

@@ -1,6 +1,6 @@
 //! Provenance tracking for `kcompile explain`: where each field of the output got its value.
 //!
-//! The tracer is optional and off for `build` (`Builder::tracer` is `None`; every hook then
+//! The tracer is optional and off for `build` (`Ctx::tracer` is `None`; every hook then
 //! returns at once). When on, every resource gets a trace id the first time a step sees it, and
 //! each leaf of its document (scalars, empty maps and lists) is attributed to where it was
 //! read: the resource's file and the leaf's line. A step (a patch, a transformer, a generator,

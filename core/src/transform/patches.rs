@@ -14,9 +14,10 @@
 //!   and namespace match the object's original or current values; `labelSelector` and
 //!   `annotationSelector` are Kubernetes label selectors.
 
-use super::openapi::Schemas;
+use super::openapi::{SchemaState, Schemas};
 use super::{patch_json6902, patch_sm, Site};
-use crate::accumulate::{Accumulator, Builder};
+use crate::accumulate::Accumulator;
+use crate::ctx::Ctx;
 use crate::error::{bail, Error, Result};
 use crate::kustomization::{Patch, Selector, Spanned};
 use crate::load::{LoadedKustomization, Loader};
@@ -68,14 +69,14 @@ fn describe(field: &str, index: usize, p: &Patch) -> String {
 
 /// Reads a patch's text: its file, or the inline text (surrounding space trimmed with `trim`,
 /// as kustomize's PatchTransformer does). Empty inline text counts as none.
-fn patch_text(b: &Builder, site: Site, p: &Patch, trim: bool) -> Result<(String, Option<Utf8PathBuf>)> {
+fn patch_text(loader: &Loader, site: Site, p: &Patch, trim: bool) -> Result<(String, Option<Utf8PathBuf>)> {
     let inline = p.patch.as_deref().map(|t| if trim { t.trim() } else { t }).filter(|t| !t.is_empty());
     match (&p.path, inline) {
         (Some(_), Some(_)) => bail!("a patch must have 'path' or 'patch', not both"),
         (None, None) => bail!("a patch must have 'path' (a file) or 'patch' (inline text)"),
         (None, Some(text)) => Ok((text.to_string(), None)),
         (Some(path), None) => {
-            let (real, text) = b.loader.read_file(site.dir, path)?;
+            let (real, text) = loader.read_file(site.dir, path)?;
             Ok((text, Some(real)))
         }
     }
@@ -506,19 +507,25 @@ fn apply_json_to(
 }
 
 /// Step 1: `patchesStrategicMerge` (deprecated): file paths or inline patches.
-pub fn run_strategic_merge(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn run_strategic_merge(
+    ctx: &mut Ctx,
+    schema: &mut SchemaState,
+    lk: &LoadedKustomization,
+    acc: &mut Accumulator,
+) -> Result<()> {
     let entries = &lk.kustomization.patches_strategic_merge;
     if entries.is_empty() {
         return Ok(());
     }
-    strategic_merge(b, Site::of(lk), acc, &mut NameIndex::default(), entries, None)
+    strategic_merge(ctx, schema, Site::of(lk), acc, &mut NameIndex::default(), entries, None)
 }
 
 /// Strategic-merge patches each applied to the one object with the patch's id (kustomize's
 /// PatchStrategicMergeTransformer): `entries` are file paths, or patch text given in their place;
 /// `inline` is a further stream of patches (the plugin's `patches` field).
 pub fn strategic_merge(
-    b: &mut Builder,
+    ctx: &mut Ctx,
+    schema: &mut SchemaState,
     site: Site,
     acc: &mut Accumulator,
     index: &mut NameIndex,
@@ -533,19 +540,19 @@ pub fn strategic_merge(
         None => format!("in patchesStrategicMerge entry {}", i + 1),
     };
     for (i, entry) in entries.iter().enumerate() {
-        let ctx = |e: Error| e.within(step(i), site.file, entry.pos);
+        let at_entry = |e: Error| e.within(step(i), site.file, entry.pos);
         // Like kustomize, an entry that reads as objects is an inline patch; otherwise a path.
-        if let Ok(docs) = as_strategic(&b.loader, &entry.value, site.file) {
+        if let Ok(docs) = as_strategic(&ctx.loader, &entry.value, site.file) {
             patches.extend(docs.into_iter().map(|d| (d, Some(i), None)));
             continue;
         }
-        let (real, text) = b.loader.read_file(site.dir, &entry.value).map_err(ctx)?;
-        let docs = as_strategic(&b.loader, &text, &real).map_err(|e| ctx(e.in_file(&real)))?;
+        let (real, text) = ctx.loader.read_file(site.dir, &entry.value).map_err(at_entry)?;
+        let docs = as_strategic(&ctx.loader, &text, &real).map_err(|e| at_entry(e.in_file(&real)))?;
         patches.extend(docs.into_iter().map(|d| (d, Some(i), Some(real.clone()))));
     }
     if let Some(text) = inline {
         let docs =
-            as_strategic(&b.loader, text, site.file).map_err(|e| e.in_file(site.file).context("in 'patches'"))?;
+            as_strategic(&ctx.loader, text, site.file).map_err(|e| e.in_file(site.file).context("in 'patches'"))?;
         patches.extend(docs.into_iter().map(|d| (d, None, None)));
     }
     if patches.is_empty() {
@@ -558,10 +565,10 @@ pub fn strategic_merge(
         .help("every entry is empty or only comments: write the patch, or remove the entry")
         .located(site.file, pos));
     }
-    let schemas = b.schema.for_strategic_merge(&acc.resources);
+    let schemas = schema.for_strategic_merge(&acc.resources);
     let opts = Patch::default();
     for (patch, i, real) in &patches {
-        let ctx = |e: Error| {
+        let at_entry = |e: Error| {
             let e = match real {
                 Some(real) => e.located(real, name_pos(patch)),
                 None => e,
@@ -572,10 +579,10 @@ pub fn strategic_merge(
             }
         };
         let id = patch_id(patch);
-        let target = unique_target(index, &acc.resources, &id).map_err(ctx)?;
-        trace::begin(&mut b.tracer, &mut acc.resources);
-        index.around(acc, &[target], |acc| apply_sm_to(acc, &[target], patch, &opts, schemas)).map_err(ctx)?;
-        trace::end(&mut b.tracer, &mut acc.resources, || match i {
+        let target = unique_target(index, &acc.resources, &id).map_err(at_entry)?;
+        trace::begin(&mut ctx.tracer, &mut acc.resources);
+        index.around(acc, &[target], |acc| apply_sm_to(acc, &[target], patch, &opts, schemas)).map_err(at_entry)?;
+        trace::end(&mut ctx.tracer, &mut acc.resources, || match i {
             Some(i) => {
                 let pos = entries.get(*i).map(|e| e.pos).unwrap_or_default();
                 Step::patch(format!("patchesStrategicMerge[{i}]"), real.clone(), site.file, pos)
@@ -587,13 +594,18 @@ pub fn strategic_merge(
 }
 
 /// Step 2: `patches`.
-pub fn run_patches(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn run_patches(
+    ctx: &mut Ctx,
+    schema: &mut SchemaState,
+    lk: &LoadedKustomization,
+    acc: &mut Accumulator,
+) -> Result<()> {
     let mut index = NameIndex::default();
     for (i, p) in lk.kustomization.patches.iter().enumerate() {
-        trace::begin(&mut b.tracer, &mut acc.resources);
-        patch(b, Site::of(lk), acc, &mut index, p, &describe("patches", i, p))?;
-        let loader = &b.loader;
-        trace::end(&mut b.tracer, &mut acc.resources, || patch_step("patches", i, p, loader, lk));
+        trace::begin(&mut ctx.tracer, &mut acc.resources);
+        patch(ctx, schema, Site::of(lk), acc, &mut index, p, &describe("patches", i, p))?;
+        let loader = &ctx.loader;
+        trace::end(&mut ctx.tracer, &mut acc.resources, || patch_step("patches", i, p, loader, lk));
     }
     Ok(())
 }
@@ -602,51 +614,54 @@ pub fn run_patches(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumula
 /// strategic-merge patch applies to its target's selection, or to the object with its id; a
 /// JSON 6902 patch to its target's selection. `what` names the patch in messages.
 pub fn patch(
-    b: &mut Builder,
+    ctx: &mut Ctx,
+    schema: &mut SchemaState,
     site: Site,
     acc: &mut Accumulator,
     index: &mut NameIndex,
     p: &Patch,
     what: &str,
 ) -> Result<()> {
-    let ctx = |e: Error| e.within(format!("in {what}"), site.file, p.pos);
-    let (text, real) = patch_text(b, site, p, true).map_err(ctx)?;
+    let at_entry = |e: Error| e.within(format!("in {what}"), site.file, p.pos);
+    let (text, real) = patch_text(&ctx.loader, site, p, true).map_err(at_entry)?;
     let origin = real.as_deref().unwrap_or(site.file);
     // Errors about one patch object point at it when it was read from a file.
     let at_doc = |e: Error, doc: &Node| match &real {
-        Some(real) => ctx(e.located(real, name_pos(doc))),
-        None => ctx(e),
+        Some(real) => at_entry(e.located(real, name_pos(doc))),
+        None => at_entry(e),
     };
-    let content = classify(&b.loader, &text, origin, real.is_some()).map_err(ctx)?;
+    let content = classify(&ctx.loader, &text, origin, real.is_some()).map_err(at_entry)?;
     let schemas = match content {
-        Content::Strategic(_) => b.schema.for_strategic_merge(&acc.resources),
+        Content::Strategic(_) => schema.for_strategic_merge(&acc.resources),
         Content::Json(_) => {
-            b.schema.see(&acc.resources);
-            b.schema.schemas()
+            schema.see(&acc.resources);
+            schema.schemas()
         }
     };
     match content {
         Content::Strategic(docs) => {
             if let Some(sel) = &p.target {
                 if docs.len() > 1 {
-                    return Err(ctx(Error::new(
+                    return Err(at_entry(Error::new(
                         "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set \
                          `patches.target` field: split the documents into separate entries",
                     )));
                 }
-                let m = Matcher::new(sel).map_err(ctx)?;
+                let m = Matcher::new(sel).map_err(at_entry)?;
                 let targets = m.select(index, &acc.resources);
                 if targets.is_empty() {
-                    note_unmatched(&mut b.sink, site, p, what, sel, &acc.resources);
+                    note_unmatched(&mut ctx.sink, site, p, what, sel, &acc.resources);
                 }
                 if let Some(doc) = docs.first() {
-                    index.around(acc, &targets, |acc| apply_sm_to(acc, &targets, doc, p, schemas)).map_err(ctx)?;
+                    index.around(acc, &targets, |acc| apply_sm_to(acc, &targets, doc, p, schemas)).map_err(at_entry)?;
                 }
             } else {
                 if docs.is_empty() {
                     // An empty file reads as no objects; kustomize then takes it for a JSON patch.
-                    return Err(ctx(Error::new("must specify a target for JSON patch")
-                        .help("the patch is empty: write the patch, or remove the entry")));
+                    return Err(at_entry(
+                        Error::new("must specify a target for JSON patch")
+                            .help("the patch is empty: write the patch, or remove the entry"),
+                    ));
                 }
                 for doc in &docs {
                     let id = patch_id(doc);
@@ -659,31 +674,31 @@ pub fn patch(
         }
         Content::Json(ops) => {
             let Some(sel) = &p.target else {
-                return Err(ctx(Error::new(
+                return Err(at_entry(Error::new(
                     "must specify a target for JSON patch: a JSON 6902 patch needs 'target' to name the objects",
                 )));
             };
-            let m = Matcher::new(sel).map_err(ctx)?;
+            let m = Matcher::new(sel).map_err(at_entry)?;
             let targets = m.select(index, &acc.resources);
             if targets.is_empty() {
-                note_unmatched(&mut b.sink, site, p, what, sel, &acc.resources);
+                note_unmatched(&mut ctx.sink, site, p, what, sel, &acc.resources);
             }
             index
                 .around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, true, real.as_deref()))
-                .map_err(ctx)?;
+                .map_err(at_entry)?;
         }
     }
     Ok(())
 }
 
 /// Step 7: `patchesJson6902` (deprecated): a target and JSON 6902 operations.
-pub fn run_json6902(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn run_json6902(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
     let mut index = NameIndex::default();
     for (i, p) in lk.kustomization.patches_json6902.iter().enumerate() {
-        trace::begin(&mut b.tracer, &mut acc.resources);
-        json6902(b, Site::of(lk), acc, &mut index, p, &describe("patchesJson6902", i, p))?;
-        let loader = &b.loader;
-        trace::end(&mut b.tracer, &mut acc.resources, || patch_step("patchesJson6902", i, p, loader, lk));
+        trace::begin(&mut ctx.tracer, &mut acc.resources);
+        json6902(ctx, Site::of(lk), acc, &mut index, p, &describe("patchesJson6902", i, p))?;
+        let loader = &ctx.loader;
+        trace::end(&mut ctx.tracer, &mut acc.resources, || patch_step("patchesJson6902", i, p, loader, lk));
     }
     Ok(())
 }
@@ -692,31 +707,31 @@ pub fn run_json6902(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumul
 /// The target must name an object; unlike `patches`, a rename here is not remembered, so
 /// references to the old name are not updated (as in kustomize v5.5.0).
 pub fn json6902(
-    b: &mut Builder,
+    ctx: &mut Ctx,
     site: Site,
     acc: &mut Accumulator,
     index: &mut NameIndex,
     p: &Patch,
     what: &str,
 ) -> Result<()> {
-    let ctx = |e: Error| e.within(format!("in {what}"), site.file, p.pos);
+    let at_entry = |e: Error| e.within(format!("in {what}"), site.file, p.pos);
     let Some(sel) = &p.target else {
-        return Err(ctx(Error::new("patchesJson6902: each entry needs a 'target' naming the objects to patch")));
+        return Err(at_entry(Error::new("patchesJson6902: each entry needs a 'target' naming the objects to patch")));
     };
     if sel.name.as_deref().unwrap_or("").is_empty() {
-        return Err(ctx(Error::new("must specify the target name (a JSON 6902 patch's target needs 'name')")));
+        return Err(at_entry(Error::new("must specify the target name (a JSON 6902 patch's target needs 'name')")));
     }
-    let (text, real) = patch_text(b, site, p, false).map_err(ctx)?;
+    let (text, real) = patch_text(&ctx.loader, site, p, false).map_err(at_entry)?;
     if text.is_empty() {
         if let Some(path) = &p.path {
-            return Err(ctx(Error::new(format!("patch file '{path}' empty seems to be empty"))));
+            return Err(at_entry(Error::new(format!("patch file '{path}' empty seems to be empty"))));
         }
     }
     let in_patch = |e: Error| match &real {
         Some(f) => e.in_file(f),
-        None => ctx(e),
+        None => at_entry(e),
     };
-    let ops = as_json_ops(&b.loader, &text).map_err(in_patch)?.unwrap_or_default();
+    let ops = as_json_ops(&ctx.loader, &text).map_err(in_patch)?.unwrap_or_default();
     if ops.is_empty() {
         return Err(in_patch(Error::new(format!(
             "patch appears to be empty; file={}, JsonOp={}",
@@ -724,12 +739,12 @@ pub fn json6902(
             text.trim()
         ))));
     }
-    let m = Matcher::new(sel).map_err(ctx)?;
+    let m = Matcher::new(sel).map_err(at_entry)?;
     let targets = m.select(index, &acc.resources);
     if targets.is_empty() {
-        note_unmatched(&mut b.sink, site, p, what, sel, &acc.resources);
+        note_unmatched(&mut ctx.sink, site, p, what, sel, &acc.resources);
     }
-    index.around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, false, real.as_deref())).map_err(ctx)?;
+    index.around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, false, real.as_deref())).map_err(at_entry)?;
     Ok(())
 }
 
