@@ -1,7 +1,7 @@
 //! The build pipeline for one kustomization directory (kustomize's "kust target"):
 //! accumulate resources and components, run generators, run transformers in kustomize's fixed
 //! order. The whole-tree steps (hash suffixes, name references, vars, sort) run once at the top,
-//! in [`crate::build`].
+//! in [`crate::pipeline`].
 
 use crate::ctx::Ctx;
 use crate::error::{bail, Error, Result};

@@ -4,9 +4,9 @@
 //! emitter as `build`, which tells where each field starts, and each line that ends a value gets
 //! a comment naming its origin. Remove the comments and what is left is the build's output.
 
-use crate::build::Options;
 use crate::error::{Error, Result};
 use crate::fs::FileSystem;
+use crate::pipeline::Options;
 use crate::trace::{PathSeg, Tracer};
 use crate::yaml::emit::{self, Marks, Seg};
 use camino::{Utf8Path, Utf8PathBuf};
@@ -147,7 +147,7 @@ impl Explained {
 /// assert!(out.text().contains("  name: prod-settings  # namePrefix kustomization.yaml:1\n"));
 /// ```
 pub fn explain(fs: &dyn FileSystem, root: &Utf8Path, options: &ExplainOptions) -> Result<Explained> {
-    let built = crate::build::build_with(fs, root, &options.build, None, true)?;
+    let built = crate::pipeline::run_with(fs, root, &options.build, None, true)?;
     let tracer = built.tracer.unwrap_or_default();
     let selected: Vec<&crate::resource::Resource> = match options.resource.as_deref() {
         None => built.resources.iter().collect(),

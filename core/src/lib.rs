@@ -14,7 +14,6 @@
 #![warn(missing_docs)]
 
 mod accumulate;
-mod build;
 mod build_metadata;
 mod ctx;
 mod diagnostics;
@@ -29,6 +28,7 @@ mod lint;
 mod load;
 mod namereference;
 mod output;
+mod pipeline;
 mod resource;
 mod sort;
 mod trace;
@@ -69,12 +69,12 @@ pub mod fuzzing {
     }
 }
 
-pub use build::{Limits, LoadRestrictor, Options, Reorder};
 pub use diff::{diff, Change};
 pub use error::{Error, Result, Step};
 pub use explain::{explain, ExplainOptions, Explained, ExplainedObject, FieldOrigin, Origin};
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
 pub use lint::{lint, rule, Finding, Note, Rule, Severity, RULES};
+pub use pipeline::{Limits, LoadRestrictor, Options, Reorder};
 
 use camino::Utf8Path;
 
@@ -91,7 +91,7 @@ pub struct Build {
 /// many threads at once are independent. To build many roots that share bases, a [`Session`]
 /// reads and parses each shared file once.
 pub fn build(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<Build> {
-    let (resources, warnings) = build::build(fs, root, options, None)?;
+    let (resources, warnings) = pipeline::run(fs, root, options, None)?;
     Ok(Build { resources, warnings })
 }
 
@@ -126,7 +126,7 @@ impl<'a> Session<'a> {
 
     /// Builds one root (see [`build`]).
     pub fn build(&self, root: &Utf8Path) -> Result<Build> {
-        let (resources, warnings) = build::build(self.fs, root, &self.options, Some(&self.cache))?;
+        let (resources, warnings) = pipeline::run(self.fs, root, &self.options, Some(&self.cache))?;
         Ok(Build { resources, warnings })
     }
 

@@ -75,17 +75,17 @@ impl fmt::Display for Origin {
 
 /// What a step reports about itself.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Step {
+pub struct Attribution {
     pub origin: Origin,
     /// Whether the positions of the nodes the step brings in are lines of `origin.file` (a
     /// patch read from a file) rather than of something else (inline text, generated values).
     pub leaf_lines: bool,
 }
 
-impl Step {
+impl Attribution {
     /// A step configured at `pos` of the kustomization `file`, its values not from a file.
-    pub fn at(step: impl Into<String>, file: &Utf8Path, pos: Pos) -> Step {
-        Step {
+    pub fn at(step: impl Into<String>, file: &Utf8Path, pos: Pos) -> Attribution {
+        Attribution {
             origin: Origin {
                 step: step.into(),
                 file: Some(file.to_owned()),
@@ -99,8 +99,8 @@ impl Step {
     }
 
     /// A step with no file (whole-tree fix-ups).
-    pub fn bare(step: impl Into<String>, detail: impl Into<String>) -> Step {
-        Step {
+    pub fn bare(step: impl Into<String>, detail: impl Into<String>) -> Attribution {
+        Attribution {
             origin: Origin {
                 step: step.into(),
                 file: None,
@@ -115,9 +115,9 @@ impl Step {
 
     /// A patch listed at `pos` of the kustomization `kust`: read from `patch_file`, whose lines
     /// the patched fields then carry, or inline.
-    pub fn patch(step: impl Into<String>, patch_file: Option<Utf8PathBuf>, kust: &Utf8Path, pos: Pos) -> Step {
+    pub fn patch(step: impl Into<String>, patch_file: Option<Utf8PathBuf>, kust: &Utf8Path, pos: Pos) -> Attribution {
         match patch_file {
-            Some(file) => Step {
+            Some(file) => Attribution {
                 origin: Origin {
                     step: step.into(),
                     file: Some(file),
@@ -128,18 +128,18 @@ impl Step {
                 },
                 leaf_lines: true,
             },
-            None => Step::at(step, kust, pos).detail("inline"),
+            None => Attribution::at(step, kust, pos).detail("inline"),
         }
     }
 
     /// The same step, the positions of the nodes it brings in being lines of its file.
-    pub fn with_leaf_lines(mut self) -> Step {
+    pub fn with_leaf_lines(mut self) -> Attribution {
         self.leaf_lines = true;
         self
     }
 
     /// The same step with a detail.
-    pub fn detail(mut self, detail: impl Into<String>) -> Step {
+    pub fn detail(mut self, detail: impl Into<String>) -> Attribution {
         self.origin.detail = detail.into();
         self
     }
@@ -167,8 +167,8 @@ enum Tree {
 /// The tracer of one build.
 #[derive(Debug, Default)]
 pub struct Tracer {
-    steps: Vec<Step>,
-    interned: HashMap<Step, u32>,
+    steps: Vec<Attribution>,
+    interned: HashMap<Attribution, u32>,
     trees: HashMap<u32, Tree>,
     /// Documents as they were when the current step began, by trace id.
     before: HashMap<u32, Node>,
@@ -178,7 +178,7 @@ pub struct Tracer {
 }
 
 /// Chooses the step of a changed leaf, when it is not the step's own.
-pub type Refine<'a> = &'a dyn Fn(&Node) -> Option<Step>;
+pub type Refine<'a> = &'a dyn Fn(&Node) -> Option<Attribution>;
 
 /// A step begins: see the module documentation.
 pub fn begin(tracer: &mut Option<Tracer>, resources: &mut [Resource]) {
@@ -188,7 +188,7 @@ pub fn begin(tracer: &mut Option<Tracer>, resources: &mut [Resource]) {
 }
 
 /// A step ends: what changed since [`begin`] is attributed to the step `what` makes.
-pub fn end(tracer: &mut Option<Tracer>, resources: &mut [Resource], what: impl FnOnce() -> Step) {
+pub fn end(tracer: &mut Option<Tracer>, resources: &mut [Resource], what: impl FnOnce() -> Attribution) {
     if let Some(t) = tracer {
         t.end(resources, what, None);
     }
@@ -198,7 +198,7 @@ pub fn end(tracer: &mut Option<Tracer>, resources: &mut [Resource], what: impl F
 pub fn end_refined(
     tracer: &mut Option<Tracer>,
     resources: &mut [Resource],
-    what: impl FnOnce() -> Step,
+    what: impl FnOnce() -> Attribution,
     refine: Refine<'_>,
 ) {
     if let Some(t) = tracer {
@@ -207,7 +207,7 @@ pub fn end_refined(
 }
 
 impl Tracer {
-    fn intern(&mut self, step: Step) -> u32 {
+    fn intern(&mut self, step: Attribution) -> u32 {
         if let Some(&i) = self.interned.get(&step) {
             return i;
         }
@@ -220,7 +220,7 @@ impl Tracer {
     /// Gives untraced resources a trace id, their leaves attributed to their file.
     pub fn introduce(&mut self, resources: &mut [Resource]) {
         for r in resources.iter_mut().filter(|r| r.trace == 0) {
-            let step = self.intern(Step {
+            let step = self.intern(Attribution {
                 origin: Origin {
                     step: "resource".into(),
                     file: Some(r.origin.clone()),
@@ -251,7 +251,7 @@ impl Tracer {
         self.before = resources.iter().map(|r| (r.trace, r.node.clone())).collect();
     }
 
-    fn end(&mut self, resources: &mut [Resource], what: impl FnOnce() -> Step, refine: Option<Refine<'_>>) {
+    fn end(&mut self, resources: &mut [Resource], what: impl FnOnce() -> Attribution, refine: Option<Refine<'_>>) {
         self.depth = self.depth.saturating_sub(1);
         if self.depth > 0 {
             return;
@@ -422,7 +422,7 @@ mod tests {
         // A new item in front, a changed value, a new field.
         rs[0].node =
             doc("kind: A\nspec:\n  items:\n  - name: z\n  - name: a\n    v: 1\n  - name: b\n    v: 3\n  x: y\n");
-        end(&mut tracer, &mut rs, || Step::at("patches[0]", Utf8Path::new("/k.yaml"), Pos::new(9, 3)));
+        end(&mut tracer, &mut rs, || Attribution::at("patches[0]", Utf8Path::new("/k.yaml"), Pos::new(9, 3)));
         let t = tracer.as_ref().unwrap();
         let r = &rs[0];
         assert_eq!(origin_of(t, r, &["kind"]), Some(("resource".into(), Some(1))));
@@ -441,8 +441,8 @@ mod tests {
         begin(&mut tracer, &mut rs);
         begin(&mut tracer, &mut rs);
         rs[0].node = doc("a: 2\n");
-        end(&mut tracer, &mut rs, || Step::bare("inner", ""));
-        end(&mut tracer, &mut rs, || Step::bare("outer", ""));
+        end(&mut tracer, &mut rs, || Attribution::bare("inner", ""));
+        end(&mut tracer, &mut rs, || Attribution::bare("outer", ""));
         assert_eq!(origin_of(tracer.as_ref().unwrap(), &rs[0], &["a"]), Some(("outer".into(), None)));
     }
 

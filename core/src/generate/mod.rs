@@ -9,7 +9,7 @@ use crate::ctx::Ctx;
 use crate::diagnostics::{Diagnostic, Kind};
 use crate::error::Result;
 use crate::load::LoadedKustomization;
-use crate::trace::{self, Step};
+use crate::trace::{self, Attribution};
 
 /// Runs the kustomization's generator fields, adding (or merging) what they make (its
 /// `generators:` are run after, by [`crate::transform::builtin::run_generators`]).
@@ -48,7 +48,7 @@ pub fn run(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator) -> Re
         configmap::add(acc, r, &args.behavior).map_err(|e| e.within(what, &lk.file, args.pos))?;
         trace::end(&mut ctx.tracer, &mut acc.resources, || {
             // A literal's value carries the line it was written on.
-            Step::at(format!("{field}[{i}]"), &lk.file, args.pos).detail(args.name.clone()).with_leaf_lines()
+            Attribution::at(format!("{field}[{i}]"), &lk.file, args.pos).detail(args.name.clone()).with_leaf_lines()
         });
     }
     Ok(())

@@ -19,12 +19,12 @@ mod unknown_port_name;
 mod unreferenced_file;
 mod workloads;
 
-use crate::build::Options;
 use crate::diagnostics::Diagnostic;
 use crate::error::{Error, Result};
 use crate::fs::{FileKind, FileSystem};
 use crate::kustomization::Kustomization;
 use crate::load::KUSTOMIZATION_FILE_NAMES;
+use crate::pipeline::Options;
 use crate::resource::Resource;
 use crate::yaml::node::{Node, Pos};
 use camino::{Utf8Path, Utf8PathBuf};
@@ -247,7 +247,7 @@ pub(crate) struct KFile {
 }
 
 /// What every rule may look at.
-pub(crate) struct Ctx<'a> {
+pub(crate) struct Input<'a> {
     pub resources: &'a [Resource],
     pub warnings: &'a [Diagnostic],
     pub read: &'a HashSet<Utf8PathBuf>,
@@ -326,7 +326,7 @@ pub(crate) fn is_production(root: &Utf8Path) -> bool {
     })
 }
 
-impl Ctx<'_> {
+impl Input<'_> {
     /// The generator entry that made `r`, if a configMapGenerator or secretGenerator of a
     /// kustomization file did: (kustomization file, entry position, field name).
     pub fn generator_of(&self, r: &Resource) -> Option<(&Utf8Path, Pos, &'static str)> {
@@ -350,7 +350,7 @@ pub(crate) struct PatchSource<'a> {
     pub file: Utf8PathBuf,
     pub inline: bool,
     pub text: String,
-    pub target: Option<&'a crate::kustomization::Selector>,
+    pub target: Option<&'a crate::kustomization::PatchTarget>,
     pub entry: (&'a Utf8Path, Pos),
 }
 
@@ -407,7 +407,7 @@ impl KFile {
 
 /// Whether a patch target selector (kind and name are regular expressions, as kustomize reads
 /// them) can select an object of `kind` known by one of `names`.
-pub(crate) fn selector_selects(sel: &crate::kustomization::Selector, kind: &str, names: &[&str]) -> bool {
+pub(crate) fn selector_selects(sel: &crate::kustomization::PatchTarget, kind: &str, names: &[&str]) -> bool {
     let matches = |pattern: &Option<String>, values: &[&str]| match pattern {
         None => true,
         Some(p) => match regex::Regex::new(&format!("^(?:{p})$")) {
@@ -421,9 +421,9 @@ pub(crate) fn selector_selects(sel: &crate::kustomization::Selector, kind: &str,
 /// Builds `root` and reports what looks wrong. A build error is returned as an error.
 pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<Vec<Finding>> {
     let recorder = Recorder { inner: fs, read: Mutex::new(HashSet::new()) };
-    let inner = crate::build::build_with(&recorder, root, options, None, false)?;
+    let inner = crate::pipeline::run_with(&recorder, root, options, None, false)?;
     let read = recorder.read.into_inner().map_err(|_| Error::new("internal error: lint recorder poisoned"))?;
-    let ctx = Ctx {
+    let ctx = Input {
         resources: &inner.resources,
         warnings: &inner.sink.warnings,
         read: &read,
@@ -485,7 +485,7 @@ pub(crate) fn kustomization_dirs(read: &HashSet<Utf8PathBuf>) -> BTreeSet<Utf8Pa
 }
 
 /// Deprecated kustomization fields, with the modern form.
-fn deprecated_fields(ctx: &Ctx, out: &mut Vec<Finding>) {
+fn deprecated_fields(ctx: &Input, out: &mut Vec<Finding>) {
     const MODERN: &[(&str, &str)] = &[
         ("bases", "list the directories under 'resources'"),
         ("commonLabels", "use 'labels' with 'includeSelectors: true' (to keep selectors) or false"),
@@ -518,7 +518,7 @@ fn deprecated_fields(ctx: &Ctx, out: &mut Vec<Finding>) {
 /// whole (with their `image`), all of which the object already had as its resource file wrote
 /// it, count: that is a list restated as it should be. A patch adding a sidecar, adding `env`
 /// entries or setting one container's `resources` means to merge.
-fn list_merge_traps(ctx: &Ctx, out: &mut Vec<Finding>) {
+fn list_merge_traps(ctx: &Input, out: &mut Vec<Finding>) {
     use crate::yaml::read::{parse_stream, Schema};
     let fs = ctx.fs;
     // Resource files parsed again, to compare patches with objects as they were written.
@@ -670,7 +670,7 @@ fn images_of(node: &Node, found: &mut Vec<(String, Pos)>) {
 
 /// Images with no tag or digest, or tagged `latest`; an error in a production overlay. One
 /// finding per image (one `images:` entry fixes it), the other containers using it as notes.
-fn images(ctx: &Ctx, out: &mut Vec<Finding>) {
+fn images(ctx: &Input, out: &mut Vec<Finding>) {
     if ctx.base && !ctx.production {
         // The kustomizations building on it pin the images (`images:`); lint those.
         return;

@@ -23,10 +23,10 @@ use crate::build_metadata::{self, ConfiguredBy};
 use crate::ctx::Ctx;
 use crate::error::{bail, Error, Result};
 use crate::generate::{configmap, hash};
-use crate::kustomization::{GeneratorArgs, GeneratorOptions, Image, Patch, Replica, Selector, Spanned};
+use crate::kustomization::{GeneratorArgs, GeneratorOptions, Image, Patch, PatchTarget, Replica, Spanned};
 use crate::load::{parse_resources, LoadedKustomization};
 use crate::resource::Resource;
-use crate::trace::{self, Step};
+use crate::trace::{self, Attribution};
 use crate::transform::config::parse_spec;
 use crate::transform::fieldspec::Spec;
 use crate::transform::openapi::SchemaState;
@@ -71,9 +71,9 @@ pub fn run_generators(
 }
 
 /// A configuration of `transformers:` or `generators:`, for `kcompile explain`.
-fn step(field: &str, i: usize, cfg: &Resource, at: Pos) -> Step {
+fn step(field: &str, i: usize, cfg: &Resource, at: Pos) -> Attribution {
     let pos = if cfg.node.pos.is_synthetic() { at } else { cfg.node.pos };
-    Step::at(format!("{field}[{i}]"), &cfg.origin, pos).detail(format!("{} {}", cfg.kind(), cfg.name()))
+    Attribution::at(format!("{field}[{i}]"), &cfg.origin, pos).detail(format!("{} {}", cfg.kind(), cfg.name()))
 }
 
 fn describe(cfg: &Resource) -> String {
@@ -308,9 +308,9 @@ fn patch_config(c: &Node, text: Option<&Node>) -> Result<Patch> {
 }
 
 /// A target selector (unknown fields are ignored, as kustomize decodes plugin configurations).
-fn selector(n: &Node) -> Result<Selector> {
+fn selector(n: &Node) -> Result<PatchTarget> {
     let field = |k: &str| -> Result<Option<String>> { Ok(Some(string(n, k)?).filter(|s| !s.is_empty())) };
-    Ok(Selector {
+    Ok(PatchTarget {
         group: field("group")?,
         version: field("version")?,
         kind: field("kind")?,

@@ -24,7 +24,7 @@ use crate::ctx::Ctx;
 use crate::error::{bail, Error, Result};
 use crate::kustomization::Kustomization;
 use crate::load::{LoadedKustomization, Loader};
-use crate::trace::{self, Step};
+use crate::trace::{self, Attribution};
 use crate::yaml::node::Node;
 use crate::yaml::read::Schema;
 use camino::Utf8Path;
@@ -111,8 +111,8 @@ pub fn run(ctx: &mut Ctx, schema: &mut SchemaState, lk: &LoadedKustomization, ac
     let k = &lk.kustomization;
     let here = |e: Error| e.in_file(&lk.file);
     // Where a field of this kustomization is, for `kcompile explain`.
-    let at = |field: &str| Step::at(field, &lk.file, k.positions.field(field));
-    let item = |field: &str, i: usize| Step::at(format!("{field}[{i}]"), &lk.file, k.positions.item(field, i));
+    let at = |field: &str| Attribution::at(field, &lk.file, k.positions.field(field));
+    let item = |field: &str, i: usize| Attribution::at(format!("{field}[{i}]"), &lk.file, k.positions.item(field, i));
     // 1. patchesStrategicMerge   (patches.rs)
     patches::run_strategic_merge(ctx, schema, lk, acc)?;
     // 2. patches                 (patches.rs)

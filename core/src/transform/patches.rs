@@ -19,10 +19,10 @@ use super::{patch_json6902, patch_sm, Site};
 use crate::accumulate::Accumulator;
 use crate::ctx::Ctx;
 use crate::error::{bail, Error, Result};
-use crate::kustomization::{Patch, Selector, Spanned};
+use crate::kustomization::{Patch, PatchTarget, Spanned};
 use crate::load::{LoadedKustomization, Loader};
 use crate::resource::{Gvk, ResId, Resource};
-use crate::trace::{self, Step};
+use crate::trace::{self, Attribution};
 use crate::transform::labelselector::LabelSelector;
 use crate::yaml::node::{Node, Pos};
 use crate::yaml::read::Schema;
@@ -44,7 +44,7 @@ fn note_unmatched(
     site: Site,
     p: &Patch,
     what: &str,
-    sel: &Selector,
+    sel: &PatchTarget,
     resources: &[Resource],
 ) {
     let opt = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
@@ -53,10 +53,10 @@ fn note_unmatched(
 }
 
 /// A patch entry of a kustomization, for `kcompile explain`.
-fn patch_step(field: &str, i: usize, p: &Patch, loader: &crate::load::Loader, lk: &LoadedKustomization) -> Step {
+fn patch_step(field: &str, i: usize, p: &Patch, loader: &crate::load::Loader, lk: &LoadedKustomization) -> Attribution {
     let file =
         p.path.as_deref().map(|path| loader.resolve(&lk.dir, path).map_or_else(|_| lk.dir.join(path), |(f, _)| f));
-    Step::patch(format!("{field}[{i}]"), file, &lk.file, p.pos)
+    Attribution::patch(format!("{field}[{i}]"), file, &lk.file, p.pos)
 }
 
 /// Where a patch comes from, for messages.
@@ -585,9 +585,9 @@ pub fn strategic_merge(
         trace::end(&mut ctx.tracer, &mut acc.resources, || match i {
             Some(i) => {
                 let pos = entries.get(*i).map(|e| e.pos).unwrap_or_default();
-                Step::patch(format!("patchesStrategicMerge[{i}]"), real.clone(), site.file, pos)
+                Attribution::patch(format!("patchesStrategicMerge[{i}]"), real.clone(), site.file, pos)
             }
-            None => Step::at("patches", site.file, Pos::default()),
+            None => Attribution::at("patches", site.file, Pos::default()),
         });
     }
     Ok(())
@@ -791,7 +791,7 @@ fn anchored(field: &str, v: &Option<String>) -> Result<Option<Pattern>> {
 }
 
 impl Matcher {
-    fn new(s: &Selector) -> Result<Matcher> {
+    fn new(s: &PatchTarget) -> Result<Matcher> {
         let sel = |field: &str, v: &Option<String>| -> Result<Option<LabelSelector>> {
             match v.as_deref() {
                 None | Some("") => Ok(None),

@@ -18,7 +18,7 @@ use crate::ctx::Ctx;
 use crate::error::{bail, Error, Result};
 use crate::load::LoadedKustomization;
 use crate::resource::{Gvk, ResId, Resource};
-use crate::trace::{self, Step};
+use crate::trace::{self, Attribution};
 use crate::transform::labelselector::LabelSelector;
 use crate::transform::Site;
 use crate::yaml::node::{Map, Node, Pos, Value};
@@ -159,7 +159,7 @@ pub fn replace(ctx: &mut Ctx, site: Site, entries: &[Node], acc: &mut Accumulato
         })?;
         let file = from.as_ref().map_or(site.file, |(f, _)| f.as_path());
         trace::end(&mut ctx.tracer, &mut acc.resources, || {
-            let mut step = Step::at(format!("replacements[{entry}]"), file, r.pos);
+            let mut step = Attribution::at(format!("replacements[{entry}]"), file, r.pos);
             if let Some(source) = &r.source {
                 let path = if source.field_path.is_empty() { DEFAULT_FIELD_PATH } else { &source.field_path };
                 let what = match (source.id.gvk.kind.as_str(), source.id.name.as_str()) {

@@ -1,5 +1,6 @@
 //! The whole-tree steps that follow accumulation: hash suffixes, name references, vars, dropping
-//! local config, sorting. [`build`] is the pipeline's entry point.
+//! local config, sorting. [`run`] is the pipeline's entry point (the public `kcompile::build`
+//! calls it).
 
 use crate::accumulate::Walker;
 use crate::ctx::Ctx;
@@ -8,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::fs::{FileKind, FileSystem};
 use crate::load::{Cache, Loader};
 use crate::resource::Resource;
-use crate::trace::{self, Step, Tracer};
+use crate::trace::{self, Attribution, Tracer};
 use camino::Utf8Path;
 
 /// Whether a kustomization may read files outside its own directory.
@@ -83,13 +84,13 @@ pub struct Options {
 }
 
 /// Builds the kustomization in `root`: every resource, transformed and sorted, plus warnings.
-pub(crate) fn build(
+pub(crate) fn run(
     fs: &dyn FileSystem,
     root: &Utf8Path,
     options: &Options,
     cache: Option<&Cache>,
 ) -> Result<(Vec<Resource>, Vec<String>)> {
-    let built = build_with(fs, root, options, cache, false)?;
+    let built = run_with(fs, root, options, cache, false)?;
     Ok((built.resources, built.sink.warnings.iter().map(ToString::to_string).collect()))
 }
 
@@ -102,9 +103,9 @@ pub(crate) struct Built {
     pub tracer: Option<Tracer>,
 }
 
-/// [`build`], keeping track of where every field came from when `trace` is set (off for
+/// [`run`], keeping track of where every field came from when `trace` is set (off for
 /// `build`: the tracer's hooks then do nothing).
-pub(crate) fn build_with(
+pub(crate) fn run_with(
     fs: &dyn FileSystem,
     root: &Utf8Path,
     options: &Options,
@@ -132,7 +133,7 @@ pub(crate) fn build_with(
     let tracer = &mut ctx.tracer;
     trace::begin(tracer, &mut resources);
     crate::generate::hash::add_suffixes(&mut resources);
-    trace::end(tracer, &mut resources, || Step::bare("hash suffix", "the content hash of a generated object"));
+    trace::end(tracer, &mut resources, || Attribution::bare("hash suffix", "the content hash of a generated object"));
     trace::begin(tracer, &mut resources);
     crate::namereference::fix(&mut resources, &acc.config.name_reference)?;
     if tracer.is_some() {
@@ -146,13 +147,13 @@ pub(crate) fn build_with(
             .collect();
         let refine = |n: &crate::yaml::node::Node| {
             let what = renamed.get(n.as_str()?)?;
-            Some(Step::bare("name reference", what.clone()))
+            Some(Attribution::bare("name reference", what.clone()))
         };
-        trace::end_refined(tracer, &mut resources, || Step::bare("name reference", ""), &refine);
+        trace::end_refined(tracer, &mut resources, || Attribution::bare("name reference", ""), &refine);
     }
     trace::begin(tracer, &mut resources);
     let unused = crate::vars::resolve(&mut resources, &acc.vars, &acc.config.var_reference)?;
-    trace::end(tracer, &mut resources, || Step::bare("vars", "$(VAR) expanded"));
+    trace::end(tracer, &mut resources, || Attribution::bare("vars", "$(VAR) expanded"));
     if !unused.is_empty() {
         ctx.sink.warn(Diagnostic::new(
             Kind::UnusedVars,
@@ -196,7 +197,7 @@ pub(crate) fn build_with(
             .help("remove the character, or write it some other way (kustomize fails on it too)"));
         }
     }
-    trace::end(&mut ctx.tracer, &mut resources, || Step::bare("buildMetadata", ""));
+    trace::end(&mut ctx.tracer, &mut resources, || Attribution::bare("buildMetadata", ""));
     Ok(Built { resources, sink: ctx.sink, tracer: ctx.tracer })
 }
 
