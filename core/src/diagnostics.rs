@@ -11,6 +11,7 @@ use std::fmt;
 
 /// What a diagnostic is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Kind {
     /// A kustomization uses a field kustomize deprecates (`bases`, `commonLabels`, `vars`, ...).
     DeprecatedField,
@@ -39,7 +40,9 @@ impl Kind {
 
 /// One thing a build noticed.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Diagnostic {
+    /// What it is about.
     pub kind: Kind,
     /// What happened, in a sentence (no `Warning:` prefix, no location).
     pub message: String,
@@ -50,12 +53,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(kind: Kind, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn new(kind: Kind, message: impl Into<String>) -> Diagnostic {
         Diagnostic { kind, message: message.into(), file: None, pos: None }
     }
 
     /// The same diagnostic, about `file` at `pos`.
-    pub fn at(mut self, file: &Utf8Path, pos: Option<Pos>) -> Diagnostic {
+    pub(crate) fn at(mut self, file: &Utf8Path, pos: Option<Pos>) -> Diagnostic {
         self.file = Some(file.to_owned());
         self.pos = pos;
         self
@@ -63,7 +66,7 @@ impl Diagnostic {
 
     /// A warning the kustomization parser wrote out whole (`# Warning: 'bases' is deprecated.
     /// ...`), about the kustomization `file`.
-    pub fn deprecated_field(text: &str, file: &Utf8Path) -> Diagnostic {
+    pub(crate) fn deprecated_field(text: &str, file: &Utf8Path) -> Diagnostic {
         let message = text.strip_prefix(DEPRECATION_PREFIX).unwrap_or(text);
         Diagnostic::new(Kind::DeprecatedField, message).at(file, None)
     }
@@ -213,5 +216,37 @@ mod tests {
             "{}",
             sink.unmatched[0].message
         );
+    }
+
+    #[test]
+    fn a_build_records_each_kind_of_warning_and_prints_kustomizes_lines() {
+        let fs = crate::MemFs::new()
+            .with(
+                "app/kustomization.yaml",
+                "bases:\n- cm.yaml\nvars:\n- name: X\n  objref: {kind: ConfigMap, name: c, apiVersion: v1}\n\
+                 configMapGenerator:\n- name: g\n  behavior: creat\n  literals: [a=b]\nsortOptions:\n  order: fifo\n",
+            )
+            .with("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n");
+        let options = crate::Options { reorder: Some(crate::Reorder::None), ..Default::default() };
+        let out = crate::build(&fs, "/app".into(), &options).unwrap();
+        let kinds: Vec<Kind> = out.diagnostics().iter().map(|d| d.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                Kind::DeprecatedField,
+                Kind::DeprecatedField,
+                Kind::UnknownGeneratorBehavior,
+                Kind::UnusedVars,
+                Kind::SortOrderOverridden
+            ]
+        );
+        assert_eq!(out.diagnostics()[2].pos, Some(Pos::new(7, 3)));
+        assert_eq!(
+            out.warnings()[2],
+            "# Warning: /app/kustomization.yaml:7:3: unknown generator behavior 'creat' is taken for 'create' \
+             (as kustomize does); did you mean 'create'?"
+        );
+        assert_eq!(out.warnings()[3], "well-defined vars that were never replaced: X");
+        assert!(out.warnings()[4].starts_with("Warning: Sorting order is set both"));
     }
 }

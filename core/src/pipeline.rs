@@ -89,9 +89,9 @@ pub(crate) fn run(
     root: &Utf8Path,
     options: &Options,
     cache: Option<&Cache>,
-) -> Result<(Vec<Resource>, Vec<String>)> {
+) -> Result<(Vec<Resource>, Vec<Diagnostic>)> {
     let built = run_with(fs, root, options, cache, false)?;
-    Ok((built.resources, built.sink.warnings.iter().map(ToString::to_string).collect()))
+    Ok((built.resources, built.sink.warnings))
 }
 
 /// A build with what `lint` and `explain` need besides the output.
