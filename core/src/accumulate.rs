@@ -193,8 +193,8 @@ impl<'a> Walker<'a> {
         crate::build_metadata::record_builtin(&self.build_metadata, lk, acc);
         if !k.transformers.is_empty() {
             let configs = self.plugin_configs(lk, &k.transformers, "transformers")?;
-            let flags = self.build_metadata;
-            crate::transform::builtin::run_transformers(&mut self.ctx, &mut self.schema, &flags, lk, acc, &configs)?;
+            let (ctx, schema, flags) = (&mut self.ctx, &mut self.schema, &self.build_metadata);
+            crate::transform::builtin::run_transformers(ctx, schema, flags, lk, acc, &configs)?;
         }
         crate::vars::merge(&lk.file, &k.vars, acc)?;
         Ok(())
