@@ -409,7 +409,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             for (dir, result) in dirs.iter().zip(results) {
                 match result {
                     Ok(b) => {
-                        for w in b.warnings() {
+                        for w in b.diagnostics() {
                             eprintln!("{w}");
                         }
                         builds.push((dir, b));

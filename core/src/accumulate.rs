@@ -1,13 +1,17 @@
 //! The build pipeline for one kustomization directory (kustomize's "kust target"):
 //! accumulate resources and components, run generators, run transformers in kustomize's fixed
 //! order. The whole-tree steps (hash suffixes, name references, vars, sort) run once at the top,
-//! in [`crate::build`].
+//! in [`crate::pipeline`].
 
+use crate::ctx::Ctx;
 use crate::error::{bail, Error, Result};
 use crate::fs::FileKind;
-use crate::kustomization::{KustKind, Kustomization};
-use crate::load::{LoadedKustomization, Loader};
+use crate::kustomization::{KustKind, Kustomization, Spanned};
+use crate::load::LoadedKustomization;
 use crate::resource::Resource;
+use crate::transform::config::TransformerConfig;
+use crate::transform::openapi::SchemaState;
+use crate::yaml::node::Pos;
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::HashMap;
 
@@ -19,7 +23,7 @@ pub struct Accumulator {
     pub vars: crate::vars::VarSet,
     /// Field specs for the transformers: kustomize's defaults plus the `configurations:` and
     /// `crds:` of this kustomization and of everything it includes.
-    pub config: crate::transform::config::TransformerConfig,
+    pub config: TransformerConfig,
     /// The ids of `resources`, kept between [`Accumulator::keep_index`] and
     /// [`Accumulator::drop_index`], while resources are only appended (so that a kustomization
     /// listing thousands of files checks each new id in constant time).
@@ -77,40 +81,37 @@ fn id_key(id: &crate::resource::ResId) -> IdKey {
     (id.gvk.clone(), id.name.clone(), id.effective_namespace().to_string())
 }
 
-/// Walks a tree of kustomizations.
-pub struct Builder<'a> {
-    pub loader: Loader<'a>,
-    pub warnings: Vec<String>,
-    /// The build-wide OpenAPI schema setting (kustomization `openapi`; first one met wins).
-    pub openapi: crate::transform::openapi::OpenApi,
-    /// Whether kustomize would have loaded its built-in schema by now (a custom schema set
-    /// later is then added to it).
-    pub builtin_schema_loaded: bool,
+/// Accumulation's driver: walks a tree of kustomizations, running each one's steps in
+/// kustomize's order. It holds the build's capabilities ([`Ctx`]) and the build-wide state that
+/// is kustomize's (the OpenAPI schema, the root's `buildMetadata`, the default field specs, the
+/// directories being built), and hands each step only what it uses.
+pub struct Walker<'a> {
+    /// File access, diagnostics and the tracer.
+    pub ctx: Ctx<'a>,
+    /// The build-wide OpenAPI schema (kustomization `openapi`; first one met wins).
+    schema: SchemaState,
     /// The root kustomization's `buildMetadata` (it governs the whole tree).
-    pub build_metadata: crate::build_metadata::Flags,
+    build_metadata: crate::build_metadata::Flags,
     /// kustomize's default field specs, parsed on first use (once per build).
-    pub transformer_defaults: Option<crate::transform::config::TransformerConfig>,
+    transformer_defaults: Option<TransformerConfig>,
     /// Directories being built, outermost first: used to detect cycles.
     stack: Vec<Utf8PathBuf>,
-    /// Where each field comes from (`kcompile explain` only; `None` for `build`).
-    pub tracer: Option<crate::trace::Tracer>,
-    /// Patches and replacement targets that selected nothing (for `kcompile lint`).
-    pub unmatched: Vec<crate::lint::Unmatched>,
 }
 
-impl<'a> Builder<'a> {
-    pub fn new(loader: Loader<'a>) -> Builder<'a> {
-        Builder {
-            loader,
-            warnings: Vec::new(),
-            openapi: Default::default(),
-            builtin_schema_loaded: false,
+impl<'a> Walker<'a> {
+    pub fn new(ctx: Ctx<'a>) -> Walker<'a> {
+        Walker {
+            ctx,
+            schema: SchemaState::default(),
             build_metadata: Default::default(),
             transformer_defaults: None,
             stack: Vec::new(),
-            tracer: None,
-            unmatched: Vec::new(),
         }
+    }
+
+    /// The root's `buildMetadata` flags (known once the root is accumulated).
+    pub fn build_metadata(&self) -> crate::build_metadata::Flags {
+        self.build_metadata
     }
 
     /// Builds the kustomization in `dir` (a real path); only the root may be a Component.
@@ -141,11 +142,11 @@ impl<'a> Builder<'a> {
     fn load_kustomization(&self, dir: &Utf8Path) -> Result<LoadedKustomization> {
         for name in crate::load::KUSTOMIZATION_FILE_NAMES {
             let candidate = dir.join(name);
-            if let Ok(real) = self.loader.fs().real_path(&candidate) {
-                self.loader.check_within(dir, &real, name)?;
+            if let Ok(real) = self.ctx.loader.fs().real_path(&candidate) {
+                self.ctx.loader.check_within(dir, &real, name)?;
             }
         }
-        self.loader.load_kustomization(dir)
+        self.ctx.loader.load_kustomization(dir)
     }
 
     fn enter(&mut self, dir: &Utf8Path) -> Result<()> {
@@ -160,9 +161,11 @@ impl<'a> Builder<'a> {
     /// kustomize's order: resources, generators, components, transformers.
     fn accumulate_target(&mut self, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
         let k = &lk.kustomization;
-        self.warnings.extend(k.warnings.iter().cloned());
+        for w in &k.warnings {
+            self.ctx.sink.warn(crate::diagnostics::Diagnostic::deprecated_field(w, &lk.file));
+        }
         crate::transform::check_supported(k).map_err(|e| e.in_file(&lk.file))?;
-        crate::transform::patches::set_openapi(self, lk, acc)?;
+        self.schema.configure(&self.ctx.loader, lk, &acc.resources)?;
         acc.keep_index();
         let appended = k.resources.iter().try_for_each(|entry| {
             self.accumulate_resource(&lk.dir, &entry.value, acc)
@@ -170,26 +173,61 @@ impl<'a> Builder<'a> {
         });
         acc.drop_index();
         appended?;
-        crate::transform::configure(self, lk, acc)?;
-        crate::generate::run(self, lk, acc)?;
+        let defaults = match self.transformer_defaults.take() {
+            Some(d) => d,
+            None => TransformerConfig::defaults()?,
+        };
+        let configured = crate::transform::configure(&self.ctx.loader, &defaults, lk, acc);
+        self.transformer_defaults = Some(defaults);
+        configured?;
+        crate::generate::run(&mut self.ctx, lk, acc)?;
+        if !k.generators.is_empty() {
+            let configs = self.plugin_configs(lk, &k.generators, "generators")?;
+            crate::transform::builtin::run_generators(&mut self.ctx, lk, acc, &configs)?;
+        }
         for entry in &k.components {
             self.accumulate_component(&lk.dir, &entry.value, acc)
                 .map_err(|e| e.within(format!("in component '{}'", entry.value), &lk.file, entry.pos))?;
         }
-        crate::transform::run(self, lk, acc)?;
+        crate::transform::run(&mut self.ctx, &mut self.schema, lk, acc)?;
+        crate::build_metadata::record_builtin(&self.build_metadata, lk, acc);
+        if !k.transformers.is_empty() {
+            let configs = self.plugin_configs(lk, &k.transformers, "transformers")?;
+            let (ctx, schema, flags) = (&mut self.ctx, &mut self.schema, &self.build_metadata);
+            crate::transform::builtin::run_transformers(ctx, schema, flags, lk, acc, &configs)?;
+        }
         crate::vars::merge(&lk.file, &k.vars, acc)?;
         Ok(())
     }
 
-    pub(crate) fn accumulate_resource(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
+    /// The configurations a `generators:` or `transformers:` field names (`field`), each with
+    /// the position of its entry when it is inline: inline ones first, then those of files and
+    /// directories (accumulated like resources), as kustomize reads them.
+    fn plugin_configs(
+        &mut self,
+        lk: &LoadedKustomization,
+        entries: &[Spanned],
+        field: &str,
+    ) -> Result<Vec<(Resource, Pos)>> {
+        let (mut acc, inline_pos, paths) = crate::transform::builtin::inline_configs(lk, entries)?;
+        for entry in paths {
+            self.accumulate_resource(&lk.dir, &entry.value, &mut acc).map_err(|e| {
+                e.in_file(&lk.file).at(entry.pos).context(format!("in {field} entry '{}'", entry.value))
+            })?;
+        }
+        let positions = inline_pos.into_iter().chain(std::iter::repeat(Pos::default()));
+        Ok(acc.resources.into_iter().zip(positions).collect())
+    }
+
+    fn accumulate_resource(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
         // As kustomize: an HTTP URL is a file; a local file wins; then a git URL is a base.
-        let resolved = if crate::remote::is_remote_file(entry) { None } else { Some(self.loader.resolve(dir, entry)) };
+        let resolved = if crate::remote::is_remote_file(entry) { None } else { Some(self.ctx.loader.resolve(dir, entry)) };
         if !matches!(resolved, Some(Ok((_, FileKind::File)))) {
             if let Some(e) = crate::remote::unsupported(entry) {
                 return Err(e);
             }
         }
-        let (real, kind) = resolved.unwrap_or_else(|| self.loader.resolve(dir, entry))?;
+        let (real, kind) = resolved.unwrap_or_else(|| self.ctx.loader.resolve(dir, entry))?;
         match kind {
             FileKind::Dir => {
                 refuse_absolute_root(entry)?;
@@ -199,7 +237,7 @@ impl<'a> Builder<'a> {
                 acc.config.merge(&sub.config)
             }
             FileKind::File => {
-                let rs = self.loader.load_resources(dir, entry)?;
+                let rs = self.ctx.loader.load_resources(dir, entry)?;
                 acc.append_all(rs)
             }
         }
@@ -210,7 +248,7 @@ impl<'a> Builder<'a> {
         if let Some(e) = crate::remote::unsupported(entry) {
             return Err(e);
         }
-        let (real, kind) = self.loader.resolve(dir, entry)?;
+        let (real, kind) = self.ctx.loader.resolve(dir, entry)?;
         if kind != FileKind::Dir {
             bail!("component '{entry}' must be a directory holding a kustomization of kind Component");
         }

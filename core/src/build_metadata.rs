@@ -14,7 +14,7 @@
 //!
 //! Other values are ignored, as kustomize does.
 
-use crate::accumulate::{Accumulator, Builder};
+use crate::accumulate::Accumulator;
 use crate::error::Error;
 use crate::kustomization::Kustomization;
 use crate::load::LoadedKustomization;
@@ -157,8 +157,8 @@ fn builtin_transformers(k: &Kustomization) -> Vec<&'static str> {
 
 /// Records, on every accumulated resource, the builtin transformers this kustomization ran
 /// (when the root asks for transformer annotations).
-pub fn record_builtin(b: &Builder, lk: &LoadedKustomization, acc: &mut Accumulator) {
-    if !b.build_metadata.transformers {
+pub fn record_builtin(flags: &Flags, lk: &LoadedKustomization, acc: &mut Accumulator) {
+    if !flags.transformers {
         return;
     }
     let kinds = builtin_transformers(&lk.kustomization);
@@ -172,8 +172,8 @@ pub fn record_builtin(b: &Builder, lk: &LoadedKustomization, acc: &mut Accumulat
 }
 
 /// Records one transformer (a `transformers:` entry) on every accumulated resource.
-pub fn record(b: &Builder, by: &ConfiguredBy, acc: &mut Accumulator) {
-    if b.build_metadata.transformers {
+pub fn record(flags: &Flags, by: &ConfiguredBy, acc: &mut Accumulator) {
+    if flags.transformers {
         for r in acc.resources.iter_mut() {
             r.transformations.push(by.clone());
         }

@@ -4,13 +4,12 @@
 //! emitter as `build`, which tells where each field starts, and each line that ends a value gets
 //! a comment naming its origin. Remove the comments and what is left is the build's output.
 
-use crate::build::Options;
 use crate::error::{Error, Result};
 use crate::fs::FileSystem;
+use crate::pipeline::Options;
 use crate::trace::{PathSeg, Tracer};
 use crate::yaml::emit::{self, Marks, Seg};
 use camino::{Utf8Path, Utf8PathBuf};
-use std::fmt;
 
 /// How to explain a build.
 #[derive(Clone, Debug, Default)]
@@ -25,61 +24,7 @@ pub struct ExplainOptions {
     pub relative_to: Option<Utf8PathBuf>,
 }
 
-/// Where a field's value came from.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Origin {
-    /// What set it: `resource` (read from a file as it is), a kustomization field and index
-    /// (`patches[0]`, `patchesStrategicMerge[1]`, `patchesJson6902[0]`, `images[2]`,
-    /// `replicas[0]`, `labels[0]`, `replacements[0]`, `configMapGenerator[0]`,
-    /// `secretGenerator[0]`, `transformers[0]`, `generators[0]`), a kustomization field
-    /// (`namespace`, `namePrefix`, `nameSuffix`, `commonLabels`, `commonAnnotations`), or a
-    /// whole-build step (`hash suffix`, `name reference`, `vars`, `buildMetadata`).
-    pub step: String,
-    /// The file the value is written in (the resource, the patch file), or else the file that
-    /// configures the step (a kustomization, a transformer configuration).
-    pub file: Option<Utf8PathBuf>,
-    /// 1-based line in `file`.
-    pub line: Option<u32>,
-    /// For a patch read from its own file: the kustomization that lists it.
-    pub kustomization: Option<Utf8PathBuf>,
-    /// For a patch read from its own file: the line of its entry in `kustomization`.
-    pub kustomization_line: Option<u32>,
-    /// More about the step, e.g. a replacement's source or a generator's name (may be empty).
-    pub detail: String,
-}
-
-impl Origin {
-    /// A one-line description, with paths relative to `base` when they are below it.
-    pub fn describe(&self, base: Option<&Utf8Path>) -> String {
-        let show = |p: &Utf8Path| match base.and_then(|b| p.strip_prefix(b).ok()) {
-            Some(rel) if !rel.as_str().is_empty() => rel.to_string(),
-            _ => p.to_string(),
-        };
-        let mut out = String::new();
-        if self.step != "resource" {
-            out.push_str(&self.step);
-        }
-        if let Some(file) = &self.file {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(&show(file));
-            if let Some(line) = self.line {
-                out.push_str(&format!(":{line}"));
-            }
-        }
-        if !self.detail.is_empty() {
-            out.push_str(&format!(" ({})", self.detail));
-        }
-        out
-    }
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(None))
-    }
-}
+pub use crate::trace::Origin;
 
 /// The origin of one field of an object.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -202,7 +147,7 @@ impl Explained {
 /// assert!(out.text().contains("  name: prod-settings  # namePrefix kustomization.yaml:1\n"));
 /// ```
 pub fn explain(fs: &dyn FileSystem, root: &Utf8Path, options: &ExplainOptions) -> Result<Explained> {
-    let built = crate::build::build_with(fs, root, &options.build, None, true)?;
+    let built = crate::pipeline::run_with(fs, root, &options.build, None, true)?;
     let tracer = built.tracer.unwrap_or_default();
     let selected: Vec<&crate::resource::Resource> = match options.resource.as_deref() {
         None => built.resources.iter().collect(),
@@ -217,7 +162,7 @@ pub fn explain(fs: &dyn FileSystem, root: &Utf8Path, options: &ExplainOptions) -
     for o in &mut objects {
         o.base.clone_from(&base);
     }
-    Ok(Explained { objects, warnings: built.warnings })
+    Ok(Explained { objects, warnings: built.sink.warnings.iter().map(ToString::to_string).collect() })
 }
 
 /// The objects `KIND/NAME` (or `NAME`) selects; an error with a suggestion when none.

@@ -25,7 +25,7 @@ pub struct Spanned {
 
 /// Which objects a patch, replacement or transformer applies to.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Selector {
+pub struct PatchTarget {
     pub group: Option<String>,
     pub version: Option<String>,
     pub kind: Option<String>,
@@ -40,7 +40,7 @@ pub struct Selector {
 pub struct Patch {
     pub path: Option<String>,
     pub patch: Option<String>,
-    pub target: Option<Selector>,
+    pub target: Option<PatchTarget>,
     pub allow_name_change: bool,
     pub allow_kind_change: bool,
     pub pos: Pos,
@@ -563,8 +563,8 @@ fn parse_replica(v: &Node) -> Result<Replica> {
 }
 
 /// Parses a target selector.
-pub fn parse_selector(v: &Node) -> Result<Selector> {
-    let mut s = Selector::default();
+pub fn parse_selector(v: &Node) -> Result<PatchTarget> {
+    let mut s = PatchTarget::default();
     for (k, k_key, n) in fields(v, "a target")? {
         let val = opt_string(&n, &k)?;
         match k.as_str() {

@@ -14,8 +14,9 @@
 #![warn(missing_docs)]
 
 mod accumulate;
-mod build;
 mod build_metadata;
+mod ctx;
+mod diagnostics;
 mod diff;
 pub mod edit;
 mod error;
@@ -27,6 +28,7 @@ mod lint;
 mod load;
 mod namereference;
 mod output;
+mod pipeline;
 mod remote;
 mod resource;
 mod sort;
@@ -68,12 +70,13 @@ pub mod fuzzing {
     }
 }
 
-pub use build::{Limits, LoadRestrictor, Options, Reorder};
+pub use diagnostics::{Diagnostic, Kind as DiagnosticKind};
 pub use diff::{diff, Change};
 pub use error::{Error, Result, Step};
 pub use explain::{explain, ExplainOptions, Explained, ExplainedObject, FieldOrigin, Origin};
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
 pub use lint::{lint, rule, Finding, Note, Rule, Severity, RULES};
+pub use pipeline::{Limits, LoadRestrictor, Options, Reorder};
 
 use camino::Utf8Path;
 
@@ -82,6 +85,14 @@ use camino::Utf8Path;
 pub struct Build {
     resources: Vec<resource::Resource>,
     warnings: Vec<String>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Build {
+    fn new(resources: Vec<resource::Resource>, diagnostics: Vec<Diagnostic>) -> Build {
+        let warnings = diagnostics.iter().map(ToString::to_string).collect();
+        Build { resources, warnings, diagnostics }
+    }
 }
 
 /// Builds the kustomization in the directory `root` of `fs`.
@@ -90,8 +101,8 @@ pub struct Build {
 /// many threads at once are independent. To build many roots that share bases, a [`Session`]
 /// reads and parses each shared file once.
 pub fn build(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<Build> {
-    let (resources, warnings) = build::build(fs, root, options, None)?;
-    Ok(Build { resources, warnings })
+    let (resources, diagnostics) = pipeline::run(fs, root, options, None)?;
+    Ok(Build::new(resources, diagnostics))
 }
 
 /// Builds of many roots over one filesystem, sharing what they read: each resource file is
@@ -125,8 +136,8 @@ impl<'a> Session<'a> {
 
     /// Builds one root (see [`build`]).
     pub fn build(&self, root: &Utf8Path) -> Result<Build> {
-        let (resources, warnings) = build::build(self.fs, root, &self.options, Some(&self.cache))?;
-        Ok(Build { resources, warnings })
+        let (resources, diagnostics) = pipeline::run(self.fs, root, &self.options, Some(&self.cache))?;
+        Ok(Build::new(resources, diagnostics))
     }
 
     /// Builds every root, in parallel on all cores; results in the order of `roots`.
@@ -233,9 +244,29 @@ impl Build {
         output::file_names(&self.resources)
     }
 
-    /// Deprecation notices and other warnings met on the way.
+    /// Deprecation notices and other warnings met on the way, as `kustomize build` prints them
+    /// (each is a [`Diagnostic`] of [`Build::diagnostics`], printed).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
+    }
+
+    /// The warnings as values: what (a [`DiagnosticKind`] with a stable id), a message, and the
+    /// file and position they are about where there is one. `Display` prints kustomize's line.
+    ///
+    /// ```
+    /// use kcompile::{build, DiagnosticKind, MemFs, Options};
+    ///
+    /// let fs = MemFs::new()
+    ///     .with("app/kustomization.yaml", "bases:\n- cm.yaml\n")
+    ///     .with("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n");
+    /// let out = build(&fs, "/app".into(), &Options::default()).unwrap();
+    /// let d = &out.diagnostics()[0];
+    /// assert_eq!(d.kind, DiagnosticKind::DeprecatedField);
+    /// assert_eq!(d.file.as_deref(), Some("/app/kustomization.yaml".into()));
+    /// assert!(d.to_string().starts_with("# Warning: 'bases' is deprecated."));
+    /// ```
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
     }
 }
 

@@ -41,7 +41,7 @@ pub struct LoadedKustomization {
 
 impl<'a> Loader<'a> {
     pub fn new(fs: &'a dyn FileSystem, restrict: bool, cache: Option<&'a Cache>) -> Loader<'a> {
-        let defaults = crate::build::Limits::default();
+        let defaults = crate::pipeline::Limits::default();
         Loader {
             fs,
             restrict,
@@ -54,7 +54,7 @@ impl<'a> Loader<'a> {
     }
 
     /// The same loader with the build's limits.
-    pub fn with_limits(mut self, l: &crate::build::Limits) -> Loader<'a> {
+    pub fn with_limits(mut self, l: &crate::pipeline::Limits) -> Loader<'a> {
         self.limits = Limits {
             max_nodes: l.max_nodes,
             max_alias_nodes: l.max_alias_nodes,

@@ -27,11 +27,163 @@ impl Gvk {
         id_string(&self.group, &self.version, &self.kind)
     }
 
-    /// Whether objects of this kind live outside namespaces.
+    /// Whether objects of this type live outside namespaces. kustomize decides by the exact
+    /// apiVersion and kind (see [`KNOWN_SCOPES`]): any other type, including an unknown version
+    /// of a known kind, is namespaced.
     pub fn is_cluster_scoped(&self) -> bool {
-        crate::transform::namespace::is_cluster_scoped(self)
+        let known = if self.group.is_empty() {
+            Gvk::known_scope(&self.version, &self.kind)
+        } else {
+            Gvk::known_scope(&format!("{}/{}", self.group, self.version), &self.kind)
+        };
+        known == Some(Scope::Cluster)
+    }
+
+    /// The scope kustomize knows for `apiVersion` and `kind` without loading its OpenAPI schema
+    /// (`None`: it would load the schema to find out).
+    pub fn known_scope(api_version: &str, kind: &str) -> Option<Scope> {
+        KNOWN_SCOPES.binary_search_by(|(a, k, _)| (*a, *k).cmp(&(api_version, kind))).ok().map(|i| KNOWN_SCOPES[i].2)
+    }
+
+    /// A kind's rank in kustomize's legacy output order (the order depends on the kind alone,
+    /// whatever its group and version): negative for the kinds printed
+    /// first ([`LEGACY_ORDER_FIRST`]), positive for those printed last ([`LEGACY_ORDER_LAST`]),
+    /// 0 for the rest (kustomize also orders its field-spec lists by it).
+    pub fn legacy_rank(kind: &str) -> i64 {
+        if let Some(i) = LEGACY_ORDER_FIRST.iter().position(|k| *k == kind) {
+            return i as i64 - LEGACY_ORDER_FIRST.len() as i64;
+        }
+        match LEGACY_ORDER_LAST.iter().position(|k| *k == kind) {
+            Some(i) => 1 + i as i64,
+            None => 0,
+        }
     }
 }
+
+/// Where objects of a type live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Namespaced,
+    Cluster,
+}
+
+/// The types whose scope kustomize v5.5.0 knows without loading its OpenAPI schema
+/// (kyaml's `precomputedIsNamespaceScoped`, from the Kubernetes v1.21 data it embeds), as
+/// `(apiVersion, kind, scope)`, sorted. Any other kind makes kustomize load its built-in
+/// schema, which matters to strategic merge (see `transform::openapi`).
+const KNOWN_SCOPES: &[(&str, &str, Scope)] = &[
+    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration", Scope::Cluster),
+    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", Scope::Cluster),
+    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration", Scope::Cluster),
+    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration", Scope::Cluster),
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition", Scope::Cluster),
+    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition", Scope::Cluster),
+    ("apiregistration.k8s.io/v1", "APIService", Scope::Cluster),
+    ("apiregistration.k8s.io/v1beta1", "APIService", Scope::Cluster),
+    ("apps/v1", "ControllerRevision", Scope::Namespaced),
+    ("apps/v1", "DaemonSet", Scope::Namespaced),
+    ("apps/v1", "Deployment", Scope::Namespaced),
+    ("apps/v1", "ReplicaSet", Scope::Namespaced),
+    ("apps/v1", "StatefulSet", Scope::Namespaced),
+    ("autoscaling/v1", "HorizontalPodAutoscaler", Scope::Namespaced),
+    ("autoscaling/v1", "Scale", Scope::Namespaced),
+    ("autoscaling/v2beta1", "HorizontalPodAutoscaler", Scope::Namespaced),
+    ("autoscaling/v2beta2", "HorizontalPodAutoscaler", Scope::Namespaced),
+    ("batch/v1", "CronJob", Scope::Namespaced),
+    ("batch/v1", "Job", Scope::Namespaced),
+    ("batch/v1beta1", "CronJob", Scope::Namespaced),
+    ("certificates.k8s.io/v1", "CertificateSigningRequest", Scope::Cluster),
+    ("certificates.k8s.io/v1beta1", "CertificateSigningRequest", Scope::Cluster),
+    ("coordination.k8s.io/v1", "Lease", Scope::Namespaced),
+    ("coordination.k8s.io/v1beta1", "Lease", Scope::Namespaced),
+    ("discovery.k8s.io/v1", "EndpointSlice", Scope::Namespaced),
+    ("discovery.k8s.io/v1beta1", "EndpointSlice", Scope::Namespaced),
+    ("events.k8s.io/v1", "Event", Scope::Namespaced),
+    ("events.k8s.io/v1beta1", "Event", Scope::Namespaced),
+    ("extensions/v1beta1", "Ingress", Scope::Namespaced),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema", Scope::Cluster),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration", Scope::Cluster),
+    ("networking.k8s.io/v1", "Ingress", Scope::Namespaced),
+    ("networking.k8s.io/v1", "IngressClass", Scope::Cluster),
+    ("networking.k8s.io/v1", "NetworkPolicy", Scope::Namespaced),
+    ("networking.k8s.io/v1beta1", "Ingress", Scope::Namespaced),
+    ("networking.k8s.io/v1beta1", "IngressClass", Scope::Cluster),
+    ("node.k8s.io/v1", "RuntimeClass", Scope::Cluster),
+    ("node.k8s.io/v1beta1", "RuntimeClass", Scope::Cluster),
+    ("policy/v1", "PodDisruptionBudget", Scope::Namespaced),
+    ("policy/v1beta1", "PodDisruptionBudget", Scope::Namespaced),
+    ("policy/v1beta1", "PodSecurityPolicy", Scope::Cluster),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole", Scope::Cluster),
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", Scope::Cluster),
+    ("rbac.authorization.k8s.io/v1", "Role", Scope::Namespaced),
+    ("rbac.authorization.k8s.io/v1", "RoleBinding", Scope::Namespaced),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRole", Scope::Cluster),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding", Scope::Cluster),
+    ("rbac.authorization.k8s.io/v1beta1", "Role", Scope::Namespaced),
+    ("rbac.authorization.k8s.io/v1beta1", "RoleBinding", Scope::Namespaced),
+    ("scheduling.k8s.io/v1", "PriorityClass", Scope::Cluster),
+    ("scheduling.k8s.io/v1beta1", "PriorityClass", Scope::Cluster),
+    ("storage.k8s.io/v1", "CSIDriver", Scope::Cluster),
+    ("storage.k8s.io/v1", "CSINode", Scope::Cluster),
+    ("storage.k8s.io/v1", "StorageClass", Scope::Cluster),
+    ("storage.k8s.io/v1", "VolumeAttachment", Scope::Cluster),
+    ("storage.k8s.io/v1beta1", "CSIDriver", Scope::Cluster),
+    ("storage.k8s.io/v1beta1", "CSINode", Scope::Cluster),
+    ("storage.k8s.io/v1beta1", "CSIStorageCapacity", Scope::Namespaced),
+    ("storage.k8s.io/v1beta1", "StorageClass", Scope::Cluster),
+    ("storage.k8s.io/v1beta1", "VolumeAttachment", Scope::Cluster),
+    ("v1", "ComponentStatus", Scope::Cluster),
+    ("v1", "ConfigMap", Scope::Namespaced),
+    ("v1", "Endpoints", Scope::Namespaced),
+    ("v1", "Event", Scope::Namespaced),
+    ("v1", "LimitRange", Scope::Namespaced),
+    ("v1", "Namespace", Scope::Cluster),
+    ("v1", "Node", Scope::Cluster),
+    ("v1", "NodeProxyOptions", Scope::Cluster),
+    ("v1", "PersistentVolume", Scope::Cluster),
+    ("v1", "PersistentVolumeClaim", Scope::Namespaced),
+    ("v1", "Pod", Scope::Namespaced),
+    ("v1", "PodAttachOptions", Scope::Namespaced),
+    ("v1", "PodExecOptions", Scope::Namespaced),
+    ("v1", "PodPortForwardOptions", Scope::Namespaced),
+    ("v1", "PodProxyOptions", Scope::Namespaced),
+    ("v1", "PodTemplate", Scope::Namespaced),
+    ("v1", "ReplicationController", Scope::Namespaced),
+    ("v1", "ResourceQuota", Scope::Namespaced),
+    ("v1", "Secret", Scope::Namespaced),
+    ("v1", "Service", Scope::Namespaced),
+    ("v1", "ServiceAccount", Scope::Namespaced),
+    ("v1", "ServiceProxyOptions", Scope::Namespaced),
+];
+
+/// Kinds printed first, in this order, by kustomize's legacy order.
+pub const LEGACY_ORDER_FIRST: &[&str] = &[
+    "Namespace",
+    "ResourceQuota",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "ServiceAccount",
+    "PodSecurityPolicy",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "Service",
+    "LimitRange",
+    "PriorityClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "StatefulSet",
+    "CronJob",
+    "PodDisruptionBudget",
+];
+
+/// Kinds printed last, in this order, by kustomize's legacy order.
+pub const LEGACY_ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
 
 /// kustomize's string form of a group, version and kind: `Kind.version.group`, with
 /// `[noKind]`, `[noVer]` and `[noGrp]` for empty parts.
@@ -321,4 +473,37 @@ fn field_at_mut<'n>(node: &'n mut Node, path: &[Seg]) -> Option<&'n mut Node> {
         (Seg::Index(i), Value::Seq(items)) => items.get_mut(*i),
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scope_table_is_sorted_for_binary_search() {
+        assert!(KNOWN_SCOPES.windows(2).all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)));
+    }
+
+    #[test]
+    fn cluster_scope_is_decided_by_exact_api_version_and_kind() {
+        assert!(Gvk::from_api_version("v1", "Namespace").is_cluster_scoped());
+        assert!(!Gvk::from_api_version("apps/v1", "Deployment").is_cluster_scoped());
+        // A Namespace kind in another group is namespaced, as in kustomize.
+        assert!(!Gvk::from_api_version("foo/v1", "Namespace").is_cluster_scoped());
+        assert!(Gvk::from_api_version("rbac.authorization.k8s.io/v1", "ClusterRole").is_cluster_scoped());
+    }
+
+    #[test]
+    fn kustomize_knows_the_scope_of_builtin_types_only() {
+        assert_eq!(Gvk::known_scope("apps/v1", "Deployment"), Some(Scope::Namespaced));
+        assert_eq!(Gvk::known_scope("v1", "PersistentVolume"), Some(Scope::Cluster));
+        assert_eq!(Gvk::known_scope("example.com/v1", "Widget"), None);
+    }
+
+    #[test]
+    fn the_legacy_order_puts_namespaces_first_and_webhooks_last() {
+        let rank = Gvk::legacy_rank;
+        assert!(rank("Namespace") < rank("Deployment") && rank("Deployment") < rank("Widget"));
+        assert!(rank("Widget") == 0 && rank("ValidatingWebhookConfiguration") > rank("MutatingWebhookConfiguration"));
+    }
 }

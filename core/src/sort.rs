@@ -2,49 +2,8 @@
 
 use crate::error::{Error, Result};
 use crate::kustomization::SortOptions;
-use crate::resource::{Gvk, Resource};
+use crate::resource::{Gvk, Resource, LEGACY_ORDER_FIRST, LEGACY_ORDER_LAST};
 use foldhash::{HashMap, HashMapExt};
-
-/// Kinds printed first, in this order, by the legacy order.
-const ORDER_FIRST: &[&str] = &[
-    "Namespace",
-    "ResourceQuota",
-    "StorageClass",
-    "CustomResourceDefinition",
-    "ServiceAccount",
-    "PodSecurityPolicy",
-    "Role",
-    "ClusterRole",
-    "RoleBinding",
-    "ClusterRoleBinding",
-    "ConfigMap",
-    "Secret",
-    "Endpoints",
-    "Service",
-    "LimitRange",
-    "PriorityClass",
-    "PersistentVolume",
-    "PersistentVolumeClaim",
-    "Deployment",
-    "StatefulSet",
-    "CronJob",
-    "PodDisruptionBudget",
-];
-
-/// Kinds printed last, in this order.
-const ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
-
-/// A kind's rank in the legacy order: negative for the kinds printed first, positive for those
-/// printed last, 0 for the rest (kustomize also orders its field-spec lists by it).
-pub fn kind_rank(kind: &str) -> i64 {
-    if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
-        return i as i64 - ORDER_FIRST.len() as i64;
-    }
-    match ORDER_LAST.iter().position(|k| *k == kind) {
-        Some(i) => 1 + i as i64,
-        None => 0,
-    }
-}
 
 /// Checks `sortOptions` as kustomize does.
 pub fn validate(options: &SortOptions) -> Result<()> {
@@ -64,7 +23,7 @@ pub fn sort(resources: &mut [Resource], options: Option<&SortOptions>) {
         Some(SortOptions { legacy: Some((first, last)), .. }) => {
             (first.iter().map(String::as_str).collect(), last.iter().map(String::as_str).collect())
         }
-        _ => (ORDER_FIRST.to_vec(), ORDER_LAST.to_vec()),
+        _ => (LEGACY_ORDER_FIRST.to_vec(), LEGACY_ORDER_LAST.to_vec()),
     };
     let mut rank: HashMap<&str, i64> = HashMap::new();
     for (i, k) in first.iter().enumerate() {

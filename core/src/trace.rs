@@ -1,6 +1,6 @@
 //! Provenance tracking for `kcompile explain`: where each field of the output got its value.
 //!
-//! The tracer is optional and off for `build` (`Builder::tracer` is `None`; every hook then
+//! The tracer is optional and off for `build` (`Ctx::tracer` is `None`; every hook then
 //! returns at once). When on, every resource gets a trace id the first time a step sees it, and
 //! each leaf of its document (scalars, empty maps and lists) is attributed to where it was
 //! read: the resource's file and the leaf's line. A step (a patch, a transformer, a generator,
@@ -11,25 +11,81 @@
 //! Steps nest (a `transformers:` entry runs a patch through the same code as `patches:`): only
 //! the outermost one is recorded.
 
-use crate::explain::Origin;
 use crate::resource::Resource;
 use crate::yaml::node::{Node, Pos, Value};
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::{HashMap, HashMapExt};
+use std::fmt;
+
+/// Where a field's value came from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Origin {
+    /// What set it: `resource` (read from a file as it is), a kustomization field and index
+    /// (`patches[0]`, `patchesStrategicMerge[1]`, `patchesJson6902[0]`, `images[2]`,
+    /// `replicas[0]`, `labels[0]`, `replacements[0]`, `configMapGenerator[0]`,
+    /// `secretGenerator[0]`, `transformers[0]`, `generators[0]`), a kustomization field
+    /// (`namespace`, `namePrefix`, `nameSuffix`, `commonLabels`, `commonAnnotations`), or a
+    /// whole-build step (`hash suffix`, `name reference`, `vars`, `buildMetadata`).
+    pub step: String,
+    /// The file the value is written in (the resource, the patch file), or else the file that
+    /// configures the step (a kustomization, a transformer configuration).
+    pub file: Option<Utf8PathBuf>,
+    /// 1-based line in `file`.
+    pub line: Option<u32>,
+    /// For a patch read from its own file: the kustomization that lists it.
+    pub kustomization: Option<Utf8PathBuf>,
+    /// For a patch read from its own file: the line of its entry in `kustomization`.
+    pub kustomization_line: Option<u32>,
+    /// More about the step, e.g. a replacement's source or a generator's name (may be empty).
+    pub detail: String,
+}
+
+impl Origin {
+    /// A one-line description, with paths relative to `base` when they are below it.
+    pub fn describe(&self, base: Option<&Utf8Path>) -> String {
+        let show = |p: &Utf8Path| match base.and_then(|b| p.strip_prefix(b).ok()) {
+            Some(rel) if !rel.as_str().is_empty() => rel.to_string(),
+            _ => p.to_string(),
+        };
+        let mut out = String::new();
+        if self.step != "resource" {
+            out.push_str(&self.step);
+        }
+        if let Some(file) = &self.file {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&show(file));
+            if let Some(line) = self.line {
+                out.push_str(&format!(":{line}"));
+            }
+        }
+        if !self.detail.is_empty() {
+            out.push_str(&format!(" ({})", self.detail));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(None))
+    }
+}
 
 /// What a step reports about itself.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Step {
+pub struct Attribution {
     pub origin: Origin,
     /// Whether the positions of the nodes the step brings in are lines of `origin.file` (a
     /// patch read from a file) rather than of something else (inline text, generated values).
     pub leaf_lines: bool,
 }
 
-impl Step {
+impl Attribution {
     /// A step configured at `pos` of the kustomization `file`, its values not from a file.
-    pub fn at(step: impl Into<String>, file: &Utf8Path, pos: Pos) -> Step {
-        Step {
+    pub fn at(step: impl Into<String>, file: &Utf8Path, pos: Pos) -> Attribution {
+        Attribution {
             origin: Origin {
                 step: step.into(),
                 file: Some(file.to_owned()),
@@ -43,8 +99,8 @@ impl Step {
     }
 
     /// A step with no file (whole-tree fix-ups).
-    pub fn bare(step: impl Into<String>, detail: impl Into<String>) -> Step {
-        Step {
+    pub fn bare(step: impl Into<String>, detail: impl Into<String>) -> Attribution {
+        Attribution {
             origin: Origin {
                 step: step.into(),
                 file: None,
@@ -59,9 +115,9 @@ impl Step {
 
     /// A patch listed at `pos` of the kustomization `kust`: read from `patch_file`, whose lines
     /// the patched fields then carry, or inline.
-    pub fn patch(step: impl Into<String>, patch_file: Option<Utf8PathBuf>, kust: &Utf8Path, pos: Pos) -> Step {
+    pub fn patch(step: impl Into<String>, patch_file: Option<Utf8PathBuf>, kust: &Utf8Path, pos: Pos) -> Attribution {
         match patch_file {
-            Some(file) => Step {
+            Some(file) => Attribution {
                 origin: Origin {
                     step: step.into(),
                     file: Some(file),
@@ -72,18 +128,18 @@ impl Step {
                 },
                 leaf_lines: true,
             },
-            None => Step::at(step, kust, pos).detail("inline"),
+            None => Attribution::at(step, kust, pos).detail("inline"),
         }
     }
 
     /// The same step, the positions of the nodes it brings in being lines of its file.
-    pub fn with_leaf_lines(mut self) -> Step {
+    pub fn with_leaf_lines(mut self) -> Attribution {
         self.leaf_lines = true;
         self
     }
 
     /// The same step with a detail.
-    pub fn detail(mut self, detail: impl Into<String>) -> Step {
+    pub fn detail(mut self, detail: impl Into<String>) -> Attribution {
         self.origin.detail = detail.into();
         self
     }
@@ -111,8 +167,8 @@ enum Tree {
 /// The tracer of one build.
 #[derive(Debug, Default)]
 pub struct Tracer {
-    steps: Vec<Step>,
-    interned: HashMap<Step, u32>,
+    steps: Vec<Attribution>,
+    interned: HashMap<Attribution, u32>,
     trees: HashMap<u32, Tree>,
     /// Documents as they were when the current step began, by trace id.
     before: HashMap<u32, Node>,
@@ -122,7 +178,7 @@ pub struct Tracer {
 }
 
 /// Chooses the step of a changed leaf, when it is not the step's own.
-pub type Refine<'a> = &'a dyn Fn(&Node) -> Option<Step>;
+pub type Refine<'a> = &'a dyn Fn(&Node) -> Option<Attribution>;
 
 /// A step begins: see the module documentation.
 pub fn begin(tracer: &mut Option<Tracer>, resources: &mut [Resource]) {
@@ -132,7 +188,7 @@ pub fn begin(tracer: &mut Option<Tracer>, resources: &mut [Resource]) {
 }
 
 /// A step ends: what changed since [`begin`] is attributed to the step `what` makes.
-pub fn end(tracer: &mut Option<Tracer>, resources: &mut [Resource], what: impl FnOnce() -> Step) {
+pub fn end(tracer: &mut Option<Tracer>, resources: &mut [Resource], what: impl FnOnce() -> Attribution) {
     if let Some(t) = tracer {
         t.end(resources, what, None);
     }
@@ -142,7 +198,7 @@ pub fn end(tracer: &mut Option<Tracer>, resources: &mut [Resource], what: impl F
 pub fn end_refined(
     tracer: &mut Option<Tracer>,
     resources: &mut [Resource],
-    what: impl FnOnce() -> Step,
+    what: impl FnOnce() -> Attribution,
     refine: Refine<'_>,
 ) {
     if let Some(t) = tracer {
@@ -151,7 +207,7 @@ pub fn end_refined(
 }
 
 impl Tracer {
-    fn intern(&mut self, step: Step) -> u32 {
+    fn intern(&mut self, step: Attribution) -> u32 {
         if let Some(&i) = self.interned.get(&step) {
             return i;
         }
@@ -164,7 +220,7 @@ impl Tracer {
     /// Gives untraced resources a trace id, their leaves attributed to their file.
     pub fn introduce(&mut self, resources: &mut [Resource]) {
         for r in resources.iter_mut().filter(|r| r.trace == 0) {
-            let step = self.intern(Step {
+            let step = self.intern(Attribution {
                 origin: Origin {
                     step: "resource".into(),
                     file: Some(r.origin.clone()),
@@ -195,7 +251,7 @@ impl Tracer {
         self.before = resources.iter().map(|r| (r.trace, r.node.clone())).collect();
     }
 
-    fn end(&mut self, resources: &mut [Resource], what: impl FnOnce() -> Step, refine: Option<Refine<'_>>) {
+    fn end(&mut self, resources: &mut [Resource], what: impl FnOnce() -> Attribution, refine: Option<Refine<'_>>) {
         self.depth = self.depth.saturating_sub(1);
         if self.depth > 0 {
             return;
@@ -366,7 +422,7 @@ mod tests {
         // A new item in front, a changed value, a new field.
         rs[0].node =
             doc("kind: A\nspec:\n  items:\n  - name: z\n  - name: a\n    v: 1\n  - name: b\n    v: 3\n  x: y\n");
-        end(&mut tracer, &mut rs, || Step::at("patches[0]", Utf8Path::new("/k.yaml"), Pos::new(9, 3)));
+        end(&mut tracer, &mut rs, || Attribution::at("patches[0]", Utf8Path::new("/k.yaml"), Pos::new(9, 3)));
         let t = tracer.as_ref().unwrap();
         let r = &rs[0];
         assert_eq!(origin_of(t, r, &["kind"]), Some(("resource".into(), Some(1))));
@@ -385,8 +441,8 @@ mod tests {
         begin(&mut tracer, &mut rs);
         begin(&mut tracer, &mut rs);
         rs[0].node = doc("a: 2\n");
-        end(&mut tracer, &mut rs, || Step::bare("inner", ""));
-        end(&mut tracer, &mut rs, || Step::bare("outer", ""));
+        end(&mut tracer, &mut rs, || Attribution::bare("inner", ""));
+        end(&mut tracer, &mut rs, || Attribution::bare("outer", ""));
         assert_eq!(origin_of(tracer.as_ref().unwrap(), &rs[0], &["a"]), Some(("outer".into(), None)));
     }
 

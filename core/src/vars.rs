@@ -15,7 +15,7 @@
 use crate::accumulate::Accumulator;
 use crate::error::{bail, Error, Result};
 use crate::resource::{Gvk, ResId, Resource};
-use crate::transform::fieldspec::{Spec, Step};
+use crate::transform::fieldspec::{Segment, Spec};
 use crate::transform::replacements::{lookup, split_path};
 use crate::yaml::node::{Node, Pos, Value};
 use camino::{Utf8Path, Utf8PathBuf};
@@ -254,7 +254,7 @@ pub fn resolve(resources: &mut [Resource], set: &VarSet, references: &[Spec]) ->
     }
     // Var-reference paths: `[]` marks a list, which the walk enters anyway.
     let parsed: Vec<(&Spec, Vec<&str>)> =
-        references.iter().map(|s| (s, s.steps.iter().map(Step::key).filter(|k| !k.is_empty()).collect())).collect();
+        references.iter().map(|s| (s, s.steps.iter().map(Segment::key).filter(|k| !k.is_empty()).collect())).collect();
     let mut used: HashSet<String> = HashSet::new();
     for r in resources.iter_mut() {
         let gvk = r.gvk();

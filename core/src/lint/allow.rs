@@ -11,7 +11,7 @@
 //! silently allow nothing. Like Rust's `#[allow]` and clippy's lint names, the comment lives
 //! beside the code it excuses and names the rule exactly as findings print it.
 
-use super::{Ctx, Finding};
+use super::{Finding, Input};
 use crate::yaml::node::Pos;
 use camino::Utf8Path;
 
@@ -30,7 +30,7 @@ fn allow_lines(text: &str) -> Vec<(u32, Vec<&str>)> {
 }
 
 /// Drops the findings a `kcompile:allow` covers, and reports ids that name no rule.
-pub(crate) fn apply(ctx: &Ctx, root: &Utf8Path, out: &mut Vec<Finding>) {
+pub(crate) fn apply(ctx: &Input, root: &Utf8Path, out: &mut Vec<Finding>) {
     let mut scopes: Vec<(&Utf8Path, bool, Vec<&str>)> = Vec::new();
     let mut unknown = Vec::new();
     for kf in &ctx.kustomizations {

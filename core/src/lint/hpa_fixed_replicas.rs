@@ -3,8 +3,8 @@
 //! `spec.replicas`). Every apply sets the count back to that number, undoing the autoscaler
 //! until it scales again: leave the count to the autoscaler (its `minReplicas`).
 
-use super::{Ctx, Finding};
-use crate::kustomization::Selector;
+use super::{Finding, Input};
+use crate::kustomization::PatchTarget;
 use crate::yaml::node::Pos;
 use crate::yaml::read::{parse_stream, Schema};
 use camino::Utf8PathBuf;
@@ -16,13 +16,13 @@ struct Setter<'a> {
     pos: Pos,
     what: String,
     /// For patches with a target: the selector (else the setter applies by name).
-    target: Option<&'a Selector>,
+    target: Option<&'a PatchTarget>,
     /// For strategic-merge patches without a target: the kind they patch.
     kind: Option<String>,
 }
 
 /// Every replica setter of the build's kustomizations: by name, and those selecting by target.
-fn setters<'a>(ctx: &'a Ctx) -> (HashMap<String, Vec<Setter<'a>>>, Vec<Setter<'a>>) {
+fn setters<'a>(ctx: &'a Input) -> (HashMap<String, Vec<Setter<'a>>>, Vec<Setter<'a>>) {
     let mut by_name: HashMap<String, Vec<Setter>> = HashMap::new();
     let mut targeted = Vec::new();
     for kf in &ctx.kustomizations {
@@ -71,7 +71,7 @@ fn setters<'a>(ctx: &'a Ctx) -> (HashMap<String, Vec<Setter<'a>>>, Vec<Setter<'a
     (by_name, targeted)
 }
 
-pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Input, out: &mut Vec<Finding>) {
     let mut cache = None;
     for r in ctx.resources {
         if !matches!(r.kind(), "Deployment" | "StatefulSet" | "ReplicaSet" | "ReplicationController") {

@@ -4,10 +4,10 @@
 //! release that changes a value fails at apply time. Keep the content hash in the name (drop
 //! `disableNameSuffixHash`, and generate it), so each change makes a new object.
 
-use super::{Ctx, Finding};
+use super::{Finding, Input};
 use crate::yaml::node::Value;
 
-pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Input, out: &mut Vec<Finding>) {
     for r in ctx.resources.iter().filter(|r| matches!(r.kind(), "ConfigMap" | "Secret")) {
         let Some(imm) = r.node.get("immutable").filter(|n| matches!(n.value, Value::Bool(true))) else { continue };
         if r.generated.as_ref().is_some_and(|g| g.needs_hash) {

@@ -4,7 +4,7 @@
 //! balancer controller, several others) never send anything to the later one. List the more
 //! specific path first.
 
-use super::{Ctx, Finding};
+use super::{Finding, Input};
 use crate::yaml::node::Node;
 
 /// Whether a prefix path `p` matches every request `q` matches.
@@ -18,7 +18,7 @@ fn covers(p: &str, q: &str, implementation_specific: bool) -> bool {
     p.is_empty() || q == p || q.starts_with(&format!("{p}/"))
 }
 
-pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Input, out: &mut Vec<Finding>) {
     for r in ctx.resources.iter().filter(|r| r.kind() == "Ingress") {
         let rules = r.node.get("spec").and_then(|s| s.get("rules")).and_then(Node::as_seq);
         for rule in rules.into_iter().flatten() {

@@ -19,11 +19,12 @@ mod unknown_port_name;
 mod unreferenced_file;
 mod workloads;
 
-use crate::build::Options;
+use crate::diagnostics::Diagnostic;
 use crate::error::{Error, Result};
 use crate::fs::{FileKind, FileSystem};
 use crate::kustomization::Kustomization;
 use crate::load::KUSTOMIZATION_FILE_NAMES;
+use crate::pipeline::Options;
 use crate::resource::Resource;
 use crate::yaml::node::{Node, Pos};
 use camino::{Utf8Path, Utf8PathBuf};
@@ -246,9 +247,9 @@ pub(crate) struct KFile {
 }
 
 /// What every rule may look at.
-pub(crate) struct Ctx<'a> {
+pub(crate) struct Input<'a> {
     pub resources: &'a [Resource],
-    pub warnings: &'a [String],
+    pub warnings: &'a [Diagnostic],
     pub read: &'a HashSet<Utf8PathBuf>,
     pub fs: &'a dyn FileSystem,
     /// Every kustomization file the build read, by directory.
@@ -325,7 +326,7 @@ pub(crate) fn is_production(root: &Utf8Path) -> bool {
     })
 }
 
-impl Ctx<'_> {
+impl Input<'_> {
     /// The generator entry that made `r`, if a configMapGenerator or secretGenerator of a
     /// kustomization file did: (kustomization file, entry position, field name).
     pub fn generator_of(&self, r: &Resource) -> Option<(&Utf8Path, Pos, &'static str)> {
@@ -349,7 +350,7 @@ pub(crate) struct PatchSource<'a> {
     pub file: Utf8PathBuf,
     pub inline: bool,
     pub text: String,
-    pub target: Option<&'a crate::kustomization::Selector>,
+    pub target: Option<&'a crate::kustomization::PatchTarget>,
     pub entry: (&'a Utf8Path, Pos),
 }
 
@@ -406,7 +407,7 @@ impl KFile {
 
 /// Whether a patch target selector (kind and name are regular expressions, as kustomize reads
 /// them) can select an object of `kind` known by one of `names`.
-pub(crate) fn selector_selects(sel: &crate::kustomization::Selector, kind: &str, names: &[&str]) -> bool {
+pub(crate) fn selector_selects(sel: &crate::kustomization::PatchTarget, kind: &str, names: &[&str]) -> bool {
     let matches = |pattern: &Option<String>, values: &[&str]| match pattern {
         None => true,
         Some(p) => match regex::Regex::new(&format!("^(?:{p})$")) {
@@ -420,11 +421,11 @@ pub(crate) fn selector_selects(sel: &crate::kustomization::Selector, kind: &str,
 /// Builds `root` and reports what looks wrong. A build error is returned as an error.
 pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<Vec<Finding>> {
     let recorder = Recorder { inner: fs, read: Mutex::new(HashSet::new()) };
-    let inner = crate::build::build_with(&recorder, root, options, None, false)?;
+    let inner = crate::pipeline::run_with(&recorder, root, options, None, false)?;
     let read = recorder.read.into_inner().map_err(|_| Error::new("internal error: lint recorder poisoned"))?;
-    let ctx = Ctx {
+    let ctx = Input {
         resources: &inner.resources,
-        warnings: &inner.warnings,
+        warnings: &inner.sink.warnings,
         read: &read,
         fs,
         base: is_base(fs, root),
@@ -433,7 +434,7 @@ pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<V
         index: workloads::Index::new(&inner.resources),
     };
     let mut out = Vec::new();
-    unmatched_targets(&inner.unmatched, &mut out);
+    unmatched_targets(&inner.sink.unmatched, &mut out);
     deprecated_fields(&ctx, &mut out);
     unreferenced_file::check(&ctx, &mut out);
     list_merge_traps(&ctx, &mut out);
@@ -484,7 +485,7 @@ pub(crate) fn kustomization_dirs(read: &HashSet<Utf8PathBuf>) -> BTreeSet<Utf8Pa
 }
 
 /// Deprecated kustomization fields, with the modern form.
-fn deprecated_fields(ctx: &Ctx, out: &mut Vec<Finding>) {
+fn deprecated_fields(ctx: &Input, out: &mut Vec<Finding>) {
     const MODERN: &[(&str, &str)] = &[
         ("bases", "list the directories under 'resources'"),
         ("commonLabels", "use 'labels' with 'includeSelectors: true' (to keep selectors) or false"),
@@ -517,7 +518,7 @@ fn deprecated_fields(ctx: &Ctx, out: &mut Vec<Finding>) {
 /// whole (with their `image`), all of which the object already had as its resource file wrote
 /// it, count: that is a list restated as it should be. A patch adding a sidecar, adding `env`
 /// entries or setting one container's `resources` means to merge.
-fn list_merge_traps(ctx: &Ctx, out: &mut Vec<Finding>) {
+fn list_merge_traps(ctx: &Input, out: &mut Vec<Finding>) {
     use crate::yaml::read::{parse_stream, Schema};
     let fs = ctx.fs;
     // Resource files parsed again, to compare patches with objects as they were written.
@@ -637,76 +638,10 @@ fn trap_walk(
     }
 }
 
-/// A patch or replacement target that selected no object when it ran (recorded by the build:
-/// kustomize accepts it silently).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Unmatched {
-    file: Utf8PathBuf,
-    pos: Pos,
-    message: String,
-}
-
-/// Records that `what` (configured at `pos` of `file`), selecting objects of `kind` named `name`
-/// (either may be absent, and for patches they are regular expressions), selected none of
-/// `resources`: what this kustomization can see when the step runs.
-pub(crate) fn note_unmatched(
-    found: &mut Vec<Unmatched>,
-    file: &Utf8Path,
-    pos: Pos,
-    what: &str,
-    kind: Option<&str>,
-    name: Option<&str>,
-    resources: &[crate::resource::Resource],
-) {
-    let mut selector = Vec::new();
-    if let Some(k) = kind {
-        selector.push(format!("kind {k}"));
-    }
-    if let Some(n) = name {
-        selector.push(format!("name {n}"));
-    }
-    let selector = if selector.is_empty() { String::new() } else { format!(" ({})", selector.join(", ")) };
-    let mut message =
-        format!("{what} selects no object{selector}, so it changes nothing (kustomize does not complain)");
-    let kinds: BTreeSet<&str> = resources.iter().map(|r| r.kind()).collect();
-    let hint = match (kind, name) {
-        (Some(k), _) if !kinds.contains(k) => match crate::error::closest(k, kinds.iter().copied()) {
-            Some(near) => Some(format!("did you mean kind '{near}'?")),
-            None => Some(format!(
-                "there is no {k} among the objects this kustomization sees at that point (kinds: {})",
-                kinds.iter().copied().collect::<Vec<_>>().join(", ")
-            )),
-        },
-        (k, Some(n)) => {
-            let names: BTreeSet<&str> =
-                resources.iter().filter(|r| k.is_none_or(|k| r.kind() == k)).map(|r| r.name()).collect();
-            match crate::error::closest(n, names.iter().copied()) {
-                _ if names.contains(n) => Some(format!(
-                    "an object named '{n}' exists: another part of the selector (namespace, group, version, labels) rules it out"
-                )),
-                Some(near) => Some(format!("did you mean name '{near}'?")),
-                None => resources
-                    .iter()
-                    .find(|r| r.name() == n)
-                    .map(|r| format!("an object named '{n}' exists, but it is a {}", r.kind())),
-            }
-        }
-        _ => None,
-    };
-    if let Some(h) = hint {
-        message.push_str(": ");
-        message.push_str(&h);
-    }
-    let u = Unmatched { file: file.to_owned(), pos, message };
-    if !found.contains(&u) {
-        found.push(u);
-    }
-}
-
 /// Patches whose target and replacement targets that select nothing.
-fn unmatched_targets(unmatched: &[Unmatched], out: &mut Vec<Finding>) {
+fn unmatched_targets(unmatched: &[Diagnostic], out: &mut Vec<Finding>) {
     for u in unmatched {
-        out.push(Finding::new("unmatched-target", u.message.clone(), Some(&u.file), Some(u.pos)));
+        out.push(Finding::new(u.kind.id(), u.message.clone(), u.file.as_deref(), u.pos));
     }
 }
 
@@ -735,7 +670,7 @@ fn images_of(node: &Node, found: &mut Vec<(String, Pos)>) {
 
 /// Images with no tag or digest, or tagged `latest`; an error in a production overlay. One
 /// finding per image (one `images:` entry fixes it), the other containers using it as notes.
-fn images(ctx: &Ctx, out: &mut Vec<Finding>) {
+fn images(ctx: &Input, out: &mut Vec<Finding>) {
     if ctx.base && !ctx.production {
         // The kustomizations building on it pin the images (`images:`); lint those.
         return;

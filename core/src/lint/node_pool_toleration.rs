@@ -6,7 +6,7 @@
 //! - a workload selecting one value and tolerating another (`pool: burst`, toleration for
 //!   `pool=spot`) stays Pending.
 
-use super::{Ctx, Finding};
+use super::{Finding, Input};
 use crate::yaml::node::{Map, Node};
 
 /// What a toleration tolerates: key, and value (`None` for `operator: Exists`).
@@ -31,7 +31,7 @@ fn selects(spec: &Node) -> Option<&Map> {
     spec.get("nodeSelector").and_then(Node::as_map)
 }
 
-pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Input, out: &mut Vec<Finding>) {
     let all = &ctx.index.workloads;
     // The tainted pools: (key, value) that some workload both selects and tolerates, with it.
     let mut pools: Vec<(String, String, String)> = Vec::new();

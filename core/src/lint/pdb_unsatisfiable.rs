@@ -5,7 +5,7 @@
 //! of their `spec.replicas`, or their autoscaler's `minReplicas`. (A budget whose selector
 //! matches nothing is reported by `selector-matches-nothing`.)
 
-use super::{workloads, Ctx, Finding};
+use super::{workloads, Finding, Input};
 use crate::yaml::node::{Node, Value};
 
 /// An `IntOrString` budget value: a count, or a percentage.
@@ -22,7 +22,7 @@ fn amount(n: &Node) -> Option<Amount> {
     }
 }
 
-pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Input, out: &mut Vec<Finding>) {
     for pdb in ctx.resources.iter().filter(|r| r.kind() == "PodDisruptionBudget") {
         let Some(spec) = pdb.node.get("spec") else { continue };
         let Some(selector) = spec.get("selector") else { continue };

@@ -9,7 +9,7 @@
 //! only a value that is *entirely* a placeholder, or that holds a placeholder word, counts.
 //! Secrets' data (base64) is not looked at.
 
-use super::{Ctx, Finding};
+use super::{Finding, Input};
 use crate::yaml::node::{Node, Pos, Value};
 
 /// Words teams put where something must be filled in.
@@ -90,7 +90,7 @@ fn walk(node: &Node, path: &mut Vec<String>, found: &mut Vec<(String, String, Po
     }
 }
 
-pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Input, out: &mut Vec<Finding>) {
     for r in ctx.resources {
         let mut found = Vec::new();
         let Some(map) = r.node.as_map() else { continue };

@@ -8,7 +8,7 @@
 //! then fails nowhere: the pods start without the values. It is reported for optional
 //! references too, with the generator's place.
 
-use super::{Ctx, Finding};
+use super::{Finding, Input};
 use crate::yaml::node::{Node, Pos, Value};
 use foldhash::{HashMap, HashMapExt};
 
@@ -107,7 +107,7 @@ fn shown_ns(ns: &str) -> String {
     }
 }
 
-pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Input, out: &mut Vec<Finding>) {
     // Objects by current name, and by the names they had before prefixes or hash suffixes
     // renamed them (a reference that did not follow a rename says so).
     let mut by_name: HashMap<(&str, &str), Vec<usize>> = HashMap::new();

@@ -5,7 +5,7 @@
 //! template, a `namePrefix`, or a label typo. Silent when the build has no workload at all (the
 //! pods are then deployed by something else).
 
-use super::{workloads, Ctx, Finding};
+use super::{workloads, Finding, Input};
 use crate::yaml::node::{Map, Node};
 
 /// For a selector that matches nothing: the workload that comes closest, and the labels it
@@ -32,7 +32,7 @@ fn nearest(selector_labels: &Map, all: &[&workloads::Workload]) -> Option<String
     Some(format!("the closest is {} {}, whose pod template has {}", best.r.kind(), best.r.name(), missing.join(", ")))
 }
 
-pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Input, out: &mut Vec<Finding>) {
     let index = &ctx.index;
     if index.workloads.is_empty() {
         return;

@@ -3,7 +3,7 @@
 //! becomes ready (or is restarted forever); in a Service's `targetPort`, the Service sends
 //! traffic nowhere. Usually a port renamed in the base and not everywhere else.
 
-use super::{workloads, Ctx, Finding};
+use super::{workloads, Finding, Input};
 use crate::yaml::node::Node;
 
 fn port_names(container: &Node) -> Vec<String> {
@@ -16,7 +16,7 @@ fn port_names(container: &Node) -> Vec<String> {
         .collect()
 }
 
-pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Input, out: &mut Vec<Finding>) {
     for w in &ctx.index.workloads {
         for field in ["containers", "initContainers"] {
             for c in w.spec.get(field).and_then(Node::as_seq).into_iter().flatten() {

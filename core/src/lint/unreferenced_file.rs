@@ -14,7 +14,7 @@
 //!   exceptions file);
 //! - its name says it is documentation or tooling (`README`, `LICENSE`, `requirements.txt`...).
 
-use super::{kustomization_dirs, Ctx, Finding};
+use super::{kustomization_dirs, Finding, Input};
 use crate::fs::{FileKind, FileSystem};
 use crate::load::KUSTOMIZATION_FILE_NAMES;
 use crate::yaml::node::Node;
@@ -24,7 +24,7 @@ use foldhash::{HashMap, HashMapExt};
 /// How many directories above a file's own are searched for a kustomization naming it.
 const LEVELS_UP: usize = 4;
 
-pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Input, out: &mut Vec<Finding>) {
     let (read, fs) = (ctx.read, ctx.fs);
     // Kustomization text by directory (`None`: the directory has none), read at most once.
     let mut texts: HashMap<Utf8PathBuf, Option<String>> = HashMap::new();

@@ -18,70 +18,78 @@
 //! HelmChartInflationGenerator are refused by name; a generator kind among transformers (and the
 //! reverse) is an error, as in kustomize.
 
-use crate::accumulate::{Accumulator, Builder};
+use crate::accumulate::Accumulator;
 use crate::build_metadata::{self, ConfiguredBy};
+use crate::ctx::Ctx;
 use crate::error::{bail, Error, Result};
 use crate::generate::{configmap, hash};
-use crate::kustomization::{GeneratorArgs, GeneratorOptions, Image, Patch, Replica, Selector, Spanned};
+use crate::kustomization::{GeneratorArgs, GeneratorOptions, Image, Patch, PatchTarget, Replica, Spanned};
 use crate::load::{parse_resources, LoadedKustomization};
 use crate::resource::Resource;
-use crate::trace::{self, Step};
+use crate::trace::{self, Attribution};
 use crate::transform::config::parse_spec;
 use crate::transform::fieldspec::Spec;
+use crate::transform::openapi::SchemaState;
 use crate::transform::{annotations, images, labels, namespace, patches, prefix_suffix, replacements, replicas, Site};
 use crate::yaml::node::{Map, Node, Pos, Value};
 use crate::yaml::read::{parse_stream, Schema};
 use indexmap::IndexMap;
 
-/// Runs the kustomization's `transformers:`, in order.
-pub fn run_transformers(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
-    if lk.kustomization.transformers.is_empty() {
-        return Ok(());
-    }
-    let configs = load_configs(b, lk, &lk.kustomization.transformers, "transformers")?;
+/// Runs the kustomization's `transformers:`, in order: `configs` are their configurations, each
+/// with the position of its entry when it is inline (see [`inline_configs`]).
+pub fn run_transformers(
+    ctx: &mut Ctx,
+    schema: &mut SchemaState,
+    flags: &build_metadata::Flags,
+    lk: &LoadedKustomization,
+    acc: &mut Accumulator,
+    configs: &[(Resource, Pos)],
+) -> Result<()> {
     for (i, (cfg, at)) in configs.iter().enumerate() {
-        trace::begin(&mut b.tracer, &mut acc.resources);
-        transform(b, lk, acc, cfg).map_err(|e| e.in_file(&cfg.origin).at(*at).context(describe(cfg)))?;
-        trace::end(&mut b.tracer, &mut acc.resources, || step("transformers", i, cfg, *at));
-        build_metadata::record(b, &ConfiguredBy::plugin(cfg), acc);
+        trace::begin(&mut ctx.tracer, &mut acc.resources);
+        transform(ctx, schema, lk, acc, cfg).map_err(|e| e.in_file(&cfg.origin).at(*at).context(describe(cfg)))?;
+        trace::end(&mut ctx.tracer, &mut acc.resources, || step("transformers", i, cfg, *at));
+        build_metadata::record(flags, &ConfiguredBy::plugin(cfg), acc);
     }
     Ok(())
 }
 
-/// Runs the kustomization's `generators:`, adding what they make.
-pub fn run_generators(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
-    if lk.kustomization.generators.is_empty() {
-        return Ok(());
-    }
-    let configs = load_configs(b, lk, &lk.kustomization.generators, "generators")?;
+/// Runs the kustomization's `generators:` (their configurations, as for
+/// [`run_transformers`]), adding what they make.
+pub fn run_generators(
+    ctx: &mut Ctx,
+    lk: &LoadedKustomization,
+    acc: &mut Accumulator,
+    configs: &[(Resource, Pos)],
+) -> Result<()> {
     for (i, (cfg, at)) in configs.iter().enumerate() {
-        trace::begin(&mut b.tracer, &mut acc.resources);
-        generate(b, lk, acc, cfg).map_err(|e| e.in_file(&cfg.origin).at(*at).context(describe(cfg)))?;
-        trace::end(&mut b.tracer, &mut acc.resources, || step("generators", i, cfg, *at));
+        trace::begin(&mut ctx.tracer, &mut acc.resources);
+        generate(ctx, lk, acc, cfg).map_err(|e| e.in_file(&cfg.origin).at(*at).context(describe(cfg)))?;
+        trace::end(&mut ctx.tracer, &mut acc.resources, || step("generators", i, cfg, *at));
     }
     Ok(())
 }
 
 /// A configuration of `transformers:` or `generators:`, for `kcompile explain`.
-fn step(field: &str, i: usize, cfg: &Resource, at: Pos) -> Step {
+fn step(field: &str, i: usize, cfg: &Resource, at: Pos) -> Attribution {
     let pos = if cfg.node.pos.is_synthetic() { at } else { cfg.node.pos };
-    Step::at(format!("{field}[{i}]"), &cfg.origin, pos).detail(format!("{} {}", cfg.kind(), cfg.name()))
+    Attribution::at(format!("{field}[{i}]"), &cfg.origin, pos).detail(format!("{} {}", cfg.kind(), cfg.name()))
 }
 
 fn describe(cfg: &Resource) -> String {
     format!("in plugin {} ({})", cfg.kind(), cfg.name())
 }
 
-/// The plugin configurations the entries name, each with the position of its entry when it is
-/// inline (positions inside inline text do not point into the kustomization file, so they are
-/// dropped and errors point at the entry). As in kustomize, inline configurations come first,
-/// then those read from files and directories.
-fn load_configs(
-    b: &mut Builder,
+/// The inline plugin configurations among `entries` (the YAML text of one or more), each with
+/// the position of its entry (positions inside inline text do not point into the kustomization
+/// file, so they are dropped and errors point at the entry), and the entries that are paths (a
+/// file, or a directory holding a kustomization whose output are configurations), which the
+/// accumulation reads. As in kustomize, inline configurations come first, then those read from
+/// files and directories.
+pub fn inline_configs<'e>(
     lk: &LoadedKustomization,
-    entries: &[Spanned],
-    field: &str,
-) -> Result<Vec<(Resource, Pos)>> {
+    entries: &'e [Spanned],
+) -> Result<(Accumulator, Vec<Pos>, Vec<&'e Spanned>)> {
     let mut acc = Accumulator::default();
     let mut inline_pos = Vec::new();
     let mut paths = Vec::new();
@@ -98,12 +106,7 @@ fn load_configs(
             None => paths.push(entry),
         }
     }
-    for entry in paths {
-        b.accumulate_resource(&lk.dir, &entry.value, &mut acc)
-            .map_err(|e| e.in_file(&lk.file).at(entry.pos).context(format!("in {field} entry '{}'", entry.value)))?;
-    }
-    let positions = inline_pos.into_iter().chain(std::iter::repeat(Pos::default()));
-    Ok(acc.resources.into_iter().zip(positions).collect())
+    Ok((acc, inline_pos, paths))
 }
 
 /// Marks a node and everything below it as having no position in a file.
@@ -176,9 +179,15 @@ fn builtin_kind(cfg: &Resource) -> Result<&str> {
     Ok(cfg.kind())
 }
 
-/// Applies one transformer configuration. Files it names are read through `b` from the
+/// Applies one transformer configuration. Files it names are read through `ctx` from the
 /// kustomization's directory `lk.dir`.
-fn transform(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator, cfg: &Resource) -> Result<()> {
+fn transform(
+    ctx: &mut Ctx,
+    schema: &mut SchemaState,
+    lk: &LoadedKustomization,
+    acc: &mut Accumulator,
+    cfg: &Resource,
+) -> Result<()> {
     let c = &cfg.node;
     let site = Site { dir: &lk.dir, file: &cfg.origin };
     let what = |p: &Patch| match &p.path {
@@ -188,11 +197,11 @@ fn transform(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator, c
     match builtin_kind(cfg)? {
         "PatchTransformer" => {
             let p = patch_config(c, get(c, "patch"))?;
-            patches::patch(b, site, acc, &mut patches::NameIndex::default(), &p, &what(&p))
+            patches::patch(ctx, schema, site, acc, &mut patches::NameIndex::default(), &p, &what(&p))
         }
         "PatchJson6902Transformer" => {
             let p = patch_config(c, get(c, "jsonOp"))?;
-            patches::json6902(b, site, acc, &mut patches::NameIndex::default(), &p, &what(&p))
+            patches::json6902(ctx, site, acc, &mut patches::NameIndex::default(), &p, &what(&p))
         }
         "PatchStrategicMergeTransformer" => {
             let paths = strings(c, "paths")?;
@@ -203,7 +212,8 @@ fn transform(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator, c
             let pos = get(c, "paths").map(|n| n.pos).unwrap_or(c.pos);
             let entries: Vec<Spanned> = paths.into_iter().map(|value| Spanned { value, pos }).collect();
             patches::strategic_merge(
-                b,
+                ctx,
+                schema,
                 site,
                 acc,
                 &mut patches::NameIndex::default(),
@@ -213,7 +223,7 @@ fn transform(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator, c
         }
         "ReplacementTransformer" => match get(c, "replacements") {
             None => Ok(()),
-            Some(Node { value: Value::Seq(entries), .. }) => replacements::replace(b, site, entries, acc),
+            Some(Node { value: Value::Seq(entries), .. }) => replacements::replace(ctx, site, entries, acc),
             Some(other) => Err(type_error(other, "replacements", "[]ReplacementField")),
         },
         "HashTransformer" => {
@@ -298,9 +308,9 @@ fn patch_config(c: &Node, text: Option<&Node>) -> Result<Patch> {
 }
 
 /// A target selector (unknown fields are ignored, as kustomize decodes plugin configurations).
-fn selector(n: &Node) -> Result<Selector> {
+fn selector(n: &Node) -> Result<PatchTarget> {
     let field = |k: &str| -> Result<Option<String>> { Ok(Some(string(n, k)?).filter(|s| !s.is_empty())) };
-    Ok(Selector {
+    Ok(PatchTarget {
         group: field("group")?,
         version: field("version")?,
         kind: field("kind")?,
@@ -311,13 +321,13 @@ fn selector(n: &Node) -> Result<Selector> {
     })
 }
 
-fn generate(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator, cfg: &Resource) -> Result<()> {
+fn generate(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator, cfg: &Resource) -> Result<()> {
     let c = &cfg.node;
     match builtin_kind(cfg)? {
         kind @ ("ConfigMapGenerator" | "SecretGenerator") => {
             let args = generator_args(cfg)?;
             let kind = if kind == "SecretGenerator" { configmap::Kind::Secret } else { configmap::Kind::ConfigMap };
-            let mut r = configmap::generate(&b.loader, &lk.dir, &cfg.origin, kind, &args, None)?;
+            let mut r = configmap::generate(&ctx.loader, &lk.dir, &cfg.origin, kind, &args, None)?;
             r.configured_by = Some(ConfiguredBy::plugin(cfg));
             configmap::add(acc, r, &args.behavior)
         }

@@ -12,19 +12,19 @@ use crate::resource::{FieldPath, Gvk, Resource, Seg};
 use crate::yaml::node::{Map, Node, Value};
 use foldhash::{HashMap, HashMapExt};
 
-/// One step of a field-spec path.
+/// One segment of a field-spec path.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Step {
+pub enum Segment {
     /// A map key.
     Key(String),
     /// A map key holding a list: every element (`containers[]`).
     Each(String),
 }
 
-impl Step {
+impl Segment {
     pub fn key(&self) -> &str {
         match self {
-            Step::Key(k) | Step::Each(k) => k,
+            Segment::Key(k) | Segment::Each(k) => k,
         }
     }
 }
@@ -32,11 +32,11 @@ impl Step {
 /// Splits a path on `/` (a `\\/` is a slash inside a key) into steps. A leading `/` is dropped
 /// (`/metadata/labels` is `metadata/labels`); other empty segments are kept, as kustomize keeps
 /// them (they name a field with an empty key).
-pub fn parse_path(path: &str) -> Vec<Step> {
+pub fn parse_path(path: &str) -> Vec<Segment> {
     let path = path.strip_prefix('/').unwrap_or(path);
     let step = |seg: &str| match seg.strip_suffix("[]") {
-        Some(key) => Step::Each(key.to_string()),
-        None => Step::Key(seg.to_string()),
+        Some(key) => Segment::Each(key.to_string()),
+        None => Segment::Key(seg.to_string()),
     };
     if !path.contains('\\') {
         return path.split('/').map(step).collect();
@@ -44,9 +44,9 @@ pub fn parse_path(path: &str) -> Vec<Step> {
     let mut steps = Vec::new();
     let mut cur = String::new();
     let mut chars = path.chars().peekable();
-    let push = |seg: String, steps: &mut Vec<Step>| match seg.strip_suffix("[]") {
-        Some(key) => steps.push(Step::Each(key.to_string())),
-        None => steps.push(Step::Key(seg)),
+    let push = |seg: String, steps: &mut Vec<Segment>| match seg.strip_suffix("[]") {
+        Some(key) => steps.push(Segment::Each(key.to_string())),
+        None => steps.push(Segment::Key(seg)),
     };
     while let Some(c) = chars.next() {
         match c {
@@ -97,7 +97,7 @@ impl GvkSel {
 pub struct Spec {
     pub gvk: GvkSel,
     pub path: String,
-    pub steps: Vec<Step>,
+    pub steps: Vec<Segment>,
     pub create: bool,
 }
 
@@ -130,7 +130,7 @@ impl Spec {
 /// kustomize's order for field-spec lists (`Gvk.IsLessThan`): by the kind's legacy-order rank,
 /// then by the `Kind.version.group` string.
 pub fn gvk_order_key(gvk: &GvkSel) -> (i64, String) {
-    (crate::sort::kind_rank(&gvk.kind), gvk.id_string())
+    (crate::resource::Gvk::legacy_rank(&gvk.kind), gvk.id_string())
 }
 
 /// Sorts a spec list in kustomize's order (after every merge, as kustomize does).
@@ -189,14 +189,14 @@ pub fn merge_spec(list: &mut Vec<Spec>, x: Spec) -> Result<()> {
 
 /// Calls `f` on every node the path reaches in `node`. With `create`, missing (or null) map
 /// fields are made along the way: maps in the middle, a null at the end for `f` to fill.
-pub fn walk(node: &mut Node, steps: &[Step], create: bool, f: &mut dyn FnMut(&mut Node) -> Result<()>) -> Result<()> {
+pub fn walk(node: &mut Node, steps: &[Segment], create: bool, f: &mut dyn FnMut(&mut Node) -> Result<()>) -> Result<()> {
     walk_at(node, steps, create, &mut Vec::new(), &mut |n, _| f(n))
 }
 
 /// [`walk`], telling `f` where each node it reaches is in the document.
 pub fn walk_at(
     node: &mut Node,
-    steps: &[Step],
+    steps: &[Segment],
     create: bool,
     at: &mut FieldPath,
     f: &mut dyn FnMut(&mut Node, &FieldPath) -> Result<()>,
@@ -218,7 +218,7 @@ pub fn walk_at(
             let key = first.key();
             let present = map.get(key).is_some_and(|c| !c.is_null());
             if !present {
-                if !create || matches!(first, Step::Each(_)) {
+                if !create || matches!(first, Segment::Each(_)) {
                     return Ok(());
                 }
                 let fresh = if rest.is_empty() { Node::null() } else { Node::new(Value::Map(Map::default())) };
@@ -241,7 +241,7 @@ pub fn walk_at(
 
 #[allow(dead_code)] // for the replacement and var steps
 /// Read-only walk: calls `f` on every node the path reaches (lists entered as by [`walk`]).
-pub fn visit<'a>(node: &'a Node, steps: &[Step], f: &mut dyn FnMut(&'a Node)) {
+pub fn visit<'a>(node: &'a Node, steps: &[Segment], f: &mut dyn FnMut(&'a Node)) {
     let Some((first, rest)) = steps.split_first() else {
         f(node);
         return;
@@ -328,7 +328,7 @@ mod tests {
     #[test]
     fn a_leading_slash_is_dropped_and_other_empty_segments_kept() {
         assert_eq!(parse_path("/spec/selector"), parse_path("spec/selector"));
-        assert_eq!(parse_path("/"), vec![Step::Key(String::new())]);
+        assert_eq!(parse_path("/"), vec![Segment::Key(String::new())]);
         assert_eq!(parse_path("a//b").len(), 3);
     }
 
@@ -336,11 +336,11 @@ mod tests {
     fn paths_split_on_unescaped_slashes() {
         assert_eq!(
             parse_path("spec/containers[]/image"),
-            vec![Step::Key("spec".into()), Step::Each("containers".into()), Step::Key("image".into())]
+            vec![Segment::Key("spec".into()), Segment::Each("containers".into()), Segment::Key("image".into())]
         );
         assert_eq!(
             parse_path("metadata/annotations/a.io\\/b"),
-            vec![Step::Key("metadata".into()), Step::Key("annotations".into()), Step::Key("a.io/b".into())]
+            vec![Segment::Key("metadata".into()), Segment::Key("annotations".into()), Segment::Key("a.io/b".into())]
         );
     }
 

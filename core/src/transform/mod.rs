@@ -19,15 +19,17 @@ pub mod prefix_suffix;
 pub mod replacements;
 pub mod replicas;
 
-use crate::accumulate::{Accumulator, Builder};
+use crate::accumulate::Accumulator;
+use crate::ctx::Ctx;
 use crate::error::{bail, Error, Result};
 use crate::kustomization::Kustomization;
-use crate::load::LoadedKustomization;
-use crate::trace::{self, Step};
+use crate::load::{LoadedKustomization, Loader};
+use crate::trace::{self, Attribution};
 use crate::yaml::node::Node;
 use crate::yaml::read::Schema;
 use camino::Utf8Path;
 use config::TransformerConfig;
+use openapi::SchemaState;
 
 /// Where a transformer is configured: the directory its files are read from (the
 /// kustomization's, with its load restrictor) and the file that configured it, for messages (the
@@ -57,28 +59,28 @@ pub fn check_supported(k: &Kustomization) -> Result<()> {
 }
 
 /// Sets up the accumulator's transformer configuration, as kustomize does once a
-/// kustomization's resources are in: kustomize's defaults plus its `configurations:` files are
-/// merged into what the resources (bases) brought, then its `crds:`.
-pub fn configure(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+/// kustomization's resources are in: kustomize's `defaults` plus its `configurations:` files
+/// (read through `loader`) are merged into what the resources (bases) brought, then its `crds:`.
+pub fn configure(
+    loader: &Loader,
+    defaults: &TransformerConfig,
+    lk: &LoadedKustomization,
+    acc: &mut Accumulator,
+) -> Result<()> {
     let k = &lk.kustomization;
     let here = |e: Error| e.in_file(&lk.file);
-    if b.transformer_defaults.is_none() {
-        b.transformer_defaults = Some(TransformerConfig::defaults()?);
-    }
     let merged = |acc: &mut Accumulator, own: &TransformerConfig| {
         acc.config.merge(own).map_err(|e| here(e.context("merging the transformer configuration")))
     };
     if k.configurations.is_empty() {
-        if let Some(defaults) = &b.transformer_defaults {
-            merged(acc, defaults)?;
-        }
+        merged(acc, defaults)?;
     } else {
-        let mut own = b.transformer_defaults.clone().unwrap_or_default();
+        let mut own = defaults.clone();
         let mut from_files = TransformerConfig::default();
         // Every entry is a file path: kustomize v5.5.0 has no inline configurations.
         for entry in &k.configurations {
-            let (path, content) = b.loader.read_file(&lk.dir, &entry.value).map_err(|e| here(e.at(entry.pos)))?;
-            let doc = b.loader.parse_one(&content, Schema::V11).map_err(|e| Error::from(e).in_file(&path))?;
+            let (path, content) = loader.read_file(&lk.dir, &entry.value).map_err(|e| here(e.at(entry.pos)))?;
+            let doc = loader.parse_one(&content, Schema::V11).map_err(|e| Error::from(e).in_file(&path))?;
             let parsed =
                 TransformerConfig::from_document(doc.unwrap_or_else(Node::null)).map_err(|e| e.in_file(&path))?;
             from_files.merge(&parsed).map_err(|e| e.in_file(&path))?;
@@ -89,8 +91,8 @@ pub fn configure(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulato
     if !k.crds.is_empty() {
         let mut crds = TransformerConfig::default();
         for entry in &k.crds {
-            let (path, content) = b.loader.read_file(&lk.dir, &entry.value).map_err(|e| here(e.at(entry.pos)))?;
-            let docs = b.loader.parse_stream(content.trim_start(), Schema::V11).map_err(Error::from);
+            let (path, content) = loader.read_file(&lk.dir, &entry.value).map_err(|e| here(e.at(entry.pos)))?;
+            let docs = loader.parse_stream(content.trim_start(), Schema::V11).map_err(Error::from);
             let c = docs.and_then(|docs| TransformerConfig::from_crd_documents(&docs)).map_err(|e| {
                 e.in_file(&path).context(format!("unable to parse open API definition from '{}'", entry.value))
             })?;
@@ -101,21 +103,22 @@ pub fn configure(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulato
     Ok(())
 }
 
-/// Runs the kustomization's transformers over what has been accumulated, in kustomize's order.
+/// Runs the kustomization's transformer fields over what has been accumulated, in kustomize's
+/// order (its `transformers:` are run after, by [`builtin::run_transformers`]).
 ///
 /// Each step lives in its own file; a step whose field is empty does nothing.
-pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn run(ctx: &mut Ctx, schema: &mut SchemaState, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
     let k = &lk.kustomization;
     let here = |e: Error| e.in_file(&lk.file);
     // Where a field of this kustomization is, for `kcompile explain`.
-    let at = |field: &str| Step::at(field, &lk.file, k.positions.field(field));
-    let item = |field: &str, i: usize| Step::at(format!("{field}[{i}]"), &lk.file, k.positions.item(field, i));
+    let at = |field: &str| Attribution::at(field, &lk.file, k.positions.field(field));
+    let item = |field: &str, i: usize| Attribution::at(format!("{field}[{i}]"), &lk.file, k.positions.item(field, i));
     // 1. patchesStrategicMerge   (patches.rs)
-    patches::run_strategic_merge(b, lk, acc)?;
+    patches::run_strategic_merge(ctx, schema, lk, acc)?;
     // 2. patches                 (patches.rs)
-    patches::run_patches(b, lk, acc)?;
+    patches::run_patches(ctx, schema, lk, acc)?;
     {
-        let (resources, config, tracer) = (&mut acc.resources, &acc.config, &mut b.tracer);
+        let (resources, config, tracer) = (&mut acc.resources, &acc.config, &mut ctx.tracer);
         // 3. namespace               (namespace.rs)
         if let Some(ns) = k.namespace.as_deref() {
             trace::begin(tracer, resources);
@@ -156,9 +159,9 @@ pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> 
         trace::end(tracer, resources, || at("commonAnnotations"));
     }
     // 7. patchesJson6902         (patches.rs)
-    patches::run_json6902(b, lk, acc)?;
+    patches::run_json6902(ctx, lk, acc)?;
     {
-        let (resources, config, tracer) = (&mut acc.resources, &acc.config, &mut b.tracer);
+        let (resources, config, tracer) = (&mut acc.resources, &acc.config, &mut ctx.tracer);
         // 8. replicas                (replicas.rs)
         for (i, r) in k.replicas.iter().enumerate() {
             trace::begin(tracer, resources);
@@ -173,9 +176,7 @@ pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> 
         }
     }
     // 10. replacements           (replacements.rs)
-    replacements::run(b, lk, acc)?;
-    crate::build_metadata::record_builtin(b, lk, acc);
-    // 11. `transformers:`        (builtin.rs)
-    builtin::run_transformers(b, lk, acc)?;
-    Ok(())
+    replacements::run(ctx, lk, acc)
+    // 11. `transformers:`        (builtin.rs, run by the accumulation, which loads their
+    //     configurations)
 }

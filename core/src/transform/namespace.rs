@@ -1,59 +1,11 @@
-//! The namespace transformer (`namespace:` and NamespaceTransformer configs), and which kinds
-//! are cluster-scoped.
+//! The namespace transformer (`namespace:` and NamespaceTransformer configs). Which kinds are
+//! cluster-scoped is a fact of the type ([`Gvk::is_cluster_scoped`]).
 
 use crate::error::{bail, Error, Result};
 use crate::resource::{Gvk, Resource};
 use crate::transform::fieldspec::{walk, Spec};
 use crate::yaml::node::{Node, Value};
 use foldhash::{HashMap, HashMapExt};
-
-/// The types kustomize knows to be cluster-scoped, as `(apiVersion, kind)`, sorted. kustomize
-/// decides by the exact apiVersion and kind (from the Kubernetes v1.21 OpenAPI data it embeds):
-/// any other type, including an unknown version of a known kind, is namespaced.
-const CLUSTER_SCOPED: &[(&str, &str)] = &[
-    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
-    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
-    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
-    ("apiregistration.k8s.io/v1", "APIService"),
-    ("apiregistration.k8s.io/v1beta1", "APIService"),
-    ("certificates.k8s.io/v1", "CertificateSigningRequest"),
-    ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
-    ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
-    ("networking.k8s.io/v1", "IngressClass"),
-    ("networking.k8s.io/v1beta1", "IngressClass"),
-    ("node.k8s.io/v1", "RuntimeClass"),
-    ("node.k8s.io/v1beta1", "RuntimeClass"),
-    ("policy/v1beta1", "PodSecurityPolicy"),
-    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
-    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
-    ("rbac.authorization.k8s.io/v1beta1", "ClusterRole"),
-    ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding"),
-    ("scheduling.k8s.io/v1", "PriorityClass"),
-    ("scheduling.k8s.io/v1beta1", "PriorityClass"),
-    ("storage.k8s.io/v1", "CSIDriver"),
-    ("storage.k8s.io/v1", "CSINode"),
-    ("storage.k8s.io/v1", "StorageClass"),
-    ("storage.k8s.io/v1", "VolumeAttachment"),
-    ("storage.k8s.io/v1beta1", "CSIDriver"),
-    ("storage.k8s.io/v1beta1", "CSINode"),
-    ("storage.k8s.io/v1beta1", "StorageClass"),
-    ("storage.k8s.io/v1beta1", "VolumeAttachment"),
-    ("v1", "ComponentStatus"),
-    ("v1", "Namespace"),
-    ("v1", "Node"),
-    ("v1", "NodeProxyOptions"),
-    ("v1", "PersistentVolume"),
-];
-
-/// Whether objects of this type live outside namespaces.
-pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
-    let api_version = if gvk.group.is_empty() { gvk.version.clone() } else { format!("{}/{}", gvk.group, gvk.version) };
-    CLUSTER_SCOPED.binary_search(&(api_version.as_str(), gvk.kind.as_str())).is_ok()
-}
 
 /// Which RoleBinding and ClusterRoleBinding subjects get the namespace.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -198,16 +150,6 @@ fn check_unique_ids(resources: &[Resource]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cluster_scoped_list_is_sorted_for_binary_search() {
-        assert!(CLUSTER_SCOPED.windows(2).all(|w| w[0] < w[1]));
-        assert!(is_cluster_scoped(&Gvk::from_api_version("v1", "Namespace")));
-        assert!(!is_cluster_scoped(&Gvk::from_api_version("apps/v1", "Deployment")));
-        // A Namespace kind in another group is namespaced, as in kustomize.
-        assert!(!is_cluster_scoped(&Gvk::from_api_version("foo/v1", "Namespace")));
-        assert!(is_cluster_scoped(&Gvk::from_api_version("rbac.authorization.k8s.io/v1", "ClusterRole")));
-    }
 
     fn resource(text: &str) -> Resource {
         let node = crate::yaml::read::parse_one(text, crate::yaml::read::Schema::V3).unwrap().unwrap();

@@ -1,6 +1,7 @@
 //! The patch transformers: `patchesStrategicMerge`, `patches` and `patchesJson6902`, read and
 //! targeted as kustomize v5.5.0 reads and targets them; the merging itself is in
-//! [`super::patch_sm`] and [`super::patch_json6902`]. Also the build-wide `openapi` setting.
+//! [`super::patch_sm`] and [`super::patch_json6902`], the schema it merges with in
+//! [`super::openapi`].
 //!
 //! - A `patches` entry holds a strategic-merge patch (one or more YAML documents, each a map)
 //!   or a JSON 6902 operation list, recognised by its content, from `path` or inline `patch`.
@@ -13,174 +14,21 @@
 //!   and namespace match the object's original or current values; `labelSelector` and
 //!   `annotationSelector` are Kubernetes label selectors.
 
-use super::openapi::{self, OpenApi, Schemas};
+use super::openapi::{SchemaState, Schemas};
 use super::{patch_json6902, patch_sm, Site};
-use crate::accumulate::{Accumulator, Builder};
+use crate::accumulate::Accumulator;
+use crate::ctx::Ctx;
 use crate::error::{bail, Error, Result};
-use crate::kustomization::{Patch, Selector, Spanned};
+use crate::kustomization::{Patch, PatchTarget, Spanned};
 use crate::load::{LoadedKustomization, Loader};
 use crate::resource::{Gvk, ResId, Resource};
-use crate::trace::{self, Step};
+use crate::trace::{self, Attribution};
 use crate::transform::labelselector::LabelSelector;
 use crate::yaml::node::{Node, Pos, Value};
 use crate::yaml::read::Schema;
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::{HashMap, HashMapExt};
 use regex::Regex;
-use std::sync::Arc;
-
-/// Applies the kustomization's `openapi` setting, as kustomize does when it loads a
-/// kustomization: the first one met (the top kustomization first, then its resources and
-/// components in order) wins for the rest of the build.
-pub fn set_openapi(b: &mut Builder, lk: &LoadedKustomization, acc: &Accumulator) -> Result<()> {
-    note_kinds(b, &acc.resources);
-    let Some(field) = &lk.kustomization.openapi else { return Ok(()) };
-    let (version, path) = openapi::parse_field(field).map_err(|e| e.in_file(&lk.file))?;
-    let custom = match &path {
-        Some(p) => {
-            let (real, text) = b.loader.read_file(&lk.dir, p).map_err(|e| e.in_file(&lk.file).at(field.pos))?;
-            Some((real, text))
-        }
-        None => None,
-    };
-    if b.openapi.is_set() {
-        return Ok(());
-    }
-    match (version, custom) {
-        (Some(_), Some(_)) => Err(Error::new(
-            "openapi: builtin version and custom schema provided, cannot use both (give 'version' or 'path')",
-        )
-        .in_file(&lk.file)
-        .at(field.pos)),
-        (None, Some((real, text))) => {
-            let doc = b
-                .loader
-                .parse_one(&text, Schema::V11)
-                .map_err(|e| Error::from(e).in_file(&real))?
-                .unwrap_or_else(Node::null);
-            let base = b.builtin_schema_loaded.then(Schemas::builtin);
-            let schemas = Schemas::from_document(&doc, base).map_err(|e| e.in_file(&real))?;
-            b.openapi = OpenApi::Custom(Arc::new(schemas));
-            Ok(())
-        }
-        (Some(v), None) => {
-            if v.is_empty() {
-                return Ok(());
-            }
-            if v != openapi::BUILTIN_VERSION {
-                return Err(Error::new(format!(
-                    "openapi: the specified OpenAPI version '{v}' is not built in (kcompile, like kustomize v5.5.0, has {})",
-                    openapi::BUILTIN_VERSION
-                ))
-                .in_file(&lk.file)
-                .at(field.pos));
-            }
-            b.openapi = OpenApi::Builtin;
-            Ok(())
-        }
-        (None, None) => Ok(()),
-    }
-}
-
-/// Kinds whose namespace scope kustomize knows without loading its schema; any other kind makes
-/// it load the built-in schema, which a custom schema set later is then added to.
-const PRECOMPUTED_SCOPE: &[(&str, &str)] = &[
-    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
-    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
-    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
-    ("apiregistration.k8s.io/v1", "APIService"),
-    ("apiregistration.k8s.io/v1beta1", "APIService"),
-    ("apps/v1", "ControllerRevision"),
-    ("apps/v1", "DaemonSet"),
-    ("apps/v1", "Deployment"),
-    ("apps/v1", "ReplicaSet"),
-    ("apps/v1", "StatefulSet"),
-    ("autoscaling/v1", "HorizontalPodAutoscaler"),
-    ("autoscaling/v1", "Scale"),
-    ("autoscaling/v2beta1", "HorizontalPodAutoscaler"),
-    ("autoscaling/v2beta2", "HorizontalPodAutoscaler"),
-    ("batch/v1", "CronJob"),
-    ("batch/v1", "Job"),
-    ("batch/v1beta1", "CronJob"),
-    ("certificates.k8s.io/v1", "CertificateSigningRequest"),
-    ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
-    ("coordination.k8s.io/v1", "Lease"),
-    ("coordination.k8s.io/v1beta1", "Lease"),
-    ("discovery.k8s.io/v1", "EndpointSlice"),
-    ("discovery.k8s.io/v1beta1", "EndpointSlice"),
-    ("events.k8s.io/v1", "Event"),
-    ("events.k8s.io/v1beta1", "Event"),
-    ("extensions/v1beta1", "Ingress"),
-    ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
-    ("networking.k8s.io/v1", "Ingress"),
-    ("networking.k8s.io/v1", "IngressClass"),
-    ("networking.k8s.io/v1", "NetworkPolicy"),
-    ("networking.k8s.io/v1beta1", "Ingress"),
-    ("networking.k8s.io/v1beta1", "IngressClass"),
-    ("node.k8s.io/v1", "RuntimeClass"),
-    ("node.k8s.io/v1beta1", "RuntimeClass"),
-    ("policy/v1", "PodDisruptionBudget"),
-    ("policy/v1beta1", "PodDisruptionBudget"),
-    ("policy/v1beta1", "PodSecurityPolicy"),
-    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
-    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
-    ("rbac.authorization.k8s.io/v1", "Role"),
-    ("rbac.authorization.k8s.io/v1", "RoleBinding"),
-    ("rbac.authorization.k8s.io/v1beta1", "ClusterRole"),
-    ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding"),
-    ("rbac.authorization.k8s.io/v1beta1", "Role"),
-    ("rbac.authorization.k8s.io/v1beta1", "RoleBinding"),
-    ("scheduling.k8s.io/v1", "PriorityClass"),
-    ("scheduling.k8s.io/v1beta1", "PriorityClass"),
-    ("storage.k8s.io/v1", "CSIDriver"),
-    ("storage.k8s.io/v1", "CSINode"),
-    ("storage.k8s.io/v1", "StorageClass"),
-    ("storage.k8s.io/v1", "VolumeAttachment"),
-    ("storage.k8s.io/v1beta1", "CSIDriver"),
-    ("storage.k8s.io/v1beta1", "CSINode"),
-    ("storage.k8s.io/v1beta1", "CSIStorageCapacity"),
-    ("storage.k8s.io/v1beta1", "StorageClass"),
-    ("storage.k8s.io/v1beta1", "VolumeAttachment"),
-    ("v1", "ComponentStatus"),
-    ("v1", "ConfigMap"),
-    ("v1", "Endpoints"),
-    ("v1", "Event"),
-    ("v1", "LimitRange"),
-    ("v1", "Namespace"),
-    ("v1", "Node"),
-    ("v1", "NodeProxyOptions"),
-    ("v1", "PersistentVolume"),
-    ("v1", "PersistentVolumeClaim"),
-    ("v1", "Pod"),
-    ("v1", "PodAttachOptions"),
-    ("v1", "PodExecOptions"),
-    ("v1", "PodPortForwardOptions"),
-    ("v1", "PodProxyOptions"),
-    ("v1", "PodTemplate"),
-    ("v1", "ReplicationController"),
-    ("v1", "ResourceQuota"),
-    ("v1", "Secret"),
-    ("v1", "Service"),
-    ("v1", "ServiceAccount"),
-    ("v1", "ServiceProxyOptions"),
-];
-
-/// Records whether kustomize would have loaded its built-in schema by now (see
-/// [`PRECOMPUTED_SCOPE`]); a custom schema already set keeps it from loading.
-fn note_kinds(b: &mut Builder, resources: &[Resource]) {
-    if b.builtin_schema_loaded || matches!(b.openapi, OpenApi::Custom(_)) {
-        return;
-    }
-    b.builtin_schema_loaded = resources.iter().any(|r| {
-        let av = r.str_field(&["apiVersion"]);
-        let kind = r.kind();
-        PRECOMPUTED_SCOPE.binary_search(&(av, kind)).is_err()
-    });
-}
 
 /// What one patch entry holds.
 enum Content {
@@ -192,23 +40,23 @@ enum Content {
 
 /// Records a patch whose target selected nothing (for `kcompile lint`).
 fn note_unmatched(
-    found: &mut Vec<crate::lint::Unmatched>,
+    sink: &mut crate::diagnostics::Sink,
     site: Site,
     p: &Patch,
     what: &str,
-    sel: &Selector,
+    sel: &PatchTarget,
     resources: &[Resource],
 ) {
     let opt = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
     let (kind, name) = (opt(&sel.kind), opt(&sel.name));
-    crate::lint::note_unmatched(found, site.file, p.pos, what, kind.as_deref(), name.as_deref(), resources);
+    sink.unmatched_target(site.file, p.pos, what, kind.as_deref(), name.as_deref(), resources);
 }
 
 /// A patch entry of a kustomization, for `kcompile explain`.
-fn patch_step(field: &str, i: usize, p: &Patch, loader: &crate::load::Loader, lk: &LoadedKustomization) -> Step {
+fn patch_step(field: &str, i: usize, p: &Patch, loader: &crate::load::Loader, lk: &LoadedKustomization) -> Attribution {
     let file =
         p.path.as_deref().map(|path| loader.resolve(&lk.dir, path).map_or_else(|_| lk.dir.join(path), |(f, _)| f));
-    Step::patch(format!("{field}[{i}]"), file, &lk.file, p.pos)
+    Attribution::patch(format!("{field}[{i}]"), file, &lk.file, p.pos)
 }
 
 /// Where a patch comes from, for messages.
@@ -221,14 +69,14 @@ fn describe(field: &str, index: usize, p: &Patch) -> String {
 
 /// Reads a patch's text: its file, or the inline text (surrounding space trimmed with `trim`,
 /// as kustomize's PatchTransformer does). Empty inline text counts as none.
-fn patch_text(b: &Builder, site: Site, p: &Patch, trim: bool) -> Result<(String, Option<Utf8PathBuf>)> {
+fn patch_text(loader: &Loader, site: Site, p: &Patch, trim: bool) -> Result<(String, Option<Utf8PathBuf>)> {
     let inline = p.patch.as_deref().map(|t| if trim { t.trim() } else { t }).filter(|t| !t.is_empty());
     match (&p.path, inline) {
         (Some(_), Some(_)) => bail!("a patch must have 'path' or 'patch', not both"),
         (None, None) => bail!("a patch must have 'path' (a file) or 'patch' (inline text)"),
         (None, Some(text)) => Ok((text.to_string(), None)),
         (Some(path), None) => {
-            let (real, text) = b.loader.read_file(site.dir, path)?;
+            let (real, text) = loader.read_file(site.dir, path)?;
             Ok((text, Some(real)))
         }
     }
@@ -735,19 +583,25 @@ fn reset_annotations(doc: &mut Node, lenient: bool) -> Result<()> {
 }
 
 /// Step 1: `patchesStrategicMerge` (deprecated): file paths or inline patches.
-pub fn run_strategic_merge(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn run_strategic_merge(
+    ctx: &mut Ctx,
+    schema: &mut SchemaState,
+    lk: &LoadedKustomization,
+    acc: &mut Accumulator,
+) -> Result<()> {
     let entries = &lk.kustomization.patches_strategic_merge;
     if entries.is_empty() {
         return Ok(());
     }
-    strategic_merge(b, Site::of(lk), acc, &mut NameIndex::default(), entries, None)
+    strategic_merge(ctx, schema, Site::of(lk), acc, &mut NameIndex::default(), entries, None)
 }
 
 /// Strategic-merge patches each applied to the one object with the patch's id (kustomize's
 /// PatchStrategicMergeTransformer): `entries` are file paths, or patch text given in their place;
 /// `inline` is a further stream of patches (the plugin's `patches` field).
 pub fn strategic_merge(
-    b: &mut Builder,
+    ctx: &mut Ctx,
+    schema: &mut SchemaState,
     site: Site,
     acc: &mut Accumulator,
     index: &mut NameIndex,
@@ -762,9 +616,9 @@ pub fn strategic_merge(
         None => format!("in patchesStrategicMerge entry {}", i + 1),
     };
     for (i, entry) in entries.iter().enumerate() {
-        let ctx = |e: Error| e.within(step(i), site.file, entry.pos);
+        let at_entry = |e: Error| e.within(step(i), site.file, entry.pos);
         // Like kustomize, an entry that reads as objects is an inline patch; otherwise a path.
-        match as_strategic(&b.loader, &entry.value, site.file) {
+        match as_strategic(&ctx.loader, &entry.value, site.file) {
             Ok(docs) => {
                 patches.extend(docs.into_iter().map(|d| (d, Some(i), None)));
                 continue;
@@ -772,18 +626,18 @@ pub fn strategic_merge(
             // Text of several lines is no file name: why it does not read says more than a
             // missing file would (its positions are in the entry, not the file, so none given).
             Err(e) if entry.value.contains('\n') => {
-                return Err(ctx(Error::new(format!("the inline patch does not read as objects: {}", e.message()))
+                return Err(at_entry(Error::new(format!("the inline patch does not read as objects: {}", e.message()))
                     .help("an entry of several lines is taken for the patch itself; fix its YAML")));
             }
             Err(_) => {}
         }
-        let (real, text) = b.loader.read_file(site.dir, &entry.value).map_err(ctx)?;
-        let docs = as_strategic(&b.loader, &text, &real).map_err(|e| ctx(e.in_file(&real)))?;
+        let (real, text) = ctx.loader.read_file(site.dir, &entry.value).map_err(at_entry)?;
+        let docs = as_strategic(&ctx.loader, &text, &real).map_err(|e| at_entry(e.in_file(&real)))?;
         patches.extend(docs.into_iter().map(|d| (d, Some(i), Some(real.clone()))));
     }
     if let Some(text) = inline {
         let docs =
-            as_strategic(&b.loader, text, site.file).map_err(|e| e.in_file(site.file).context("in 'patches'"))?;
+            as_strategic(&ctx.loader, text, site.file).map_err(|e| e.in_file(site.file).context("in 'patches'"))?;
         patches.extend(docs.into_iter().map(|d| (d, None, None)));
     }
     if patches.is_empty() {
@@ -796,14 +650,10 @@ pub fn strategic_merge(
         .help("every entry is empty or only comments: write the patch, or remove the entry")
         .located(site.file, pos));
     }
-    note_kinds(b, &acc.resources);
-    if !matches!(b.openapi, OpenApi::Custom(_)) {
-        b.builtin_schema_loaded = true;
-    }
-    let schemas = b.openapi.schemas();
+    let schemas = schema.for_strategic_merge(&acc.resources);
     let opts = Patch::default();
     for (patch, i, real) in &patches {
-        let ctx = |e: Error| {
+        let at_entry = |e: Error| {
             let e = match real {
                 Some(real) => e.located(real, name_pos(&patch.node)),
                 None => e,
@@ -814,30 +664,35 @@ pub fn strategic_merge(
             }
         };
         let id = patch_id(&patch.node);
-        let target = unique_target(index, &acc.resources, &id).map_err(ctx)?;
-        trace::begin(&mut b.tracer, &mut acc.resources);
+        let target = unique_target(index, &acc.resources, &id).map_err(at_entry)?;
+        trace::begin(&mut ctx.tracer, &mut acc.resources);
         index
             .around(acc, &[target], |acc| apply_sm_to(acc, &[target], patch, Handover::Copied, &opts, schemas))
-            .map_err(ctx)?;
-        trace::end(&mut b.tracer, &mut acc.resources, || match i {
+            .map_err(at_entry)?;
+        trace::end(&mut ctx.tracer, &mut acc.resources, || match i {
             Some(i) => {
                 let pos = entries.get(*i).map(|e| e.pos).unwrap_or_default();
-                Step::patch(format!("patchesStrategicMerge[{i}]"), real.clone(), site.file, pos)
+                Attribution::patch(format!("patchesStrategicMerge[{i}]"), real.clone(), site.file, pos)
             }
-            None => Step::at("patches", site.file, Pos::default()),
+            None => Attribution::at("patches", site.file, Pos::default()),
         });
     }
     Ok(())
 }
 
 /// Step 2: `patches`.
-pub fn run_patches(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn run_patches(
+    ctx: &mut Ctx,
+    schema: &mut SchemaState,
+    lk: &LoadedKustomization,
+    acc: &mut Accumulator,
+) -> Result<()> {
     let mut index = NameIndex::default();
     for (i, p) in lk.kustomization.patches.iter().enumerate() {
-        trace::begin(&mut b.tracer, &mut acc.resources);
-        patch(b, Site::of(lk), acc, &mut index, p, &describe("patches", i, p))?;
-        let loader = &b.loader;
-        trace::end(&mut b.tracer, &mut acc.resources, || patch_step("patches", i, p, loader, lk));
+        trace::begin(&mut ctx.tracer, &mut acc.resources);
+        patch(ctx, schema, Site::of(lk), acc, &mut index, p, &describe("patches", i, p))?;
+        let loader = &ctx.loader;
+        trace::end(&mut ctx.tracer, &mut acc.resources, || patch_step("patches", i, p, loader, lk));
     }
     Ok(())
 }
@@ -846,51 +701,56 @@ pub fn run_patches(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumula
 /// strategic-merge patch applies to its target's selection, or to the object with its id; a
 /// JSON 6902 patch to its target's selection. `what` names the patch in messages.
 pub fn patch(
-    b: &mut Builder,
+    ctx: &mut Ctx,
+    schema: &mut SchemaState,
     site: Site,
     acc: &mut Accumulator,
     index: &mut NameIndex,
     p: &Patch,
     what: &str,
 ) -> Result<()> {
-    let ctx = |e: Error| e.within(format!("in {what}"), site.file, p.pos);
-    let (text, real) = patch_text(b, site, p, true).map_err(ctx)?;
+    let at_entry = |e: Error| e.within(format!("in {what}"), site.file, p.pos);
+    let (text, real) = patch_text(&ctx.loader, site, p, true).map_err(at_entry)?;
     let origin = real.as_deref().unwrap_or(site.file);
     // Errors about one patch object point at it when it was read from a file.
     let at_doc = |e: Error, doc: &Resource| match &real {
-        Some(real) => ctx(e.located(real, name_pos(&doc.node))),
-        None => ctx(e),
+        Some(real) => at_entry(e.located(real, name_pos(&doc.node))),
+        None => at_entry(e),
     };
-    let content = classify(&b.loader, &text, origin, real.is_some()).map_err(ctx)?;
-    note_kinds(b, &acc.resources);
-    if matches!(content, Content::Strategic(_)) && !matches!(b.openapi, OpenApi::Custom(_)) {
-        b.builtin_schema_loaded = true;
-    }
-    let schemas = b.openapi.schemas();
+    let content = classify(&ctx.loader, &text, origin, real.is_some()).map_err(at_entry)?;
+    let schemas = match content {
+        Content::Strategic(_) => schema.for_strategic_merge(&acc.resources),
+        Content::Json(_) => {
+            schema.see(&acc.resources);
+            schema.schemas()
+        }
+    };
     match content {
         Content::Strategic(docs) => {
             if let Some(sel) = &p.target {
                 if docs.len() > 1 {
-                    return Err(ctx(Error::new(
+                    return Err(at_entry(Error::new(
                         "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set \
                          `patches.target` field: split the documents into separate entries",
                     )));
                 }
-                let m = Matcher::new(sel).map_err(ctx)?;
+                let m = Matcher::new(sel).map_err(at_entry)?;
                 let targets = m.select(index, &acc.resources);
                 if targets.is_empty() {
-                    note_unmatched(&mut b.unmatched, site, p, what, sel, &acc.resources);
+                    note_unmatched(&mut ctx.sink, site, p, what, sel, &acc.resources);
                 }
                 if let Some(doc) = docs.first() {
                     index
                         .around(acc, &targets, |acc| apply_sm_to(acc, &targets, doc, Handover::Copied, p, schemas))
-                        .map_err(ctx)?;
+                        .map_err(at_entry)?;
                 }
             } else {
                 if docs.is_empty() {
                     // An empty file reads as no objects; kustomize then takes it for a JSON patch.
-                    return Err(ctx(Error::new("must specify a target for JSON patch")
-                        .help("the patch is empty: write the patch, or remove the entry")));
+                    return Err(at_entry(
+                        Error::new("must specify a target for JSON patch")
+                            .help("the patch is empty: write the patch, or remove the entry"),
+                    ));
                 }
                 for doc in &docs {
                     let id = patch_id(&doc.node);
@@ -903,31 +763,31 @@ pub fn patch(
         }
         Content::Json(ops) => {
             let Some(sel) = &p.target else {
-                return Err(ctx(Error::new(
+                return Err(at_entry(Error::new(
                     "must specify a target for JSON patch: a JSON 6902 patch needs 'target' to name the objects",
                 )));
             };
-            let m = Matcher::new(sel).map_err(ctx)?;
+            let m = Matcher::new(sel).map_err(at_entry)?;
             let targets = m.select(index, &acc.resources);
             if targets.is_empty() {
-                note_unmatched(&mut b.unmatched, site, p, what, sel, &acc.resources);
+                note_unmatched(&mut ctx.sink, site, p, what, sel, &acc.resources);
             }
             index
                 .around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, true, real.as_deref()))
-                .map_err(ctx)?;
+                .map_err(at_entry)?;
         }
     }
     Ok(())
 }
 
 /// Step 7: `patchesJson6902` (deprecated): a target and JSON 6902 operations.
-pub fn run_json6902(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn run_json6902(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
     let mut index = NameIndex::default();
     for (i, p) in lk.kustomization.patches_json6902.iter().enumerate() {
-        trace::begin(&mut b.tracer, &mut acc.resources);
-        json6902(b, Site::of(lk), acc, &mut index, p, &describe("patchesJson6902", i, p))?;
-        let loader = &b.loader;
-        trace::end(&mut b.tracer, &mut acc.resources, || patch_step("patchesJson6902", i, p, loader, lk));
+        trace::begin(&mut ctx.tracer, &mut acc.resources);
+        json6902(ctx, Site::of(lk), acc, &mut index, p, &describe("patchesJson6902", i, p))?;
+        let loader = &ctx.loader;
+        trace::end(&mut ctx.tracer, &mut acc.resources, || patch_step("patchesJson6902", i, p, loader, lk));
     }
     Ok(())
 }
@@ -936,31 +796,31 @@ pub fn run_json6902(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumul
 /// The target must name an object; unlike `patches`, a rename here is not remembered, so
 /// references to the old name are not updated (as in kustomize v5.5.0).
 pub fn json6902(
-    b: &mut Builder,
+    ctx: &mut Ctx,
     site: Site,
     acc: &mut Accumulator,
     index: &mut NameIndex,
     p: &Patch,
     what: &str,
 ) -> Result<()> {
-    let ctx = |e: Error| e.within(format!("in {what}"), site.file, p.pos);
+    let at_entry = |e: Error| e.within(format!("in {what}"), site.file, p.pos);
     let Some(sel) = &p.target else {
-        return Err(ctx(Error::new("patchesJson6902: each entry needs a 'target' naming the objects to patch")));
+        return Err(at_entry(Error::new("patchesJson6902: each entry needs a 'target' naming the objects to patch")));
     };
     if sel.name.as_deref().unwrap_or("").is_empty() {
-        return Err(ctx(Error::new("must specify the target name (a JSON 6902 patch's target needs 'name')")));
+        return Err(at_entry(Error::new("must specify the target name (a JSON 6902 patch's target needs 'name')")));
     }
-    let (text, real) = patch_text(b, site, p, false).map_err(ctx)?;
+    let (text, real) = patch_text(&ctx.loader, site, p, false).map_err(at_entry)?;
     if text.is_empty() {
         if let Some(path) = &p.path {
-            return Err(ctx(Error::new(format!("patch file '{path}' empty seems to be empty"))));
+            return Err(at_entry(Error::new(format!("patch file '{path}' empty seems to be empty"))));
         }
     }
     let in_patch = |e: Error| match &real {
         Some(f) => e.in_file(f),
-        None => ctx(e),
+        None => at_entry(e),
     };
-    let ops = as_json_ops(&b.loader, &text).map_err(in_patch)?.unwrap_or_default();
+    let ops = as_json_ops(&ctx.loader, &text).map_err(in_patch)?.unwrap_or_default();
     if ops.is_empty() {
         return Err(in_patch(Error::new(format!(
             "patch appears to be empty; file={}, JsonOp={}",
@@ -968,12 +828,12 @@ pub fn json6902(
             text.trim()
         ))));
     }
-    let m = Matcher::new(sel).map_err(ctx)?;
+    let m = Matcher::new(sel).map_err(at_entry)?;
     let targets = m.select(index, &acc.resources);
     if targets.is_empty() {
-        note_unmatched(&mut b.unmatched, site, p, what, sel, &acc.resources);
+        note_unmatched(&mut ctx.sink, site, p, what, sel, &acc.resources);
     }
-    index.around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, false, real.as_deref())).map_err(ctx)?;
+    index.around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, false, real.as_deref())).map_err(at_entry)?;
     Ok(())
 }
 
@@ -1020,7 +880,7 @@ fn anchored(field: &str, v: &Option<String>) -> Result<Option<Pattern>> {
 }
 
 impl Matcher {
-    fn new(s: &Selector) -> Result<Matcher> {
+    fn new(s: &PatchTarget) -> Result<Matcher> {
         let sel = |field: &str, v: &Option<String>| -> Result<Option<LabelSelector>> {
             match v.as_deref() {
                 None | Some("") => Ok(None),
@@ -1135,11 +995,6 @@ mod tests {
         }
         assert_eq!(check_json(b"[[], {}, {\"k\": [[]]}]"), Ok(()));
         assert!(check_json(&vec![b'['; 100_000]).is_err());
-    }
-
-    #[test]
-    fn precomputed_scope_is_sorted() {
-        assert!(PRECOMPUTED_SCOPE.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

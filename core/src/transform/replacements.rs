@@ -13,11 +13,12 @@
 //!   `options.create` makes missing fields.
 //! - An entry `{path: file.yaml}` reads one replacement, or a list of them, from a file.
 
-use crate::accumulate::{Accumulator, Builder};
+use crate::accumulate::Accumulator;
+use crate::ctx::Ctx;
 use crate::error::{bail, Error, Result};
 use crate::load::LoadedKustomization;
 use crate::resource::{Gvk, ResId, Resource};
-use crate::trace::{self, Step};
+use crate::trace::{self, Attribution};
 use crate::transform::labelselector::LabelSelector;
 use crate::transform::Site;
 use crate::yaml::node::{Map, Node, Pos, Value};
@@ -109,27 +110,27 @@ struct Replacement {
 }
 
 /// Runs the kustomization's `replacements` over the accumulated resources.
-pub fn run(b: &mut Builder, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn run(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
     let entries = &lk.kustomization.replacements;
     if entries.is_empty() {
         return Ok(());
     }
-    replace(b, Site::of(lk), entries, acc)
+    replace(ctx, Site::of(lk), entries, acc)
 }
 
 /// Runs replacements (kustomize's ReplacementTransformer): each entry an inline replacement,
 /// or `{path: file}` naming a file of one or a list of them, read from `site.dir`.
-pub fn replace(b: &mut Builder, site: Site, entries: &[Node], acc: &mut Accumulator) -> Result<()> {
+pub fn replace(ctx: &mut Ctx, site: Site, entries: &[Node], acc: &mut Accumulator) -> Result<()> {
     let mut all = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let at = |e: Error| e.in_file(site.file).at(entry.pos).context(format!("in replacement {}", i + 1));
         match path_entry(entry).map_err(at)? {
             Some(path) => {
-                let (file, text) = b.loader.read_file(site.dir, &path).map_err(at)?;
+                let (file, text) = ctx.loader.read_file(site.dir, &path).map_err(at)?;
                 let in_file = |e: Error| {
                     e.in_file(&file).context(format!("in replacement {} (from '{path}')", i + 1)).in_file(site.file)
                 };
-                let doc = b
+                let doc = ctx
                     .loader
                     .parse_one(&text, Schema::V3)
                     .map_err(|e| in_file(Error::from(e)))?
@@ -148,7 +149,7 @@ pub fn replace(b: &mut Builder, site: Site, entries: &[Node], acc: &mut Accumula
         }
     }
     for (i, (entry, r, from)) in all.iter().enumerate() {
-        trace::begin(&mut b.tracer, &mut acc.resources);
+        trace::begin(&mut ctx.tracer, &mut acc.resources);
         let unmatched = apply(r, &mut acc.resources).map_err(|e| {
             let e = match from {
                 Some((file, path)) => e.in_file(file).at(r.pos).context(format!("in replacement from '{path}'")),
@@ -157,8 +158,8 @@ pub fn replace(b: &mut Builder, site: Site, entries: &[Node], acc: &mut Accumula
             e.in_file(site.file)
         })?;
         let file = from.as_ref().map_or(site.file, |(f, _)| f.as_path());
-        trace::end(&mut b.tracer, &mut acc.resources, || {
-            let mut step = Step::at(format!("replacements[{entry}]"), file, r.pos);
+        trace::end(&mut ctx.tracer, &mut acc.resources, || {
+            let mut step = Attribution::at(format!("replacements[{entry}]"), file, r.pos);
             if let Some(source) = &r.source {
                 let path = if source.field_path.is_empty() { DEFAULT_FIELD_PATH } else { &source.field_path };
                 let what = match (source.id.gvk.kind.as_str(), source.id.name.as_str()) {
@@ -174,8 +175,7 @@ pub fn replace(b: &mut Builder, site: Site, entries: &[Node], acc: &mut Accumula
             let Some(t) = r.targets.as_ref().and_then(|ts| ts.get(j)) else { continue };
             let Some(sel) = &t.select else { continue };
             let opt = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
-            crate::lint::note_unmatched(
-                &mut b.unmatched,
+            ctx.sink.unmatched_target(
                 file,
                 t.pos,
                 &format!("replacements entry {}, target {},", entry + 1, j + 1),

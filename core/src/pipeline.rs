@@ -1,12 +1,15 @@
 //! The whole-tree steps that follow accumulation: hash suffixes, name references, vars, dropping
-//! local config, sorting. [`build`] is the pipeline's entry point.
+//! local config, sorting. [`run`] is the pipeline's entry point (the public `kcompile::build`
+//! calls it).
 
-use crate::accumulate::Builder;
+use crate::accumulate::Walker;
+use crate::ctx::Ctx;
+use crate::diagnostics::{Diagnostic, Kind, Sink};
 use crate::error::{Error, Result};
 use crate::fs::{FileKind, FileSystem};
 use crate::load::{Cache, Loader};
 use crate::resource::Resource;
-use crate::trace::{self, Step, Tracer};
+use crate::trace::{self, Attribution, Tracer};
 use camino::Utf8Path;
 
 /// Whether a kustomization may read files outside its own directory.
@@ -81,29 +84,28 @@ pub struct Options {
 }
 
 /// Builds the kustomization in `root`: every resource, transformed and sorted, plus warnings.
-pub(crate) fn build(
+pub(crate) fn run(
     fs: &dyn FileSystem,
     root: &Utf8Path,
     options: &Options,
     cache: Option<&Cache>,
-) -> Result<(Vec<Resource>, Vec<String>)> {
-    let built = build_with(fs, root, options, cache, false)?;
-    Ok((built.resources, built.warnings))
+) -> Result<(Vec<Resource>, Vec<Diagnostic>)> {
+    let built = run_with(fs, root, options, cache, false)?;
+    Ok((built.resources, built.sink.warnings))
 }
 
 /// A build with what `lint` and `explain` need besides the output.
 pub(crate) struct Built {
     pub resources: Vec<Resource>,
-    pub warnings: Vec<String>,
-    /// Patches and replacement targets that selected nothing.
-    pub unmatched: Vec<crate::lint::Unmatched>,
+    /// Warnings, and the patch and replacement targets that selected nothing.
+    pub sink: Sink,
     /// Where each field came from, when `trace` was asked for.
     pub tracer: Option<Tracer>,
 }
 
-/// [`build`], keeping track of where every field came from when `trace` is set (off for
+/// [`run`], keeping track of where every field came from when `trace` is set (off for
 /// `build`: the tracer's hooks then do nothing).
-pub(crate) fn build_with(
+pub(crate) fn run_with(
     fs: &dyn FileSystem,
     root: &Utf8Path,
     options: &Options,
@@ -120,19 +122,18 @@ pub(crate) fn build_with(
             "'{root}' is not a directory: build takes a directory holding a kustomization"
         )));
     }
-    let mut builder = Builder::new(loader);
-    if trace {
-        builder.tracer = Some(Tracer::default());
-    }
-    let (acc, kustomization) = builder.accumulate_dir(&real)?;
+    let mut walker = Walker::new(Ctx::new(loader, trace));
+    let (acc, kustomization) = walker.accumulate_dir(&real)?;
+    let flags = walker.build_metadata();
+    let mut ctx = walker.ctx;
     if let Some(o) = &kustomization.sort_options {
         crate::sort::validate(o)?;
     }
     let mut resources = acc.resources;
-    let tracer = &mut builder.tracer;
+    let tracer = &mut ctx.tracer;
     trace::begin(tracer, &mut resources);
     crate::generate::hash::add_suffixes(&mut resources);
-    trace::end(tracer, &mut resources, || Step::bare("hash suffix", "the content hash of a generated object"));
+    trace::end(tracer, &mut resources, || Attribution::bare("hash suffix", "the content hash of a generated object"));
     trace::begin(tracer, &mut resources);
     crate::namereference::fix(&mut resources, &acc.config.name_reference)?;
     if tracer.is_some() {
@@ -146,15 +147,18 @@ pub(crate) fn build_with(
             .collect();
         let refine = |n: &crate::yaml::node::Node| {
             let what = renamed.get(n.as_str()?)?;
-            Some(Step::bare("name reference", what.clone()))
+            Some(Attribution::bare("name reference", what.clone()))
         };
-        trace::end_refined(tracer, &mut resources, || Step::bare("name reference", ""), &refine);
+        trace::end_refined(tracer, &mut resources, || Attribution::bare("name reference", ""), &refine);
     }
     trace::begin(tracer, &mut resources);
     let unused = crate::vars::resolve(&mut resources, &acc.vars, &acc.config.var_reference)?;
-    trace::end(tracer, &mut resources, || Step::bare("vars", "$(VAR) expanded"));
+    trace::end(tracer, &mut resources, || Attribution::bare("vars", "$(VAR) expanded"));
     if !unused.is_empty() {
-        builder.warnings.push(format!("well-defined vars that were never replaced: {}", unused.join(",")));
+        ctx.sink.warn(Diagnostic::new(
+            Kind::UnusedVars,
+            format!("well-defined vars that were never replaced: {}", unused.join(",")),
+        ));
     }
     // kustomize validates every object's metadata as it drops local config.
     for r in &resources {
@@ -164,9 +168,10 @@ pub(crate) fn build_with(
     let fifo = crate::kustomization::SortOptions { order: "fifo".into(), legacy: None };
     let sort_options = match (kustomization.sort_options.as_ref(), options.reorder) {
         (Some(o), Some(_)) => {
-            builder.warnings.push(
-                "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.".into(),
-            );
+            ctx.sink.warn(Diagnostic::new(
+                Kind::SortOrderOverridden,
+                "Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.",
+            ));
             Some(o)
         }
         (Some(o), None) => Some(o),
@@ -174,9 +179,9 @@ pub(crate) fn build_with(
         (None, _) => None,
     };
     crate::sort::sort(&mut resources, sort_options);
-    let mut build_metadata = builder.build_metadata;
+    let mut build_metadata = flags;
     build_metadata.managed_by |= options.managed_by_label;
-    trace::begin(&mut builder.tracer, &mut resources);
+    trace::begin(&mut ctx.tracer, &mut resources);
     crate::build_metadata::finish(&mut resources, &real, build_metadata)?;
     // The last check before printing: kustomize fails on a character its JSON-to-YAML step
     // refuses only when it reaches the output.
@@ -192,8 +197,8 @@ pub(crate) fn build_with(
             .help("remove the character, or write it some other way (kustomize fails on it too)"));
         }
     }
-    trace::end(&mut builder.tracer, &mut resources, || Step::bare("buildMetadata", ""));
-    Ok(Built { resources, warnings: builder.warnings, unmatched: builder.unmatched, tracer: builder.tracer })
+    trace::end(&mut ctx.tracer, &mut resources, || Attribution::bare("buildMetadata", ""));
+    Ok(Built { resources, sink: ctx.sink, tracer: ctx.tracer })
 }
 
 /// Objects annotated `config.kubernetes.io/local-config: "true"` are not printed.
