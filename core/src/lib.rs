@@ -16,6 +16,7 @@
 mod accumulate;
 mod build;
 mod build_metadata;
+mod decode;
 mod diff;
 pub mod edit;
 mod error;
