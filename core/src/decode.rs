@@ -36,7 +36,6 @@ pub(crate) struct Rules {
     prefix: &'static str,
 }
 
-#[cfg_attr(not(test), allow(dead_code))] // JSON and KYAML: until the plugin configurations use them
 impl Rules {
     /// A kustomization file, its inline replacements and vars.
     pub const KUSTOMIZATION: Rules =
@@ -128,6 +127,22 @@ impl<'a> Object<'a> {
             }
         }
         Ok(None)
+    }
+}
+
+/// The cursors over the items of a document that is a list of structs (`go_value` names the
+/// list's Go type, `[]types.Replacement`); a null item has no fields.
+pub(crate) fn root_objects<'a>(
+    node: &'a Node,
+    rules: Rules,
+    go_type: &'static str,
+    go_value: &str,
+) -> Result<Vec<Object<'a>>> {
+    let element = go_value.trim_start_matches("[]").trim_start_matches('*');
+    match &node.value {
+        Value::Null => Ok(Vec::new()),
+        Value::Seq(items) => items.iter().map(|n| Object::root(n, rules, go_type, element)).collect(),
+        _ => Object::root(node, rules, go_type, go_value).map(|_| Vec::new()),
     }
 }
 

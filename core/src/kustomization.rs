@@ -6,6 +6,8 @@
 
 use crate::decode::{Field, Object, Rules};
 use crate::error::{bail, Error, Result};
+use crate::transform::replacements::{self, ReplacementEntry};
+use crate::vars::{self, Var};
 use crate::yaml::node::{Node, Pos, Value};
 use indexmap::IndexMap;
 
@@ -133,8 +135,8 @@ pub struct Kustomization {
     pub config_map_generator: Vec<GeneratorArgs>,
     pub secret_generator: Vec<GeneratorArgs>,
     pub generator_options: Option<GeneratorOptions>,
-    pub replacements: Vec<Node>,
-    pub vars: Vec<Node>,
+    pub replacements: Vec<ReplacementEntry>,
+    pub vars: Vec<Var>,
     pub openapi: Option<Node>,
     pub generators: Vec<Spanned>,
     pub transformers: Vec<Spanned>,
@@ -325,13 +327,13 @@ impl Kustomization {
                             .map(decode_gen_options)
                             .transpose()?
                     }
-                    "replacements" => k.replacements = f.seq("[]types.ReplacementField")?.to_vec(),
+                    "replacements" => k.replacements = replacements::decode_entries(&f)?,
                     "vars" => {
                         // kustomize marks this one's automatic fix as experimental.
                         k.warnings.push(
                             deprecated("vars", "replacements").replace("instead. Run", "instead. [EXPERIMENTAL] Run"),
                         );
-                        k.vars = f.seq("[]types.Var")?.to_vec();
+                        k.vars = each(f.objects("Var", "[]types.Var")?, vars::decode)?;
                     }
                     "openapi" => k.openapi = if v.is_null() { None } else { Some(v.clone()) },
                     "generators" => k.generators = f.strings()?,
@@ -448,7 +450,7 @@ pub(crate) fn decode_field_spec(mut o: Object) -> Result<FieldSpec> {
     Ok(f)
 }
 
-fn decode_image(mut o: Object) -> Result<Image> {
+pub(crate) fn decode_image(mut o: Object) -> Result<Image> {
     let mut i = Image::default();
     while let Some(f) = o.next(&["name", "newName", "newTag", "digest", "tagSuffix"])? {
         match f.name {
@@ -462,7 +464,7 @@ fn decode_image(mut o: Object) -> Result<Image> {
     Ok(i)
 }
 
-fn decode_replica(mut o: Object) -> Result<Replica> {
+pub(crate) fn decode_replica(mut o: Object) -> Result<Replica> {
     let mut r = Replica::default();
     while let Some(f) = o.next(&["name", "count"])? {
         match f.name {
@@ -500,29 +502,32 @@ fn decode_patch(mut o: Object) -> Result<Patch> {
             "path" => p.path = f.string()?,
             "patch" => p.patch = f.string()?,
             "target" => p.target = f.object("Selector", "types.Selector")?.map(decode_selector).transpose()?,
-            // A `map[string]bool`: any key, matched exactly.
-            _ => {
-                let options = match &f.node.value {
-                    Value::Null => continue,
-                    Value::Map(m) => m,
-                    _ => return Err(f.type_error(f.node, "map[string]bool")),
-                };
-                for (key, n) in options {
-                    let set = match n.value {
-                        Value::Null => false,
-                        Value::Bool(b) => b,
-                        _ => return Err(f.type_error(n, "bool")),
-                    };
-                    match key.as_str() {
-                        "allowNameChange" => p.allow_name_change = set,
-                        "allowKindChange" => p.allow_kind_change = set,
-                        _ => {}
-                    }
-                }
-            }
+            _ => decode_patch_options(&f, &mut p)?,
         }
     }
     Ok(p)
+}
+
+/// A patch's `options`: a `map[string]bool`, any key, matched exactly.
+pub(crate) fn decode_patch_options(f: &Field, p: &mut Patch) -> Result<()> {
+    let options = match &f.node.value {
+        Value::Null => return Ok(()),
+        Value::Map(m) => m,
+        _ => return Err(f.type_error(f.node, "map[string]bool")),
+    };
+    for (key, n) in options {
+        let set = match n.value {
+            Value::Null => false,
+            Value::Bool(b) => b,
+            _ => return Err(f.type_error(n, "bool")),
+        };
+        match key.as_str() {
+            "allowNameChange" => p.allow_name_change = set,
+            "allowKindChange" => p.allow_kind_change = set,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn decode_gen_options(mut o: Object) -> Result<GeneratorOptions> {
@@ -543,7 +548,7 @@ fn string_list(f: &Field) -> Result<Vec<String>> {
 }
 
 /// One generator entry; only a Secret's has `type`.
-fn decode_generator(mut o: Object, secret: bool) -> Result<GeneratorArgs> {
+pub(crate) fn decode_generator(mut o: Object, secret: bool) -> Result<GeneratorArgs> {
     let mut g = GeneratorArgs { pos: o.pos(), ..GeneratorArgs::default() };
     // kustomize appends the deprecated `env` after `envs`, wherever it was written.
     let mut env = None;

@@ -21,6 +21,7 @@ mod diff;
 pub mod edit;
 mod error;
 mod explain;
+mod fieldpath;
 mod fs;
 mod generate;
 mod kustomization;
