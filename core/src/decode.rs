@@ -49,7 +49,7 @@ impl Rules {
 /// Whether `key` names the field `name` under these rules. Go's JSON folds case as Unicode
 /// does; the field names are ASCII, and the only other characters folding to ASCII letters are
 /// the Kelvin sign (`k`) and the long s (`s`).
-fn key_matches(rules: Rules, key: &str, name: &str) -> bool {
+pub(crate) fn key_matches(rules: Rules, key: &str, name: &str) -> bool {
     if !rules.fold_case {
         return key == name;
     }

@@ -113,6 +113,15 @@ pub struct SortOptions {
     pub legacy: Option<(Vec<String>, Vec<String>)>,
 }
 
+/// `openapi`: the version of a built-in schema, or the path of a schema file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OpenApiField {
+    pub version: Option<String>,
+    pub path: Option<String>,
+    /// Where the field was written.
+    pub pos: Pos,
+}
+
 /// A parsed kustomization file.
 #[derive(Clone, Debug, Default)]
 pub struct Kustomization {
@@ -137,7 +146,7 @@ pub struct Kustomization {
     pub generator_options: Option<GeneratorOptions>,
     pub replacements: Vec<ReplacementEntry>,
     pub vars: Vec<Var>,
-    pub openapi: Option<Node>,
+    pub openapi: Option<OpenApiField>,
     pub generators: Vec<Spanned>,
     pub transformers: Vec<Spanned>,
     pub validators: Vec<Spanned>,
@@ -335,7 +344,19 @@ impl Kustomization {
                         );
                         k.vars = each(f.objects("Var", "[]types.Var")?, vars::decode)?;
                     }
-                    "openapi" => k.openapi = if v.is_null() { None } else { Some(v.clone()) },
+                    "openapi" => {
+                        // A `map[string]string`: only `version` and `path` (in that spelling) count.
+                        k.openapi = if v.is_null() {
+                            None
+                        } else {
+                            let mut map = f.string_map()?;
+                            Some(OpenApiField {
+                                version: map.shift_remove("version"),
+                                path: map.shift_remove("path"),
+                                pos: v.pos,
+                            })
+                        }
+                    }
                     "generators" => k.generators = f.strings()?,
                     "transformers" => k.transformers = f.strings()?,
                     "validators" => k.validators = f.strings()?,

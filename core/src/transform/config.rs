@@ -6,7 +6,7 @@
 //! accumulator holds is merged upwards with its resources, so what a base declares also applies
 //! in the overlays that include it (as in kustomize).
 
-use crate::decode::{Field, Object, Rules};
+use crate::decode::{key_matches, Field, Object, Rules};
 use crate::error::{Error, Result};
 use crate::kustomization::decode_field_spec;
 use crate::transform::fieldspec::{gvk_order_key, merge_spec, merge_specs, sort_specs, GvkSel, Spec};
@@ -198,7 +198,7 @@ fn merge_backref(list: &mut Vec<NameBackRef>, b: &NameBackRef) -> Result<bool> {
 
 /// A map field by case-insensitive name (kustomize decodes these files as JSON into Go structs).
 fn field<'a>(n: &'a Node, name: &str) -> Option<&'a Node> {
-    n.as_map()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v).filter(|v| !v.is_null())
+    n.as_map()?.iter().find(|(k, _)| key_matches(Rules::JSON, k, name)).map(|(_, v)| v).filter(|v| !v.is_null())
 }
 
 /// A list of field specs (kustomize's `FsSlice`), decoded with the rules of its document.

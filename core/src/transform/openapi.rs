@@ -6,7 +6,7 @@
 //! named by a kustomization's `openapi: {path: ...}` (Swagger 2 `definitions`, JSON or YAML),
 //! which replaces the built-in one for the whole build, as in kustomize.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::yaml::node::{Node, Value};
 use foldhash::{HashMap, HashMapExt};
 use std::sync::{Arc, OnceLock};
@@ -267,37 +267,6 @@ impl OpenApi {
 
 /// The one built-in Kubernetes schema version kustomize v5.5.0 ships.
 pub const BUILTIN_VERSION: &str = "v1.21.2";
-
-/// Reads a kustomization's `openapi` field: `(version, path)`.
-pub fn parse_field(v: &Node) -> Result<(Option<String>, Option<String>)> {
-    let Some(map) = v.as_map() else {
-        return Err(Error::new(format!(
-            "invalid Kustomization: 'openapi' must be a map (version or path), found a {}",
-            v.value.type_name()
-        ))
-        .at(v.pos));
-    };
-    let mut version = None;
-    let mut path = None;
-    for (k, n) in map {
-        let text = match &n.value {
-            Value::Str(s) => s.clone(),
-            _ => {
-                return Err(Error::new(format!(
-                    "invalid Kustomization: json: cannot unmarshal {} into Go struct field Kustomization.openapi of type string",
-                    n.value.type_name()
-                ))
-                .at(n.pos))
-            }
-        };
-        match k.as_str() {
-            "version" => version = Some(text),
-            "path" => path = Some(text),
-            _ => {}
-        }
-    }
-    Ok((version, path))
-}
 
 /// Field `name` of an object schema (its properties, else its additional properties).
 pub fn field<'a>(sch: Sch<'a>, name: &str) -> Sch<'a> {

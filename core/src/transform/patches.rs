@@ -35,7 +35,7 @@ use std::sync::Arc;
 pub fn set_openapi(b: &mut Builder, lk: &LoadedKustomization, acc: &Accumulator) -> Result<()> {
     note_kinds(b, &acc.resources);
     let Some(field) = &lk.kustomization.openapi else { return Ok(()) };
-    let (version, path) = openapi::parse_field(field).map_err(|e| e.in_file(&lk.file))?;
+    let (version, path) = (field.version.clone(), field.path.clone());
     let custom = match &path {
         Some(p) => {
             let (real, text) = b.loader.read_file(&lk.dir, p).map_err(|e| e.in_file(&lk.file).at(field.pos))?;
