@@ -15,12 +15,16 @@
 //! `cannot unmarshal number into Go struct field Image.images.name of type string`: the struct
 //! that holds the field, then the path of field names from the document's root.
 //!
+//! Go's JSON decoder sees the keys of a map sorted (`sigs.k8s.io/yaml` goes through a Go map),
+//! so a later field wins over an earlier one by that order, not by the document's: of
+//! `IMAGES:` and `images:`, `images:` counts.
+//!
 //! The cursor: [`Object::root`] over a map node, [`Object::next`] yields each [`Field`] written
 //! (matched to its documented name), whose typed getters (`string`, `bool`, `int`, `strings`,
 //! `string_map`, `object`, `objects`) check the type and keep positions; errors are located.
 
 use crate::error::{Error, Result};
-use crate::yaml::node::{Map, Node, Pos, Value};
+use crate::yaml::node::{Node, Pos, Value};
 use indexmap::IndexMap;
 
 /// How keys are matched and values read; see the module documentation.
@@ -77,7 +81,8 @@ fn json_type(v: &Value) -> &'static str {
 /// A cursor over the fields of one map node that decodes into a Go struct.
 pub(crate) struct Object<'a> {
     node: &'a Node,
-    entries: Option<indexmap::map::Iter<'a, String, Node>>,
+    /// The fields not yet read, in the order kustomize's decoder reads them.
+    entries: std::vec::IntoIter<(&'a String, &'a Node)>,
     rules: Rules,
     /// The Go struct's name (`Kustomization`, `Image`), for messages.
     go_type: &'static str,
@@ -102,8 +107,14 @@ impl<'a> Object<'a> {
     }
 
     fn of(node: &'a Node, rules: Rules, go_type: &'static str, path: String) -> Object<'a> {
-        let entries = node.as_map().map(Map::iter);
-        Object { node, entries, rules, go_type, path }
+        let mut entries: Vec<(&'a String, &'a Node)> = node.as_map().map(|m| m.iter().collect()).unwrap_or_default();
+        // `sigs.k8s.io/yaml` turns the map into JSON through a Go map, which prints its keys
+        // sorted: Go's decoder sees them in that order, and of two keys naming one field (in
+        // different case) the one sorting last wins.
+        if rules.fold_case {
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+        }
+        Object { node, entries: entries.into_iter(), rules, go_type, path }
     }
 
     /// Where the map was written.
@@ -115,8 +126,7 @@ impl<'a> Object<'a> {
     /// key that matches none is an error naming the nearest field under strict rules, and is
     /// skipped otherwise.
     pub fn next(&mut self, fields: &[&'static str]) -> Result<Option<Field<'a>>> {
-        let Some(entries) = self.entries.as_mut() else { return Ok(None) };
-        for (key, node) in entries.by_ref() {
+        for (key, node) in self.entries.by_ref() {
             match fields.iter().find(|f| key_matches(self.rules, key, f)) {
                 Some(name) => {
                     let path = if self.path.is_empty() { name.to_string() } else { format!("{}.{name}", self.path) };
@@ -308,10 +318,18 @@ mod tests {
     #[test]
     fn json_keys_match_their_field_whatever_the_case_as_go_folds_it() {
         let got = fields("NAME: a\nCount: 2\n\u{212A}ind: k\n", Rules::JSON).unwrap();
-        assert_eq!(got, [("name", "a".to_string()), ("count", "2".to_string()), ("kind", "k".to_string())]);
+        assert_eq!(got, [("count", "2".to_string()), ("name", "a".to_string()), ("kind", "k".to_string())]);
         assert!(key_matches(Rules::JSON, "name\u{17F}", "names"));
         assert!(!key_matches(Rules::JSON, "namé", "name"));
         assert!(!key_matches(Rules::JSON, "nam", "name"));
+    }
+
+    #[test]
+    fn json_fields_come_in_sorted_key_order_and_kyaml_fields_in_document_order() {
+        let got = fields("name: b\nNAME: a\ncount: 1\n", Rules::JSON).unwrap();
+        assert_eq!(got, [("name", "a".to_string()), ("count", "1".to_string()), ("name", "b".to_string())]);
+        let got = fields("name: b\ncount: 1\n", Rules::KYAML).unwrap();
+        assert_eq!(got, [("name", "b".to_string()), ("count", "1".to_string())]);
     }
 
     #[test]
@@ -366,7 +384,7 @@ mod tests {
     #[test]
     fn nulls_leave_fields_at_their_zero_value() {
         let got = fields("name: ~\ncount:\ntags: [~, a]\n", Rules::KUSTOMIZATION).unwrap();
-        assert_eq!(got, [("name", String::new()), ("count", String::new()), ("tags", ",a".to_string())]);
+        assert_eq!(got, [("count", String::new()), ("name", String::new()), ("tags", ",a".to_string())]);
     }
 
     #[test]

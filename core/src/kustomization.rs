@@ -291,7 +291,7 @@ impl Kustomization {
                     "resources" => k.resources = f.strings()?,
                     "bases" => {
                         k.warnings.push(deprecated("bases", "resources"));
-                        bases.extend(f.strings()?);
+                        bases = f.strings()?;
                         bases_at = Some(v);
                     }
                     "components" => k.components = f.strings()?,
@@ -306,10 +306,10 @@ impl Kustomization {
                     }
                     "commonAnnotations" => k.common_annotations = f.string_map()?,
                     "labels" => k.labels = each(f.objects("Label", "[]types.Label")?, decode_label)?,
-                    "images" => k.images.extend(each(f.objects("Image", "[]types.Image")?, decode_image)?),
+                    "images" => k.images = each(f.objects("Image", "[]types.Image")?, decode_image)?,
                     "imageTags" => {
                         k.warnings.push(deprecated("imageTags", "images"));
-                        image_tags.extend(each(f.objects("Image", "[]types.Image")?, decode_image)?);
+                        image_tags = each(f.objects("Image", "[]types.Image")?, decode_image)?;
                         image_tags_at = Some(v);
                     }
                     "replicas" => k.replicas = each(f.objects("Replica", "[]types.Replica")?, decode_replica)?,
@@ -585,7 +585,7 @@ pub(crate) fn decode_generator(mut o: Object, secret: bool) -> Result<GeneratorA
                 g.literals = literals.into_iter().map(|l| l.value).collect();
             }
             "files" => g.files = string_list(&f)?,
-            "envs" => g.envs.extend(string_list(&f)?),
+            "envs" => g.envs = string_list(&f)?,
             "env" => env = f.string()?.filter(|e| !e.is_empty()),
             "options" => {
                 g.options =
