@@ -1,11 +1,12 @@
 //! `vars` (deprecated in kustomize, still used): `$(NAME)` references replaced by a field of
 //! another object, once the whole tree is built.
 //!
-//! Each kustomization's vars are matched, at the end of its own accumulation, to the one
+//! Vars are decoded (`decode`) when their kustomization is read. Each kustomization's vars are
+//! matched, at the end of its own accumulation, to the one
 //! resource whose original id is the var's `objref` (the resource remembers the var's name).
 //! Vars travel up with the resources; two vars of one name anywhere in the tree are an error.
-//! After name references are fixed, each var's `fieldref` (default `metadata.name`) is read
-//! from its resource (so it sees final names, prefixes and hashes included) and `$(NAME)` is
+//! After name references are fixed, each var's `fieldref` (default `metadata.name`, a
+//! `crate::fieldpath` path that may write `containers[0]`) is read from its resource (so it sees final names, prefixes and hashes included) and `$(NAME)` is
 //! expanded in the var-reference fields of the build's transformer configuration (kustomize's
 //! `varReference` table in `transform/fieldspecs.yaml`, plus the `varReference` entries of
 //! `configurations` files, merged as kustomize merges them). A field that is exactly `$(NAME)` takes

@@ -4,14 +4,18 @@
 //! - The source is the one object selected by group/version/kind/name/namespace, matched
 //!   against its current and previous ids; its `fieldPath` (default `metadata.name`) must exist.
 //! - Targets are selected the same way (plus label and annotation selectors), minus `reject`ed
-//!   ones; each field path must reach at least one field. Path segments are map keys, list
-//!   indexes (`0`), `*` (every list element) and `[key=regex]` (list elements whose `key`
-//!   matches the unanchored regex; `[=regex]` for lists of scalars); `\.` is a dot in a key.
+//!   ones; each field path must reach at least one field. Paths are `crate::fieldpath`'s
+//!   language: map keys, list indexes (`0`), `*` (every list element) and `[key=regex]` (list
+//!   elements whose `key` matches the unanchored regex; `[=regex]` for lists of scalars); `\.`
+//!   is a dot in a key.
 //! - A scalar target keeps its type and takes the source's text (`"8080"` into an int field
 //!   makes `8080`); other targets are replaced by the source value.
 //! - `options.delimiter`/`index` pick a part of the source, or replace a part of the target;
 //!   `options.create` makes missing fields.
-//! - An entry `{path: file.yaml}` reads one replacement, or a list of them, from a file.
+//! - An entry `{path: file.yaml}` reads one replacement, or a list of them, from a file (read as
+//!   `sigs.k8s.io/yaml` reads it: YAML 1.1, unknown fields ignored).
+//! - Entries are decoded (`decode_entries`, through `crate::decode`) when the kustomization is
+//!   read, files when the transformer runs; applying them walks no configuration node.
 
 use crate::accumulate::{Accumulator, Builder};
 use crate::decode::{self, Field, Object, Rules, Spanned};
