@@ -200,20 +200,25 @@ impl<'a> Field<'a> {
         .at(node.pos)
     }
 
-    fn scalar_string(&self, node: &Node) -> Result<Option<String>> {
+    fn scalar_string(&self, node: &Node, go: &str) -> Result<Option<String>> {
         match &node.value {
             Value::Null => Ok(None),
             Value::Str(s) => Ok(Some(s.clone())),
             Value::Bool(_) | Value::Int(_) | Value::UInt(_) | Value::Float(_) if self.rules.scalar_strings => {
                 Ok(node.scalar_text())
             }
-            _ => Err(self.type_error(node, "string")),
+            _ => Err(self.type_error(node, go)),
         }
     }
 
     /// A string field; `None` for null.
     pub fn string(&self) -> Result<Option<String>> {
-        self.scalar_string(self.node)
+        self.scalar_string(self.node, "string")
+    }
+
+    /// A field of a Go string type with its own name (`types.SortOrder`); `None` for null.
+    pub fn string_of(&self, go: &str) -> Result<Option<String>> {
+        self.scalar_string(self.node, go)
     }
 
     /// A bool field; `None` for null.
@@ -247,7 +252,7 @@ impl<'a> Field<'a> {
     pub fn strings(&self) -> Result<Vec<Spanned>> {
         self.seq("[]string")?
             .iter()
-            .map(|n| Ok(Spanned { value: self.scalar_string(n)?.unwrap_or_default(), pos: n.pos }))
+            .map(|n| Ok(Spanned { value: self.scalar_string(n, "string")?.unwrap_or_default(), pos: n.pos }))
             .collect()
     }
 
@@ -256,7 +261,7 @@ impl<'a> Field<'a> {
         match &self.node.value {
             Value::Null => Ok(IndexMap::new()),
             Value::Map(m) => {
-                m.iter().map(|(k, n)| Ok((k.clone(), self.scalar_string(n)?.unwrap_or_default()))).collect()
+                m.iter().map(|(k, n)| Ok((k.clone(), self.scalar_string(n, "string")?.unwrap_or_default()))).collect()
             }
             _ => Err(self.type_error(self.node, "map[string]string")),
         }

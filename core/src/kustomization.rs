@@ -273,11 +273,10 @@ impl Kustomization {
                         }
                     }
                     "kind" => {
-                        k.kind = match &v.value {
-                            Value::Null => KustKind::Kustomization,
-                            Value::Str(s) if s.is_empty() || s == "Kustomization" => KustKind::Kustomization,
-                            Value::Str(s) if s == "Component" => KustKind::Component,
-                            _ => {
+                        k.kind = match f.string()?.as_deref() {
+                            None | Some("" | "Kustomization") => KustKind::Kustomization,
+                            Some("Component") => KustKind::Component,
+                            Some(_) => {
                                 let e = Error::new("kind should be Kustomization or Component");
                                 let near =
                                     v.as_str().and_then(|s| crate::error::closest(s, ["Kustomization", "Component"]));
@@ -602,7 +601,7 @@ fn decode_sort(mut o: Object) -> Result<SortOptions> {
     let mut s = SortOptions::default();
     while let Some(f) = o.next(&["order", "legacySortOptions"])? {
         match f.name {
-            "order" => s.order = f.string()?.unwrap_or_default(),
+            "order" => s.order = f.string_of("types.SortOrder")?.unwrap_or_default(),
             _ => {
                 let Some(mut legacy) = f.object("LegacySortOptions", "types.LegacySortOptions")? else { continue };
                 let (mut first, mut last) = (Vec::new(), Vec::new());
@@ -648,6 +647,11 @@ mod tests {
         let e = parse("resources: r.yaml\n").unwrap_err();
         assert!(e.message().contains("cannot unmarshal string into Go struct field Kustomization.resources"), "{e}");
         assert_eq!(parse("kind: Foo\n").unwrap_err().message(), "kind should be Kustomization or Component");
+        // A kind that is no string is Go's type error, as in kubectl.
+        let e = parse("kind: 1\n").unwrap_err();
+        assert!(e.message().ends_with("Go struct field Kustomization.kind of type string"), "{e}");
+        let e = parse("sortOptions: {order: 1}\n").unwrap_err();
+        assert!(e.message().ends_with("SortOptions.sortOptions.order of type types.SortOrder"), "{e}");
         assert_eq!(parse("kind: Component\nresources: []\n").unwrap().kind, KustKind::Component);
         assert!(parse("helmCharts: []\n").unwrap_err().message().contains("'helmCharts' is not supported"));
     }
