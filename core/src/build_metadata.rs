@@ -440,7 +440,7 @@ mod tests {
         let mut k = Kustomization {
             name_prefix: Some("p-".into()),
             namespace: Some("ns".into()),
-            replacements: vec![Node::map()],
+            replacements: vec![crate::transform::replacements::ReplacementEntry::Path(Default::default())],
             ..Kustomization::default()
         };
         k.common_labels.insert("a".into(), "b".into());

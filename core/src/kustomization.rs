@@ -4,7 +4,10 @@
 //! case-insensitively, an unknown field is an error with its position, and a field kcompile does
 //! not implement is an error naming it, never silently ignored.
 
+use crate::decode::{Field, Object, Rules};
 use crate::error::{bail, Error, Result};
+use crate::transform::replacements::{self, ReplacementEntry};
+use crate::vars::{self, Var};
 use crate::yaml::node::{Node, Pos, Value};
 use indexmap::IndexMap;
 
@@ -16,12 +19,7 @@ pub enum KustKind {
     Component,
 }
 
-/// A string plus where it was written.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Spanned {
-    pub value: String,
-    pub pos: Pos,
-}
+pub use crate::decode::Spanned;
 
 /// Which objects a patch, replacement or transformer applies to.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -115,6 +113,15 @@ pub struct SortOptions {
     pub legacy: Option<(Vec<String>, Vec<String>)>,
 }
 
+/// `openapi`: the version of a built-in schema, or the path of a schema file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OpenApiField {
+    pub version: Option<String>,
+    pub path: Option<String>,
+    /// Where the field was written.
+    pub pos: Pos,
+}
+
 /// A parsed kustomization file.
 #[derive(Clone, Debug, Default)]
 pub struct Kustomization {
@@ -137,9 +144,9 @@ pub struct Kustomization {
     pub config_map_generator: Vec<GeneratorArgs>,
     pub secret_generator: Vec<GeneratorArgs>,
     pub generator_options: Option<GeneratorOptions>,
-    pub replacements: Vec<Node>,
-    pub vars: Vec<Node>,
-    pub openapi: Option<Node>,
+    pub replacements: Vec<ReplacementEntry>,
+    pub vars: Vec<Var>,
+    pub openapi: Option<OpenApiField>,
     pub generators: Vec<Spanned>,
     pub transformers: Vec<Spanned>,
     pub validators: Vec<Spanned>,
@@ -160,17 +167,14 @@ pub struct FieldPositions {
 }
 
 impl FieldPositions {
-    fn add(&mut self, field: &str, v: &Node) {
+    fn add(&mut self, field: &'static str, v: &Node) {
         let name = match field {
             "bases" => "resources",
-            "imagetags" => "images",
-            other => match FIELD_NAMES.iter().find(|f| f.eq_ignore_ascii_case(other)) {
-                Some(f) => f,
-                None => return,
-            },
+            "imageTags" => "images",
+            other => other,
         };
         let items: Vec<Pos> = v.as_seq().map(|s| s.iter().map(|n| n.pos).collect()).unwrap_or_default();
-        match self.fields.iter_mut().find(|(f, _, _)| f.eq_ignore_ascii_case(name)) {
+        match self.fields.iter_mut().find(|(f, _, _)| *f == name) {
             Some((_, _, existing)) => existing.extend(items),
             None => self.fields.push((name, v.pos, items)),
         }
@@ -229,18 +233,11 @@ const FIELD_NAMES: &[&str] = &[
     "helmChartInflationGenerator",
 ];
 
-/// Fields kustomize knows that kcompile refuses with a clear message.
-const UNSUPPORTED: &[(&str, &str)] = &[
-    ("helmcharts", "helmCharts"),
-    ("helmglobals", "helmGlobals"),
-    ("helmchartinflationgenerator", "helmChartInflationGenerator"),
-];
-
 impl Kustomization {
     /// Parses a kustomization document (already read with YAML 1.1 rules).
     pub fn from_node(doc: &Node) -> Result<Kustomization> {
-        let map = match &doc.value {
-            Value::Map(m) => m,
+        match &doc.value {
+            Value::Map(_) => {}
             Value::Null => return Err(empty_kustomization().at(doc.pos)),
             other => {
                 return Err(Error::new(format!(
@@ -249,7 +246,8 @@ impl Kustomization {
                 ))
                 .at(doc.pos))
             }
-        };
+        }
+        let mut fields = Object::root(doc, Rules::KUSTOMIZATION, "Kustomization", "types.Kustomization")?;
         let mut k = Kustomization::default();
         let mut api_version = None;
         // kustomize appends the deprecated `bases` after `resources` and `imageTags` after
@@ -257,20 +255,28 @@ impl Kustomization {
         let (mut bases, mut image_tags) = (Vec::new(), Vec::new());
         let (mut bases_at, mut image_tags_at) = (None, None);
         let mut anything_set = false;
-        for (key, v) in map {
-            let lower = key.to_ascii_lowercase();
-            let field = lower.as_str();
-            anything_set |= sets_a_field(field, v);
+        while let Some(f) = fields.next(FIELD_NAMES)? {
+            let v = f.node;
+            anything_set |= sets_a_field(f.name, v);
             let res: Result<()> = (|| {
-                match field {
-                    "apiversion" => api_version = opt_string(v, key)?.map(|a| (a, v.pos)),
-                    "metadata" => {}
+                match f.name {
+                    "apiVersion" => api_version = f.string()?.map(|a| (a, v.pos)),
+                    "metadata" => {
+                        // Checked as kustomize decodes it; kustomize uses none of it.
+                        if let Some(mut meta) = f.object("ObjectMeta", "types.ObjectMeta")? {
+                            while let Some(f) = meta.next(&["name", "namespace", "labels", "annotations"])? {
+                                match f.name {
+                                    "name" | "namespace" => drop(f.string()?),
+                                    _ => drop(f.string_map()?),
+                                }
+                            }
+                        }
+                    }
                     "kind" => {
-                        k.kind = match &v.value {
-                            Value::Null => KustKind::Kustomization,
-                            Value::Str(s) if s.is_empty() || s == "Kustomization" => KustKind::Kustomization,
-                            Value::Str(s) if s == "Component" => KustKind::Component,
-                            _ => {
+                        k.kind = match f.string()?.as_deref() {
+                            None | Some("" | "Kustomization") => KustKind::Kustomization,
+                            Some("Component") => KustKind::Component,
+                            Some(_) => {
                                 let e = Error::new("kind should be Kustomization or Component");
                                 let near =
                                     v.as_str().and_then(|s| crate::error::closest(s, ["Kustomization", "Component"]));
@@ -281,76 +287,94 @@ impl Kustomization {
                             }
                         }
                     }
-                    "resources" => k.resources = spanned_list(v, key)?,
+                    "resources" => k.resources = f.strings()?,
                     "bases" => {
                         k.warnings.push(deprecated("bases", "resources"));
-                        bases.extend(spanned_list(v, key)?);
+                        bases = f.strings()?;
                         bases_at = Some(v);
                     }
-                    "components" => k.components = spanned_list(v, key)?,
-                    "crds" => k.crds = spanned_list(v, key)?,
-                    "configurations" => k.configurations = spanned_list(v, key)?,
-                    "namespace" => k.namespace = opt_string(v, key)?,
-                    "nameprefix" => k.name_prefix = opt_string(v, key)?,
-                    "namesuffix" => k.name_suffix = opt_string(v, key)?,
-                    "commonlabels" => {
+                    "components" => k.components = f.strings()?,
+                    "crds" => k.crds = f.strings()?,
+                    "configurations" => k.configurations = f.strings()?,
+                    "namespace" => k.namespace = f.string()?,
+                    "namePrefix" => k.name_prefix = f.string()?,
+                    "nameSuffix" => k.name_suffix = f.string()?,
+                    "commonLabels" => {
                         k.warnings.push(deprecated("commonLabels", "labels"));
-                        k.common_labels = string_map(v, key)?;
+                        k.common_labels = f.string_map()?;
                     }
-                    "commonannotations" => k.common_annotations = string_map(v, key)?,
-                    "labels" => k.labels = list(v, key, parse_label)?,
-                    "images" => k.images.extend(list(v, key, parse_image)?),
-                    "imagetags" => {
+                    "commonAnnotations" => k.common_annotations = f.string_map()?,
+                    "labels" => k.labels = each(f.objects("Label", "[]types.Label")?, decode_label)?,
+                    "images" => k.images = each(f.objects("Image", "[]types.Image")?, decode_image)?,
+                    "imageTags" => {
                         k.warnings.push(deprecated("imageTags", "images"));
-                        image_tags.extend(list(v, key, parse_image)?);
+                        image_tags = each(f.objects("Image", "[]types.Image")?, decode_image)?;
                         image_tags_at = Some(v);
                     }
-                    "replicas" => k.replicas = list(v, key, parse_replica)?,
-                    "patches" => k.patches = list(v, key, parse_patch)?,
-                    "patchesstrategicmerge" => {
+                    "replicas" => k.replicas = each(f.objects("Replica", "[]types.Replica")?, decode_replica)?,
+                    "patches" => k.patches = each(f.objects("Patch", "[]types.Patch")?, decode_patch)?,
+                    "patchesStrategicMerge" => {
                         k.warnings.push(deprecated("patchesStrategicMerge", "patches"));
-                        k.patches_strategic_merge = spanned_list(v, key)?;
+                        k.patches_strategic_merge = f.strings()?;
                     }
-                    "patchesjson6902" => {
+                    "patchesJson6902" => {
                         k.warnings.push(deprecated("patchesJson6902", "patches"));
-                        k.patches_json6902 = list(v, key, parse_patch)?;
+                        k.patches_json6902 = each(f.objects("Patch", "[]types.Patch")?, decode_patch)?;
                     }
-                    "configmapgenerator" => k.config_map_generator = list(v, key, |n| parse_generator(n, false))?,
-                    "secretgenerator" => k.secret_generator = list(v, key, |n| parse_generator(n, true))?,
-                    "generatoroptions" => {
-                        k.generator_options = if v.is_null() { None } else { Some(parse_gen_options(v)?) }
+                    "configMapGenerator" => {
+                        let items = f.objects("ConfigMapArgs", "[]types.ConfigMapArgs")?;
+                        k.config_map_generator = each(items, |o| decode_generator(o, false))?;
                     }
-                    "replacements" => k.replacements = list(v, key, |n| Ok(n.clone()))?,
+                    "secretGenerator" => {
+                        let items = f.objects("SecretArgs", "[]types.SecretArgs")?;
+                        k.secret_generator = each(items, |o| decode_generator(o, true))?;
+                    }
+                    "generatorOptions" => {
+                        k.generator_options = f
+                            .object("GeneratorOptions", "types.GeneratorOptions")?
+                            .map(decode_gen_options)
+                            .transpose()?
+                    }
+                    "replacements" => k.replacements = replacements::decode_entries(&f)?,
                     "vars" => {
                         // kustomize marks this one's automatic fix as experimental.
                         k.warnings.push(
                             deprecated("vars", "replacements").replace("instead. Run", "instead. [EXPERIMENTAL] Run"),
                         );
-                        k.vars = list(v, key, |n| Ok(n.clone()))?;
+                        k.vars = each(f.objects("Var", "[]types.Var")?, vars::decode)?;
                     }
-                    "openapi" => k.openapi = if v.is_null() { None } else { Some(v.clone()) },
-                    "generators" => k.generators = inline_or_path_list(v, key)?,
-                    "transformers" => k.transformers = inline_or_path_list(v, key)?,
-                    "validators" => k.validators = inline_or_path_list(v, key)?,
-                    "buildmetadata" => k.build_metadata = spanned_list(v, key)?.into_iter().map(|s| s.value).collect(),
-                    "sortoptions" => k.sort_options = if v.is_null() { None } else { Some(parse_sort(v)?) },
-                    _ => {
-                        if let Some((_, name)) = UNSUPPORTED.iter().find(|(l, _)| *l == field) {
-                            bail!("the field '{name}' is not supported by kcompile (it runs external programs)");
+                    "openapi" => {
+                        // A `map[string]string`: only `version` and `path` (in that spelling) count.
+                        k.openapi = if v.is_null() {
+                            None
+                        } else {
+                            let mut map = f.string_map()?;
+                            Some(OpenApiField {
+                                version: map.shift_remove("version"),
+                                path: map.shift_remove("path"),
+                                pos: v.pos,
+                            })
                         }
-                        return Err(unknown(key, v, FIELD_NAMES));
                     }
+                    "generators" => k.generators = f.strings()?,
+                    "transformers" => k.transformers = f.strings()?,
+                    "validators" => k.validators = f.strings()?,
+                    "buildMetadata" => k.build_metadata = f.strings()?.into_iter().map(|s| s.value).collect(),
+                    "sortOptions" => {
+                        k.sort_options = f.object("SortOptions", "types.SortOptions")?.map(decode_sort).transpose()?
+                    }
+                    name => bail!("the field '{name}' is not supported by kcompile (it runs external programs)"),
                 }
                 Ok(())
             })();
             res.map_err(|e| e.at(v.pos))?;
-            if field != "bases" && field != "imagetags" {
-                k.positions.add(field, v);
+            if f.name != "bases" && f.name != "imageTags" {
+                k.positions.add(f.name, v);
             }
         }
         k.resources.extend(bases);
         k.images.extend(image_tags);
-        for (field, at) in [("bases", bases_at), ("imagetags", image_tags_at)] {
+        for (field, at) in [("bases", bases_at), ("imageTags", image_tags_at)] {
             if let Some(v) = at {
                 k.positions.add(field, v);
             }
@@ -391,10 +415,10 @@ fn empty_kustomization() -> Error {
 /// `helmChartInflationGenerator`), which count only when they hold an item.
 fn sets_a_field(field: &str, v: &Node) -> bool {
     match field {
-        "apiversion" | "kind" => false,
+        "apiVersion" | "kind" => false,
         _ if v.is_null() => false,
-        "namespace" | "nameprefix" | "namesuffix" => !matches!(&v.value, Value::Str(s) if s.is_empty()),
-        "bases" | "imagetags" | "helmchartinflationgenerator" => v.as_seq().is_none_or(|s| !s.is_empty()),
+        "namespace" | "namePrefix" | "nameSuffix" => !matches!(&v.value, Value::Str(s) if s.is_empty()),
+        "bases" | "imageTags" | "helmChartInflationGenerator" => v.as_seq().is_none_or(|s| !s.is_empty()),
         _ => true,
     }
 }
@@ -407,275 +431,188 @@ fn deprecated(old: &str, new: &str) -> String {
     )
 }
 
-fn type_error(v: &Node, key: &str, want: &str) -> Error {
-    Error::new(format!(
-        "invalid Kustomization: json: cannot unmarshal {} into Go struct field Kustomization.{key} of type {want}",
-        v.value.type_name()
-    ))
-    .at(v.pos)
+/// Decodes each struct of a list.
+fn each<'a, T>(items: Vec<Object<'a>>, mut decode: impl FnMut(Object<'a>) -> Result<T>) -> Result<Vec<T>> {
+    items
+        .into_iter()
+        .map(|o| {
+            let pos = o.pos();
+            decode(o).map_err(|e| e.at(pos))
+        })
+        .collect()
 }
 
-/// A scalar as a string, the way JSON decoding into a Go string accepts it: a string, or null,
-/// which leaves the string empty (`commonLabels: {a: }` sets `a` to `""`).
-fn scalar_string(v: &Node, key: &str) -> Result<String> {
-    match &v.value {
-        Value::Str(s) => Ok(s.clone()),
-        Value::Null => Ok(String::new()),
-        _ => Err(type_error(v, key, "string")),
-    }
-}
-
-fn opt_string(v: &Node, key: &str) -> Result<Option<String>> {
-    if v.is_null() {
-        return Ok(None);
-    }
-    scalar_string(v, key).map(Some)
-}
-
-fn opt_bool(v: &Node, key: &str) -> Result<Option<bool>> {
-    match v.value {
-        Value::Null => Ok(None),
-        Value::Bool(b) => Ok(Some(b)),
-        _ => Err(type_error(v, key, "bool")),
-    }
-}
-
-fn fields(v: &Node, what: &str) -> Result<Vec<(String, String, Node)>> {
-    match &v.value {
-        Value::Null => Ok(Vec::new()),
-        Value::Map(m) => Ok(m.iter().map(|(k, v)| (k.to_ascii_lowercase(), k.clone(), v.clone())).collect()),
-        _ => Err(Error::new(format!(
-            "invalid Kustomization: expected a map for {what}, found a {}",
-            v.value.type_name()
-        ))
-        .at(v.pos)),
-    }
-}
-
-/// An unknown field, with the known field nearest to it (field names match case-insensitively).
-fn unknown(key: &str, v: &Node, known: &[&str]) -> Error {
-    let e = Error::new(format!("invalid Kustomization: json: unknown field \"{key}\"")).at(v.pos);
-    match crate::error::closest(key, known.iter().copied()) {
-        Some(near) => e.help(format!("did you mean '{near}'?")),
-        None => {
-            let names: Vec<&str> = known.iter().copied().filter(|k| !k.starts_with('(')).collect();
-            if names.len() <= 8 {
-                e.help(format!("the fields here are {}", names.join(", ")))
-            } else {
-                e.help("see https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/ for the fields")
-            }
-        }
-    }
-}
-
-fn list<T>(v: &Node, key: &str, mut each: impl FnMut(&Node) -> Result<T>) -> Result<Vec<T>> {
-    match &v.value {
-        Value::Null => Ok(Vec::new()),
-        Value::Seq(items) => items.iter().map(|n| each(n).map_err(|e| e.at(n.pos))).collect(),
-        _ => Err(type_error(v, key, "[]...")),
-    }
-}
-
-fn spanned_list(v: &Node, key: &str) -> Result<Vec<Spanned>> {
-    match &v.value {
-        Value::Null => Ok(Vec::new()),
-        Value::Seq(items) => items.iter().map(|n| Ok(Spanned { value: scalar_string(n, key)?, pos: n.pos })).collect(),
-        _ => Err(type_error(v, key, "[]string")),
-    }
-}
-
-/// `transformers:` and friends: each entry a path, or an inline YAML document as a string.
-fn inline_or_path_list(v: &Node, key: &str) -> Result<Vec<Spanned>> {
-    spanned_list(v, key)
-}
-
-fn string_map(v: &Node, key: &str) -> Result<IndexMap<String, String>> {
-    match &v.value {
-        Value::Null => Ok(IndexMap::new()),
-        Value::Map(m) => m.iter().map(|(k, n)| Ok((k.clone(), scalar_string(n, key)?))).collect(),
-        _ => Err(type_error(v, key, "map[string]string")),
-    }
-}
-
-fn parse_label(v: &Node) -> Result<Label> {
+fn decode_label(mut o: Object) -> Result<Label> {
     let mut l = Label::default();
-    for (k, k_key, n) in fields(v, "a label")? {
-        match k.as_str() {
-            "pairs" => l.pairs = string_map(&n, "labels.pairs")?,
-            "includeselectors" => l.include_selectors = opt_bool(&n, "includeSelectors")?.unwrap_or(false),
-            "includetemplates" => l.include_templates = opt_bool(&n, "includeTemplates")?.unwrap_or(false),
-            "fields" => l.fields = list(&n, "fields", parse_field_spec)?,
-            _ => return Err(unknown(&k_key, &n, &["pairs", "includeSelectors", "includeTemplates", "fields"])),
+    while let Some(f) = o.next(&["pairs", "includeSelectors", "includeTemplates", "fields"])? {
+        match f.name {
+            "pairs" => l.pairs = f.string_map()?,
+            "includeSelectors" => l.include_selectors = f.bool()?.unwrap_or(false),
+            "includeTemplates" => l.include_templates = f.bool()?.unwrap_or(false),
+            _ => l.fields = each(f.objects("FieldSpec", "[]types.FieldSpec")?, decode_field_spec)?,
         }
     }
     Ok(l)
 }
 
-/// Parses a field spec (`{group, version, kind, path, create}`).
-pub fn parse_field_spec(v: &Node) -> Result<FieldSpec> {
+/// Decodes a field spec (`{group, version, kind, path, create}`).
+pub(crate) fn decode_field_spec(mut o: Object) -> Result<FieldSpec> {
     let mut f = FieldSpec::default();
-    for (k, k_key, n) in fields(v, "a field spec")? {
-        match k.as_str() {
-            "group" => f.group = opt_string(&n, "group")?.unwrap_or_default(),
-            "version" => f.version = opt_string(&n, "version")?.unwrap_or_default(),
-            "kind" => f.kind = opt_string(&n, "kind")?.unwrap_or_default(),
-            "path" => f.path = opt_string(&n, "path")?.unwrap_or_default(),
-            "create" => f.create = opt_bool(&n, "create")?.unwrap_or(false),
-            "behavior" | "name" | "namespace" => {}
-            _ => return Err(unknown(&k_key, &n, &["group", "version", "kind", "path", "create"])),
+    while let Some(field) = o.next(&["group", "version", "kind", "path", "create"])? {
+        match field.name {
+            "group" => f.group = field.string()?.unwrap_or_default(),
+            "version" => f.version = field.string()?.unwrap_or_default(),
+            "kind" => f.kind = field.string()?.unwrap_or_default(),
+            "path" => f.path = field.string()?.unwrap_or_default(),
+            _ => f.create = field.bool()?.unwrap_or(false),
         }
     }
     Ok(f)
 }
 
-fn parse_image(v: &Node) -> Result<Image> {
+pub(crate) fn decode_image(mut o: Object) -> Result<Image> {
     let mut i = Image::default();
-    for (k, k_key, n) in fields(v, "an image")? {
-        match k.as_str() {
-            "name" => i.name = opt_string(&n, "name")?.unwrap_or_default(),
-            "newname" => i.new_name = opt_string(&n, "newName")?,
-            "newtag" => i.new_tag = opt_string(&n, "newTag")?,
-            "digest" => i.digest = opt_string(&n, "digest")?,
-            "tagsuffix" => i.tag_suffix = opt_string(&n, "tagSuffix")?,
-            _ => return Err(unknown(&k_key, &n, &["name", "newName", "newTag", "digest", "tagSuffix"])),
+    while let Some(f) = o.next(&["name", "newName", "newTag", "digest", "tagSuffix"])? {
+        match f.name {
+            "name" => i.name = f.string()?.unwrap_or_default(),
+            "newName" => i.new_name = f.string()?,
+            "newTag" => i.new_tag = f.string()?,
+            "digest" => i.digest = f.string()?,
+            _ => i.tag_suffix = f.string()?,
         }
     }
     Ok(i)
 }
 
-fn parse_replica(v: &Node) -> Result<Replica> {
+pub(crate) fn decode_replica(mut o: Object) -> Result<Replica> {
     let mut r = Replica::default();
-    for (k, k_key, n) in fields(v, "a replica")? {
-        match k.as_str() {
-            "name" => r.name = opt_string(&n, "name")?.unwrap_or_default(),
-            "count" => {
-                // A null count leaves Go's int64 at 0.
-                r.count = match n.value {
-                    Value::Int(i) => i,
-                    Value::Null => 0,
-                    _ => return Err(type_error(&n, "count", "int64")),
-                }
-            }
-            _ => return Err(unknown(&k_key, &n, &["name", "count"])),
+    while let Some(f) = o.next(&["name", "count"])? {
+        match f.name {
+            "name" => r.name = f.string()?.unwrap_or_default(),
+            // A null count leaves Go's int64 at 0.
+            _ => r.count = f.int("int64")?.unwrap_or(0),
         }
     }
     Ok(r)
 }
 
-/// Parses a target selector.
-pub fn parse_selector(v: &Node) -> Result<PatchTarget> {
+/// Decodes a target selector.
+pub(crate) fn decode_selector(mut o: Object) -> Result<PatchTarget> {
     let mut s = PatchTarget::default();
-    for (k, k_key, n) in fields(v, "a target")? {
-        let val = opt_string(&n, &k)?;
-        match k.as_str() {
+    let names = ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"];
+    while let Some(f) = o.next(&names)? {
+        let val = f.string()?;
+        match f.name {
             "group" => s.group = val,
             "version" => s.version = val,
             "kind" => s.kind = val,
             "name" => s.name = val,
             "namespace" => s.namespace = val,
-            "labelselector" => s.label_selector = val,
-            "annotationselector" => s.annotation_selector = val,
-            _ => {
-                return Err(unknown(
-                    &k_key,
-                    &n,
-                    &["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"],
-                ))
-            }
+            "labelSelector" => s.label_selector = val,
+            _ => s.annotation_selector = val,
         }
     }
     Ok(s)
 }
 
-fn parse_patch(v: &Node) -> Result<Patch> {
-    let mut p = Patch { pos: v.pos, ..Patch::default() };
-    for (k, k_key, n) in fields(v, "a patch")? {
-        match k.as_str() {
-            "path" => p.path = opt_string(&n, "path")?,
-            "patch" => p.patch = opt_string(&n, "patch")?,
-            "target" => p.target = if n.is_null() { None } else { Some(parse_selector(&n)?) },
-            "options" => {
-                for (ok, ok_key, on) in fields(&n, "patch options")? {
-                    match ok.as_str() {
-                        "allownamechange" => p.allow_name_change = opt_bool(&on, "allowNameChange")?.unwrap_or(false),
-                        "allowkindchange" => p.allow_kind_change = opt_bool(&on, "allowKindChange")?.unwrap_or(false),
-                        _ => return Err(unknown(&ok_key, &on, &["allowNameChange", "allowKindChange"])),
-                    }
-                }
-            }
-            _ => return Err(unknown(&k_key, &n, &["path", "patch", "target", "options"])),
+fn decode_patch(mut o: Object) -> Result<Patch> {
+    let mut p = Patch { pos: o.pos(), ..Patch::default() };
+    while let Some(f) = o.next(&["path", "patch", "target", "options"])? {
+        match f.name {
+            "path" => p.path = f.string()?,
+            "patch" => p.patch = f.string()?,
+            "target" => p.target = f.object("Selector", "types.Selector")?.map(decode_selector).transpose()?,
+            _ => decode_patch_options(&f, &mut p)?,
         }
     }
     Ok(p)
 }
 
-fn parse_gen_options(v: &Node) -> Result<GeneratorOptions> {
-    let mut o = GeneratorOptions::default();
-    for (k, k_key, n) in fields(v, "generator options")? {
-        match k.as_str() {
-            "labels" => o.labels = string_map(&n, "labels")?,
-            "annotations" => o.annotations = string_map(&n, "annotations")?,
-            "disablenamesuffixhash" => o.disable_name_suffix_hash = opt_bool(&n, "disableNameSuffixHash")?,
-            "immutable" => o.immutable = opt_bool(&n, "immutable")?,
-            _ => return Err(unknown(&k_key, &n, &["labels", "annotations", "disableNameSuffixHash", "immutable"])),
+/// A patch's `options`: a `map[string]bool`, any key, matched exactly.
+pub(crate) fn decode_patch_options(f: &Field, p: &mut Patch) -> Result<()> {
+    let options = match &f.node.value {
+        Value::Null => return Ok(()),
+        Value::Map(m) => m,
+        _ => return Err(f.type_error(f.node, "map[string]bool")),
+    };
+    for (key, n) in options {
+        let set = match n.value {
+            Value::Null => false,
+            Value::Bool(b) => b,
+            _ => return Err(f.type_error(n, "bool")),
+        };
+        match key.as_str() {
+            "allowNameChange" => p.allow_name_change = set,
+            "allowKindChange" => p.allow_kind_change = set,
+            _ => {}
         }
     }
-    Ok(o)
+    Ok(())
 }
 
-fn string_list(n: &Node, key: &str) -> Result<Vec<String>> {
-    Ok(spanned_list(n, key)?.into_iter().map(|s| s.value).collect())
+fn decode_gen_options(mut o: Object) -> Result<GeneratorOptions> {
+    let mut g = GeneratorOptions::default();
+    while let Some(f) = o.next(&["labels", "annotations", "disableNameSuffixHash", "immutable"])? {
+        match f.name {
+            "labels" => g.labels = f.string_map()?,
+            "annotations" => g.annotations = f.string_map()?,
+            "disableNameSuffixHash" => g.disable_name_suffix_hash = f.bool()?,
+            _ => g.immutable = f.bool()?,
+        }
+    }
+    Ok(g)
+}
+
+fn string_list(f: &Field) -> Result<Vec<String>> {
+    Ok(f.strings()?.into_iter().map(|s| s.value).collect())
 }
 
 /// One generator entry; only a Secret's has `type`.
-fn parse_generator(v: &Node, secret: bool) -> Result<GeneratorArgs> {
-    let mut g = GeneratorArgs { pos: v.pos, ..GeneratorArgs::default() };
+pub(crate) fn decode_generator(mut o: Object, secret: bool) -> Result<GeneratorArgs> {
+    let mut g = GeneratorArgs { pos: o.pos(), ..GeneratorArgs::default() };
     // kustomize appends the deprecated `env` after `envs`, wherever it was written.
     let mut env = None;
-    for (k, k_key, n) in fields(v, "a generator")? {
-        match k.as_str() {
-            "name" => g.name = opt_string(&n, "name")?.unwrap_or_default(),
-            "namespace" => g.namespace = opt_string(&n, "namespace")?.unwrap_or_default(),
-            "behavior" => g.behavior = opt_string(&n, "behavior")?.unwrap_or_default(),
+    let known = ["name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"];
+    while let Some(f) = o.next(&known[..known.len() - usize::from(!secret)])? {
+        match f.name {
+            "name" => g.name = f.string()?.unwrap_or_default(),
+            "namespace" => g.namespace = f.string()?.unwrap_or_default(),
+            "behavior" => g.behavior = f.string()?.unwrap_or_default(),
             "literals" => {
-                g.literals = string_list(&n, "literals")?;
-                g.literal_pos = n.as_seq().map(|items| items.iter().map(|i| i.pos).collect()).unwrap_or_default();
+                let literals = f.strings()?;
+                g.literal_pos = literals.iter().map(|l| l.pos).collect();
+                g.literals = literals.into_iter().map(|l| l.value).collect();
             }
-            "files" => g.files = string_list(&n, "files")?,
-            "envs" => g.envs.extend(string_list(&n, "envs")?),
-            "env" => env = opt_string(&n, "env")?.filter(|e| !e.is_empty()),
-            "options" => g.options = if n.is_null() { None } else { Some(parse_gen_options(&n)?) },
-            "type" if secret => g.type_ = opt_string(&n, "type")?,
-            _ => {
-                let known = ["name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"];
-                return Err(unknown(&k_key, &n, &known[..known.len() - usize::from(!secret)]));
+            "files" => g.files = string_list(&f)?,
+            "envs" => g.envs = string_list(&f)?,
+            "env" => env = f.string()?.filter(|e| !e.is_empty()),
+            "options" => {
+                g.options =
+                    f.object("GeneratorOptions", "types.GeneratorOptions")?.map(decode_gen_options).transpose()?
             }
+            _ => g.type_ = f.string()?,
         }
     }
     g.envs.extend(env);
     Ok(g)
 }
 
-fn parse_sort(v: &Node) -> Result<SortOptions> {
+fn decode_sort(mut o: Object) -> Result<SortOptions> {
     let mut s = SortOptions::default();
-    for (k, k_key, n) in fields(v, "sortOptions")? {
-        match k.as_str() {
-            "order" => s.order = opt_string(&n, "order")?.unwrap_or_default(),
-            "legacysortoptions" => {
-                if n.is_null() {
-                    continue;
-                }
+    while let Some(f) = o.next(&["order", "legacySortOptions"])? {
+        match f.name {
+            "order" => s.order = f.string_of("types.SortOrder")?.unwrap_or_default(),
+            _ => {
+                let Some(mut legacy) = f.object("LegacySortOptions", "types.LegacySortOptions")? else { continue };
                 let (mut first, mut last) = (Vec::new(), Vec::new());
-                for (lk, lk_key, ln) in fields(&n, "legacySortOptions")? {
-                    match lk.as_str() {
-                        "orderfirst" => first = string_list(&ln, "orderFirst")?,
-                        "orderlast" => last = string_list(&ln, "orderLast")?,
-                        _ => return Err(unknown(&lk_key, &ln, &["orderFirst", "orderLast"])),
+                while let Some(f) = legacy.next(&["orderFirst", "orderLast"])? {
+                    match f.name {
+                        "orderFirst" => first = string_list(&f)?,
+                        _ => last = string_list(&f)?,
                     }
                 }
                 s.legacy = Some((first, last));
             }
-            _ => return Err(unknown(&k_key, &n, &["order", "legacySortOptions"])),
         }
     }
     Ok(s)
@@ -710,6 +647,11 @@ mod tests {
         let e = parse("resources: r.yaml\n").unwrap_err();
         assert!(e.message().contains("cannot unmarshal string into Go struct field Kustomization.resources"), "{e}");
         assert_eq!(parse("kind: Foo\n").unwrap_err().message(), "kind should be Kustomization or Component");
+        // A kind that is no string is Go's type error, as in kubectl.
+        let e = parse("kind: 1\n").unwrap_err();
+        assert!(e.message().ends_with("Go struct field Kustomization.kind of type string"), "{e}");
+        let e = parse("sortOptions: {order: 1}\n").unwrap_err();
+        assert!(e.message().ends_with("SortOptions.sortOptions.order of type types.SortOrder"), "{e}");
         assert_eq!(parse("kind: Component\nresources: []\n").unwrap().kind, KustKind::Component);
         assert!(parse("helmCharts: []\n").unwrap_err().message().contains("'helmCharts' is not supported"));
     }

@@ -1,11 +1,12 @@
 //! `vars` (deprecated in kustomize, still used): `$(NAME)` references replaced by a field of
 //! another object, once the whole tree is built.
 //!
-//! Each kustomization's vars are matched, at the end of its own accumulation, to the one
+//! Vars are decoded (`decode`) when their kustomization is read. Each kustomization's vars are
+//! matched, at the end of its own accumulation, to the one
 //! resource whose original id is the var's `objref` (the resource remembers the var's name).
 //! Vars travel up with the resources; two vars of one name anywhere in the tree are an error.
-//! After name references are fixed, each var's `fieldref` (default `metadata.name`) is read
-//! from its resource (so it sees final names, prefixes and hashes included) and `$(NAME)` is
+//! After name references are fixed, each var's `fieldref` (default `metadata.name`, a
+//! `crate::fieldpath` path that may write `containers[0]`) is read from its resource (so it sees final names, prefixes and hashes included) and `$(NAME)` is
 //! expanded in the var-reference fields of the build's transformer configuration (kustomize's
 //! `varReference` table in `transform/fieldspecs.yaml`, plus the `varReference` entries of
 //! `configurations` files, merged as kustomize merges them). A field that is exactly `$(NAME)` takes
@@ -13,10 +14,11 @@
 //! names stay as written.
 
 use crate::accumulate::Accumulator;
+use crate::decode::Object;
 use crate::error::{bail, Error, Result};
+use crate::fieldpath::{lookup, FieldPath};
 use crate::resource::{Gvk, ResId, Resource};
 use crate::transform::fieldspec::{Segment, Spec};
-use crate::transform::replacements::{lookup, split_path};
 use crate::yaml::node::{Node, Pos, Value};
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -29,7 +31,7 @@ pub struct Var {
     obj_name: String,
     obj_namespace: String,
     field_path: String,
-    /// The kustomization file that declared it, and where.
+    /// The kustomization file that declared it (set when it joins the build's set), and where.
     file: Utf8PathBuf,
     pos: Pos,
 }
@@ -76,67 +78,41 @@ impl VarSet {
     }
 }
 
-/// Parses the `vars` of one kustomization.
-fn parse_vars(nodes: &[Node], file: &Utf8Path) -> Result<Vec<Var>> {
-    nodes.iter().map(|n| parse_var(n, file).map_err(|e| e.in_file(file).at(n.pos))).collect()
-}
-
-fn string(v: &Node, key: &str) -> Result<String> {
-    match &v.value {
-        Value::Null => Ok(String::new()),
-        Value::Str(s) => Ok(s.clone()),
-        other => Err(Error::new(format!("'{key}' must be a string, found a {}", other.type_name())).at(v.pos)),
-    }
-}
-
-fn map_of<'a>(v: &'a Node, what: &str) -> Result<Vec<(String, &'a String, &'a Node)>> {
-    match &v.value {
-        Value::Null => Ok(Vec::new()),
-        Value::Map(m) => Ok(m.iter().map(|(k, n)| (k.to_ascii_lowercase(), k, n)).collect()),
-        other => Err(Error::new(format!("{what} must be a map, found a {}", other.type_name())).at(v.pos)),
-    }
-}
-
-fn unknown(key: &str, v: &Node) -> Error {
-    Error::new(format!("invalid Kustomization: json: unknown field \"{key}\"")).at(v.pos)
-}
-
-fn parse_var(v: &Node, file: &Utf8Path) -> Result<Var> {
+/// Decodes one entry of `vars` (kustomize's `Var`: `name`, `objref`, `fieldref`).
+pub(crate) fn decode(mut o: Object) -> Result<Var> {
     let mut var = Var {
         name: String::new(),
         gvk: Gvk::default(),
         obj_name: String::new(),
         obj_namespace: String::new(),
         field_path: String::new(),
-        file: file.to_owned(),
-        pos: v.pos,
+        file: Utf8PathBuf::new(),
+        pos: o.pos(),
     };
     let mut api_version = String::new();
-    for (k, key, n) in map_of(v, "a var")? {
-        match k.as_str() {
-            "name" => var.name = string(n, "name")?,
+    while let Some(f) = o.next(&["name", "objref", "fieldref"])? {
+        match f.name {
+            "name" => var.name = f.string()?.unwrap_or_default(),
             "objref" => {
-                for (ok, okey, on) in map_of(n, "objref")? {
-                    match ok.as_str() {
-                        "apiversion" => api_version = string(on, "apiVersion")?,
-                        "group" => var.gvk.group = string(on, "group")?,
-                        "version" => var.gvk.version = string(on, "version")?,
-                        "kind" => var.gvk.kind = string(on, "kind")?,
-                        "name" => var.obj_name = string(on, "name")?,
-                        "namespace" => var.obj_namespace = string(on, "namespace")?,
-                        _ => return Err(unknown(okey, on)),
+                let Some(mut objref) = f.object("Target", "types.Target")? else { continue };
+                while let Some(f) = objref.next(&["apiVersion", "group", "version", "kind", "name", "namespace"])? {
+                    let value = f.string()?.unwrap_or_default();
+                    match f.name {
+                        "apiVersion" => api_version = value,
+                        "group" => var.gvk.group = value,
+                        "version" => var.gvk.version = value,
+                        "kind" => var.gvk.kind = value,
+                        "name" => var.obj_name = value,
+                        _ => var.obj_namespace = value,
                     }
                 }
             }
-            "fieldref" => {
-                for (fk, fkey, f) in map_of(n, "fieldref")? {
-                    match fk.as_str() {
-                        "fieldpath" => var.field_path = string(f, "fieldPath")?,
-                        _ => return Err(unknown(fkey, f)),
-                    }
+            _ => {
+                let Some(mut fieldref) = f.object("FieldSelector", "types.FieldSelector")? else { continue };
+                while let Some(f) = fieldref.next(&["fieldPath"])? {
+                    var.field_path = f.string()?.unwrap_or_default();
                 }
             }
-            _ => return Err(unknown(key, n)),
         }
     }
     // An apiVersion overrides group and version (kustomize's `Target.GVK`).
@@ -155,12 +131,8 @@ fn parse_var(v: &Node, file: &Utf8Path) -> Result<Var> {
 
 /// kustomize's `MergeVars`, run at the end of one kustomization's accumulation: ties each
 /// declared var to the one resource it names (by original id) and adds it to the set.
-pub fn merge(file: &Utf8Path, vars: &[Node], acc: &mut Accumulator) -> Result<()> {
-    if vars.is_empty() {
-        return Ok(());
-    }
-    let parsed = parse_vars(vars, file)?;
-    for v in &parsed {
+pub fn merge(file: &Utf8Path, vars: &[Var], acc: &mut Accumulator) -> Result<()> {
+    for v in vars {
         let target = ResId { gvk: v.gvk.clone(), name: v.obj_name.clone(), namespace: v.obj_namespace.clone() };
         // Without a namespace, any namespace matches (unless the kind has none).
         let exact_ns = !v.obj_namespace.is_empty() || target.gvk.is_cluster_scoped();
@@ -190,8 +162,8 @@ pub fn merge(file: &Utf8Path, vars: &[Node], acc: &mut Accumulator) -> Result<()
             r.ref_vars.push(v.name.clone());
         }
     }
-    for v in parsed {
-        acc.vars.insert(v)?;
+    for v in vars {
+        acc.vars.insert(Var { file: file.to_owned(), ..v.clone() })?;
     }
     Ok(())
 }
@@ -234,7 +206,7 @@ pub fn resolve(resources: &mut [Resource], set: &VarSet, references: &[Spec]) ->
             .in_file(&v.file)
             .at(v.pos));
         };
-        let found = lookup(&r.node, &var_path(v.field_path())).ok().flatten();
+        let found = FieldPath::parse_var(v.field_path()).and_then(|p| lookup(&r.node, &p)).ok().flatten();
         let Some(node) = found else {
             return Err(Error::new(format!(
                 "field specified in var '{}' not found in corresponding resource {}",
@@ -271,25 +243,6 @@ pub fn resolve(resources: &mut [Resource], set: &VarSet, references: &[Spec]) ->
         vars.iter().filter(|v| !used.contains(v.name.as_str())).map(|v| v.name.clone()).collect();
     unused.sort();
     Ok(unused)
-}
-
-/// A var's field path: dots between fields, `[n]` after a field for a list index.
-fn var_path(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for part in split_path(path) {
-        if let Some(open) = part.rfind('[').filter(|_| part.ends_with(']')) {
-            let (head, idx) = (&part[..open], &part[open + 1..part.len() - 1]);
-            if !idx.is_empty() && idx.bytes().all(|b| b.is_ascii_digit()) {
-                if !head.is_empty() {
-                    out.push(head.to_string());
-                }
-                out.push(idx.to_string());
-                continue;
-            }
-        }
-        out.push(part);
-    }
-    out
 }
 
 /// Walks a var-reference path (lists are entered implicitly) and expands what it reaches.
@@ -441,6 +394,23 @@ fn go_float(f: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::Rules;
+    use crate::yaml::read::{parse_one, Schema};
+
+    fn var(text: &str) -> Result<Var> {
+        let d = parse_one(text, Schema::V11).unwrap().unwrap();
+        decode(Object::root(&d, Rules::KUSTOMIZATION, "Var", "types.Var")?)
+    }
+
+    #[test]
+    fn a_var_decodes_its_objref_with_the_api_version_over_group_and_version() {
+        let v = var("Name: V\nobjRef: {apiVersion: apps/v1, group: x, kind: Deployment, name: api}\nfieldref: {fieldPath: spec.replicas}\n").unwrap();
+        assert_eq!((v.name.as_str(), v.gvk.group.as_str(), v.gvk.version.as_str()), ("V", "apps", "v1"));
+        assert_eq!((v.obj_name.as_str(), v.field_path.as_str()), ("api", "spec.replicas"));
+        let e = var("name: V\nobjref: {kind: A, nmae: b}\n").unwrap_err();
+        assert_eq!(e.message(), "invalid Kustomization: json: unknown field \"nmae\"");
+        assert_eq!(e.hint(), Some("did you mean 'name'?"));
+    }
 
     fn vals() -> HashMap<&'static str, VarValue> {
         let mut m = HashMap::new();
@@ -460,15 +430,6 @@ mod tests {
         assert_eq!(expand("$(S).$(F)", &v, &mut used), Value::Str("svc.1.5".into()));
         assert_eq!(expand("$$(S) $(NOPE) $(M) $( $x $", &v, &mut used), Value::Str("$(S) $(NOPE) $(M) $( $x $".into()));
         assert!(used.contains("S") && used.contains("N") && !used.contains("M"));
-    }
-
-    #[test]
-    fn var_paths_accept_bracket_indexes() {
-        assert_eq!(
-            var_path("spec.containers[0].ports[1].containerPort"),
-            ["spec", "containers", "0", "ports", "1", "containerPort"]
-        );
-        assert_eq!(var_path("metadata.name"), ["metadata", "name"]);
     }
 
     #[test]

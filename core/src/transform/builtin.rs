@@ -21,16 +21,21 @@
 use crate::accumulate::Accumulator;
 use crate::build_metadata::{self, ConfiguredBy};
 use crate::ctx::Ctx;
+use crate::decode::{Field, Object, Rules};
 use crate::error::{bail, Error, Result};
 use crate::generate::{configmap, hash};
-use crate::kustomization::{GeneratorArgs, GeneratorOptions, Image, Patch, PatchTarget, Replica, Spanned};
+use crate::kustomization::{
+    decode_generator, decode_image, decode_patch_options, decode_replica, decode_selector, GeneratorArgs, Image, Patch,
+    Spanned,
+};
 use crate::load::{parse_resources, LoadedKustomization};
 use crate::resource::Resource;
 use crate::trace::{self, Attribution};
-use crate::transform::config::parse_spec;
 use crate::transform::fieldspec::Spec;
 use crate::transform::openapi::SchemaState;
-use crate::transform::{annotations, images, labels, namespace, patches, prefix_suffix, replacements, replicas, Site};
+use crate::transform::{
+    annotations, config, images, labels, namespace, patches, prefix_suffix, replacements, replicas, Site,
+};
 use crate::yaml::node::{Map, Node, Pos, Value};
 use crate::yaml::read::{parse_stream, Schema};
 use indexmap::IndexMap;
@@ -196,36 +201,35 @@ fn transform(
     };
     match builtin_kind(cfg)? {
         "PatchTransformer" => {
-            let p = patch_config(c, get(c, "patch"))?;
+            let p = patch_config(c, "patch")?;
             patches::patch(ctx, schema, site, acc, &mut patches::NameIndex::default(), &p, &what(&p))
         }
         "PatchJson6902Transformer" => {
-            let p = patch_config(c, get(c, "jsonOp"))?;
+            let p = patch_config(c, "jsonOp")?;
             patches::json6902(ctx, site, acc, &mut patches::NameIndex::default(), &p, &what(&p))
         }
         "PatchStrategicMergeTransformer" => {
-            let paths = strings(c, "paths")?;
-            let inline = string(c, "patches")?;
+            let config = Config::new(c, Rules::JSON, &["paths", "patches"])?;
+            let paths = config.strings("paths")?;
+            let inline = config.string("patches")?;
             if paths.is_empty() && inline.is_empty() {
                 bail!("empty file path and empty patch content");
             }
-            let pos = get(c, "paths").map(|n| n.pos).unwrap_or(c.pos);
-            let entries: Vec<Spanned> = paths.into_iter().map(|value| Spanned { value, pos }).collect();
             patches::strategic_merge(
                 ctx,
                 schema,
                 site,
                 acc,
                 &mut patches::NameIndex::default(),
-                &entries,
+                &paths,
                 Some(inline.as_str()).filter(|t| !t.is_empty()),
             )
         }
-        "ReplacementTransformer" => match get(c, "replacements") {
-            None => Ok(()),
-            Some(Node { value: Value::Seq(entries), .. }) => replacements::replace(ctx, site, entries, acc),
-            Some(other) => Err(type_error(other, "replacements", "[]ReplacementField")),
-        },
+        "ReplacementTransformer" => {
+            let config = Config::new(c, Rules::JSON, &["replacements"])?;
+            let entries = config.get("replacements").map(replacements::decode_entries).transpose()?;
+            replacements::replace(ctx, site, &entries.unwrap_or_default(), acc)
+        }
         "HashTransformer" => {
             hash::add_suffixes(&mut acc.resources);
             Ok(())
@@ -236,120 +240,113 @@ fn transform(
 
 /// The transformers configured by fields alone (no files).
 fn transform_fields(kind: &str, c: &Node, resources: &mut [Resource]) -> Result<()> {
+    // The prefix and suffix plugins decode their configuration with kyaml, the others as JSON.
+    let json = |names: &[&'static str]| Config::new(c, Rules::JSON, names);
+    let mut affix = |affix: prefix_suffix::Affix, field: &'static str| -> Result<()> {
+        let config = Config::new(c, Rules::KYAML, &[field, "fieldSpecs"])?;
+        prefix_suffix::run(resources, affix, &config.string(field)?, &config.required_specs()?)
+    };
     match kind {
-        "PrefixTransformer" => {
-            prefix_suffix::run(resources, prefix_suffix::Affix::Prefix, &string(c, "prefix")?, &required_specs(c)?)
-        }
-        "SuffixTransformer" => {
-            prefix_suffix::run(resources, prefix_suffix::Affix::Suffix, &string(c, "suffix")?, &required_specs(c)?)
-        }
+        "PrefixTransformer" => affix(prefix_suffix::Affix::Prefix, "prefix"),
+        "SuffixTransformer" => affix(prefix_suffix::Affix::Suffix, "suffix"),
         "PrefixSuffixTransformer" => {
-            let specs = required_specs(c)?;
-            prefix_suffix::run(resources, prefix_suffix::Affix::Prefix, &string(c, "prefix")?, &specs)?;
-            prefix_suffix::run(resources, prefix_suffix::Affix::Suffix, &string(c, "suffix")?, &specs)
+            let config = Config::new(c, Rules::KYAML, &["prefix", "suffix", "fieldSpecs"])?;
+            let specs = config.required_specs()?;
+            prefix_suffix::run(resources, prefix_suffix::Affix::Prefix, &config.string("prefix")?, &specs)?;
+            prefix_suffix::run(resources, prefix_suffix::Affix::Suffix, &config.string("suffix")?, &specs)
         }
-        "LabelTransformer" => labels::run(resources, &string_map(c, "labels")?, &specs(c)?),
-        "AnnotationsTransformer" => annotations::run(resources, &string_map(c, "annotations")?, &specs(c)?),
+        "LabelTransformer" => {
+            let config = json(&["labels", "fieldSpecs"])?;
+            labels::run(resources, &config.string_map("labels")?, &config.specs()?.unwrap_or_default())
+        }
+        "AnnotationsTransformer" => {
+            let config = json(&["annotations", "fieldSpecs"])?;
+            annotations::run(resources, &config.string_map("annotations")?, &config.specs()?.unwrap_or_default())
+        }
         "NamespaceTransformer" => {
-            let ns = get(c, "metadata").map(|m| string(m, "namespace")).transpose()?.unwrap_or_default();
-            let subjects = namespace::SubjectMode::parse(&string(c, "setRoleBindingSubjects")?)?;
-            namespace::Namespace { namespace: &ns, specs: &specs(c)?, unset_only: boolean(c, "unsetOnly")?, subjects }
+            let config = json(&["metadata", "fieldSpecs", "unsetOnly", "setRoleBindingSubjects"])?;
+            let mut ns = String::new();
+            if let Some(mut meta) = config.object("metadata", "ObjectMeta", "types.ObjectMeta")? {
+                while let Some(f) = meta.next(&["namespace"])? {
+                    ns = f.string()?.unwrap_or_default();
+                }
+            }
+            let subjects = namespace::SubjectMode::parse(&config.string("setRoleBindingSubjects")?)?;
+            let specs = config.specs()?.unwrap_or_default();
+            namespace::Namespace { namespace: &ns, specs: &specs, unset_only: config.bool("unsetOnly")?, subjects }
                 .run(resources)
         }
         "ImageTagTransformer" => {
-            let t = get(c, "imageTag");
-            let field = |k: &str| -> Result<Option<String>> {
-                Ok(t.map(|t| string(t, k)).transpose()?.filter(|s| !s.is_empty()))
-            };
-            let image = Image {
-                name: field("name")?.unwrap_or_default(),
-                new_name: field("newName")?,
-                new_tag: field("newTag")?,
-                digest: field("digest")?,
-                tag_suffix: field("tagSuffix")?,
-            };
-            images::run(resources, &image, &specs(c)?)
+            let config = json(&["imageTag", "fieldSpecs"])?;
+            let image = config.object("imageTag", "Image", "types.Image")?.map(decode_image).transpose()?;
+            // An empty string is a field not set.
+            let set = |v: Option<String>| v.filter(|s| !s.is_empty());
+            let image = image.map(|i| Image {
+                name: i.name,
+                new_name: set(i.new_name),
+                new_tag: set(i.new_tag),
+                digest: set(i.digest),
+                tag_suffix: set(i.tag_suffix),
+            });
+            images::run(resources, &image.unwrap_or_default(), &config.specs()?.unwrap_or_default())
         }
         "ReplicaCountTransformer" => {
-            let r = get(c, "replica");
-            let count = match r.and_then(|r| get(r, "count")).map(|n| &n.value) {
-                None => 0,
-                Some(Value::Int(i)) => *i,
-                Some(other) => bail!("replica count must be an integer, found a {}", other.type_name()),
-            };
-            let name = r.map(|r| string(r, "name")).transpose()?.unwrap_or_default();
-            replicas::run(resources, &Replica { name, count }, &specs(c)?)
+            let config = json(&["replica", "fieldSpecs"])?;
+            let replica = config.object("replica", "Replica", "types.Replica")?.map(decode_replica).transpose()?;
+            replicas::run(resources, &replica.unwrap_or_default(), &config.specs()?.unwrap_or_default())
         }
         other => Err(refuse(other, "transformer")),
     }
 }
 
 /// A patch plugin's configuration as a kustomization patch entry: `path`, the patch text
-/// (`patch` or `jsonOp`), `target`, `options`.
-fn patch_config(c: &Node, text: Option<&Node>) -> Result<Patch> {
-    let text = match text {
-        None => None,
-        Some(Node { value: Value::Str(s), .. }) => Some(s.clone()),
-        Some(other) => return Err(type_error(other, "patch", "string")),
-    };
-    let path = Some(string(c, "path")?).filter(|p| !p.is_empty());
-    let target = get(c, "target").map(selector).transpose()?;
-    let options = get(c, "options");
-    let option =
-        |k: &str| -> Result<bool> { options.map(|o| boolean(o, k)).transpose().map(Option::unwrap_or_default) };
-    Ok(Patch {
-        path,
-        patch: text,
-        target,
-        allow_name_change: option("allowNameChange")?,
-        allow_kind_change: option("allowKindChange")?,
+/// (`text`: `patch` or `jsonOp`), `target`, and for `patch` the `options`.
+fn patch_config(c: &Node, text: &'static str) -> Result<Patch> {
+    let names: &[&'static str] =
+        if text == "patch" { &["path", "patch", "target", "options"] } else { &["path", "jsonOp", "target"] };
+    let config = Config::new(c, Rules::JSON, names)?;
+    let mut p = Patch {
+        path: Some(config.string("path")?).filter(|p| !p.is_empty()),
+        patch: config.get(text).map(Field::string).transpose()?.flatten(),
+        target: config.object("target", "Selector", "types.Selector")?.map(decode_selector).transpose()?,
         pos: c.pos,
-    })
-}
-
-/// A target selector (unknown fields are ignored, as kustomize decodes plugin configurations).
-fn selector(n: &Node) -> Result<PatchTarget> {
-    let field = |k: &str| -> Result<Option<String>> { Ok(Some(string(n, k)?).filter(|s| !s.is_empty())) };
-    Ok(PatchTarget {
-        group: field("group")?,
-        version: field("version")?,
-        kind: field("kind")?,
-        name: field("name")?,
-        namespace: field("namespace")?,
-        label_selector: field("labelSelector")?,
-        annotation_selector: field("annotationSelector")?,
-    })
+        ..Patch::default()
+    };
+    if let Some(options) = config.get("options") {
+        decode_patch_options(options, &mut p)?;
+    }
+    Ok(p)
 }
 
 fn generate(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator, cfg: &Resource) -> Result<()> {
     let c = &cfg.node;
     match builtin_kind(cfg)? {
         kind @ ("ConfigMapGenerator" | "SecretGenerator") => {
-            let args = generator_args(cfg)?;
-            let kind = if kind == "SecretGenerator" { configmap::Kind::Secret } else { configmap::Kind::ConfigMap };
+            let secret = kind == "SecretGenerator";
+            let args = generator_args(cfg, secret)?;
+            let kind = if secret { configmap::Kind::Secret } else { configmap::Kind::ConfigMap };
             let mut r = configmap::generate(&ctx.loader, &lk.dir, &cfg.origin, kind, &args, None)?;
             r.configured_by = Some(ConfiguredBy::plugin(cfg));
             configmap::add(acc, r, &args.behavior)
         }
         "IAMPolicyGenerator" => {
-            let cloud = string(c, "cloud")?;
+            let config = Config::new(c, Rules::JSON, &["cloud", "kubernetesService", "serviceAccount"])?;
+            let cloud = config.string("cloud")?;
             if cloud != "gke" {
                 bail!("cloud provider {cloud} not supported yet");
             }
-            let ks = get(c, "kubernetesService");
-            let sa = get(c, "serviceAccount");
-            let part = |n: Option<&Node>, k: &str| -> Result<String> {
-                Ok(n.map(|n| string(n, k)).transpose()?.unwrap_or_default())
-            };
+            let ks = config.fields("kubernetesService", "KubernetesService", &["name", "namespace"])?;
+            let sa = config.fields("serviceAccount", "ServiceAccount", &["name", "projectId"])?;
+            let part = |fields: &Config, k: &str| fields.string(k);
             let mut annotations = Map::default();
             annotations.insert(
                 "iam.gke.io/gcp-service-account".into(),
-                Node::string(format!("{}@{}.iam.gserviceaccount.com", part(sa, "name")?, part(sa, "projectId")?)),
+                Node::string(format!("{}@{}.iam.gserviceaccount.com", part(&sa, "name")?, part(&sa, "projectId")?)),
             );
             let mut meta = Map::default();
             meta.insert("annotations".into(), Node::new(Value::Map(annotations)));
-            meta.insert("name".into(), Node::string(part(ks, "name")?));
-            let ns = part(ks, "namespace")?;
+            meta.insert("name".into(), Node::string(part(&ks, "name")?));
+            let ns = part(&ks, "namespace")?;
             if !ns.is_empty() {
                 meta.insert("namespace".into(), Node::string(ns));
             }
@@ -368,117 +365,85 @@ fn generate(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator, cfg:
 
 /// ConfigMapGenerator / SecretGenerator arguments: the kustomization's generator fields at the
 /// top level, name and namespace defaulting to the config's own.
-fn generator_args(cfg: &Resource) -> Result<GeneratorArgs> {
-    let c = &cfg.node;
-    let mut name = string(c, "name")?;
-    if name.is_empty() {
-        name = cfg.name().to_string();
+fn generator_args(cfg: &Resource, secret: bool) -> Result<GeneratorArgs> {
+    let fields = Object::root(&cfg.node, Rules::JSON, "plugin", "main.plugin")?;
+    let mut args = decode_generator(fields, secret)?;
+    if args.name.is_empty() {
+        args.name = cfg.name().to_string();
     }
-    let mut ns = string(c, "namespace")?;
-    if ns.is_empty() {
-        ns = cfg.namespace().to_string();
+    if args.namespace.is_empty() {
+        args.namespace = cfg.namespace().to_string();
     }
-    let mut envs = strings(c, "envs")?;
-    let env = string(c, "env")?;
-    if !env.is_empty() {
-        envs.push(env);
-    }
-    let options = match get(c, "options") {
-        None => None,
-        Some(o) => Some(GeneratorOptions {
-            labels: string_map(o, "labels")?,
-            annotations: string_map(o, "annotations")?,
-            disable_name_suffix_hash: get(o, "disableNameSuffixHash")
-                .map(|_| boolean(o, "disableNameSuffixHash"))
-                .transpose()?,
-            immutable: get(o, "immutable").map(|_| boolean(o, "immutable")).transpose()?,
-        }),
-    };
-    let type_ = Some(string(c, "type")?).filter(|t| !t.is_empty());
-    Ok(GeneratorArgs {
-        name,
-        namespace: ns,
-        behavior: string(c, "behavior")?,
-        literals: strings(c, "literals")?,
-        literal_pos: Vec::new(),
-        files: strings(c, "files")?,
-        envs,
-        options,
-        type_,
-        pos: c.pos,
-    })
+    // Positions of literals point into the kustomization only for its own generators.
+    args.literal_pos.clear();
+    Ok(args)
 }
 
-/// A field by case-insensitive name (plugin configs are decoded as JSON into Go structs);
-/// null counts as absent.
-fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
-    let m = n.as_map()?;
-    m.get(key).or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)).filter(|v| !v.is_null())
+/// A plugin configuration's fields (of `names`), decoded as its plugin decodes them; a field
+/// written twice counts once, the last, as in Go.
+struct Config<'a> {
+    fields: Vec<Field<'a>>,
 }
 
-fn type_error(n: &Node, key: &str, want: &str) -> Error {
-    Error::new(format!("json: cannot unmarshal {} into Go value of type {want} (field '{key}')", n.value.type_name()))
-        .at(n.pos)
-}
-
-fn string(n: &Node, key: &str) -> Result<String> {
-    match get(n, key) {
-        None => Ok(String::new()),
-        Some(Node { value: Value::Str(s), .. }) => Ok(s.clone()),
-        Some(other) => Err(type_error(other, key, "string")),
+impl<'a> Config<'a> {
+    fn new(c: &'a Node, rules: Rules, names: &[&'static str]) -> Result<Config<'a>> {
+        Config::of(Object::root(c, rules, "plugin", "main.plugin")?, names)
     }
-}
 
-fn boolean(n: &Node, key: &str) -> Result<bool> {
-    match get(n, key) {
-        None => Ok(false),
-        Some(Node { value: Value::Bool(b), .. }) => Ok(*b),
-        Some(other) => Err(type_error(other, key, "bool")),
+    fn of(mut o: Object<'a>, names: &[&'static str]) -> Result<Config<'a>> {
+        let mut fields = Vec::new();
+        while let Some(f) = o.next(names)? {
+            fields.push(f);
+        }
+        Ok(Config { fields })
     }
-}
 
-fn strings(n: &Node, key: &str) -> Result<Vec<String>> {
-    match get(n, key) {
-        None => Ok(Vec::new()),
-        Some(Node { value: Value::Seq(items), .. }) => items
-            .iter()
-            .map(|i| match &i.value {
-                Value::Str(s) => Ok(s.clone()),
-                _ => Err(type_error(i, key, "string")),
-            })
-            .collect(),
-        Some(other) => Err(type_error(other, key, "[]string")),
+    fn get(&self, name: &str) -> Option<&Field<'a>> {
+        self.fields.iter().rev().find(|f| f.name == name)
     }
-}
 
-fn string_map(n: &Node, key: &str) -> Result<IndexMap<String, String>> {
-    match get(n, key) {
-        None => Ok(IndexMap::new()),
-        Some(Node { value: Value::Map(m), .. }) => m
-            .iter()
-            .map(|(k, v)| match &v.value {
-                Value::Str(s) => Ok((k.clone(), s.clone())),
-                _ => Err(type_error(v, key, "string")),
-            })
-            .collect(),
-        Some(other) => Err(type_error(other, key, "map[string]string")),
+    fn string(&self, name: &str) -> Result<String> {
+        Ok(self.get(name).map(Field::string).transpose()?.flatten().unwrap_or_default())
     }
-}
 
-fn specs(n: &Node) -> Result<Vec<Spec>> {
-    match get(n, "fieldSpecs") {
-        None => Ok(Vec::new()),
-        Some(Node { value: Value::Seq(items), .. }) => items.iter().map(parse_spec).collect(),
-        Some(other) => Err(type_error(other, "fieldSpecs", "[]FieldSpec")),
+    fn bool(&self, name: &str) -> Result<bool> {
+        Ok(self.get(name).map(Field::bool).transpose()?.flatten().unwrap_or_default())
     }
-}
 
-/// Prefix and suffix transformers refuse a configuration without field specs.
-fn required_specs(n: &Node) -> Result<Vec<Spec>> {
-    if get(n, "fieldSpecs").is_none() {
-        bail!("fieldSpecs is not expected to be nil");
+    fn strings(&self, name: &str) -> Result<Vec<Spanned>> {
+        Ok(self.get(name).map(Field::strings).transpose()?.unwrap_or_default())
     }
-    specs(n)
+
+    fn string_map(&self, name: &str) -> Result<IndexMap<String, String>> {
+        Ok(self.get(name).map(Field::string_map).transpose()?.unwrap_or_default())
+    }
+
+    /// A struct field's cursor (`go_type` names the struct, `go` the field's type).
+    fn object(&self, name: &str, go_type: &'static str, go: &str) -> Result<Option<Object<'a>>> {
+        Ok(self.get(name).map(|f| f.object(go_type, go)).transpose()?.flatten())
+    }
+
+    /// A struct field's own fields (none when it is absent or null).
+    fn fields(&self, name: &str, go_type: &'static str, names: &[&'static str]) -> Result<Config<'a>> {
+        match self.object(name, go_type, &format!("types.{go_type}"))? {
+            Some(o) => Config::of(o, names),
+            None => Ok(Config { fields: Vec::new() }),
+        }
+    }
+
+    /// `fieldSpecs`; `None` when absent or null.
+    fn specs(&self) -> Result<Option<Vec<Spec>>> {
+        let Some(f) = self.get("fieldSpecs").filter(|f| !f.node.is_null()) else { return Ok(None) };
+        config::specs(f).map(Some)
+    }
+
+    /// Prefix and suffix transformers refuse a configuration without field specs.
+    fn required_specs(&self) -> Result<Vec<Spec>> {
+        match self.specs()? {
+            Some(specs) => Ok(specs),
+            None => bail!("fieldSpecs is not expected to be nil"),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -501,14 +466,14 @@ mod tests {
         )
         .unwrap()
         .remove(0);
-        let p = patch_config(&c, get(&c, "patch")).unwrap();
+        let p = patch_config(&c, "patch").unwrap();
         assert_eq!(p.path.as_deref(), Some("p.yaml"));
         assert_eq!(p.patch, None);
         let t = p.target.unwrap();
         assert_eq!((t.kind.as_deref(), t.label_selector.as_deref(), t.name), (Some("Deployment"), Some("a=b"), None));
         assert!(p.allow_name_change && !p.allow_kind_change);
         let bad = parse_stream("kind: PatchTransformer\npatch: [1]\n", Schema::V3).unwrap().remove(0);
-        assert!(patch_config(&bad, get(&bad, "patch")).is_err());
+        assert!(patch_config(&bad, "patch").is_err());
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! accumulator holds is merged upwards with its resources, so what a base declares also applies
 //! in the overlays that include it (as in kustomize).
 
-use crate::error::{bail, Error, Result};
+use crate::decode::{key_matches, Field, Object, Rules};
+use crate::error::{Error, Result};
+use crate::kustomization::decode_field_spec;
 use crate::transform::fieldspec::{gvk_order_key, merge_spec, merge_specs, sort_specs, GvkSel, Spec};
 use crate::yaml::node::{Node, Value};
 use crate::yaml::read::{parse_one, Schema};
@@ -53,42 +55,52 @@ impl TransformerConfig {
     /// charges it to the build's budget).
     pub fn from_document(doc: Node) -> Result<TransformerConfig> {
         let mut c = TransformerConfig::default();
-        let Value::Map(map) = &doc.value else {
-            if doc.is_null() {
-                return Ok(c);
-            }
+        if !matches!(doc.value, Value::Map(_) | Value::Null) {
             return Err(Error::new("a transformer configuration must be a map").at(doc.pos));
-        };
-        for (key, v) in map {
-            let list = match key.to_ascii_lowercase().as_str() {
-                "nameprefix" => &mut c.name_prefix,
-                "namesuffix" => &mut c.name_suffix,
+        }
+        let mut fields = Object::root(&doc, Rules::JSON, "TransformerConfig", "builtinconfig.TransformerConfig")?;
+        let names = [
+            "namePrefix",
+            "nameSuffix",
+            "namespace",
+            "commonLabels",
+            "labels",
+            "templateLabels",
+            "commonAnnotations",
+            "varReference",
+            "images",
+            "replicas",
+            "nameReference",
+        ];
+        while let Some(f) = fields.next(&names)? {
+            let list = match f.name {
+                "namePrefix" => &mut c.name_prefix,
+                "nameSuffix" => &mut c.name_suffix,
                 "namespace" => &mut c.namespace,
-                "commonlabels" => &mut c.common_labels,
+                "commonLabels" => &mut c.common_labels,
                 "labels" => &mut c.labels,
-                "templatelabels" => &mut c.template_labels,
-                "commonannotations" => &mut c.common_annotations,
-                "varreference" => &mut c.var_reference,
+                "templateLabels" => &mut c.template_labels,
+                "commonAnnotations" => &mut c.common_annotations,
+                "varReference" => &mut c.var_reference,
                 "images" => &mut c.images,
                 "replicas" => &mut c.replicas,
-                "namereference" => {
-                    for item in seq(v, key)? {
-                        let target = parse_gvk(item)?;
-                        let mut referrers = Vec::new();
-                        if let Some(specs) = field(item, "fieldSpecs") {
-                            for s in seq(specs, "fieldSpecs")? {
-                                referrers.push(parse_spec(s)?);
+                _ => {
+                    for mut item in f.objects("NameBackReferences", "nbrSlice")? {
+                        let (mut target, mut referrers) = (GvkSel::default(), Vec::new());
+                        while let Some(f) = item.next(&["group", "version", "kind", "fieldSpecs"])? {
+                            match f.name {
+                                "fieldSpecs" => referrers = specs(&f)?,
+                                "group" => target.group = f.string()?.unwrap_or_default(),
+                                "version" => target.version = f.string()?.unwrap_or_default(),
+                                _ => target.kind = f.string()?.unwrap_or_default(),
                             }
                         }
                         c.name_reference.push(NameBackRef { target, referrers });
                     }
                     continue;
                 }
-                _ => continue,
             };
-            for item in seq(v, key)? {
-                list.push(parse_spec(item)?);
-            }
+            list.extend(specs(&f)?);
         }
         c.sort();
         Ok(c)
@@ -186,56 +198,15 @@ fn merge_backref(list: &mut Vec<NameBackRef>, b: &NameBackRef) -> Result<bool> {
 
 /// A map field by case-insensitive name (kustomize decodes these files as JSON into Go structs).
 fn field<'a>(n: &'a Node, name: &str) -> Option<&'a Node> {
-    n.as_map()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v).filter(|v| !v.is_null())
+    n.as_map()?.iter().find(|(k, _)| key_matches(Rules::JSON, k, name)).map(|(_, v)| v).filter(|v| !v.is_null())
 }
 
-fn seq<'a>(n: &'a Node, what: &str) -> Result<&'a [Node]> {
-    match &n.value {
-        Value::Seq(items) => Ok(items),
-        Value::Null => Ok(&[]),
-        other => Err(Error::new(format!("'{what}' must be a list, found a {}", other.type_name())).at(n.pos)),
-    }
-}
-
-fn string_field(n: &Node, name: &str) -> Result<String> {
-    match field(n, name) {
-        None => Ok(String::new()),
-        Some(Node { value: Value::Str(s), .. }) => Ok(s.clone()),
-        Some(other) => Err(Error::new(format!(
-            "json: cannot unmarshal {} into Go struct field FieldSpec.{name} of type string",
-            other.value.type_name()
-        ))
-        .at(other.pos)),
-    }
-}
-
-fn parse_gvk(n: &Node) -> Result<GvkSel> {
-    if !matches!(n.value, Value::Map(_)) {
-        bail!("a field spec must be a map, found a {}", n.value.type_name());
-    }
-    Ok(GvkSel {
-        group: string_field(n, "group")?,
-        version: string_field(n, "version")?,
-        kind: string_field(n, "kind")?,
-    })
-}
-
-/// Parses one `{path, group, version, kind, create}` entry.
-pub fn parse_spec(n: &Node) -> Result<Spec> {
-    let gvk = parse_gvk(n).map_err(|e| e.at(n.pos))?;
-    let path = string_field(n, "path")?;
-    let create = match field(n, "create") {
-        None => false,
-        Some(Node { value: Value::Bool(b), .. }) => *b,
-        Some(other) => {
-            return Err(Error::new(format!(
-                "json: cannot unmarshal {} into Go struct field FieldSpec.create of type bool",
-                other.value.type_name()
-            ))
-            .at(other.pos))
-        }
-    };
-    Ok(Spec::new(gvk, &path, create))
+/// A list of field specs (kustomize's `FsSlice`), decoded with the rules of its document.
+pub(crate) fn specs(f: &Field) -> Result<Vec<Spec>> {
+    f.objects("FieldSpec", "types.FsSlice")?
+        .into_iter()
+        .map(|o| decode_field_spec(o).map(|fs| Spec::from_field_spec(&fs)))
+        .collect()
 }
 
 /// The properties of a definition: `{Schema: {properties: ...}, Dependencies: [...]}` (the

@@ -288,7 +288,7 @@ impl SchemaState {
     pub fn configure(&mut self, loader: &Loader, lk: &LoadedKustomization, resources: &[Resource]) -> Result<()> {
         self.see(resources);
         let Some(field) = &lk.kustomization.openapi else { return Ok(()) };
-        let (version, path) = parse_field(field).map_err(|e| e.in_file(&lk.file))?;
+        let (version, path) = (field.version.clone(), field.path.clone());
         let custom = match &path {
             Some(p) => Some(loader.read_file(&lk.dir, p).map_err(|e| e.in_file(&lk.file).at(field.pos))?),
             None => None,
@@ -359,37 +359,6 @@ impl SchemaState {
 
 /// The one built-in Kubernetes schema version kustomize v5.5.0 ships.
 pub const BUILTIN_VERSION: &str = "v1.21.2";
-
-/// Reads a kustomization's `openapi` field: `(version, path)`.
-pub fn parse_field(v: &Node) -> Result<(Option<String>, Option<String>)> {
-    let Some(map) = v.as_map() else {
-        return Err(Error::new(format!(
-            "invalid Kustomization: 'openapi' must be a map (version or path), found a {}",
-            v.value.type_name()
-        ))
-        .at(v.pos));
-    };
-    let mut version = None;
-    let mut path = None;
-    for (k, n) in map {
-        let text = match &n.value {
-            Value::Str(s) => s.clone(),
-            _ => {
-                return Err(Error::new(format!(
-                    "invalid Kustomization: json: cannot unmarshal {} into Go struct field Kustomization.openapi of type string",
-                    n.value.type_name()
-                ))
-                .at(n.pos))
-            }
-        };
-        match k.as_str() {
-            "version" => version = Some(text),
-            "path" => path = Some(text),
-            _ => {}
-        }
-    }
-    Ok((version, path))
-}
 
 /// Field `name` of an object schema (its properties, else its additional properties).
 pub fn field<'a>(sch: Sch<'a>, name: &str) -> Sch<'a> {

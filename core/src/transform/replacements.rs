@@ -4,18 +4,24 @@
 //! - The source is the one object selected by group/version/kind/name/namespace, matched
 //!   against its current and previous ids; its `fieldPath` (default `metadata.name`) must exist.
 //! - Targets are selected the same way (plus label and annotation selectors), minus `reject`ed
-//!   ones; each field path must reach at least one field. Path segments are map keys, list
-//!   indexes (`0`), `*` (every list element) and `[key=regex]` (list elements whose `key`
-//!   matches the unanchored regex; `[=regex]` for lists of scalars); `\.` is a dot in a key.
+//!   ones; each field path must reach at least one field. Paths are `crate::fieldpath`'s
+//!   language: map keys, list indexes (`0`), `*` (every list element) and `[key=regex]` (list
+//!   elements whose `key` matches the unanchored regex; `[=regex]` for lists of scalars); `\.`
+//!   is a dot in a key.
 //! - A scalar target keeps its type and takes the source's text (`"8080"` into an int field
 //!   makes `8080`); other targets are replaced by the source value.
 //! - `options.delimiter`/`index` pick a part of the source, or replace a part of the target;
 //!   `options.create` makes missing fields.
-//! - An entry `{path: file.yaml}` reads one replacement, or a list of them, from a file.
+//! - An entry `{path: file.yaml}` reads one replacement, or a list of them, from a file (read as
+//!   `sigs.k8s.io/yaml` reads it: YAML 1.1, unknown fields ignored).
+//! - Entries are decoded (`decode_entries`, through `crate::decode`) when the kustomization is
+//!   read, files when the transformer runs; applying them walks no configuration node.
 
 use crate::accumulate::Accumulator;
 use crate::ctx::Ctx;
+use crate::decode::{self, Field, Object, Rules, Spanned};
 use crate::error::{bail, Error, Result};
+use crate::fieldpath::{lookup, node_kind, FieldPath, Segment};
 use crate::load::LoadedKustomization;
 use crate::resource::{Gvk, ResId, Resource};
 use crate::trace::{self, Attribution};
@@ -24,6 +30,7 @@ use crate::transform::Site;
 use crate::yaml::node::{Map, Node, Pos, Value};
 use crate::yaml::read::{resolve_plain, Schema};
 use regex::Regex;
+use std::borrow::Cow;
 
 /// The field path used when none is given.
 const DEFAULT_FIELD_PATH: &str = "metadata.name";
@@ -63,7 +70,7 @@ impl IdSelector {
 
 /// `select` and `reject` entries.
 #[derive(Clone, Debug, Default)]
-struct Selector {
+pub(crate) struct Selector {
     id: IdSelector,
     labels: Option<LabelSelector>,
     annotations: Option<LabelSelector>,
@@ -78,21 +85,21 @@ impl Selector {
 }
 
 #[derive(Clone, Debug, Default)]
-struct FieldOptions {
+pub(crate) struct FieldOptions {
     delimiter: String,
     index: i64,
     create: bool,
 }
 
-#[derive(Clone, Debug)]
-struct Source {
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Source {
     id: IdSelector,
     field_path: String,
     options: FieldOptions,
 }
 
 #[derive(Clone, Debug)]
-struct Target {
+pub(crate) struct Target {
     /// Where the target was written.
     pos: Pos,
     select: Option<Selector>,
@@ -103,10 +110,18 @@ struct Target {
 
 /// One replacement, with where it was written for messages.
 #[derive(Clone, Debug)]
-struct Replacement {
+pub(crate) struct Replacement {
     source: Option<Source>,
     targets: Option<Vec<Target>>,
     pos: Pos,
+}
+
+/// One entry of `replacements:`: a replacement, or the file (`path:`) holding one or a list.
+#[derive(Clone, Debug)]
+pub(crate) enum ReplacementEntry {
+    Inline(Replacement),
+    /// The file's path, and where the entry was written.
+    Path(Spanned),
 }
 
 /// Runs the kustomization's `replacements` over the accumulated resources.
@@ -120,32 +135,26 @@ pub fn run(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator) -> Re
 
 /// Runs replacements (kustomize's ReplacementTransformer): each entry an inline replacement,
 /// or `{path: file}` naming a file of one or a list of them, read from `site.dir`.
-pub fn replace(ctx: &mut Ctx, site: Site, entries: &[Node], acc: &mut Accumulator) -> Result<()> {
-    let mut all = Vec::new();
+pub fn replace(ctx: &mut Ctx, site: Site, entries: &[ReplacementEntry], acc: &mut Accumulator) -> Result<()> {
+    let mut all: Vec<(usize, Cow<Replacement>, _)> = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
-        let at = |e: Error| e.in_file(site.file).at(entry.pos).context(format!("in replacement {}", i + 1));
-        match path_entry(entry).map_err(at)? {
-            Some(path) => {
-                let (file, text) = ctx.loader.read_file(site.dir, &path).map_err(at)?;
+        match entry {
+            ReplacementEntry::Path(Spanned { value: path, pos }) => {
+                let at = |e: Error| e.in_file(site.file).at(*pos).context(format!("in replacement {}", i + 1));
+                let (file, text) = ctx.loader.read_file(site.dir, path).map_err(at)?;
                 let in_file = |e: Error| {
                     e.in_file(&file).context(format!("in replacement {} (from '{path}')", i + 1)).in_file(site.file)
                 };
+                // Read as `sigs.k8s.io/yaml` reads it: YAML 1.1, unknown fields ignored.
                 let doc = ctx
                     .loader
-                    .parse_one(&text, Schema::V3)
+                    .parse_one(&text, Schema::V11)
                     .map_err(|e| in_file(Error::from(e)))?
                     .unwrap_or_else(Node::null);
-                let parsed = match &doc.value {
-                    Value::Seq(items) => items.iter().map(parse_replacement).collect::<Result<Vec<_>>>(),
-                    Value::Map(_) => parse_replacement(&doc).map(|r| vec![r]),
-                    other => Err(Error::new(format!(
-                        "unsupported replacement type encountered within replacement path: {}",
-                        other.type_name()
-                    ))),
-                };
-                all.extend(parsed.map_err(in_file)?.into_iter().map(|r| (i, r, Some((file.clone(), path.clone())))));
+                let parsed = decode_file(&doc).map_err(in_file)?;
+                all.extend(parsed.into_iter().map(|r| (i, Cow::Owned(r), Some((file.clone(), path.clone())))));
             }
-            None => all.push((i, parse_replacement(entry).map_err(at)?, None)),
+            ReplacementEntry::Inline(r) => all.push((i, Cow::Borrowed(r), None)),
         }
     }
     for (i, (entry, r, from)) in all.iter().enumerate() {
@@ -188,180 +197,150 @@ pub fn replace(ctx: &mut Ctx, site: Site, entries: &[Node], acc: &mut Accumulato
     Ok(())
 }
 
-/// The `path` of an entry that names a file, refusing one that also has inline fields.
-fn path_entry(entry: &Node) -> Result<Option<String>> {
-    let Some(map) = entry.as_map() else { return Ok(None) };
-    let mut path = None;
-    let mut inline = false;
-    for (k, v) in map {
-        match k.to_ascii_lowercase().as_str() {
-            "path" => path = Some(string(v, "path")?),
-            "source" | "targets" => inline |= !v.is_null(),
-            _ => {}
-        }
-    }
-    match path {
-        Some(p) if !p.is_empty() => {
-            if inline {
-                bail!("cannot specify both path and inline replacement");
-            }
-            Ok(Some(p))
-        }
-        _ => Ok(None),
-    }
-}
-
 // ------------------------------------------------------------------------------------------------
-// Parsing
+// Decoding
 // ------------------------------------------------------------------------------------------------
 
-fn fields(v: &Node, what: &str) -> Result<Vec<(String, String, Node)>> {
-    match &v.value {
-        Value::Null => Ok(Vec::new()),
-        Value::Map(m) => Ok(m.iter().map(|(k, n)| (k.to_ascii_lowercase(), k.clone(), n.clone())).collect()),
-        other => Err(Error::new(format!("{what} must be a map, found a {}", other.type_name())).at(v.pos)),
+/// Decodes the entries of a `replacements` field (of a kustomization, or of a
+/// ReplacementTransformer's configuration): kustomize's `ReplacementField`s.
+pub(crate) fn decode_entries(f: &Field) -> Result<Vec<ReplacementEntry>> {
+    f.objects("ReplacementField", "[]types.ReplacementField")?.into_iter().map(decode_entry).collect()
+}
+
+/// One entry: a replacement written inline, or `path:` naming a file (never both).
+fn decode_entry(mut o: Object) -> Result<ReplacementEntry> {
+    let pos = o.pos();
+    let mut r = Replacement { source: None, targets: None, pos };
+    let mut path = String::new();
+    while let Some(f) = o.next(&["source", "targets", "path"])? {
+        match f.name {
+            "path" => path = f.string()?.unwrap_or_default(),
+            _ => decode_field(&mut r, &f)?,
+        }
     }
-}
-
-fn unknown(key: &str, v: &Node) -> Error {
-    Error::new(format!("json: unknown field \"{key}\"")).at(v.pos)
-}
-
-fn string(v: &Node, key: &str) -> Result<String> {
-    match &v.value {
-        Value::Null => Ok(String::new()),
-        Value::Str(s) => Ok(s.clone()),
-        other => Err(Error::new(format!("'{key}' must be a string, found a {}", other.type_name())).at(v.pos)),
+    if path.is_empty() {
+        return Ok(ReplacementEntry::Inline(r));
     }
+    if r.source.is_some() || r.targets.as_ref().is_some_and(|t| !t.is_empty()) {
+        return Err(Error::new("cannot specify both path and inline replacement").at(pos));
+    }
+    Ok(ReplacementEntry::Path(Spanned { value: path, pos }))
 }
 
-fn parse_replacement(v: &Node) -> Result<Replacement> {
-    let mut r = Replacement { source: None, targets: None, pos: v.pos };
-    for (k, key, n) in fields(v, "a replacement")? {
-        match k.as_str() {
-            "source" if !n.is_null() => r.source = Some(parse_source(&n)?),
-            "targets" if !n.is_null() => {
-                let items =
-                    n.as_seq().ok_or_else(|| Error::new("'targets' must be a list of target selectors").at(n.pos))?;
-                r.targets = Some(items.iter().map(parse_target).collect::<Result<_>>()?);
+/// The replacements of a file: one, or a list of them.
+fn decode_file(doc: &Node) -> Result<Vec<Replacement>> {
+    let objects = match &doc.value {
+        Value::Seq(_) => decode::root_objects(doc, Rules::JSON, "Replacement", "[]types.Replacement")?,
+        Value::Map(_) => vec![Object::root(doc, Rules::JSON, "Replacement", "types.Replacement")?],
+        other => bail!("unsupported replacement type encountered within replacement path: {}", other.type_name()),
+    };
+    objects
+        .into_iter()
+        .map(|mut o| {
+            let mut r = Replacement { source: None, targets: None, pos: o.pos() };
+            while let Some(f) = o.next(&["source", "targets"])? {
+                decode_field(&mut r, &f)?;
             }
-            "source" | "targets" | "path" => {}
-            _ => return Err(unknown(&key, &n)),
-        }
-    }
-    Ok(r)
+            Ok(r)
+        })
+        .collect()
 }
 
-/// Reads the id fields shared by sources and selectors; false when `k` is not one.
-fn id_field(id: &mut IdSelector, k: &str, n: &Node) -> Result<bool> {
-    let v = || string(n, k);
-    match k {
-        "group" => id.gvk.group = v()?,
-        "version" => id.gvk.version = v()?,
-        "kind" => id.gvk.kind = v()?,
-        "name" => id.name = v()?,
-        "namespace" => id.namespace = v()?,
-        _ => return Ok(false),
+/// `source` or `targets`.
+fn decode_field(r: &mut Replacement, f: &Field) -> Result<()> {
+    if f.name == "source" {
+        let Some(mut o) = f.object("SourceSelector", "types.SourceSelector")? else { return Ok(()) };
+        let mut s = Source::default();
+        while let Some(f) = o.next(&["group", "version", "kind", "name", "namespace", "fieldPath", "options"])? {
+            match f.name {
+                "fieldPath" => s.field_path = f.string()?.unwrap_or_default(),
+                "options" => s.options = decode_options(&f)?,
+                _ => id_field(&mut s.id, &f)?,
+            }
+        }
+        r.source = Some(s);
+    } else if !f.node.is_null() {
+        r.targets = Some(
+            f.objects("TargetSelector", "[]*types.TargetSelector")?
+                .into_iter()
+                .map(decode_target)
+                .collect::<Result<_>>()?,
+        );
     }
-    Ok(true)
+    Ok(())
 }
 
-fn parse_source(v: &Node) -> Result<Source> {
-    let mut s = Source { id: IdSelector::default(), field_path: String::new(), options: FieldOptions::default() };
-    for (k, key, n) in fields(v, "a replacement source")? {
-        if id_field(&mut s.id, &k, &n)? {
-            continue;
-        }
-        match k.as_str() {
-            "fieldpath" => s.field_path = string(&n, "fieldPath")?,
-            "options" => s.options = parse_options(&n)?,
-            _ => return Err(unknown(&key, &n)),
-        }
+/// One of the id fields shared by sources and selectors.
+fn id_field(id: &mut IdSelector, f: &Field) -> Result<()> {
+    let v = f.string()?.unwrap_or_default();
+    match f.name {
+        "group" => id.gvk.group = v,
+        "version" => id.gvk.version = v,
+        "kind" => id.gvk.kind = v,
+        "name" => id.name = v,
+        _ => id.namespace = v,
     }
-    Ok(s)
+    Ok(())
 }
 
-fn parse_selector(v: &Node) -> Result<Selector> {
+fn decode_selector(mut o: Object) -> Result<Selector> {
     let mut s = Selector::default();
-    for (k, key, n) in fields(v, "a selector")? {
-        if id_field(&mut s.id, &k, &n)? {
-            continue;
-        }
-        let parse = |n: &Node, what: &str| -> Result<Option<LabelSelector>> {
-            let text = string(n, what)?;
-            if text.is_empty() {
-                return Ok(None);
+    let names = ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"];
+    while let Some(f) = o.next(&names)? {
+        let selector = |f: &Field| -> Result<Option<LabelSelector>> {
+            match f.string()?.filter(|t| !t.is_empty()) {
+                None => Ok(None),
+                Some(text) => LabelSelector::parse(&text).map(Some).map_err(|e| e.at(f.node.pos)),
             }
-            LabelSelector::parse(&text).map(Some).map_err(|e| e.at(n.pos))
         };
-        match k.as_str() {
-            "labelselector" => s.labels = parse(&n, "labelSelector")?,
-            "annotationselector" => s.annotations = parse(&n, "annotationSelector")?,
-            _ => return Err(unknown(&key, &n)),
+        match f.name {
+            "labelSelector" => s.labels = selector(&f)?,
+            "annotationSelector" => s.annotations = selector(&f)?,
+            _ => id_field(&mut s.id, &f)?,
         }
     }
     Ok(s)
 }
 
-fn parse_target(v: &Node) -> Result<Target> {
+fn decode_target(mut o: Object) -> Result<Target> {
     let mut t = Target {
-        pos: v.pos,
+        pos: o.pos(),
         select: None,
         reject: Vec::new(),
         field_paths: Vec::new(),
         options: FieldOptions::default(),
     };
-    for (k, key, n) in fields(v, "a replacement target")? {
-        match k.as_str() {
-            "select" if !n.is_null() => t.select = Some(parse_selector(&n)?),
-            "select" => {}
+    while let Some(f) = o.next(&["select", "reject", "fieldPaths", "options"])? {
+        match f.name {
+            "select" => t.select = f.object("Selector", "types.Selector")?.map(decode_selector).transpose()?,
             "reject" => {
-                if let Some(items) = n.as_seq() {
-                    t.reject = items.iter().map(parse_selector).collect::<Result<_>>()?;
-                } else if !n.is_null() {
-                    return Err(Error::new("'reject' must be a list of selectors").at(n.pos));
-                }
+                t.reject = f
+                    .objects("Selector", "[]*types.Selector")?
+                    .into_iter()
+                    .map(decode_selector)
+                    .collect::<Result<_>>()?
             }
-            "fieldpaths" => {
-                if let Some(items) = n.as_seq() {
-                    t.field_paths = items.iter().map(|i| string(i, "fieldPaths")).collect::<Result<_>>()?;
-                } else if !n.is_null() {
-                    return Err(Error::new("'fieldPaths' must be a list of strings").at(n.pos));
-                }
-            }
-            "options" => t.options = parse_options(&n)?,
-            _ => return Err(unknown(&key, &n)),
+            "fieldPaths" => t.field_paths = f.strings()?.into_iter().map(|s| s.value).collect(),
+            _ => t.options = decode_options(&f)?,
         }
     }
     Ok(t)
 }
 
-fn parse_options(v: &Node) -> Result<FieldOptions> {
+fn decode_options(f: &Field) -> Result<FieldOptions> {
     let mut o = FieldOptions::default();
-    for (k, key, n) in fields(v, "options")? {
-        match k.as_str() {
-            "delimiter" => o.delimiter = string(&n, "delimiter")?,
-            "index" => {
-                o.index = match n.value {
-                    Value::Null => 0,
-                    Value::Int(i) => i,
-                    _ => return Err(Error::new("'index' must be an integer").at(n.pos)),
-                }
-            }
-            "create" => {
-                o.create = match n.value {
-                    Value::Null => false,
-                    Value::Bool(b) => b,
-                    _ => return Err(Error::new("'create' must be true or false").at(n.pos)),
-                }
-            }
-            "encoding" => {
-                let enc = string(&n, "encoding")?;
+    let Some(mut fields) = f.object("FieldOptions", "types.FieldOptions")? else { return Ok(o) };
+    while let Some(f) = fields.next(&["delimiter", "index", "encoding", "create"])? {
+        match f.name {
+            "delimiter" => o.delimiter = f.string()?.unwrap_or_default(),
+            "index" => o.index = f.int("int")?.unwrap_or(0),
+            "create" => o.create = f.bool()?.unwrap_or(false),
+            _ => {
+                let enc = f.string()?.unwrap_or_default();
                 if !enc.is_empty() {
-                    bail!("options.encoding '{enc}' is not supported");
+                    return Err(Error::new(format!("options.encoding '{enc}' is not supported")).at(f.node.pos));
                 }
             }
-            _ => return Err(unknown(&key, &n)),
         }
     }
     Ok(o)
@@ -402,7 +381,7 @@ fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<Vec<usize>> {
             let res_id = res.id();
             for path in &compiled {
                 path.apply(&mut res.node, &value, &t.options)
-                    .map_err(|e| e.context(format!("in target {res_id}, field path '{}'", path.text)))?;
+                    .map_err(|e| e.context(format!("in target {res_id}, field path '{}'", path.path.text)))?;
                 // kyaml writes the value into the target's node: fields sharing it change too.
                 res.sync_shared();
             }
@@ -518,11 +497,11 @@ fn source_value(source: &Source, resources: &[Resource]) -> Result<Val> {
         )));
     };
     let path = if source.field_path.is_empty() { DEFAULT_FIELD_PATH } else { &source.field_path };
-    let segments = split_path(path);
+    let parsed = FieldPath::parse_source(path)
+        .map_err(|e| Error::new(format!("error looking up replacement source: {}", e.message())))?;
     // A source reading `metadata` or its annotations sees kustomize's build annotations too.
     let exposed;
-    let doc = if segments.first().is_some_and(|s| s == "metadata") && segments.get(1).is_none_or(|s| s == "annotations")
-    {
+    let doc = if parsed.reads_metadata_annotations() {
         let mut copy = r.clone();
         crate::build_metadata::expose(&mut copy);
         exposed = copy;
@@ -530,7 +509,7 @@ fn source_value(source: &Source, resources: &[Resource]) -> Result<Val> {
     } else {
         &r.node
     };
-    let node = lookup(doc, &segments)
+    let node = lookup(doc, &parsed)
         .map_err(|e| Error::new(format!("error looking up replacement source: {}", e.message())))?;
     let node = match node {
         Some(n) if !is_nil_or_empty(n) => n,
@@ -570,146 +549,16 @@ fn is_nil_or_empty(n: &Node) -> bool {
     }
 }
 
-/// Splits a field path on dots, keeping `\.` as a dot and `[a.b=c]` whole; a bracketed segment
-/// without `=` (`[a.b/c]`) is a plain key with the brackets removed. A leading dot is dropped
-/// (`.spec.replicas` is `spec.replicas`), as kustomize's path splitter does.
-pub(crate) fn split_path(path: &str) -> Vec<String> {
-    let mut pieces: Vec<String> = Vec::new();
-    let path = path.strip_prefix('.').unwrap_or(path);
-    for p in path.split('.') {
-        match pieces.last_mut() {
-            Some(last) if last.ends_with('\\') => {
-                last.pop();
-                last.push('.');
-                last.push_str(p);
-            }
-            _ => pieces.push(p.to_string()),
-        }
-    }
-    let mut out = Vec::with_capacity(pieces.len());
-    let mut i = 0;
-    while i < pieces.len() {
-        let piece = &pieces[i];
-        if piece.starts_with('[') && !piece.ends_with(']') {
-            let mut joined = piece.clone();
-            while i + 1 < pieces.len() {
-                i += 1;
-                joined.push('.');
-                joined.push_str(&pieces[i]);
-                if pieces[i].ends_with(']') {
-                    break;
-                }
-            }
-            if joined.contains('=') {
-                out.push(joined);
-            } else {
-                out.push(joined.trim_matches(|c| c == '[' || c == ']').to_string());
-            }
-        } else {
-            out.push(piece.clone());
-        }
-        i += 1;
-    }
-    out
-}
-
-/// A non-negative list index, as Go's `strconv.Atoi` reads one.
-fn index_number(s: &str) -> Option<usize> {
-    let digits = s.strip_prefix('+').unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
-}
-
-fn list_match(seg: &str) -> Option<&str> {
-    seg.strip_prefix('[').and_then(|s| s.strip_suffix(']'))
-}
-
-fn split_match(inner: &str) -> Result<(&str, &str)> {
-    inner
-        .split_once('=')
-        .ok_or_else(|| Error::new("list path element must contain fieldName=fieldValue for element to match"))
-}
-
-fn kind_name(v: &Value) -> &'static str {
-    match v {
-        Value::Map(_) => "MappingNode",
-        Value::Seq(_) => "SequenceNode",
-        _ => "ScalarNode",
-    }
-}
-
-/// Reads the node at a source path (kustomize's `Lookup`): keys, indexes, `-` (the last
-/// element) and `[key=value]` (the first element whose `key` is exactly `value`).
-pub(crate) fn lookup<'a>(node: &'a Node, path: &[String]) -> Result<Option<&'a Node>> {
-    let mut cur = node;
-    for seg in path.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        if cur.is_null() {
-            return Ok(None);
-        }
-        let next = if let Ok(i) = seg.parse::<i64>() {
-            if i < 0 {
-                bail!("array index {i} cannot be negative");
-            }
-            let Some(items) = cur.as_seq() else {
-                bail!("wrong node kind: expected SequenceNode but got {}", kind_name(&cur.value));
-            };
-            usize::try_from(i).ok().and_then(|i| items.get(i))
-        } else if seg == "-" {
-            let Some(items) = cur.as_seq() else {
-                bail!("wrong node kind: expected SequenceNode but got {}", kind_name(&cur.value));
-            };
-            items.last()
-        } else if let Some(inner) = list_match(seg) {
-            let (key, want) = split_match(inner)?;
-            let Some(items) = cur.as_seq() else {
-                bail!("wrong node kind: expected SequenceNode but got {}", kind_name(&cur.value));
-            };
-            if key.is_empty() {
-                items.iter().find(|e| e.scalar_text().as_deref() == Some(want))
-            } else {
-                items
-                    .iter()
-                    .find(|e| e.get(key).is_some_and(|v| !v.is_null() && v.scalar_text().as_deref() == Some(want)))
-            }
-        } else {
-            let Some(map) = cur.as_map() else {
-                bail!("wrong node kind: expected MappingNode but got {}", kind_name(&cur.value));
-            };
-            map.get(seg)
-        };
-        match next {
-            Some(n) => cur = n,
-            None => return Ok(None),
-        }
-    }
-    Ok(Some(cur))
-}
-
 // ------------------------------------------------------------------------------------------------
 // Targets
 // ------------------------------------------------------------------------------------------------
 
-/// One segment of a target path (kustomize's `PathMatcher`).
-#[derive(Debug)]
-enum Seg {
-    Index(usize),
-    /// `[key=regex]`; an empty key matches lists of scalars.
-    Match {
-        key: String,
-        raw: String,
-        regex: Regex,
-    },
-    Every,
-    Key(String),
-}
-
-/// A parsed target field path.
+/// A parsed target field path (kustomize's `PathMatcher`): `[key=regex]` segments match by
+/// unanchored regex, each compiled once (at its segment's index).
 #[derive(Debug)]
 struct TargetPath {
-    text: String,
-    segs: Vec<Seg>,
+    path: FieldPath,
+    regexes: Vec<Option<Regex>>,
 }
 
 /// What a missing node is created as.
@@ -723,22 +572,18 @@ enum Shape {
 
 impl TargetPath {
     fn parse(text: &str) -> Result<TargetPath> {
-        let mut segs = Vec::new();
-        for s in split_path(text) {
-            let seg = if let Some(i) = index_number(&s) {
-                Seg::Index(i)
-            } else if let Some(inner) = list_match(&s) {
-                let (key, raw) = split_match(inner)?;
-                let regex = Regex::new(raw).map_err(|e| Error::new(format!("invalid regex '{raw}' in '{s}': {e}")))?;
-                Seg::Match { key: key.to_string(), raw: raw.to_string(), regex }
-            } else if s == "*" {
-                Seg::Every
-            } else {
-                Seg::Key(s)
-            };
-            segs.push(seg);
-        }
-        Ok(TargetPath { text: text.to_string(), segs })
+        let path = FieldPath::parse(text)?;
+        let regexes = path
+            .segments
+            .iter()
+            .map(|seg| match seg {
+                Segment::Match { value, .. } => Regex::new(value)
+                    .map(Some)
+                    .map_err(|e| Error::new(format!("invalid regex '{value}' in '{}': {e}", seg.text()))),
+                _ => Ok(None),
+            })
+            .collect::<Result<_>>()?;
+        Ok(TargetPath { path, regexes })
     }
 
     fn apply(&self, node: &mut Node, value: &Val, options: &FieldOptions) -> Result<()> {
@@ -750,19 +595,19 @@ impl TargetPath {
             hits += 1;
             set_field(target, fresh, value, options)
         };
-        walk(node, &self.segs, create, false, &mut set)
-            .map_err(|e| Error::new(format!("{what} {:?} in replacement target: {}", self.text, e.message())))?;
+        walk(node, &self.path.segments, &self.regexes, create, false, &mut set)
+            .map_err(|e| Error::new(format!("{what} {:?} in replacement target: {}", self.path.text, e.message())))?;
         if hits == 0 {
-            bail!("{what} {:?} in replacement target", self.text);
+            bail!("{what} {:?} in replacement target", self.path.text);
         }
         Ok(())
     }
 }
 
-fn shape_of(next: Option<&Seg>) -> Shape {
+fn shape_of(next: Option<&Segment>) -> Shape {
     match next {
         None => Shape::Leaf,
-        Some(Seg::Index(_) | Seg::Match { .. }) => Shape::Seq,
+        Some(Segment::Index(_) | Segment::Match { .. }) => Shape::Seq,
         Some(_) => Shape::Map,
     }
 }
@@ -776,69 +621,78 @@ fn fresh_node(shape: Shape) -> Node {
 }
 
 /// Walks `segs` from `node`, calling `f` on every node reached (with whether it was just made).
+/// `regexes` holds the compiled pattern of each `[key=regex]` segment, at the same index. In a
+/// target path `-` is a key, as in kustomize's `PathMatcher`.
 fn walk(
     node: &mut Node,
-    segs: &[Seg],
+    segs: &[Segment],
+    regexes: &[Option<Regex>],
     create: bool,
     fresh: bool,
     f: &mut dyn FnMut(&mut Node, bool) -> Result<()>,
 ) -> Result<()> {
-    let Some((seg, rest)) = segs.split_first() else {
+    let (Some((seg, rest)), Some((regex, rest_regexes))) = (segs.split_first(), regexes.split_first()) else {
         return f(node, fresh);
     };
+    let is_key = matches!(seg, Segment::Key(_) | Segment::Last);
     if node.is_null() {
         if !create {
             // Nothing below a null; kustomize's index lookup still counts its (zero) elements.
             return match seg {
-                Seg::Index(i) => bail!("index {i} specified but only 0 elements found"),
+                Segment::Index(i) => bail!("index {i} specified but only 0 elements found"),
                 _ => Ok(()),
             };
         }
         // A null on the way is made into what the path needs.
-        *node = fresh_node(if matches!(seg, Seg::Key(_)) { Shape::Map } else { Shape::Seq });
+        *node = fresh_node(if is_key { Shape::Map } else { Shape::Seq });
     }
+    let walk_on = |child: &mut Node, made: bool, f: &mut dyn FnMut(&mut Node, bool) -> Result<()>| {
+        walk(child, rest, rest_regexes, create, made, f)
+    };
     match seg {
-        Seg::Key(key) => {
-            let kind = kind_name(&node.value);
+        Segment::Key(_) | Segment::Last => {
+            let key = seg.text();
+            let kind = node_kind(&node.value);
             let Value::Map(map) = &mut node.value else {
                 bail!("wrong node kind: expected MappingNode but got {kind}");
             };
             let mut made = false;
-            if !map.contains_key(key) {
+            if !map.contains_key(&key) {
                 if !create {
                     return Ok(());
                 }
                 map.insert(key.clone(), fresh_node(shape_of(rest.first())));
                 made = true;
             }
-            match map.get_mut(key) {
-                Some(child) => walk(child, rest, create, made, f),
+            match map.get_mut(&key) {
+                Some(child) => walk_on(child, made, f),
                 None => Ok(()),
             }
         }
-        Seg::Index(i) => {
+        Segment::Index(i) => {
             let items = seq_of(node)?;
             if create && *i == items.len() {
                 items.push(fresh_node(shape_of(rest.first())));
                 let last = items.len() - 1;
                 return match items.get_mut(last) {
-                    Some(child) => walk(child, rest, create, true, f),
+                    Some(child) => walk_on(child, true, f),
                     None => Ok(()),
                 };
             }
             let len = items.len();
             match items.get_mut(*i) {
-                Some(child) => walk(child, rest, create, false, f),
+                Some(child) => walk_on(child, false, f),
                 None => bail!("index {i} specified but only {len} elements found"),
             }
         }
-        Seg::Every => {
+        Segment::Every => {
             for child in seq_of(node)?.iter_mut() {
-                walk(child, rest, create, false, f)?;
+                walk_on(child, false, f)?;
             }
             Ok(())
         }
-        Seg::Match { key, raw, regex } => {
+        Segment::Match { key, value } => {
+            let Some(regex) = regex else { bail!("no pattern compiled for '{}'", seg.text()) };
             let items = seq_of(node)?;
             let matches = |e: &Node| -> bool {
                 let text = if key.is_empty() {
@@ -850,17 +704,17 @@ fn walk(
             };
             if create && !items.iter().any(matches) {
                 let elem = if key.is_empty() {
-                    Node::new(resolve_plain(raw, Schema::V3))
+                    Node::new(resolve_plain(value, Schema::V3))
                 } else {
                     let mut m = Map::default();
-                    m.insert(key.clone(), Node::new(resolve_plain(raw, Schema::V3)));
+                    m.insert(key.clone(), Node::new(resolve_plain(value, Schema::V3)));
                     Node::new(Value::Map(m))
                 };
                 items.push(elem);
             }
             for child in items.iter_mut() {
                 if matches(&*child) {
-                    walk(child, rest, create, false, f)?;
+                    walk_on(child, false, f)?;
                 }
             }
             Ok(())
@@ -869,7 +723,7 @@ fn walk(
 }
 
 fn seq_of(node: &mut Node) -> Result<&mut Vec<Node>> {
-    let kind = kind_name(&node.value);
+    let kind = node_kind(&node.value);
     match &mut node.value {
         Value::Seq(items) => Ok(items),
         _ => bail!("wrong node kind: expected SequenceNode but got {kind}"),
@@ -931,18 +785,6 @@ mod tests {
     }
 
     #[test]
-    fn paths_split_like_kustomize() {
-        assert_eq!(split_path("spec.replicas"), ["spec", "replicas"]);
-        assert_eq!(split_path("spec.data.[name=f.i.r.s.t.].key"), ["spec", "data", "[name=f.i.r.s.t.]", "key"]);
-        assert_eq!(split_path(r"spec\.replicas"), ["spec.replicas"]);
-        assert_eq!(split_path(".metadata.annotations.[a.io/b]"), ["metadata", "annotations", "a.io/b"]);
-        assert_eq!(split_path("."), [""]);
-        assert_eq!(split_path(""), [""]);
-        assert_eq!(split_path("metadata.annotations.[a.b.c/d.e.f-g.]"), ["metadata", "annotations", "a.b.c/d.e.f-g."]);
-        assert_eq!(split_path("spec.data.[name=f.i.[r.s.t..key"), ["spec", "data", "[name=f.i.[r.s.t..key"]);
-    }
-
-    #[test]
     fn scalar_targets_keep_their_type() {
         let mut d = doc("spec:\n  replicas: 1\n  name: x\n  paused: false\n");
         set(&mut d, "spec.replicas", Val::Scalar(Tag::Str, "5".into()), FieldOptions::default()).unwrap();
@@ -992,13 +834,60 @@ mod tests {
         assert_eq!(d.str_at(&["v"]), Some("S.a.X.c.E"));
     }
 
+    /// The entries of a kustomization's `replacements` field written as `text`.
+    fn entries(text: &str) -> Result<Vec<ReplacementEntry>> {
+        let d = parse_one(text, Schema::V11).unwrap().unwrap();
+        let mut root = Object::root(&d, Rules::KUSTOMIZATION, "Kustomization", "types.Kustomization")?;
+        let f = root.next(&["replacements"])?.unwrap();
+        decode_entries(&f)
+    }
+
     #[test]
-    fn lookups_follow_keys_indexes_and_matches() {
-        let d = doc("spec:\n  c:\n  - name: a\n    port: 1\n  - name: b\n    port: 2\n");
-        let path = split_path("spec.c.[name=b].port");
-        assert_eq!(lookup(&d, &path).unwrap().unwrap().value, Value::Int(2));
-        assert_eq!(lookup(&d, &split_path("spec.c.0.port")).unwrap().unwrap().value, Value::Int(1));
-        assert!(lookup(&d, &split_path("spec.c.[name=z].port")).unwrap().is_none());
-        assert!(lookup(&d, &split_path("spec.c.x")).is_err());
+    fn inline_replacements_are_typed_when_read_with_keys_in_any_case() {
+        let e = entries(
+            "replacements:\n- Source: {KIND: ConfigMap, name: c, fieldPath: data.a, options: {delimiter: '.', index: 1}}\n  \
+             targets: [{select: {kind: Deployment}, reject: [{name: x}], fieldPaths: [spec.a], options: {create: true}}]\n",
+        )
+        .unwrap();
+        let ReplacementEntry::Inline(r) = &e[0] else { panic!("not inline: {e:?}") };
+        let source = r.source.as_ref().unwrap();
+        assert_eq!((source.id.gvk.kind.as_str(), source.field_path.as_str()), ("ConfigMap", "data.a"));
+        assert_eq!((source.options.delimiter.as_str(), source.options.index), (".", 1));
+        let t = &r.targets.as_ref().unwrap()[0];
+        assert_eq!(t.select.as_ref().unwrap().id.gvk.kind, "Deployment");
+        assert_eq!(t.reject[0].id.name, "x");
+        assert!(t.options.create);
+        assert_eq!(t.field_paths, ["spec.a"]);
+    }
+
+    #[test]
+    fn inline_replacements_refuse_unknown_fields_and_wrong_types_at_their_place() {
+        let e = entries("replacements:\n- source: {kind: A}\n  targets: [{fieldPath: [a]}]\n").unwrap_err();
+        assert_eq!(e.message(), "invalid Kustomization: json: unknown field \"fieldPath\"");
+        assert_eq!(e.hint(), Some("did you mean 'fieldPaths'?"));
+        assert_eq!((e.line(), e.column()), (Some(3), Some(25)));
+        let e = entries("replacements:\n- targets: {a: 1}\n").unwrap_err();
+        assert!(e.message().ends_with("ReplacementField.replacements.targets of type []*types.TargetSelector"), "{e}");
+    }
+
+    #[test]
+    fn an_entry_is_a_path_or_an_inline_replacement_never_both() {
+        let e = entries("replacements:\n- path: r.yaml\n").unwrap();
+        assert!(matches!(&e[0], ReplacementEntry::Path(p) if p.value == "r.yaml"));
+        let e = entries("replacements:\n- path: r.yaml\n  source: {kind: A}\n").unwrap_err();
+        assert_eq!(e.message(), "cannot specify both path and inline replacement");
+        // An empty list of targets is no inline replacement, as in kustomize.
+        assert!(entries("replacements:\n- path: r.yaml\n  targets: []\n").is_ok());
+    }
+
+    #[test]
+    fn a_replacement_file_ignores_unknown_fields_and_holds_one_or_a_list() {
+        let one = parse_one("source: {kind: A, extra: 1}\nnote: x\n", Schema::V11).unwrap().unwrap();
+        let r = decode_file(&one).unwrap();
+        assert_eq!(r[0].source.as_ref().unwrap().id.gvk.kind, "A");
+        let list = parse_one("- SOURCE: {kind: A}\n- targets: [{select: {name: b}}]\n", Schema::V11).unwrap().unwrap();
+        assert_eq!(decode_file(&list).unwrap().len(), 2);
+        let bad = parse_one("text\n", Schema::V11).unwrap().unwrap();
+        assert!(decode_file(&bad).unwrap_err().message().contains("unsupported replacement type"));
     }
 }
