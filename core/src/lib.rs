@@ -258,6 +258,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_relative_root_means_the_same_in_memfs_as_on_disk() {
+        let dir = Utf8Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/components-nested");
+        let disk = build(&DiskFs, &dir.join("root"), &Options::default()).unwrap();
+        let mem = MemFs::load_dir(&DiskFs, &dir).unwrap();
+        let from_mem = build(&mem, "root".as_ref(), &Options::default()).unwrap();
+        assert_eq!(from_mem.yaml(), disk.yaml());
+        assert_eq!(disk.yaml(), std::fs::read_to_string(dir.join("expected.yaml")).unwrap());
+    }
+
+    #[test]
     fn write_yaml_writes_what_yaml_returns_in_chunks() {
         let mut cms = String::new();
         for i in 0..12_000 {
