@@ -14,6 +14,7 @@ use std::fmt;
 
 /// How to explain a build.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ExplainOptions {
     /// How to build.
     pub build: Options,
@@ -25,8 +26,29 @@ pub struct ExplainOptions {
     pub relative_to: Option<Utf8PathBuf>,
 }
 
+impl ExplainOptions {
+    /// With these build options.
+    pub fn with_build(mut self, build: Options) -> ExplainOptions {
+        self.build = build;
+        self
+    }
+
+    /// Only the objects named `KIND/NAME` or `NAME`.
+    pub fn with_resource(mut self, resource: Option<String>) -> ExplainOptions {
+        self.resource = resource;
+        self
+    }
+
+    /// Paths in the annotations relative to this directory.
+    pub fn with_relative_to(mut self, dir: Option<Utf8PathBuf>) -> ExplainOptions {
+        self.relative_to = dir;
+        self
+    }
+}
+
 /// Where a field's value came from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Origin {
     /// What set it: `resource` (read from a file as it is), a kustomization field and index
     /// (`patches[0]`, `patchesStrategicMerge[1]`, `patchesJson6902[0]`, `images[2]`,
@@ -83,6 +105,7 @@ impl fmt::Display for Origin {
 
 /// The origin of one field of an object.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FieldOrigin {
     /// The field's path, e.g. `spec.template.spec.containers[0].image` (keys that are not
     /// plain words are quoted: `metadata.labels["app.kubernetes.io/name"]`).
@@ -499,7 +522,7 @@ replacements:
         let out = explained(None);
         let built = crate::build(&tree(), "/prod".into(), &Options::default()).unwrap();
         let texts: Vec<&str> = out.objects().iter().map(ExplainedObject::text).collect();
-        let objects: Vec<String> = built.objects().into_iter().map(|o| o.yaml).collect();
+        let objects: Vec<String> = built.objects().into_iter().map(|o| o.yaml()).collect();
         assert_eq!(texts, objects);
         for o in out.objects() {
             let annotated = o.annotated();

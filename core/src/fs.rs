@@ -109,7 +109,7 @@ impl FileSystem for DiskFs {
 ///     .with("repo/app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
 ///     .with_current_dir("/repo");
 /// let out = build(&fs, "app".as_ref(), &Options::default()).unwrap();
-/// assert_eq!(out.documents().count(), 1);
+/// assert_eq!(out.objects()[0].id().name, "c");
 /// ```
 #[derive(Clone, Debug)]
 pub struct MemFs {

@@ -67,14 +67,14 @@ pub mod fuzzing {
     }
 }
 
+pub use camino::{Utf8Path, Utf8PathBuf};
+
 pub use build::{Limits, LoadRestrictor, Options, Reorder};
 pub use diff::{diff, Change};
 pub use error::{Error, Result, Step};
 pub use explain::{explain, ExplainOptions, Explained, ExplainedObject, FieldOrigin, Origin};
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
 pub use lint::{lint, rule, Finding, Note, Rule, Severity, RULES};
-
-use camino::Utf8Path;
 
 /// The result of a successful build.
 #[derive(Clone, Debug)]
@@ -97,8 +97,7 @@ pub fn build(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<
 /// read and parsed once however many overlays use it.
 ///
 /// ```
-/// use kcompile::{MemFs, Options, Session};
-/// use camino::Utf8PathBuf;
+/// use kcompile::{MemFs, Options, Session, Utf8PathBuf};
 ///
 /// let fs = MemFs::new()
 ///     .with("base/kustomization.yaml", "resources:\n- cm.yaml\n")
@@ -129,7 +128,7 @@ impl<'a> Session<'a> {
     }
 
     /// Builds every root, in parallel on all cores; results in the order of `roots`.
-    pub fn build_all(&self, roots: &[camino::Utf8PathBuf]) -> Vec<Result<Build>> {
+    pub fn build_all(&self, roots: &[Utf8PathBuf]) -> Vec<Result<Build>> {
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(roots.len().max(1));
         let next = std::sync::atomic::AtomicUsize::new(0);
         let done: std::sync::Mutex<Vec<Option<Result<Build>>>> =
@@ -198,18 +197,23 @@ impl Build {
         self.resources.iter().map(|r| &r.node)
     }
 
-    /// Each resource with its kind, namespace, name and YAML text, in output order.
-    pub fn objects(&self) -> Vec<Object> {
-        self.resources
-            .iter()
-            .map(|r| Object {
-                api_version: r.str_field(&["apiVersion"]).to_string(),
-                kind: r.kind().to_string(),
-                namespace: r.namespace().to_string(),
-                name: r.name().to_string(),
-                yaml: yaml::emit::emit_stream(&[&r.node]),
-            })
-            .collect()
+    /// Each object of the output with its id, in output order. Cheap: nothing is printed until
+    /// [`Object::yaml`] is asked for.
+    ///
+    /// ```
+    /// use kcompile::{build, MemFs, Options};
+    ///
+    /// let fs = MemFs::new()
+    ///     .with("app/kustomization.yaml", "namespace: prod\nresources:\n- d.yaml\n")
+    ///     .with("app/d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n");
+    /// let out = build(&fs, "app".as_ref(), &Options::default()).unwrap();
+    /// let web = &out.objects()[0];
+    /// assert_eq!((web.id().group.as_str(), web.id().kind.as_str()), ("apps", "Deployment"));
+    /// assert_eq!(web.id().to_string(), "Deployment prod/web");
+    /// assert_eq!(web.yaml(), "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: prod\n");
+    /// ```
+    pub fn objects(&self) -> Vec<Object<'_>> {
+        self.resources.iter().map(|r| Object { id: ObjectId::of(&r.node), document: &r.node }).collect()
     }
 
     /// The file name `kustomize build -o DIR` gives each object, in output order:
@@ -238,19 +242,99 @@ impl Build {
     }
 }
 
-/// One object of a build's output.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Object {
-    /// `apiVersion`.
-    pub api_version: String,
+/// One object of a build's output: its id and its document, printed on demand.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Object<'a> {
+    id: ObjectId,
+    document: &'a data::Node,
+}
+
+impl<'a> Object<'a> {
+    /// What identifies the object.
+    pub fn id(&self) -> &ObjectId {
+        &self.id
+    }
+
+    /// The object as data.
+    pub fn document(&self) -> &'a data::Node {
+        self.document
+    }
+
+    /// The object printed alone, as kustomize prints it.
+    pub fn yaml(&self) -> String {
+        yaml::emit::emit_stream(&[self.document])
+    }
+}
+
+/// What identifies an object: group, version, kind, namespace and name, as written (empty
+/// strings for what is absent: the group of core kinds, the namespace of cluster-wide objects).
+///
+/// Prints as `Kind namespace/name`, or `Kind name` without a namespace.
+///
+/// ```
+/// let id = kcompile::ObjectId::new("apps/v1", "Deployment", "prod", "web");
+/// assert_eq!((id.group.as_str(), id.version.as_str()), ("apps", "v1"));
+/// assert_eq!(id.api_version(), "apps/v1");
+/// assert_eq!(id.to_string(), "Deployment prod/web");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub struct ObjectId {
+    /// The API group (`apps`; empty for the core group).
+    pub group: String,
+    /// The API version (`v1`).
+    pub version: String,
     /// `kind`.
     pub kind: String,
     /// `metadata.namespace` (empty when unset).
     pub namespace: String,
     /// `metadata.name`.
     pub name: String,
-    /// The object printed alone, as kustomize prints it.
-    pub yaml: String,
+}
+
+impl ObjectId {
+    /// An id from an `apiVersion` (`apps/v1`, `v1`), a kind, a namespace and a name.
+    pub fn new(api_version: &str, kind: &str, namespace: &str, name: &str) -> ObjectId {
+        let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+        ObjectId {
+            group: group.to_string(),
+            version: version.to_string(),
+            kind: kind.to_string(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        }
+    }
+
+    /// The id of a document, from its `apiVersion`, `kind`, `metadata.namespace` and
+    /// `metadata.name` (empty where absent or not a string).
+    pub fn of(document: &data::Node) -> ObjectId {
+        let field = |path: &[&str]| document.str_at(path).unwrap_or("");
+        ObjectId::new(
+            field(&["apiVersion"]),
+            field(&["kind"]),
+            field(&["metadata", "namespace"]),
+            field(&["metadata", "name"]),
+        )
+    }
+
+    /// `group/version`, or `version` for the core group.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.namespace.is_empty() {
+            write!(f, "{} {}", self.kind, self.name)
+        } else {
+            write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
+        }
+    }
 }
 
 #[cfg(test)]

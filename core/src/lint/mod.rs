@@ -55,6 +55,7 @@ impl Severity {
 
 /// A rule: its id, default severity and what it looks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Rule {
     /// The id findings carry and `# kcompile:allow` names, e.g. `namespace-mismatch`.
     pub id: &'static str,
@@ -155,6 +156,7 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 
 /// A place related to a finding (the generator of an object, the other workload...).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Note {
     /// What this place is.
     pub message: String,
@@ -168,6 +170,7 @@ pub struct Note {
 
 /// One lint finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Finding {
     /// The rule's id, e.g. `dangling-reference`.
     pub rule: &'static str,
