@@ -3,7 +3,7 @@
 //! order. The whole-tree steps (hash suffixes, name references, vars, sort) run once at the top,
 //! in [`crate::build`].
 
-use crate::error::{bail, Error, Result};
+use crate::error::{bail, Error, ErrorKind, Result};
 use crate::fs::FileKind;
 use crate::kustomization::{KustKind, Kustomization};
 use crate::load::{LoadedKustomization, Loader};
@@ -50,7 +50,8 @@ impl Accumulator {
                 return Err(Error::new(format!(
                     "may not add resource with an already registered id: {id} (it is already defined in {other})"
                 ))
-                .located(&r.origin, r.node.pos));
+                .located(&r.origin, r.node.pos)
+                .with_kind(ErrorKind::Conflict));
             }
             seen.insert(key, self.resources.len());
             self.resources.push(r);
@@ -151,7 +152,11 @@ impl<'a> Builder<'a> {
     fn enter(&mut self, dir: &Utf8Path) -> Result<()> {
         if self.stack.iter().any(|d| d == dir) {
             let chain: Vec<&str> = self.stack.iter().map(|d| d.as_str()).collect();
-            bail!("cycle detected: '{dir}' includes itself (through {})", chain.join(" -> "));
+            return Err(Error::new(format!(
+                "cycle detected: '{dir}' includes itself (through {})",
+                chain.join(" -> ")
+            ))
+            .with_kind(ErrorKind::Cycle));
         }
         self.stack.push(dir.to_owned());
         Ok(())
@@ -183,7 +188,9 @@ impl<'a> Builder<'a> {
 
     pub(crate) fn accumulate_resource(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
         if entry.contains("://") || entry.starts_with("git@") || entry.starts_with("github.com/") {
-            bail!("remote resources are not supported: '{entry}'");
+            return Err(
+                Error::new(format!("remote resources are not supported: '{entry}'")).with_kind(ErrorKind::Unsupported)
+            );
         }
         let (real, kind) = self.loader.resolve(dir, entry)?;
         match kind {

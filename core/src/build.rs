@@ -2,7 +2,7 @@
 //! local config, sorting. [`build`] is the pipeline's entry point.
 
 use crate::accumulate::Builder;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::fs::{FileKind, FileSystem};
 use crate::load::{Cache, Loader};
 use crate::resource::Resource;
@@ -182,13 +182,14 @@ pub(crate) fn build_with(
 ) -> Result<Built> {
     let loader =
         Loader::new(fs, options.load_restrictor == LoadRestrictor::RootOnly, cache).with_limits(&options.limits);
-    let real = fs
-        .real_path(root)
-        .map_err(|_| Error::new(format!("'{root}': no such file or directory (nothing to build)")))?;
+    let real = fs.real_path(root).map_err(|_| {
+        Error::new(format!("'{root}': no such file or directory (nothing to build)")).with_kind(ErrorKind::NotFound)
+    })?;
     if fs.kind(&real).ok() != Some(FileKind::Dir) {
         return Err(Error::new(format!(
             "'{root}' is not a directory: build takes a directory holding a kustomization"
-        )));
+        ))
+        .with_kind(ErrorKind::NotFound));
     }
     let mut builder = Builder::new(loader);
     if trace {

@@ -4,7 +4,7 @@
 //! case-insensitively, an unknown field is an error with its position, and a field kcompile does
 //! not implement is an error naming it, never silently ignored.
 
-use crate::error::{bail, Error, Result};
+use crate::error::{Error, Result};
 use crate::yaml::node::{Node, Pos, Value};
 use indexmap::IndexMap;
 
@@ -336,7 +336,10 @@ impl Kustomization {
                     "sortoptions" => k.sort_options = if v.is_null() { None } else { Some(parse_sort(v)?) },
                     _ => {
                         if let Some((_, name)) = UNSUPPORTED.iter().find(|(l, _)| *l == field) {
-                            bail!("the field '{name}' is not supported by kcompile (it runs external programs)");
+                            return Err(Error::new(format!(
+                                "the field '{name}' is not supported by kcompile (it runs external programs)"
+                            ))
+                            .with_kind(crate::ErrorKind::Unsupported));
                         }
                         return Err(unknown(key, v, FIELD_NAMES));
                     }

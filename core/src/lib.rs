@@ -27,7 +27,10 @@ mod lint;
 mod load;
 mod namereference;
 mod output;
+mod render;
 mod resource;
+#[cfg(feature = "serde")]
+mod serde_data;
 mod sort;
 mod trace;
 mod transform;
@@ -54,6 +57,9 @@ pub mod data {
     pub fn to_yaml(docs: &[&Node]) -> String {
         crate::yaml::emit::emit_stream(docs)
     }
+
+    #[cfg(feature = "serde")]
+    pub use crate::serde_data::{from_json, from_node, to_json, to_node};
 }
 
 /// Test support for the fuzz targets; not part of the API.
@@ -71,10 +77,11 @@ pub use camino::{Utf8Path, Utf8PathBuf};
 
 pub use build::{Limits, LoadRestrictor, Options, Reorder};
 pub use diff::{diff, Change};
-pub use error::{Error, Result, Step};
+pub use error::{Error, ErrorKind, Result, Step};
 pub use explain::{explain, ExplainOptions, Explained, ExplainedObject, FieldOrigin, Origin};
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
 pub use lint::{lint, rule, Finding, Note, Rule, Severity, RULES};
+pub use render::Rendered;
 
 /// The result of a successful build.
 #[derive(Clone, Debug)]
@@ -264,6 +271,12 @@ impl<'a> Object<'a> {
     pub fn yaml(&self) -> String {
         yaml::emit::emit_stream(&[self.document])
     }
+
+    /// The object read into `T` (feature `serde`; see [`data::from_node`]).
+    #[cfg(feature = "serde")]
+    pub fn to<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        data::from_node(self.document)
+    }
 }
 
 /// What identifies an object: group, version, kind, namespace and name, as written (empty
@@ -349,6 +362,44 @@ mod tests {
         let from_mem = build(&mem, "root".as_ref(), &Options::default()).unwrap();
         assert_eq!(from_mem.yaml(), disk.yaml());
         assert_eq!(disk.yaml(), std::fs::read_to_string(dir.join("expected.yaml")).unwrap());
+    }
+
+    #[test]
+    fn errors_say_their_kind() {
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+        let kind = |files: &[(&str, &str)], options: Options| {
+            let fs = files.iter().fold(MemFs::new(), |fs, (p, t)| fs.with(p, *t));
+            build(&fs, "k".as_ref(), &options).unwrap_err().kind()
+        };
+        let k = |files: &[(&str, &str)]| kind(files, Options::default());
+        assert_eq!(k(&[]), ErrorKind::NotFound);
+        assert_eq!(k(&[("k/x", "")]), ErrorKind::NotFound);
+        assert_eq!(k(&[("k/kustomization.yaml", "resources:\n- nope.yaml\n")]), ErrorKind::NotFound);
+        assert_eq!(k(&[("k/kustomization.yaml", "resources: [\n")]), ErrorKind::Yaml);
+        assert_eq!(k(&[("k/kustomization.yaml", "resources:\n- r.yaml\n"), ("k/r.yaml", "a: [")]), ErrorKind::Yaml);
+        assert_eq!(k(&[("k/kustomization.yaml", "namePrefx: a\n")]), ErrorKind::Kustomization);
+        assert_eq!(k(&[("k/kustomization.yaml", "helmCharts: []\n")]), ErrorKind::Unsupported);
+        assert_eq!(k(&[("k/kustomization.yaml", "resources:\n- https://x.test/a\n")]), ErrorKind::Unsupported);
+        assert_eq!(k(&[("k/kustomization.yaml", "resources:\n- ../r.yaml\n"), ("r.yaml", cm)]), ErrorKind::Restricted);
+        assert_eq!(k(&[("k/kustomization.yaml", "resources:\n- ../k\n")]), ErrorKind::Cycle);
+        assert_eq!(
+            k(&[("k/kustomization.yaml", "resources:\n- a.yaml\n- a.yaml\n"), ("k/a.yaml", cm)]),
+            ErrorKind::Conflict
+        );
+        let patch = "patches:\n- target: {kind: ConfigMap}\n  patch: '[{\"op\": \"remove\", \"path\": \"/nope\"}]'\n";
+        assert_eq!(
+            k(&[("k/kustomization.yaml", &format!("resources:\n- a.yaml\n{patch}")), ("k/a.yaml", cm)]),
+            ErrorKind::Patch
+        );
+        let few = Options::default().with_limits(Limits::default().with_max_documents(1));
+        let two = "---\na: 1\n---\nb: 2\n";
+        assert_eq!(
+            kind(&[("k/kustomization.yaml", "resources:\n- a.yaml\n"), ("k/a.yaml", two)], few),
+            ErrorKind::Limit
+        );
+        let small = Options::default().with_limits(Limits::default().with_max_input_bytes(4));
+        assert_eq!(kind(&[("k/kustomization.yaml", "resources: []\n")], small), ErrorKind::Limit);
+        assert_eq!(Error::new("x").kind(), ErrorKind::Other);
     }
 
     #[test]

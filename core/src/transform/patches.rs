@@ -613,7 +613,8 @@ fn apply_sm_to(acc: &mut Accumulator, targets: &[usize], patch: &Node, p: &Patch
     for &i in targets {
         let Some(r) = acc.resources.get_mut(i) else { continue };
         let id = r.id();
-        let kept = apply_sm(r, patch, p, schemas).map_err(|e| e.context(format!("while patching {id}")))?;
+        let kept = apply_sm(r, patch, p, schemas)
+            .map_err(|e| e.context(format!("while patching {id}")).with_kind(crate::ErrorKind::Patch))?;
         if !kept {
             deleted.push(i);
         }
@@ -649,7 +650,7 @@ fn apply_json_to(
         crate::build_metadata::expose(r);
         let res = patch_json6902::apply_from(&mut r.node, ops, file);
         crate::build_metadata::hide(r);
-        res.map_err(|e| e.context(format!("while patching {id}")))?;
+        res.map_err(|e| e.context(format!("while patching {id}")).with_kind(crate::ErrorKind::Patch))?;
         // kustomize applies JSON patches to the object as JSON: values come back in their
         // canonical form (`~` is `null`, `1.50` is `1.5`).
         r.annotation_texts.clear();
