@@ -225,7 +225,17 @@ impl Explained {
 /// assert!(out.text().contains("  name: prod-settings  # namePrefix kustomization.yaml:1\n"));
 /// ```
 pub fn explain(fs: &dyn FileSystem, root: &Utf8Path, options: &ExplainOptions) -> Result<Explained> {
-    let built = crate::build::build_with(fs, root, &options.build, None, true)?;
+    explain_with(fs, root, options, None)
+}
+
+/// [`explain`], with a session's cache of parsed files.
+pub(crate) fn explain_with(
+    fs: &dyn FileSystem,
+    root: &Utf8Path,
+    options: &ExplainOptions,
+    cache: Option<&crate::load::Cache>,
+) -> Result<Explained> {
+    let built = crate::build::build_with(fs, root, &options.build, cache, true)?;
     let tracer = built.tracer.unwrap_or_default();
     let selected: Vec<&crate::resource::Resource> = match options.resource.as_deref() {
         None => built.resources.iter().collect(),

@@ -134,6 +134,41 @@ impl<'a> Session<'a> {
         Ok(Build { resources, warnings })
     }
 
+    /// Lints one root (see [`lint()`]), reusing the files the session has parsed.
+    ///
+    /// ```
+    /// use kcompile::{MemFs, Options, Session};
+    ///
+    /// let fs = MemFs::new()
+    ///     .with("app/kustomization.yaml", "resources:\n- cm.yaml\n")
+    ///     .with("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+    ///     .with("app/old.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: old\n");
+    /// let session = Session::new(&fs, Options::default());
+    /// let findings = session.lint("app".as_ref()).unwrap();
+    /// assert!(findings.iter().any(|f| f.rule == "unreferenced-file"));
+    /// ```
+    pub fn lint(&self, root: &Utf8Path) -> Result<Vec<Finding>> {
+        lint::lint_with(self.fs, root, &self.options, Some(&self.cache))
+    }
+
+    /// Explains one root (see [`explain()`]), reusing the files the session has parsed. The
+    /// session's options build it: `options.build` is not used.
+    ///
+    /// ```
+    /// use kcompile::{ExplainOptions, MemFs, Options, Session};
+    ///
+    /// let fs = MemFs::new()
+    ///     .with("app/kustomization.yaml", "namePrefix: p-\nresources:\n- cm.yaml\n")
+    ///     .with("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n");
+    /// let session = Session::new(&fs, Options::default());
+    /// let out = session.explain("app".as_ref(), &ExplainOptions::default()).unwrap();
+    /// assert!(out.text().contains("# namePrefix kustomization.yaml:1"));
+    /// ```
+    pub fn explain(&self, root: &Utf8Path, options: &ExplainOptions) -> Result<Explained> {
+        let options = options.clone().with_build(self.options.clone());
+        explain::explain_with(self.fs, root, &options, Some(&self.cache))
+    }
+
     /// Builds every root, in parallel on all cores; results in the order of `roots`.
     pub fn build_all(&self, roots: &[Utf8PathBuf]) -> Vec<Result<Build>> {
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(roots.len().max(1));
@@ -362,6 +397,25 @@ mod tests {
         let from_mem = build(&mem, "root".as_ref(), &Options::default()).unwrap();
         assert_eq!(from_mem.yaml(), disk.yaml());
         assert_eq!(disk.yaml(), std::fs::read_to_string(dir.join("expected.yaml")).unwrap());
+    }
+
+    #[test]
+    fn a_session_lints_and_explains_as_the_free_functions_do_with_files_it_has_parsed() {
+        let fs = MemFs::new()
+            .with("base/kustomization.yaml", "resources:\n- cm.yaml\n")
+            .with("base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+            .with("base/stale.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s\n")
+            .with("a/kustomization.yaml", "resources:\n- ../base\n")
+            .with("b/kustomization.yaml", "namePrefix: b-\nresources:\n- ../base\n");
+        let session = Session::new(&fs, Options::default());
+        session.build("a".as_ref()).unwrap();
+        let rules = |f: Vec<Finding>| f.into_iter().map(|f| (f.rule, f.file)).collect::<Vec<_>>();
+        let cached = rules(session.lint("b".as_ref()).unwrap());
+        assert_eq!(cached, rules(lint(&fs, "b".as_ref(), &Options::default()).unwrap()));
+        assert_eq!(cached, [("unreferenced-file", Some(Utf8PathBuf::from("/base/stale.yaml")))]);
+        let explained = session.explain("b".as_ref(), &ExplainOptions::default()).unwrap();
+        assert_eq!(explained.text(), explain(&fs, "b".as_ref(), &ExplainOptions::default()).unwrap().text());
+        assert!(explained.text().contains("# namePrefix b/kustomization.yaml:1"), "{}", explained.text());
     }
 
     #[test]

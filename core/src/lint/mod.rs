@@ -422,8 +422,18 @@ pub(crate) fn selector_selects(sel: &crate::kustomization::Selector, kind: &str,
 
 /// Builds `root` and reports what looks wrong. A build error is returned as an error.
 pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<Vec<Finding>> {
+    lint_with(fs, root, options, None)
+}
+
+/// [`lint`], with a session's cache of parsed files.
+pub(crate) fn lint_with(
+    fs: &dyn FileSystem,
+    root: &Utf8Path,
+    options: &Options,
+    cache: Option<&crate::load::Cache>,
+) -> Result<Vec<Finding>> {
     let recorder = Recorder { inner: fs, read: Mutex::new(HashSet::new()) };
-    let inner = crate::build::build_with(&recorder, root, options, None, false)?;
+    let inner = crate::build::build_with(&recorder, root, options, cache, false)?;
     let read = recorder.read.into_inner().map_err(|_| Error::new("internal error: lint recorder poisoned"))?;
     let ctx = Ctx {
         resources: &inner.resources,
