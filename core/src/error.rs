@@ -156,7 +156,7 @@ impl Error {
         self
     }
 
-    /// Adds a step to the trace ("while patching Deployment.v1.apps/api.[noNs]").
+    /// Adds a step to the trace (`while patching Deployment.v1.apps/api.[noNs]`).
     pub fn context(mut self, step: impl Into<String>) -> Error {
         self.trace.push(Step { what: step.into(), file: None, pos: None });
         self

@@ -1,5 +1,5 @@
 //! kcompile compiles kustomize trees (a kustomization, its bases, components, generators and
-//! patches) into the static YAML that `kustomize build` prints, byte for byte.
+//! patches) into the static YAML that `kustomize build` (v5.5.0) prints, byte for byte.
 //!
 //! ```
 //! use kcompile::{build, MemFs, Options};
@@ -7,9 +7,83 @@
 //! let fs = MemFs::new()
 //!     .with("app/kustomization.yaml", "resources:\n- cm.yaml\n")
 //!     .with("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: fast\n");
-//! let out = build(&fs, "/app".into(), &Options::default()).unwrap();
+//! let out = build(&fs, "app".as_ref(), &Options::default()).unwrap();
 //! assert_eq!(out.yaml(), "apiVersion: v1\ndata:\n  mode: fast\nkind: ConfigMap\nmetadata:\n  name: settings\n");
 //! ```
+//!
+//! # The pieces
+//!
+//! - **Files**: the library does no I/O of its own. It reads through a [`FileSystem`]:
+//!   [`DiskFs`] (the disk), [`MemFs`] (a tree in memory, which [`MemFs::load_dir`] can fill
+//!   from a directory), or an embedder's own. Relative paths are taken from the current
+//!   directory in both.
+//! - **Building**: [`build`] builds one root with [`Options`] (kustomize's build flags and
+//!   the [`Limits`] on what one build may read); a [`Session`] builds, lints and explains many
+//!   roots over one file system, parsing each shared file once, and [`Session::build_all`]
+//!   builds them in parallel.
+//! - **Output**: a [`Build`] gives the text ([`Build::yaml`], [`Build::write_yaml`]), the
+//!   objects with their [`ObjectId`] ([`Build::objects`]), the documents as data
+//!   ([`Build::documents`], the [`data`] module), `-o DIR` file names and warnings. [`diff()`]
+//!   compares two builds field by field.
+//! - **Errors**: one [`Error`] type with the file, line and column it concerns, a fix in
+//!   words, the trace of kustomization entries that led to it, and an [`ErrorKind`] to match
+//!   on. [`Error::render`] prints the report the CLI prints, source line included.
+//! - **Tools**: [`lint()`] reports what looks wrong in a tree ([`RULES`]), [`explain()`] where
+//!   each field of the output came from, and [`edit`] edits a kustomization file as
+//!   `kustomize edit` does.
+//!
+//! # An embedder's program
+//!
+//! A tree held in memory with relative paths, an error told apart by its kind, and (with
+//! the `serde` feature) an object read into Kubernetes' own Rust types from `k8s-openapi`:
+//!
+//! ```
+//! use kcompile::{build, ErrorKind, MemFs, Options};
+//!
+//! let fs = MemFs::new()
+//!     .with_current_dir("/repo")
+//!     .with("base/kustomization.yaml", "resources:\n- deploy.yaml\n")
+//!     .with(
+//!         "base/deploy.yaml",
+//!         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  \
+//!          selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    \
+//!          spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n",
+//!     )
+//!     .with("overlays/prod/kustomization.yaml", "namePrefix: prod-\nreplicas:\n- name: web\n  count: 3\nresources:\n- ../../base\n")
+//!     .with("overlays/broken/kustomization.yaml", "resources:\n- ../../bsae\n");
+//!
+//! let out = build(&fs, "overlays/prod".as_ref(), &Options::default()).unwrap();
+//! let web = &out.objects()[0];
+//! assert_eq!((web.id().group.as_str(), web.id().name.as_str()), ("apps", "prod-web"));
+//!
+//! #[cfg(feature = "serde")]
+//! {
+//!     use k8s_openapi::api::apps::v1::Deployment;
+//!     let deployment: Deployment = web.to().unwrap();
+//!     assert_eq!(deployment.metadata.name.as_deref(), Some("prod-web"));
+//!     let spec = deployment.spec.unwrap();
+//!     assert_eq!(spec.replicas, Some(3));
+//!     assert_eq!(spec.template.spec.unwrap().containers[0].image.as_deref(), Some("nginx:1.27"));
+//!     // And back: the same data as JSON.
+//!     let json = kcompile::data::to_json(web.document());
+//!     assert_eq!(json["spec"]["replicas"], 3);
+//! }
+//!
+//! let err = build(&fs, "overlays/broken".as_ref(), &Options::default()).unwrap_err();
+//! match err.kind() {
+//!     ErrorKind::NotFound => assert_eq!(err.hint(), Some("did you mean 'base'?")),
+//!     other => panic!("unexpected {other:?}: {err}"),
+//! }
+//! assert_eq!(err.line(), Some(2));
+//! ```
+//!
+//! # Features
+//!
+//! - `serde` (off by default): `data::to_json` and `data::from_json` convert documents to
+//!   and from `serde_json::Value`; `data::from_node` and `Object::to` read a document into any
+//!   `serde::Deserialize` type (walking the document, with no text in between);
+//!   `data::to_node` makes a document of any `serde::Serialize` value. The build and what it
+//!   prints are the same with or without it.
 
 #![warn(missing_docs)]
 
