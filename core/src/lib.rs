@@ -519,6 +519,9 @@ mod tests {
             k(&[("k/kustomization.yaml", &format!("resources:\n- a.yaml\n{patch}")), ("k/a.yaml", cm)]),
             ErrorKind::Patch
         );
+        let typo = "patches:\n- patch: |\n    apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: typo}\n";
+        let files = [("k/kustomization.yaml", format!("resources:\n- a.yaml\n{typo}")), ("k/a.yaml", cm.to_string())];
+        assert_eq!(k(&files.iter().map(|(p, t)| (*p, t.as_str())).collect::<Vec<_>>()), ErrorKind::Patch);
         let few = Options::default().with_limits(Limits::default().with_max_documents(1));
         let two = "---\na: 1\n---\nb: 2\n";
         assert_eq!(

@@ -513,12 +513,14 @@ fn unique_target(index: &mut NameIndex, resources: &[Resource], id: &ResId) -> R
             "no resource matches strategic merge patch \"{id}\": no matches for Id {id}; failed to find unique \
              target for patch {id}"
         ))
-        .help(no_target_hint(resources, id))),
+        .help(no_target_hint(resources, id))
+        .with_kind(crate::ErrorKind::Patch)),
         _ => Err(Error::new(format!("multiple matches for Id {id}; failed to find unique target for patch {id}"))
             .help(
                 "several objects have this kind, apiVersion, name and namespace: give the patch a 'target' \
              (for example with a namespace) to say which",
-            )),
+            )
+            .with_kind(crate::ErrorKind::Patch)),
     }
 }
 
