@@ -68,6 +68,22 @@ impl fmt::Display for Change {
 }
 
 /// What changed from `a` to `b`, objects in `a`'s order then the added ones in `b`'s.
+///
+/// ```
+/// use kcompile::{build, diff, Change, MemFs, Options};
+///
+/// let cm = |v: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  mode: {v}\n");
+/// let fs = MemFs::new()
+///     .with("a/kustomization.yaml", "resources:\n- cm.yaml\n")
+///     .with("a/cm.yaml", cm("slow"))
+///     .with("b/kustomization.yaml", "resources:\n- cm.yaml\n")
+///     .with("b/cm.yaml", cm("fast"));
+/// let (a, b) = (build(&fs, "a".as_ref(), &Options::default())?, build(&fs, "b".as_ref(), &Options::default())?);
+/// let changes = diff(&a, &b);
+/// assert_eq!(changes[0].to_string(), "~ ConfigMap c: data.mode: \"slow\" -> \"fast\"");
+/// assert!(matches!(&changes[0], Change::Field { path, .. } if path == "data.mode"));
+/// # Ok::<(), kcompile::Error>(())
+/// ```
 pub fn diff(a: &Build, b: &Build) -> Vec<Change> {
     // Objects match by kind, namespace and name: what an `ObjectId` prints.
     let ids = |build: &Build| -> Vec<(ObjectId, String)> {

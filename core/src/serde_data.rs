@@ -14,6 +14,14 @@ use std::fmt;
 /// The document as a `serde_json::Value`. Map keys keep their order when `serde_json`'s
 /// `preserve_order` feature is on, and are sorted otherwise; a float JSON cannot hold (`.nan`,
 /// `.inf`) becomes `null`, as `serde_json` makes it.
+///
+/// ```
+/// let doc = &kcompile::data::parse("kind: ConfigMap\ndata: {a: '1'}\n")?[0];
+/// let json = kcompile::data::to_json(doc);
+/// assert_eq!(json, serde_json::json!({"kind": "ConfigMap", "data": {"a": "1"}}));
+/// assert_eq!(&kcompile::data::from_json(&json), doc);
+/// # Ok::<(), kcompile::Error>(())
+/// ```
 pub fn to_json(node: &Node) -> serde_json::Value {
     match &node.value {
         Value::Null => serde_json::Value::Null,
@@ -52,6 +60,18 @@ pub fn from_json(value: &serde_json::Value) -> Node {
 
 /// Reads the document into `T`. A document `T` does not accept is an error of kind
 /// [`ErrorKind::Data`] at the document's position.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Port {
+///     port: u16,
+/// }
+/// let docs = kcompile::data::parse("port: 8080\n---\nport: 70000\n")?;
+/// assert_eq!(kcompile::data::from_node::<Port>(&docs[0])?.port, 8080);
+/// let err = kcompile::data::from_node::<Port>(&docs[1]).err().unwrap();
+/// assert_eq!((err.kind(), err.line()), (kcompile::ErrorKind::Data, Some(3)));
+/// # Ok::<(), kcompile::Error>(())
+/// ```
 pub fn from_node<T: de::DeserializeOwned>(node: &Node) -> crate::Result<T> {
     T::deserialize(Reader(node)).map_err(|e| {
         let err =

@@ -421,6 +421,19 @@ pub(crate) fn selector_selects(sel: &crate::kustomization::Selector, kind: &str,
 }
 
 /// Builds `root` and reports what looks wrong. A build error is returned as an error.
+///
+/// ```
+/// use kcompile::{lint, MemFs, Options, Severity};
+///
+/// let fs = MemFs::new()
+///     .with("app/kustomization.yaml", "resources:\n- cm.yaml\n")
+///     .with("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+///     .with("app/forgotten.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\n");
+/// let findings = lint(&fs, "app".as_ref(), &Options::default())?;
+/// let f = findings.iter().find(|f| f.rule == "unreferenced-file").unwrap();
+/// assert_eq!((f.severity, f.file.as_deref().map(|p| p.as_str())), (Severity::Warning, Some("/app/forgotten.yaml")));
+/// # Ok::<(), kcompile::Error>(())
+/// ```
 pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<Vec<Finding>> {
     lint_with(fs, root, options, None)
 }
