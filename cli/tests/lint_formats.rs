@@ -1,12 +1,9 @@
 //! `kcompile lint --format json|sarif` end to end, and exit codes.
 //!
-//! The SARIF output is checked against the SARIF 2.1.0 schema (OASIS,
-//! `sarif-schema-2.1.0.json`) as far as the objects kcompile writes go: for each of them, the
-//! properties the schema allows (it forbids any other: `additionalProperties: false`), their
-//! JSON types, the `required` and `anyOf`-required ones, enumerations and minimums, and what
-//! arrays hold. The schema itself is not fetched (tests run offline) nor shipped; the table
-//! below restates those constraints, and a test checks that the checker rejects logs that
-//! break them.
+//! The SARIF output is validated against the SARIF 2.1.0 schema itself (OASIS,
+//! `sarif-schema-2.1.0.json`, the copy the `serde-sarif` package ships) by a JSON Schema
+//! validator (`jsonschema`), and also read into `serde-sarif`'s types; a test checks that the
+//! validation rejects logs that break the schema.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -26,324 +23,43 @@ fn lint(dir: &Path, extra: &[&str]) -> Output {
         .expect("runs")
 }
 
-/// What a property holds.
-#[derive(Clone, Copy)]
-enum Ty {
-    Str,
-    Int {
-        min: i64,
-    },
-    Bool,
-    Obj,
-    /// A string from this list.
-    Enum(&'static [&'static str]),
-    /// An object of this definition.
-    Def(&'static str),
-    /// An array of objects of this definition (or of anything, with "").
-    Arr(&'static str),
+/// The SARIF 2.1.0 schema (OASIS, `sarif-schema-2.1.0.json`), as the `serde-sarif` package
+/// ships it (a dev-dependency of this crate for exactly this file): its path comes from
+/// `cargo metadata` (for this host only, offline), so the tests use what cargo downloaded.
+fn sarif_schema() -> Value {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
+    let version = Command::new(rustc).arg("-vV").output().expect("rustc -vV runs");
+    let version = String::from_utf8_lossy(&version.stdout);
+    let host = version.lines().find_map(|l| l.strip_prefix("host: ")).expect("rustc names its host");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| env!("CARGO").to_string());
+    let out = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--offline", "--filter-platform", host, "--manifest-path"])
+        .arg(repo().join("Cargo.toml"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(out.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&out.stderr));
+    let meta: Value = serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON");
+    let manifest = meta["packages"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["name"] == "serde-sarif"))
+        .and_then(|p| p["manifest_path"].as_str())
+        .expect("serde-sarif is a dev-dependency");
+    let path = Path::new(manifest).with_file_name("src").join("schema.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // The published schema's `run.language` pattern has a stray `]` (a literal in JavaScript's
+    // lenient regexes, an error in strict ones); escape it so the schema compiles, same meaning.
+    let text = text.replace(r#"[a-zA-Z]{2}]?$"#, r#"[a-zA-Z]{2}\\]?$"#);
+    let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
+    assert_eq!(schema["title"], "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema");
+    schema
 }
 
-/// One definition of the schema: allowed properties with their types, required ones, and
-/// `anyOf` groups of which one property must be present.
-struct Def {
-    name: &'static str,
-    props: &'static [(&'static str, Ty)],
-    required: &'static [&'static str],
-    any_of: &'static [&'static str],
-}
-
-const LEVELS: &[&str] = &["none", "note", "warning", "error"];
-
-const SCHEMA: &[Def] = &[
-    Def {
-        name: "sarifLog",
-        props: &[
-            ("$schema", Ty::Str),
-            ("version", Ty::Enum(&["2.1.0"])),
-            ("runs", Ty::Arr("run")),
-            ("inlineExternalProperties", Ty::Arr("")),
-            ("properties", Ty::Obj),
-        ],
-        required: &["version", "runs"],
-        any_of: &[],
-    },
-    Def {
-        name: "run",
-        props: &[
-            ("tool", Ty::Def("tool")),
-            ("invocations", Ty::Arr("")),
-            ("conversion", Ty::Obj),
-            ("language", Ty::Str),
-            ("versionControlProvenance", Ty::Arr("")),
-            ("originalUriBaseIds", Ty::Obj),
-            ("artifacts", Ty::Arr("")),
-            ("logicalLocations", Ty::Arr("")),
-            ("graphs", Ty::Arr("")),
-            ("results", Ty::Arr("result")),
-            ("automationDetails", Ty::Obj),
-            ("runAggregates", Ty::Arr("")),
-            ("baselineGuid", Ty::Str),
-            ("redactionTokens", Ty::Arr("")),
-            ("defaultEncoding", Ty::Str),
-            ("defaultSourceLanguage", Ty::Str),
-            ("newlineSequences", Ty::Arr("")),
-            ("columnKind", Ty::Enum(&["utf16CodeUnits", "unicodeCodePoints"])),
-            ("externalPropertyFileReferences", Ty::Obj),
-            ("threadFlowLocations", Ty::Arr("")),
-            ("taxonomies", Ty::Arr("")),
-            ("addresses", Ty::Arr("")),
-            ("translations", Ty::Arr("")),
-            ("policies", Ty::Arr("")),
-            ("webRequests", Ty::Arr("")),
-            ("webResponses", Ty::Arr("")),
-            ("specialLocations", Ty::Obj),
-            ("properties", Ty::Obj),
-        ],
-        required: &["tool"],
-        any_of: &[],
-    },
-    Def {
-        name: "tool",
-        props: &[("driver", Ty::Def("toolComponent")), ("extensions", Ty::Arr("")), ("properties", Ty::Obj)],
-        required: &["driver"],
-        any_of: &[],
-    },
-    Def {
-        name: "toolComponent",
-        props: &[
-            ("guid", Ty::Str),
-            ("name", Ty::Str),
-            ("organization", Ty::Str),
-            ("product", Ty::Str),
-            ("productSuite", Ty::Str),
-            ("shortDescription", Ty::Def("multiformatMessageString")),
-            ("fullDescription", Ty::Def("multiformatMessageString")),
-            ("fullName", Ty::Str),
-            ("version", Ty::Str),
-            ("semanticVersion", Ty::Str),
-            ("dottedQuadFileVersion", Ty::Str),
-            ("releaseDateUtc", Ty::Str),
-            ("downloadUri", Ty::Str),
-            ("informationUri", Ty::Str),
-            ("globalMessageStrings", Ty::Obj),
-            ("notifications", Ty::Arr("")),
-            ("rules", Ty::Arr("reportingDescriptor")),
-            ("taxa", Ty::Arr("")),
-            ("locations", Ty::Arr("")),
-            ("language", Ty::Str),
-            ("contents", Ty::Arr("")),
-            ("isComprehensive", Ty::Bool),
-            ("localizedDataSemanticVersion", Ty::Str),
-            ("minimumRequiredLocalizedDataSemanticVersion", Ty::Str),
-            ("associatedComponent", Ty::Obj),
-            ("translationMetadata", Ty::Obj),
-            ("supportedTaxonomies", Ty::Arr("")),
-            ("properties", Ty::Obj),
-        ],
-        required: &["name"],
-        any_of: &[],
-    },
-    Def {
-        name: "reportingDescriptor",
-        props: &[
-            ("id", Ty::Str),
-            ("deprecatedIds", Ty::Arr("")),
-            ("guid", Ty::Str),
-            ("deprecatedGuids", Ty::Arr("")),
-            ("name", Ty::Str),
-            ("deprecatedNames", Ty::Arr("")),
-            ("shortDescription", Ty::Def("multiformatMessageString")),
-            ("fullDescription", Ty::Def("multiformatMessageString")),
-            ("messageStrings", Ty::Obj),
-            ("defaultConfiguration", Ty::Def("reportingConfiguration")),
-            ("helpUri", Ty::Str),
-            ("help", Ty::Def("multiformatMessageString")),
-            ("relationships", Ty::Arr("")),
-            ("properties", Ty::Obj),
-        ],
-        required: &["id"],
-        any_of: &[],
-    },
-    Def {
-        name: "multiformatMessageString",
-        props: &[("text", Ty::Str), ("markdown", Ty::Str), ("properties", Ty::Obj)],
-        required: &["text"],
-        any_of: &[],
-    },
-    Def {
-        name: "reportingConfiguration",
-        props: &[
-            ("enabled", Ty::Bool),
-            ("level", Ty::Enum(LEVELS)),
-            ("rank", Ty::Int { min: -1 }),
-            ("parameters", Ty::Obj),
-            ("properties", Ty::Obj),
-        ],
-        required: &[],
-        any_of: &[],
-    },
-    Def {
-        name: "result",
-        props: &[
-            ("ruleId", Ty::Str),
-            ("ruleIndex", Ty::Int { min: -1 }),
-            ("rule", Ty::Obj),
-            ("kind", Ty::Enum(&["notApplicable", "pass", "fail", "review", "open", "informational"])),
-            ("level", Ty::Enum(LEVELS)),
-            ("message", Ty::Def("message")),
-            ("analysisTarget", Ty::Def("artifactLocation")),
-            ("locations", Ty::Arr("location")),
-            ("guid", Ty::Str),
-            ("correlationGuid", Ty::Str),
-            ("occurrenceCount", Ty::Int { min: 1 }),
-            ("partialFingerprints", Ty::Obj),
-            ("fingerprints", Ty::Obj),
-            ("stacks", Ty::Arr("")),
-            ("codeFlows", Ty::Arr("")),
-            ("graphs", Ty::Arr("")),
-            ("graphTraversals", Ty::Arr("")),
-            ("relatedLocations", Ty::Arr("location")),
-            ("suppressions", Ty::Arr("")),
-            ("baselineState", Ty::Enum(&["new", "unchanged", "updated", "absent"])),
-            ("rank", Ty::Int { min: -1 }),
-            ("attachments", Ty::Arr("")),
-            ("hostedViewerUri", Ty::Str),
-            ("workItemUris", Ty::Arr("")),
-            ("provenance", Ty::Obj),
-            ("fixes", Ty::Arr("")),
-            ("taxa", Ty::Arr("")),
-            ("webRequest", Ty::Obj),
-            ("webResponse", Ty::Obj),
-            ("properties", Ty::Obj),
-        ],
-        required: &["message"],
-        any_of: &[],
-    },
-    Def {
-        name: "message",
-        props: &[
-            ("text", Ty::Str),
-            ("markdown", Ty::Str),
-            ("id", Ty::Str),
-            ("arguments", Ty::Arr("")),
-            ("properties", Ty::Obj),
-        ],
-        required: &[],
-        any_of: &["text", "id"],
-    },
-    Def {
-        name: "location",
-        props: &[
-            ("id", Ty::Int { min: -1 }),
-            ("physicalLocation", Ty::Def("physicalLocation")),
-            ("logicalLocations", Ty::Arr("")),
-            ("message", Ty::Def("message")),
-            ("annotations", Ty::Arr("")),
-            ("relationships", Ty::Arr("")),
-            ("properties", Ty::Obj),
-        ],
-        required: &[],
-        any_of: &[],
-    },
-    Def {
-        name: "physicalLocation",
-        props: &[
-            ("address", Ty::Obj),
-            ("artifactLocation", Ty::Def("artifactLocation")),
-            ("region", Ty::Def("region")),
-            ("contextRegion", Ty::Def("region")),
-            ("properties", Ty::Obj),
-        ],
-        required: &[],
-        any_of: &["address", "artifactLocation"],
-    },
-    Def {
-        name: "artifactLocation",
-        props: &[
-            ("uri", Ty::Str),
-            ("uriBaseId", Ty::Str),
-            ("index", Ty::Int { min: -1 }),
-            ("description", Ty::Def("message")),
-            ("properties", Ty::Obj),
-        ],
-        required: &[],
-        any_of: &[],
-    },
-    Def {
-        name: "region",
-        props: &[
-            ("startLine", Ty::Int { min: 1 }),
-            ("startColumn", Ty::Int { min: 1 }),
-            ("endLine", Ty::Int { min: 1 }),
-            ("endColumn", Ty::Int { min: 1 }),
-            ("charOffset", Ty::Int { min: -1 }),
-            ("charLength", Ty::Int { min: 0 }),
-            ("byteOffset", Ty::Int { min: -1 }),
-            ("byteLength", Ty::Int { min: 0 }),
-            ("snippet", Ty::Obj),
-            ("message", Ty::Def("message")),
-            ("sourceLanguage", Ty::Str),
-            ("properties", Ty::Obj),
-        ],
-        required: &[],
-        any_of: &["startLine", "charOffset", "byteOffset"],
-    },
-];
-
-/// Every violation of the table above in `v`, read as definition `def`, with its JSON path.
-fn check(v: &Value, def: &str, path: &str, errors: &mut Vec<String>) {
-    let Some(d) = SCHEMA.iter().find(|d| d.name == def) else {
-        errors.push(format!("{path}: no definition {def}"));
-        return;
-    };
-    let Some(obj) = v.as_object() else {
-        errors.push(format!("{path}: {def} must be an object"));
-        return;
-    };
-    for r in d.required {
-        if !obj.contains_key(*r) {
-            errors.push(format!("{path}: {def} requires '{r}'"));
-        }
-    }
-    if !d.any_of.is_empty() && !d.any_of.iter().any(|p| obj.contains_key(*p)) {
-        errors.push(format!("{path}: {def} needs one of {:?}", d.any_of));
-    }
-    for (key, value) in obj {
-        let here = format!("{path}.{key}");
-        let Some((_, ty)) = d.props.iter().find(|(p, _)| p == key) else {
-            errors.push(format!("{here}: {def} allows no property '{key}'"));
-            continue;
-        };
-        match *ty {
-            Ty::Str if !value.is_string() => errors.push(format!("{here}: must be a string")),
-            Ty::Bool if !value.is_boolean() => errors.push(format!("{here}: must be a boolean")),
-            Ty::Obj if !value.is_object() => errors.push(format!("{here}: must be an object")),
-            Ty::Int { min } => match value.as_i64() {
-                Some(n) if n >= min => {}
-                _ => errors.push(format!("{here}: must be an integer >= {min}")),
-            },
-            Ty::Enum(allowed) if !value.as_str().is_some_and(|s| allowed.contains(&s)) => {
-                errors.push(format!("{here}: must be one of {allowed:?}"))
-            }
-            Ty::Def(inner) => check(value, inner, &here, errors),
-            Ty::Arr(inner) => match value.as_array() {
-                None => errors.push(format!("{here}: must be an array")),
-                Some(items) if !inner.is_empty() => {
-                    for (i, item) in items.iter().enumerate() {
-                        check(item, inner, &format!("{here}[{i}]"), errors);
-                    }
-                }
-                Some(_) => {}
-            },
-            _ => {}
-        }
-    }
-}
-
+/// Every violation of the SARIF 2.1.0 schema in `log`, checked by a JSON Schema validator
+/// (draft 07, the schema's own `$schema`), each with its JSON path.
 fn violations(log: &Value) -> Vec<String> {
-    let mut errors = Vec::new();
-    check(log, "sarifLog", "$", &mut errors);
-    errors
+    static VALIDATOR: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| jsonschema::validator_for(&sarif_schema()).expect("the schema compiles"));
+    validator.iter_errors(log).map(|e| format!("{}: {e}", e.instance_path())).collect()
 }
 
 fn fixture(case: &str) -> PathBuf {
@@ -357,6 +73,13 @@ fn sarif_output_follows_the_sarif_2_1_0_schema() {
         let log: Value = serde_json::from_slice(&out.stdout).expect("SARIF output is JSON");
         let errors = violations(&log);
         assert!(errors.is_empty(), "{case}:\n{}", errors.join("\n"));
+        let typed: serde_sarif::sarif::Sarif =
+            serde_json::from_value(log.clone()).expect("reads as serde-sarif's Sarif");
+        assert_eq!(
+            serde_json::to_value(&typed).expect("prints"),
+            log,
+            "{case}: nothing lost reading it as SARIF types"
+        );
     }
 }
 

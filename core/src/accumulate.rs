@@ -187,12 +187,14 @@ impl<'a> Builder<'a> {
     }
 
     pub(crate) fn accumulate_resource(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
-        if entry.contains("://") || entry.starts_with("git@") || entry.starts_with("github.com/") {
-            return Err(
-                Error::new(format!("remote resources are not supported: '{entry}'")).with_kind(ErrorKind::Unsupported)
-            );
+        // As kustomize: an HTTP URL is a file; a local file wins; then a git URL is a base.
+        let resolved = if crate::remote::is_remote_file(entry) { None } else { Some(self.loader.resolve(dir, entry)) };
+        if !matches!(resolved, Some(Ok((_, FileKind::File)))) {
+            if let Some(e) = crate::remote::unsupported(entry) {
+                return Err(e);
+            }
         }
-        let (real, kind) = self.loader.resolve(dir, entry)?;
+        let (real, kind) = resolved.unwrap_or_else(|| self.loader.resolve(dir, entry))?;
         match kind {
             FileKind::Dir => {
                 refuse_absolute_root(entry)?;
@@ -210,6 +212,9 @@ impl<'a> Builder<'a> {
 
     fn accumulate_component(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
         refuse_absolute_root(entry)?;
+        if let Some(e) = crate::remote::unsupported(entry) {
+            return Err(e);
+        }
         let (real, kind) = self.loader.resolve(dir, entry)?;
         if kind != FileKind::Dir {
             bail!("component '{entry}' must be a directory holding a kustomization of kind Component");

@@ -101,6 +101,7 @@ mod lint;
 mod load;
 mod namereference;
 mod output;
+mod remote;
 mod render;
 mod resource;
 #[cfg(feature = "serde")]
