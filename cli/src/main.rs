@@ -212,13 +212,12 @@ impl LimitFlags {
     fn limits(&self) -> kcompile::Limits {
         let d = kcompile::Limits::default();
         let size = |v: Option<u64>, d: usize| v.map_or(d, |v| usize::try_from(v).unwrap_or(usize::MAX));
-        kcompile::Limits {
-            max_input_bytes: self.max_input_bytes.unwrap_or(d.max_input_bytes),
-            max_nodes: size(self.max_nodes, d.max_nodes),
-            max_alias_nodes: size(self.max_alias_nodes, d.max_alias_nodes),
-            max_text_bytes: size(self.max_text_bytes, d.max_text_bytes),
-            max_documents: size(self.max_documents, d.max_documents),
-        }
+        kcompile::Limits::default()
+            .with_max_input_bytes(self.max_input_bytes.unwrap_or(d.max_input_bytes))
+            .with_max_nodes(size(self.max_nodes, d.max_nodes))
+            .with_max_alias_nodes(size(self.max_alias_nodes, d.max_alias_nodes))
+            .with_max_text_bytes(size(self.max_text_bytes, d.max_text_bytes))
+            .with_max_documents(size(self.max_documents, d.max_documents))
     }
 }
 
@@ -291,16 +290,17 @@ impl BuildFlags {
         if p.enable_helm {
             eprintln!("note: kcompile does not run helm (--enable-helm): a kustomization with `helmCharts` fails with an error; render the chart with `helm template` into a file and list it in `resources`");
         }
-        Options {
-            load_restrictor: self.load_restrictor.into(),
-            reorder: self.reorder.map(|r| match r {
+        Options::default()
+            .with_load_restrictor(self.load_restrictor.into())
+            .with_reorder(self.reorder.map(|r| match r {
                 ReorderFlag::Legacy => kcompile::Reorder::Legacy,
                 ReorderFlag::None => kcompile::Reorder::None,
-            }),
-            managed_by_label: self.enable_managedby_label
-                || std::env::var("KUSTOMIZE_ENABLE_MANAGEDBY_LABEL").is_ok_and(|v| v == "on"),
-            limits: self.limits.limits(),
-        }
+            }))
+            .with_managed_by_label(
+                self.enable_managedby_label
+                    || std::env::var("KUSTOMIZE_ENABLE_MANAGEDBY_LABEL").is_ok_and(|v| v == "on"),
+            )
+            .with_limits(self.limits.limits())
     }
 }
 
@@ -329,7 +329,7 @@ impl From<Restrictor> for LoadRestrictor {
     fn from(r: Restrictor) -> LoadRestrictor {
         match r {
             Restrictor::LoadRestrictionsRootOnly => LoadRestrictor::RootOnly,
-            Restrictor::LoadRestrictionsNone => LoadRestrictor::None,
+            Restrictor::LoadRestrictionsNone => LoadRestrictor::Unrestricted,
         }
     }
 }
@@ -470,11 +470,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             Ok(if fail { exit::DIFFERENT } else { exit::SUCCESS })
         }
         Command::Explain { dirs, resource, flags } => {
-            let options = kcompile::ExplainOptions {
-                build: flags.options(),
-                resource,
-                relative_to: std::env::current_dir().ok().and_then(|d| Utf8PathBuf::from_path_buf(d).ok()),
-            };
+            let options = kcompile::ExplainOptions::default()
+                .with_build(flags.options())
+                .with_resource(resource)
+                .with_relative_to(std::env::current_dir().ok().and_then(|d| Utf8PathBuf::from_path_buf(d).ok()));
             let mut text = String::new();
             for dir in &dirs {
                 match kcompile::explain(&DiskFs, &absolute(dir)?, &options) {
@@ -515,7 +514,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             let mut out = String::new();
             for c in &changes {
                 out.push_str(&format!("{c}\n"));
-                if let (true, kcompile::Change::Added(_, yaml)) = (full, c) {
+                if let (true, kcompile::Change::Added { yaml, .. }) = (full, c) {
                     for line in yaml.lines() {
                         out.push_str(&format!("    {line}\n"));
                     }
@@ -588,18 +587,18 @@ fn write_outputs(
                 if let Some(first) = seen.insert(name, obj) {
                     return Err(format!(
                         "{} {}/{} and {} {}/{} would both be written to {}; nothing was written",
-                        first.kind,
-                        first.namespace,
-                        first.name,
-                        obj.kind,
-                        obj.namespace,
-                        obj.name,
+                        first.id().kind,
+                        first.id().namespace,
+                        first.id().name,
+                        obj.id().kind,
+                        obj.id().namespace,
+                        obj.id().name,
                         path.join(name)
                     ));
                 }
             }
             for (name, obj) in names.iter().zip(&objects) {
-                dir.write(name, obj.yaml.as_bytes())?;
+                dir.write(name, obj.yaml().as_bytes())?;
             }
             Ok(())
         }

@@ -4,7 +4,7 @@
 //! in [`crate::pipeline`].
 
 use crate::ctx::Ctx;
-use crate::error::{bail, Error, Result};
+use crate::error::{bail, Error, ErrorKind, Result};
 use crate::fs::FileKind;
 use crate::kustomization::{KustKind, Kustomization, Spanned};
 use crate::load::LoadedKustomization;
@@ -54,7 +54,8 @@ impl Accumulator {
                 return Err(Error::new(format!(
                     "may not add resource with an already registered id: {id} (it is already defined in {other})"
                 ))
-                .located(&r.origin, r.node.pos));
+                .located(&r.origin, r.node.pos)
+                .with_kind(ErrorKind::Conflict));
             }
             seen.insert(key, self.resources.len());
             self.resources.push(r);
@@ -152,7 +153,11 @@ impl<'a> Walker<'a> {
     fn enter(&mut self, dir: &Utf8Path) -> Result<()> {
         if self.stack.iter().any(|d| d == dir) {
             let chain: Vec<&str> = self.stack.iter().map(|d| d.as_str()).collect();
-            bail!("cycle detected: '{dir}' includes itself (through {})", chain.join(" -> "));
+            return Err(Error::new(format!(
+                "cycle detected: '{dir}' includes itself (through {})",
+                chain.join(" -> ")
+            ))
+            .with_kind(ErrorKind::Cycle));
         }
         self.stack.push(dir.to_owned());
         Ok(())

@@ -3,27 +3,63 @@
 
 use crate::yaml::emit::emit_stream;
 use crate::yaml::node::{Node, Value};
-use crate::Build;
+use crate::{Build, ObjectId};
 use std::collections::BTreeMap;
 use std::fmt;
 
 /// One difference between two builds.
+///
+/// Objects are matched by kind, namespace and name (an object whose `apiVersion` changed is
+/// the same object with a changed field). Prints as the lines of `kcompile diff`: `+ id`,
+/// `- id`, `~ id: path: old -> new`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Change {
-    /// An object only the second build has: `(id, yaml)`.
-    Added(String, String),
-    /// An object only the first build has: `(id)`.
-    Removed(String),
-    /// A field of an object both have: `(id, path, old, new)`; `None` when absent on that side.
-    Field(String, String, Option<String>, Option<String>),
+    /// An object only the second build has.
+    #[non_exhaustive]
+    Added {
+        /// The object's id.
+        id: ObjectId,
+        /// The object printed alone, as kustomize prints it.
+        yaml: String,
+    },
+    /// An object only the first build has.
+    #[non_exhaustive]
+    Removed {
+        /// The object's id.
+        id: ObjectId,
+    },
+    /// A field of an object both builds have.
+    #[non_exhaustive]
+    Field {
+        /// The object's id in the first build.
+        id: ObjectId,
+        /// The field: keys joined by `.`, list items as `[name]` when every item has a
+        /// `name`, else `[index]`.
+        path: String,
+        /// The first build's value, on one line (strings quoted, `{N lines}` for a longer
+        /// map or list); `None` when absent.
+        old: Option<String>,
+        /// The second build's value, likewise.
+        new: Option<String>,
+    },
+}
+
+impl Change {
+    /// The id of the object that changed.
+    pub fn id(&self) -> &ObjectId {
+        match self {
+            Change::Added { id, .. } | Change::Removed { id } | Change::Field { id, .. } => id,
+        }
+    }
 }
 
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Change::Added(id, _) => write!(f, "+ {id}"),
-            Change::Removed(id) => write!(f, "- {id}"),
-            Change::Field(id, path, old, new) => {
+            Change::Added { id, .. } => write!(f, "+ {id}"),
+            Change::Removed { id } => write!(f, "- {id}"),
+            Change::Field { id, path, old, new } => {
                 let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(absent)".to_string());
                 write!(f, "~ {id}: {path}: {} -> {}", show(old), show(new))
             }
@@ -31,34 +67,47 @@ impl fmt::Display for Change {
     }
 }
 
-/// `Kind namespace/name` (or `Kind name` for objects without a namespace).
-fn object_id(n: &Node) -> String {
-    let kind = n.str_at(&["kind"]).unwrap_or("");
-    let name = n.str_at(&["metadata", "name"]).unwrap_or("");
-    match n.str_at(&["metadata", "namespace"]) {
-        Some(ns) if !ns.is_empty() => format!("{kind} {ns}/{name}"),
-        _ => format!("{kind} {name}"),
-    }
-}
-
 /// What changed from `a` to `b`, objects in `a`'s order then the added ones in `b`'s.
+///
+/// ```
+/// use kcompile::{build, diff, Change, MemFs, Options};
+///
+/// let cm = |v: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  mode: {v}\n");
+/// let fs = MemFs::new()
+///     .with("a/kustomization.yaml", "resources:\n- cm.yaml\n")
+///     .with("a/cm.yaml", cm("slow"))
+///     .with("b/kustomization.yaml", "resources:\n- cm.yaml\n")
+///     .with("b/cm.yaml", cm("fast"));
+/// let (a, b) = (build(&fs, "a".as_ref(), &Options::default())?, build(&fs, "b".as_ref(), &Options::default())?);
+/// let changes = diff(&a, &b);
+/// assert_eq!(changes[0].to_string(), "~ ConfigMap c: data.mode: \"slow\" -> \"fast\"");
+/// assert!(matches!(&changes[0], Change::Field { path, .. } if path == "data.mode"));
+/// # Ok::<(), kcompile::Error>(())
+/// ```
 pub fn diff(a: &Build, b: &Build) -> Vec<Change> {
-    let index = |build: &Build| -> BTreeMap<String, usize> {
-        build.resources.iter().enumerate().map(|(i, r)| (object_id(&r.node), i)).collect()
+    // Objects match by kind, namespace and name: what an `ObjectId` prints.
+    let ids = |build: &Build| -> Vec<(ObjectId, String)> {
+        let id_and_key = |id: ObjectId| {
+            let key = id.to_string();
+            (id, key)
+        };
+        build.resources.iter().map(|r| id_and_key(ObjectId::of(&r.node))).collect()
     };
-    let (ia, ib) = (index(a), index(b));
+    let (ida, idb) = (ids(a), ids(b));
+    let index = |ids: &[(ObjectId, String)]| -> BTreeMap<String, usize> {
+        ids.iter().enumerate().map(|(i, (_, key))| (key.clone(), i)).collect()
+    };
+    let (ia, ib) = (index(&ida), index(&idb));
     let mut out = Vec::new();
-    for r in &a.resources {
-        let id = object_id(&r.node);
-        match ib.get(&id).and_then(|&i| b.resources.get(i)) {
-            None => out.push(Change::Removed(id)),
+    for (r, (id, key)) in a.resources.iter().zip(ida) {
+        match ib.get(&key).and_then(|&i| b.resources.get(i)) {
+            None => out.push(Change::Removed { id }),
             Some(other) => fields(&id, "", &r.node, &other.node, &mut out),
         }
     }
-    for r in &b.resources {
-        let id = object_id(&r.node);
-        if !ia.contains_key(&id) {
-            out.push(Change::Added(id, emit_stream(&[&r.node])));
+    for (r, (id, key)) in b.resources.iter().zip(idb) {
+        if !ia.contains_key(&key) {
+            out.push(Change::Added { id, yaml: emit_stream(&[&r.node]) });
         }
     }
     out
@@ -93,7 +142,12 @@ fn element_key(n: &Node) -> Option<&str> {
     n.get("name").and_then(Node::as_str)
 }
 
-fn fields(id: &str, path: &str, a: &Node, b: &Node, out: &mut Vec<Change>) {
+/// A changed field of the object `id`.
+fn field(id: &ObjectId, path: impl Into<String>, old: Option<String>, new: Option<String>) -> Change {
+    Change::Field { id: id.clone(), path: path.into(), old, new }
+}
+
+fn fields(id: &ObjectId, path: &str, a: &Node, b: &Node, out: &mut Vec<Change>) {
     if a == b {
         return;
     }
@@ -102,12 +156,12 @@ fn fields(id: &str, path: &str, a: &Node, b: &Node, out: &mut Vec<Change>) {
             for (k, va) in ma {
                 match mb.get(k) {
                     Some(vb) => fields(id, &join(path, k), va, vb, out),
-                    None => out.push(Change::Field(id.into(), join(path, k), Some(scalar(va)), None)),
+                    None => out.push(field(id, join(path, k), Some(scalar(va)), None)),
                 }
             }
             for (k, vb) in mb {
                 if !ma.contains_key(k) {
-                    out.push(Change::Field(id.into(), join(path, k), None, Some(scalar(vb))));
+                    out.push(field(id, join(path, k), None, Some(scalar(vb))));
                 }
             }
         }
@@ -119,13 +173,13 @@ fn fields(id: &str, path: &str, a: &Node, b: &Node, out: &mut Vec<Change>) {
                     let p = format!("{path}[{k}]");
                     match sb.iter().find(|eb| element_key(eb) == Some(k)) {
                         Some(eb) => fields(id, &p, ea, eb, out),
-                        None => out.push(Change::Field(id.into(), p, Some(scalar(ea)), None)),
+                        None => out.push(field(id, p, Some(scalar(ea)), None)),
                     }
                 }
                 for eb in sb {
                     let k = element_key(eb).unwrap_or("");
                     if !sa.iter().any(|ea| element_key(ea) == Some(k)) {
-                        out.push(Change::Field(id.into(), format!("{path}[{k}]"), None, Some(scalar(eb))));
+                        out.push(field(id, format!("{path}[{k}]"), None, Some(scalar(eb))));
                     }
                 }
             } else {
@@ -133,12 +187,12 @@ fn fields(id: &str, path: &str, a: &Node, b: &Node, out: &mut Vec<Change>) {
                     let p = format!("{path}[{i}]");
                     match (sa.get(i), sb.get(i)) {
                         (Some(x), Some(y)) => fields(id, &p, x, y, out),
-                        (x, y) => out.push(Change::Field(id.into(), p, x.map(scalar), y.map(scalar))),
+                        (x, y) => out.push(field(id, p, x.map(scalar), y.map(scalar))),
                     }
                 }
             }
         }
-        _ => out.push(Change::Field(id.into(), path.to_string(), Some(scalar(a)), Some(scalar(b)))),
+        _ => out.push(field(id, path.to_string(), Some(scalar(a)), Some(scalar(b)))),
     }
 }
 
@@ -164,7 +218,8 @@ mod tests {
             .with("b/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: x\n");
         let a = build(&fs, Utf8Path::new("/a"), &Options::default()).unwrap();
         let b = build(&fs, Utf8Path::new("/b"), &Options::default()).unwrap();
-        let lines: Vec<String> = diff(&a, &b).iter().map(ToString::to_string).collect();
+        let changes = diff(&a, &b);
+        let lines: Vec<String> = changes.iter().map(ToString::to_string).collect();
         assert_eq!(
             lines,
             [
@@ -175,5 +230,9 @@ mod tests {
             ]
         );
         assert!(diff(&a, &a).is_empty());
+        let Change::Field { id, path, old, new } = &changes[1] else { panic!("{:?}", changes[1]) };
+        assert_eq!((id.group.as_str(), id.version.as_str(), id.kind.as_str()), ("apps", "v1", "Deployment"));
+        assert_eq!((path.as_str(), old.as_deref(), new.as_deref()), ("spec.replicas", Some("1"), Some("3")));
+        assert!(matches!(&changes[3], Change::Added { id, yaml } if id.namespace == "x" && yaml.contains("name: c\n")));
     }
 }

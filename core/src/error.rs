@@ -9,13 +9,61 @@ use std::fmt;
 /// Carries the message, the file and position it concerns (when there is one), a hint saying
 /// how to fix it (when kcompile knows one), and a trace of the steps the build went through to
 /// get there, innermost first, each with the place in a kustomization that led to the next.
+///
+/// `{}` prints it on one line plus hint and trace lines; `{:#}` prints the report the CLI prints
+/// (see [`Error::render`], which can also show the source line). [`Error::kind`] says what
+/// went wrong in a form a program can match on.
+///
+/// ```
+/// use kcompile::{build, ErrorKind, MemFs, Options};
+///
+/// let fs = MemFs::new().with("app/kustomization.yaml", "resources:\n- missing.yaml\n");
+/// let err = build(&fs, "app".as_ref(), &Options::default()).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::NotFound);
+/// assert_eq!((err.file().map(|f| f.as_str()), err.line()), (Some("/app/kustomization.yaml"), Some(2)));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Error {
+    kind: Option<ErrorKind>,
     message: String,
     file: Option<Utf8PathBuf>,
     pos: Option<Pos>,
     help: Option<String>,
     trace: Vec<Step>,
+}
+
+/// What went wrong, for programs: the kinds of [`Error`] callers may want to tell apart. More
+/// may come; match with a `_` arm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A file or directory that does not exist, or a directory without a kustomization file.
+    NotFound,
+    /// A file that cannot be read: not UTF-8, a directory where a file was expected, the
+    /// file system's own errors.
+    Io,
+    /// YAML that does not parse.
+    Yaml,
+    /// A kustomization kustomize would refuse: unknown or ill-typed fields, several
+    /// kustomization files in one directory.
+    Kustomization,
+    /// A file outside the kustomization's directory while the load restrictor is on
+    /// ([`crate::LoadRestrictor`]).
+    Restricted,
+    /// One of the build's [`crate::Limits`] reached.
+    Limit,
+    /// A kustomization that includes itself, through resources or components.
+    Cycle,
+    /// A patch that cannot be applied to its target.
+    Patch,
+    /// Two objects with the same id.
+    Conflict,
+    /// What kcompile does not do: plugins, functions, Helm charts, remote resources.
+    Unsupported,
+    /// A document that does not fit the Rust type it is read into (the `serde` feature).
+    Data,
+    /// Anything else.
+    Other,
 }
 
 /// One step of an [`Error`]'s trace: what the build was doing ("in resource '../base'") and,
@@ -66,7 +114,18 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// An error with a message and no location yet.
     pub fn new(message: impl Into<String>) -> Error {
-        Error { message: message.into(), file: None, pos: None, help: None, trace: Vec::new() }
+        Error { kind: None, message: message.into(), file: None, pos: None, help: None, trace: Vec::new() }
+    }
+
+    /// Sets the kind, unless one is already set (the innermost error knows best).
+    pub fn with_kind(mut self, kind: ErrorKind) -> Error {
+        self.kind.get_or_insert(kind);
+        self
+    }
+
+    /// What went wrong, for programs; [`ErrorKind::Other`] when no more is known.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind.unwrap_or(ErrorKind::Other)
     }
 
     /// Sets the file the error concerns, unless one is already set.
@@ -97,7 +156,7 @@ impl Error {
         self
     }
 
-    /// Adds a step to the trace ("while patching Deployment.v1.apps/api.[noNs]").
+    /// Adds a step to the trace (`while patching Deployment.v1.apps/api.[noNs]`).
     pub fn context(mut self, step: impl Into<String>) -> Error {
         self.trace.push(Step { what: step.into(), file: None, pos: None });
         self
@@ -154,6 +213,9 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            return self.render().fmt(f);
+        }
         match (&self.file, self.pos) {
             (Some(file), Some(pos)) => write!(f, "{file}:{pos}: ")?,
             (Some(file), None) => write!(f, "{file}: ")?,
@@ -175,12 +237,18 @@ impl std::error::Error for Error {}
 impl From<crate::yaml::read::YamlError> for Error {
     fn from(e: crate::yaml::read::YamlError) -> Error {
         let hint = yaml_hint(&e.message);
-        let err = Error::new(e.message).at(e.pos);
+        let kind = if is_limit(&e.message) { ErrorKind::Limit } else { ErrorKind::Yaml };
+        let err = Error::new(e.message).at(e.pos).with_kind(kind);
         match hint {
             Some(h) => err.help(h),
             None => err,
         }
     }
+}
+
+/// Whether a YAML layer's message is about one of the build's limits.
+pub(crate) fn is_limit(message: &str) -> bool {
+    message.contains("the limit on what one build")
 }
 
 /// How to fix the usual YAML mistakes, from the parser's message.

@@ -13,6 +13,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 /// How to explain a build.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ExplainOptions {
     /// How to build.
     pub build: Options,
@@ -26,8 +27,30 @@ pub struct ExplainOptions {
 
 pub use crate::trace::Origin;
 
+impl ExplainOptions {
+    /// With these build options.
+    pub fn with_build(mut self, build: Options) -> ExplainOptions {
+        self.build = build;
+        self
+    }
+
+    /// Only the objects named `KIND/NAME` or `NAME`.
+    pub fn with_resource(mut self, resource: Option<String>) -> ExplainOptions {
+        self.resource = resource;
+        self
+    }
+
+    /// Paths in the annotations relative to this directory.
+    pub fn with_relative_to(mut self, dir: Option<Utf8PathBuf>) -> ExplainOptions {
+        self.relative_to = dir;
+        self
+    }
+}
+
+
 /// The origin of one field of an object.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FieldOrigin {
     /// The field's path, e.g. `spec.template.spec.containers[0].image` (keys that are not
     /// plain words are quoted: `metadata.labels["app.kubernetes.io/name"]`).
@@ -147,7 +170,17 @@ impl Explained {
 /// assert!(out.text().contains("  name: prod-settings  # namePrefix kustomization.yaml:1\n"));
 /// ```
 pub fn explain(fs: &dyn FileSystem, root: &Utf8Path, options: &ExplainOptions) -> Result<Explained> {
-    let built = crate::pipeline::run_with(fs, root, &options.build, None, true)?;
+    explain_with(fs, root, options, None)
+}
+
+/// [`explain`], with a session's cache of parsed files.
+pub(crate) fn explain_with(
+    fs: &dyn FileSystem,
+    root: &Utf8Path,
+    options: &ExplainOptions,
+    cache: Option<&crate::load::Cache>,
+) -> Result<Explained> {
+    let built = crate::pipeline::run_with(fs, root, &options.build, cache, true)?;
     let tracer = built.tracer.unwrap_or_default();
     let selected: Vec<&crate::resource::Resource> = match options.resource.as_deref() {
         None => built.resources.iter().collect(),
@@ -444,7 +477,7 @@ replacements:
         let out = explained(None);
         let built = crate::build(&tree(), "/prod".into(), &Options::default()).unwrap();
         let texts: Vec<&str> = out.objects().iter().map(ExplainedObject::text).collect();
-        let objects: Vec<String> = built.objects().into_iter().map(|o| o.yaml).collect();
+        let objects: Vec<String> = built.objects().into_iter().map(|o| o.yaml()).collect();
         assert_eq!(texts, objects);
         for o in out.objects() {
             let annotated = o.annotated();

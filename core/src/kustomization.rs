@@ -5,7 +5,7 @@
 //! not implement is an error naming it, never silently ignored.
 
 use crate::decode::{Field, Object, Rules};
-use crate::error::{bail, Error, Result};
+use crate::error::{Error, Result};
 use crate::transform::replacements::{self, ReplacementEntry};
 use crate::vars::{self, Var};
 use crate::yaml::node::{Node, Pos, Value};
@@ -363,7 +363,12 @@ impl Kustomization {
                     "sortOptions" => {
                         k.sort_options = f.object("SortOptions", "types.SortOptions")?.map(decode_sort).transpose()?
                     }
-                    name => bail!("the field '{name}' is not supported by kcompile (it runs external programs)"),
+                    name => {
+                        return Err(Error::new(format!(
+                            "the field '{name}' is not supported by kcompile (it runs external programs)"
+                        ))
+                        .with_kind(crate::ErrorKind::Unsupported))
+                    }
                 }
                 Ok(())
             })();

@@ -1,7 +1,7 @@
 //! Loading: finding kustomization files, reading files through the load restrictor, and parsing
 //! resource files into [`Resource`]s.
 
-use crate::error::{bail, Error, Result};
+use crate::error::{bail, Error, ErrorKind, Result};
 use crate::fs::{normalize, FileKind, FileSystem};
 use crate::kustomization::Kustomization;
 use crate::resource::Resource;
@@ -79,8 +79,9 @@ impl<'a> Loader<'a> {
                     self.max_input
                 ))
                 .help("raise the limit with --max-input-bytes (Options::limits for the library)")
+                .with_kind(ErrorKind::Limit)
             } else {
-                Error::new(format!("{real}: {}", io_reason(&e)))
+                io_error(real, &e)
             }
         })?;
         if let Ok(mut s) = self.spent.lock() {
@@ -148,9 +149,11 @@ impl<'a> Loader<'a> {
     pub fn resolve(&self, dir: &Utf8Path, rel: &str) -> Result<(Utf8PathBuf, FileKind)> {
         let joined = normalize(&dir.join(rel));
         let real = self.fs.real_path(&joined).map_err(|e| {
-            let msg = match e.kind() {
-                std::io::ErrorKind::NotFound => format!("'{rel}' does not exist (looked for {joined})"),
-                _ => format!("'{rel}': {joined}: {e}"),
+            let (msg, kind) = match e.kind() {
+                std::io::ErrorKind::NotFound => {
+                    (format!("'{rel}' does not exist (looked for {joined})"), ErrorKind::NotFound)
+                }
+                _ => (format!("'{rel}': {joined}: {e}"), ErrorKind::Io),
             };
             // A likely typo of a file next to it: say so.
             let mut hint = None;
@@ -163,13 +166,13 @@ impl<'a> Loader<'a> {
                     hint = Some(format!("the directory {parent} does not exist either: check the path"));
                 }
             }
-            let e = Error::new(msg);
+            let e = Error::new(msg).with_kind(kind);
             match hint {
                 Some(h) => e.help(h),
                 None => e.help("check the path: it is relative to the directory of the kustomization that lists it"),
             }
         })?;
-        let kind = self.fs.kind(&real).map_err(|e| Error::new(format!("{real}: {}", io_reason(&e))))?;
+        let kind = self.fs.kind(&real).map_err(|e| io_error(&real, &e))?;
         Ok((real, kind))
     }
 
@@ -178,7 +181,7 @@ impl<'a> Loader<'a> {
     pub fn read_file(&self, root: &Utf8Path, rel: &str) -> Result<(Utf8PathBuf, String)> {
         let (real, kind) = self.resolve(root, rel)?;
         if kind == FileKind::Dir {
-            bail!("'{rel}' is a directory, expected a file");
+            return Err(Error::new(format!("'{rel}' is a directory, expected a file")).with_kind(ErrorKind::Io));
         }
         self.check_within(root, &real, rel)?;
         let bytes = self.read_bytes(&real)?;
@@ -187,6 +190,7 @@ impl<'a> Loader<'a> {
                 "{real}: the file is not valid UTF-8 (invalid byte at offset {})",
                 e.utf8_error().valid_up_to()
             ))
+            .with_kind(ErrorKind::Io)
         })?;
         Ok((real, text))
     }
@@ -201,7 +205,8 @@ impl<'a> Loader<'a> {
                 "a kustomization may only read files in or below its own directory: move the file there, \
                  make the directory holding it a kustomization and list that directory in 'resources', \
                  or pass --load-restrictor LoadRestrictionsNone",
-            ));
+            )
+            .with_kind(ErrorKind::Restricted));
         }
         Ok(())
     }
@@ -214,7 +219,8 @@ impl<'a> Loader<'a> {
             if let Ok(FileKind::File) = self.fs.kind(&candidate) {
                 if found.is_some() {
                     return Err(Error::new(format!("Found multiple kustomization files under: {dir}"))
-                        .help("keep one of 'kustomization.yaml', 'kustomization.yml' and 'Kustomization'"));
+                        .help("keep one of 'kustomization.yaml', 'kustomization.yml' and 'Kustomization'")
+                        .with_kind(ErrorKind::Kustomization));
                 }
                 found = Some(candidate);
             }
@@ -226,18 +232,27 @@ impl<'a> Loader<'a> {
             .help(
                 "a directory listed in 'resources' or 'components' must hold a kustomization.yaml; \
                  to include a file, list the file itself",
-            ));
+            )
+            .with_kind(ErrorKind::NotFound));
         };
         let bytes = self.read_bytes(&file)?;
-        let text = String::from_utf8(bytes).map_err(|_| Error::new("the file is not valid UTF-8").in_file(&file))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::new("the file is not valid UTF-8").in_file(&file).with_kind(ErrorKind::Io))?;
         // Like kustomize, only the first document counts.
         let doc = self
             .parse_one(&text, Schema::V11)
             .map_err(|e| limit_help(Error::from(e)).in_file(&file))?
             .unwrap_or_else(Node::null);
-        let kustomization = Kustomization::from_node(&doc).map_err(|e| e.in_file(&file))?;
+        let kustomization =
+            Kustomization::from_node(&doc).map_err(|e| e.in_file(&file).with_kind(ErrorKind::Kustomization))?;
         Ok(LoadedKustomization { dir: dir.to_owned(), file, kustomization })
     }
+}
+
+/// A file system error on `path`: [`ErrorKind::NotFound`] or [`ErrorKind::Io`].
+fn io_error(path: &Utf8Path, e: &std::io::Error) -> Error {
+    let kind = if e.kind() == std::io::ErrorKind::NotFound { ErrorKind::NotFound } else { ErrorKind::Io };
+    Error::new(format!("{path}: {}", io_reason(e))).with_kind(kind)
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -256,7 +271,7 @@ pub fn parse_resources(text: &str, origin: &Utf8Path) -> Result<Vec<Resource>> {
 /// A hint for the errors of the build's limits: the flag that raises the one reached.
 fn limit_help(e: Error) -> Error {
     let msg = e.to_string();
-    if !msg.contains("the limit on what one build") {
+    if !crate::error::is_limit(&msg) {
         return e;
     }
     let flag = if msg.contains("YAML documents") {

@@ -5,7 +5,7 @@
 use crate::accumulate::Walker;
 use crate::ctx::Ctx;
 use crate::diagnostics::{Diagnostic, Kind, Sink};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::fs::{FileKind, FileSystem};
 use crate::load::{Cache, Loader};
 use crate::resource::Resource;
@@ -19,7 +19,7 @@ pub enum LoadRestrictor {
     #[default]
     RootOnly,
     /// No restriction (`--load-restrictor LoadRestrictionsNone`).
-    None,
+    Unrestricted,
 }
 
 /// The output order asked for on the command line (`kustomize build --reorder`); a
@@ -40,6 +40,7 @@ pub enum Reorder {
 /// limits on its own. The CLI raises them with `--max-input-bytes`, `--max-nodes`,
 /// `--max-alias-nodes`, `--max-text-bytes` and `--max-documents`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Bytes of files read. A file whose size the file system reports is refused before it is
     /// read. Default 64 MiB.
@@ -68,8 +69,51 @@ impl Default for Limits {
     }
 }
 
-/// How to build.
+impl Limits {
+    /// With `max_input_bytes` set.
+    pub fn with_max_input_bytes(mut self, bytes: u64) -> Limits {
+        self.max_input_bytes = bytes;
+        self
+    }
+
+    /// With `max_nodes` set.
+    pub fn with_max_nodes(mut self, nodes: usize) -> Limits {
+        self.max_nodes = nodes;
+        self
+    }
+
+    /// With `max_alias_nodes` set.
+    pub fn with_max_alias_nodes(mut self, nodes: usize) -> Limits {
+        self.max_alias_nodes = nodes;
+        self
+    }
+
+    /// With `max_text_bytes` set.
+    pub fn with_max_text_bytes(mut self, bytes: usize) -> Limits {
+        self.max_text_bytes = bytes;
+        self
+    }
+
+    /// With `max_documents` set.
+    pub fn with_max_documents(mut self, documents: usize) -> Limits {
+        self.max_documents = documents;
+        self
+    }
+}
+
+/// How to build: kustomize's build flags. Start from the default (kustomize's) and change
+/// what differs:
+///
+/// ```
+/// use kcompile::{Limits, LoadRestrictor, Options};
+///
+/// let options = Options::default()
+///     .with_load_restrictor(LoadRestrictor::Unrestricted)
+///     .with_limits(Limits::default().with_max_documents(1_000));
+/// assert_eq!(options.limits.max_documents, 1_000);
+/// ```
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Options {
     /// Whether files outside a kustomization's directory may be read.
     pub load_restrictor: LoadRestrictor,
@@ -81,6 +125,32 @@ pub struct Options {
     pub managed_by_label: bool,
     /// What one build may read.
     pub limits: Limits,
+}
+
+impl Options {
+    /// With this load restrictor (`--load-restrictor`).
+    pub fn with_load_restrictor(mut self, load_restrictor: LoadRestrictor) -> Options {
+        self.load_restrictor = load_restrictor;
+        self
+    }
+
+    /// With this output order when the root kustomization has no `sortOptions` (`--reorder`).
+    pub fn with_reorder(mut self, reorder: Option<Reorder>) -> Options {
+        self.reorder = reorder;
+        self
+    }
+
+    /// With or without the `app.kubernetes.io/managed-by` label (`--enable-managedby-label`).
+    pub fn with_managed_by_label(mut self, managed_by_label: bool) -> Options {
+        self.managed_by_label = managed_by_label;
+        self
+    }
+
+    /// With these limits.
+    pub fn with_limits(mut self, limits: Limits) -> Options {
+        self.limits = limits;
+        self
+    }
 }
 
 /// Builds the kustomization in `root`: every resource, transformed and sorted, plus warnings.
@@ -114,13 +184,14 @@ pub(crate) fn run_with(
 ) -> Result<Built> {
     let loader =
         Loader::new(fs, options.load_restrictor == LoadRestrictor::RootOnly, cache).with_limits(&options.limits);
-    let real = fs
-        .real_path(root)
-        .map_err(|_| Error::new(format!("'{root}': no such file or directory (nothing to build)")))?;
+    let real = fs.real_path(root).map_err(|_| {
+        Error::new(format!("'{root}': no such file or directory (nothing to build)")).with_kind(ErrorKind::NotFound)
+    })?;
     if fs.kind(&real).ok() != Some(FileKind::Dir) {
         return Err(Error::new(format!(
             "'{root}' is not a directory: build takes a directory holding a kustomization"
-        )));
+        ))
+        .with_kind(ErrorKind::NotFound));
     }
     let mut walker = Walker::new(Ctx::new(loader, trace));
     let (acc, kustomization) = walker.accumulate_dir(&real)?;

@@ -103,7 +103,8 @@ pub fn unsupported(entry: &str) -> Option<Error> {
     };
     Some(
         Error::new(format!("{what}: remote resources are not supported by kcompile yet"))
-            .help("vendor the remote tree into the repository (for example with `git subtree` or a copy) and list it by its local path"),
+            .help("vendor the remote tree into the repository (for example with `git subtree` or a copy) and list it by its local path")
+            .with_kind(crate::ErrorKind::Unsupported),
     )
 }
 

@@ -19,6 +19,7 @@ use std::fmt;
 
 /// Where a field's value came from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Origin {
     /// What set it: `resource` (read from a file as it is), a kustomization field and index
     /// (`patches[0]`, `patchesStrategicMerge[1]`, `patchesJson6902[0]`, `images[2]`,

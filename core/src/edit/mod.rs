@@ -24,6 +24,7 @@ use text::Doc;
 
 /// One `edit` command with its arguments, as `kustomize edit` takes them.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EditCommand {
     /// `set image NAME=NEWNAME:TAG`, `NAME:TAG`, `NAME@DIGEST`, `NAME=*:TAG`... (`*` keeps the old value).
     SetImage(Vec<String>),
@@ -161,6 +162,7 @@ pub struct GeneratorArgs {
 /// The result of an edit: the new text of the kustomization file and what kustomize would
 /// have logged on the way ("resource x already in kustomization file").
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Edited {
     /// The whole new file.
     pub text: String,

@@ -56,6 +56,7 @@ impl Severity {
 
 /// A rule: its id, default severity and what it looks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Rule {
     /// The id findings carry and `# kcompile:allow` names, e.g. `namespace-mismatch`.
     pub id: &'static str,
@@ -156,6 +157,7 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 
 /// A place related to a finding (the generator of an object, the other workload...).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Note {
     /// What this place is.
     pub message: String,
@@ -169,6 +171,7 @@ pub struct Note {
 
 /// One lint finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Finding {
     /// The rule's id, e.g. `dangling-reference`.
     pub rule: &'static str,
@@ -419,9 +422,32 @@ pub(crate) fn selector_selects(sel: &crate::kustomization::PatchTarget, kind: &s
 }
 
 /// Builds `root` and reports what looks wrong. A build error is returned as an error.
+///
+/// ```
+/// use kcompile::{lint, MemFs, Options, Severity};
+///
+/// let fs = MemFs::new()
+///     .with("app/kustomization.yaml", "resources:\n- cm.yaml\n")
+///     .with("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+///     .with("app/forgotten.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\n");
+/// let findings = lint(&fs, "app".as_ref(), &Options::default())?;
+/// let f = findings.iter().find(|f| f.rule == "unreferenced-file").unwrap();
+/// assert_eq!((f.severity, f.file.as_deref().map(|p| p.as_str())), (Severity::Warning, Some("/app/forgotten.yaml")));
+/// # Ok::<(), kcompile::Error>(())
+/// ```
 pub fn lint(fs: &dyn FileSystem, root: &Utf8Path, options: &Options) -> Result<Vec<Finding>> {
+    lint_with(fs, root, options, None)
+}
+
+/// [`lint`], with a session's cache of parsed files.
+pub(crate) fn lint_with(
+    fs: &dyn FileSystem,
+    root: &Utf8Path,
+    options: &Options,
+    cache: Option<&crate::load::Cache>,
+) -> Result<Vec<Finding>> {
     let recorder = Recorder { inner: fs, read: Mutex::new(HashSet::new()) };
-    let inner = crate::pipeline::run_with(&recorder, root, options, None, false)?;
+    let inner = crate::pipeline::run_with(&recorder, root, options, cache, false)?;
     let read = recorder.read.into_inner().map_err(|_| Error::new("internal error: lint recorder poisoned"))?;
     let ctx = Input {
         resources: &inner.resources,

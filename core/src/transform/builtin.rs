@@ -166,8 +166,10 @@ fn refuse(kind: &str, step: &str) -> Error {
         "HelmChartInflationGenerator" => Error::new(
             "HelmChartInflationGenerator is not supported by kcompile (it runs helm, which kustomize does only \
              with --enable-helm)",
-        ),
-        "ValueAddTransformer" => Error::new("the built-in plugin 'ValueAddTransformer' is not supported by kcompile"),
+        )
+        .with_kind(crate::ErrorKind::Unsupported),
+        "ValueAddTransformer" => Error::new("the built-in plugin 'ValueAddTransformer' is not supported by kcompile")
+            .with_kind(crate::ErrorKind::Unsupported),
         k => Error::new(format!("unable to load builtin {k}: kustomize v5.5.0 has no built-in {step} of that kind")),
     }
 }

@@ -361,12 +361,14 @@ fn unique_target(index: &mut NameIndex, resources: &[Resource], id: &ResId) -> R
             "no resource matches strategic merge patch \"{id}\": no matches for Id {id}; failed to find unique \
              target for patch {id}"
         ))
-        .help(no_target_hint(resources, id))),
+        .help(no_target_hint(resources, id))
+        .with_kind(crate::ErrorKind::Patch)),
         _ => Err(Error::new(format!("multiple matches for Id {id}; failed to find unique target for patch {id}"))
             .help(
                 "several objects have this kind, apiVersion, name and namespace: give the patch a 'target' \
              (for example with a namespace) to say which",
-            )),
+            )
+            .with_kind(crate::ErrorKind::Patch)),
     }
 }
 
@@ -505,7 +507,8 @@ fn apply_sm_to(
     for &i in targets {
         let Some(r) = acc.resources.get_mut(i) else { continue };
         let id = r.id();
-        let kept = apply_sm(r, patch, how, p, schemas).map_err(|e| e.context(format!("while patching {id}")))?;
+        let kept = apply_sm(r, patch, how, p, schemas)
+            .map_err(|e| e.context(format!("while patching {id}")).with_kind(crate::ErrorKind::Patch))?;
         if !kept {
             deleted.push(i);
         }
@@ -541,7 +544,7 @@ fn apply_json_to(
         crate::build_metadata::expose(r);
         let res = patch_json6902::apply_from(&mut r.node, ops, file);
         crate::build_metadata::hide(r);
-        res.map_err(|e| e.context(format!("while patching {id}")))?;
+        res.map_err(|e| e.context(format!("while patching {id}")).with_kind(crate::ErrorKind::Patch))?;
         reset_annotations(&mut r.node, remember).map_err(|e| e.context(format!("while patching {id}")))?;
         // kustomize applies JSON patches to the object as JSON: values come back in their
         // canonical form (`~` is `null`, `1.50` is `1.5`).
