@@ -610,10 +610,12 @@ fn apply_sm(r: &mut Resource, patch: &Node, p: &Patch, schemas: &Schemas) -> Res
 /// Applies one strategic-merge patch to the resources at `targets`, dropping deleted ones.
 fn apply_sm_to(acc: &mut Accumulator, targets: &[usize], patch: &Node, p: &Patch, schemas: &Schemas) -> Result<()> {
     let mut deleted = Vec::new();
+    let mut renamed = false;
     for &i in targets {
         let Some(r) = acc.resources.get_mut(i) else { continue };
         let id = r.id();
         let kept = apply_sm(r, patch, p, schemas).map_err(|e| e.context(format!("while patching {id}")))?;
+        renamed |= kept && r.id() != id;
         if !kept {
             deleted.push(i);
         }
@@ -625,6 +627,10 @@ fn apply_sm_to(acc: &mut Accumulator, targets: &[usize], patch: &Node, p: &Patch
             i += 1;
             keep
         });
+    }
+    if renamed {
+        // kustomize re-adds the patched objects one by one, refusing a repeated id.
+        crate::accumulate::check_unique_ids(&acc.resources)?;
     }
     Ok(())
 }
