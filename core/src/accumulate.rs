@@ -196,6 +196,7 @@ impl<'a> Builder<'a> {
         });
         acc.drop_index();
         appended?;
+        k.check_plugin_maps().map_err(|e| e.in_file(&lk.file))?;
         crate::transform::configure(self, lk, acc)?;
         crate::generate::run(self, lk, acc)?;
         for entry in &k.components {
