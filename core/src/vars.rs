@@ -234,7 +234,9 @@ pub fn resolve(resources: &mut [Resource], set: &VarSet, references: &[Spec]) ->
             .in_file(&v.file)
             .at(v.pos));
         };
-        let found = lookup(&r.node, &var_path(v.field_path())).ok().flatten();
+        // kustomize reads an integer with Go's strconv.Atoi, which refuses one beyond int64.
+        let found =
+            lookup(&r.node, &var_path(v.field_path())).ok().flatten().filter(|n| !matches!(n.value, Value::UInt(_)));
         let Some(node) = found else {
             return Err(Error::new(format!(
                 "field specified in var '{}' not found in corresponding resource {}",
