@@ -50,12 +50,7 @@ impl Accumulator {
             let id = r.id();
             let key = id_key(&id);
             if let Some(&first) = seen.get(&key) {
-                let other = self.resources.get(first).map(|o| o.origin.as_str()).unwrap_or("?");
-                return Err(Error::new(format!(
-                    "may not add resource with an already registered id: {id} (it is already defined in {other})"
-                ))
-                .located(&r.origin, r.node.pos)
-                .with_kind(ErrorKind::Conflict));
+                return Err(duplicate(&r, self.resources.get(first)));
             }
             seen.insert(key, self.resources.len());
             self.resources.push(r);
@@ -73,6 +68,37 @@ impl Accumulator {
     fn drop_index(&mut self) {
         self.index = None;
     }
+}
+
+/// Refuses two objects with the same id among `resources`, naming the later one. kustomize
+/// checks this each time it rebuilds a set of resources: when a component's result is merged
+/// back, after a strategic-merge patch, and when the legacy sort re-adds the output; so objects
+/// that a patch, a replacement or a prefix made identical are an error there, not only objects
+/// read twice.
+pub fn check_unique_ids(resources: &[Resource]) -> Result<()> {
+    let mut seen: HashMap<IdKey, usize> = HashMap::default();
+    for (i, r) in resources.iter().enumerate() {
+        if let Some(&first) = seen.get(&id_key(&r.id())) {
+            return Err(duplicate(r, resources.get(first)).help(
+                "two objects ended up with the same kind, name and namespace after the transformations \
+                 (a patch with allowNameChange, a replacement into metadata.name or kind, a name prefix...): \
+                 kustomize refuses that; keep their names apart",
+            ));
+        }
+        seen.insert(id_key(&r.id()), i);
+    }
+    Ok(())
+}
+
+/// kustomize's error for `r`, whose id `first` already has.
+fn duplicate(r: &Resource, first: Option<&Resource>) -> Error {
+    let other = first.map(|o| o.origin.as_str()).unwrap_or("?");
+    Error::new(format!(
+        "may not add resource with an already registered id: {} (it is already defined in {other})",
+        r.id()
+    ))
+    .located(&r.origin, r.node.pos)
+    .with_kind(ErrorKind::Conflict)
 }
 
 /// What makes two objects the same for kustomize: GVK, name and effective namespace.
@@ -178,6 +204,7 @@ impl<'a> Walker<'a> {
         });
         acc.drop_index();
         appended?;
+        k.check_plugin_maps().map_err(|e| e.in_file(&lk.file))?;
         let defaults = match self.transformer_defaults.take() {
             Some(d) => d,
             None => TransformerConfig::defaults()?,
@@ -271,7 +298,9 @@ impl<'a> Walker<'a> {
         self.enter(&real)?;
         let res = self.accumulate_target(&loaded, acc);
         self.stack.pop();
-        res.map_err(|e| e.in_file(&loaded.file))
+        res.map_err(|e| e.in_file(&loaded.file))?;
+        // kustomize adds a component's result to an empty set of resources.
+        check_unique_ids(&acc.resources)
     }
 }
 
@@ -323,5 +352,20 @@ mod tests {
         assert_eq!(build(&ok, "/app".into(), &Options::default()).unwrap().objects().len(), 2);
         let clash = fs.with("app/kustomization.yaml", "resources:\n- ../base\n- pa.yaml\n");
         assert!(build(&clash, "/app".into(), &Options::default()).is_err());
+    }
+    #[test]
+    fn objects_a_transformation_makes_identical_are_refused() {
+        let fs = MemFs::new()
+            .with("app/cm.yaml", format!("{}---\n{}", config_map("a"), config_map("b")))
+            .with("comp/kustomization.yaml", "kind: Component\nnameSuffix: -x\n");
+        let rename = "patches:\n- patch: '{apiVersion: v1, kind: ConfigMap, metadata: {name: same}}'\n  \
+                      target: {kind: ConfigMap}\n  options: {allowNameChange: true}\n";
+        for extra in [rename.to_string(), format!("{rename}sortOptions: {{order: fifo}}\n")] {
+            let fs = fs.clone().with("app/kustomization.yaml", format!("resources:\n- cm.yaml\n{extra}"));
+            let err = build(&fs, "/app".into(), &Options::default()).unwrap_err().to_string();
+            assert!(err.contains("already registered id: ConfigMap.v1.[noGrp]/same.[noNs]"), "{err}");
+        }
+        let fine = fs.with("app/kustomization.yaml", "resources:\n- cm.yaml\ncomponents:\n- ../comp\n");
+        assert_eq!(build(&fine, "/app".into(), &Options::default()).unwrap().objects().len(), 2);
     }
 }

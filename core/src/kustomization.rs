@@ -234,6 +234,40 @@ const FIELD_NAMES: &[&str] = &[
 ];
 
 impl Kustomization {
+    /// Refuses the key `<<` in the string maps kustomize hands to a built-in plugin (labels,
+    /// annotations, generator options). kustomize configures each plugin by printing its
+    /// configuration as YAML and reading it back, and printed bare, `<<` reads back as a merge key,
+    /// which fails ("map merge requires map or sequence of maps as the value"). A plugin is
+    /// configured only when its field is used: `generatorOptions` only with a generator.
+    pub fn check_plugin_maps(&self) -> Result<()> {
+        let generators = self.config_map_generator.iter().map(|g| ("ConfigMapGenerator", g));
+        let generators = generators.chain(self.secret_generator.iter().map(|g| ("SecretGenerator", g)));
+        let mut maps: Vec<(&str, &IndexMap<String, String>, Pos)> = vec![
+            ("LabelTransformer", &self.common_labels, self.positions.field("commonLabels")),
+            ("AnnotationsTransformer", &self.common_annotations, self.positions.field("commonAnnotations")),
+        ];
+        for (i, l) in self.labels.iter().enumerate() {
+            maps.push(("LabelTransformer", &l.pairs, self.positions.item("labels", i)));
+        }
+        for (plugin, g) in generators {
+            let own = g.options.iter().map(|o| (o, g.pos));
+            let shared = self.generator_options.iter().map(|o| (o, self.positions.field("generatorOptions")));
+            for (o, at) in own.chain(shared) {
+                maps.push((plugin, &o.labels, at));
+                maps.push((plugin, &o.annotations, at));
+            }
+        }
+        match maps.into_iter().find(|(_, m, _)| m.contains_key("<<")) {
+            None => Ok(()),
+            Some((plugin, _, at)) => Err(Error::new(format!(
+                "trouble configuring builtin {plugin}: the key '<<' reads back as a YAML merge key \
+                 (yaml: map merge requires map or sequence of maps as the value)"
+            ))
+            .help("kustomize passes this map to the plugin as YAML, where a bare '<<' is a merge key: use another key")
+            .at(at)),
+        }
+    }
+
     /// Parses a kustomization document (already read with YAML 1.1 rules).
     pub fn from_node(doc: &Node) -> Result<Kustomization> {
         match &doc.value {
@@ -631,6 +665,19 @@ mod tests {
     fn parse(text: &str) -> Result<Kustomization> {
         let doc = parse_one(text, Schema::V11).map_err(Error::from)?.unwrap_or_else(Node::null);
         Kustomization::from_node(&doc)
+    }
+
+    #[test]
+    fn a_merge_key_in_a_plugin_map_is_refused_where_kustomize_configures_the_plugin() {
+        let refused = |text: &str| parse(text).unwrap().check_plugin_maps().unwrap_err().message().to_string();
+        assert!(refused("commonLabels: {'<<': x}").contains("builtin LabelTransformer"));
+        assert!(refused("labels: [{pairs: {a: b, '<<': x}}]").contains("builtin LabelTransformer"));
+        assert!(refused("commonAnnotations: {'<<': x}").contains("builtin AnnotationsTransformer"));
+        let generated = "secretGenerator: [{name: s, literals: [a=b]}]\n";
+        assert!(refused(&format!("{generated}generatorOptions: {{labels: {{'<<': x}}}}")).contains("SecretGenerator"));
+        // Without a generator, generatorOptions configures nothing.
+        parse("resources: [a.yaml]\ngeneratorOptions: {labels: {'<<': x}}").unwrap().check_plugin_maps().unwrap();
+        parse("commonLabels: {'<': x, '<<<': z}").unwrap().check_plugin_maps().unwrap();
     }
 
     #[test]

@@ -231,10 +231,12 @@ pub(crate) fn run_with(
             format!("well-defined vars that were never replaced: {}", unused.join(",")),
         ));
     }
-    // kustomize validates every object's metadata as it drops local config.
+    // kustomize validates every object's metadata as it drops local config, and rebuilds its
+    // set of resources there, which refuses a repeated id (kustomize panics).
     for r in &resources {
         crate::load::check_name(r)?;
     }
+    crate::accumulate::check_unique_ids(&resources)?;
     resources.retain(|r| !is_local_config(r));
     let fifo = crate::kustomization::SortOptions { order: "fifo".into(), legacy: None };
     let sort_options = match (kustomization.sort_options.as_ref(), options.reorder) {

@@ -206,7 +206,12 @@ pub fn resolve(resources: &mut [Resource], set: &VarSet, references: &[Spec]) ->
             .in_file(&v.file)
             .at(v.pos));
         };
-        let found = FieldPath::parse_var(v.field_path()).and_then(|p| lookup(&r.node, &p)).ok().flatten();
+        // kustomize reads an integer with Go's strconv.Atoi, which refuses one beyond int64.
+        let found = FieldPath::parse_var(v.field_path())
+            .and_then(|p| lookup(&r.node, &p))
+            .ok()
+            .flatten()
+            .filter(|n| !matches!(n.value, Value::UInt(_)));
         let Some(node) = found else {
             return Err(Error::new(format!(
                 "field specified in var '{}' not found in corresponding resource {}",

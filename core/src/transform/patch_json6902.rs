@@ -103,19 +103,63 @@ fn apply_one(doc: &mut Node, op: &Op) -> Result<()> {
             };
             add(doc, &path, v, "copy")
         }
-        "test" => {
-            let want = op.value.clone().unwrap_or_else(Node::null);
-            match get(doc, &path) {
-                Some(v) if *v == want => Ok(()),
-                None if want.is_null() => Ok(()),
-                Some(_) => Err(Error::new(format!("testing value {path} failed: test failed"))
-                    .help("the object holds another value at this path: the 'test' operation stops the patch there")),
-                None => Err(Error::new(format!("testing value {path} failed: test failed"))
-                    .help("the object has no value at this path: the 'test' operation stops the patch there")),
-            }
-        }
+        "test" => test(doc, &path, op.value.as_ref()),
         other => bail!("Unexpected kind: {other}"),
     }
+}
+
+/// The `test` operation, as kustomize's library runs it: the empty path tests the whole
+/// object; a path whose parent does not exist (or that has no `/`) is an error of its own,
+/// before any value is compared; a missing key or a null value passes only a missing or null
+/// `value`.
+fn test(doc: &Node, path: &str, want: Option<&Node>) -> Result<()> {
+    let want = want.filter(|w| !w.is_null());
+    let failed = || {
+        Error::new(format!("testing value {path} failed: test failed"))
+            .help("the object holds another value at this path: the 'test' operation stops the patch there")
+    };
+    if path.is_empty() {
+        return if want == Some(doc) { Ok(()) } else { Err(failed()) };
+    }
+    let Some((container, key)) = container(doc, path) else {
+        return Err(Error::new(format!("test operation does not apply: is missing path: {path}: missing value"))
+            .help("a parent of the last path segment does not exist in the object (a path starts with '/')"));
+    };
+    let found = match &container.value {
+        Value::Seq(s) => {
+            let i: i64 = key.parse().map_err(|_| {
+                Error::new(format!("error in test for path: '{path}': strconv.Atoi: parsing \"{key}\": invalid syntax"))
+            })?;
+            let Some(v) = index(&key, s.len(), false).and_then(|i| s.get(i)) else {
+                bail!(
+                    "error in test for path: '{path}': Unable to access invalid index: {i}: invalid index referenced"
+                );
+            };
+            Some(v)
+        }
+        _ => container.get(&key),
+    };
+    match (found.filter(|v| !v.is_null()), want) {
+        (None, None) => Ok(()),
+        (Some(v), Some(w)) if v == w => Ok(()),
+        _ => Err(failed()),
+    }
+}
+
+/// The list or map holding the last token of `path`, and that token; `None` when a parent is
+/// missing or is not a list or map.
+fn container<'a>(doc: &'a Node, path: &str) -> Option<(&'a Node, String)> {
+    let mut toks = tokens(path)?;
+    let last = toks.pop()?;
+    let mut cur = doc;
+    for t in toks {
+        cur = match &cur.value {
+            Value::Map(m) => m.get(&t)?,
+            Value::Seq(s) => s.get(index(&t, s.len(), false)?)?,
+            _ => return None,
+        };
+    }
+    matches!(cur.value, Value::Map(_) | Value::Seq(_)).then_some((cur, last))
 }
 
 /// Splits a JSON pointer into unescaped tokens (`~1` is `/`, `~0` is `~`). Like the library
@@ -128,15 +172,11 @@ fn tokens(path: &str) -> Option<Vec<String>> {
 
 /// The node at `path`, if any.
 fn get<'a>(doc: &'a Node, path: &str) -> Option<&'a Node> {
-    let mut cur = doc;
-    for t in tokens(path)? {
-        cur = match &cur.value {
-            Value::Map(m) => m.get(&t)?,
-            Value::Seq(s) => s.get(index(&t, s.len(), false)?)?,
-            _ => return None,
-        };
+    let (container, key) = container(doc, path)?;
+    match &container.value {
+        Value::Seq(s) => s.get(index(&key, s.len(), false)?),
+        _ => container.get(&key),
     }
-    Some(cur)
 }
 
 /// The container holding the last token of `path`, and that token.
@@ -300,6 +340,38 @@ mod tests {
         let mut d = doc();
         apply(&mut d, &ops("- {op: move, from: /list/0, path: /data/m}\n- {op: copy, from: /data, path: /c}\n- {op: test, path: /c/m, value: x}")).unwrap();
         assert_eq!(d.get("c"), Some(&map_of(&[("a", Node::string("1")), ("m", Node::string("x"))])));
+    }
+
+    #[test]
+    fn test_operation_reports_a_missing_parent_before_comparing_values() {
+        let err = |text: &str| apply(&mut doc(), &ops(text)).unwrap_err().message().to_string();
+        assert_eq!(
+            err("- {op: test, path: no/leading/slash}"),
+            "test operation does not apply: is missing path: no/leading/slash: missing value"
+        );
+        assert_eq!(
+            err("- {op: test, path: nolead}"),
+            "test operation does not apply: is missing path: nolead: missing value"
+        );
+        assert_eq!(
+            err("- {op: test, path: /data/a/b}"),
+            "test operation does not apply: is missing path: /data/a/b: missing value"
+        );
+        assert_eq!(
+            err("- {op: test, path: /list/5}"),
+            "error in test for path: '/list/5': Unable to access invalid index: 5: invalid index referenced"
+        );
+        assert_eq!(
+            err("- {op: test, path: /list/x}"),
+            "error in test for path: '/list/x': strconv.Atoi: parsing \"x\": invalid syntax"
+        );
+        assert_eq!(err("- {op: test, path: '', value: {}}"), "testing value  failed: test failed");
+    }
+
+    #[test]
+    fn test_operation_passes_on_null_or_matching_values() {
+        let mut d = parse_one("data: {n: null}\nlist: [a, b]\n", Schema::V3).unwrap().unwrap();
+        apply(&mut d, &ops("- {op: test, path: /data/n}\n- {op: test, path: /data/n, value: null}\n- {op: test, path: /list/-1, value: b}\n- {op: test, path: x/list/0, value: a}")).unwrap();
     }
 
     #[test]

@@ -21,7 +21,11 @@
 //!   reproduces that algorithm's steps (key tuples, unification of tuples, element lookup and
 //!   replacement) so that the output is the same in such corners too;
 //! - a map or list the target lacks is the patch's own, merged with itself: its directives apply
-//!   and are removed at every depth (except in lists without a merge strategy, kept as written);
+//!   and are removed at every depth (except in lists without a merge strategy, kept as written).
+//!   A keyed list there is its own target: an element whose merge key is null finds no element
+//!   (a null key matches nothing, not even the empty value), so it removes every element holding
+//!   the key from the list the later elements are read from (`[b, null, c]` gives `[b]`,
+//!   `[null, b]` gives `[]`);
 //! - `$setElementOrder/...`, `$retainKeys` and `$deleteFromPrimitiveList/...` are not directives
 //!   for kustomize: they stay in the output as ordinary fields.
 
@@ -203,11 +207,11 @@ impl<'s> Merger<'s> {
             for k in keys {
                 let Some(v) = base.as_map_mut().and_then(|m| m.get_mut(&k)) else { continue };
                 let v = std::mem::replace(v, Node::null());
-                // The copy standing for the target holds no directive: only the patch's counts.
-                let mut d = v.clone();
-                strip_map_directives(&mut d);
+                // Each field is walked as kyaml walks it here, as its own target: a keyed list
+                // is then the list its elements are read from (a null merge key removes
+                // elements from both).
                 self.path.push(k.clone());
-                let w = self.walk(Some(d), Some(v), openapi::field(sch, &k));
+                let w = self.walk(None, Some(v), openapi::field(sch, &k));
                 self.path.pop();
                 set_field(&mut base, &k, w?.node);
             }
@@ -436,6 +440,7 @@ impl ListMerge {
             last_keys = Some(vk.clone());
             let (k2, v2) = valid_keys(std::slice::from_ref(&vv), &vv, &vk);
             let d = self.find(&self.base, &k2, &v2);
+
             let o = if have_origin { self.origin_ids(same).and_then(|ids| self.find(ids, &k2, &v2)) } else { None };
             let val = self.walk_element(m, d, o, elem_sch)?;
             let removed = match val {
@@ -521,7 +526,7 @@ impl ListMerge {
         Ok(())
     }
 
-    /// The first element of `ids` whose merge keys have these values.
+    /// The first element of `ids` whose merge keys have these values (a null key has none).
     fn find(&self, ids: &[usize], keys: &[String], values: &[String]) -> Option<usize> {
         if keys.first().is_some_and(String::is_empty) {
             let want = values.first()?;
@@ -529,7 +534,9 @@ impl ListMerge {
         }
         ids.iter().copied().find(|&id| {
             let n = self.node(id);
-            n.as_map().is_some() && keys.iter().zip(values).all(|(k, v)| n.get(k).is_some_and(|f| &value_text(f) == v))
+            // A null key field matches no value, not even the empty one absent keys have.
+            n.as_map().is_some()
+                && keys.iter().zip(values).all(|(k, v)| n.get(k).is_some_and(|f| !f.is_null() && &value_text(f) == v))
         })
     }
 
@@ -716,6 +723,20 @@ mod tests {
     }
 
     const DEP: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      containers:\n      - {name: a, image: a}\n      - {name: b, image: b}\n";
+
+    #[test]
+    fn a_null_merge_key_in_a_new_list_removes_the_elements_holding_the_key() {
+        let names = |containers: &str| {
+            let target = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\n";
+            let patch = format!("spec:\n  template:\n    spec:\n      containers: {containers}\n");
+            let out = run(target, &patch);
+            out.lines().filter_map(|l| l.trim().strip_prefix("- name: ")).map(String::from).collect::<Vec<_>>()
+        };
+        assert_eq!(names("[{name: b}, {name: null}]"), ["b"]);
+        assert_eq!(names("[{name: null}, {name: b}]"), Vec::<String>::new());
+        assert_eq!(names("[{name: b}, {name: ~}, {name: c}]"), ["b"]);
+        assert_eq!(names("[{name: b}, {name: c}]"), ["b", "c"]);
+    }
 
     #[test]
     fn keyed_lists_put_patch_elements_first() {

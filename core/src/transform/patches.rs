@@ -504,11 +504,13 @@ fn apply_sm_to(
     schemas: &Schemas,
 ) -> Result<()> {
     let mut deleted = Vec::new();
+    let mut renamed = false;
     for &i in targets {
         let Some(r) = acc.resources.get_mut(i) else { continue };
         let id = r.id();
         let kept = apply_sm(r, patch, how, p, schemas)
             .map_err(|e| e.context(format!("while patching {id}")).with_kind(crate::ErrorKind::Patch))?;
+        renamed |= kept && r.id() != id;
         if !kept {
             deleted.push(i);
         }
@@ -520,6 +522,10 @@ fn apply_sm_to(
             i += 1;
             keep
         });
+    }
+    if renamed {
+        // kustomize re-adds the patched objects one by one, refusing a repeated id.
+        crate::accumulate::check_unique_ids(&acc.resources)?;
     }
     Ok(())
 }
