@@ -1606,7 +1606,7 @@ fn kind_phrase(v: &Value) -> &'static str {
 
 /// What `text` decodes to when go-yaml v3 reads it as a plain scalar, when that is not a
 /// string: "null", "a boolean", "an integer", "a number", "a timestamp".
-pub(crate) fn plain_non_string_v3(text: &str) -> Option<&'static str> {
+pub fn plain_non_string_v3(text: &str) -> Option<&'static str> {
     match resolve_core(text, Schema::V3, true) {
         Res::Str | Res::Merge => None,
         Res::Null => Some("null"),
