@@ -4,6 +4,7 @@
 pub mod emit;
 pub mod node;
 pub mod read;
+mod resolve;
 pub(crate) mod scan;
 
 /// Test support for fuzz targets; not part of the API.
