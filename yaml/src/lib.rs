@@ -2,6 +2,7 @@
 //! that prints what kustomize prints.
 
 pub mod emit;
+pub mod json;
 pub mod node;
 pub mod read;
 mod resolve;

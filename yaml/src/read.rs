@@ -117,11 +117,33 @@ pub struct YamlError {
     pub message: String,
     /// Where (1-based line and column; `0:0` when unknown).
     pub pos: Pos,
+    /// Which of the [`Limits`] the text went over, when that is what went wrong.
+    pub limit: Option<Limit>,
+}
+
+/// Which of the [`Limits`] a [`YamlError`] is about, so that a caller can say how to raise it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Limit {
+    /// [`Limits::max_depth`].
+    Depth,
+    /// [`Limits::max_nodes`].
+    Nodes,
+    /// [`Limits::max_alias_nodes`].
+    AliasNodes,
+    /// [`Limits::max_bytes`].
+    Bytes,
+    /// [`Limits::max_documents`].
+    Documents,
 }
 
 impl YamlError {
     fn new(message: impl Into<String>, pos: Pos) -> YamlError {
-        YamlError { message: message.into(), pos }
+        YamlError { message: message.into(), pos, limit: None }
+    }
+
+    fn over(limit: Limit, message: impl Into<String>, pos: Pos) -> YamlError {
+        YamlError { limit: Some(limit), ..YamlError::new(message, pos) }
     }
 }
 
@@ -196,7 +218,8 @@ pub fn parse_stream_in(
     for piece in split_documents(&normalized)? {
         budget.documents = budget.documents.saturating_add(1);
         if budget.documents > limits.max_documents {
-            return Err(YamlError::new(
+            return Err(YamlError::over(
+                Limit::Documents,
                 format!("more than {} YAML documents: {LIMIT_SCOPE}", limits.max_documents),
                 Pos::new(piece.line_offset + 1, 1),
             ));
@@ -238,7 +261,8 @@ pub fn parse_one_in(
 ) -> Result<Option<Node>, YamlError> {
     budget.documents = budget.documents.saturating_add(1);
     if budget.documents > limits.max_documents {
-        return Err(YamlError::new(
+        return Err(YamlError::over(
+            Limit::Documents,
             format!("more than {} YAML documents: {LIMIT_SCOPE}", limits.max_documents),
             Pos::new(1, 1),
         ));
@@ -873,6 +897,10 @@ impl<'s, 'l> Builder<'s, 'l> {
         Err(Fail::Yaml(YamlError::new(message, pos)))
     }
 
+    fn err_over<T>(&self, limit: Limit, message: String, pos: Pos) -> Result<T, Fail> {
+        Err(Fail::Yaml(YamlError::over(limit, message, pos)))
+    }
+
     fn top_flow(&self) -> bool {
         self.stack.last().is_some_and(|f| f.flow)
     }
@@ -889,7 +917,8 @@ impl<'s, 'l> Builder<'s, 'l> {
     fn charge_alias(&mut self, nodes: usize, bytes: usize, pos: Pos) -> Result<(), Fail> {
         self.budget.alias_nodes = self.budget.alias_nodes.saturating_add(nodes);
         if self.budget.alias_nodes > self.limits.max_alias_nodes {
-            return self.err(
+            return self.err_over(
+                Limit::AliasNodes,
                 format!("more than {} YAML nodes made by alias expansion: {LIMIT_SCOPE}", self.limits.max_alias_nodes),
                 pos,
             );
@@ -902,11 +931,12 @@ impl<'s, 'l> Builder<'s, 'l> {
         self.budget.nodes = self.budget.nodes.saturating_add(nodes);
         self.budget.bytes = self.budget.bytes.saturating_add(bytes);
         if self.budget.nodes > self.limits.max_nodes {
-            return self.err(format!("more than {} YAML nodes{how}: {LIMIT_SCOPE}", self.limits.max_nodes), pos);
+            let message = format!("more than {} YAML nodes{how}: {LIMIT_SCOPE}", self.limits.max_nodes);
+            return self.err_over(Limit::Nodes, message, pos);
         }
         if self.budget.bytes > self.limits.max_bytes {
-            return self
-                .err(format!("more than {} bytes of YAML text{how}: {LIMIT_SCOPE}", self.limits.max_bytes), pos);
+            let message = format!("more than {} bytes of YAML text{how}: {LIMIT_SCOPE}", self.limits.max_bytes);
+            return self.err_over(Limit::Bytes, message, pos);
         }
         Ok(())
     }
@@ -1095,7 +1125,8 @@ impl<'s, 'l> Builder<'s, 'l> {
             return self.err(format!("invalid map key: a {what} cannot be a map key"), pos);
         }
         if self.stack.len() >= self.limits.max_depth {
-            return self.err(format!("document nested too deeply (more than {} levels)", self.limits.max_depth), pos);
+            let message = format!("document nested too deeply (more than {} levels)", self.limits.max_depth);
+            return self.err_over(Limit::Depth, message, pos);
         }
         self.charge(1, 0, pos)?;
         let kind = if is_seq {
@@ -1445,7 +1476,8 @@ impl<'s, 'l> Builder<'s, 'l> {
             return self.set_key(key, pos);
         }
         if self.stack.len() + info.height > self.limits.max_depth {
-            return self.err(format!("document nested too deeply (more than {} levels)", self.limits.max_depth), pos);
+            let message = format!("document nested too deeply (more than {} levels)", self.limits.max_depth);
+            return self.err_over(Limit::Depth, message, pos);
         }
         self.charge_alias(info.size, info.bytes, pos)?;
         let Some(a) = self.anchors.get(&id) else {
@@ -2719,6 +2751,20 @@ mod tests {
         // Moderate reuse is fine.
         let text = "a: &a {x: [1, 2, 3]}\nb: [*a, *a, *a]\n";
         assert_eq!(one(text, Schema::V3).get("b").unwrap().as_seq().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn an_error_over_a_limit_names_the_limit_and_other_errors_name_none() {
+        let over = |text: &str, limits: Limits| parse_stream_with(text, Schema::V3, &limits).unwrap_err().limit;
+        let d = Limits::default;
+        assert_eq!(over(&laughs(), d()), Some(Limit::Nodes));
+        assert_eq!(over(&laughs(), Limits { max_alias_nodes: 100, ..d() }), Some(Limit::AliasNodes));
+        let text = format!("a: &a \"{}\"\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n", "x".repeat(1000));
+        assert_eq!(over(&text, Limits { max_bytes: 10_000, ..d() }), Some(Limit::Bytes));
+        assert_eq!(over("a: 1\n---\nb: 2\n", Limits { max_documents: 1, ..d() }), Some(Limit::Documents));
+        assert_eq!(over("a: [[[1]]]\n", Limits { max_depth: 2, ..d() }), Some(Limit::Depth));
+        assert_eq!(over("a: [1\n", d()), None);
+        assert_eq!(over("a: 1\na: 2\n", d()), None);
     }
 
     #[test]
