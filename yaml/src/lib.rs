@@ -2,10 +2,12 @@
 //! that prints what kustomize prints.
 
 pub mod emit;
+mod event;
 pub mod json;
 pub mod node;
 pub mod read;
 mod resolve;
+mod saphyr;
 pub(crate) mod scan;
 
 /// Test support for fuzz targets; not part of the API.

@@ -1,8 +1,10 @@
 //! The YAML reader: turns YAML text into [`Node`]s, decoding values the way kustomize does.
 //!
-//! Events come from kcompile's own parser ([`super::scan`]) for the YAML that manifests are made
-//! of, and from `saphyr-parser` for anything else and for every error (the two agree wherever
-//! the first answers: differential tests and a fuzz target check it). Nodes are built from the
+//! Events ([`crate::event::Event`]) come from kcompile's own parser ([`super::scan`]) for the YAML
+//! that manifests are made of, and from `saphyr-parser` (through its adapter, [`crate::saphyr`])
+//! for anything else and for every error (the two agree wherever the first answers: differential
+//! tests and a fuzz target check it); [`Limits::fast_path`] turns the first off. The [`Builder`]
+//! cannot tell which parser sent an event. Nodes are built from the
 //! events in one pass with an explicit stack (nothing recurses on the input's nesting). Two decoding schemas exist because kustomize reads
 //! its inputs with two different YAML libraries:
 //!
@@ -78,8 +80,8 @@
 //!   written as an escape in double quotes reads, but DEL, C1 controls and U+FFFE/U+FFFF make
 //!   kustomize fail when it converts its output (JSON) back to YAML: an error too.
 //!
-//! Leniencies of go-yaml (libyaml) that `saphyr-parser` does not share are patched over by
-//! re-parsing with a minimally edited text: a tab right after a `:` value indicator, and lines
+//! Leniencies of go-yaml (libyaml) that `saphyr-parser` does not share are patched over (in the
+//! adapter) by re-parsing with a minimally edited text: a tab right after a `:` value indicator, and lines
 //! inside flow collections or multi-line quoted scalars indented less than YAML 1.2 requires or
 //! indented with tabs (rewriting such leading whitespace cannot change a value). Reported
 //! columns are corrected.
@@ -94,9 +96,9 @@
 //! fine.
 
 use super::node::{Map, Node, Pos, Value};
+use crate::event::{CoreTag, Event, Style, TagClass};
 use crate::resolve::{go_format_float32_g, go_special_float, resolve_core, Res};
 use foldhash::{HashMap, HashMapExt};
-use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span, Tag};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -138,7 +140,7 @@ pub enum Limit {
 }
 
 impl YamlError {
-    fn new(message: impl Into<String>, pos: Pos) -> YamlError {
+    pub(crate) fn new(message: impl Into<String>, pos: Pos) -> YamlError {
         YamlError { message: message.into(), pos, limit: None }
     }
 
@@ -176,6 +178,10 @@ pub struct Limits {
     /// Maximum number of nodes made by alias expansion (copies for aliases and anchors), which
     /// a small text can multiply. Default: only `max_nodes`.
     pub max_alias_nodes: usize,
+    /// Whether documents go through kcompile's own parser first, falling back to
+    /// `saphyr-parser` when it is unsure (default), or through `saphyr-parser` alone (to
+    /// compare the two). The result is the same either way; only the time differs.
+    pub fast_path: bool,
 }
 
 impl Default for Limits {
@@ -186,6 +192,7 @@ impl Default for Limits {
             max_bytes: 256 << 20,
             max_documents: usize::MAX,
             max_alias_nodes: usize::MAX,
+            fast_path: true,
         }
     }
 }
@@ -337,7 +344,7 @@ fn split_documents(s: &str) -> Result<Vec<Piece<'_>>, YamlError> {
     Ok(pieces)
 }
 
-fn count_newlines(s: &str) -> u32 {
+pub(crate) fn count_newlines(s: &str) -> u32 {
     memchr::memchr_iter(b'\n', s.as_bytes()).count() as u32
 }
 
@@ -357,24 +364,9 @@ pub struct Budget {
     bytes: usize,
     documents: usize,
     alias_nodes: usize,
+    /// Documents kcompile's own parser read (the others went to saphyr-parser).
+    pub(crate) fast_documents: usize,
 }
-
-pub(super) enum Fail {
-    Yaml(YamlError),
-    Scan(ScanError),
-}
-
-thread_local! {
-    /// Whether documents go through kcompile's own parser first (tests turn it off to compare
-    /// with saphyr-parser alone).
-    pub(super) static FAST_PATH: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
-    /// How many documents the fast path answered (for tests).
-    pub(super) static FAST_ANSWERS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-/// Re-parses allowed for libyaml leniencies (one per fixed spot), and the bytes they may re-read.
-const MAX_RETRIES: usize = 1000;
-const MAX_RETRY_WORK: usize = 256 << 20;
 
 fn parse_first_document(
     text: &str,
@@ -383,11 +375,9 @@ fn parse_first_document(
     limits: &Limits,
     budget: &mut Budget,
 ) -> Result<Option<Node>, YamlError> {
-    if FAST_PATH.with(std::cell::Cell::get) {
+    if limits.fast_path {
         if let Some(root) = super::scan::parse(text, line_offset, schema, limits, budget) {
-            if cfg!(test) {
-                FAST_ANSWERS.with(|c| c.set(c.get() + 1));
-            }
+            budget.fast_documents += 1;
             return Ok(root);
         }
     }
@@ -400,38 +390,7 @@ fn parse_first_document(
             Pos::new(line + line_offset, col),
         ));
     }
-    let (text, added_break) = terminated(text);
-    let mut owned: Option<String> = None;
-    let mut col_fix: HashMap<u32, u32> = HashMap::new();
-    let mut retries = 0;
-    loop {
-        let cur: &str = owned.as_deref().unwrap_or(&text);
-        let mut b = Builder::new(cur, line_offset, schema, limits, *budget, &col_fix);
-        if added_break {
-            b.added_break_at = Some(cur.chars().count());
-        }
-        let result = b.run();
-        match result {
-            Ok(root) => {
-                *budget = b.budget;
-                return Ok(root);
-            }
-            Err(Fail::Yaml(e)) => return Err(e),
-            Err(Fail::Scan(e)) => {
-                let flow_start = b.flow_start;
-                let pos = b.pos(*e.marker());
-                drop(b);
-                if retries < MAX_RETRIES && retries.saturating_mul(cur.len()) < MAX_RETRY_WORK {
-                    if let Some(fixed) = fix_leniency(cur, &e, flow_start, &mut col_fix) {
-                        owned = Some(fixed);
-                        retries += 1;
-                        continue;
-                    }
-                }
-                return Err(YamlError::new(e.info().to_string(), pos));
-            }
-        }
-    }
+    crate::saphyr::parse(text, line_offset, schema, limits, budget)
 }
 
 /// Whether go-yaml's reader refuses `c`: it takes tab, line feed, carriage return, printable
@@ -479,223 +438,9 @@ fn go_refused_char(text: &str) -> Option<(usize, char)> {
     text.char_indices().find(|&(_, c)| go_refuses(c))
 }
 
-/// The text saphyr-parser is given, and whether a line break was appended to it.
-///
-/// A block scalar that runs to the end of an unterminated last line ends, for go-yaml, with no
-/// line break, whatever its chomping (`a: |` then `  x` at the end of the file is `x`); an
-/// unterminated last line of spaces is content when it reaches past the scalar's indentation
-/// and adds nothing otherwise. saphyr-parser reads a line break there. So an unterminated text
-/// gets a line break (which changes the meaning of nothing else), and
-/// [`Builder::saphyr_scalar`] takes back what it added to a block scalar that ends there.
-fn terminated(text: &str) -> (Cow<'_, str>, bool) {
-    if text.is_empty() || text.ends_with('\n') {
-        return (Cow::Borrowed(text), false);
-    }
-    (Cow::Owned(format!("{text}\n")), true)
-}
-
-/// Edits `text` so that saphyr accepts what libyaml accepts, when the error is one of the known
-/// leniencies. Returns `None` when it is not.
-fn fix_leniency(
-    text: &str,
-    e: &ScanError,
-    flow_start: Option<usize>,
-    col_fix: &mut HashMap<u32, u32>,
-) -> Option<String> {
-    let info = e.info();
-    let at = char_to_byte(text, e.marker().index());
-    if info == "':' must be followed by a valid YAML whitespace" {
-        // libyaml takes a tab after `:` as separation; make it a space.
-        let bytes = text.as_bytes();
-        let mut j = at.min(bytes.len());
-        while j > 0 && matches!(bytes[j - 1], b' ' | b'\t') {
-            j -= 1;
-        }
-        if j == 0 || bytes[j - 1] != b':' || !bytes[j..at].contains(&b'\t') {
-            return None;
-        }
-        let mut s = String::with_capacity(text.len());
-        s.push_str(&text[..j]);
-        s.push_str(&text[j..at].replace('\t', " "));
-        s.push_str(&text[at..]);
-        return Some(s);
-    }
-    let flow_error = matches!(
-        info,
-        "invalid indentation"
-            | "invalid indentation in flow construct"
-            | "tabs disallowed within this context (block indentation)"
-    );
-    let quoted_error = info == "invalid indentation in quoted scalar";
-    let quoted_tab = info == "tab cannot be used as indentation";
-    if let (Some(ci), true) = (flow_start, flow_error || quoted_error || quoted_tab) {
-        // Inside a flow collection libyaml ignores indentation (tabs included).
-        let open = char_to_byte(text, ci);
-        return normalize_region(text, open, flow_region_end(text.as_bytes(), open)?, col_fix);
-    }
-    if quoted_error {
-        // A multi-line quoted scalar in block context: the error is at its opening quote.
-        let bytes = text.as_bytes();
-        if !matches!(bytes.get(at), Some(b'"' | b'\'')) {
-            return None;
-        }
-        return normalize_region(text, at, skip_quoted(bytes, at)? - 1, col_fix);
-    }
-    if quoted_tab {
-        // Tabs leading a continuation line of a quoted scalar: make them spaces (this keeps
-        // columns); a too small indentation is then fixed by the case above.
-        let line_start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
-        let n = text[line_start..].bytes().take_while(|&c| c == b' ' || c == b'\t').count();
-        let lead = &text[line_start..line_start + n];
-        if !lead.contains('\t') {
-            return None;
-        }
-        return Some(format!("{}{}{}", &text[..line_start], " ".repeat(n), &text[line_start + n..]));
-    }
-    None
-}
-
-/// Rewrites the leading whitespace of the lines after the one holding `open` up to the one
-/// holding `close` as spaces reaching at least one column right of `open`. Inside flow
-/// collections and quoted scalars leading whitespace is never part of a value, so this changes
-/// nothing but what saphyr accepts. Blank lines are left alone.
-fn normalize_region(text: &str, open: usize, close: usize, col_fix: &mut HashMap<u32, u32>) -> Option<String> {
-    let line_start = text[..open].rfind('\n').map_or(0, |i| i + 1);
-    let target = text[line_start..open].chars().count() + 1;
-    let mut line_no = count_newlines(&text[..open]) + 1;
-    let bytes = text.as_bytes();
-    // (start of the line, length of its leading whitespace, new length)
-    let mut edits: Vec<(usize, usize, usize)> = Vec::new();
-    let mut i = open;
-    while let Some(rel) = text[i..close.min(text.len())].find('\n') {
-        let ls = i + rel + 1;
-        line_no += 1;
-        let mut n = 0;
-        while ls + n < bytes.len() && matches!(bytes[ls + n], b' ' | b'\t') {
-            n += 1;
-        }
-        let blank = ls + n >= bytes.len() || matches!(bytes[ls + n], b'\n' | b'\r');
-        let has_tab = bytes[ls..ls + n].contains(&b'\t');
-        if !blank && (has_tab || n < target) {
-            let new_len = n.max(target);
-            edits.push((ls, n, new_len));
-            let slot = col_fix.entry(line_no).or_insert(0);
-            *slot = slot.saturating_add(u32::try_from(new_len - n).unwrap_or(u32::MAX));
-        }
-        i = ls;
-    }
-    if edits.is_empty() {
-        return None;
-    }
-    let mut s = String::with_capacity(text.len() + edits.iter().map(|e| e.2 - e.1).sum::<usize>());
-    let mut last = 0;
-    for (at, old, new) in edits {
-        s.push_str(&text[last..at]);
-        s.extend(std::iter::repeat_n(' ', new));
-        last = at + old;
-    }
-    s.push_str(&text[last..]);
-    Some(s)
-}
-
-/// Byte index of the bracket closing the flow collection opened at `open`.
-fn flow_region_end(b: &[u8], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut prev = b'[';
-    let mut i = open;
-    while i < b.len() {
-        let c = b[i];
-        match c {
-            b'[' | b'{' => {
-                depth += 1;
-                prev = c;
-                i += 1;
-            }
-            b']' | b'}' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i);
-                }
-                prev = c;
-                i += 1;
-            }
-            b'"' | b'\'' if matches!(prev, b'[' | b'{' | b',' | b':' | b'?') => {
-                i = skip_quoted(b, i)?;
-                prev = b'x';
-            }
-            b'#' if i > 0 && matches!(b[i - 1], b' ' | b'\t' | b'\n' | b'\r') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
-            _ => {
-                prev = c;
-                i += 1;
-            }
-        }
-    }
-    None
-}
-
-/// Index just past the quoted scalar starting at `q`.
-fn skip_quoted(b: &[u8], q: usize) -> Option<usize> {
-    let quote = *b.get(q)?;
-    let mut j = q + 1;
-    while j < b.len() {
-        if quote == b'"' && b[j] == b'\\' {
-            j += 2;
-        } else if b[j] == quote {
-            if quote == b'\'' && b.get(j + 1) == Some(&b'\'') {
-                j += 2;
-            } else {
-                return Some(j + 1);
-            }
-        } else {
-            j += 1;
-        }
-    }
-    None
-}
-
-fn char_to_byte(s: &str, ci: usize) -> usize {
-    s.char_indices().nth(ci).map_or(s.len(), |(b, _)| b)
-}
-
 // ---------------------------------------------------------------------------------------------
 // The builder
 // ---------------------------------------------------------------------------------------------
-
-/// A char-index → byte-index cursor over the source (saphyr reports char indices).
-struct Src<'a> {
-    text: &'a str,
-    ci: usize,
-    bi: usize,
-}
-
-impl Src<'_> {
-    fn byte_of(&mut self, ci: usize) -> usize {
-        while self.ci < ci {
-            match self.text[self.bi..].chars().next() {
-                Some(c) => {
-                    self.bi += c.len_utf8();
-                    self.ci += 1;
-                }
-                None => break,
-            }
-        }
-        while self.ci > ci {
-            match self.text[..self.bi].chars().next_back() {
-                Some(c) => {
-                    self.bi -= c.len_utf8();
-                    self.ci -= 1;
-                }
-                None => break,
-            }
-        }
-        self.bi
-    }
-}
 
 #[derive(Clone, Copy, Default)]
 struct Info {
@@ -750,155 +495,58 @@ struct Frame {
     kind: FrameKind,
 }
 
-pub(super) struct Builder<'s, 'l> {
-    text: &'s str,
-    src: Src<'s>,
-    line_offset: u32,
+/// Builds a document from the [`Event`]s of either parser, applying every decoding rule, limit
+/// and message of this module.
+pub(crate) struct Builder<'l> {
     schema: Schema,
     limits: &'l Limits,
     budget: Budget,
-    col_fix: &'l HashMap<u32, u32>,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Anchored>,
     root: Option<Node>,
-    /// Char index of the bracket of the outermost open flow collection.
-    flow_start: Option<usize>,
-    /// When the text is the reader's own copy with a line break appended (see
-    /// [`terminated`]): its length in chars. A block scalar whose span runs to it ends in that
-    /// added break, which go-yaml would not have read.
-    added_break_at: Option<usize>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(super) enum CoreTag {
-    Null,
-    Bool,
-    Int,
-    Float,
-    Timestamp,
-}
+impl<'l> Builder<'l> {
+    pub(crate) fn new(schema: Schema, limits: &'l Limits, budget: Budget) -> Self {
+        Builder { schema, limits, budget, stack: Vec::new(), anchors: HashMap::new(), root: None }
+    }
 
-impl CoreTag {
-    fn name(self) -> &'static str {
-        match self {
-            CoreTag::Null => "null",
-            CoreTag::Bool => "bool",
-            CoreTag::Int => "int",
-            CoreTag::Float => "float",
-            CoreTag::Timestamp => "timestamp",
+    /// Takes the next event of the document.
+    #[inline]
+    pub(crate) fn event(&mut self, event: Event<'_>) -> Result<(), YamlError> {
+        match event {
+            Event::Start { seq, flow, anchor, pos } => self.start(seq, anchor, pos, flow),
+            Event::End => self.end(),
+            Event::Scalar { text, style, tag, anchor, pos } => match style {
+                Style::Plain => self.scalar(text, true, tag, anchor, pos),
+                Style::Quoted => self.scalar(text, false, tag, anchor, pos),
+                Style::Literal => self.block_scalar(text, true, tag, anchor, pos),
+                Style::Folded => self.block_scalar(text, false, tag, anchor, pos),
+            },
+            Event::Alias { anchor, pos } => self.alias(anchor, pos),
         }
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(super) enum TagClass {
-    /// No tag, or the non-specific `!`.
-    Implicit,
-    Str,
-    Binary,
-    Merge,
-    Core(CoreTag),
-    Other,
-}
-
-fn classify_tag(tag: Option<&Tag>) -> TagClass {
-    let Some(t) = tag else { return TagClass::Implicit };
-    if t.handle.is_empty() && t.suffix == "!" {
-        return TagClass::Implicit;
-    }
-    let full: Cow<str> =
-        if t.handle.is_empty() { Cow::Borrowed(&t.suffix) } else { Cow::Owned(format!("{}{}", t.handle, t.suffix)) };
-    match full.strip_prefix("tag:yaml.org,2002:") {
-        Some("str") => TagClass::Str,
-        Some("binary") => TagClass::Binary,
-        Some("merge") => TagClass::Merge,
-        Some("null") => TagClass::Core(CoreTag::Null),
-        Some("bool") => TagClass::Core(CoreTag::Bool),
-        Some("int") => TagClass::Core(CoreTag::Int),
-        Some("float") => TagClass::Core(CoreTag::Float),
-        Some("timestamp") => TagClass::Core(CoreTag::Timestamp),
-        _ => TagClass::Other,
-    }
-}
-
-impl<'s, 'l> Builder<'s, 'l> {
-    pub(super) fn new(
-        text: &'s str,
-        line_offset: u32,
-        schema: Schema,
-        limits: &'l Limits,
-        budget: Budget,
-        col_fix: &'l HashMap<u32, u32>,
-    ) -> Self {
-        Builder {
-            text,
-            src: Src { text, ci: 0, bi: 0 },
-            line_offset,
-            schema,
-            limits,
-            budget,
-            col_fix,
-            stack: Vec::new(),
-            anchors: HashMap::new(),
-            root: None,
-            flow_start: None,
-            added_break_at: None,
-        }
-    }
-
-    fn run(&mut self) -> Result<Option<Node>, Fail> {
-        let mut parser = Parser::new_from_str(self.text);
-        while let Some(item) = parser.next_event() {
-            let (ev, span) = item.map_err(Fail::Scan)?;
-            match ev {
-                Event::StreamEnd | Event::DocumentEnd => break,
-                Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => {}
-                Event::Scalar(text, style, anchor, tag) => {
-                    self.saphyr_scalar(text, style, anchor, tag.as_deref(), span)?
-                }
-                Event::SequenceStart(anchor, _) => self.saphyr_start(true, anchor, span)?,
-                Event::MappingStart(anchor, _) => self.saphyr_start(false, anchor, span)?,
-                Event::SequenceEnd | Event::MappingEnd => self.saphyr_end()?,
-                Event::Alias(id) => {
-                    let pos = self.pos(span.start);
-                    self.alias(id, pos)?
-                }
-            }
-        }
-        self.finish()
     }
 
     /// What this builder has spent of the limits, with what was spent before it.
-    pub(super) fn budget(&self) -> Budget {
+    pub(crate) fn budget(&self) -> Budget {
         self.budget
     }
 
     /// The document built from the events so far (all collections must be closed).
-    pub(super) fn finish(&mut self) -> Result<Option<Node>, Fail> {
+    pub(crate) fn finish(&mut self) -> Result<Option<Node>, YamlError> {
         if !self.stack.is_empty() {
             // Cannot happen with a well-behaved parser; be safe rather than panic.
-            return Err(Fail::Yaml(YamlError::new("unexpected end of document", Pos::default())));
+            return Err(YamlError::new("unexpected end of document", Pos::default()));
         }
         Ok(self.root.take())
     }
 
-    fn pos(&self, m: Marker) -> Pos {
-        let line = m.line() as u32;
-        let mut col = m.col() as u32 + 1;
-        if !self.col_fix.is_empty() {
-            if let Some(&add) = self.col_fix.get(&line) {
-                col = if col > add { col - add } else { 1 };
-            }
-        }
-        Pos::new(line + self.line_offset, col)
+    fn err<T>(&self, message: impl Into<String>, pos: Pos) -> Result<T, YamlError> {
+        Err(YamlError::new(message, pos))
     }
 
-    fn err<T>(&self, message: impl Into<String>, pos: Pos) -> Result<T, Fail> {
-        Err(Fail::Yaml(YamlError::new(message, pos)))
-    }
-
-    fn err_over<T>(&self, limit: Limit, message: String, pos: Pos) -> Result<T, Fail> {
-        Err(Fail::Yaml(YamlError::over(limit, message, pos)))
+    fn err_over<T>(&self, limit: Limit, message: String, pos: Pos) -> Result<T, YamlError> {
+        Err(YamlError::over(limit, message, pos))
     }
 
     fn top_flow(&self) -> bool {
@@ -909,12 +557,12 @@ impl<'s, 'l> Builder<'s, 'l> {
         matches!(self.stack.last(), Some(Frame { kind: FrameKind::Map(m), .. }) if m.pending.is_none())
     }
 
-    fn charge(&mut self, nodes: usize, bytes: usize, pos: Pos) -> Result<(), Fail> {
+    fn charge(&mut self, nodes: usize, bytes: usize, pos: Pos) -> Result<(), YamlError> {
         self.charge_as(nodes, bytes, pos, "")
     }
 
     /// Charges copies made for aliases and anchors: to the budget, and to the alias budget.
-    fn charge_alias(&mut self, nodes: usize, bytes: usize, pos: Pos) -> Result<(), Fail> {
+    fn charge_alias(&mut self, nodes: usize, bytes: usize, pos: Pos) -> Result<(), YamlError> {
         self.budget.alias_nodes = self.budget.alias_nodes.saturating_add(nodes);
         if self.budget.alias_nodes > self.limits.max_alias_nodes {
             return self.err_over(
@@ -927,7 +575,7 @@ impl<'s, 'l> Builder<'s, 'l> {
     }
 
     /// Charges nodes and text to the budget; `how` says how they came (an alias expansion).
-    fn charge_as(&mut self, nodes: usize, bytes: usize, pos: Pos, how: &str) -> Result<(), Fail> {
+    fn charge_as(&mut self, nodes: usize, bytes: usize, pos: Pos, how: &str) -> Result<(), YamlError> {
         self.budget.nodes = self.budget.nodes.saturating_add(nodes);
         self.budget.bytes = self.budget.bytes.saturating_add(bytes);
         if self.budget.nodes > self.limits.max_nodes {
@@ -941,185 +589,8 @@ impl<'s, 'l> Builder<'s, 'l> {
         Ok(())
     }
 
-    /// If the collection starting at char index `ci` (its properties included) is a flow
-    /// collection, the char index of its bracket.
-    fn flow_bracket(&mut self, ci: usize) -> Option<usize> {
-        let b = self.src.byte_of(ci);
-        let mut idx = ci;
-        let mut chars = self.text[b..].chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '[' | '{' => return Some(idx),
-                '&' | '!' => {
-                    while let Some(&n) = chars.peek() {
-                        if matches!(n, ' ' | '\t' | '\n' | '\r') {
-                            break;
-                        }
-                        chars.next();
-                        idx += 1;
-                    }
-                }
-                ' ' | '\t' | '\n' | '\r' => {}
-                '#' => {
-                    while let Some(&n) = chars.peek() {
-                        if n == '\n' {
-                            break;
-                        }
-                        chars.next();
-                        idx += 1;
-                    }
-                }
-                _ => return None,
-            }
-            idx += 1;
-        }
-        None
-    }
-
-    /// The header of a block scalar whose content starts at `m`: where its `|` or `>` is
-    /// (saphyr's span starts at the content; go-yaml's position is the indicator's) and whether
-    /// it keeps trailing line breaks (`+`). `None` when `m` is not at the start of a content
-    /// line: then the scalar has no content lines and `m` is at its indicator.
-    fn block_header(&mut self, m: Marker) -> Option<(Pos, bool)> {
-        let at = self.src.byte_of(m.index());
-        let mut line_end = self.text[..at].rfind('\n')?;
-        if !self.text[line_end + 1..at].trim().is_empty() {
-            return None; // Not at the start of a content line: already at the indicator.
-        }
-        let mut line = m.line();
-        loop {
-            line = line.checked_sub(1)?;
-            let line_start = self.text[..line_end].rfind('\n').map_or(0, |i| i + 1);
-            let content = &self.text[line_start..line_end];
-            let content = content.strip_suffix('\r').unwrap_or(content);
-            if content.trim().is_empty() {
-                line_end = line_start.checked_sub(1)?;
-                continue;
-            }
-            // Drop a comment, then indentation and chomping indicators.
-            let head = match content.find(" #").or_else(|| content.find("\t#")) {
-                Some(i) => &content[..i],
-                None => content,
-            };
-            let head = head.trim_end();
-            let indicator = head.trim_end_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit());
-            if !(indicator.ends_with('|') || indicator.ends_with('>')) {
-                return None;
-            }
-            let col = indicator.chars().count() as u32;
-            let keep = head[indicator.len()..].contains('+');
-            return Some((Pos::new(line as u32 + self.line_offset, col), keep));
-        }
-    }
-
-    /// Whether the block scalar indicator at char index `ci` (`|+`, `>2+`, ...) keeps trailing
-    /// line breaks.
-    fn indicator_keeps(&mut self, ci: usize) -> bool {
-        let b = self.src.byte_of(ci);
-        self.text[b..].bytes().skip(1).take_while(|&c| c == b'+' || c == b'-' || c.is_ascii_digit()).any(|c| c == b'+')
-    }
-
-    /// Whether saphyr's text for a block scalar that ends at the line break [`terminated`]
-    /// added ends with a line break go-yaml would not have read: always after content, and
-    /// after a last line of spaces when they reach past the scalar's indentation (content
-    /// again) or when the scalar keeps trailing breaks (`|+`: saphyr counts the line).
-    /// go-yaml refuses a tab in a block scalar's indentation: on the lines before its first
-    /// content line, at the start of that line when the indentation is found from it (no
-    /// indicator), and on later lines (the one that ends the scalar included) before the
-    /// scalar's indentation. saphyr takes such tabs as content or as the end of the scalar.
-    /// Where the first such tab is.
-    fn tab_in_block_indentation(&mut self, span: Span, header: Option<(Pos, bool)>) -> Option<Pos> {
-        let start = self.src.byte_of(span.start.index());
-        let end = self.src.byte_of(span.end.index()).min(self.text.len());
-        let line_start_of = |b: usize| self.text[..b].rfind('\n').map_or(0, |i| i + 1);
-        let (mut at, content_line, explicit) = match header {
-            // No content line: `start` is at the indicator.
-            None => (self.text[start..].find('\n').map_or(self.text.len(), |i| start + i + 1), None, false),
-            Some(_) => {
-                // Back from the first content line over blank lines to the header line.
-                let content = line_start_of(start);
-                let mut first = content;
-                let mut header_line = "";
-                while first > 0 {
-                    let prev = line_start_of(first - 1);
-                    let text = &self.text[prev..first - 1];
-                    if !text.trim().is_empty() {
-                        header_line = text;
-                        break;
-                    }
-                    first = prev;
-                }
-                let head = header_line.split(" #").next().unwrap_or("").trim_end();
-                let indicators = head.rsplit(['|', '>']).next().unwrap_or("");
-                (first, Some(content), indicators.bytes().any(|c| c.is_ascii_digit()))
-            }
-        };
-        let indent = span.start.col();
-        while at < self.text.len() && at <= end {
-            let line = &self.text[at..];
-            let n = line.bytes().take_while(|&c| c == b' ').count();
-            if line.as_bytes().get(n) == Some(&b'\t') {
-                let bad = match content_line {
-                    None => true,
-                    Some(c) if at < c => true,
-                    Some(c) if at == c => !explicit,
-                    Some(_) => n < indent,
-                };
-                if bad {
-                    let line_no = count_newlines(&self.text[..at]) + 1;
-                    return Some(Pos::new(line_no + self.line_offset, n as u32 + 1));
-                }
-            }
-            at = match line.find('\n') {
-                Some(i) => at + i + 1,
-                None => break,
-            };
-        }
-        None
-    }
-
-    fn added_break_read(&mut self, span: Span, header: Option<(Pos, bool)>) -> bool {
-        let body = self.text.strip_suffix('\n').unwrap_or(self.text);
-        let last = &body[body.rfind('\n').map_or(0, |i| i + 1)..];
-        if last.bytes().any(|c| c != b' ') {
-            return true;
-        }
-        match header {
-            // Content lines start at the scalar's indentation.
-            Some((_, keep)) => last.len() > span.start.col() || keep,
-            None => self.indicator_keeps(span.start.index()),
-        }
-    }
-
-    fn char_at(&mut self, ci: usize) -> Option<char> {
-        let b = self.src.byte_of(ci);
-        self.text[b..].chars().next()
-    }
-
-    fn saphyr_start(&mut self, is_seq: bool, anchor: usize, span: Span) -> Result<(), Fail> {
-        let pos = self.pos(span.start);
-        let flow = if self.top_flow() {
-            true
-        } else if let Some(bracket) = self.flow_bracket(span.start.index()) {
-            self.flow_start = Some(bracket);
-            true
-        } else {
-            false
-        };
-        self.start(is_seq, anchor, pos, flow)
-    }
-
-    fn saphyr_end(&mut self) -> Result<(), Fail> {
-        let was_flow = self.top_flow();
-        self.end()?;
-        if was_flow && !self.top_flow() {
-            self.flow_start = None;
-        }
-        Ok(())
-    }
-
     /// A list (`is_seq`) or map starts at `pos`; `flow` tells whether it is a flow collection.
-    pub(super) fn start(&mut self, is_seq: bool, anchor: usize, pos: Pos, flow: bool) -> Result<(), Fail> {
+    fn start(&mut self, is_seq: bool, anchor: usize, pos: Pos, flow: bool) -> Result<(), YamlError> {
         if self.in_key_position() {
             let what = if is_seq { "list" } else { "map" };
             return self.err(format!("invalid map key: a {what} cannot be a map key"), pos);
@@ -1146,7 +617,7 @@ impl<'s, 'l> Builder<'s, 'l> {
     }
 
     /// The innermost open collection ends.
-    pub(super) fn end(&mut self) -> Result<(), Fail> {
+    fn end(&mut self) -> Result<(), YamlError> {
         let Some(frame) = self.stack.pop() else {
             return self.err("unbalanced end of collection", Pos::default());
         };
@@ -1188,64 +659,19 @@ impl<'s, 'l> Builder<'s, 'l> {
         self.complete(Node::at(value, frame.pos), info)
     }
 
-    fn saphyr_scalar(
-        &mut self,
-        text: Cow<'s, str>,
-        style: ScalarStyle,
-        anchor: usize,
-        tag: Option<&Tag>,
-        span: Span,
-    ) -> Result<(), Fail> {
-        let pos = self.pos(span.start);
-        let class = classify_tag(tag);
-        let plain = style == ScalarStyle::Plain;
-        let mut text = text;
-        let mut pos = pos;
-        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
-            let header = self.block_header(span.start);
-            if let (Some((at, _)), 0, None) = (header, anchor, tag) {
-                pos = at;
-            }
-            if let Some(at) = self.tab_in_block_indentation(span, header) {
-                return self.err("found a tab character where an indentation space is expected", at);
-            }
-            if self.added_break_at == Some(span.end.index())
-                && text.ends_with('\n')
-                && self.added_break_read(span, header)
-            {
-                text.to_mut().pop();
-            }
-            return self.block_scalar(text, style == ScalarStyle::Literal, class, anchor, pos);
-        }
-        // libyaml refuses `{: a}` and `[: a]` (an empty key straight before the `:`).
-        if plain
-            && text.is_empty()
-            && class == TagClass::Implicit
-            && self.top_flow()
-            && self.in_key_position()
-            && self.char_at(span.start.index()) == Some(':')
-        {
-            let at = self.src.byte_of(span.start.index());
-            if !self.text[..at].trim_end().ends_with('?') {
-                return self.err("did not find expected node content", pos);
-            }
-        }
-        self.scalar(text, plain, class, anchor, pos)
-    }
-
     /// A literal (`|`) or folded (`>`) scalar at `pos` (its indicator), with its text as read.
     ///
     /// V3: kustomize prints a resource after kyaml has written it with go-yaml v3, each block
     /// scalar in its own style, and read it back ([`reprinted_block_scalar`]). Keys are left
     /// alone (a block scalar key needs `? `, and go-yaml writes multi-line keys quoted).
-    pub(super) fn block_scalar(
+    fn block_scalar(
         &mut self,
         text: Cow<'_, str>,
         literal: bool,
         class: TagClass,
         anchor: usize,
         pos: Pos,
-    ) -> Result<(), Fail> {
+    ) -> Result<(), YamlError> {
         if self.schema == Schema::V3 && !self.in_key_position() {
             match reprinted_block_scalar(&text, literal) {
                 Ok(None) => {}
@@ -1258,14 +684,14 @@ impl<'s, 'l> Builder<'s, 'l> {
 
     /// A scalar at `pos`: its text (escapes resolved, lines folded), whether it was plain, its
     /// tag and anchor (0 for none).
-    pub(super) fn scalar(
+    fn scalar(
         &mut self,
         text: Cow<'_, str>,
         plain: bool,
         class: TagClass,
         anchor: usize,
         pos: Pos,
-    ) -> Result<(), Fail> {
+    ) -> Result<(), YamlError> {
         let flow = self.top_flow();
         let empty_null = plain && text.is_empty() && class == TagClass::Implicit;
         if self.in_key_position() {
@@ -1346,7 +772,7 @@ impl<'s, 'l> Builder<'s, 'l> {
         empty_null: bool,
         flow: bool,
         pos: Pos,
-    ) -> Result<(), Fail> {
+    ) -> Result<(), YamlError> {
         // go-yaml v3 tags a plain `<<` (or anything tagged `!!merge`) as a merge key; v2 wants
         // the text `<<`, plain or tagged `!!merge`.
         let is_merge = match self.schema {
@@ -1400,7 +826,7 @@ impl<'s, 'l> Builder<'s, 'l> {
         self.set_key(key, pos)
     }
 
-    fn set_merge_key(&mut self, pos: Pos) -> Result<(), Fail> {
+    fn set_merge_key(&mut self, pos: Pos) -> Result<(), YamlError> {
         let schema = self.schema;
         let Some(Frame { kind: FrameKind::Map(mf), .. }) = self.stack.last_mut() else {
             return self.err("internal error: key outside a map", pos);
@@ -1413,7 +839,7 @@ impl<'s, 'l> Builder<'s, 'l> {
         Ok(())
     }
 
-    fn set_key(&mut self, key: String, pos: Pos) -> Result<(), Fail> {
+    fn set_key(&mut self, key: String, pos: Pos) -> Result<(), YamlError> {
         let schema = self.schema;
         let bytes = key.len();
         self.charge(0, bytes, pos)?;
@@ -1447,7 +873,7 @@ impl<'s, 'l> Builder<'s, 'l> {
     }
 
     /// An alias of the anchor numbered `id`, at `pos`.
-    pub(super) fn alias(&mut self, id: usize, pos: Pos) -> Result<(), Fail> {
+    fn alias(&mut self, id: usize, pos: Pos) -> Result<(), YamlError> {
         let Some(a) = self.anchors.get(&id) else {
             return self.err("alias refers to an unknown anchor or to a node that contains it", pos);
         };
@@ -1491,7 +917,7 @@ impl<'s, 'l> Builder<'s, 'l> {
         self.complete(node, Info { anchor: 0, from_alias: true, ..info })
     }
 
-    fn register_anchor(&mut self, node: Node, info: Info, raw: Option<&str>) -> Result<(), Fail> {
+    fn register_anchor(&mut self, node: Node, info: Info, raw: Option<&str>) -> Result<(), YamlError> {
         // The copy kept for aliases: part of what alias expansion costs.
         self.charge_alias(info.size, info.bytes, node.pos)?;
         let id = info.anchor;
@@ -1501,7 +927,7 @@ impl<'s, 'l> Builder<'s, 'l> {
     }
 
     /// Hands a finished node to its parent.
-    fn complete(&mut self, node: Node, info: Info) -> Result<(), Fail> {
+    fn complete(&mut self, node: Node, info: Info) -> Result<(), YamlError> {
         if info.anchor != 0 {
             self.register_anchor(node.clone(), info, None)?;
         }
@@ -2486,9 +1912,7 @@ mod tests {
     /// the value of `x`.
     fn x_both_ways(text: &str, want: &str) {
         for fast in [true, false] {
-            FAST_PATH.with(|c| c.set(fast));
-            let got = parse_stream(text, Schema::V3);
-            FAST_PATH.with(|c| c.set(true));
+            let got = parse_stream_with(text, Schema::V3, &Limits { fast_path: fast, ..Limits::default() });
             let docs = got.unwrap_or_else(|e| panic!("{text:?} (fast path {fast}): {e}"));
             let last = docs.last().expect("a document");
             assert_eq!(last.str_at(&["x"]), Some(want), "{text:?} (fast path {fast})");
@@ -2563,9 +1987,7 @@ mod tests {
     fn a_block_scalar_starting_with_a_tab_is_an_error_because_kustomize_cannot_print_it() {
         for text in ["x: |2\n  \tname\n", "x: >2-\n  \tname\n  b\n"] {
             for fast in [true, false] {
-                FAST_PATH.with(|c| c.set(fast));
-                let got = parse_stream(text, Schema::V3);
-                FAST_PATH.with(|c| c.set(true));
+                let got = parse_stream_with(text, Schema::V3, &Limits { fast_path: fast, ..Limits::default() });
                 let e = got.expect_err(text);
                 assert!(e.message.contains("starts with a tab"), "{text:?}: {e}");
                 assert_eq!(e.pos, Pos::new(1, 4), "{text:?}");
@@ -2671,9 +2093,7 @@ mod tests {
             ("x: |-\n  a\n\t", Pos::new(3, 1)),
         ] {
             for fast in [true, false] {
-                FAST_PATH.with(|c| c.set(fast));
-                let got = parse_stream(text, Schema::V3);
-                FAST_PATH.with(|c| c.set(true));
+                let got = parse_stream_with(text, Schema::V3, &Limits { fast_path: fast, ..Limits::default() });
                 let e = got.expect_err(text);
                 assert_eq!(e.message, "found a tab character where an indentation space is expected", "{text:?}");
                 assert_eq!(e.pos, at, "{text:?} (fast path {fast})");
