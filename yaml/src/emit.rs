@@ -27,6 +27,9 @@ const BEST_WIDTH: usize = 80;
 /// The longest key (in bytes) libyaml writes as a simple `key: value` key.
 const MAX_SIMPLE_KEY_LEN: usize = 128;
 
+/// Indentation, copied a slice at a time.
+const SPACES: &str = "                                                                ";
+
 /// Prints several documents as one stream, the way `kustomize build` joins resources: documents
 /// are separated by `---` lines, with none before the first and no `...` at the end. Every
 /// document ends with a newline; an empty slice gives an empty string.
@@ -698,7 +701,12 @@ impl<'n> Emitter<'_, 'n> {
             self.put_break();
         }
         if self.column < indent {
-            self.out.extend(std::iter::repeat_n(' ', indent - self.column));
+            let mut n = indent - self.column;
+            while n > 0 {
+                let k = n.min(SPACES.len());
+                self.out.push_str(&SPACES[..k]);
+                n -= k;
+            }
             self.column = indent;
         }
         self.whitespace = true;
