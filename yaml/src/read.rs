@@ -1,10 +1,10 @@
 //! The YAML reader: turns YAML text into [`Node`]s, decoding values the way kustomize does.
 //!
-//! Events ([`crate::event::Event`]) come from kcompile's own parser ([`super::scan`]) for the YAML
-//! that manifests are made of, and from `saphyr-parser` (through its adapter, [`crate::saphyr`])
-//! for anything else and for every error (the two agree wherever the first answers: differential
-//! tests and a fuzz target check it); [`Limits::fast_path`] turns the first off. The [`Builder`]
-//! cannot tell which parser sent an event. Nodes are built from the
+//! Events (`event::Event`) come from kcompile's own parser (`scan.rs`) for the YAML that
+//! manifests are made of, and from `saphyr-parser` (through its adapter, `saphyr.rs`) for
+//! anything else and for every error (the two agree wherever the first answers: differential
+//! tests and a fuzz target check it); [`Limits::fast_path`] turns the first off. The reader's
+//! `Builder` cannot tell which parser sent an event. Nodes are built from the
 //! events in one pass with an explicit stack (nothing recurses on the input's nesting). Two decoding schemas exist because kustomize reads
 //! its inputs with two different YAML libraries:
 //!
