@@ -57,17 +57,6 @@ pub mod data {
     }
 }
 
-/// Test support for the fuzz targets; not part of the API.
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-pub mod fuzzing {
-    /// Panics unless kcompile's own YAML parser and saphyr-parser read `text` alike (values,
-    /// positions, errors), whole stream and first document, under both decoding schemas.
-    pub fn check_yaml_fast_path(text: &str) {
-        crate::yaml::fuzzing::check_fast_path(text);
-    }
-}
-
 pub use build::{Limits, LoadRestrictor, Options, Reorder};
 pub use diff::{diff, Change};
 pub use error::{Error, Result, Step};
