@@ -87,7 +87,7 @@ pub(crate) fn parse(
 /// unterminated last line of spaces is content when it reaches past the scalar's indentation
 /// and adds nothing otherwise. saphyr-parser reads a line break there. So an unterminated text
 /// gets a line break (which changes the meaning of nothing else), and
-/// [`Builder::saphyr_scalar`] takes back what it added to a block scalar that ends there.
+/// [`Adapter::scalar`] takes back what it added to a block scalar that ends there.
 fn terminated(text: &str) -> (Cow<'_, str>, bool) {
     if text.is_empty() || text.ends_with('\n') {
         return (Cow::Borrowed(text), false);
