@@ -237,18 +237,13 @@ impl std::error::Error for Error {}
 impl From<crate::yaml::read::YamlError> for Error {
     fn from(e: crate::yaml::read::YamlError) -> Error {
         let hint = yaml_hint(&e.message);
-        let kind = if is_limit(&e.message) { ErrorKind::Limit } else { ErrorKind::Yaml };
+        let kind = if e.limit.is_some() { ErrorKind::Limit } else { ErrorKind::Yaml };
         let err = Error::new(e.message).at(e.pos).with_kind(kind);
         match hint {
             Some(h) => err.help(h),
             None => err,
         }
     }
-}
-
-/// Whether a YAML layer's message is about one of the build's limits.
-pub(crate) fn is_limit(message: &str) -> bool {
-    message.contains("the limit on what one build")
 }
 
 /// How to fix the usual YAML mistakes, from the parser's message.

@@ -114,7 +114,8 @@ mod sort;
 mod trace;
 mod transform;
 mod vars;
-mod yaml;
+/// The YAML layer is the `kcompile-yaml` crate; core reaches it as `crate::yaml`.
+pub(crate) use kcompile_yaml as yaml;
 
 /// The document model and kcompile's YAML layer, for embedders that want resources as data.
 ///
@@ -139,17 +140,6 @@ pub mod data {
 
     #[cfg(feature = "serde")]
     pub use crate::serde_data::{from_json, from_node, to_json, to_node};
-}
-
-/// Test support for the fuzz targets; not part of the API.
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-pub mod fuzzing {
-    /// Panics unless kcompile's own YAML parser and saphyr-parser read `text` alike (values,
-    /// positions, errors), whole stream and first document, under both decoding schemas.
-    pub fn check_yaml_fast_path(text: &str) {
-        crate::yaml::scan::agreement::check(text);
-    }
 }
 
 pub use diagnostics::{Diagnostic, Kind as DiagnosticKind};

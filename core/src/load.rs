@@ -6,7 +6,7 @@ use crate::fs::{normalize, FileKind, FileSystem};
 use crate::kustomization::Kustomization;
 use crate::resource::Resource;
 use crate::yaml::node::{Node, Pos, Value};
-use crate::yaml::read::{parse_one, parse_stream, Budget, Limits, Schema, YamlError};
+use crate::yaml::read::{parse_one, parse_stream, Budget, Limit, Limits, Schema, YamlError};
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::HashMap;
 use std::sync::{Arc, Mutex};
@@ -112,7 +112,7 @@ impl<'a> Loader<'a> {
 
     /// [`parse_resources`], charging the build's budget.
     pub fn parse_resources(&self, text: &str, origin: &Utf8Path) -> Result<Vec<Resource>> {
-        let docs = self.parse_stream(text, Schema::V3).map_err(|e| limit_help(Error::from(e)).in_file(origin))?;
+        let docs = self.parse_stream(text, Schema::V3).map_err(|e| limit_help(e).in_file(origin))?;
         objects(docs, text, origin)
     }
 
@@ -239,12 +239,9 @@ impl<'a> Loader<'a> {
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::new("the file is not valid UTF-8").in_file(&file).with_kind(ErrorKind::Io))?;
         // Like kustomize, only the first document counts.
-        let doc = self
-            .parse_one(&text, Schema::V11)
-            .map_err(|e| limit_help(Error::from(e)).in_file(&file))?
-            .unwrap_or_else(Node::null);
-        let kustomization =
-            Kustomization::from_node(&doc).map_err(|e| e.in_file(&file).with_kind(ErrorKind::Kustomization))?;
+        let doc =
+            self.parse_one(&text, Schema::V11).map_err(|e| limit_help(e).in_file(&file))?.unwrap_or_else(Node::null);
+        let kustomization = Kustomization::from_node(&doc).map_err(|e| e.in_file(&file).with_kind(ErrorKind::Kustomization))?;
         Ok(LoadedKustomization { dir: dir.to_owned(), file, kustomization })
     }
 }
@@ -269,21 +266,17 @@ pub fn parse_resources(text: &str, origin: &Utf8Path) -> Result<Vec<Resource>> {
 }
 
 /// A hint for the errors of the build's limits: the flag that raises the one reached.
-fn limit_help(e: Error) -> Error {
-    let msg = e.to_string();
-    if !crate::error::is_limit(&msg) {
-        return e;
-    }
-    let flag = if msg.contains("YAML documents") {
-        "--max-documents"
-    } else if msg.contains("made by alias expansion") {
-        "--max-alias-nodes"
-    } else if msg.contains("bytes of YAML text") {
-        "--max-text-bytes"
-    } else {
-        "--max-nodes"
+fn limit_help(e: YamlError) -> Error {
+    let flag = match e.limit {
+        Some(Limit::Documents) => "--max-documents",
+        Some(Limit::AliasNodes) => "--max-alias-nodes",
+        Some(Limit::Bytes) => "--max-text-bytes",
+        Some(Limit::Nodes) => "--max-nodes",
+        // Nesting has no flag (1,000 levels is far beyond any manifest).
+        Some(_) | None => return Error::from(e),
     };
-    e.help(format!("if the tree is trusted, raise the limit with {flag} (Options::limits for the library)"))
+    Error::from(e)
+        .help(format!("if the tree is trusted, raise the limit with {flag} (Options::limits for the library)"))
 }
 
 /// The Kubernetes objects of parsed documents (`kind: List` expanded).

@@ -1,5 +1,5 @@
 //! The generator's own YAML model and printer. It is deliberately separate from kcompile's
-//! (`core/src/yaml/`): it describes *how a file is spelled* (scalar styles, chomping and
+//! (`yaml/`, crate `kcompile-yaml`): it describes *how a file is spelled* (scalar styles, chomping and
 //! indentation indicators, flow or block collections, anchors, tags), not what it means, so
 //! that the same data can be written in every way kustomize's users write it. The printer
 //! does not need to be right about what the text means: both tools read the same text.

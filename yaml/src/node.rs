@@ -234,7 +234,7 @@ impl Node {
             Value::Bool(b) => b.to_string(),
             Value::Int(i) => i.to_string(),
             Value::UInt(u) => u.to_string(),
-            Value::Float(f) => crate::yaml::emit::format_float(*f),
+            Value::Float(f) => crate::emit::format_float(*f),
             Value::Str(s) => s.clone(),
             Value::Seq(_) | Value::Map(_) => return None,
         })

@@ -17,7 +17,8 @@
 //! stacks.
 
 use super::node::{Node, Pos};
-use super::read::{Budget, Builder, CoreTag, Fail, Limits, Schema, TagClass};
+use super::read::{Budget, Builder, Limits, Schema, YamlError};
+use crate::event::{CoreTag, Event, Style, TagClass};
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 
@@ -35,8 +36,8 @@ fn bail() -> Bail {
     Bail { at: std::panic::Location::caller().line() }
 }
 
-impl From<Fail> for Bail {
-    fn from(_: Fail) -> Bail {
+impl From<YamlError> for Bail {
+    fn from(_: YamlError) -> Bail {
         Bail { at: 0 }
     }
 }
@@ -57,8 +58,7 @@ pub(super) fn parse(
 
 fn parse_inner(text: &str, line_offset: u32, schema: Schema, limits: &Limits, budget: &mut Budget) -> R<Option<Node>> {
     let ascii = check_chars(text).ok_or_else(bail)?;
-    let col_fix = HashMap::new();
-    let mut out = Builder::new(text, line_offset, schema, limits, *budget, &col_fix);
+    let mut out = Builder::new(schema, limits, *budget);
     let mut p = Fast {
         s: text,
         b: text.as_bytes(),
@@ -209,7 +209,7 @@ struct Fast<'s, 'o, 'l> {
     line_start: usize,
     ascii: bool,
     line_offset: u32,
-    out: &'o mut Builder<'s, 'l>,
+    out: &'o mut Builder<'l>,
     anchors: HashMap<&'s str, usize>,
     next_anchor: usize,
     blocks: Vec<Block>,
@@ -429,7 +429,7 @@ impl<'s> Fast<'s, '_, '_> {
                 BlockKind::IndentlessSeq => k < indent || !self.at_dash(),
             };
             if close {
-                self.out.end()?;
+                self.out.event(Event::End)?;
                 self.blocks.pop();
                 continue;
             }
@@ -478,7 +478,13 @@ impl<'s> Fast<'s, '_, '_> {
         if !self.at_colon_indicator() || self.i - start > 1000 {
             return Err(bail());
         }
-        self.out.scalar(text, plain, TagClass::Implicit, 0, key_pos)?;
+        self.out.event(Event::Scalar {
+            text,
+            style: if plain { Style::Plain } else { Style::Quoted },
+            tag: TagClass::Implicit,
+            anchor: 0,
+            pos: key_pos,
+        })?;
         let colon = self.pos(self.i);
         self.i += 1;
         Ok(Next::Node { ctx: Ctx::MapValue(colon), inline: true })
@@ -514,7 +520,7 @@ impl<'s> Fast<'s, '_, '_> {
                 // first entry's content starts.)
                 let dash = self.dash();
                 let pos = props.pos.unwrap_or(dash);
-                self.out.start(true, props.anchor, pos, false)?;
+                self.out.event(Event::Start { seq: true, flow: false, anchor: props.anchor, pos })?;
                 self.blocks.push(Block { indent: k, kind: BlockKind::IndentlessSeq });
                 Ok(Next::Node { ctx: Ctx::SeqEntry(dash), inline: true })
             }
@@ -524,7 +530,13 @@ impl<'s> Fast<'s, '_, '_> {
                     (None, Ctx::MapValue(p) | Ctx::SeqEntry(p)) => p,
                     (None, Ctx::Root) => return Err(bail()),
                 };
-                self.out.scalar(Cow::Borrowed(""), true, props.class, props.anchor, pos)?;
+                self.out.event(Event::Scalar {
+                    text: Cow::Borrowed(""),
+                    style: Style::Plain,
+                    tag: props.class,
+                    anchor: props.anchor,
+                    pos,
+                })?;
                 Ok(Next::Continue(col))
             }
         }
@@ -544,7 +556,7 @@ impl<'s> Fast<'s, '_, '_> {
                 }
                 let pos = self.pos(start);
                 let id = self.alias_id(false)?;
-                self.out.alias(id, pos)?;
+                self.out.event(Event::Alias { anchor: id, pos })?;
                 self.finish_node()
             }
             b'[' | b'{' => {
@@ -558,7 +570,7 @@ impl<'s> Fast<'s, '_, '_> {
                 }
                 let pos = props.pos.unwrap_or_else(|| self.pos(start));
                 let indent = self.col_of(start);
-                self.out.start(true, props.anchor, pos, false)?;
+                self.out.event(Event::Start { seq: true, flow: false, anchor: props.anchor, pos })?;
                 self.blocks.push(Block { indent, kind: BlockKind::Seq });
                 let dash = self.dash();
                 Ok(Next::Node { ctx: Ctx::SeqEntry(dash), inline: true })
@@ -575,7 +587,13 @@ impl<'s> Fast<'s, '_, '_> {
                     return self.new_map(ctx, inline, props, start, text, false);
                 }
                 self.i = after_quote;
-                self.out.scalar(text, false, props.class, props.anchor, pos)?;
+                self.out.event(Event::Scalar {
+                    text,
+                    style: Style::Quoted,
+                    tag: props.class,
+                    anchor: props.anchor,
+                    pos,
+                })?;
                 self.finish_node()
             }
             _ if can_start_plain(c, next, false) => {
@@ -586,7 +604,13 @@ impl<'s> Fast<'s, '_, '_> {
                 }
                 let pos = props.pos.unwrap_or_else(|| self.pos(start));
                 let text = self.plain_rest(start, end, stop)?;
-                self.out.scalar(text, true, props.class, props.anchor, pos)?;
+                self.out.event(Event::Scalar {
+                    text,
+                    style: Style::Plain,
+                    tag: props.class,
+                    anchor: props.anchor,
+                    pos,
+                })?;
                 self.finish_node()
             }
             _ => Err(bail()),
@@ -610,7 +634,7 @@ impl<'s> Fast<'s, '_, '_> {
         let key_pos = self.pos(start);
         let pos = props.pos.unwrap_or(key_pos);
         let indent = self.col_of(start);
-        self.out.start(false, props.anchor, pos, false)?;
+        self.out.event(Event::Start { seq: false, flow: false, anchor: props.anchor, pos })?;
         self.blocks.push(Block { indent, kind: BlockKind::Map });
         self.key_rest(start, key_pos, key, plain)
     }
@@ -985,6 +1009,7 @@ impl<'s> Fast<'s, '_, '_> {
     /// A literal (`|`) or folded (`>`) scalar whose indicator is at `self.i`.
     fn block_scalar(&mut self, props: Props) -> R<Next> {
         let literal = self.peek() == b'|';
+        let style = if literal { Style::Literal } else { Style::Folded };
         // The reader finds the indicator of an untagged, unanchored block scalar by looking for
         // the first ` #` of its line; keep to lines where that finds this indicator.
         if !props.present() && self.s[self.line_start..self.i].contains(" #") {
@@ -1069,7 +1094,13 @@ impl<'s> Fast<'s, '_, '_> {
                 Chomp::Strip | Chomp::Clip => String::new(),
                 Chomp::Keep => "\n".repeat(trailing),
             };
-            self.out.block_scalar(Cow::Owned(text), literal, props.class, props.anchor, pos)?;
+            self.out.event(Event::Scalar {
+                text: Cow::Owned(text),
+                style,
+                tag: props.class,
+                anchor: props.anchor,
+                pos,
+            })?;
             return Ok(Next::Continue(None));
         }
         let mut col = self.i - self.line_start;
@@ -1117,7 +1148,7 @@ impl<'s> Fast<'s, '_, '_> {
         if chomp == Chomp::Keep {
             text.extend(std::iter::repeat_n('\n', trailing));
         }
-        self.out.block_scalar(Cow::Owned(text), literal, props.class, props.anchor, pos)?;
+        self.out.event(Event::Scalar { text: Cow::Owned(text), style, tag: props.class, anchor: props.anchor, pos })?;
         if self.eof() {
             return Ok(Next::Continue(None));
         }
@@ -1192,7 +1223,7 @@ impl<'s> Fast<'s, '_, '_> {
                     return Err(bail());
                 }
                 let pos = p.pos.unwrap_or_else(|| self.pos(self.i));
-                self.out.start(is_seq, p.anchor, pos, true)?;
+                self.out.event(Event::Start { seq: is_seq, flow: true, anchor: p.anchor, pos })?;
                 self.i += 1;
                 stack.push(if is_seq { F::SeqFirst } else { F::MapFirst });
             }
@@ -1201,7 +1232,7 @@ impl<'s> Fast<'s, '_, '_> {
             let is_seq = matches!(state, F::SeqFirst | F::SeqNext);
             let close = if is_seq { b']' } else { b'}' };
             if self.peek() == close {
-                self.out.end()?;
+                self.out.event(Event::End)?;
                 self.i += 1;
                 stack.pop();
                 if stack.is_empty() {
@@ -1243,7 +1274,13 @@ impl<'s> Fast<'s, '_, '_> {
                 } else {
                     return Err(bail());
                 };
-                self.out.scalar(text, !quoted, TagClass::Implicit, 0, key_pos)?;
+                self.out.event(Event::Scalar {
+                    text,
+                    style: if quoted { Style::Quoted } else { Style::Plain },
+                    tag: TagClass::Implicit,
+                    anchor: 0,
+                    pos: key_pos,
+                })?;
                 self.skip_spaces();
                 if self.line != line {
                     return Err(bail());
@@ -1258,13 +1295,25 @@ impl<'s> Fast<'s, '_, '_> {
                         self.i += 1;
                         self.flow_space(min_col)?;
                         if matches!(self.peek(), b',' | b'}') {
-                            self.out.scalar(Cow::Borrowed(""), true, TagClass::Implicit, 0, colon)?;
+                            self.out.event(Event::Scalar {
+                                text: Cow::Borrowed(""),
+                                style: Style::Plain,
+                                tag: TagClass::Implicit,
+                                anchor: 0,
+                                pos: colon,
+                            })?;
                             continue;
                         }
                     }
                     b',' | b'}' => {
                         let pos = self.pos(self.i);
-                        self.out.scalar(Cow::Borrowed(""), true, TagClass::Implicit, 0, pos)?;
+                        self.out.event(Event::Scalar {
+                            text: Cow::Borrowed(""),
+                            style: Style::Plain,
+                            tag: TagClass::Implicit,
+                            anchor: 0,
+                            pos,
+                        })?;
                         continue;
                     }
                     _ => return Err(bail()),
@@ -1286,12 +1335,18 @@ impl<'s> Fast<'s, '_, '_> {
                     }
                     let pos = self.pos(start);
                     let id = self.alias_id(true)?;
-                    self.out.alias(id, pos)?;
+                    self.out.event(Event::Alias { anchor: id, pos })?;
                 }
                 b'"' | b'\'' => {
                     let pos = p.pos.unwrap_or_else(|| self.pos(start));
                     let (text, _) = self.quoted()?;
-                    self.out.scalar(text, false, p.class, p.anchor, pos)?;
+                    self.out.event(Event::Scalar {
+                        text,
+                        style: Style::Quoted,
+                        tag: p.class,
+                        anchor: p.anchor,
+                        pos,
+                    })?;
                 }
                 _ if can_start_plain(c, self.at(start + 1), true) => {
                     let (end, stop) = self.plain_line(true)?;
@@ -1299,7 +1354,13 @@ impl<'s> Fast<'s, '_, '_> {
                         return Err(bail());
                     }
                     let pos = p.pos.unwrap_or_else(|| self.pos(start));
-                    self.out.scalar(Cow::Borrowed(&self.s[start..end]), true, p.class, p.anchor, pos)?;
+                    self.out.event(Event::Scalar {
+                        text: Cow::Borrowed(&self.s[start..end]),
+                        style: Style::Plain,
+                        tag: p.class,
+                        anchor: p.anchor,
+                        pos,
+                    })?;
                 }
                 _ => return Err(bail()),
             }
@@ -1366,7 +1427,7 @@ fn can_start_plain(c: u8, next: u8, flow: bool) -> bool {
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) mod agreement {
     use super::super::node::{Node, Value};
-    use super::super::read::{parse_one, parse_stream, Schema, YamlError, FAST_ANSWERS, FAST_PATH};
+    use super::super::read::{parse_one_in, parse_stream_in, Budget, Limits, Schema, YamlError};
 
     fn same_tree(a: &Node, b: &Node) -> bool {
         a.pos == b.pos
@@ -1395,14 +1456,13 @@ pub(crate) mod agreement {
         }
     }
 
-    fn both_ways(f: impl Fn() -> Outcome) -> (Outcome, Outcome, usize) {
-        FAST_PATH.with(|c| c.set(false));
-        let slow = f();
-        FAST_PATH.with(|c| c.set(true));
-        let before = FAST_ANSWERS.with(std::cell::Cell::get);
-        let fast = f();
-        let answered = FAST_ANSWERS.with(std::cell::Cell::get) - before;
-        (slow, fast, answered)
+    /// Reads with saphyr-parser alone, then with the fast path first; with how many documents
+    /// the fast path answered.
+    fn both_ways(f: impl Fn(&Limits, &mut Budget) -> Outcome) -> (Outcome, Outcome, usize) {
+        let slow = f(&Limits { fast_path: false, ..Limits::default() }, &mut Budget::default());
+        let mut budget = Budget::default();
+        let fast = f(&Limits::default(), &mut budget);
+        (slow, fast, budget.fast_documents)
     }
 
     /// Checks one text in every way the reader is called (panics on a difference); returns
@@ -1410,13 +1470,13 @@ pub(crate) mod agreement {
     pub(crate) fn check(text: &str) -> usize {
         let mut answered = 0;
         for schema in [Schema::V3, Schema::V11] {
-            let (slow, fast, n) = both_ways(|| parse_stream(text, schema));
+            let (slow, fast, n) = both_ways(|l, b| parse_stream_in(text, schema, l, b));
             assert!(
                 same(&slow, &fast),
                 "parse_stream {schema:?} differs on {text:?}:\nsaphyr: {slow:?}\nfast:   {fast:?}"
             );
             answered += n;
-            let (slow, fast, n) = both_ways(|| parse_one(text, schema).map(|d| d.into_iter().collect()));
+            let (slow, fast, n) = both_ways(|l, b| parse_one_in(text, schema, l, b).map(|d| d.into_iter().collect()));
             assert!(
                 same(&slow, &fast),
                 "parse_one {schema:?} differs on {text:?}:\nsaphyr: {slow:?}\nfast:   {fast:?}"

@@ -1,8 +1,10 @@
 //! The YAML reader: turns YAML text into [`Node`]s, decoding values the way kustomize does.
 //!
-//! Events come from kcompile's own parser ([`super::scan`]) for the YAML that manifests are made
-//! of, and from `saphyr-parser` for anything else and for every error (the two agree wherever
-//! the first answers: differential tests and a fuzz target check it). Nodes are built from the
+//! Events (`event::Event`) come from kcompile's own parser (`scan.rs`) for the YAML that
+//! manifests are made of, and from `saphyr-parser` (through its adapter, `saphyr.rs`) for
+//! anything else and for every error (the two agree wherever the first answers: differential
+//! tests and a fuzz target check it); [`Limits::fast_path`] turns the first off. The reader's
+//! `Builder` cannot tell which parser sent an event. Nodes are built from the
 //! events in one pass with an explicit stack (nothing recurses on the input's nesting). Two decoding schemas exist because kustomize reads
 //! its inputs with two different YAML libraries:
 //!
@@ -78,8 +80,8 @@
 //!   written as an escape in double quotes reads, but DEL, C1 controls and U+FFFE/U+FFFF make
 //!   kustomize fail when it converts its output (JSON) back to YAML: an error too.
 //!
-//! Leniencies of go-yaml (libyaml) that `saphyr-parser` does not share are patched over by
-//! re-parsing with a minimally edited text: a tab right after a `:` value indicator, and lines
+//! Leniencies of go-yaml (libyaml) that `saphyr-parser` does not share are patched over (in the
+//! adapter) by re-parsing with a minimally edited text: a tab right after a `:` value indicator, and lines
 //! inside flow collections or multi-line quoted scalars indented less than YAML 1.2 requires or
 //! indented with tabs (rewriting such leading whitespace cannot change a value). Reported
 //! columns are corrected.
@@ -94,8 +96,9 @@
 //! fine.
 
 use super::node::{Map, Node, Pos, Value};
+use crate::event::{CoreTag, Event, Style, TagClass};
+use crate::resolve::{go_format_float32_g, go_special_float, resolve_core, Res};
 use foldhash::{HashMap, HashMapExt};
-use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span, Tag};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -116,11 +119,33 @@ pub struct YamlError {
     pub message: String,
     /// Where (1-based line and column; `0:0` when unknown).
     pub pos: Pos,
+    /// Which of the [`Limits`] the text went over, when that is what went wrong.
+    pub limit: Option<Limit>,
+}
+
+/// Which of the [`Limits`] a [`YamlError`] is about, so that a caller can say how to raise it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Limit {
+    /// [`Limits::max_depth`].
+    Depth,
+    /// [`Limits::max_nodes`].
+    Nodes,
+    /// [`Limits::max_alias_nodes`].
+    AliasNodes,
+    /// [`Limits::max_bytes`].
+    Bytes,
+    /// [`Limits::max_documents`].
+    Documents,
 }
 
 impl YamlError {
-    fn new(message: impl Into<String>, pos: Pos) -> YamlError {
-        YamlError { message: message.into(), pos }
+    pub(crate) fn new(message: impl Into<String>, pos: Pos) -> YamlError {
+        YamlError { message: message.into(), pos, limit: None }
+    }
+
+    fn over(limit: Limit, message: impl Into<String>, pos: Pos) -> YamlError {
+        YamlError { limit: Some(limit), ..YamlError::new(message, pos) }
     }
 }
 
@@ -153,6 +178,10 @@ pub struct Limits {
     /// Maximum number of nodes made by alias expansion (copies for aliases and anchors), which
     /// a small text can multiply. Default: only `max_nodes`.
     pub max_alias_nodes: usize,
+    /// Whether documents go through kcompile's own parser first, falling back to
+    /// `saphyr-parser` when it is unsure (default), or through `saphyr-parser` alone (to
+    /// compare the two). The result is the same either way; only the time differs.
+    pub fast_path: bool,
 }
 
 impl Default for Limits {
@@ -163,6 +192,7 @@ impl Default for Limits {
             max_bytes: 256 << 20,
             max_documents: usize::MAX,
             max_alias_nodes: usize::MAX,
+            fast_path: true,
         }
     }
 }
@@ -195,7 +225,8 @@ pub fn parse_stream_in(
     for piece in split_documents(&normalized)? {
         budget.documents = budget.documents.saturating_add(1);
         if budget.documents > limits.max_documents {
-            return Err(YamlError::new(
+            return Err(YamlError::over(
+                Limit::Documents,
                 format!("more than {} YAML documents: {LIMIT_SCOPE}", limits.max_documents),
                 Pos::new(piece.line_offset + 1, 1),
             ));
@@ -237,7 +268,8 @@ pub fn parse_one_in(
 ) -> Result<Option<Node>, YamlError> {
     budget.documents = budget.documents.saturating_add(1);
     if budget.documents > limits.max_documents {
-        return Err(YamlError::new(
+        return Err(YamlError::over(
+            Limit::Documents,
             format!("more than {} YAML documents: {LIMIT_SCOPE}", limits.max_documents),
             Pos::new(1, 1),
         ));
@@ -312,7 +344,7 @@ fn split_documents(s: &str) -> Result<Vec<Piece<'_>>, YamlError> {
     Ok(pieces)
 }
 
-fn count_newlines(s: &str) -> u32 {
+pub(crate) fn count_newlines(s: &str) -> u32 {
     memchr::memchr_iter(b'\n', s.as_bytes()).count() as u32
 }
 
@@ -332,24 +364,9 @@ pub struct Budget {
     bytes: usize,
     documents: usize,
     alias_nodes: usize,
+    /// Documents kcompile's own parser read (the others went to saphyr-parser).
+    pub(crate) fast_documents: usize,
 }
-
-pub(super) enum Fail {
-    Yaml(YamlError),
-    Scan(ScanError),
-}
-
-thread_local! {
-    /// Whether documents go through kcompile's own parser first (tests turn it off to compare
-    /// with saphyr-parser alone).
-    pub(super) static FAST_PATH: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
-    /// How many documents the fast path answered (for tests).
-    pub(super) static FAST_ANSWERS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-/// Re-parses allowed for libyaml leniencies (one per fixed spot), and the bytes they may re-read.
-const MAX_RETRIES: usize = 1000;
-const MAX_RETRY_WORK: usize = 256 << 20;
 
 fn parse_first_document(
     text: &str,
@@ -358,11 +375,9 @@ fn parse_first_document(
     limits: &Limits,
     budget: &mut Budget,
 ) -> Result<Option<Node>, YamlError> {
-    if FAST_PATH.with(std::cell::Cell::get) {
+    if limits.fast_path {
         if let Some(root) = super::scan::parse(text, line_offset, schema, limits, budget) {
-            if cfg!(test) {
-                FAST_ANSWERS.with(|c| c.set(c.get() + 1));
-            }
+            budget.fast_documents += 1;
             return Ok(root);
         }
     }
@@ -375,38 +390,7 @@ fn parse_first_document(
             Pos::new(line + line_offset, col),
         ));
     }
-    let (text, added_break) = terminated(text);
-    let mut owned: Option<String> = None;
-    let mut col_fix: HashMap<u32, u32> = HashMap::new();
-    let mut retries = 0;
-    loop {
-        let cur: &str = owned.as_deref().unwrap_or(&text);
-        let mut b = Builder::new(cur, line_offset, schema, limits, *budget, &col_fix);
-        if added_break {
-            b.added_break_at = Some(cur.chars().count());
-        }
-        let result = b.run();
-        match result {
-            Ok(root) => {
-                *budget = b.budget;
-                return Ok(root);
-            }
-            Err(Fail::Yaml(e)) => return Err(e),
-            Err(Fail::Scan(e)) => {
-                let flow_start = b.flow_start;
-                let pos = b.pos(*e.marker());
-                drop(b);
-                if retries < MAX_RETRIES && retries.saturating_mul(cur.len()) < MAX_RETRY_WORK {
-                    if let Some(fixed) = fix_leniency(cur, &e, flow_start, &mut col_fix) {
-                        owned = Some(fixed);
-                        retries += 1;
-                        continue;
-                    }
-                }
-                return Err(YamlError::new(e.info().to_string(), pos));
-            }
-        }
-    }
+    crate::saphyr::parse(text, line_offset, schema, limits, budget)
 }
 
 /// Whether go-yaml's reader refuses `c`: it takes tab, line feed, carriage return, printable
@@ -454,223 +438,9 @@ fn go_refused_char(text: &str) -> Option<(usize, char)> {
     text.char_indices().find(|&(_, c)| go_refuses(c))
 }
 
-/// The text saphyr-parser is given, and whether a line break was appended to it.
-///
-/// A block scalar that runs to the end of an unterminated last line ends, for go-yaml, with no
-/// line break, whatever its chomping (`a: |` then `  x` at the end of the file is `x`); an
-/// unterminated last line of spaces is content when it reaches past the scalar's indentation
-/// and adds nothing otherwise. saphyr-parser reads a line break there. So an unterminated text
-/// gets a line break (which changes the meaning of nothing else), and
-/// [`Builder::saphyr_scalar`] takes back what it added to a block scalar that ends there.
-fn terminated(text: &str) -> (Cow<'_, str>, bool) {
-    if text.is_empty() || text.ends_with('\n') {
-        return (Cow::Borrowed(text), false);
-    }
-    (Cow::Owned(format!("{text}\n")), true)
-}
-
-/// Edits `text` so that saphyr accepts what libyaml accepts, when the error is one of the known
-/// leniencies. Returns `None` when it is not.
-fn fix_leniency(
-    text: &str,
-    e: &ScanError,
-    flow_start: Option<usize>,
-    col_fix: &mut HashMap<u32, u32>,
-) -> Option<String> {
-    let info = e.info();
-    let at = char_to_byte(text, e.marker().index());
-    if info == "':' must be followed by a valid YAML whitespace" {
-        // libyaml takes a tab after `:` as separation; make it a space.
-        let bytes = text.as_bytes();
-        let mut j = at.min(bytes.len());
-        while j > 0 && matches!(bytes[j - 1], b' ' | b'\t') {
-            j -= 1;
-        }
-        if j == 0 || bytes[j - 1] != b':' || !bytes[j..at].contains(&b'\t') {
-            return None;
-        }
-        let mut s = String::with_capacity(text.len());
-        s.push_str(&text[..j]);
-        s.push_str(&text[j..at].replace('\t', " "));
-        s.push_str(&text[at..]);
-        return Some(s);
-    }
-    let flow_error = matches!(
-        info,
-        "invalid indentation"
-            | "invalid indentation in flow construct"
-            | "tabs disallowed within this context (block indentation)"
-    );
-    let quoted_error = info == "invalid indentation in quoted scalar";
-    let quoted_tab = info == "tab cannot be used as indentation";
-    if let (Some(ci), true) = (flow_start, flow_error || quoted_error || quoted_tab) {
-        // Inside a flow collection libyaml ignores indentation (tabs included).
-        let open = char_to_byte(text, ci);
-        return normalize_region(text, open, flow_region_end(text.as_bytes(), open)?, col_fix);
-    }
-    if quoted_error {
-        // A multi-line quoted scalar in block context: the error is at its opening quote.
-        let bytes = text.as_bytes();
-        if !matches!(bytes.get(at), Some(b'"' | b'\'')) {
-            return None;
-        }
-        return normalize_region(text, at, skip_quoted(bytes, at)? - 1, col_fix);
-    }
-    if quoted_tab {
-        // Tabs leading a continuation line of a quoted scalar: make them spaces (this keeps
-        // columns); a too small indentation is then fixed by the case above.
-        let line_start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
-        let n = text[line_start..].bytes().take_while(|&c| c == b' ' || c == b'\t').count();
-        let lead = &text[line_start..line_start + n];
-        if !lead.contains('\t') {
-            return None;
-        }
-        return Some(format!("{}{}{}", &text[..line_start], " ".repeat(n), &text[line_start + n..]));
-    }
-    None
-}
-
-/// Rewrites the leading whitespace of the lines after the one holding `open` up to the one
-/// holding `close` as spaces reaching at least one column right of `open`. Inside flow
-/// collections and quoted scalars leading whitespace is never part of a value, so this changes
-/// nothing but what saphyr accepts. Blank lines are left alone.
-fn normalize_region(text: &str, open: usize, close: usize, col_fix: &mut HashMap<u32, u32>) -> Option<String> {
-    let line_start = text[..open].rfind('\n').map_or(0, |i| i + 1);
-    let target = text[line_start..open].chars().count() + 1;
-    let mut line_no = count_newlines(&text[..open]) + 1;
-    let bytes = text.as_bytes();
-    // (start of the line, length of its leading whitespace, new length)
-    let mut edits: Vec<(usize, usize, usize)> = Vec::new();
-    let mut i = open;
-    while let Some(rel) = text[i..close.min(text.len())].find('\n') {
-        let ls = i + rel + 1;
-        line_no += 1;
-        let mut n = 0;
-        while ls + n < bytes.len() && matches!(bytes[ls + n], b' ' | b'\t') {
-            n += 1;
-        }
-        let blank = ls + n >= bytes.len() || matches!(bytes[ls + n], b'\n' | b'\r');
-        let has_tab = bytes[ls..ls + n].contains(&b'\t');
-        if !blank && (has_tab || n < target) {
-            let new_len = n.max(target);
-            edits.push((ls, n, new_len));
-            let slot = col_fix.entry(line_no).or_insert(0);
-            *slot = slot.saturating_add(u32::try_from(new_len - n).unwrap_or(u32::MAX));
-        }
-        i = ls;
-    }
-    if edits.is_empty() {
-        return None;
-    }
-    let mut s = String::with_capacity(text.len() + edits.iter().map(|e| e.2 - e.1).sum::<usize>());
-    let mut last = 0;
-    for (at, old, new) in edits {
-        s.push_str(&text[last..at]);
-        s.extend(std::iter::repeat_n(' ', new));
-        last = at + old;
-    }
-    s.push_str(&text[last..]);
-    Some(s)
-}
-
-/// Byte index of the bracket closing the flow collection opened at `open`.
-fn flow_region_end(b: &[u8], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut prev = b'[';
-    let mut i = open;
-    while i < b.len() {
-        let c = b[i];
-        match c {
-            b'[' | b'{' => {
-                depth += 1;
-                prev = c;
-                i += 1;
-            }
-            b']' | b'}' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i);
-                }
-                prev = c;
-                i += 1;
-            }
-            b'"' | b'\'' if matches!(prev, b'[' | b'{' | b',' | b':' | b'?') => {
-                i = skip_quoted(b, i)?;
-                prev = b'x';
-            }
-            b'#' if i > 0 && matches!(b[i - 1], b' ' | b'\t' | b'\n' | b'\r') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
-            _ => {
-                prev = c;
-                i += 1;
-            }
-        }
-    }
-    None
-}
-
-/// Index just past the quoted scalar starting at `q`.
-fn skip_quoted(b: &[u8], q: usize) -> Option<usize> {
-    let quote = *b.get(q)?;
-    let mut j = q + 1;
-    while j < b.len() {
-        if quote == b'"' && b[j] == b'\\' {
-            j += 2;
-        } else if b[j] == quote {
-            if quote == b'\'' && b.get(j + 1) == Some(&b'\'') {
-                j += 2;
-            } else {
-                return Some(j + 1);
-            }
-        } else {
-            j += 1;
-        }
-    }
-    None
-}
-
-fn char_to_byte(s: &str, ci: usize) -> usize {
-    s.char_indices().nth(ci).map_or(s.len(), |(b, _)| b)
-}
-
 // ---------------------------------------------------------------------------------------------
 // The builder
 // ---------------------------------------------------------------------------------------------
-
-/// A char-index → byte-index cursor over the source (saphyr reports char indices).
-struct Src<'a> {
-    text: &'a str,
-    ci: usize,
-    bi: usize,
-}
-
-impl Src<'_> {
-    fn byte_of(&mut self, ci: usize) -> usize {
-        while self.ci < ci {
-            match self.text[self.bi..].chars().next() {
-                Some(c) => {
-                    self.bi += c.len_utf8();
-                    self.ci += 1;
-                }
-                None => break,
-            }
-        }
-        while self.ci > ci {
-            match self.text[..self.bi].chars().next_back() {
-                Some(c) => {
-                    self.bi -= c.len_utf8();
-                    self.ci -= 1;
-                }
-                None => break,
-            }
-        }
-        self.bi
-    }
-}
 
 #[derive(Clone, Copy, Default)]
 struct Info {
@@ -725,151 +495,59 @@ struct Frame {
     kind: FrameKind,
 }
 
-pub(super) struct Builder<'s, 'l> {
-    text: &'s str,
-    src: Src<'s>,
-    line_offset: u32,
+/// Builds a document from the [`Event`]s of either parser, applying every decoding rule, limit
+/// and message of this module.
+pub(crate) struct Builder<'l> {
     schema: Schema,
     limits: &'l Limits,
     budget: Budget,
-    col_fix: &'l HashMap<u32, u32>,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Anchored>,
     root: Option<Node>,
-    /// Char index of the bracket of the outermost open flow collection.
-    flow_start: Option<usize>,
-    /// When the text is the reader's own copy with a line break appended (see
-    /// [`terminated`]): its length in chars. A block scalar whose span runs to it ends in that
-    /// added break, which go-yaml would not have read.
-    added_break_at: Option<usize>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(super) enum CoreTag {
-    Null,
-    Bool,
-    Int,
-    Float,
-    Timestamp,
-}
+impl<'l> Builder<'l> {
+    pub(crate) fn new(schema: Schema, limits: &'l Limits, budget: Budget) -> Self {
+        Builder { schema, limits, budget, stack: Vec::new(), anchors: HashMap::new(), root: None }
+    }
 
-impl CoreTag {
-    fn name(self) -> &'static str {
-        match self {
-            CoreTag::Null => "null",
-            CoreTag::Bool => "bool",
-            CoreTag::Int => "int",
-            CoreTag::Float => "float",
-            CoreTag::Timestamp => "timestamp",
+    /// Takes the next event of the document. Always inlined: at each call site the event's kind
+    /// is known, so this is the direct call of its handler.
+    #[inline(always)]
+    pub(crate) fn event(&mut self, event: Event<'_>) -> Result<(), YamlError> {
+        match event {
+            Event::Start { seq, flow, anchor, pos } => self.start(seq, anchor, pos, flow),
+            Event::End => self.end(),
+            Event::Scalar { text, style, tag, anchor, pos } => match style {
+                Style::Plain => self.scalar(text, true, tag, anchor, pos),
+                Style::Quoted => self.scalar(text, false, tag, anchor, pos),
+                Style::Literal => self.block_scalar(text, true, tag, anchor, pos),
+                Style::Folded => self.block_scalar(text, false, tag, anchor, pos),
+            },
+            Event::Alias { anchor, pos } => self.alias(anchor, pos),
         }
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(super) enum TagClass {
-    /// No tag, or the non-specific `!`.
-    Implicit,
-    Str,
-    Binary,
-    Merge,
-    Core(CoreTag),
-    Other,
-}
-
-fn classify_tag(tag: Option<&Tag>) -> TagClass {
-    let Some(t) = tag else { return TagClass::Implicit };
-    if t.handle.is_empty() && t.suffix == "!" {
-        return TagClass::Implicit;
-    }
-    let full: Cow<str> =
-        if t.handle.is_empty() { Cow::Borrowed(&t.suffix) } else { Cow::Owned(format!("{}{}", t.handle, t.suffix)) };
-    match full.strip_prefix("tag:yaml.org,2002:") {
-        Some("str") => TagClass::Str,
-        Some("binary") => TagClass::Binary,
-        Some("merge") => TagClass::Merge,
-        Some("null") => TagClass::Core(CoreTag::Null),
-        Some("bool") => TagClass::Core(CoreTag::Bool),
-        Some("int") => TagClass::Core(CoreTag::Int),
-        Some("float") => TagClass::Core(CoreTag::Float),
-        Some("timestamp") => TagClass::Core(CoreTag::Timestamp),
-        _ => TagClass::Other,
-    }
-}
-
-impl<'s, 'l> Builder<'s, 'l> {
-    pub(super) fn new(
-        text: &'s str,
-        line_offset: u32,
-        schema: Schema,
-        limits: &'l Limits,
-        budget: Budget,
-        col_fix: &'l HashMap<u32, u32>,
-    ) -> Self {
-        Builder {
-            text,
-            src: Src { text, ci: 0, bi: 0 },
-            line_offset,
-            schema,
-            limits,
-            budget,
-            col_fix,
-            stack: Vec::new(),
-            anchors: HashMap::new(),
-            root: None,
-            flow_start: None,
-            added_break_at: None,
-        }
-    }
-
-    fn run(&mut self) -> Result<Option<Node>, Fail> {
-        let mut parser = Parser::new_from_str(self.text);
-        while let Some(item) = parser.next_event() {
-            let (ev, span) = item.map_err(Fail::Scan)?;
-            match ev {
-                Event::StreamEnd | Event::DocumentEnd => break,
-                Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => {}
-                Event::Scalar(text, style, anchor, tag) => {
-                    self.saphyr_scalar(text, style, anchor, tag.as_deref(), span)?
-                }
-                Event::SequenceStart(anchor, _) => self.saphyr_start(true, anchor, span)?,
-                Event::MappingStart(anchor, _) => self.saphyr_start(false, anchor, span)?,
-                Event::SequenceEnd | Event::MappingEnd => self.saphyr_end()?,
-                Event::Alias(id) => {
-                    let pos = self.pos(span.start);
-                    self.alias(id, pos)?
-                }
-            }
-        }
-        self.finish()
     }
 
     /// What this builder has spent of the limits, with what was spent before it.
-    pub(super) fn budget(&self) -> Budget {
+    pub(crate) fn budget(&self) -> Budget {
         self.budget
     }
 
     /// The document built from the events so far (all collections must be closed).
-    pub(super) fn finish(&mut self) -> Result<Option<Node>, Fail> {
+    pub(crate) fn finish(&mut self) -> Result<Option<Node>, YamlError> {
         if !self.stack.is_empty() {
             // Cannot happen with a well-behaved parser; be safe rather than panic.
-            return Err(Fail::Yaml(YamlError::new("unexpected end of document", Pos::default())));
+            return Err(YamlError::new("unexpected end of document", Pos::default()));
         }
         Ok(self.root.take())
     }
 
-    fn pos(&self, m: Marker) -> Pos {
-        let line = m.line() as u32;
-        let mut col = m.col() as u32 + 1;
-        if !self.col_fix.is_empty() {
-            if let Some(&add) = self.col_fix.get(&line) {
-                col = if col > add { col - add } else { 1 };
-            }
-        }
-        Pos::new(line + self.line_offset, col)
+    fn err<T>(&self, message: impl Into<String>, pos: Pos) -> Result<T, YamlError> {
+        Err(YamlError::new(message, pos))
     }
 
-    fn err<T>(&self, message: impl Into<String>, pos: Pos) -> Result<T, Fail> {
-        Err(Fail::Yaml(YamlError::new(message, pos)))
+    fn err_over<T>(&self, limit: Limit, message: String, pos: Pos) -> Result<T, YamlError> {
+        Err(YamlError::over(limit, message, pos))
     }
 
     fn top_flow(&self) -> bool {
@@ -880,15 +558,16 @@ impl<'s, 'l> Builder<'s, 'l> {
         matches!(self.stack.last(), Some(Frame { kind: FrameKind::Map(m), .. }) if m.pending.is_none())
     }
 
-    fn charge(&mut self, nodes: usize, bytes: usize, pos: Pos) -> Result<(), Fail> {
+    fn charge(&mut self, nodes: usize, bytes: usize, pos: Pos) -> Result<(), YamlError> {
         self.charge_as(nodes, bytes, pos, "")
     }
 
     /// Charges copies made for aliases and anchors: to the budget, and to the alias budget.
-    fn charge_alias(&mut self, nodes: usize, bytes: usize, pos: Pos) -> Result<(), Fail> {
+    fn charge_alias(&mut self, nodes: usize, bytes: usize, pos: Pos) -> Result<(), YamlError> {
         self.budget.alias_nodes = self.budget.alias_nodes.saturating_add(nodes);
         if self.budget.alias_nodes > self.limits.max_alias_nodes {
-            return self.err(
+            return self.err_over(
+                Limit::AliasNodes,
                 format!("more than {} YAML nodes made by alias expansion: {LIMIT_SCOPE}", self.limits.max_alias_nodes),
                 pos,
             );
@@ -897,204 +576,29 @@ impl<'s, 'l> Builder<'s, 'l> {
     }
 
     /// Charges nodes and text to the budget; `how` says how they came (an alias expansion).
-    fn charge_as(&mut self, nodes: usize, bytes: usize, pos: Pos, how: &str) -> Result<(), Fail> {
+    fn charge_as(&mut self, nodes: usize, bytes: usize, pos: Pos, how: &str) -> Result<(), YamlError> {
         self.budget.nodes = self.budget.nodes.saturating_add(nodes);
         self.budget.bytes = self.budget.bytes.saturating_add(bytes);
         if self.budget.nodes > self.limits.max_nodes {
-            return self.err(format!("more than {} YAML nodes{how}: {LIMIT_SCOPE}", self.limits.max_nodes), pos);
+            let message = format!("more than {} YAML nodes{how}: {LIMIT_SCOPE}", self.limits.max_nodes);
+            return self.err_over(Limit::Nodes, message, pos);
         }
         if self.budget.bytes > self.limits.max_bytes {
-            return self
-                .err(format!("more than {} bytes of YAML text{how}: {LIMIT_SCOPE}", self.limits.max_bytes), pos);
-        }
-        Ok(())
-    }
-
-    /// If the collection starting at char index `ci` (its properties included) is a flow
-    /// collection, the char index of its bracket.
-    fn flow_bracket(&mut self, ci: usize) -> Option<usize> {
-        let b = self.src.byte_of(ci);
-        let mut idx = ci;
-        let mut chars = self.text[b..].chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '[' | '{' => return Some(idx),
-                '&' | '!' => {
-                    while let Some(&n) = chars.peek() {
-                        if matches!(n, ' ' | '\t' | '\n' | '\r') {
-                            break;
-                        }
-                        chars.next();
-                        idx += 1;
-                    }
-                }
-                ' ' | '\t' | '\n' | '\r' => {}
-                '#' => {
-                    while let Some(&n) = chars.peek() {
-                        if n == '\n' {
-                            break;
-                        }
-                        chars.next();
-                        idx += 1;
-                    }
-                }
-                _ => return None,
-            }
-            idx += 1;
-        }
-        None
-    }
-
-    /// The header of a block scalar whose content starts at `m`: where its `|` or `>` is
-    /// (saphyr's span starts at the content; go-yaml's position is the indicator's) and whether
-    /// it keeps trailing line breaks (`+`). `None` when `m` is not at the start of a content
-    /// line: then the scalar has no content lines and `m` is at its indicator.
-    fn block_header(&mut self, m: Marker) -> Option<(Pos, bool)> {
-        let at = self.src.byte_of(m.index());
-        let mut line_end = self.text[..at].rfind('\n')?;
-        if !self.text[line_end + 1..at].trim().is_empty() {
-            return None; // Not at the start of a content line: already at the indicator.
-        }
-        let mut line = m.line();
-        loop {
-            line = line.checked_sub(1)?;
-            let line_start = self.text[..line_end].rfind('\n').map_or(0, |i| i + 1);
-            let content = &self.text[line_start..line_end];
-            let content = content.strip_suffix('\r').unwrap_or(content);
-            if content.trim().is_empty() {
-                line_end = line_start.checked_sub(1)?;
-                continue;
-            }
-            // Drop a comment, then indentation and chomping indicators.
-            let head = match content.find(" #").or_else(|| content.find("\t#")) {
-                Some(i) => &content[..i],
-                None => content,
-            };
-            let head = head.trim_end();
-            let indicator = head.trim_end_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit());
-            if !(indicator.ends_with('|') || indicator.ends_with('>')) {
-                return None;
-            }
-            let col = indicator.chars().count() as u32;
-            let keep = head[indicator.len()..].contains('+');
-            return Some((Pos::new(line as u32 + self.line_offset, col), keep));
-        }
-    }
-
-    /// Whether the block scalar indicator at char index `ci` (`|+`, `>2+`, ...) keeps trailing
-    /// line breaks.
-    fn indicator_keeps(&mut self, ci: usize) -> bool {
-        let b = self.src.byte_of(ci);
-        self.text[b..].bytes().skip(1).take_while(|&c| c == b'+' || c == b'-' || c.is_ascii_digit()).any(|c| c == b'+')
-    }
-
-    /// Whether saphyr's text for a block scalar that ends at the line break [`terminated`]
-    /// added ends with a line break go-yaml would not have read: always after content, and
-    /// after a last line of spaces when they reach past the scalar's indentation (content
-    /// again) or when the scalar keeps trailing breaks (`|+`: saphyr counts the line).
-    /// go-yaml refuses a tab in a block scalar's indentation: on the lines before its first
-    /// content line, at the start of that line when the indentation is found from it (no
-    /// indicator), and on later lines (the one that ends the scalar included) before the
-    /// scalar's indentation. saphyr takes such tabs as content or as the end of the scalar.
-    /// Where the first such tab is.
-    fn tab_in_block_indentation(&mut self, span: Span, header: Option<(Pos, bool)>) -> Option<Pos> {
-        let start = self.src.byte_of(span.start.index());
-        let end = self.src.byte_of(span.end.index()).min(self.text.len());
-        let line_start_of = |b: usize| self.text[..b].rfind('\n').map_or(0, |i| i + 1);
-        let (mut at, content_line, explicit) = match header {
-            // No content line: `start` is at the indicator.
-            None => (self.text[start..].find('\n').map_or(self.text.len(), |i| start + i + 1), None, false),
-            Some(_) => {
-                // Back from the first content line over blank lines to the header line.
-                let content = line_start_of(start);
-                let mut first = content;
-                let mut header_line = "";
-                while first > 0 {
-                    let prev = line_start_of(first - 1);
-                    let text = &self.text[prev..first - 1];
-                    if !text.trim().is_empty() {
-                        header_line = text;
-                        break;
-                    }
-                    first = prev;
-                }
-                let head = header_line.split(" #").next().unwrap_or("").trim_end();
-                let indicators = head.rsplit(['|', '>']).next().unwrap_or("");
-                (first, Some(content), indicators.bytes().any(|c| c.is_ascii_digit()))
-            }
-        };
-        let indent = span.start.col();
-        while at < self.text.len() && at <= end {
-            let line = &self.text[at..];
-            let n = line.bytes().take_while(|&c| c == b' ').count();
-            if line.as_bytes().get(n) == Some(&b'\t') {
-                let bad = match content_line {
-                    None => true,
-                    Some(c) if at < c => true,
-                    Some(c) if at == c => !explicit,
-                    Some(_) => n < indent,
-                };
-                if bad {
-                    let line_no = count_newlines(&self.text[..at]) + 1;
-                    return Some(Pos::new(line_no + self.line_offset, n as u32 + 1));
-                }
-            }
-            at = match line.find('\n') {
-                Some(i) => at + i + 1,
-                None => break,
-            };
-        }
-        None
-    }
-
-    fn added_break_read(&mut self, span: Span, header: Option<(Pos, bool)>) -> bool {
-        let body = self.text.strip_suffix('\n').unwrap_or(self.text);
-        let last = &body[body.rfind('\n').map_or(0, |i| i + 1)..];
-        if last.bytes().any(|c| c != b' ') {
-            return true;
-        }
-        match header {
-            // Content lines start at the scalar's indentation.
-            Some((_, keep)) => last.len() > span.start.col() || keep,
-            None => self.indicator_keeps(span.start.index()),
-        }
-    }
-
-    fn char_at(&mut self, ci: usize) -> Option<char> {
-        let b = self.src.byte_of(ci);
-        self.text[b..].chars().next()
-    }
-
-    fn saphyr_start(&mut self, is_seq: bool, anchor: usize, span: Span) -> Result<(), Fail> {
-        let pos = self.pos(span.start);
-        let flow = if self.top_flow() {
-            true
-        } else if let Some(bracket) = self.flow_bracket(span.start.index()) {
-            self.flow_start = Some(bracket);
-            true
-        } else {
-            false
-        };
-        self.start(is_seq, anchor, pos, flow)
-    }
-
-    fn saphyr_end(&mut self) -> Result<(), Fail> {
-        let was_flow = self.top_flow();
-        self.end()?;
-        if was_flow && !self.top_flow() {
-            self.flow_start = None;
+            let message = format!("more than {} bytes of YAML text{how}: {LIMIT_SCOPE}", self.limits.max_bytes);
+            return self.err_over(Limit::Bytes, message, pos);
         }
         Ok(())
     }
 
     /// A list (`is_seq`) or map starts at `pos`; `flow` tells whether it is a flow collection.
-    pub(super) fn start(&mut self, is_seq: bool, anchor: usize, pos: Pos, flow: bool) -> Result<(), Fail> {
+    fn start(&mut self, is_seq: bool, anchor: usize, pos: Pos, flow: bool) -> Result<(), YamlError> {
         if self.in_key_position() {
             let what = if is_seq { "list" } else { "map" };
             return self.err(format!("invalid map key: a {what} cannot be a map key"), pos);
         }
         if self.stack.len() >= self.limits.max_depth {
-            return self.err(format!("document nested too deeply (more than {} levels)", self.limits.max_depth), pos);
+            let message = format!("document nested too deeply (more than {} levels)", self.limits.max_depth);
+            return self.err_over(Limit::Depth, message, pos);
         }
         self.charge(1, 0, pos)?;
         let kind = if is_seq {
@@ -1114,7 +618,7 @@ impl<'s, 'l> Builder<'s, 'l> {
     }
 
     /// The innermost open collection ends.
-    pub(super) fn end(&mut self) -> Result<(), Fail> {
+    fn end(&mut self) -> Result<(), YamlError> {
         let Some(frame) = self.stack.pop() else {
             return self.err("unbalanced end of collection", Pos::default());
         };
@@ -1156,64 +660,19 @@ impl<'s, 'l> Builder<'s, 'l> {
         self.complete(Node::at(value, frame.pos), info)
     }
 
-    fn saphyr_scalar(
-        &mut self,
-        text: Cow<'s, str>,
-        style: ScalarStyle,
-        anchor: usize,
-        tag: Option<&Tag>,
-        span: Span,
-    ) -> Result<(), Fail> {
-        let pos = self.pos(span.start);
-        let class = classify_tag(tag);
-        let plain = style == ScalarStyle::Plain;
-        let mut text = text;
-        let mut pos = pos;
-        if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
-            let header = self.block_header(span.start);
-            if let (Some((at, _)), 0, None) = (header, anchor, tag) {
-                pos = at;
-            }
-            if let Some(at) = self.tab_in_block_indentation(span, header) {
-                return self.err("found a tab character where an indentation space is expected", at);
-            }
-            if self.added_break_at == Some(span.end.index())
-                && text.ends_with('\n')
-                && self.added_break_read(span, header)
-            {
-                text.to_mut().pop();
-            }
-            return self.block_scalar(text, style == ScalarStyle::Literal, class, anchor, pos);
-        }
-        // libyaml refuses `{: a}` and `[: a]` (an empty key straight before the `:`).
-        if plain
-            && text.is_empty()
-            && class == TagClass::Implicit
-            && self.top_flow()
-            && self.in_key_position()
-            && self.char_at(span.start.index()) == Some(':')
-        {
-            let at = self.src.byte_of(span.start.index());
-            if !self.text[..at].trim_end().ends_with('?') {
-                return self.err("did not find expected node content", pos);
-            }
-        }
-        self.scalar(text, plain, class, anchor, pos)
-    }
-
     /// A literal (`|`) or folded (`>`) scalar at `pos` (its indicator), with its text as read.
     ///
     /// V3: kustomize prints a resource after kyaml has written it with go-yaml v3, each block
     /// scalar in its own style, and read it back ([`reprinted_block_scalar`]). Keys are left
     /// alone (a block scalar key needs `? `, and go-yaml writes multi-line keys quoted).
-    pub(super) fn block_scalar(
+    fn block_scalar(
         &mut self,
         text: Cow<'_, str>,
         literal: bool,
         class: TagClass,
         anchor: usize,
         pos: Pos,
-    ) -> Result<(), Fail> {
+    ) -> Result<(), YamlError> {
         if self.schema == Schema::V3 && !self.in_key_position() {
             match reprinted_block_scalar(&text, literal) {
                 Ok(None) => {}
@@ -1226,14 +685,14 @@ impl<'s, 'l> Builder<'s, 'l> {
 
     /// A scalar at `pos`: its text (escapes resolved, lines folded), whether it was plain, its
     /// tag and anchor (0 for none).
-    pub(super) fn scalar(
+    fn scalar(
         &mut self,
         text: Cow<'_, str>,
         plain: bool,
         class: TagClass,
         anchor: usize,
         pos: Pos,
-    ) -> Result<(), Fail> {
+    ) -> Result<(), YamlError> {
         let flow = self.top_flow();
         let empty_null = plain && text.is_empty() && class == TagClass::Implicit;
         if self.in_key_position() {
@@ -1314,7 +773,7 @@ impl<'s, 'l> Builder<'s, 'l> {
         empty_null: bool,
         flow: bool,
         pos: Pos,
-    ) -> Result<(), Fail> {
+    ) -> Result<(), YamlError> {
         // go-yaml v3 tags a plain `<<` (or anything tagged `!!merge`) as a merge key; v2 wants
         // the text `<<`, plain or tagged `!!merge`.
         let is_merge = match self.schema {
@@ -1368,7 +827,7 @@ impl<'s, 'l> Builder<'s, 'l> {
         self.set_key(key, pos)
     }
 
-    fn set_merge_key(&mut self, pos: Pos) -> Result<(), Fail> {
+    fn set_merge_key(&mut self, pos: Pos) -> Result<(), YamlError> {
         let schema = self.schema;
         let Some(Frame { kind: FrameKind::Map(mf), .. }) = self.stack.last_mut() else {
             return self.err("internal error: key outside a map", pos);
@@ -1381,7 +840,7 @@ impl<'s, 'l> Builder<'s, 'l> {
         Ok(())
     }
 
-    fn set_key(&mut self, key: String, pos: Pos) -> Result<(), Fail> {
+    fn set_key(&mut self, key: String, pos: Pos) -> Result<(), YamlError> {
         let schema = self.schema;
         let bytes = key.len();
         self.charge(0, bytes, pos)?;
@@ -1415,7 +874,7 @@ impl<'s, 'l> Builder<'s, 'l> {
     }
 
     /// An alias of the anchor numbered `id`, at `pos`.
-    pub(super) fn alias(&mut self, id: usize, pos: Pos) -> Result<(), Fail> {
+    fn alias(&mut self, id: usize, pos: Pos) -> Result<(), YamlError> {
         let Some(a) = self.anchors.get(&id) else {
             return self.err("alias refers to an unknown anchor or to a node that contains it", pos);
         };
@@ -1444,7 +903,8 @@ impl<'s, 'l> Builder<'s, 'l> {
             return self.set_key(key, pos);
         }
         if self.stack.len() + info.height > self.limits.max_depth {
-            return self.err(format!("document nested too deeply (more than {} levels)", self.limits.max_depth), pos);
+            let message = format!("document nested too deeply (more than {} levels)", self.limits.max_depth);
+            return self.err_over(Limit::Depth, message, pos);
         }
         self.charge_alias(info.size, info.bytes, pos)?;
         let Some(a) = self.anchors.get(&id) else {
@@ -1458,7 +918,7 @@ impl<'s, 'l> Builder<'s, 'l> {
         self.complete(node, Info { anchor: 0, from_alias: true, ..info })
     }
 
-    fn register_anchor(&mut self, node: Node, info: Info, raw: Option<&str>) -> Result<(), Fail> {
+    fn register_anchor(&mut self, node: Node, info: Info, raw: Option<&str>) -> Result<(), YamlError> {
         // The copy kept for aliases: part of what alias expansion costs.
         self.charge_alias(info.size, info.bytes, node.pos)?;
         let id = info.anchor;
@@ -1468,7 +928,7 @@ impl<'s, 'l> Builder<'s, 'l> {
     }
 
     /// Hands a finished node to its parent.
-    fn complete(&mut self, node: Node, info: Info) -> Result<(), Fail> {
+    fn complete(&mut self, node: Node, info: Info) -> Result<(), YamlError> {
         if info.anchor != 0 {
             self.register_anchor(node.clone(), info, None)?;
         }
@@ -1606,7 +1066,7 @@ fn kind_phrase(v: &Value) -> &'static str {
 
 /// What `text` decodes to when go-yaml v3 reads it as a plain scalar, when that is not a
 /// string: "null", "a boolean", "an integer", "a number", "a timestamp".
-pub(crate) fn plain_non_string_v3(text: &str) -> Option<&'static str> {
+pub fn plain_non_string_v3(text: &str) -> Option<&'static str> {
     match resolve_core(text, Schema::V3, true) {
         Res::Str | Res::Merge => None,
         Res::Null => Some("null"),
@@ -1715,290 +1175,6 @@ enum ResolvedScalar {
     Res(Res),
 }
 
-/// What go-yaml's `resolve` makes of a text.
-#[derive(Clone, Debug, PartialEq)]
-enum Res {
-    Null,
-    Bool(bool),
-    Int(i64),
-    UInt(u64),
-    Float(f64),
-    Timestamp(Ts),
-    /// The text itself, as a string.
-    Str,
-    /// `<<`.
-    Merge,
-}
-
-fn resolve_core(s: &str, schema: Schema, try_timestamp: bool) -> Res {
-    match s {
-        "" | "~" | "null" | "Null" | "NULL" => return Res::Null,
-        "true" | "True" | "TRUE" => return Res::Bool(true),
-        "false" | "False" | "FALSE" => return Res::Bool(false),
-        ".nan" | ".NaN" | ".NAN" => return Res::Float(f64::NAN),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Res::Float(f64::INFINITY),
-        "-.inf" | "-.Inf" | "-.INF" => return Res::Float(f64::NEG_INFINITY),
-        "<<" => return Res::Merge,
-        _ => {}
-    }
-    if schema == Schema::V11 {
-        match s {
-            "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => return Res::Bool(true),
-            "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => return Res::Bool(false),
-            _ => {}
-        }
-    }
-    match s.as_bytes()[0] {
-        b'.' => match go_parse_float_dot(s) {
-            Some(f) => Res::Float(f),
-            None => Res::Str,
-        },
-        b'+' | b'-' | b'0'..=b'9' => {
-            if try_timestamp {
-                if let Some(ts) = parse_timestamp(s) {
-                    return Res::Timestamp(ts);
-                }
-            }
-            let plain: Cow<str> = if s.contains('_') { Cow::Owned(s.replace('_', "")) } else { Cow::Borrowed(s) };
-            if let Some(i) = go_parse_int(&plain, 0) {
-                return Res::Int(i);
-            }
-            if let Some(u) = go_parse_uint(&plain, 0) {
-                return Res::UInt(u);
-            }
-            if yaml_style_float(&plain) {
-                if let Ok(f) = plain.parse::<f64>() {
-                    if f.is_finite() {
-                        return Res::Float(f);
-                    }
-                }
-            }
-            let mut prefixes: &[(&str, u32)] = &[("0b", 2), ("0o", 8)];
-            if schema == Schema::V11 {
-                prefixes = &prefixes[..1];
-            }
-            for &(prefix, base) in prefixes {
-                if let Some(rest) = plain.strip_prefix(prefix) {
-                    if let Some(i) = go_parse_int(rest, base) {
-                        return Res::Int(i);
-                    }
-                    if let Some(u) = go_parse_uint(rest, base) {
-                        return Res::UInt(u);
-                    }
-                    return Res::Str;
-                }
-                if let Some(rest) = plain.strip_prefix('-').and_then(|r| r.strip_prefix(prefix)) {
-                    if let Some(i) = go_parse_int(&format!("-{rest}"), base) {
-                        return Res::Int(i);
-                    }
-                    return Res::Str;
-                }
-            }
-            Res::Str
-        }
-        _ => Res::Str,
-    }
-}
-
-/// Go's `strconv.ParseUint` (no underscores; `base` 0 picks the base from the prefix).
-fn go_parse_uint(s: &str, base: u32) -> Option<u64> {
-    if s.is_empty() {
-        return None;
-    }
-    let b = s.as_bytes();
-    let (base, digits) = if base == 0 {
-        if b[0] == b'0' {
-            match b.get(1).map(u8::to_ascii_lowercase) {
-                Some(b'b') if b.len() >= 3 => (2, &b[2..]),
-                Some(b'o') if b.len() >= 3 => (8, &b[2..]),
-                Some(b'x') if b.len() >= 3 => (16, &b[2..]),
-                _ => (8, &b[1..]),
-            }
-        } else {
-            (10, b)
-        }
-    } else {
-        (base, b)
-    };
-    let mut n: u64 = 0;
-    for &c in digits {
-        let d = match c {
-            b'0'..=b'9' => u32::from(c - b'0'),
-            b'a'..=b'z' => u32::from(c - b'a') + 10,
-            b'A'..=b'Z' => u32::from(c - b'A') + 10,
-            _ => return None,
-        };
-        if d >= base {
-            return None;
-        }
-        n = n.checked_mul(u64::from(base))?.checked_add(u64::from(d))?;
-    }
-    Some(n)
-}
-
-/// Go's `strconv.ParseInt` with bit size 64.
-fn go_parse_int(s: &str, base: u32) -> Option<i64> {
-    let (neg, rest) = match s.as_bytes().first()? {
-        b'+' => (false, &s[1..]),
-        b'-' => (true, &s[1..]),
-        _ => (false, s),
-    };
-    let u = go_parse_uint(rest, base)?;
-    if neg {
-        if u <= 1u64 << 63 {
-            Some((u as i64).wrapping_neg())
-        } else {
-            None
-        }
-    } else {
-        i64::try_from(u).ok()
-    }
-}
-
-/// go-yaml's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
-fn yaml_style_float(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    if matches!(b.first(), Some(b'+' | b'-')) {
-        i += 1;
-    }
-    let digits = |i: &mut usize| {
-        let start = *i;
-        while *i < b.len() && b[*i].is_ascii_digit() {
-            *i += 1;
-        }
-        *i - start
-    };
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    } else {
-        if digits(&mut i) == 0 {
-            return false;
-        }
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            digits(&mut i);
-        }
-    }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(b.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    i == b.len()
-}
-
-/// Go's `strconv.ParseFloat` for a text starting with `.` (underscores allowed between digits).
-fn go_parse_float_dot(s: &str) -> Option<f64> {
-    let b = s.as_bytes();
-    for (i, &c) in b.iter().enumerate() {
-        if c == b'_' {
-            let before = i > 0 && b[i - 1].is_ascii_digit();
-            let after = b.get(i + 1).is_some_and(u8::is_ascii_digit);
-            if !before || !after {
-                return None;
-            }
-        }
-    }
-    let t: Cow<str> = if s.contains('_') { Cow::Owned(s.replace('_', "")) } else { Cow::Borrowed(s) };
-    let tb = t.as_bytes();
-    // `.` digits+ ([eE] [+-]? digits+)?
-    let mut i = 1;
-    while i < tb.len() && tb[i].is_ascii_digit() {
-        i += 1;
-    }
-    if i == 1 {
-        return None;
-    }
-    if i < tb.len() {
-        if !matches!(tb[i], b'e' | b'E') {
-            return None;
-        }
-        i += 1;
-        if matches!(tb.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        let start = i;
-        while i < tb.len() && tb[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == start || i != tb.len() {
-            return None;
-        }
-    }
-    t.parse::<f64>().ok().filter(|f| f.is_finite())
-}
-
-/// How Go prints a non-finite float in JSON errors.
-fn go_special_float(f: f64) -> &'static str {
-    if f.is_nan() {
-        "NaN"
-    } else if f > 0.0 {
-        "+Inf"
-    } else {
-        "-Inf"
-    }
-}
-
-/// Go's `strconv.FormatFloat(f, 'g', -1, 32)` with `sigs.k8s.io/yaml`'s spellings of
-/// infinities and NaN (how it turns float map keys into strings).
-fn go_format_float32_g(f: f64) -> String {
-    if f.is_nan() {
-        return ".nan".to_string();
-    }
-    let x = f as f32;
-    if x.is_infinite() {
-        return if x > 0.0 { ".inf".to_string() } else { "-.inf".to_string() };
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() { "-0".to_string() } else { "0".to_string() };
-    }
-    let e = format!("{x:e}");
-    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
-    let neg = mant.starts_with('-');
-    let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let nd = digits.len() as i32;
-    let dp = exp + 1;
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    if !(-4..6).contains(&exp) {
-        out.push_str(&digits[..1]);
-        if nd > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        out.push('e');
-        out.push(if exp < 0 { '-' } else { '+' });
-        let a = exp.unsigned_abs();
-        if a < 10 {
-            out.push('0');
-        }
-        out.push_str(&a.to_string());
-    } else if dp <= 0 {
-        out.push_str("0.");
-        out.extend(std::iter::repeat_n('0', (-dp) as usize));
-        out.push_str(&digits);
-    } else if dp >= nd {
-        out.push_str(&digits);
-        out.extend(std::iter::repeat_n('0', (dp - nd) as usize));
-    } else {
-        out.push_str(&digits[..dp as usize]);
-        out.push('.');
-        out.push_str(&digits[dp as usize..]);
-    }
-    out
-}
-
 /// Go's `base64.StdEncoding.DecodeString` (newlines ignored), then the bytes as a Go string
 /// that `encoding/json` would print (each invalid UTF-8 byte becomes U+FFFD).
 fn decode_binary(text: &str) -> Result<String, String> {
@@ -2041,167 +1217,6 @@ fn decode_binary(text: &str) -> Result<String, String> {
         }
     }
     Ok(s)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Timestamps (go-yaml's parseTimestamp with Go's time.Parse, then time.Time's JSON form)
-// ---------------------------------------------------------------------------------------------
-
-/// A timestamp as Go's `time.Parse` reads it.
-#[derive(Clone, Debug, PartialEq)]
-struct Ts {
-    year: u32,
-    month: u32,
-    day: u32,
-    hour: u32,
-    min: u32,
-    sec: u32,
-    nanos: u32,
-    /// Zone offset in minutes; 0 for `Z` and for no zone (UTC).
-    offset_min: i32,
-}
-
-impl Ts {
-    /// RFC 3339 with nanoseconds, trailing zeros trimmed (`time.Time.MarshalJSON`).
-    fn format(&self) -> Result<String, String> {
-        let mut s = format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            self.year, self.month, self.day, self.hour, self.min, self.sec
-        );
-        if self.nanos != 0 {
-            let frac = format!("{:09}", self.nanos);
-            s.push('.');
-            s.push_str(frac.trim_end_matches('0'));
-        }
-        if self.offset_min == 0 {
-            s.push('Z');
-        } else {
-            let a = self.offset_min.unsigned_abs();
-            if a / 60 >= 24 {
-                return Err(
-                    "json: error calling MarshalJSON for type time.Time: Time.MarshalJSON: timezone hour outside of range [0,23]"
-                        .to_string(),
-                );
-            }
-            s.push_str(&format!("{}{:02}:{:02}", if self.offset_min < 0 { '-' } else { '+' }, a / 60, a % 60));
-        }
-        Ok(s)
-    }
-}
-
-/// go-yaml's formats: `2006-1-2T15:4:5.999999999Z07:00` (also with `t`),
-/// `2006-1-2 15:4:5.999999999` and `2006-1-2`, with Go's parsing rules.
-fn parse_timestamp(s: &str) -> Option<Ts> {
-    let b = s.as_bytes();
-    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
-        return None;
-    }
-    let year = b[..4].iter().fold(0u32, |n, &c| n * 10 + u32::from(c - b'0'));
-    let mut i = 5;
-    let month = getnum(b, &mut i)?;
-    if !(1..=12).contains(&month) {
-        return None;
-    }
-    if b.get(i) != Some(&b'-') {
-        return None;
-    }
-    i += 1;
-    let day = getnum(b, &mut i)?;
-    let mut ts = Ts { year, month, day, hour: 0, min: 0, sec: 0, nanos: 0, offset_min: 0 };
-    if i < b.len() {
-        let with_zone = match b[i] {
-            b'T' | b't' => {
-                i += 1;
-                true
-            }
-            b' ' => {
-                while b.get(i) == Some(&b' ') {
-                    i += 1;
-                }
-                false
-            }
-            _ => return None,
-        };
-        ts.hour = getnum(b, &mut i)?;
-        if ts.hour >= 24 || b.get(i) != Some(&b':') {
-            return None;
-        }
-        i += 1;
-        ts.min = getnum(b, &mut i)?;
-        if ts.min >= 60 || b.get(i) != Some(&b':') {
-            return None;
-        }
-        i += 1;
-        ts.sec = getnum(b, &mut i)?;
-        if ts.sec >= 60 {
-            return None;
-        }
-        if matches!(b.get(i), Some(b'.' | b',')) && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-            let start = i;
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
-            }
-            let digits = &b[start..i.min(start + 9)];
-            let mut n = digits.iter().fold(0u32, |n, &c| n * 10 + u32::from(c - b'0'));
-            for _ in digits.len()..9 {
-                n *= 10;
-            }
-            ts.nanos = n;
-        }
-        if with_zone {
-            match b.get(i) {
-                Some(b'Z') => i += 1,
-                Some(&sign @ (b'+' | b'-')) => {
-                    let z = b.get(i..i + 6)?;
-                    if z[3] != b':' || !z[1].is_ascii_digit() || !z[2].is_ascii_digit() {
-                        return None;
-                    }
-                    if !z[4].is_ascii_digit() || !z[5].is_ascii_digit() {
-                        return None;
-                    }
-                    let hh = i32::from(z[1] - b'0') * 10 + i32::from(z[2] - b'0');
-                    let mm = i32::from(z[4] - b'0') * 10 + i32::from(z[5] - b'0');
-                    if hh > 24 || mm > 60 {
-                        return None;
-                    }
-                    let off = hh * 60 + mm;
-                    ts.offset_min = if sign == b'-' { -off } else { off };
-                    i += 6;
-                }
-                _ => return None,
-            }
-        }
-        if i != b.len() {
-            return None;
-        }
-    }
-    if day < 1 || day > days_in(month, year) {
-        return None;
-    }
-    Some(ts)
-}
-
-/// Go's `getnum(s, false)`: one or two digits.
-fn getnum(b: &[u8], i: &mut usize) -> Option<u32> {
-    let d0 = *b.get(*i).filter(|c| c.is_ascii_digit())?;
-    *i += 1;
-    match b.get(*i) {
-        Some(&d1) if d1.is_ascii_digit() => {
-            *i += 1;
-            Some(u32::from(d0 - b'0') * 10 + u32::from(d1 - b'0'))
-        }
-        _ => Some(u32::from(d0 - b'0')),
-    }
-}
-
-fn days_in(month: u32, year: u32) -> u32 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 #[cfg(test)]
@@ -2898,9 +1913,7 @@ mod tests {
     /// the value of `x`.
     fn x_both_ways(text: &str, want: &str) {
         for fast in [true, false] {
-            FAST_PATH.with(|c| c.set(fast));
-            let got = parse_stream(text, Schema::V3);
-            FAST_PATH.with(|c| c.set(true));
+            let got = parse_stream_with(text, Schema::V3, &Limits { fast_path: fast, ..Limits::default() });
             let docs = got.unwrap_or_else(|e| panic!("{text:?} (fast path {fast}): {e}"));
             let last = docs.last().expect("a document");
             assert_eq!(last.str_at(&["x"]), Some(want), "{text:?} (fast path {fast})");
@@ -2975,9 +1988,7 @@ mod tests {
     fn a_block_scalar_starting_with_a_tab_is_an_error_because_kustomize_cannot_print_it() {
         for text in ["x: |2\n  \tname\n", "x: >2-\n  \tname\n  b\n"] {
             for fast in [true, false] {
-                FAST_PATH.with(|c| c.set(fast));
-                let got = parse_stream(text, Schema::V3);
-                FAST_PATH.with(|c| c.set(true));
+                let got = parse_stream_with(text, Schema::V3, &Limits { fast_path: fast, ..Limits::default() });
                 let e = got.expect_err(text);
                 assert!(e.message.contains("starts with a tab"), "{text:?}: {e}");
                 assert_eq!(e.pos, Pos::new(1, 4), "{text:?}");
@@ -3083,9 +2094,7 @@ mod tests {
             ("x: |-\n  a\n\t", Pos::new(3, 1)),
         ] {
             for fast in [true, false] {
-                FAST_PATH.with(|c| c.set(fast));
-                let got = parse_stream(text, Schema::V3);
-                FAST_PATH.with(|c| c.set(true));
+                let got = parse_stream_with(text, Schema::V3, &Limits { fast_path: fast, ..Limits::default() });
                 let e = got.expect_err(text);
                 assert_eq!(e.message, "found a tab character where an indentation space is expected", "{text:?}");
                 assert_eq!(e.pos, at, "{text:?} (fast path {fast})");
@@ -3163,6 +2172,20 @@ mod tests {
         // Moderate reuse is fine.
         let text = "a: &a {x: [1, 2, 3]}\nb: [*a, *a, *a]\n";
         assert_eq!(one(text, Schema::V3).get("b").unwrap().as_seq().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn an_error_over_a_limit_names_the_limit_and_other_errors_name_none() {
+        let over = |text: &str, limits: Limits| parse_stream_with(text, Schema::V3, &limits).unwrap_err().limit;
+        let d = Limits::default;
+        assert_eq!(over(&laughs(), d()), Some(Limit::Nodes));
+        assert_eq!(over(&laughs(), Limits { max_alias_nodes: 100, ..d() }), Some(Limit::AliasNodes));
+        let text = format!("a: &a \"{}\"\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n", "x".repeat(1000));
+        assert_eq!(over(&text, Limits { max_bytes: 10_000, ..d() }), Some(Limit::Bytes));
+        assert_eq!(over("a: 1\n---\nb: 2\n", Limits { max_documents: 1, ..d() }), Some(Limit::Documents));
+        assert_eq!(over("a: [[[1]]]\n", Limits { max_depth: 2, ..d() }), Some(Limit::Depth));
+        assert_eq!(over("a: [1\n", d()), None);
+        assert_eq!(over("a: 1\na: 2\n", d()), None);
     }
 
     #[test]
