@@ -78,6 +78,8 @@ pub struct Options {
     pub managed_by_label: bool,
     /// What one build may read.
     pub limits: Limits,
+    /// Fetches remote bases, components and files (`None`: a remote entry is an error).
+    pub fetcher: Option<std::sync::Arc<dyn crate::remote::Fetcher>>,
 }
 
 /// Builds the kustomization in `root`: every resource, transformed and sorted, plus warnings.
@@ -121,6 +123,7 @@ pub(crate) fn build_with(
         )));
     }
     let mut builder = Builder::new(loader);
+    builder.fetcher = options.fetcher.clone();
     if trace {
         builder.tracer = Some(Tracer::default());
     }

@@ -106,11 +106,14 @@ impl ConfiguredBy {
 
     /// The YAML kustomize writes for it, each line after the first indented by `indent`.
     fn render(&self, root: &Utf8Path, indent: &str) -> String {
+        self.render_in(&relative(root, &self.file), indent)
+    }
+
+    /// [`ConfiguredBy::render`] with the `configuredIn:` path given.
+    fn render_in(&self, configured_in: &str, indent: &str) -> String {
         let mut s = format!(
-            "configuredIn: {}\n{indent}configuredBy:\n{indent}  apiVersion: {}\n{indent}  kind: {}\n",
-            relative(root, &self.file),
-            self.api_version,
-            self.kind
+            "configuredIn: {configured_in}\n{indent}configuredBy:\n{indent}  apiVersion: {}\n{indent}  kind: {}\n",
+            self.api_version, self.kind
         );
         if !self.name.is_empty() {
             s.push_str(&format!("{indent}  name: {}\n", self.name));
@@ -343,19 +346,28 @@ pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) -> Resu
 }
 
 /// The origin annotation of a resource: the file it was read from, or its generator.
+/// What a remote entry brought names its repository and ref, with paths from the repository's
+/// root (see [`crate::remote::RemoteOrigin`]).
 fn origin_text(r: &Resource, root: &Utf8Path) -> String {
-    if let Some(by) = &r.configured_by {
-        return by.render(root, "");
+    let builtin;
+    let by = match &r.configured_by {
+        Some(by) => Some(by),
+        None if r.generated.is_some() => {
+            builtin = ConfiguredBy::builtin(&r.origin, &format!("{}Generator", r.kind()));
+            Some(&builtin)
+        }
+        None => None,
+    };
+    match (by, &r.remote) {
+        (Some(by), None) => by.render(root, ""),
+        (Some(by), Some(remote)) => remote.repo_lines() + &by.render_in(&remote.path_of(&by.file), ""),
+        (None, None) => format!("path: {}\n", relative(root, &r.origin)),
+        (None, Some(remote)) => format!("path: {}\n{}", remote.path_of(&r.origin), remote.repo_lines()),
     }
-    if r.generated.is_some() {
-        let kind = format!("{}Generator", r.kind());
-        return ConfiguredBy::builtin(&r.origin, &kind).render(root, "");
-    }
-    format!("path: {}\n", relative(root, &r.origin))
 }
 
 /// `path` relative to the directory `root` (both absolute), with `..` where needed.
-fn relative(root: &Utf8Path, path: &Utf8Path) -> String {
+pub(crate) fn relative(root: &Utf8Path, path: &Utf8Path) -> String {
     let a: Vec<Utf8Component> = root.components().collect();
     let b: Vec<Utf8Component> = path.components().collect();
     let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();

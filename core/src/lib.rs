@@ -74,6 +74,7 @@ pub use error::{Error, Result, Step};
 pub use explain::{explain, ExplainOptions, Explained, ExplainedObject, FieldOrigin, Origin};
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
 pub use lint::{lint, rule, Finding, Note, Rule, Severity, RULES};
+pub use remote::{Checkout, Fetcher, FileError, RepoSpec};
 
 use camino::Utf8Path;
 

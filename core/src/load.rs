@@ -191,6 +191,12 @@ impl<'a> Loader<'a> {
         Ok((real, text))
     }
 
+    /// Turns the load restrictor on or off (a remote tree is always restricted); returns what it
+    /// was.
+    pub fn set_restrict(&mut self, restrict: bool) -> bool {
+        std::mem::replace(&mut self.restrict, restrict)
+    }
+
     /// Refuses a path outside `root` when the restrictor is on.
     pub fn check_within(&self, root: &Utf8Path, real: &Utf8Path, rel: &str) -> Result<()> {
         if self.restrict && !real.starts_with(root) {

@@ -115,6 +115,9 @@ pub struct Resource {
     pub empty_nulls: Vec<crate::yaml::node::Pos>,
     /// The resource's id in the build's tracer (`kcompile explain`); 0 when not traced (yet).
     pub trace: u32,
+    /// The remote entry that brought it (a repository or an HTTP file), for the origin
+    /// annotation; `None` for local files.
+    pub remote: Option<std::sync::Arc<crate::remote::RemoteOrigin>>,
 }
 
 /// What generators record about the objects they make.
@@ -140,6 +143,7 @@ impl Resource {
             annotation_texts: Vec::new(),
             empty_nulls: Vec::new(),
             trace: 0,
+            remote: None,
         }
     }
 
