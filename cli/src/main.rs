@@ -4,6 +4,7 @@
 mod diff;
 mod edit;
 mod lint_output;
+mod remote;
 mod render;
 mod snapshot;
 mod write;
@@ -165,9 +166,25 @@ struct BuildFlags {
           require_equals = true, hide_default_value = true, hide_possible_values = true, value_name = "BOOL")]
     enable_managedby_label: bool,
     #[command(flatten)]
+    remote: RemoteFlags,
+    #[command(flatten)]
     limits: LimitFlags,
     #[command(flatten)]
     plugins: PluginFlags,
+}
+
+/// Remote bases, components and files (`https://github.com/org/repo//dir?ref=v1`, ...).
+#[derive(Args)]
+#[command(next_help_heading = "Remote bases (see the README)")]
+struct RemoteFlags {
+    /// Use only what is cached: a remote base not in the cache is an error, and branches are not
+    /// resolved again.
+    #[arg(long)]
+    offline: bool,
+    /// Where checkouts of remote bases are kept [default: $XDG_CACHE_HOME/kcompile, else
+    /// ~/.cache/kcompile].
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<Utf8PathBuf>,
 }
 
 /// Bounds on what one build reads (all its files together), against hostile trees.
@@ -300,6 +317,10 @@ impl BuildFlags {
             managed_by_label: self.enable_managedby_label
                 || std::env::var("KUSTOMIZE_ENABLE_MANAGEDBY_LABEL").is_ok_and(|v| v == "on"),
             limits: self.limits.limits(),
+            fetcher: Some(std::sync::Arc::new(remote::GitFetcher::new(
+                self.remote.cache_dir.as_deref().map(|d| absolute(d).unwrap_or_else(|_| d.to_owned())),
+                self.remote.offline,
+            ))),
         }
     }
 }
