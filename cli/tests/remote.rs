@@ -140,6 +140,10 @@ fn remote_bases_over_file_urls_build_as_kubectl_builds_them() {
         ("component", format!("resources:\n- cm.yaml\ncomponents:\n- {up}//comp?ref=main\n")),
         ("nested", format!("{origin}resources:\n- {}\n", t.url("nested.git"))),
         ("generator", format!("{origin}resources:\n- {up}//gen\n")),
+        (
+            "transformer-annotations",
+            format!("buildMetadata: [transformerAnnotations, originAnnotations]\nnamespace: here\nresources:\n- {up}//overlay?ref=v1\n- {up}//gen\n"),
+        ),
         ("no-such-ref", format!("resources:\n- {up}//base?ref=nope\n")),
         ("no-such-dir", format!("resources:\n- {up}//nope?ref=v1\n")),
         ("reads-outside-its-directory", format!("resources:\n- {up}//escapes?ref=v1\n")),

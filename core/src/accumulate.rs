@@ -256,6 +256,11 @@ impl<'a> Builder<'a> {
         res.map_err(|e| e.in_file(&loaded.file))
     }
 
+    /// The remote tree being built, if any (innermost).
+    pub fn current_remote(&self) -> Option<std::sync::Arc<RemoteOrigin>> {
+        self.remotes.last().map(|(_, o)| o.clone())
+    }
+
     /// Inside a remote tree, a base or component must lie inside its checkout (kustomize's
     /// containment check, after symlinks are resolved).
     fn check_in_repo(&self, real: &Utf8Path) -> Result<()> {

@@ -79,6 +79,8 @@ pub struct ConfiguredBy {
     pub kind: String,
     pub name: String,
     pub namespace: String,
+    /// The remote tree `file` is in, if any (the annotation then names its repository).
+    pub remote: Option<std::sync::Arc<crate::remote::RemoteOrigin>>,
 }
 
 impl ConfiguredBy {
@@ -91,6 +93,7 @@ impl ConfiguredBy {
             kind: config.kind().to_string(),
             name: config.name().to_string(),
             namespace: config.namespace().to_string(),
+            remote: None,
         }
     }
 
@@ -101,12 +104,21 @@ impl ConfiguredBy {
             kind: kind.into(),
             name: String::new(),
             namespace: String::new(),
+            remote: None,
         }
     }
 
     /// The YAML kustomize writes for it, each line after the first indented by `indent`.
+    /// In a remote tree, `repo:` and `ref:` come first and the path is from the repository.
     fn render(&self, root: &Utf8Path, indent: &str) -> String {
-        self.render_in(&relative(root, &self.file), indent)
+        let Some(remote) = &self.remote else { return self.render_in(&relative(root, &self.file), indent) };
+        let mut s = String::new();
+        for line in remote.repo_lines().lines() {
+            s.push_str(line);
+            s.push('\n');
+            s.push_str(indent);
+        }
+        s + &self.render_in(&remote.path_of(&self.file), indent)
     }
 
     /// [`ConfiguredBy::render`] with the `configuredIn:` path given.
@@ -168,7 +180,9 @@ pub fn record_builtin(b: &Builder, lk: &LoadedKustomization, acc: &mut Accumulat
     if kinds.is_empty() {
         return;
     }
-    let entries: Vec<ConfiguredBy> = kinds.iter().map(|k| ConfiguredBy::builtin(&lk.file, k)).collect();
+    let remote = b.current_remote();
+    let entries: Vec<ConfiguredBy> =
+        kinds.iter().map(|k| ConfiguredBy { remote: remote.clone(), ..ConfiguredBy::builtin(&lk.file, k) }).collect();
     for r in acc.resources.iter_mut() {
         r.transformations.extend(entries.iter().cloned());
     }
@@ -177,6 +191,7 @@ pub fn record_builtin(b: &Builder, lk: &LoadedKustomization, acc: &mut Accumulat
 /// Records one transformer (a `transformers:` entry) on every accumulated resource.
 pub fn record(b: &Builder, by: &ConfiguredBy, acc: &mut Accumulator) {
     if b.build_metadata.transformers {
+        let by = ConfiguredBy { remote: b.current_remote(), ..by.clone() };
         for r in acc.resources.iter_mut() {
             r.transformations.push(by.clone());
         }
@@ -349,18 +364,15 @@ pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) -> Resu
 /// What a remote entry brought names its repository and ref, with paths from the repository's
 /// root (see [`crate::remote::RemoteOrigin`]).
 fn origin_text(r: &Resource, root: &Utf8Path) -> String {
-    let builtin;
     let by = match &r.configured_by {
-        Some(by) => Some(by),
-        None if r.generated.is_some() => {
-            builtin = ConfiguredBy::builtin(&r.origin, &format!("{}Generator", r.kind()));
-            Some(&builtin)
-        }
+        Some(by) => Some(by.clone()),
+        None if r.generated.is_some() => Some(ConfiguredBy::builtin(&r.origin, &format!("{}Generator", r.kind()))),
         None => None,
     };
     match (by, &r.remote) {
-        (Some(by), None) => by.render(root, ""),
-        (Some(by), Some(remote)) => remote.repo_lines() + &by.render_in(&remote.path_of(&by.file), ""),
+        (Some(by), remote) => {
+            ConfiguredBy { remote: by.remote.clone().or_else(|| remote.clone()), ..by }.render(root, "")
+        }
         (None, None) => format!("path: {}\n", relative(root, &r.origin)),
         (None, Some(remote)) => format!("path: {}\n{}", remote.path_of(&r.origin), remote.repo_lines()),
     }

@@ -498,6 +498,19 @@ mod fetch_tests {
     }
 
     #[test]
+    fn transformations_configured_in_a_remote_tree_name_its_repository() {
+        let f = serving(&[("file:///srv/repo.git", "/cache/repo")], vec![]);
+        let fs = repo_fs().with("cache/repo/base/kustomization.yaml", "namePrefix: up-\nresources:\n- cm.yaml\n").with(
+            "app/kustomization.yaml",
+            "buildMetadata: [transformerAnnotations]\nnamespace: ns\nresources:\n- file:///srv/repo.git//base\n",
+        );
+        let out = build(&fs, "/app".into(), &options(&f)).unwrap().yaml();
+        // As `kubectl kustomize` prints it: the remote one first, then the local one.
+        let expected = "      - repo: file:///srv/repo.git\n        configuredIn: base/kustomization.yaml\n        configuredBy:\n          apiVersion: builtin\n          kind: PrefixTransformer\n      - configuredIn: kustomization.yaml\n";
+        assert!(out.contains(expected), "{out}");
+    }
+
+    #[test]
     fn a_remote_kustomization_reads_nothing_outside_its_directory_whatever_the_restrictor() {
         let f = serving(&[("file:///srv/repo.git", "/cache/repo")], vec![]);
         let fs = repo_fs()
