@@ -420,6 +420,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 )));
             }
             let roots: Vec<Utf8PathBuf> = dirs.iter().map(|d| absolute(d)).collect::<Result<_, _>>()?;
+            if let Some(fetcher) = &options.fetcher {
+                remote::prefetch(fetcher.as_ref(), &roots);
+            }
             // One root needs no cache of shared files; several share one session.
             let results = match roots.as_slice() {
                 [root] => vec![kcompile::build(&DiskFs, root, &options)],

@@ -149,6 +149,82 @@ impl Fetcher for GitFetcher {
     }
 }
 
+/// Fetches the distinct remote bases and components of the trees in `roots` in parallel, before
+/// the build (which then finds them in the fetcher's memory): the kustomization files are scanned
+/// for entries that read as repositories, local directories and fetched checkouts recursively,
+/// one wave of fetches at a time. Errors are left for the build to report, in its order.
+pub fn prefetch(fetcher: &dyn Fetcher, roots: &[Utf8PathBuf]) {
+    const MAX_DIRS: usize = 10_000;
+    const WORKERS: usize = 8;
+    let mut dirs: Vec<Utf8PathBuf> = roots.to_vec();
+    let mut scanned = std::collections::HashSet::new();
+    let mut asked = std::collections::HashSet::new();
+    loop {
+        let mut wave: Vec<RepoSpec> = Vec::new();
+        while let Some(dir) = dirs.pop() {
+            if scanned.len() >= MAX_DIRS || !scanned.insert(dir.clone()) {
+                continue;
+            }
+            for entry in remote_candidates(&dir) {
+                let local = dir.join(&entry);
+                match RepoSpec::parse(&entry) {
+                    Ok(spec) if !local.is_file() => {
+                        let new = asked.insert((spec.clone_url(), spec.git_ref.clone(), spec.submodules));
+                        wave.extend(new.then_some(spec));
+                    }
+                    _ if local.is_dir() => dirs.push(local),
+                    _ => {}
+                }
+            }
+        }
+        if wave.is_empty() {
+            return;
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let found = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..WORKERS.min(wave.len()) {
+                s.spawn(|| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(spec) = wave.get(i) else { break };
+                    if let Ok(c) = fetcher.repo(spec) {
+                        if let Ok(mut f) = found.lock() {
+                            f.push(c.dir.join(&spec.kust_path));
+                        }
+                    }
+                });
+            }
+        });
+        dirs.extend(found.into_inner().unwrap_or_default());
+    }
+}
+
+/// The `resources:`, `bases:` and `components:` entries of the kustomization in `dir` that are
+/// not HTTP files (nothing when there is none or it does not parse).
+fn remote_candidates(dir: &Utf8Path) -> Vec<String> {
+    let Some(text) = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        .iter()
+        .find_map(|n| std::fs::read_to_string(dir.join(n)).ok())
+    else {
+        return Vec::new();
+    };
+    let Some(doc) = kcompile::data::parse(&text).ok().and_then(|d| d.into_iter().next()) else { return Vec::new() };
+    ["resources", "bases", "components"]
+        .iter()
+        .filter_map(|field| doc.get(field)?.as_seq())
+        .flatten()
+        .filter_map(|n| n.as_str())
+        .filter(|e| !is_http(e))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether kustomize fetches `entry` as an HTTP file (those are fetched by the build itself).
+fn is_http(entry: &str) -> bool {
+    let lower = entry.get(..8).unwrap_or(entry).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
 /// `$XDG_CACHE_HOME/kcompile`, else `~/.cache/kcompile`.
 fn default_cache_dir() -> Option<Utf8PathBuf> {
     let from = |var: &str| std::env::var(var).ok().filter(|v| !v.is_empty()).map(Utf8PathBuf::from);
@@ -315,4 +391,63 @@ fn reader<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<
         }
         bytes
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks out every repository at `dir` after a pause, counting the calls.
+    #[derive(Debug)]
+    struct Slow {
+        dir: Utf8PathBuf,
+        asked: Mutex<Vec<String>>,
+    }
+
+    impl Fetcher for Slow {
+        fn repo(&self, spec: &RepoSpec) -> Result<Checkout, Error> {
+            std::thread::sleep(Duration::from_millis(300));
+            self.asked.lock().unwrap().push(spec.raw.clone());
+            Ok(Checkout { dir: self.dir.clone(), commit: "c".into() })
+        }
+        fn file(&self, _: &str) -> Result<Vec<u8>, FileError> {
+            Err(FileError::Status(404))
+        }
+    }
+
+    #[test]
+    fn prefetch_fetches_distinct_remotes_of_the_tree_in_parallel_waves() {
+        let tmp = std::env::temp_dir().join(format!("kcompile-prefetch-{}", std::process::id()));
+        let root = Utf8PathBuf::from_path_buf(tmp).unwrap();
+        let write = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        let mut kust = String::from("resources:\n- local\n- https://example.com/a/b/file.yaml\n");
+        for i in 0..5 {
+            kust.push_str(&format!("- github.com/org/repo{i}//dir?ref=v1\n"));
+        }
+        write("app/kustomization.yaml", &kust);
+        // A local base listing one of them again, and a component.
+        write(
+            "app/local/kustomization.yaml",
+            "resources:\n- github.com/org/repo0//dir?ref=v1\ncomponents:\n- github.com/org/comp\n",
+        );
+        // Every checkout's `dir` lists one more remote, fetched in a second wave.
+        write("checkout/dir/kustomization.yaml", "resources:\n- github.com/org/nested\n");
+        let slow = Slow { dir: root.join("checkout"), asked: Mutex::default() };
+        let started = Instant::now();
+        prefetch(&slow, &[root.join("app")]);
+        let elapsed = started.elapsed();
+        let mut asked = slow.asked.into_inner().unwrap();
+        asked.sort();
+        let _ = std::fs::remove_dir_all(&root);
+        assert_eq!(asked.len(), 7, "{asked:?}");
+        assert!(
+            asked.contains(&"github.com/org/comp".to_string()) && asked.contains(&"github.com/org/nested".to_string())
+        );
+        // Seven fetches of 300 ms each, in two waves.
+        assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
+    }
 }
