@@ -187,7 +187,8 @@ pub fn is_remote_file(entry: &str) -> bool {
         && !entry.bytes().any(|b| b < 0x20 || b == 0x7f)
 }
 
-/// The error for a remote target kcompile cannot load yet, naming what kustomize would fetch.
+/// The error for a remote target in a build given no [`Fetcher`], naming what kustomize would
+/// fetch.
 pub fn unsupported(entry: &str) -> Option<Error> {
     let spec = RepoSpec::parse(entry).ok();
     let repo = spec.as_ref().map(|spec| {
@@ -211,8 +212,8 @@ pub fn unsupported(entry: &str) -> Option<Error> {
         (false, None) => return None,
     };
     Some(
-        Error::new(format!("{what}: remote resources are not supported by kcompile yet"))
-            .help("vendor the remote tree into the repository (for example with `git subtree` or a copy) and list it by its local path"),
+        Error::new(format!("{what}: this build has no fetcher for remote resources"))
+            .help("give the build a Fetcher (Options::fetcher; the kcompile command line fetches with git), or vendor the remote tree into the repository and list it by its local path"),
     )
 }
 
