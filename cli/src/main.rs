@@ -4,6 +4,7 @@
 mod diff;
 mod edit;
 mod lint_output;
+mod remote;
 mod render;
 mod snapshot;
 mod write;
@@ -165,9 +166,25 @@ struct BuildFlags {
           require_equals = true, hide_default_value = true, hide_possible_values = true, value_name = "BOOL")]
     enable_managedby_label: bool,
     #[command(flatten)]
+    remote: RemoteFlags,
+    #[command(flatten)]
     limits: LimitFlags,
     #[command(flatten)]
     plugins: PluginFlags,
+}
+
+/// Remote bases, components and files (`https://github.com/org/repo//dir?ref=v1`, ...).
+#[derive(Args)]
+#[command(next_help_heading = "Remote bases (see the README)")]
+struct RemoteFlags {
+    /// Use only what is cached: a remote base not in the cache is an error, and branches are not
+    /// resolved again.
+    #[arg(long)]
+    offline: bool,
+    /// Where checkouts of remote bases are kept [default: $XDG_CACHE_HOME/kcompile, else
+    /// ~/.cache/kcompile].
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<Utf8PathBuf>,
 }
 
 /// Bounds on what one build reads (all its files together), against hostile trees.
@@ -301,6 +318,10 @@ impl BuildFlags {
                     || std::env::var("KUSTOMIZE_ENABLE_MANAGEDBY_LABEL").is_ok_and(|v| v == "on"),
             )
             .with_limits(self.limits.limits())
+            .with_fetcher(Some(std::sync::Arc::new(remote::GitFetcher::new(
+                self.remote.cache_dir.as_deref().map(|d| absolute(d).unwrap_or_else(|_| d.to_owned())),
+                self.remote.offline,
+            ))))
     }
 }
 
@@ -399,6 +420,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 )));
             }
             let roots: Vec<Utf8PathBuf> = dirs.iter().map(|d| absolute(d)).collect::<Result<_, _>>()?;
+            prefetch(&options, &roots);
             // One root needs no cache of shared files; several share one session.
             let results = match roots.as_slice() {
                 [root] => vec![kcompile::build(&DiskFs, root, &options)],
@@ -435,6 +457,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Lint { dirs, deny, format, flags } => {
             let options = flags.options();
+            prefetch(&options, &dirs.iter().map(|d| absolute(d)).collect::<Result<Vec<_>, _>>()?);
             let colour = render::colour_wanted();
             let mut findings = Vec::new();
             let mut failed = false;
@@ -474,6 +497,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 .with_build(flags.options())
                 .with_resource(resource)
                 .with_relative_to(std::env::current_dir().ok().and_then(|d| Utf8PathBuf::from_path_buf(d).ok()));
+            prefetch(&options.build, &dirs.iter().map(|d| absolute(d)).collect::<Result<Vec<_>, _>>()?);
             let mut text = String::new();
             for dir in &dirs {
                 match kcompile::explain(&DiskFs, &absolute(dir)?, &options) {
@@ -500,6 +524,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Diff { a, b, full, flags } => {
             let options = flags.options();
+            prefetch(&options, &[absolute(&a)?, absolute(&b)?]);
             let mut built = Vec::new();
             for dir in [&a, &b] {
                 match kcompile::build(&DiskFs, &absolute(dir)?, &options) {
@@ -626,6 +651,13 @@ fn write_outputs(
             Ok(())
         }
         (Some(path), _) => Err(format!("-o {path}: several roots write into a directory")),
+    }
+}
+
+/// Fetches the remote bases of `roots` in parallel before they are built (see [`remote::prefetch`]).
+fn prefetch(options: &Options, roots: &[Utf8PathBuf]) {
+    if let Some(fetcher) = &options.fetcher {
+        remote::prefetch(fetcher.as_ref(), roots);
     }
 }
 

@@ -8,6 +8,7 @@ use crate::error::{bail, Error, ErrorKind, Result};
 use crate::fs::FileKind;
 use crate::kustomization::{KustKind, Kustomization, Spanned};
 use crate::load::LoadedKustomization;
+use crate::remote::{FileError, RemoteOrigin, RepoSpec};
 use crate::resource::Resource;
 use crate::transform::config::TransformerConfig;
 use crate::transform::openapi::SchemaState;
@@ -123,6 +124,11 @@ pub struct Walker<'a> {
     transformer_defaults: Option<TransformerConfig>,
     /// Directories being built, outermost first: used to detect cycles.
     stack: Vec<Utf8PathBuf>,
+    /// Fetches remote entries (`None`: they are errors).
+    pub fetcher: Option<std::sync::Arc<dyn crate::remote::Fetcher>>,
+    /// The remote trees being built, outermost first, with the entries that named them (for
+    /// repository cycles and containment).
+    remotes: Vec<(String, std::sync::Arc<RemoteOrigin>)>,
 }
 
 impl<'a> Walker<'a> {
@@ -133,6 +139,8 @@ impl<'a> Walker<'a> {
             build_metadata: Default::default(),
             transformer_defaults: None,
             stack: Vec::new(),
+            fetcher: None,
+            remotes: Vec::new(),
         }
     }
 
@@ -222,11 +230,12 @@ impl<'a> Walker<'a> {
                 .map_err(|e| e.within(format!("in component '{}'", entry.value), &lk.file, entry.pos))?;
         }
         crate::transform::run(&mut self.ctx, &mut self.schema, lk, acc)?;
-        crate::build_metadata::record_builtin(&self.build_metadata, lk, acc);
+        crate::build_metadata::record_builtin(&self.build_metadata, self.current_remote(), lk, acc);
         if !k.transformers.is_empty() {
             let configs = self.plugin_configs(lk, &k.transformers, "transformers")?;
+            let remote = self.current_remote();
             let (ctx, schema, flags) = (&mut self.ctx, &mut self.schema, &self.build_metadata);
-            crate::transform::builtin::run_transformers(ctx, schema, flags, lk, acc, &configs)?;
+            crate::transform::builtin::run_transformers(ctx, schema, flags, remote, lk, acc, &configs)?;
         }
         crate::vars::merge(&lk.file, &k.vars, acc)?;
         Ok(())
@@ -253,8 +262,15 @@ impl<'a> Walker<'a> {
 
     fn accumulate_resource(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
         // As kustomize: an HTTP URL is a file; a local file wins; then a git URL is a base.
-        let resolved = if crate::remote::is_remote_file(entry) { None } else { Some(self.ctx.loader.resolve(dir, entry)) };
+        let http = crate::remote::is_remote_file(entry);
+        if http && self.fetcher.is_some() {
+            return self.accumulate_http_file(dir, entry, acc);
+        }
+        let resolved = if http { None } else { Some(self.ctx.loader.resolve(dir, entry)) };
         if !matches!(resolved, Some(Ok((_, FileKind::File)))) {
+            if let (Some(_), Ok(spec)) = (&self.fetcher, RepoSpec::parse(entry)) {
+                return self.accumulate_repo(&spec, false, acc);
+            }
             if let Some(e) = crate::remote::unsupported(entry) {
                 return Err(e);
             }
@@ -263,6 +279,7 @@ impl<'a> Walker<'a> {
         match kind {
             FileKind::Dir => {
                 refuse_absolute_root(entry)?;
+                self.check_in_repo(&real)?;
                 let (sub, _) = self.accumulate_dir(&real)?;
                 acc.append_all(sub.resources)?;
                 acc.vars.absorb(sub.vars)?;
@@ -277,6 +294,9 @@ impl<'a> Walker<'a> {
 
     fn accumulate_component(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
         refuse_absolute_root(entry)?;
+        if let (Some(_), Ok(spec)) = (&self.fetcher, RepoSpec::parse(entry)) {
+            return self.accumulate_repo(&spec, true, acc);
+        }
         if let Some(e) = crate::remote::unsupported(entry) {
             return Err(e);
         }
@@ -284,7 +304,13 @@ impl<'a> Walker<'a> {
         if kind != FileKind::Dir {
             bail!("component '{entry}' must be a directory holding a kustomization of kind Component");
         }
-        let loaded = self.load_kustomization(&real)?;
+        self.check_in_repo(&real)?;
+        self.accumulate_component_dir(&real, acc)
+    }
+
+    /// Builds the Component in `real` (a real path) into `acc`.
+    fn accumulate_component_dir(&mut self, real: &Utf8Path, acc: &mut Accumulator) -> Result<()> {
+        let loaded = self.load_kustomization(real)?;
         if loaded.kustomization.kind != KustKind::Component {
             return Err(Error::new(format!(
                 "'{}' is a Kustomization; only kind 'Component' may be used in 'components'",
@@ -295,12 +321,152 @@ impl<'a> Walker<'a> {
                  'apiVersion: kustomize.config.k8s.io/v1alpha1' and 'kind: Component'",
             ));
         }
-        self.enter(&real)?;
+        self.enter(real)?;
         let res = self.accumulate_target(&loaded, acc);
         self.stack.pop();
         res.map_err(|e| e.in_file(&loaded.file))?;
         // kustomize adds a component's result to an empty set of resources.
         check_unique_ids(&acc.resources)
+    }
+
+    /// The remote tree being built, if any (innermost).
+    pub fn current_remote(&self) -> Option<std::sync::Arc<RemoteOrigin>> {
+        self.remotes.last().map(|(_, o)| o.clone())
+    }
+
+    /// Inside a remote tree, a base or component must lie inside its checkout (kustomize's
+    /// containment check, after symlinks are resolved).
+    fn check_in_repo(&self, real: &Utf8Path) -> Result<()> {
+        match self.remotes.last() {
+            Some((_, origin)) if !real.starts_with(&origin.root) => Err(Error::new(format!(
+                "security; bases in kustomizations found in cloned git repos must be within the repo, but base '{real}' is outside '{}'",
+                origin.root
+            ))
+            .help("a remote kustomization may only use bases inside its own repository; list other repositories by URL")),
+            _ => Ok(()),
+        }
+    }
+
+    /// An `http://` or `https://` entry: fetched as a file of resources, else (when the URL
+    /// also reads as a repository) built as a remote base, in kustomize's order.
+    fn accumulate_http_file(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
+        let Some(fetcher) = self.fetcher.clone() else { return Err(Error::new("no fetcher")) };
+        let spec = RepoSpec::parse(entry);
+        let file_error = match fetcher.file(entry) {
+            Ok(bytes) => match self.http_resources(dir, entry, bytes) {
+                Ok(rs) => return acc.append_all(rs),
+                Err(e) => e,
+            },
+            Err(FileError::Status(code)) if spec.is_err() => {
+                return Err(Error::new(format!(
+                    "HTTP Error: status code {code} ({}) fetching '{entry}'",
+                    status_text(code)
+                ))
+                .help("check the URL: kustomize fetches an http(s) resource as a file"));
+            }
+            Err(FileError::Status(_)) => Error::new("URL is a git repository"),
+            Err(FileError::Failed(e)) => e,
+        };
+        let Ok(spec) = spec else { return Err(file_error) };
+        self.accumulate_repo(&spec, false, acc)
+            .map_err(|e| e.context(format!("first fetched as a file: {}", file_error.message())))
+    }
+
+    /// The resources of an HTTP file's body.
+    fn http_resources(&self, dir: &Utf8Path, url: &str, bytes: Vec<u8>) -> Result<Vec<Resource>> {
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Error::new(format!(
+                "{url}: the body is not valid UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
+        let mut rs = self.ctx.loader.parse_resources(&text, Utf8Path::new(url))?;
+        let outer = self.remotes.last().map(|(_, o)| o.as_ref());
+        let dir_path = match outer {
+            Some(o) => o.path_of(dir),
+            None => self.stack.first().map(|root| crate::build_metadata::relative(root, dir)).unwrap_or_default(),
+        };
+        let origin = std::sync::Arc::new(RemoteOrigin::of_file(url, outer, &dir_path));
+        for r in &mut rs {
+            crate::load::check_name(r)?;
+            r.remote = Some(origin.clone());
+        }
+        Ok(rs)
+    }
+
+    /// A remote base (`component`: a remote Component): checked out by the fetcher, its
+    /// kustomization directory checked, then built restricted to the checkout.
+    fn accumulate_repo(&mut self, spec: &RepoSpec, component: bool, acc: &mut Accumulator) -> Result<()> {
+        let Some(fetcher) = self.fetcher.clone() else { return Err(Error::new("no fetcher")) };
+        if let Some((previous, _)) = self.remotes.iter().find(|(raw, _)| raw.starts_with(&spec.raw)) {
+            return Err(Error::new(format!(
+                "cycle detected: URI '{}' referenced by previous URI '{previous}'",
+                spec.raw
+            )));
+        }
+        let checkout = fetcher.repo(spec)?;
+        let fs = self.ctx.loader.fs();
+        let at = || match spec.git_ref.as_str() {
+            "" => format!("{} (commit {})", spec.clone_url(), checkout.commit),
+            r => format!("{} at '{r}' (commit {})", spec.clone_url(), checkout.commit),
+        };
+        let root = fs
+            .real_path(&checkout.dir)
+            .map_err(|e| Error::new(format!("the checkout of {} in {} cannot be read: {e}", at(), checkout.dir)))?;
+        let wanted = crate::fs::normalize(&root.join(&spec.kust_path));
+        let real = fs.real_path(&wanted).map_err(|_| {
+            Error::new(format!("'{}' does not exist in {}", spec.kust_path, at()))
+                .help("check the path after '//' (or after the repository) and the ref")
+        })?;
+        if fs.kind(&real).ok() != Some(FileKind::Dir) {
+            return Err(Error::new(format!("'{wanted}' refers to file '{}'; expecting directory", spec.kust_path))
+                .help(
+                    "a remote base names a directory holding a kustomization; list a single file by its http(s) URL",
+                ));
+        }
+        if !real.starts_with(&root) {
+            return Err(Error::new(format!("\"{wanted}\" refers to directory outside of repo \"{root}\"")));
+        }
+        let origin = std::sync::Arc::new(RemoteOrigin::of_repo(spec, root.clone()));
+        self.remotes.push((spec.raw.clone(), origin.clone()));
+        let restrict = self.ctx.loader.set_restrict(true);
+        let start = acc.resources.len();
+        let res = if component {
+            self.accumulate_component_dir(&real, acc)
+        } else {
+            self.accumulate_dir(&real).and_then(|(sub, _)| {
+                acc.append_all(sub.resources)?;
+                acc.vars.absorb(sub.vars)?;
+                acc.config.merge(&sub.config)
+            })
+        };
+        self.ctx.loader.set_restrict(restrict);
+        self.remotes.pop();
+        res.map_err(|e| e.context(format!("in the checkout of {}", at())))?;
+        // What the tree brought (or generated) is marked, innermost remote first.
+        for r in acc.resources.iter_mut().skip(if component { 0 } else { start }) {
+            if r.remote.is_none() && r.origin.starts_with(&root) {
+                r.remote = Some(origin.clone());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Go's `http.StatusText` for the common codes.
+fn status_text(code: u16) -> &'static str {
+    match code {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        410 => "Gone",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
     }
 }
 

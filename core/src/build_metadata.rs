@@ -18,9 +18,11 @@ use crate::accumulate::Accumulator;
 use crate::error::Error;
 use crate::kustomization::Kustomization;
 use crate::load::LoadedKustomization;
+use crate::remote::RemoteOrigin;
 use crate::resource::Resource;
 use crate::yaml::node::{Node, Value};
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
+use std::sync::Arc;
 
 /// The label value kubectl v1.32's kustomize writes (its build has no release version).
 const MANAGED_BY: &str = "kustomize-(devel)";
@@ -79,6 +81,8 @@ pub struct ConfiguredBy {
     pub kind: String,
     pub name: String,
     pub namespace: String,
+    /// The remote tree `file` is in, if any (the annotation then names its repository).
+    pub remote: Option<std::sync::Arc<crate::remote::RemoteOrigin>>,
 }
 
 impl ConfiguredBy {
@@ -91,6 +95,7 @@ impl ConfiguredBy {
             kind: config.kind().to_string(),
             name: config.name().to_string(),
             namespace: config.namespace().to_string(),
+            remote: None,
         }
     }
 
@@ -101,16 +106,28 @@ impl ConfiguredBy {
             kind: kind.into(),
             name: String::new(),
             namespace: String::new(),
+            remote: None,
         }
     }
 
     /// The YAML kustomize writes for it, each line after the first indented by `indent`.
+    /// In a remote tree, `repo:` and `ref:` come first and the path is from the repository.
     fn render(&self, root: &Utf8Path, indent: &str) -> String {
+        let Some(remote) = &self.remote else { return self.render_in(&relative(root, &self.file), indent) };
+        let mut s = String::new();
+        for line in remote.repo_lines().lines() {
+            s.push_str(line);
+            s.push('\n');
+            s.push_str(indent);
+        }
+        s + &self.render_in(&remote.path_of(&self.file), indent)
+    }
+
+    /// [`ConfiguredBy::render`] with the `configuredIn:` path given.
+    fn render_in(&self, configured_in: &str, indent: &str) -> String {
         let mut s = format!(
-            "configuredIn: {}\n{indent}configuredBy:\n{indent}  apiVersion: {}\n{indent}  kind: {}\n",
-            relative(root, &self.file),
-            self.api_version,
-            self.kind
+            "configuredIn: {configured_in}\n{indent}configuredBy:\n{indent}  apiVersion: {}\n{indent}  kind: {}\n",
+            self.api_version, self.kind
         );
         if !self.name.is_empty() {
             s.push_str(&format!("{indent}  name: {}\n", self.name));
@@ -157,7 +174,12 @@ fn builtin_transformers(k: &Kustomization) -> Vec<&'static str> {
 
 /// Records, on every accumulated resource, the builtin transformers this kustomization ran
 /// (when the root asks for transformer annotations).
-pub fn record_builtin(flags: &Flags, lk: &LoadedKustomization, acc: &mut Accumulator) {
+pub fn record_builtin(
+    flags: &Flags,
+    remote: Option<Arc<RemoteOrigin>>,
+    lk: &LoadedKustomization,
+    acc: &mut Accumulator,
+) {
     if !flags.transformers {
         return;
     }
@@ -165,15 +187,17 @@ pub fn record_builtin(flags: &Flags, lk: &LoadedKustomization, acc: &mut Accumul
     if kinds.is_empty() {
         return;
     }
-    let entries: Vec<ConfiguredBy> = kinds.iter().map(|k| ConfiguredBy::builtin(&lk.file, k)).collect();
+    let entries: Vec<ConfiguredBy> =
+        kinds.iter().map(|k| ConfiguredBy { remote: remote.clone(), ..ConfiguredBy::builtin(&lk.file, k) }).collect();
     for r in acc.resources.iter_mut() {
         r.transformations.extend(entries.iter().cloned());
     }
 }
 
 /// Records one transformer (a `transformers:` entry) on every accumulated resource.
-pub fn record(flags: &Flags, by: &ConfiguredBy, acc: &mut Accumulator) {
+pub fn record(flags: &Flags, remote: Option<Arc<RemoteOrigin>>, by: &ConfiguredBy, acc: &mut Accumulator) {
     if flags.transformers {
+        let by = ConfiguredBy { remote, ..by.clone() };
         for r in acc.resources.iter_mut() {
             r.transformations.push(by.clone());
         }
@@ -379,19 +403,25 @@ fn check_made_keys(r: &Resource) -> Result<(), Error> {
 }
 
 /// The origin annotation of a resource: the file it was read from, or its generator.
+/// What a remote entry brought names its repository and ref, with paths from the repository's
+/// root (see [`crate::remote::RemoteOrigin`]).
 fn origin_text(r: &Resource, root: &Utf8Path) -> String {
-    if let Some(by) = &r.configured_by {
-        return by.render(root, "");
+    let by = match &r.configured_by {
+        Some(by) => Some(by.clone()),
+        None if r.generated.is_some() => Some(ConfiguredBy::builtin(&r.origin, &format!("{}Generator", r.kind()))),
+        None => None,
+    };
+    match (by, &r.remote) {
+        (Some(by), remote) => {
+            ConfiguredBy { remote: by.remote.clone().or_else(|| remote.clone()), ..by }.render(root, "")
+        }
+        (None, None) => format!("path: {}\n", relative(root, &r.origin)),
+        (None, Some(remote)) => format!("path: {}\n{}", remote.path_of(&r.origin), remote.repo_lines()),
     }
-    if r.generated.is_some() {
-        let kind = format!("{}Generator", r.kind());
-        return ConfiguredBy::builtin(&r.origin, &kind).render(root, "");
-    }
-    format!("path: {}\n", relative(root, &r.origin))
 }
 
 /// `path` relative to the directory `root` (both absolute), with `..` where needed.
-fn relative(root: &Utf8Path, path: &Utf8Path) -> String {
+pub(crate) fn relative(root: &Utf8Path, path: &Utf8Path) -> String {
     let a: Vec<Utf8Component> = root.components().collect();
     let b: Vec<Utf8Component> = path.components().collect();
     let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();

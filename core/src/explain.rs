@@ -47,7 +47,6 @@ impl ExplainOptions {
     }
 }
 
-
 /// The origin of one field of an object.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

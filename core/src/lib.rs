@@ -90,8 +90,8 @@
 mod accumulate;
 mod build_metadata;
 mod ctx;
-mod diagnostics;
 mod decode;
+mod diagnostics;
 mod diff;
 pub mod edit;
 mod error;
@@ -142,14 +142,15 @@ pub mod data {
     pub use crate::serde_data::{from_json, from_node, to_json, to_node};
 }
 
-pub use diagnostics::{Diagnostic, Kind as DiagnosticKind};
 pub use camino::{Utf8Path, Utf8PathBuf};
+pub use diagnostics::{Diagnostic, Kind as DiagnosticKind};
 pub use diff::{diff, Change};
 pub use error::{Error, ErrorKind, Result, Step};
 pub use explain::{explain, ExplainOptions, Explained, ExplainedObject, FieldOrigin, Origin};
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
 pub use lint::{lint, rule, Finding, Note, Rule, Severity, RULES};
 pub use pipeline::{Limits, LoadRestrictor, Options, Reorder};
+pub use remote::{Checkout, Fetcher, FileError, RepoSpec};
 pub use render::Rendered;
 
 /// The result of a successful build.

@@ -195,6 +195,12 @@ impl<'a> Loader<'a> {
         Ok((real, text))
     }
 
+    /// Turns the load restrictor on or off (a remote tree is always restricted); returns what it
+    /// was.
+    pub fn set_restrict(&mut self, restrict: bool) -> bool {
+        std::mem::replace(&mut self.restrict, restrict)
+    }
+
     /// Refuses a path outside `root` when the restrictor is on.
     pub fn check_within(&self, root: &Utf8Path, real: &Utf8Path, rel: &str) -> Result<()> {
         if self.restrict && !real.starts_with(root) {
@@ -241,7 +247,8 @@ impl<'a> Loader<'a> {
         // Like kustomize, only the first document counts.
         let doc =
             self.parse_one(&text, Schema::V11).map_err(|e| limit_help(e).in_file(&file))?.unwrap_or_else(Node::null);
-        let kustomization = Kustomization::from_node(&doc).map_err(|e| e.in_file(&file).with_kind(ErrorKind::Kustomization))?;
+        let kustomization =
+            Kustomization::from_node(&doc).map_err(|e| e.in_file(&file).with_kind(ErrorKind::Kustomization))?;
         Ok(LoadedKustomization { dir: dir.to_owned(), file, kustomization })
     }
 }

@@ -125,6 +125,8 @@ pub struct Options {
     pub managed_by_label: bool,
     /// What one build may read.
     pub limits: Limits,
+    /// Fetches remote bases, components and files (`None`: a remote entry is an error).
+    pub fetcher: Option<std::sync::Arc<dyn crate::remote::Fetcher>>,
 }
 
 impl Options {
@@ -149,6 +151,12 @@ impl Options {
     /// With these limits.
     pub fn with_limits(mut self, limits: Limits) -> Options {
         self.limits = limits;
+        self
+    }
+
+    /// With this fetcher for remote bases, components and files (`None`: they are errors).
+    pub fn with_fetcher(mut self, fetcher: Option<std::sync::Arc<dyn crate::remote::Fetcher>>) -> Options {
+        self.fetcher = fetcher;
         self
     }
 }
@@ -194,6 +202,7 @@ pub(crate) fn run_with(
         .with_kind(ErrorKind::NotFound));
     }
     let mut walker = Walker::new(Ctx::new(loader, trace));
+    walker.fetcher = options.fetcher.clone();
     let (acc, kustomization) = walker.accumulate_dir(&real)?;
     let flags = walker.build_metadata();
     let mut ctx = walker.ctx;

@@ -17,13 +17,122 @@
 //!
 //! GitHub hosts are normalised: `github.com/...` and `https://github.com/...` clone from
 //! `https://github.com/`, `ssh://` or a user name from `<user>@github.com:`.
+//!
+//! The core fetches nothing itself: a build is given a [`Fetcher`] (`Options::fetcher`; the CLI's
+//! runs `git` and an HTTP client, tests and embedders can serve directories from anywhere the
+//! build's `FileSystem` reads). Without one, a remote entry is an error ([`unsupported`]).
+//! A remote tree is built as kustomize builds a clone: every kustomization in it reads only files
+//! in or below its own directory, whatever the load restrictor, and its bases must lie inside
+//! the checkout. The origin annotation of what it brings names the repository and ref
+//! ([`RemoteOrigin`]).
 
 use crate::error::Error;
+use camino::{Utf8Path, Utf8PathBuf};
 use std::time::Duration;
 
+/// Fetches what remote entries name, for a build. Implementations must be safe to call from
+/// several builds at once.
+pub trait Fetcher: Send + Sync + std::fmt::Debug {
+    /// Makes `spec`'s repository available at `spec.git_ref` (the remote's default branch when
+    /// empty): the directory of its root, readable through the build's `FileSystem`.
+    fn repo(&self, spec: &RepoSpec) -> Result<Checkout, Error>;
+    /// The body of an `http://` or `https://` URL.
+    fn file(&self, url: &str) -> Result<Vec<u8>, FileError>;
+}
+
+/// A repository checked out by a [`Fetcher`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkout {
+    /// The repository's root directory.
+    pub dir: Utf8PathBuf,
+    /// The commit checked out (as the fetcher knows it; informational).
+    pub commit: String,
+}
+
+/// Why [`Fetcher::file`] returned no body.
+#[derive(Debug)]
+pub enum FileError {
+    /// The server answered with this status, outside 200..=299.
+    Status(u16),
+    /// Anything else: no connection, a time-out, a body too large.
+    Failed(Error),
+}
+
+/// Where a resource brought by a remote entry came from, as kustomize's origin annotation
+/// says it: the repository (`repo:`), the ref as written (`ref:`), and the path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoteOrigin {
+    /// The clone URL (empty for an HTTP file that names no repository).
+    pub repo: String,
+    /// The ref as written in the entry (empty when none).
+    pub git_ref: String,
+    /// The checkout's root (real path): paths are given from there.
+    pub root: Utf8PathBuf,
+    /// What kustomize puts before those paths: `notCloned/` when the entry named the
+    /// repository's root (kustomize's placeholder for the clone directory leaks into the
+    /// annotation), else nothing.
+    pub prefix: &'static str,
+    /// The path itself, for an HTTP file (then `root` is unused).
+    pub fixed_path: Option<String>,
+}
+
+impl RemoteOrigin {
+    /// The origin of a tree checked out at `root` for `spec`.
+    pub fn of_repo(spec: &RepoSpec, root: Utf8PathBuf) -> RemoteOrigin {
+        RemoteOrigin {
+            repo: spec.clone_url(),
+            git_ref: spec.git_ref.clone(),
+            root,
+            prefix: if spec.kust_path.is_empty() { "notCloned/" } else { "" },
+            fixed_path: None,
+        }
+    }
+
+    /// The origin of an HTTP file `url` listed by a kustomization whose own origin is `outer`
+    /// (a repository, or none) and whose path, as kustomize tracks it, is `dir_path`. kustomize
+    /// reads the URL as a repository when it can: `repo:` is then its clone URL and the path the
+    /// part after the repository (`notCloned` when none); else the URL is joined to the path as
+    /// if it were a relative file name.
+    pub fn of_file(url: &str, outer: Option<&RemoteOrigin>, dir_path: &str) -> RemoteOrigin {
+        let (repo, git_ref, path) = match RepoSpec::parse(url) {
+            Ok(spec) => {
+                let path = if spec.kust_path.is_empty() { "notCloned".to_string() } else { spec.kust_path.clone() };
+                (spec.clone_url(), spec.git_ref, path)
+            }
+            Err(_) => {
+                let (repo, git_ref) = outer.map(|o| (o.repo.clone(), o.git_ref.clone())).unwrap_or_default();
+                let joined = crate::fs::normalize(&Utf8Path::new(dir_path).join(url));
+                (repo, git_ref, joined.into_string())
+            }
+        };
+        RemoteOrigin { repo, git_ref, root: Utf8PathBuf::new(), prefix: "", fixed_path: Some(path) }
+    }
+
+    /// The path of the file `real` (in the checkout) as the annotation gives it.
+    pub fn path_of(&self, real: &Utf8Path) -> String {
+        match &self.fixed_path {
+            Some(p) => p.clone(),
+            None => {
+                let rel = real.strip_prefix(&self.root).map(Utf8Path::as_str).unwrap_or(real.as_str());
+                format!("{}{rel}", self.prefix)
+            }
+        }
+    }
+
+    /// The `repo:` and `ref:` lines of the annotation.
+    pub fn repo_lines(&self) -> String {
+        let mut s = String::new();
+        if !self.repo.is_empty() {
+            s.push_str(&format!("repo: {}\n", self.repo));
+        }
+        if !self.git_ref.is_empty() {
+            s.push_str(&format!("ref: {}\n", self.git_ref));
+        }
+        s
+    }
+}
+
 /// A git repository named by a kustomization entry, and where in it the kustomization lies.
-// `raw`, `timeout` and `submodules` are for the fetcher that is still to come (issue 17).
-#[cfg_attr(not(test), allow(dead_code))]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RepoSpec {
     /// The entry as written.
@@ -78,7 +187,8 @@ pub fn is_remote_file(entry: &str) -> bool {
         && !entry.bytes().any(|b| b < 0x20 || b == 0x7f)
 }
 
-/// The error for a remote target kcompile cannot load yet, naming what kustomize would fetch.
+/// The error for a remote target in a build given no [`Fetcher`], naming what kustomize would
+/// fetch.
 pub fn unsupported(entry: &str) -> Option<Error> {
     let spec = RepoSpec::parse(entry).ok();
     let repo = spec.as_ref().map(|spec| {
@@ -102,8 +212,8 @@ pub fn unsupported(entry: &str) -> Option<Error> {
         (false, None) => return None,
     };
     Some(
-        Error::new(format!("{what}: remote resources are not supported by kcompile yet"))
-            .help("vendor the remote tree into the repository (for example with `git subtree` or a copy) and list it by its local path")
+        Error::new(format!("{what}: this build has no fetcher for remote resources"))
+            .help("give the build a Fetcher (Options::fetcher; the kcompile command line fetches with git), or vendor the remote tree into the repository and list it by its local path")
             .with_kind(crate::ErrorKind::Unsupported),
     )
 }
@@ -304,6 +414,188 @@ fn go_duration(s: &str) -> Option<Duration> {
         rest = next;
     }
     (total <= u64::MAX as f64).then(|| Duration::from_nanos(total as u64))
+}
+
+#[cfg(test)]
+mod fetch_tests {
+    use super::*;
+    use crate::{build, LoadRestrictor, MemFs, Options};
+    use std::sync::{Arc, Mutex};
+
+    /// Serves repositories and HTTP files from a [`MemFs`], recording what it was asked.
+    #[derive(Debug, Default)]
+    struct Served {
+        /// `(clone URL, ref)` → checkout directory.
+        repos: Vec<((String, String), String)>,
+        /// URL → body, or a status.
+        files: Vec<(String, Result<String, u16>)>,
+        asked: Mutex<Vec<String>>,
+    }
+
+    impl Fetcher for Served {
+        fn repo(&self, spec: &RepoSpec) -> Result<Checkout, Error> {
+            self.asked.lock().unwrap().push(format!("repo {} {}", spec.clone_url(), spec.git_ref));
+            let key = (spec.clone_url(), spec.git_ref.clone());
+            let dir = self.repos.iter().find(|(k, _)| *k == key).map(|(_, d)| d.clone());
+            let dir = dir.ok_or_else(|| Error::new(format!("no repository {}", spec.clone_url())))?;
+            Ok(Checkout { dir: dir.into(), commit: "c0ffee".into() })
+        }
+
+        fn file(&self, url: &str) -> Result<Vec<u8>, FileError> {
+            self.asked.lock().unwrap().push(format!("file {url}"));
+            match self.files.iter().find(|(u, _)| u == url).map(|(_, r)| r.clone()) {
+                Some(Ok(body)) => Ok(body.into_bytes()),
+                Some(Err(code)) => Err(FileError::Status(code)),
+                None => Err(FileError::Failed(Error::new(format!("connection refused: {url}")))),
+            }
+        }
+    }
+
+    fn cm(name: &str) -> String {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n")
+    }
+
+    /// A checkout of `file:///srv/repo.git` at `/cache/repo`: a root kustomization listing
+    /// `base` and `top.yaml`, and `base` listing `cm.yaml`.
+    fn repo_fs() -> MemFs {
+        MemFs::new()
+            .with("cache/repo/kustomization.yaml", "resources:\n- base\n- top.yaml\n")
+            .with("cache/repo/top.yaml", cm("top"))
+            .with("cache/repo/base/kustomization.yaml", "resources:\n- cm.yaml\n")
+            .with("cache/repo/base/cm.yaml", cm("remote-cm"))
+    }
+
+    fn serving(repos: &[(&str, &str)], files: Vec<(String, Result<String, u16>)>) -> Arc<Served> {
+        let repos = repos
+            .iter()
+            .map(|(url, dir)| {
+                let (url, r) = url.split_once('@').unwrap_or((url, ""));
+                ((url.to_string(), r.to_string()), dir.to_string())
+            })
+            .collect();
+        Arc::new(Served { repos, files, asked: Mutex::default() })
+    }
+
+    fn options(f: &Arc<Served>) -> Options {
+        Options { fetcher: Some(f.clone()), ..Options::default() }
+    }
+
+    #[test]
+    fn a_remote_base_is_built_from_its_checkout_with_kustomize_origin_annotations() {
+        let f = serving(&[("file:///srv/repo.git", "/cache/repo"), ("file:///srv/repo.git@v1", "/cache/repo")], vec![]);
+        let fs = repo_fs()
+            .with("app/kustomization.yaml", "buildMetadata: [originAnnotations]\nresources:\n- file:///srv/repo.git\n");
+        let out = build(&fs, "/app".into(), &options(&f)).unwrap().yaml();
+        // What `kubectl kustomize` prints: kustomize's placeholder for the clone directory
+        // leaks into the path when the entry names the repository's root.
+        assert!(out.contains("      path: notCloned/base/cm.yaml\n      repo: file:///srv/repo.git\n"), "{out}");
+        assert!(out.contains("      path: notCloned/top.yaml\n"), "{out}");
+        let fs = fs.with(
+            "app/kustomization.yaml",
+            "buildMetadata: [originAnnotations]\nresources:\n- file:///srv/repo.git//base?ref=v1\n",
+        );
+        let out = build(&fs, "/app".into(), &options(&f)).unwrap().yaml();
+        assert!(out.contains("      path: base/cm.yaml\n      repo: file:///srv/repo.git\n      ref: v1\n"), "{out}");
+        assert_eq!(f.asked.lock().unwrap().as_slice(), ["repo file:///srv/repo.git ", "repo file:///srv/repo.git v1"]);
+    }
+
+    #[test]
+    fn transformations_configured_in_a_remote_tree_name_its_repository() {
+        let f = serving(&[("file:///srv/repo.git", "/cache/repo")], vec![]);
+        let fs = repo_fs().with("cache/repo/base/kustomization.yaml", "namePrefix: up-\nresources:\n- cm.yaml\n").with(
+            "app/kustomization.yaml",
+            "buildMetadata: [transformerAnnotations]\nnamespace: ns\nresources:\n- file:///srv/repo.git//base\n",
+        );
+        let out = build(&fs, "/app".into(), &options(&f)).unwrap().yaml();
+        // As `kubectl kustomize` prints it: the remote one first, then the local one.
+        let expected = "      - repo: file:///srv/repo.git\n        configuredIn: base/kustomization.yaml\n        configuredBy:\n          apiVersion: builtin\n          kind: PrefixTransformer\n      - configuredIn: kustomization.yaml\n";
+        assert!(out.contains(expected), "{out}");
+    }
+
+    #[test]
+    fn a_remote_kustomization_reads_nothing_outside_its_directory_whatever_the_restrictor() {
+        let f = serving(&[("file:///srv/repo.git", "/cache/repo")], vec![]);
+        let fs = repo_fs()
+            .with("cache/repo/base/kustomization.yaml", "resources:\n- ../top.yaml\n")
+            .with("app/kustomization.yaml", "resources:\n- file:///srv/repo.git//base\n");
+        let opts = Options { load_restrictor: LoadRestrictor::Unrestricted, ..options(&f) };
+        let err = build(&fs, "/app".into(), &opts).unwrap_err().to_string();
+        assert!(err.contains("is not in or below '/cache/repo/base'"), "{err}");
+        // The local tree keeps the restrictor it was given.
+        let fs = fs.with("app/kustomization.yaml", "resources:\n- ../elsewhere.yaml\n").with("elsewhere.yaml", cm("x"));
+        assert!(build(&fs, "/app".into(), &opts).is_ok());
+    }
+
+    #[test]
+    fn a_base_of_a_remote_tree_must_lie_inside_its_checkout() {
+        let f = serving(&[("file:///srv/repo.git", "/cache/repo")], vec![]);
+        let fs = repo_fs()
+            .with("cache/repo/kustomization.yaml", "resources:\n- ../../local\n")
+            .with("local/kustomization.yaml", "resources:\n- cm.yaml\n")
+            .with("local/cm.yaml", cm("local"))
+            .with("app/kustomization.yaml", "resources:\n- file:///srv/repo.git\n");
+        let err = build(&fs, "/app".into(), &options(&f)).unwrap_err().to_string();
+        assert!(err.contains("must be within the repo") && err.contains("'/local' is outside '/cache/repo'"), "{err}");
+    }
+
+    #[test]
+    fn the_kustomization_path_must_be_a_directory_of_the_checkout() {
+        let f = serving(&[("file:///srv/repo.git", "/cache/repo")], vec![]);
+        let fs = repo_fs().with("app/kustomization.yaml", "resources:\n- file:///srv/repo.git//top.yaml\n");
+        let err = build(&fs, "/app".into(), &options(&f)).unwrap_err().to_string();
+        assert!(err.contains("refers to file 'top.yaml'; expecting directory"), "{err}");
+        let fs = fs.with("app/kustomization.yaml", "resources:\n- file:///srv/repo.git//nope\n");
+        let err = build(&fs, "/app".into(), &options(&f)).unwrap_err().to_string();
+        assert!(err.contains("'nope' does not exist in file:///srv/repo.git (commit c0ffee)"), "{err}");
+    }
+
+    #[test]
+    fn a_repository_that_lists_itself_is_a_cycle() {
+        let f = serving(&[("file:///srv/repo.git", "/cache/repo")], vec![]);
+        let fs = repo_fs()
+            .with("cache/repo/base/kustomization.yaml", "resources:\n- file:///srv/repo.git\n")
+            .with("app/kustomization.yaml", "resources:\n- file:///srv/repo.git//base\n");
+        let err = build(&fs, "/app".into(), &options(&f)).unwrap_err().to_string();
+        assert!(err.contains("cycle detected: URI 'file:///srv/repo.git' referenced by previous URI"), "{err}");
+    }
+
+    #[test]
+    fn a_remote_component_is_applied_and_must_be_a_component() {
+        let f = serving(&[("file:///srv/repo.git", "/cache/repo")], vec![]);
+        let component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nnamePrefix: c-\n";
+        let fs = repo_fs()
+            .with("cache/repo/comp/kustomization.yaml", component)
+            .with("app/cm.yaml", cm("local"))
+            .with("app/kustomization.yaml", "resources:\n- cm.yaml\ncomponents:\n- file:///srv/repo.git//comp\n");
+        let out = build(&fs, "/app".into(), &options(&f)).unwrap().yaml();
+        assert!(out.contains("name: c-local"), "{out}");
+        let fs = fs.with("app/kustomization.yaml", "components:\n- file:///srv/repo.git//base\n");
+        let err = build(&fs, "/app".into(), &options(&f)).unwrap_err().to_string();
+        assert!(err.contains("only kind 'Component' may be used in 'components'"), "{err}");
+    }
+
+    #[test]
+    fn an_http_entry_is_a_file_first_then_a_repository() {
+        let url = "https://example.com/org/repo/top.yaml";
+        let f = serving(
+            &[("https://example.com/org/repo", "/cache/repo")],
+            vec![(url.to_string(), Ok(cm("fetched"))), ("https://example.com/x.yaml".into(), Err(404))],
+        );
+        let kust = |entry: &str| format!("buildMetadata: [originAnnotations]\nresources:\n- {entry}\n");
+        let fs = repo_fs().with("app/kustomization.yaml", kust(url));
+        let out = build(&fs, "/app".into(), &options(&f)).unwrap().yaml();
+        assert!(out.contains("name: fetched"), "{out}");
+        // kustomize reads the URL as a repository for the annotation.
+        assert!(out.contains("      path: top.yaml\n      repo: https://example.com/org/repo\n"), "{out}");
+        // A status outside 2xx on a URL that is no repository is the error.
+        let fs = fs.with("app/kustomization.yaml", kust("https://example.com/x.yaml"));
+        let err = build(&fs, "/app".into(), &options(&f)).unwrap_err().to_string();
+        assert!(err.contains("HTTP Error: status code 404 (Not Found)"), "{err}");
+        // A URL that fails as a file and reads as a repository is cloned.
+        let fs = fs.with("app/kustomization.yaml", kust("https://example.com/org/repo"));
+        let out = build(&fs, "/app".into(), &options(&f)).unwrap().yaml();
+        assert!(out.contains("name: remote-cm") && out.contains("name: top"), "{out}");
+    }
 }
 
 #[cfg(test)]

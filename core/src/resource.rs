@@ -272,6 +272,9 @@ pub struct Resource {
     pub shared: Vec<Shared>,
     /// The resource's id in the build's tracer (`kcompile explain`); 0 when not traced (yet).
     pub trace: u32,
+    /// The remote entry that brought it (a repository or an HTTP file), for the origin
+    /// annotation; `None` for local files.
+    pub remote: Option<std::sync::Arc<crate::remote::RemoteOrigin>>,
 }
 
 /// One step of the way to a field in a document.
@@ -378,6 +381,7 @@ impl Resource {
             shared: Vec::new(),
             empty_nulls: Vec::new(),
             trace: 0,
+            remote: None,
         }
     }
 

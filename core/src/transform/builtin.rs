@@ -46,6 +46,7 @@ pub fn run_transformers(
     ctx: &mut Ctx,
     schema: &mut SchemaState,
     flags: &build_metadata::Flags,
+    remote: Option<std::sync::Arc<crate::remote::RemoteOrigin>>,
     lk: &LoadedKustomization,
     acc: &mut Accumulator,
     configs: &[(Resource, Pos)],
@@ -54,7 +55,7 @@ pub fn run_transformers(
         trace::begin(&mut ctx.tracer, &mut acc.resources);
         transform(ctx, schema, lk, acc, cfg).map_err(|e| e.in_file(&cfg.origin).at(*at).context(describe(cfg)))?;
         trace::end(&mut ctx.tracer, &mut acc.resources, || step("transformers", i, cfg, *at));
-        build_metadata::record(flags, &ConfiguredBy::plugin(cfg), acc);
+        build_metadata::record(flags, remote.clone(), &ConfiguredBy::plugin(cfg), acc);
     }
     Ok(())
 }

@@ -189,7 +189,12 @@ pub fn merge_spec(list: &mut Vec<Spec>, x: Spec) -> Result<()> {
 
 /// Calls `f` on every node the path reaches in `node`. With `create`, missing (or null) map
 /// fields are made along the way: maps in the middle, a null at the end for `f` to fill.
-pub fn walk(node: &mut Node, steps: &[Segment], create: bool, f: &mut dyn FnMut(&mut Node) -> Result<()>) -> Result<()> {
+pub fn walk(
+    node: &mut Node,
+    steps: &[Segment],
+    create: bool,
+    f: &mut dyn FnMut(&mut Node) -> Result<()>,
+) -> Result<()> {
     walk_at(node, steps, create, &mut Vec::new(), &mut |n, _| f(n))
 }
 

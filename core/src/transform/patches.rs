@@ -496,8 +496,10 @@ pub fn strategic_merge(
             // Text of several lines is no file name: why it does not read says more than a
             // missing file would (its positions are in the entry, not the file, so none given).
             Err(e) if entry.value.contains('\n') => {
-                return Err(at_entry(Error::new(format!("the inline patch does not read as objects: {}", e.message()))
-                    .help("an entry of several lines is taken for the patch itself; fix its YAML")));
+                return Err(at_entry(
+                    Error::new(format!("the inline patch does not read as objects: {}", e.message()))
+                        .help("an entry of several lines is taken for the patch itself; fix its YAML"),
+                ));
             }
             Err(_) => {}
         }

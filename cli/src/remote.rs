@@ -1,0 +1,453 @@
+//! The CLI's [`Fetcher`]: remote bases through the `git` command line (as kustomize does),
+//! HTTP(S) files through `ureq`, and a cache of checkouts so that a second build fetches nothing.
+//!
+//! The cache (`--cache-dir`, else `$XDG_CACHE_HOME/kcompile`, else `~/.cache/kcompile`) holds,
+//! for each clone URL, a directory `git/<url>-<hash>/` with
+//! - one checkout per commit, `<commit>/` (`<commit>.nosub/` when `?submodules=false`), made the
+//!   way kustomize clones (`git init`, `git fetch --depth=1 URL REF`, `git checkout FETCH_HEAD`,
+//!   `git submodule update --init --recursive`) in a temporary directory beside it and renamed
+//!   into place, so that builds running at the same time never see half a checkout;
+//! - `refs/<ref>`: the commit a ref resolved to and whether it was a tag, a commit or a branch.
+//!
+//! A tag or a commit found there needs no network. A branch (or the default branch) is resolved
+//! again with `git ls-remote` on each build, unless `--offline`; a commit already checked out is
+//! not fetched again. With `--offline`, whatever is not cached is an error naming the URL.
+//! Each git command is bounded by the entry's `?timeout=` (kustomize's 27 s by default).
+
+use camino::{Utf8Path, Utf8PathBuf};
+use kcompile::{Checkout, Error, Fetcher, FileError, RepoSpec};
+use std::collections::HashMap;
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The largest HTTP body read (a build reads at most this much of all its files by default).
+const MAX_HTTP_BODY: u64 = 64 << 20;
+/// The time limit of one HTTP request.
+const HTTP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Fetches with `git` and `ureq`, caching checkouts under `cache`.
+#[derive(Debug)]
+pub struct GitFetcher {
+    cache: Option<Utf8PathBuf>,
+    offline: bool,
+    /// What this process already resolved: `(clone URL, ref, submodules)` → checkout.
+    seen: Mutex<HashMap<(String, String, bool), Checkout>>,
+}
+
+impl GitFetcher {
+    /// A fetcher caching in `cache_dir`, or in the default cache directory when `None`.
+    pub fn new(cache_dir: Option<Utf8PathBuf>, offline: bool) -> GitFetcher {
+        GitFetcher { cache: cache_dir.or_else(default_cache_dir), offline, seen: Mutex::default() }
+    }
+
+    fn cache(&self) -> Result<&Utf8Path, Error> {
+        self.cache.as_deref().ok_or_else(|| {
+            Error::new("no cache directory for remote bases: neither XDG_CACHE_HOME nor HOME is set")
+                .help("pass --cache-dir DIR")
+        })
+    }
+
+    fn resolve(&self, spec: &RepoSpec) -> Result<Checkout, Error> {
+        let url = spec.clone_url();
+        let repo_dir = self.cache()?.join("git").join(url_dir_name(&url));
+        let refs = repo_dir.join("refs");
+        let ref_file = refs.join(ref_file_name(&spec.git_ref));
+        let suffix = if spec.submodules { "" } else { ".nosub" };
+        let checkout_of = |commit: &str| repo_dir.join(format!("{commit}{suffix}"));
+        let cached = |commit: &str| {
+            let dir = checkout_of(commit);
+            dir.is_dir().then(|| Checkout { dir, commit: commit.to_string() })
+        };
+        let pinned = read_ref(&ref_file);
+        if let Some((commit, kind)) = &pinned {
+            if kind != "branch" || self.offline {
+                if let Some(c) = cached(commit) {
+                    return Ok(c);
+                }
+            }
+        }
+        if is_full_commit(&spec.git_ref) {
+            if let Some(c) = cached(&spec.git_ref) {
+                return Ok(c);
+            }
+        }
+        let at = describe(&url, &spec.git_ref);
+        if self.offline {
+            return Err(Error::new(format!("--offline: {at} is not in the cache ({repo_dir})"))
+                .help("build once without --offline to fetch it, or check --cache-dir"));
+        }
+        let git = Git { timeout: spec.timeout, at: &at };
+        // The commit the ref names now, when the remote lists it (a tag, a branch, HEAD).
+        let listed = if is_full_commit(&spec.git_ref) { None } else { git.ls_remote(&url, &spec.git_ref)? };
+        if let Some((commit, kind)) = &listed {
+            if let Some(c) = cached(commit) {
+                write_ref(&refs, &ref_file, commit, kind);
+                return Ok(c);
+            }
+        }
+        std::fs::create_dir_all(&repo_dir)
+            .map_err(|e| Error::new(format!("cannot create the cache directory {repo_dir}: {e}")))?;
+        let tmp = repo_dir.join(format!(".tmp-{}-{}", std::process::id(), nanos()));
+        let fetched = git.clone_into(&tmp, &url, &spec.git_ref, spec.submodules);
+        let commit = match fetched {
+            Ok(commit) => commit,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Err(e);
+            }
+        };
+        let dir = checkout_of(&commit);
+        if std::fs::rename(&tmp, &dir).is_err() {
+            // Another build put the same commit in place first.
+            let _ = std::fs::remove_dir_all(&tmp);
+            if !dir.is_dir() {
+                return Err(Error::new(format!("cannot move the checkout of {at} into the cache at {dir}")));
+            }
+        }
+        let kind = listed.map_or("commit", |(_, kind)| kind);
+        write_ref(&refs, &ref_file, &commit, kind);
+        Ok(Checkout { dir, commit })
+    }
+}
+
+impl Fetcher for GitFetcher {
+    fn repo(&self, spec: &RepoSpec) -> Result<Checkout, Error> {
+        let key = (spec.clone_url(), spec.git_ref.clone(), spec.submodules);
+        if let Some(c) = self.seen.lock().ok().and_then(|s| s.get(&key).cloned()) {
+            return Ok(c);
+        }
+        let c = self.resolve(spec)?;
+        if let Ok(mut s) = self.seen.lock() {
+            s.insert(key, c.clone());
+        }
+        Ok(c)
+    }
+
+    fn file(&self, url: &str) -> Result<Vec<u8>, FileError> {
+        if self.offline {
+            return Err(FileError::Failed(
+                Error::new(format!("--offline: '{url}' is fetched over HTTP, and HTTP files are not cached"))
+                    .help("build without --offline, or save the file into the tree and list it by its path"),
+            ));
+        }
+        let failed = |e: ureq::Error| {
+            FileError::Failed(
+                Error::new(format!("cannot fetch '{url}': {e}"))
+                    .help("check the URL and the network (HTTP files are fetched on every build)"),
+            )
+        };
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().timeout_global(Some(HTTP_TIMEOUT)).http_status_as_error(false).build().into();
+        let mut response = agent.get(url).call().map_err(failed)?;
+        let status = response.status().as_u16();
+        if !(200..=299).contains(&status) {
+            return Err(FileError::Status(status));
+        }
+        response.body_mut().with_config().limit(MAX_HTTP_BODY).read_to_vec().map_err(failed)
+    }
+}
+
+/// Fetches the distinct remote bases and components of the trees in `roots` in parallel, before
+/// the build (which then finds them in the fetcher's memory): the kustomization files are scanned
+/// for entries that read as repositories, local directories and fetched checkouts recursively,
+/// one wave of fetches at a time. Errors are left for the build to report, in its order.
+pub fn prefetch(fetcher: &dyn Fetcher, roots: &[Utf8PathBuf]) {
+    const MAX_DIRS: usize = 10_000;
+    const WORKERS: usize = 8;
+    let mut dirs: Vec<Utf8PathBuf> = roots.to_vec();
+    let mut scanned = std::collections::HashSet::new();
+    let mut asked = std::collections::HashSet::new();
+    loop {
+        let mut wave: Vec<RepoSpec> = Vec::new();
+        while let Some(dir) = dirs.pop() {
+            if scanned.len() >= MAX_DIRS || !scanned.insert(dir.clone()) {
+                continue;
+            }
+            for entry in remote_candidates(&dir) {
+                let local = dir.join(&entry);
+                match RepoSpec::parse(&entry) {
+                    Ok(spec) if !local.is_file() => {
+                        let new = asked.insert((spec.clone_url(), spec.git_ref.clone(), spec.submodules));
+                        wave.extend(new.then_some(spec));
+                    }
+                    _ if local.is_dir() => dirs.push(local),
+                    _ => {}
+                }
+            }
+        }
+        if wave.is_empty() {
+            return;
+        }
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let found = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..WORKERS.min(wave.len()) {
+                s.spawn(|| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(spec) = wave.get(i) else { break };
+                    if let Ok(c) = fetcher.repo(spec) {
+                        if let Ok(mut f) = found.lock() {
+                            f.push(c.dir.join(&spec.kust_path));
+                        }
+                    }
+                });
+            }
+        });
+        dirs.extend(found.into_inner().unwrap_or_default());
+    }
+}
+
+/// The `resources:`, `bases:` and `components:` entries of the kustomization in `dir` that are
+/// not HTTP files (nothing when there is none or it does not parse).
+fn remote_candidates(dir: &Utf8Path) -> Vec<String> {
+    let Some(text) = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        .iter()
+        .find_map(|n| std::fs::read_to_string(dir.join(n)).ok())
+    else {
+        return Vec::new();
+    };
+    let Some(doc) = kcompile::data::parse(&text).ok().and_then(|d| d.into_iter().next()) else { return Vec::new() };
+    ["resources", "bases", "components"]
+        .iter()
+        .filter_map(|field| doc.get(field)?.as_seq())
+        .flatten()
+        .filter_map(|n| n.as_str())
+        .filter(|e| !is_http(e))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether kustomize fetches `entry` as an HTTP file (those are fetched by the build itself).
+fn is_http(entry: &str) -> bool {
+    let lower = entry.get(..8).unwrap_or(entry).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// `$XDG_CACHE_HOME/kcompile`, else `~/.cache/kcompile`.
+fn default_cache_dir() -> Option<Utf8PathBuf> {
+    let from = |var: &str| std::env::var(var).ok().filter(|v| !v.is_empty()).map(Utf8PathBuf::from);
+    from("XDG_CACHE_HOME").or_else(|| from("HOME").map(|h| h.join(".cache"))).map(|d| d.join("kcompile"))
+}
+
+/// `URL at ref 'R'`, or the URL alone.
+fn describe(url: &str, git_ref: &str) -> String {
+    match git_ref {
+        "" => format!("{url} (default branch)"),
+        r => format!("{url} at ref '{r}'"),
+    }
+}
+
+/// A directory name for a clone URL: its readable characters, then a hash of the whole.
+fn url_dir_name(url: &str) -> String {
+    let readable: String = url
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') { c } else { '_' })
+        .take(64)
+        .collect();
+    format!("{}-{:016x}", readable.trim_matches('_'), fnv1a(url.as_bytes()))
+}
+
+/// The file name of a ref's record: `HEAD` for the default branch, else the ref in hex (refs may
+/// hold `/` and other characters file names cannot).
+fn ref_file_name(git_ref: &str) -> String {
+    if git_ref.is_empty() {
+        return "HEAD".to_string();
+    }
+    git_ref.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// FNV-1a, 64 bits: a hash that stays the same across Rust versions (cache names must).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+fn is_full_commit(r: &str) -> bool {
+    (r.len() == 40 || r.len() == 64) && r.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn nanos() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+}
+
+/// The commit and kind (`tag`, `branch`, `commit`) recorded for a ref.
+fn read_ref(file: &Utf8Path) -> Option<(String, String)> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let (commit, kind) = text.trim().split_once(' ')?;
+    Some((commit.to_string(), kind.to_string()))
+}
+
+/// Records what a ref resolved to (written beside, then renamed: readers see all or nothing).
+/// A cache that cannot be written only costs a fetch next time.
+fn write_ref(refs: &Utf8Path, file: &Utf8Path, commit: &str, kind: &str) {
+    let _ = std::fs::create_dir_all(refs);
+    let tmp = refs.join(format!(".tmp-{}-{}", std::process::id(), nanos()));
+    if std::fs::write(&tmp, format!("{commit} {kind}\n")).is_ok() && std::fs::rename(&tmp, file).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}
+
+/// Runs git for one remote entry.
+struct Git<'a> {
+    timeout: Duration,
+    /// The URL and ref, for errors.
+    at: &'a str,
+}
+
+impl Git<'_> {
+    /// What `ref` names on the remote (`None` when it lists no such ref: a commit, perhaps).
+    fn ls_remote(&self, url: &str, git_ref: &str) -> Result<Option<(String, &'static str)>, Error> {
+        let out = self.run(None, &["ls-remote", "--", url])?;
+        let mut found: Option<(String, &'static str)> = None;
+        for line in out.lines() {
+            let Some((commit, name)) = line.split_once('\t') else { continue };
+            let hit = if git_ref.is_empty() {
+                (name == "HEAD").then_some("branch")
+            } else if name == format!("refs/tags/{git_ref}^{{}}") {
+                // A peeled annotated tag: the commit itself, preferred over the tag object.
+                return Ok(Some((commit.to_string(), "tag")));
+            } else if name == format!("refs/tags/{git_ref}") {
+                Some("tag")
+            } else if name == format!("refs/heads/{git_ref}") || name == git_ref {
+                Some("branch")
+            } else {
+                None
+            };
+            if let Some(kind) = hit {
+                if found.as_ref().is_none_or(|(_, k)| *k != "tag") {
+                    found = Some((commit.to_string(), kind));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Clones as kustomize does into `dir` and returns the commit checked out.
+    fn clone_into(&self, dir: &Utf8Path, url: &str, git_ref: &str, submodules: bool) -> Result<String, Error> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::new(format!("cannot create {dir}: {e}")))?;
+        let what = if git_ref.is_empty() { "HEAD" } else { git_ref };
+        self.run(Some(dir), &["init", "--quiet"])?;
+        // Relative submodule URLs need `origin` (as in kustomize).
+        self.run(Some(dir), &["remote", "add", "origin", url])?;
+        self.run(Some(dir), &["fetch", "--quiet", "--depth=1", "--", url, what])?;
+        self.run(Some(dir), &["checkout", "--quiet", "FETCH_HEAD"])?;
+        if submodules {
+            self.run(Some(dir), &["submodule", "--quiet", "update", "--init", "--recursive"])?;
+        }
+        Ok(self.run(Some(dir), &["rev-parse", "HEAD"])?.trim().to_string())
+    }
+
+    /// Runs `git ARGS` in `dir` within the time limit; its stdout, or an error with what git said.
+    fn run(&self, dir: Option<&Utf8Path>, args: &[&str]) -> Result<String, Error> {
+        let mut cmd = Command::new("git");
+        cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        if let Some(d) = dir {
+            cmd.current_dir(d);
+        }
+        let command = format!("git {}", args.join(" "));
+        let mut child = cmd.spawn().map_err(|e| {
+            Error::new(format!("cannot run git for {}: {e}", self.at))
+                .help("remote bases are fetched with the git command line: install git and put it on PATH")
+        })?;
+        let stdout = reader(child.stdout.take());
+        let stderr = reader(child.stderr.take());
+        let deadline = Instant::now() + self.timeout;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() >= deadline => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(Error::new(format!(
+                        "'{command}' timed out after {:?} fetching {}",
+                        self.timeout, self.at
+                    ))
+                    .help("raise the limit with ?timeout=SECONDS in the URL (kustomize's default is 27 s), or check the network"));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                Err(e) => return Err(Error::new(format!("'{command}' for {}: {e}", self.at))),
+            }
+        };
+        let out = stdout.join().unwrap_or_default();
+        let err = stderr.join().unwrap_or_default();
+        if !status.success() {
+            let said = String::from_utf8_lossy(&err).trim().to_string();
+            return Err(Error::new(format!("'{command}' failed fetching {}: {said}", self.at)).help(
+                "check that the repository and ref exist and that `git ls-remote URL` works from this shell \
+                 (credentials, network); --offline builds from what is cached",
+            ));
+        }
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+}
+
+/// Reads a child's pipe to the end on a thread (so that neither pipe fills and blocks git).
+fn reader<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut p) = pipe {
+            let _ = p.read_to_end(&mut bytes);
+        }
+        bytes
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks out every repository at `dir` after a pause, counting the calls.
+    #[derive(Debug)]
+    struct Slow {
+        dir: Utf8PathBuf,
+        asked: Mutex<Vec<String>>,
+    }
+
+    impl Fetcher for Slow {
+        fn repo(&self, spec: &RepoSpec) -> Result<Checkout, Error> {
+            std::thread::sleep(Duration::from_millis(300));
+            self.asked.lock().unwrap().push(spec.raw.clone());
+            Ok(Checkout { dir: self.dir.clone(), commit: "c".into() })
+        }
+        fn file(&self, _: &str) -> Result<Vec<u8>, FileError> {
+            Err(FileError::Status(404))
+        }
+    }
+
+    #[test]
+    fn prefetch_fetches_distinct_remotes_of_the_tree_in_parallel_waves() {
+        let tmp = std::env::temp_dir().join(format!("kcompile-prefetch-{}", std::process::id()));
+        let root = Utf8PathBuf::from_path_buf(tmp).unwrap();
+        let write = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        let mut kust = String::from("resources:\n- local\n- https://example.com/a/b/file.yaml\n");
+        for i in 0..5 {
+            kust.push_str(&format!("- github.com/org/repo{i}//dir?ref=v1\n"));
+        }
+        write("app/kustomization.yaml", &kust);
+        // A local base listing one of them again, and a component.
+        write(
+            "app/local/kustomization.yaml",
+            "resources:\n- github.com/org/repo0//dir?ref=v1\ncomponents:\n- github.com/org/comp\n",
+        );
+        // Every checkout's `dir` lists one more remote, fetched in a second wave.
+        write("checkout/dir/kustomization.yaml", "resources:\n- github.com/org/nested\n");
+        let slow = Slow { dir: root.join("checkout"), asked: Mutex::default() };
+        let started = Instant::now();
+        prefetch(&slow, &[root.join("app")]);
+        let elapsed = started.elapsed();
+        let mut asked = slow.asked.into_inner().unwrap();
+        asked.sort();
+        let _ = std::fs::remove_dir_all(&root);
+        assert_eq!(asked.len(), 7, "{asked:?}");
+        assert!(
+            asked.contains(&"github.com/org/comp".to_string()) && asked.contains(&"github.com/org/nested".to_string())
+        );
+        // Seven fetches of 300 ms each, in two waves.
+        assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
+    }
+}
