@@ -355,7 +355,7 @@ fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<Vec<usize>> {
     let (Some(source), Some(targets)) = (&r.source, &r.targets) else {
         bail!("replacements must specify a source and at least one target");
     };
-    let value = source_value(source, resources)?;
+    let mut value = source_value(source, resources)?;
     let mut unmatched = Vec::new();
     for (ti, t) in targets.iter().enumerate() {
         let mut selected = false;
@@ -384,6 +384,13 @@ fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<Vec<usize>> {
                     .map_err(|e| e.context(format!("in target {res_id}, field path '{}'", path.path.text)))?;
                 // kyaml writes the value into the target's node: fields sharing it change too.
                 res.sync_shared();
+                // kyaml reads the source's node once and writes each target in place: when a
+                // target is the source's own field, the targets after it see what was written.
+                if res.ids().iter().any(|id| source.id.selects(id)) {
+                    if let Ok(v) = source_value(source, std::slice::from_ref(&*res)) {
+                        value = v;
+                    }
+                }
             }
         }
         if !selected {
