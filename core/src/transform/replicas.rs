@@ -7,18 +7,22 @@ use crate::transform::fieldspec::{walk, Spec};
 use crate::yaml::node::Value;
 use crate::yaml::read::{resolve_plain, Schema};
 
-/// Applies one `replicas:` entry. The name matches an object's current name or any name it had
-/// before; an entry that matches nothing is an error, as in kustomize.
+/// Applies one `replicas:` entry. The name and kind match an object's current id or any id it
+/// had before; an entry that matches nothing is an error, as in kustomize.
 pub fn run(resources: &mut [Resource], replica: &Replica, specs: &[Spec]) -> Result<()> {
     let mut found = false;
     for spec in specs {
         for r in resources.iter_mut() {
-            let gvk = r.gvk();
-            let named = r.name() == replica.name || r.previous.iter().any(|(n, _)| *n == replica.name);
-            if !named || !spec.selects(&gvk) {
+            // kustomize matches any id the object had (its current one and those stored before
+            // a rename or a namespace change, each with the kind it had then), but sets the
+            // count only when the object's current kind is the field spec's.
+            if !r.ids().iter().any(|id| id.name == replica.name && spec.selects(&id.gvk)) {
                 continue;
             }
             found = true;
+            if !spec.selects(&r.gvk()) {
+                continue;
+            }
             let res = walk(&mut r.node, &spec.steps, spec.create, &mut |n| {
                 n.value = new_count(&n.value, replica.count)?;
                 Ok(())
