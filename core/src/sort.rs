@@ -35,8 +35,13 @@ pub fn sort(resources: &mut [Resource], options: Option<&SortOptions>) {
     // Each key is computed once; the resources are moved into place, never copied.
     resources.sort_by_cached_key(|r| {
         let gvk = r.gvk();
-        let ns = if r.namespace().is_empty() { "~X" } else { r.namespace() };
-        let name = if r.name().is_empty() { "~N" } else { r.name() };
+        // kyaml reads a namespace or name written as another scalar (`namespace: 31`) as its text.
+        let meta_text = |field: &str| {
+            r.node.get("metadata").and_then(|m| m.get(field)).and_then(|n| n.scalar_text()).unwrap_or_default()
+        };
+        let (ns, name) = (meta_text("namespace"), meta_text("name"));
+        let ns = if ns.is_empty() { "~X" } else { ns.as_str() };
+        let name = if name.is_empty() { "~N" } else { name.as_str() };
         let id_key = format!("{}|{}|{}", gvk.id_string(), ns, name);
         (*rank.get(gvk.kind.as_str()).unwrap_or(&0), gvk_sort_string(&gvk), id_key)
     });
