@@ -26,6 +26,7 @@
 use crate::error::{Error, Result};
 use crate::yaml::node::{Node, Pos, Value};
 use indexmap::IndexMap;
+use std::rc::Rc;
 
 /// How keys are matched and values read; see the module documentation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,8 +87,9 @@ pub(crate) struct Object<'a> {
     rules: Rules,
     /// The Go struct's name (`Kustomization`, `Image`), for messages.
     go_type: &'static str,
-    /// The field names from the document's root to this struct (`images`), for messages.
-    path: String,
+    /// The field names from the document's root to this struct (`images`), for messages;
+    /// shared, so that reading a field allocates nothing.
+    path: Rc<str>,
 }
 
 impl<'a> Object<'a> {
@@ -96,7 +98,7 @@ impl<'a> Object<'a> {
     /// not a map.
     pub fn root(node: &'a Node, rules: Rules, go_type: &'static str, go_value: &str) -> Result<Object<'a>> {
         match &node.value {
-            Value::Map(_) | Value::Null => Ok(Object::of(node, rules, go_type, String::new())),
+            Value::Map(_) | Value::Null => Ok(Object::of(node, rules, go_type, Rc::from(""))),
             other => Err(Error::new(format!(
                 "{}json: cannot unmarshal {} into Go value of type {go_value}",
                 rules.prefix,
@@ -106,7 +108,7 @@ impl<'a> Object<'a> {
         }
     }
 
-    fn of(node: &'a Node, rules: Rules, go_type: &'static str, path: String) -> Object<'a> {
+    fn of(node: &'a Node, rules: Rules, go_type: &'static str, path: Rc<str>) -> Object<'a> {
         let mut entries: Vec<(&'a String, &'a Node)> = node.as_map().map(|m| m.iter().collect()).unwrap_or_default();
         // `sigs.k8s.io/yaml` turns the map into JSON through a Go map, which prints its keys
         // sorted: Go's decoder sees them in that order, and of two keys naming one field (in
@@ -129,8 +131,8 @@ impl<'a> Object<'a> {
         for (key, node) in self.entries.by_ref() {
             match fields.iter().find(|f| key_matches(self.rules, key, f)) {
                 Some(name) => {
-                    let path = if self.path.is_empty() { name.to_string() } else { format!("{}.{name}", self.path) };
-                    return Ok(Some(Field { name, node, rules: self.rules, go_type: self.go_type, path }));
+                    let parent = self.path.clone();
+                    return Ok(Some(Field { name, node, rules: self.rules, go_type: self.go_type, parent }));
                 }
                 None if self.rules.strict => return Err(unknown_field(self.rules, key, node, fields)),
                 None => {}
@@ -180,10 +182,20 @@ pub(crate) struct Field<'a> {
     pub node: &'a Node,
     rules: Rules,
     go_type: &'static str,
-    path: String,
+    /// The path of the struct holding this field (see [`Field::path`]).
+    parent: Rc<str>,
 }
 
 impl<'a> Field<'a> {
+    /// The field names from the document's root to this field (`images.name`), for messages.
+    fn path(&self) -> String {
+        if self.parent.is_empty() {
+            self.name.to_string()
+        } else {
+            format!("{}.{}", self.parent, self.name)
+        }
+    }
+
     /// Go's error for a value `node` (this field's, or an item of it) that is not a `want`.
     pub fn type_error(&self, node: &Node, want: &str) -> Error {
         let got = match &node.value {
@@ -195,7 +207,9 @@ impl<'a> Field<'a> {
         };
         Error::new(format!(
             "{}json: cannot unmarshal {got} into Go struct field {}.{} of type {want}",
-            self.rules.prefix, self.go_type, self.path
+            self.rules.prefix,
+            self.go_type,
+            self.path()
         ))
         .at(node.pos)
     }
@@ -291,7 +305,7 @@ impl<'a> Field<'a> {
     }
 
     fn nested(&self, node: &'a Node, go_type: &'static str) -> Object<'a> {
-        Object::of(node, self.rules, go_type, self.path.clone())
+        Object::of(node, self.rules, go_type, Rc::from(self.path()))
     }
 }
 
