@@ -78,11 +78,13 @@ impl HelmRun for Run {
         }
         let env: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let helm = &self.command;
-        Err(Error::new(format!(
-            "{said}: unable to run: '{helm} {}' with env=[{}] (is '{helm}' installed?): {failure}",
+        let message = format!(
+            "unable to run: '{helm} {}' with env=[{}] (is '{helm}' installed?): {failure}",
             args.join(" "),
             env.join(" ")
-        ))
-        .help("check that --helm-command names helm v3 (it is run with the arguments above)"))
+        );
+        // kustomize puts what helm said before the message, when it said anything.
+        Err(Error::new(if said.is_empty() { message } else { format!("{said}: {message}") })
+            .help("check that --helm-command names helm v3 (it is run with the arguments above)"))
     }
 }
