@@ -34,7 +34,7 @@ use crate::error::{bail, Error, Result};
 use crate::fs::normalize;
 use crate::kustomization::{HelmChart, HelmGlobals};
 use crate::resource::Resource;
-use crate::yaml::node::{Map, Node, Value};
+use crate::yaml::node::{Map, Node, Pos, Value};
 use crate::yaml::read::Schema;
 use camino::{Utf8Path, Utf8PathBuf};
 use std::sync::Arc;
@@ -180,9 +180,9 @@ pub(crate) fn configure(ctx: &Ctx, dir: &Utf8Path, globals: &HelmGlobals, chart:
 }
 
 impl Inflation {
-    /// Runs helm for the chart and reads what it printed. The resources' origin is the chart's
-    /// directory.
-    pub(crate) fn run(&self, ctx: &Ctx) -> Result<Vec<Resource>> {
+    /// Runs helm for the chart and reads what it printed. The objects are placed where the chart
+    /// was configured (`file`, at `at`): what helm printed is in no file a message could show.
+    pub(crate) fn run(&self, ctx: &Ctx, file: &Utf8Path, at: Pos) -> Result<Vec<Resource>> {
         let Some(config) = &ctx.helm else { bail!("must specify --enable-helm") };
         let c = &self.chart;
         let mut run = config.runner.start()?;
@@ -211,12 +211,14 @@ impl Inflation {
                 e.utf8_error().valid_up_to()
             ))
         })?;
-        let rs = ctx
+        let mut rs = ctx
             .loader
             .parse_resources(&text, &chart_dir)
             .map_err(|e| e.context("reading what helm template printed"))?;
-        for r in &rs {
+        for r in &mut rs {
             crate::load::check_name(r)?;
+            place(&mut r.node, at);
+            r.origin = file.to_owned();
         }
         Ok(rs)
     }
@@ -298,6 +300,16 @@ impl Inflation {
         let mut out = String::new();
         crate::yaml::emit::emit_document(&mut out, &merged);
         Ok(out.into_bytes())
+    }
+}
+
+/// Gives a node and everything below it the position `at`.
+pub(crate) fn place(n: &mut Node, at: Pos) {
+    n.pos = at;
+    match &mut n.value {
+        Value::Map(m) => m.values_mut().for_each(|v| place(v, at)),
+        Value::Seq(items) => items.iter_mut().for_each(|v| place(v, at)),
+        _ => {}
     }
 }
 

@@ -63,7 +63,8 @@ pub fn run(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator) -> Re
     }
     for (i, (chart, inflation)) in k.helm_charts.iter().zip(charts).enumerate() {
         trace::begin(&mut ctx.tracer, &mut acc.resources);
-        let rs = inflation.run(ctx).map_err(|e| e.within(helm_step(chart), &lk.file, chart.pos))?;
+        let rs =
+            inflation.run(ctx, &lk.file, chart.pos).map_err(|e| e.within(helm_step(chart), &lk.file, chart.pos))?;
         for mut r in rs {
             r.configured_by = Some(ConfiguredBy::builtin(&lk.file, "HelmChartInflationGenerator"));
             configmap::add(acc, r, "").map_err(|e| e.within(helm_step(chart), &lk.file, chart.pos))?;

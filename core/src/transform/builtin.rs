@@ -105,7 +105,7 @@ pub fn inline_configs<'e>(
             Some(_) => {
                 let mut rs = parse_resources(&entry.value, &lk.file).map_err(|e| e.at(entry.pos))?;
                 for r in &mut rs {
-                    forget_positions(&mut r.node);
+                    helm::place(&mut r.node, Pos::default());
                 }
                 inline_pos.extend(rs.iter().map(|_| entry.pos));
                 acc.append_all(rs).map_err(|e| e.in_file(&lk.file).at(entry.pos))?;
@@ -114,16 +114,6 @@ pub fn inline_configs<'e>(
         }
     }
     Ok((acc, inline_pos, paths))
-}
-
-/// Marks a node and everything below it as having no position in a file.
-fn forget_positions(n: &mut Node) {
-    n.pos = Pos::default();
-    match &mut n.value {
-        Value::Map(m) => m.values_mut().for_each(forget_positions),
-        Value::Seq(items) => items.iter_mut().for_each(forget_positions),
-        _ => {}
-    }
 }
 
 /// An entry is an inline configuration when it reads as YAML maps (a path reads as a string).
@@ -362,7 +352,7 @@ fn generate(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator, cfg:
             let fields = Object::root(c, Rules::JSON, "HelmChartInflationGeneratorPlugin", "main.plugin")?;
             let (chart, globals) = decode_helm_chart(fields, HELM_FIELDS)?;
             let chart = HelmChart { pos: cfg.node.pos, ..chart };
-            let rs = helm::configure(ctx, &lk.dir, &globals, &chart)?.run(ctx)?;
+            let rs = helm::configure(ctx, &lk.dir, &globals, &chart)?.run(ctx, &cfg.origin, cfg.node.pos)?;
             for mut r in rs {
                 r.configured_by = Some(ConfiguredBy::plugin(cfg));
                 configmap::add(acc, r, "")?;
