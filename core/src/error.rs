@@ -58,7 +58,8 @@ pub enum ErrorKind {
     Patch,
     /// Two objects with the same id.
     Conflict,
-    /// What kcompile does not do: plugins, functions, Helm charts, remote resources.
+    /// What kcompile does not do: plugins and functions (and remote entries when the build has
+    /// no fetcher).
     Unsupported,
     /// A document that does not fit the Rust type it is read into (the `serde` feature).
     Data,
