@@ -749,11 +749,25 @@ pub(crate) fn decode_helm_chart(mut o: Object, names: &[&'static str]) -> Result
     Ok((c, g))
 }
 
-/// A `map[string]interface{}` field: any map (`None` for null).
+/// A `map[string]interface{}` field: any map (`None` for null). Go's JSON decoder reads every
+/// number in it as a float64 (`12345678901234567890` is `12345678901234567000` to kustomize).
 fn values_map(f: &Field) -> Result<Option<Node>> {
+    fn floats(n: &mut Node) {
+        match &mut n.value {
+            Value::Int(i) => n.value = Value::Float(*i as f64),
+            Value::UInt(u) => n.value = Value::Float(*u as f64),
+            Value::Map(m) => m.values_mut().for_each(floats),
+            Value::Seq(items) => items.iter_mut().for_each(floats),
+            _ => {}
+        }
+    }
     match &f.node.value {
         Value::Null => Ok(None),
-        Value::Map(_) => Ok(Some(f.node.clone())),
+        Value::Map(_) => {
+            let mut values = f.node.clone();
+            floats(&mut values);
+            Ok(Some(values))
+        }
         _ => Err(f.type_error(f.node, "map[string]interface {}")),
     }
 }
@@ -945,6 +959,40 @@ mod tests {
         assert_eq!(e.message(), "invalid Kustomization: json: unknown field \"type\"");
         let k = parse("secretGenerator:\n- name: s\n  type: Opaque\n").unwrap();
         assert_eq!(k.secret_generator[0].type_.as_deref(), Some("Opaque"));
+    }
+
+    #[test]
+    fn helm_charts_decode_with_globals_and_the_deprecated_field_folded_in_after_them() {
+        let k = parse(
+            "helmChartInflationGenerator:\n- chartName: old\n  chartHome: a\n  releaseNamespace: x\n  valuesLocal: {n: 1}\n\
+             - chartName: older\n  chartHome: b\n  helmHome: h\n\
+             helmCharts:\n- name: new\n  includeCRDs: true\n  apiVersions: [v1]\n  valuesInline: {a: {b: 2}}\n",
+        )
+        .unwrap();
+        let names: Vec<&str> = k.helm_charts.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["new", "old", "older"]);
+        assert!(k.helm_charts[0].include_crds && k.helm_charts[0].api_versions == ["v1"]);
+        // Go's JSON reads every number of valuesInline as a float64.
+        let inline = k.helm_charts[0].values_inline.as_ref().unwrap();
+        assert!(
+            matches!(inline.get("a").and_then(|a| a.get("b")).map(|b| &b.value), Some(Value::Float(f)) if *f == 2.0)
+        );
+        assert_eq!(k.helm_charts[1].namespace, "");
+        // The last non-empty homes of the deprecated entries, unless helmGlobals is given.
+        let g = k.helm_globals.unwrap();
+        assert_eq!((g.chart_home.as_str(), g.config_home.as_str()), ("b", "h"));
+        let k = parse("helmGlobals: {chartHome: c}\nhelmChartInflationGenerator:\n- chartName: x\n  chartHome: a\n")
+            .unwrap();
+        assert_eq!(k.helm_globals.unwrap().chart_home, "c");
+    }
+
+    #[test]
+    fn helm_chart_fields_are_checked_as_kustomize_decodes_them() {
+        let e = parse("helmCharts:\n- name: a\n  chartHome: c\n").unwrap_err();
+        assert_eq!(e.message(), "invalid Kustomization: json: unknown field \"chartHome\"");
+        let e = parse("helmCharts:\n- name: a\n  valuesInline: [1]\n").unwrap_err();
+        assert!(e.message().ends_with("HelmChart.helmCharts.valuesInline of type map[string]interface {}"), "{e}");
+        assert!(parse("helmGlobals: {configHome: 1}\n").is_err());
     }
 
     #[test]

@@ -288,7 +288,15 @@ impl Inflation {
                     .loader
                     .parse_one(&text, Schema::V3)
                     .map_err(|e| Error::from(e).context("could not parse values file into rnode"))?
-                    .unwrap_or_else(|| Node::new(Value::Map(Map::default())));
+                    .ok_or_else(|| {
+                        Error::new(format!(
+                            "could not parse values file into rnode: EOF ({} holds no document)",
+                            c.values_file
+                        ))
+                        .help(
+                            "give the values file some values, or use 'valuesMerge: replace' to use valuesInline alone",
+                        )
+                    })?;
                 let (target, patch) =
                     if merge == ValuesMerge::Override { (file, inline.clone()) } else { (inline.clone(), file) };
                 let schemas = crate::transform::openapi::Schemas::default();
