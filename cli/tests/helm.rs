@@ -196,3 +196,20 @@ fn when_helm_fails_the_error_says_what_it_printed_and_the_command_line() {
     assert!(err.contains("pull --untar --untardir"), "{err}");
     assert!(err.contains("(is '"), "{err}");
 }
+
+#[test]
+fn an_object_a_chart_makes_that_the_build_already_has_is_an_error() {
+    let scratch = Scratch::new("duplicate");
+    let dir = scratch.0.join("app");
+    std::fs::create_dir_all(&dir).unwrap();
+    let kust = "resources:\n- svc.yaml\nhelmCharts:\n- name: demo\n  repo: https://charts.example.com/stable\n  releaseName: r\n";
+    std::fs::write(dir.join("kustomization.yaml"), kust).unwrap();
+    let svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: r-demo\n  namespace: default\n";
+    std::fs::write(dir.join("svc.yaml"), svc).unwrap();
+    let standin = helm_dir().join("helm");
+    let out = kcompile(&dir, &scratch, &["--enable-helm", "--helm-command", standin.to_str().unwrap()], &[]);
+    let err = text(&out.stderr);
+    // kubectl: "... id resid.ResId{...Name:\"r-demo\"...} exists; behavior must be merge or replace"
+    assert!(err.contains("Service.v1.[noGrp]/r-demo.default exists; behavior must be merge or replace"), "{err}");
+    assert!(err.contains("the chart makes an object the build already has"), "{err}");
+}

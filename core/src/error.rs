@@ -181,6 +181,12 @@ impl Error {
         self
     }
 
+    /// Replaces the fix hint (where the caller knows better than the step that made the error).
+    pub(crate) fn replace_help(mut self, hint: impl Into<String>) -> Error {
+        self.help = Some(hint.into());
+        self
+    }
+
     /// The message alone, without location, hint or trace.
     pub fn message(&self) -> &str {
         &self.message

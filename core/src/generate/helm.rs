@@ -29,9 +29,12 @@
 //! - what it prints is read as a file of resources and added in its order, after the
 //!   kustomization's ConfigMap and Secret generators.
 
+use crate::accumulate::Accumulator;
+use crate::build_metadata::ConfiguredBy;
 use crate::ctx::Ctx;
 use crate::error::{bail, Error, Result};
 use crate::fs::normalize;
+use crate::generate::configmap;
 use crate::kustomization::{HelmChart, HelmGlobals};
 use crate::resource::Resource;
 use crate::yaml::node::{Map, Node, Pos, Value};
@@ -309,6 +312,21 @@ impl Inflation {
         crate::yaml::emit::emit_document(&mut out, &merged);
         Ok(out.into_bytes())
     }
+}
+
+/// Adds what a chart made, each object marked as made by `by`. As in kustomize, an object whose
+/// id is already in the build is an error (a chart's objects have no `behavior`).
+pub(crate) fn add(acc: &mut Accumulator, rs: Vec<Resource>, by: &ConfiguredBy) -> Result<()> {
+    for mut r in rs {
+        r.configured_by = Some(by.clone());
+        configmap::add(acc, r, "").map_err(|e| {
+            e.replace_help(
+                "the chart makes an object the build already has: leave one of them out (a patch with \
+                 '$patch: delete' removes an object), or rename one",
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// Gives a node and everything below it the position `at`.

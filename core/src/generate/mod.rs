@@ -65,10 +65,8 @@ pub fn run(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator) -> Re
         trace::begin(&mut ctx.tracer, &mut acc.resources);
         let rs =
             inflation.run(ctx, &lk.file, chart.pos).map_err(|e| e.within(helm_step(chart), &lk.file, chart.pos))?;
-        for mut r in rs {
-            r.configured_by = Some(ConfiguredBy::builtin(&lk.file, "HelmChartInflationGenerator"));
-            configmap::add(acc, r, "").map_err(|e| e.within(helm_step(chart), &lk.file, chart.pos))?;
-        }
+        let by = ConfiguredBy::builtin(&lk.file, "HelmChartInflationGenerator");
+        helm::add(acc, rs, &by).map_err(|e| e.within(helm_step(chart), &lk.file, chart.pos))?;
         trace::end(&mut ctx.tracer, &mut acc.resources, || {
             Attribution::at(format!("helmCharts[{i}]"), &lk.file, chart.pos).detail(format!("chart {}", chart.name))
         });

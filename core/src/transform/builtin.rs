@@ -353,11 +353,7 @@ fn generate(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator, cfg:
             let (chart, globals) = decode_helm_chart(fields, HELM_FIELDS)?;
             let chart = HelmChart { pos: cfg.node.pos, ..chart };
             let rs = helm::configure(ctx, &lk.dir, &globals, &chart)?.run(ctx, &cfg.origin, cfg.node.pos)?;
-            for mut r in rs {
-                r.configured_by = Some(ConfiguredBy::plugin(cfg));
-                configmap::add(acc, r, "")?;
-            }
-            Ok(())
+            helm::add(acc, rs, &ConfiguredBy::plugin(cfg))
         }
         other => Err(refuse(other, "generator")),
     }
