@@ -3,6 +3,7 @@
 
 mod diff;
 mod edit;
+mod helm;
 mod lint_output;
 mod remote;
 mod render;
@@ -238,11 +239,11 @@ impl LimitFlags {
     }
 }
 
-/// kustomize's flags for plugins, functions and Helm: accepted so that scripts keep working,
-/// but kcompile runs no external program; a kustomization that needs one fails with an error
-/// naming the plugin, generator or field.
+/// kustomize's flags for plugins, functions and Helm. The plugin and function flags are accepted
+/// so that scripts keep working, but kcompile runs no plugin or function; a kustomization that
+/// needs one fails with an error naming it. The Helm flags work as in kustomize.
 #[derive(Args)]
-#[command(next_help_heading = "kustomize's plugin flags (accepted; kcompile runs no plugins, functions or helm)")]
+#[command(next_help_heading = "kustomize's plugin and Helm flags (kcompile runs no plugins or functions)")]
 struct PluginFlags {
     /// kustomize: enable plugins.
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_value = "false", default_missing_value = "true",
@@ -269,20 +270,20 @@ struct PluginFlags {
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_value = "false", default_missing_value = "true",
           require_equals = true, hide_default_value = true, hide_possible_values = true, value_name = "BOOL")]
     as_current_user: bool,
-    /// kustomize: enable the Helm chart inflator (`helmCharts`).
+    /// Inflate Helm charts (`helmCharts`, HelmChartInflationGenerator) by running helm.
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_value = "false", default_missing_value = "true",
           require_equals = true, hide_default_value = true, hide_possible_values = true, value_name = "BOOL")]
     enable_helm: bool,
-    /// kustomize: the helm executable.
+    /// The helm v3 executable, with --enable-helm [default: helm].
     #[arg(long, value_name = "PATH")]
     helm_command: Option<String>,
-    /// kustomize: API versions for Helm's Capabilities.APIVersions.
+    /// API versions for Helm's Capabilities.APIVersions (`helm template --api-versions`), for charts that give none.
     #[arg(long, value_name = "VERSION")]
     helm_api_versions: Vec<String>,
-    /// kustomize: the Kubernetes version for Helm's Capabilities.KubeVersion.
+    /// The Kubernetes version for Helm's Capabilities.KubeVersion (`--kube-version`), for charts that give none.
     #[arg(long, value_name = "VERSION")]
     helm_kube_version: Option<String>,
-    /// kustomize: debug output from Helm.
+    /// Run `helm template --debug` (its output is shown when it fails).
     #[arg(long, action = ArgAction::Set, num_args = 0..=1, default_value = "false", default_missing_value = "true",
           require_equals = true, hide_default_value = true, hide_possible_values = true, value_name = "BOOL")]
     helm_debug: bool,
@@ -304,9 +305,13 @@ impl BuildFlags {
         if p.enable_alpha_plugins || p.enable_exec {
             eprintln!("note: kcompile runs no plugins or functions (--enable-alpha-plugins, --enable-exec): a kustomization that declares one fails with an error naming it; run that tree with kustomize, or build the plugin's output once into a file and list it in `resources`");
         }
-        if p.enable_helm {
-            eprintln!("note: kcompile does not run helm (--enable-helm): a kustomization with `helmCharts` fails with an error; render the chart with `helm template` into a file and list it in `resources`");
-        }
+        let helm = p.enable_helm.then(|| {
+            let command = p.helm_command.clone().unwrap_or_else(|| "helm".to_string());
+            kcompile::HelmConfig::new(std::sync::Arc::new(helm::HelmCommand::new(command)))
+                .with_api_versions(p.helm_api_versions.clone())
+                .with_kube_version(p.helm_kube_version.clone().unwrap_or_default())
+                .with_debug(p.helm_debug)
+        });
         Options::default()
             .with_load_restrictor(self.load_restrictor.into())
             .with_reorder(self.reorder.map(|r| match r {
@@ -322,6 +327,7 @@ impl BuildFlags {
                 self.remote.cache_dir.as_deref().map(|d| absolute(d).unwrap_or_else(|_| d.to_owned())),
                 self.remote.offline,
             ))))
+            .with_helm(helm)
     }
 }
 

@@ -129,7 +129,7 @@ fn open_new(path: &Utf8Path) -> io::Result<File> {
 }
 
 /// 64 unpredictable bits: std's hasher keys come from the operating system's random source.
-fn random() -> u64 {
+pub(crate) fn random() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));

@@ -99,7 +99,8 @@ impl ConfiguredBy {
         }
     }
 
-    fn builtin(file: &Utf8Path, kind: &str) -> ConfiguredBy {
+    /// A built-in plugin configured by a kustomization field (`file`: the kustomization).
+    pub fn builtin(file: &Utf8Path, kind: &str) -> ConfiguredBy {
         ConfiguredBy {
             file: file.to_owned(),
             api_version: "builtin".into(),

@@ -6,7 +6,8 @@
 //! - file access: the [`Loader`] (the file system, the load restrictor, the limits, the cache
 //!   of parsed files);
 //! - a diagnostics [`Sink`]: warnings and notes for the tools, as values;
-//! - the optional [`Tracer`] (`kcompile explain` only; `None` for `build`, `lint`, `diff`).
+//! - the optional [`Tracer`] (`kcompile explain` only; `None` for `build`, `lint`, `diff`);
+//! - the optional Helm runner ([`HelmConfig`]: `--enable-helm`; `None`: charts are errors).
 //!
 //! Build-wide state that is kustomize's and not a capability (the OpenAPI schema, the
 //! `buildMetadata` flags, kustomize's default field specs, the stack of directories for cycle
@@ -14,6 +15,7 @@
 //! step what it uses.
 
 use crate::diagnostics::Sink;
+use crate::generate::helm::HelmConfig;
 use crate::load::Loader;
 use crate::trace::Tracer;
 
@@ -25,11 +27,13 @@ pub struct Ctx<'a> {
     pub sink: Sink,
     /// Where each field comes from (`kcompile explain` only).
     pub tracer: Option<Tracer>,
+    /// Inflates Helm charts (`None`: a chart is an error, as without `--enable-helm`).
+    pub helm: Option<HelmConfig>,
 }
 
 impl<'a> Ctx<'a> {
     /// A context reading through `loader`, tracing when `trace` is set.
     pub fn new(loader: Loader<'a>, trace: bool) -> Ctx<'a> {
-        Ctx { loader, sink: Sink::default(), tracer: trace.then(Tracer::default) }
+        Ctx { loader, sink: Sink::default(), tracer: trace.then(Tracer::default), helm: None }
     }
 }

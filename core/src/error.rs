@@ -58,7 +58,8 @@ pub enum ErrorKind {
     Patch,
     /// Two objects with the same id.
     Conflict,
-    /// What kcompile does not do: plugins, functions, Helm charts, remote resources.
+    /// What kcompile does not do: plugins and functions (and remote entries when the build has
+    /// no fetcher).
     Unsupported,
     /// A document that does not fit the Rust type it is read into (the `serde` feature).
     Data,
@@ -177,6 +178,12 @@ impl Error {
         if self.help.is_none() {
             self.help = Some(hint.into());
         }
+        self
+    }
+
+    /// Replaces the fix hint (where the caller knows better than the step that made the error).
+    pub(crate) fn replace_help(mut self, hint: impl Into<String>) -> Error {
+        self.help = Some(hint.into());
         self
     }
 

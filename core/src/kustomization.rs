@@ -105,6 +105,41 @@ pub struct GeneratorArgs {
     pub pos: Pos,
 }
 
+/// One entry of `helmCharts` (kustomize's `types.HelmChart`): a chart to inflate with
+/// `helm template`, see [`crate::generate::helm`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HelmChart {
+    pub name: String,
+    pub version: String,
+    pub repo: String,
+    pub release_name: String,
+    pub namespace: String,
+    pub additional_values_files: Vec<String>,
+    pub values_file: String,
+    /// `valuesInline`: a map (`None` when absent or null).
+    pub values_inline: Option<Node>,
+    pub values_merge: String,
+    pub include_crds: bool,
+    pub skip_hooks: bool,
+    pub api_versions: Vec<String>,
+    pub kube_version: String,
+    pub name_template: String,
+    pub skip_tests: bool,
+    pub debug: bool,
+    /// Where the entry was written.
+    pub pos: Pos,
+}
+
+/// `helmGlobals` (kustomize's `types.HelmGlobals`): settings shared by a kustomization's charts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HelmGlobals {
+    /// The directory holding one directory per chart (`charts` when empty), from the
+    /// kustomization's directory unless absolute.
+    pub chart_home: String,
+    /// `HELM_CONFIG_HOME` for helm (a scratch directory when empty).
+    pub config_home: String,
+}
+
 /// `sortOptions`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SortOptions {
@@ -152,6 +187,10 @@ pub struct Kustomization {
     pub validators: Vec<Spanned>,
     pub build_metadata: Vec<String>,
     pub sort_options: Option<SortOptions>,
+    /// `helmCharts`, then the charts of the deprecated `helmChartInflationGenerator`.
+    pub helm_charts: Vec<HelmChart>,
+    /// `helmGlobals` (else the homes the deprecated `helmChartInflationGenerator` gave).
+    pub helm_globals: Option<HelmGlobals>,
     /// Deprecation notices, printed by the caller on stderr.
     pub warnings: Vec<String>,
     /// Where each field was written (for `kcompile explain`).
@@ -288,6 +327,7 @@ impl Kustomization {
         // `images`, wherever each was written (FixKustomization).
         let (mut bases, mut image_tags) = (Vec::new(), Vec::new());
         let (mut bases_at, mut image_tags_at) = (None, None);
+        let mut old_helm = (Vec::new(), HelmGlobals::default());
         let mut anything_set = false;
         while let Some(f) = fields.next(FIELD_NAMES)? {
             let v = f.node;
@@ -397,11 +437,19 @@ impl Kustomization {
                     "sortOptions" => {
                         k.sort_options = f.object("SortOptions", "types.SortOptions")?.map(decode_sort).transpose()?
                     }
-                    name => {
-                        return Err(Error::new(format!(
-                            "the field '{name}' is not supported by kcompile (it runs external programs)"
-                        ))
-                        .with_kind(crate::ErrorKind::Unsupported))
+                    "helmCharts" => {
+                        let items = f.objects("HelmChart", "[]types.HelmChart")?;
+                        k.helm_charts = each(items, |o| decode_helm_chart(o, HELM_CHART_FIELDS).map(|(c, _)| c))?;
+                    }
+                    "helmGlobals" => {
+                        k.helm_globals = f
+                            .object("HelmGlobals", "*types.HelmGlobals")?
+                            .map(|o| decode_helm_chart(o, &HELM_FIELDS[HELM_CHART_FIELDS.len()..]).map(|(_, g)| g))
+                            .transpose()?
+                    }
+                    _ => {
+                        let items = f.objects("HelmChartArgs", "[]types.HelmChartArgs")?;
+                        old_helm = decode_helm_chart_args(items)?;
                     }
                 }
                 Ok(())
@@ -413,6 +461,13 @@ impl Kustomization {
         }
         k.resources.extend(bases);
         k.images.extend(image_tags);
+        // kustomize folds the deprecated `helmChartInflationGenerator` into `helmCharts` and, when
+        // `helmGlobals` is absent, takes the homes it gave (FixKustomization).
+        let (old_charts, old_globals) = old_helm;
+        k.helm_charts.extend(old_charts);
+        if k.helm_globals.is_none() && old_globals != HelmGlobals::default() {
+            k.helm_globals = Some(old_globals);
+        }
         for (field, at) in [("bases", bases_at), ("imageTags", image_tags_at)] {
             if let Some(v) = at {
                 k.positions.add(field, v);
@@ -636,6 +691,135 @@ pub(crate) fn decode_generator(mut o: Object, secret: bool) -> Result<GeneratorA
     Ok(g)
 }
 
+/// The fields of `types.HelmChart`, then those of `types.HelmGlobals`: a
+/// HelmChartInflationGenerator configuration has both, at the top level.
+pub(crate) const HELM_FIELDS: &[&str] = &[
+    "name",
+    "version",
+    "repo",
+    "releaseName",
+    "namespace",
+    "additionalValuesFiles",
+    "valuesFile",
+    "valuesInline",
+    "valuesMerge",
+    "includeCRDs",
+    "skipHooks",
+    "apiVersions",
+    "kubeVersion",
+    "nameTemplate",
+    "skipTests",
+    "debug",
+    "chartHome",
+    "configHome",
+];
+
+/// The fields of `types.HelmChart` alone (a `helmCharts` entry).
+const HELM_CHART_FIELDS: &[&str] = HELM_FIELDS.split_at(16).0;
+
+/// Decodes the fields among `names` (a subset of [`HELM_FIELDS`]) of a chart, its globals, or a
+/// HelmChartInflationGenerator configuration holding both.
+pub(crate) fn decode_helm_chart(mut o: Object, names: &[&'static str]) -> Result<(HelmChart, HelmGlobals)> {
+    let mut c = HelmChart { pos: o.pos(), ..HelmChart::default() };
+    let mut g = HelmGlobals::default();
+    while let Some(f) = o.next(names)? {
+        let text = || Ok::<_, Error>(f.string()?.unwrap_or_default());
+        let flag = || Ok::<_, Error>(f.bool()?.unwrap_or(false));
+        match f.name {
+            "name" => c.name = text()?,
+            "version" => c.version = text()?,
+            "repo" => c.repo = text()?,
+            "releaseName" => c.release_name = text()?,
+            "namespace" => c.namespace = text()?,
+            "additionalValuesFiles" => c.additional_values_files = string_list(&f)?,
+            "valuesFile" => c.values_file = text()?,
+            "valuesInline" => c.values_inline = values_map(&f)?,
+            "valuesMerge" => c.values_merge = text()?,
+            "includeCRDs" => c.include_crds = flag()?,
+            "skipHooks" => c.skip_hooks = flag()?,
+            "apiVersions" => c.api_versions = string_list(&f)?,
+            "kubeVersion" => c.kube_version = text()?,
+            "nameTemplate" => c.name_template = text()?,
+            "skipTests" => c.skip_tests = flag()?,
+            "debug" => c.debug = flag()?,
+            "chartHome" => g.chart_home = text()?,
+            _ => g.config_home = text()?,
+        }
+    }
+    Ok((c, g))
+}
+
+/// A `map[string]interface{}` field: any map (`None` for null). Go's JSON decoder reads every
+/// number in it as a float64 (`12345678901234567890` is `12345678901234567000` to kustomize).
+fn values_map(f: &Field) -> Result<Option<Node>> {
+    fn floats(n: &mut Node) {
+        match &mut n.value {
+            Value::Int(i) => n.value = Value::Float(*i as f64),
+            Value::UInt(u) => n.value = Value::Float(*u as f64),
+            Value::Map(m) => m.values_mut().for_each(floats),
+            Value::Seq(items) => items.iter_mut().for_each(floats),
+            _ => {}
+        }
+    }
+    match &f.node.value {
+        Value::Null => Ok(None),
+        Value::Map(_) => {
+            let mut values = f.node.clone();
+            floats(&mut values);
+            Ok(Some(values))
+        }
+        _ => Err(f.type_error(f.node, "map[string]interface {}")),
+    }
+}
+
+/// The deprecated `helmChartInflationGenerator` (`[]types.HelmChartArgs`) as kustomize converts
+/// it: a chart per entry (`releaseNamespace`, `chartRepoName`, `helmBin` and `extraArgs` are
+/// dropped), and the last non-empty `chartHome` and `helmHome` as globals.
+fn decode_helm_chart_args(items: Vec<Object>) -> Result<(Vec<HelmChart>, HelmGlobals)> {
+    let mut charts = Vec::new();
+    let mut globals = HelmGlobals::default();
+    let names = [
+        "chartName",
+        "chartVersion",
+        "chartRepoUrl",
+        "chartHome",
+        "chartRepoName",
+        "helmBin",
+        "helmHome",
+        "values",
+        "valuesLocal",
+        "valuesMerge",
+        "releaseName",
+        "releaseNamespace",
+        "extraArgs",
+    ];
+    for mut o in items {
+        let mut c = HelmChart { pos: o.pos(), ..HelmChart::default() };
+        while let Some(f) = o.next(&names)? {
+            let text = || Ok::<_, Error>(f.string()?.unwrap_or_default());
+            match f.name {
+                "chartName" => c.name = text()?,
+                "chartVersion" => c.version = text()?,
+                "chartRepoUrl" => c.repo = text()?,
+                "values" => c.values_file = text()?,
+                "valuesLocal" => c.values_inline = values_map(&f)?,
+                "valuesMerge" => c.values_merge = text()?,
+                "releaseName" => c.release_name = text()?,
+                "chartHome" => {
+                    globals.chart_home = Some(text()?).filter(|h| !h.is_empty()).unwrap_or(globals.chart_home)
+                }
+                "helmHome" => {
+                    globals.config_home = Some(text()?).filter(|h| !h.is_empty()).unwrap_or(globals.config_home)
+                }
+                "extraArgs" => drop(string_list(&f)?),
+                _ => drop(text()?),
+            }
+        }
+        charts.push(c);
+    }
+    Ok((charts, globals))
+}
+
 fn decode_sort(mut o: Object) -> Result<SortOptions> {
     let mut s = SortOptions::default();
     while let Some(f) = o.next(&["order", "legacySortOptions"])? {
@@ -705,7 +889,6 @@ mod tests {
         let e = parse("sortOptions: {order: 1}\n").unwrap_err();
         assert!(e.message().ends_with("SortOptions.sortOptions.order of type types.SortOrder"), "{e}");
         assert_eq!(parse("kind: Component\nresources: []\n").unwrap().kind, KustKind::Component);
-        assert!(parse("helmCharts: []\n").unwrap_err().message().contains("'helmCharts' is not supported"));
     }
 
     #[test]
@@ -776,6 +959,40 @@ mod tests {
         assert_eq!(e.message(), "invalid Kustomization: json: unknown field \"type\"");
         let k = parse("secretGenerator:\n- name: s\n  type: Opaque\n").unwrap();
         assert_eq!(k.secret_generator[0].type_.as_deref(), Some("Opaque"));
+    }
+
+    #[test]
+    fn helm_charts_decode_with_globals_and_the_deprecated_field_folded_in_after_them() {
+        let k = parse(
+            "helmChartInflationGenerator:\n- chartName: old\n  chartHome: a\n  releaseNamespace: x\n  valuesLocal: {n: 1}\n\
+             - chartName: older\n  chartHome: b\n  helmHome: h\n\
+             helmCharts:\n- name: new\n  includeCRDs: true\n  apiVersions: [v1]\n  valuesInline: {a: {b: 2}}\n",
+        )
+        .unwrap();
+        let names: Vec<&str> = k.helm_charts.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["new", "old", "older"]);
+        assert!(k.helm_charts[0].include_crds && k.helm_charts[0].api_versions == ["v1"]);
+        // Go's JSON reads every number of valuesInline as a float64.
+        let inline = k.helm_charts[0].values_inline.as_ref().unwrap();
+        assert!(
+            matches!(inline.get("a").and_then(|a| a.get("b")).map(|b| &b.value), Some(Value::Float(f)) if *f == 2.0)
+        );
+        assert_eq!(k.helm_charts[1].namespace, "");
+        // The last non-empty homes of the deprecated entries, unless helmGlobals is given.
+        let g = k.helm_globals.unwrap();
+        assert_eq!((g.chart_home.as_str(), g.config_home.as_str()), ("b", "h"));
+        let k = parse("helmGlobals: {chartHome: c}\nhelmChartInflationGenerator:\n- chartName: x\n  chartHome: a\n")
+            .unwrap();
+        assert_eq!(k.helm_globals.unwrap().chart_home, "c");
+    }
+
+    #[test]
+    fn helm_chart_fields_are_checked_as_kustomize_decodes_them() {
+        let e = parse("helmCharts:\n- name: a\n  chartHome: c\n").unwrap_err();
+        assert_eq!(e.message(), "invalid Kustomization: json: unknown field \"chartHome\"");
+        let e = parse("helmCharts:\n- name: a\n  valuesInline: [1]\n").unwrap_err();
+        assert!(e.message().ends_with("HelmChart.helmCharts.valuesInline of type map[string]interface {}"), "{e}");
+        assert!(parse("helmGlobals: {configHome: 1}\n").is_err());
     }
 
     #[test]

@@ -148,6 +148,7 @@ pub use diff::{diff, Change};
 pub use error::{Error, ErrorKind, Result, Step};
 pub use explain::{explain, ExplainOptions, Explained, ExplainedObject, FieldOrigin, Origin};
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
+pub use generate::helm::{Helm, HelmConfig, HelmRun};
 pub use lint::{lint, rule, Finding, Note, Rule, Severity, RULES};
 pub use pipeline::{Limits, LoadRestrictor, Options, Reorder};
 pub use remote::{Checkout, Fetcher, FileError, RepoSpec};
@@ -530,7 +531,6 @@ mod tests {
         assert_eq!(k(&[("k/kustomization.yaml", "resources: [\n")]), ErrorKind::Yaml);
         assert_eq!(k(&[("k/kustomization.yaml", "resources:\n- r.yaml\n"), ("k/r.yaml", "a: [")]), ErrorKind::Yaml);
         assert_eq!(k(&[("k/kustomization.yaml", "namePrefx: a\n")]), ErrorKind::Kustomization);
-        assert_eq!(k(&[("k/kustomization.yaml", "helmCharts: []\n")]), ErrorKind::Unsupported);
         assert_eq!(k(&[("k/kustomization.yaml", "resources:\n- https://x.test/a\n")]), ErrorKind::Unsupported);
         assert_eq!(k(&[("k/kustomization.yaml", "resources:\n- ../r.yaml\n"), ("r.yaml", cm)]), ErrorKind::Restricted);
         assert_eq!(k(&[("k/kustomization.yaml", "resources:\n- ../k\n")]), ErrorKind::Cycle);

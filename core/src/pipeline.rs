@@ -127,6 +127,8 @@ pub struct Options {
     pub limits: Limits,
     /// Fetches remote bases, components and files (`None`: a remote entry is an error).
     pub fetcher: Option<std::sync::Arc<dyn crate::remote::Fetcher>>,
+    /// `--enable-helm`: inflates `helmCharts` (`None`: a chart is kustomize's error).
+    pub helm: Option<crate::generate::helm::HelmConfig>,
 }
 
 impl Options {
@@ -157,6 +159,12 @@ impl Options {
     /// With this fetcher for remote bases, components and files (`None`: they are errors).
     pub fn with_fetcher(mut self, fetcher: Option<std::sync::Arc<dyn crate::remote::Fetcher>>) -> Options {
         self.fetcher = fetcher;
+        self
+    }
+
+    /// With this Helm runner and flags (`--enable-helm`; `None`: charts are errors).
+    pub fn with_helm(mut self, helm: Option<crate::generate::helm::HelmConfig>) -> Options {
+        self.helm = helm;
         self
     }
 }
@@ -203,6 +211,7 @@ pub(crate) fn run_with(
     }
     let mut walker = Walker::new(Ctx::new(loader, trace));
     walker.fetcher = options.fetcher.clone();
+    walker.ctx.helm = options.helm.clone();
     let (acc, kustomization) = walker.accumulate_dir(&real)?;
     let flags = walker.build_metadata();
     let mut ctx = walker.ctx;

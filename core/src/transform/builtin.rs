@@ -11,22 +11,23 @@
 //!   `patchesStrategicMerge`, plus `patches`, a stream of patches), ReplacementTransformer
 //!   (`replacements`, as the kustomization field), HashTransformer (appends the content hash to
 //!   the names of generated objects that want one, now; the build does it again at the end);
-//! - generators: ConfigMapGenerator, SecretGenerator, IAMPolicyGenerator.
+//! - generators: ConfigMapGenerator, SecretGenerator, IAMPolicyGenerator,
+//!   HelmChartInflationGenerator (a `helmCharts` entry and the `helmGlobals` fields at the top
+//!   level, see [`crate::generate::helm`]).
 //!
 //! Each runs through the same code as the kustomization field it mirrors; files a configuration
-//! names are read from the directory of the kustomization that lists it. ValueAddTransformer and
-//! HelmChartInflationGenerator are refused by name; a generator kind among transformers (and the
-//! reverse) is an error, as in kustomize.
+//! names are read from the directory of the kustomization that lists it. ValueAddTransformer is refused
+//! by name; a generator kind among transformers (and the reverse) is an error, as in kustomize.
 
 use crate::accumulate::Accumulator;
 use crate::build_metadata::{self, ConfiguredBy};
 use crate::ctx::Ctx;
 use crate::decode::{Field, Object, Rules};
 use crate::error::{bail, Error, Result};
-use crate::generate::{configmap, hash};
+use crate::generate::{configmap, hash, helm};
 use crate::kustomization::{
-    decode_generator, decode_image, decode_patch_options, decode_replica, decode_selector, GeneratorArgs, Image, Patch,
-    Spanned,
+    decode_generator, decode_helm_chart, decode_image, decode_patch_options, decode_replica, decode_selector,
+    GeneratorArgs, HelmChart, Image, Patch, Spanned, HELM_FIELDS,
 };
 use crate::load::{parse_resources, LoadedKustomization};
 use crate::resource::Resource;
@@ -104,7 +105,7 @@ pub fn inline_configs<'e>(
             Some(_) => {
                 let mut rs = parse_resources(&entry.value, &lk.file).map_err(|e| e.at(entry.pos))?;
                 for r in &mut rs {
-                    forget_positions(&mut r.node);
+                    helm::place(&mut r.node, Pos::default());
                 }
                 inline_pos.extend(rs.iter().map(|_| entry.pos));
                 acc.append_all(rs).map_err(|e| e.in_file(&lk.file).at(entry.pos))?;
@@ -113,16 +114,6 @@ pub fn inline_configs<'e>(
         }
     }
     Ok((acc, inline_pos, paths))
-}
-
-/// Marks a node and everything below it as having no position in a file.
-fn forget_positions(n: &mut Node) {
-    n.pos = Pos::default();
-    match &mut n.value {
-        Value::Map(m) => m.values_mut().for_each(forget_positions),
-        Value::Seq(items) => items.iter_mut().for_each(forget_positions),
-        _ => {}
-    }
 }
 
 /// An entry is an inline configuration when it reads as YAML maps (a path reads as a string).
@@ -135,7 +126,8 @@ fn inline_docs(entry: &str) -> Option<Vec<Node>> {
 }
 
 /// The generator kinds kustomize v5.5.0 has (refused among transformers).
-const GENERATOR_KINDS: &[&str] = &["ConfigMapGenerator", "SecretGenerator", "IAMPolicyGenerator"];
+const GENERATOR_KINDS: &[&str] =
+    &["ConfigMapGenerator", "SecretGenerator", "IAMPolicyGenerator", "HelmChartInflationGenerator"];
 
 /// The transformer kinds kustomize v5.5.0 has (refused among generators).
 const TRANSFORMER_KINDS: &[&str] = &[
@@ -164,11 +156,6 @@ fn refuse(kind: &str, step: &str) -> Error {
             let field = if step == "transformer" { "generators" } else { "transformers" };
             Error::new(format!("plugin {k} is not a {step} (it belongs in '{field}:')"))
         }
-        "HelmChartInflationGenerator" => Error::new(
-            "HelmChartInflationGenerator is not supported by kcompile (it runs helm, which kustomize does only \
-             with --enable-helm)",
-        )
-        .with_kind(crate::ErrorKind::Unsupported),
         "ValueAddTransformer" => Error::new("the built-in plugin 'ValueAddTransformer' is not supported by kcompile")
             .with_kind(crate::ErrorKind::Unsupported),
         k => Error::new(format!("unable to load builtin {k}: kustomize v5.5.0 has no built-in {step} of that kind")),
@@ -361,7 +348,13 @@ fn generate(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator, cfg:
             r.configured_by = Some(ConfiguredBy::plugin(cfg));
             configmap::add(acc, r, "")
         }
-        "HelmChartInflationGenerator" => Err(refuse("HelmChartInflationGenerator", "generator")),
+        "HelmChartInflationGenerator" => {
+            let fields = Object::root(c, Rules::JSON, "HelmChartInflationGeneratorPlugin", "main.plugin")?;
+            let (chart, globals) = decode_helm_chart(fields, HELM_FIELDS)?;
+            let chart = HelmChart { pos: cfg.node.pos, ..chart };
+            let rs = helm::configure(ctx, &lk.dir, &globals, &chart)?.run(ctx, &cfg.origin, cfg.node.pos)?;
+            helm::add(acc, rs, &ConfiguredBy::plugin(cfg))
+        }
         other => Err(refuse(other, "generator")),
     }
 }
@@ -484,6 +477,6 @@ mod tests {
         assert!(refuse("ConfigMapGenerator", "transformer").message().contains("belongs in 'generators:'"));
         assert!(refuse("PatchTransformer", "generator").message().contains("belongs in 'transformers:'"));
         assert!(refuse("SortOrderTransformer", "transformer").message().contains("unable to load builtin"));
-        assert!(refuse("HelmChartInflationGenerator", "generator").message().contains("helm"));
+        assert!(refuse("HelmChartInflationGenerator", "transformer").message().contains("belongs in 'generators:'"));
     }
 }
