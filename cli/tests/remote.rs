@@ -1,6 +1,7 @@
 //! Remote bases, components and HTTP files, end to end and without the internet: git
-//! repositories made by the test and reached by `file://` URLs, HTTP files served by a small
-//! server on 127.0.0.1. `kubectl kustomize` accepts the same URLs, so when it is on PATH every
+//! repositories made by the test and reached by `file://` URLs or over git's smart HTTP protocol
+//! (`git http-backend` behind a small server on 127.0.0.1; kustomize refuses `git://` URLs, so
+//! `git daemon` cannot serve it), HTTP files served by the same server. `kubectl kustomize` accepts the same URLs, so when it is on PATH every
 //! output is compared with it byte for byte (and every error case must fail there too).
 
 use std::io::{BufRead, BufReader, Write};
@@ -68,6 +69,17 @@ fn publish(t: &Tree, src: &str, bare: &str, message: &str) -> String {
 
 fn kcompile(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kcompile")).args(args).output().expect("runs")
+}
+
+/// `kcompile build ROOT --cache-dir CACHE [--offline]` in `t`: success, stdout, stderr.
+fn build(t: &Tree, root: &str, cache: &str, offline: bool) -> (bool, String, String) {
+    let (dir, cache) = (t.path(root), t.path(cache));
+    let mut args = vec!["build", dir.to_str().unwrap(), "--cache-dir", cache.to_str().unwrap()];
+    if offline {
+        args.push("--offline");
+    }
+    let out = kcompile(&args);
+    (out.status.success(), text(&out.stdout), text(&out.stderr))
 }
 
 /// `kubectl kustomize DIR`, when kubectl is on PATH.
@@ -169,15 +181,7 @@ fn remote_bases_over_file_urls_build_as_kubectl_builds_them() {
     assert!(out("commit").contains("version: \"1\"") && out("commit").contains(&format!("ref: {first}")));
     assert!(out("nested").contains("name: nested-app-config"));
     assert!(out("component").contains("team: remote"));
-    let err = text(
-        &kcompile(&[
-            "build",
-            t.path("no-such-ref").to_str().unwrap(),
-            "--cache-dir",
-            t.path("cache").to_str().unwrap(),
-        ])
-        .stderr,
-    );
+    let (_, _, err) = build(&t, "no-such-ref", "cache", false);
     assert!(
         err.contains(&format!("{}/up.git at ref 'nope'", t.path("").display().to_string().trim_end_matches('/'))),
         "{err}"
@@ -201,17 +205,7 @@ fn a_second_build_fetches_nothing_and_offline_builds_from_the_cache() {
     let up = t.url("up.git");
     t.write("tag/kustomization.yaml", &format!("resources:\n- {up}//base?ref=v1\n"));
     t.write("branch/kustomization.yaml", &format!("resources:\n- {up}//base?ref=main\n"));
-    let cache = t.path("cache");
-    let build = |root: &str, offline: bool| {
-        let mut args = vec!["build", "--cache-dir", cache.to_str().unwrap()];
-        let dir = t.path(root);
-        args.push(dir.to_str().unwrap());
-        if offline {
-            args.push("--offline");
-        }
-        let out = kcompile(&args);
-        (out.status.success(), text(&out.stdout), text(&out.stderr))
-    };
+    let build = |root: &str, offline: bool| build(&t, root, "cache", offline);
     // Offline with nothing cached: an error naming the URL.
     let (ok, _, err) = build("tag", true);
     assert!(
@@ -232,50 +226,171 @@ fn a_second_build_fetches_nothing_and_offline_builds_from_the_cache() {
     assert_eq!(build("tag", true), (true, tag_out, String::new()));
 }
 
-/// Serves `files` (path → body; anything else is a 404) on 127.0.0.1 for at most `requests`
-/// requests; returns the port.
-fn serve(files: Vec<(&'static str, String)>, requests: usize) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(requests) {
-            let Ok(mut stream) = stream else { continue };
-            let mut line = String::new();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            if reader.read_line(&mut line).is_err() {
-                continue;
+/// An HTTP request as the test servers see it.
+struct Request {
+    method: String,
+    /// The path and the query, as sent.
+    target: String,
+    /// Header names in lower case.
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Request {
+    fn header(&self, name: &str) -> &str {
+        self.headers.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// A status line (`200 OK`), headers and a body.
+type Response = (String, Vec<(String, String)>, Vec<u8>);
+
+/// An HTTP/1.1 server on 127.0.0.1 (one thread per connection, one request per connection),
+/// stopped when dropped: later connections are refused.
+struct Server {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(handle: impl Fn(Request) -> Response + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let handle = std::sync::Arc::new(handle);
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let (Ok(stream), handle) = (stream, handle.clone()) else { continue };
+                std::thread::spawn(move || answer(stream, &*handle));
             }
-            // Skip the headers.
-            let mut header = String::new();
-            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-                header.clear();
-            }
-            let path = line.split(' ').nth(1).unwrap_or("");
-            let (status, body) = match files.iter().find(|(p, _)| *p == path) {
-                Some((_, body)) => ("200 OK", body.clone()),
-                None => ("404 Not Found", "not found\n".to_string()),
-            };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
+        });
+        Server { port, stop, thread: Some(thread) }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wakes the accepting thread, which then drops the listener.
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
         }
-    });
-    port
+    }
+}
+
+/// Reads one request from `stream` and writes `handle`'s response.
+fn answer(stream: std::net::TcpStream, handle: &dyn Fn(Request) -> Response) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut words = line.split_whitespace();
+    let (method, target) = (words.next().unwrap_or("").to_string(), words.next().unwrap_or("").to_string());
+    let mut headers = Vec::new();
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).map_or(true, |n| n == 0) || header.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+        }
+    }
+    let mut request = Request { method, target, headers, body: Vec::new() };
+    // git sends bodies with a length (chunked only above http.postBuffer, 1 MiB).
+    let length = request.header("content-length").parse().unwrap_or(0);
+    request.body.resize(length, 0);
+    let (status, headers, body) = if std::io::Read::read_exact(&mut reader, &mut request.body).is_err() {
+        ("400 Bad Request".to_string(), Vec::new(), Vec::new())
+    } else if request.header("transfer-encoding").is_empty() {
+        handle(request)
+    } else {
+        ("411 Length Required".to_string(), Vec::new(), Vec::new())
+    };
+    let mut out = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+    for (name, value) in headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str("\r\n");
+    let mut stream = stream;
+    let _ = stream.write_all(out.as_bytes()).and_then(|()| stream.write_all(&body));
+}
+
+/// Serves `files` (path → body; anything else is a 404).
+fn serve(files: Vec<(&'static str, String)>) -> Server {
+    Server::start(move |request| match files.iter().find(|(p, _)| *p == request.target) {
+        Some((_, body)) => {
+            ("200 OK".into(), vec![("Content-Type".into(), "text/plain".into())], body.clone().into_bytes())
+        }
+        None => ("404 Not Found".into(), Vec::new(), b"not found\n".to_vec()),
+    })
+}
+
+/// Serves the git repositories below `root` over git's smart HTTP protocol, as a forge does:
+/// each request is run through `git http-backend` (a CGI program).
+fn serve_git(root: PathBuf) -> Server {
+    Server::start(move |request| {
+        let (path, query) = request.target.split_once('?').unwrap_or((&request.target, ""));
+        let mut child = Command::new("git")
+            .arg("http-backend")
+            .env("GIT_PROJECT_ROOT", &root)
+            .env("GIT_HTTP_EXPORT_ALL", "1")
+            .env("REQUEST_METHOD", &request.method)
+            .env("PATH_INFO", path)
+            .env("QUERY_STRING", query)
+            .env("CONTENT_TYPE", request.header("content-type"))
+            .env("CONTENT_LENGTH", request.body.len().to_string())
+            .env("HTTP_CONTENT_ENCODING", request.header("content-encoding"))
+            .env("HTTP_GIT_PROTOCOL", request.header("git-protocol"))
+            .env("REMOTE_ADDR", "127.0.0.1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            // It says why it refuses a path that names no repository (the entry fetched as a
+            // file first): the status is enough.
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("git http-backend runs");
+        let mut stdin = child.stdin.take().unwrap();
+        let body = request.body;
+        let writer = std::thread::spawn(move || stdin.write_all(&body));
+        let out = child.wait_with_output().unwrap().stdout;
+        let _ = writer.join();
+        // A CGI response: headers (`Status:` among them), a blank line, the body.
+        let split = out.windows(4).position(|w| w == b"\r\n\r\n").map(|i| (i, i + 4));
+        let split = split.or_else(|| out.windows(2).position(|w| w == b"\n\n").map(|i| (i, i + 2)));
+        let (end, start) = split.unwrap_or((out.len(), out.len()));
+        let mut status = if out.is_empty() { "502 Bad Gateway" } else { "200 OK" }.to_string();
+        let mut headers = Vec::new();
+        for line in String::from_utf8_lossy(&out[..end]).lines() {
+            match line.split_once(':') {
+                Some((name, value)) if name.eq_ignore_ascii_case("status") => status = value.trim().to_string(),
+                Some((name, value)) => headers.push((name.to_string(), value.trim().to_string())),
+                None => {}
+            }
+        }
+        (status, headers, out[start..].to_vec())
+    })
 }
 
 #[test]
 fn http_files_are_fetched_as_kubectl_fetches_them() {
     let t = Tree::new("http");
-    let port = serve(
-        vec![
-            ("/x/top.yaml", CM.replace("VERSION", "http")),
-            ("/a/b/c.yaml", CM.replace("app-config", "deep").replace("VERSION", "3")),
-        ],
-        40,
-    );
-    let at = |path: &str| format!("http://127.0.0.1:{port}{path}");
+    let server = serve(vec![
+        ("/x/top.yaml", CM.replace("VERSION", "http")),
+        ("/a/b/c.yaml", CM.replace("app-config", "deep").replace("VERSION", "3")),
+    ]);
+    let at = |path: &str| server.url(path);
     let origin = "buildMetadata: [originAnnotations]\n";
     t.write(
         "file/kustomization.yaml",
@@ -291,4 +406,43 @@ fn http_files_are_fetched_as_kubectl_fetches_them() {
     );
     let out = same_as_kubectl(&t, "missing", "cache");
     assert!(text(&out.stderr).contains("HTTP Error: status code 404 (Not Found)"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn remote_bases_over_http_build_as_kubectl_builds_them_then_from_the_cache_once_the_server_stops() {
+    let t = Tree::new("smart-http");
+    let (first, _) = upstream(&t);
+    let server = serve_git(t.path(""));
+    let up = server.url("/up.git");
+    let origin = "buildMetadata: [originAnnotations]\n";
+    let cases = [
+        ("tag", format!("{origin}resources:\n- {up}//overlay?ref=v1\n")),
+        ("branch", format!("{origin}resources:\n- {up}//base?ref=main\n")),
+        ("commit", format!("resources:\n- {up}//base?ref={first}\n")),
+        ("component", format!("resources:\n- cm.yaml\ncomponents:\n- {up}//comp?ref=v1\n")),
+        ("no-such-ref", format!("resources:\n- {up}//base?ref=nope\n")),
+    ];
+    for (name, kustomization) in &cases {
+        t.write(&format!("{name}/kustomization.yaml"), kustomization);
+        t.write(&format!("{name}/cm.yaml"), &CM.replace("app-config", "local").replace("VERSION", "0"));
+    }
+    let mut built = Vec::new();
+    for (name, _) in &cases {
+        let out = same_as_kubectl(&t, name, "cache");
+        assert_eq!(out.status.success(), *name != "no-such-ref", "{name}: {}", text(&out.stderr));
+        built.push((name, text(&out.stdout)));
+    }
+    let yaml = &built[0].1;
+    assert!(yaml.contains(&format!("repo: {up}\n      ref: v1\n")) && yaml.contains("name: up-app-config"), "{yaml}");
+    let (_, _, err) = build(&t, "no-such-ref", "cache", false);
+    assert!(err.contains(&format!("{up} at ref 'nope'")) && err.contains("couldn't find remote ref nope"), "{err}");
+    drop(server);
+    // The server is gone: what a tag or a commit names builds from the cache; a branch is
+    // resolved again, which fails, unless --offline.
+    for (name, yaml) in &built[..4] {
+        let offline = **name == "branch";
+        assert_eq!(build(&t, name, "cache", offline), (true, yaml.clone(), String::new()), "{name}");
+    }
+    let (ok, _, err) = build(&t, "branch", "cache", false);
+    assert!(!ok && err.contains("ls-remote") && err.contains(&format!("{up} at ref 'main'")), "{err}");
 }
