@@ -9,9 +9,15 @@
 //!   into place, so that builds running at the same time never see half a checkout;
 //! - `refs/<ref>`: the commit a ref resolved to and whether it was a tag, a commit or a branch.
 //!
+//! and for each HTTP file a file `http/<url>-<hash>`: a few lines (when it was fetched, its
+//! `Cache-Control: max-age`, its `ETag` and `Last-Modified`), a blank line, the body. It is used
+//! as it is while `max-age` lasts, then revalidated with a conditional request (a `304` costs no
+//! body); a response saying `no-store` is not kept. kustomize fetches such files on every build.
+//!
 //! A tag or a commit found there needs no network. A branch (or the default branch) is resolved
 //! again with `git ls-remote` on each build, unless `--offline`; a commit already checked out is
-//! not fetched again. With `--offline`, whatever is not cached is an error naming the URL.
+//! not fetched again. With `--offline`, whatever is cached is used however old, and whatever is
+//! not is an error naming the URL.
 //! Each git command is bounded by the entry's `?timeout=` (kustomize's 27 s by default).
 
 use camino::{Utf8Path, Utf8PathBuf};
@@ -126,27 +132,163 @@ impl Fetcher for GitFetcher {
     }
 
     fn file(&self, url: &str) -> Result<Vec<u8>, FileError> {
-        if self.offline {
-            return Err(FileError::Failed(
-                Error::new(format!("--offline: '{url}' is fetched over HTTP, and HTTP files are not cached"))
-                    .help("build without --offline, or save the file into the tree and list it by its path"),
-            ));
+        let path = self.cache.as_ref().map(|c| c.join("http").join(url_dir_name(url)));
+        let cached = path.as_deref().and_then(HttpEntry::read);
+        match &cached {
+            Some(entry) if self.offline || entry.is_fresh(seconds_now()) => return Ok(entry.body.clone()),
+            None if self.offline => {
+                let place = path.map_or_else(|| "no cache directory".to_string(), |p| p.to_string());
+                return Err(FileError::Failed(
+                    Error::new(format!("--offline: '{url}' is not in the cache ({place})"))
+                        .help("build once without --offline to fetch it, or check --cache-dir"),
+                ));
+            }
+            _ => {}
         }
-        let failed = |e: ureq::Error| {
-            FileError::Failed(
-                Error::new(format!("cannot fetch '{url}': {e}"))
-                    .help("check the URL and the network (HTTP files are fetched on every build)"),
-            )
-        };
-        let agent: ureq::Agent =
-            ureq::Agent::config_builder().timeout_global(Some(HTTP_TIMEOUT)).http_status_as_error(false).build().into();
-        let mut response = agent.get(url).call().map_err(failed)?;
-        let status = response.status().as_u16();
-        if !(200..=299).contains(&status) {
-            return Err(FileError::Status(status));
+        let entry = http_get(url, cached)?;
+        if let (Some(path), true) = (path, entry.storable) {
+            entry.write(&path);
         }
-        response.body_mut().with_config().limit(MAX_HTTP_BODY).read_to_vec().map_err(failed)
+        Ok(entry.body)
     }
+}
+
+/// An HTTP file as cached: the body and what the response said of its freshness.
+#[derive(Debug, Default)]
+struct HttpEntry {
+    /// When it was fetched or last revalidated (seconds since the epoch).
+    fetched: u64,
+    /// `Cache-Control: max-age`: for how long after `fetched` it may be used as it is.
+    max_age: Option<u64>,
+    /// Validators for a conditional request once it is stale.
+    etag: Option<String>,
+    last_modified: Option<String>,
+    /// False when the response said `no-store`.
+    storable: bool,
+    body: Vec<u8>,
+}
+
+impl HttpEntry {
+    /// The entry cached at `path` (`None` when there is none or it cannot be read).
+    fn read(path: &Utf8Path) -> Option<HttpEntry> {
+        let bytes = std::fs::read(path).ok()?;
+        let split = bytes.windows(2).position(|w| w == b"\n\n")?;
+        let head = std::str::from_utf8(&bytes[..split]).ok()?;
+        let mut lines = head.lines();
+        if lines.next() != Some(HTTP_ENTRY_FORMAT) {
+            return None;
+        }
+        let mut entry = HttpEntry { storable: true, body: bytes[split + 2..].to_vec(), ..HttpEntry::default() };
+        for line in lines {
+            match line.split_once(' ') {
+                Some(("fetched", v)) => entry.fetched = v.parse().ok()?,
+                Some(("max-age", v)) => entry.max_age = Some(v.parse().ok()?),
+                Some(("etag", v)) => entry.etag = Some(v.to_string()),
+                Some(("last-modified", v)) => entry.last_modified = Some(v.to_string()),
+                _ => return None,
+            }
+        }
+        Some(entry)
+    }
+
+    /// Writes the entry to `path` (beside, then renamed: readers see all or nothing). A cache
+    /// that cannot be written only costs a fetch next time.
+    fn write(&self, path: &Utf8Path) {
+        let mut head = format!("{HTTP_ENTRY_FORMAT}\nfetched {}\n", self.fetched);
+        if let Some(m) = self.max_age {
+            head.push_str(&format!("max-age {m}\n"));
+        }
+        for (name, value) in [("etag", &self.etag), ("last-modified", &self.last_modified)] {
+            if let Some(v) = value {
+                head.push_str(&format!("{name} {v}\n"));
+            }
+        }
+        head.push('\n');
+        let Some(dir) = path.parent() else { return };
+        let _ = std::fs::create_dir_all(dir);
+        let tmp = dir.join(format!(".tmp-{}-{}", std::process::id(), nanos()));
+        let written = std::fs::write(&tmp, [head.as_bytes(), &self.body].concat());
+        if written.is_err() || std::fs::rename(&tmp, path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+
+    fn is_fresh(&self, now: u64) -> bool {
+        self.max_age.is_some_and(|m| now < self.fetched.saturating_add(m))
+    }
+
+    /// What the response's caching headers say (`fetched` is now).
+    fn from_headers(headers: &ureq::http::HeaderMap, body: Vec<u8>) -> HttpEntry {
+        let header = |name: &str| {
+            let value = headers.get(name)?.to_str().ok()?.trim();
+            (!value.is_empty() && !value.contains(['\r', '\n'])).then(|| value.to_string())
+        };
+        let mut entry = HttpEntry {
+            fetched: seconds_now(),
+            etag: header("etag"),
+            last_modified: header("last-modified"),
+            storable: true,
+            body,
+            ..HttpEntry::default()
+        };
+        for directive in headers.get_all("cache-control").iter().filter_map(|v| v.to_str().ok()) {
+            for d in directive.split(',').map(str::trim) {
+                let (name, value) = d.split_once('=').unwrap_or((d, ""));
+                match name.to_ascii_lowercase().as_str() {
+                    "no-store" => entry.storable = false,
+                    "no-cache" => entry.max_age = Some(0),
+                    "max-age" if entry.max_age != Some(0) => entry.max_age = value.trim_matches('"').parse().ok(),
+                    _ => {}
+                }
+            }
+        }
+        entry
+    }
+}
+
+/// The first line of a cached HTTP file.
+const HTTP_ENTRY_FORMAT: &str = "kcompile http cache 1";
+
+/// GETs `url`; with a stale `cached` copy, conditionally (`If-None-Match`, `If-Modified-Since`),
+/// and a `304 Not Modified` then gives that copy back, fresh again.
+fn http_get(url: &str, cached: Option<HttpEntry>) -> Result<HttpEntry, FileError> {
+    let failed = |e: ureq::Error| {
+        FileError::Failed(
+            Error::new(format!("cannot fetch '{url}': {e}"))
+                .help("check the URL and the network; --offline builds from what is cached"),
+        )
+    };
+    let agent: ureq::Agent =
+        ureq::Agent::config_builder().timeout_global(Some(HTTP_TIMEOUT)).http_status_as_error(false).build().into();
+    let mut request = agent.get(url);
+    if let Some(c) = &cached {
+        if let Some(etag) = &c.etag {
+            request = request.header("If-None-Match", etag);
+        }
+        if let Some(date) = &c.last_modified {
+            request = request.header("If-Modified-Since", date);
+        }
+    }
+    let mut response = request.call().map_err(failed)?;
+    let status = response.status().as_u16();
+    if let (304, Some(c)) = (status, cached) {
+        let fresh = HttpEntry::from_headers(response.headers(), Vec::new());
+        return Ok(HttpEntry {
+            etag: fresh.etag.or(c.etag),
+            last_modified: fresh.last_modified.or(c.last_modified),
+            body: c.body,
+            ..fresh
+        });
+    }
+    if !(200..=299).contains(&status) {
+        return Err(FileError::Status(status));
+    }
+    let body = response.body_mut().with_config().limit(MAX_HTTP_BODY).read_to_vec().map_err(failed)?;
+    Ok(HttpEntry::from_headers(response.headers(), body))
+}
+
+fn seconds_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 /// Fetches the distinct remote bases and components of the trees in `roots` in parallel, before
@@ -413,6 +555,27 @@ mod tests {
         fn file(&self, _: &str) -> Result<Vec<u8>, FileError> {
             Err(FileError::Status(404))
         }
+    }
+
+    #[test]
+    fn an_http_file_is_kept_as_its_cache_control_says_and_reads_back_as_written() {
+        let entry = |cache_control: &str| {
+            let mut headers = ureq::http::HeaderMap::new();
+            headers.insert("cache-control", cache_control.parse().unwrap());
+            headers.insert("etag", "\"abc\"".parse().unwrap());
+            HttpEntry::from_headers(&headers, b"kind: ConfigMap\n\nx: 1\n".to_vec())
+        };
+        let e = entry("public, max-age=60");
+        assert!(e.storable && e.is_fresh(e.fetched + 59) && !e.is_fresh(e.fetched + 60));
+        assert!(!entry("max-age=60, no-cache").is_fresh(e.fetched) && !entry("no-store").storable);
+        let path =
+            Utf8PathBuf::from_path_buf(std::env::temp_dir().join(format!("kcompile-http-{}", std::process::id())))
+                .unwrap();
+        e.write(&path);
+        let back = HttpEntry::read(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        assert_eq!((back.fetched, back.max_age, back.etag.as_deref()), (e.fetched, Some(60), Some("\"abc\"")));
+        assert_eq!(back.body, e.body);
     }
 
     #[test]

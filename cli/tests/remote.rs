@@ -446,3 +446,51 @@ fn remote_bases_over_http_build_as_kubectl_builds_them_then_from_the_cache_once_
     let (ok, _, err) = build(&t, "branch", "cache", false);
     assert!(!ok && err.contains("ls-remote") && err.contains(&format!("{up} at ref 'main'")), "{err}");
 }
+
+#[test]
+fn http_files_are_cached_as_their_headers_say_and_offline_reads_the_cache() {
+    let t = Tree::new("http-cache");
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = asked.clone();
+    // `fresh.yaml` may be kept an hour; `etag.yaml` must be revalidated (it answers a matching
+    // If-None-Match with 304); `plain.yaml` says nothing, so it is fetched again each time.
+    let server = Server::start(move |request| {
+        let etag = "\"v1\"".to_string();
+        let (status, headers): (&str, Vec<(String, String)>) = match request.target.as_str() {
+            "/fresh.yaml" => ("200 OK", vec![("Cache-Control".into(), "public, max-age=3600".into())]),
+            "/etag.yaml" if request.header("if-none-match") == etag => ("304 Not Modified", Vec::new()),
+            "/etag.yaml" => ("200 OK", vec![("ETag".into(), etag), ("Cache-Control".into(), "no-cache".into())]),
+            "/plain.yaml" => ("200 OK", Vec::new()),
+            _ => ("404 Not Found", Vec::new()),
+        };
+        log.lock().unwrap().push(format!("{} {status}", request.target));
+        let name = request.target.trim_start_matches('/').trim_end_matches(".yaml");
+        let body =
+            if status == "200 OK" { CM.replace("app-config", name).replace("VERSION", "1") } else { String::new() };
+        (status.to_string(), headers, body.into_bytes())
+    });
+    let list = |paths: &[&str]| {
+        let entries: String = paths.iter().map(|p| format!("- {}\n", server.url(p))).collect();
+        format!("resources:\n{entries}")
+    };
+    t.write("all/kustomization.yaml", &list(&["/fresh.yaml", "/etag.yaml", "/plain.yaml"]));
+    t.write("fresh/kustomization.yaml", &list(&["/fresh.yaml"]));
+    t.write("never/kustomization.yaml", &list(&["/never.yaml"]));
+    let first = same_as_kubectl(&t, "all", "cache");
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let all = text(&first.stdout);
+    asked.lock().unwrap().clear();
+    assert_eq!(build(&t, "all", "cache", false), (true, all.clone(), String::new()));
+    assert_eq!(*asked.lock().unwrap(), ["/etag.yaml 304 Not Modified", "/plain.yaml 200 OK"]);
+    let (ok, fresh, err) = build(&t, "fresh", "cache", false);
+    assert!(ok && fresh.contains("name: fresh"), "{err}");
+    drop(server);
+    // No server: a fresh file needs none; --offline takes whatever is cached, and names what
+    // is not.
+    assert_eq!(build(&t, "fresh", "cache", false), (true, fresh, String::new()));
+    let (ok, _, err) = build(&t, "all", "cache", false);
+    assert!(!ok && err.contains("cannot fetch 'http://127.0.0.1:") && err.contains("--offline"), "{err}");
+    assert_eq!(build(&t, "all", "cache", true), (true, all, String::new()));
+    let (ok, _, err) = build(&t, "never", "cache", true);
+    assert!(!ok && err.contains("/never.yaml' is not in the cache"), "{err}");
+}
