@@ -84,9 +84,18 @@ impl GitFetcher {
             return Err(Error::new(format!("--offline: {at} is not in the cache ({repo_dir})"))
                 .help("build once without --offline to fetch it, or check --cache-dir"));
         }
-        let git = Git { timeout: spec.timeout, at: &at };
+        let mut git = Git { timeout: spec.timeout, at: &at, hint: None };
         // The commit the ref names now, when the remote lists it (a tag, a branch, HEAD).
-        let listed = if is_full_commit(&spec.git_ref) { None } else { git.ls_remote(&url, &spec.git_ref)? };
+        let listed = if is_full_commit(&spec.git_ref) {
+            None
+        } else {
+            let (listed, names) = git.ls_remote(&url, &spec.git_ref)?;
+            if listed.is_none() && !spec.git_ref.is_empty() {
+                // git is left to say whether it can fetch the ref all the same (a commit).
+                git.hint = Some(unknown_ref_hint(&spec.git_ref, &names));
+            }
+            listed
+        };
         if let Some((commit, kind)) = &listed {
             if let Some(c) = cached(commit) {
                 write_ref(&refs, &ref_file, commit, kind);
@@ -430,25 +439,54 @@ fn write_ref(refs: &Utf8Path, file: &Utf8Path, commit: &str, kind: &str) {
     }
 }
 
+/// The help of a failed fetch of `git_ref`, which the remote does not list among its branches
+/// and tags `names`.
+fn unknown_ref_hint(git_ref: &str, names: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut hint = format!("the repository has no branch or tag '{git_ref}' (and a commit must be written in full)");
+    if !names.is_empty() {
+        let more = names.len().saturating_sub(SHOWN);
+        let shown = names.iter().take(SHOWN).map(String::as_str).collect::<Vec<_>>().join(", ");
+        hint.push_str(&format!("; it has {shown}"));
+        if more > 0 {
+            hint.push_str(&format!(" and {more} more"));
+        }
+    }
+    hint + ": fix ?ref= in the URL"
+}
+
+/// A commit a ref names, and the kind of ref (`tag`, `branch`).
+type Resolved = (String, &'static str);
+
 /// Runs git for one remote entry.
 struct Git<'a> {
     timeout: Duration,
     /// The URL and ref, for errors.
     at: &'a str,
+    /// The help of an error, when more is known than "check the repository and the ref".
+    hint: Option<String>,
 }
 
 impl Git<'_> {
-    /// What `ref` names on the remote (`None` when it lists no such ref: a commit, perhaps).
-    fn ls_remote(&self, url: &str, git_ref: &str) -> Result<Option<(String, &'static str)>, Error> {
+    /// What `ref` names on the remote (`None` when it lists no such ref: a commit, perhaps), and
+    /// the names of its branches and tags.
+    fn ls_remote(&self, url: &str, git_ref: &str) -> Result<(Option<Resolved>, Vec<String>), Error> {
         let out = self.run(None, &["ls-remote", "--", url])?;
-        let mut found: Option<(String, &'static str)> = None;
+        let mut found: Option<Resolved> = None;
+        let mut names = Vec::new();
         for line in out.lines() {
             let Some((commit, name)) = line.split_once('\t') else { continue };
+            if let Some(short) = name.strip_prefix("refs/heads/").or_else(|| name.strip_prefix("refs/tags/")) {
+                if !short.ends_with("^{}") {
+                    names.push(short.to_string());
+                }
+            }
             let hit = if git_ref.is_empty() {
                 (name == "HEAD").then_some("branch")
             } else if name == format!("refs/tags/{git_ref}^{{}}") {
                 // A peeled annotated tag: the commit itself, preferred over the tag object.
-                return Ok(Some((commit.to_string(), "tag")));
+                found = Some((commit.to_string(), "tag"));
+                None
             } else if name == format!("refs/tags/{git_ref}") {
                 Some("tag")
             } else if name == format!("refs/heads/{git_ref}") || name == git_ref {
@@ -462,7 +500,7 @@ impl Git<'_> {
                 }
             }
         }
-        Ok(found)
+        Ok((found, names))
     }
 
     /// Clones as kustomize does into `dir` and returns the commit checked out.
@@ -515,10 +553,12 @@ impl Git<'_> {
         let err = stderr.join().unwrap_or_default();
         if !status.success() {
             let said = String::from_utf8_lossy(&err).trim().to_string();
-            return Err(Error::new(format!("'{command}' failed fetching {}: {said}", self.at)).help(
+            let help = self.hint.clone().unwrap_or_else(|| {
                 "check that the repository and ref exist and that `git ls-remote URL` works from this shell \
-                 (credentials, network); --offline builds from what is cached",
-            ));
+                 (credentials, network); --offline builds from what is cached"
+                    .to_string()
+            });
+            return Err(Error::new(format!("'{command}' failed fetching {}: {said}", self.at)).help(help));
         }
         Ok(String::from_utf8_lossy(&out).into_owned())
     }

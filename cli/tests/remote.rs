@@ -182,8 +182,11 @@ fn remote_bases_over_file_urls_build_as_kubectl_builds_them() {
     assert!(out("nested").contains("name: nested-app-config"));
     assert!(out("component").contains("team: remote"));
     let (_, _, err) = build(&t, "no-such-ref", "cache", false);
+    // The URL, the ref, what git said, and what the repository has instead.
     assert!(
-        err.contains(&format!("{}/up.git at ref 'nope'", t.path("").display().to_string().trim_end_matches('/'))),
+        err.contains(&format!("{}/up.git at ref 'nope'", t.path("").display().to_string().trim_end_matches('/')))
+            && err.contains("fatal: couldn't find remote ref nope")
+            && err.contains("help: the repository has no branch or tag 'nope' (and a commit must be written in full); it has main, v1, v1a: fix ?ref= in the URL"),
         "{err}"
     );
     let err = text(
