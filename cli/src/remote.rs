@@ -13,6 +13,8 @@
 //! `Cache-Control: max-age`, its `ETag` and `Last-Modified`), a blank line, the body. It is used
 //! as it is while `max-age` lasts, then revalidated with a conditional request (a `304` costs no
 //! body); a response saying `no-store` is not kept. kustomize fetches such files on every build.
+//! Beside it, `http/<url>-<hash>.repository` holds the error status of an http(s) URL that reads
+//! as a repository (kustomize asks for it as a file before cloning it): it is not asked again.
 //!
 //! A tag or a commit found there needs no network. A branch (or the default branch) is resolved
 //! again with `git ls-remote` on each build, unless `--offline`; a commit already checked out is
@@ -58,8 +60,7 @@ impl GitFetcher {
     fn resolve(&self, spec: &RepoSpec) -> Result<Checkout, Error> {
         let url = spec.clone_url();
         let repo_dir = self.cache()?.join("git").join(url_dir_name(&url));
-        let refs = repo_dir.join("refs");
-        let ref_file = refs.join(ref_file_name(&spec.git_ref));
+        let ref_file = repo_dir.join("refs").join(ref_file_name(&spec.git_ref));
         let suffix = if spec.submodules { "" } else { ".nosub" };
         let checkout_of = |commit: &str| repo_dir.join(format!("{commit}{suffix}"));
         let cached = |commit: &str| {
@@ -98,7 +99,7 @@ impl GitFetcher {
         };
         if let Some((commit, kind)) = &listed {
             if let Some(c) = cached(commit) {
-                write_ref(&refs, &ref_file, commit, kind);
+                write_ref(&ref_file, commit, kind);
                 return Ok(c);
             }
         }
@@ -122,7 +123,7 @@ impl GitFetcher {
             }
         }
         let kind = listed.map_or("commit", |(_, kind)| kind);
-        write_ref(&refs, &ref_file, &commit, kind);
+        write_ref(&ref_file, &commit, kind);
         Ok(Checkout { dir, commit })
     }
 }
@@ -142,6 +143,17 @@ impl Fetcher for GitFetcher {
 
     fn file(&self, url: &str) -> Result<Vec<u8>, FileError> {
         let path = self.cache.as_ref().map(|c| c.join("http").join(url_dir_name(url)));
+        // kustomize GETs an http(s) entry that reads as a repository before it clones it. Once
+        // such a URL answered with an error status, it is taken for a repository: later builds
+        // do not ask again (its checkout is cached like any other).
+        let repository = path
+            .as_ref()
+            .filter(|_| RepoSpec::parse(url).is_ok())
+            .map(|p| Utf8PathBuf::from(format!("{p}.repository")));
+        let known = repository.as_deref().and_then(|r| std::fs::read_to_string(r).ok());
+        if let Some(status) = known.and_then(|text| text.trim().parse().ok()) {
+            return Err(FileError::Status(status));
+        }
         let cached = path.as_deref().and_then(HttpEntry::read);
         match &cached {
             Some(entry) if self.offline || entry.is_fresh(seconds_now()) => return Ok(entry.body.clone()),
@@ -154,7 +166,13 @@ impl Fetcher for GitFetcher {
             }
             _ => {}
         }
-        let entry = http_get(url, cached)?;
+        let entry = match (http_get(url, cached), repository) {
+            (Err(FileError::Status(status)), Some(r)) => {
+                write_atomically(&r, format!("{status}\n").as_bytes());
+                return Err(FileError::Status(status));
+            }
+            (got, _) => got?,
+        };
         if let (Some(path), true) = (path, entry.storable) {
             entry.write(&path);
         }
@@ -200,8 +218,7 @@ impl HttpEntry {
         Some(entry)
     }
 
-    /// Writes the entry to `path` (beside, then renamed: readers see all or nothing). A cache
-    /// that cannot be written only costs a fetch next time.
+    /// Writes the entry to `path`.
     fn write(&self, path: &Utf8Path) {
         let mut head = format!("{HTTP_ENTRY_FORMAT}\nfetched {}\n", self.fetched);
         if let Some(m) = self.max_age {
@@ -213,13 +230,7 @@ impl HttpEntry {
             }
         }
         head.push('\n');
-        let Some(dir) = path.parent() else { return };
-        let _ = std::fs::create_dir_all(dir);
-        let tmp = dir.join(format!(".tmp-{}-{}", std::process::id(), nanos()));
-        let written = std::fs::write(&tmp, [head.as_bytes(), &self.body].concat());
-        if written.is_err() || std::fs::rename(&tmp, path).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        write_atomically(path, &[head.as_bytes(), &self.body].concat());
     }
 
     fn is_fresh(&self, now: u64) -> bool {
@@ -429,12 +440,18 @@ fn read_ref(file: &Utf8Path) -> Option<(String, String)> {
     Some((commit.to_string(), kind.to_string()))
 }
 
-/// Records what a ref resolved to (written beside, then renamed: readers see all or nothing).
+/// Records what a ref resolved to.
+fn write_ref(file: &Utf8Path, commit: &str, kind: &str) {
+    write_atomically(file, format!("{commit} {kind}\n").as_bytes());
+}
+
+/// Writes a cache file beside `path`, then renames it into place: readers see all or nothing.
 /// A cache that cannot be written only costs a fetch next time.
-fn write_ref(refs: &Utf8Path, file: &Utf8Path, commit: &str, kind: &str) {
-    let _ = std::fs::create_dir_all(refs);
-    let tmp = refs.join(format!(".tmp-{}-{}", std::process::id(), nanos()));
-    if std::fs::write(&tmp, format!("{commit} {kind}\n")).is_ok() && std::fs::rename(&tmp, file).is_err() {
+fn write_atomically(path: &Utf8Path, bytes: &[u8]) {
+    let Some(dir) = path.parent() else { return };
+    let _ = std::fs::create_dir_all(dir);
+    let tmp = dir.join(format!(".tmp-{}-{}", std::process::id(), nanos()));
+    if std::fs::write(&tmp, bytes).is_err() || std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
 }

@@ -252,6 +252,8 @@ type Response = (String, Vec<(String, String)>, Vec<u8>);
 /// stopped when dropped: later connections are refused.
 struct Server {
     port: u16,
+    /// `METHOD TARGET` of each request so far.
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -262,21 +264,27 @@ impl Server {
         let port = listener.local_addr().unwrap().port();
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let handle = std::sync::Arc::new(handle);
-        let stopped = stop.clone();
+        let (stopped, requests) = (stop.clone(), std::sync::Arc::default());
+        let log: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::clone(&requests);
         let thread = std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if stopped.load(std::sync::atomic::Ordering::SeqCst) {
                     break;
                 }
-                let (Ok(stream), handle) = (stream, handle.clone()) else { continue };
-                std::thread::spawn(move || answer(stream, &*handle));
+                let (Ok(stream), handle, log) = (stream, handle.clone(), log.clone()) else { continue };
+                std::thread::spawn(move || answer(stream, &*handle, &log));
             }
         });
-        Server { port, stop, thread: Some(thread) }
+        Server { port, requests, stop, thread: Some(thread) }
     }
 
     fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Takes the log of requests.
+    fn take_requests(&self) -> Vec<String> {
+        std::mem::take(&mut *self.requests.lock().unwrap())
     }
 }
 
@@ -291,8 +299,8 @@ impl Drop for Server {
     }
 }
 
-/// Reads one request from `stream` and writes `handle`'s response.
-fn answer(stream: std::net::TcpStream, handle: &dyn Fn(Request) -> Response) {
+/// Reads one request from `stream`, logs it and writes `handle`'s response.
+fn answer(stream: std::net::TcpStream, handle: &dyn Fn(Request) -> Response, log: &std::sync::Mutex<Vec<String>>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut line = String::new();
     if reader.read_line(&mut line).is_err() {
@@ -310,6 +318,7 @@ fn answer(stream: std::net::TcpStream, handle: &dyn Fn(Request) -> Response) {
             headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
         }
     }
+    log.lock().unwrap().push(format!("{method} {target}"));
     let mut request = Request { method, target, headers, body: Vec::new() };
     // git sends bodies with a length (chunked only above http.postBuffer, 1 MiB).
     let length = request.header("content-length").parse().unwrap_or(0);
@@ -439,6 +448,19 @@ fn remote_bases_over_http_build_as_kubectl_builds_them_then_from_the_cache_once_
     assert!(yaml.contains(&format!("repo: {up}\n      ref: v1\n")) && yaml.contains("name: up-app-config"), "{yaml}");
     let (_, _, err) = build(&t, "no-such-ref", "cache", false);
     assert!(err.contains(&format!("{up} at ref 'nope'")) && err.contains("couldn't find remote ref nope"), "{err}");
+    // A second build asks the server nothing for what a tag or a commit names (not even the
+    // GET kustomize tries an http entry with first), and only `git ls-remote`'s question for a
+    // branch.
+    server.take_requests();
+    for (name, yaml) in built.iter().take(3).filter(|(name, _)| **name != "branch") {
+        assert_eq!(build(&t, name, "cache", false), (true, yaml.clone(), String::new()), "{name}");
+    }
+    assert_eq!(server.take_requests(), Vec::<String>::new());
+    assert_eq!(build(&t, "branch", "cache", false), (true, built[1].1.clone(), String::new()));
+    assert_eq!(
+        server.take_requests(),
+        ["GET /up.git/info/refs?service=git-upload-pack", "POST /up.git/git-upload-pack"]
+    );
     drop(server);
     // The server is gone: what a tag or a commit names builds from the cache; a branch is
     // resolved again, which fails, unless --offline.
