@@ -456,6 +456,16 @@ fn remote_bases_over_http_build_as_kubectl_builds_them_then_from_the_cache_once_
         assert_eq!(build(&t, name, "cache", false), (true, yaml.clone(), String::new()), "{name}");
     }
     assert_eq!(server.take_requests(), Vec::<String>::new());
+    // explain names what the base brought by its URL, not by its place in the cache.
+    let dir = t.path("tag");
+    let explained = kcompile(&["explain", dir.to_str().unwrap(), "--cache-dir", t.path("cache").to_str().unwrap()]);
+    let explained = text(&explained.stdout);
+    assert!(
+        explained.contains(&format!("# {up}//base/cm.yaml?ref=v1:6\n"))
+            && explained.contains(&format!("# namePrefix {up}//overlay/kustomization.yaml?ref=v1:1\n"))
+            && !explained.contains("cache"),
+        "{explained}"
+    );
     assert_eq!(build(&t, "branch", "cache", false), (true, built[1].1.clone(), String::new()));
     assert_eq!(
         server.take_requests(),
