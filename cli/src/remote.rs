@@ -42,12 +42,19 @@ pub struct GitFetcher {
     offline: bool,
     /// What this process already resolved: `(clone URL, ref, submodules)` → checkout.
     seen: Mutex<HashMap<(String, String, bool), Checkout>>,
+    /// The HTTP files this process already fetched: URL → body.
+    bodies: Mutex<HashMap<String, Vec<u8>>>,
 }
 
 impl GitFetcher {
     /// A fetcher caching in `cache_dir`, or in the default cache directory when `None`.
     pub fn new(cache_dir: Option<Utf8PathBuf>, offline: bool) -> GitFetcher {
-        GitFetcher { cache: cache_dir.or_else(default_cache_dir), offline, seen: Mutex::default() }
+        GitFetcher {
+            cache: cache_dir.or_else(default_cache_dir),
+            offline,
+            seen: Mutex::default(),
+            bodies: Mutex::default(),
+        }
     }
 
     fn cache(&self) -> Result<&Utf8Path, Error> {
@@ -142,6 +149,20 @@ impl Fetcher for GitFetcher {
     }
 
     fn file(&self, url: &str) -> Result<Vec<u8>, FileError> {
+        if let Some(body) = self.bodies.lock().ok().and_then(|b| b.get(url).cloned()) {
+            return Ok(body);
+        }
+        let body = self.fetch_file(url)?;
+        if let Ok(mut b) = self.bodies.lock() {
+            b.insert(url.to_string(), body.clone());
+        }
+        Ok(body)
+    }
+}
+
+impl GitFetcher {
+    /// An HTTP file from the cache or the network (see the module documentation).
+    fn fetch_file(&self, url: &str) -> Result<Vec<u8>, FileError> {
         let path = self.cache.as_ref().map(|c| c.join("http").join(url_dir_name(url)));
         // kustomize GETs an http(s) entry that reads as a repository before it clones it. Once
         // such a URL answered with an error status, it is taken for a repository: later builds
@@ -311,28 +332,43 @@ fn seconds_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-/// Fetches the distinct remote bases and components of the trees in `roots` in parallel, before
-/// the build (which then finds them in the fetcher's memory): the kustomization files are scanned
-/// for entries that read as repositories, local directories and fetched checkouts recursively,
-/// one wave of fetches at a time. Errors are left for the build to report, in its order.
+/// What [`prefetch`] fetches.
+enum Remote {
+    Repo(RepoSpec),
+    /// An `http(s)://` resource: a file, or else (as in the build) a repository.
+    File(String),
+}
+
+/// Fetches the distinct remote bases, components and HTTP files of the trees in `roots` in
+/// parallel, before the build (which then finds them in the fetcher's memory): the
+/// kustomization files are scanned for entries that read as repositories or HTTP files, local
+/// directories and fetched checkouts recursively, one wave of fetches at a time. Errors are left
+/// for the build to report, in its order.
 pub fn prefetch(fetcher: &dyn Fetcher, roots: &[Utf8PathBuf]) {
     const MAX_DIRS: usize = 10_000;
     const WORKERS: usize = 8;
     let mut dirs: Vec<Utf8PathBuf> = roots.to_vec();
     let mut scanned = std::collections::HashSet::new();
     let mut asked = std::collections::HashSet::new();
+    let mut asked_files = std::collections::HashSet::new();
     loop {
-        let mut wave: Vec<RepoSpec> = Vec::new();
+        let mut wave: Vec<Remote> = Vec::new();
         while let Some(dir) = dirs.pop() {
             if scanned.len() >= MAX_DIRS || !scanned.insert(dir.clone()) {
                 continue;
             }
-            for entry in remote_candidates(&dir) {
+            for (entry, resource) in remote_candidates(&dir) {
+                if resource && is_http(&entry) {
+                    if asked_files.insert(entry.clone()) {
+                        wave.push(Remote::File(entry));
+                    }
+                    continue;
+                }
                 let local = dir.join(&entry);
                 match RepoSpec::parse(&entry) {
                     Ok(spec) if !local.is_file() => {
                         let new = asked.insert((spec.clone_url(), spec.git_ref.clone(), spec.submodules));
-                        wave.extend(new.then_some(spec));
+                        wave.extend(new.then_some(Remote::Repo(spec)));
                     }
                     _ if local.is_dir() => dirs.push(local),
                     _ => {}
@@ -348,7 +384,19 @@ pub fn prefetch(fetcher: &dyn Fetcher, roots: &[Utf8PathBuf]) {
             for _ in 0..WORKERS.min(wave.len()) {
                 s.spawn(|| loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(spec) = wave.get(i) else { break };
+                    let parsed;
+                    let spec = match wave.get(i) {
+                        None => break,
+                        Some(Remote::Repo(spec)) => spec,
+                        // As the build does: a file, else a repository when the URL reads as one.
+                        Some(Remote::File(url)) => match (fetcher.file(url), RepoSpec::parse(url)) {
+                            (Err(_), Ok(spec)) => {
+                                parsed = spec;
+                                &parsed
+                            }
+                            _ => continue,
+                        },
+                    };
                     if let Ok(c) = fetcher.repo(spec) {
                         if let Ok(mut f) = found.lock() {
                             f.push(c.dir.join(&spec.kust_path));
@@ -361,9 +409,10 @@ pub fn prefetch(fetcher: &dyn Fetcher, roots: &[Utf8PathBuf]) {
     }
 }
 
-/// The `resources:`, `bases:` and `components:` entries of the kustomization in `dir` that are
-/// not HTTP files (nothing when there is none or it does not parse).
-fn remote_candidates(dir: &Utf8Path) -> Vec<String> {
+/// The `resources:`, `bases:` and `components:` entries of the kustomization in `dir`, each
+/// with whether it is a resource (one that may be an HTTP file); nothing when there is no
+/// kustomization or it does not parse.
+fn remote_candidates(dir: &Utf8Path) -> Vec<(String, bool)> {
     let Some(text) = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
         .iter()
         .find_map(|n| std::fs::read_to_string(dir.join(n)).ok())
@@ -373,15 +422,12 @@ fn remote_candidates(dir: &Utf8Path) -> Vec<String> {
     let Some(doc) = kcompile::data::parse(&text).ok().and_then(|d| d.into_iter().next()) else { return Vec::new() };
     ["resources", "bases", "components"]
         .iter()
-        .filter_map(|field| doc.get(field)?.as_seq())
-        .flatten()
-        .filter_map(|n| n.as_str())
-        .filter(|e| !is_http(e))
-        .map(str::to_string)
+        .filter_map(|field| Some((doc.get(field)?.as_seq()?, *field != "components")))
+        .flat_map(|(entries, resource)| entries.iter().filter_map(move |n| Some((n.as_str()?.to_string(), resource))))
         .collect()
 }
 
-/// Whether kustomize fetches `entry` as an HTTP file (those are fetched by the build itself).
+/// Whether kustomize fetches `entry` as an HTTP file, when it is a resource.
 fn is_http(entry: &str) -> bool {
     let lower = entry.get(..8).unwrap_or(entry).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
@@ -609,8 +655,14 @@ mod tests {
             self.asked.lock().unwrap().push(spec.raw.clone());
             Ok(Checkout { dir: self.dir.clone(), commit: "c".into() })
         }
-        fn file(&self, _: &str) -> Result<Vec<u8>, FileError> {
-            Err(FileError::Status(404))
+        /// A `.yaml` URL is a file, anything else a 404.
+        fn file(&self, url: &str) -> Result<Vec<u8>, FileError> {
+            std::thread::sleep(Duration::from_millis(300));
+            self.asked.lock().unwrap().push(format!("file {url}"));
+            match url.ends_with(".yaml") {
+                true => Ok(b"kind: ConfigMap\n".to_vec()),
+                false => Err(FileError::Status(404)),
+            }
         }
     }
 
@@ -644,7 +696,8 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, text).unwrap();
         };
-        let mut kust = String::from("resources:\n- local\n- https://example.com/a/b/file.yaml\n");
+        let mut kust =
+            String::from("resources:\n- local\n- https://example.com/a/b/file.yaml\n- https://example.com/org/other\n");
         for i in 0..5 {
             kust.push_str(&format!("- github.com/org/repo{i}//dir?ref=v1\n"));
         }
@@ -663,11 +716,18 @@ mod tests {
         let mut asked = slow.asked.into_inner().unwrap();
         asked.sort();
         let _ = std::fs::remove_dir_all(&root);
-        assert_eq!(asked.len(), 7, "{asked:?}");
-        assert!(
-            asked.contains(&"github.com/org/comp".to_string()) && asked.contains(&"github.com/org/nested".to_string())
-        );
-        // Seven fetches of 300 ms each, in two waves.
-        assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
+        assert_eq!(asked.len(), 10, "{asked:?}");
+        // The HTTP files too; one that fails reads as a repository, which is then fetched.
+        for fetched in [
+            "github.com/org/comp",
+            "github.com/org/nested",
+            "file https://example.com/a/b/file.yaml",
+            "file https://example.com/org/other",
+            "https://example.com/org/other",
+        ] {
+            assert!(asked.contains(&fetched.to_string()), "{asked:?}");
+        }
+        // Ten fetches of 300 ms each (3 s one after another): two waves, 0.9 s.
+        assert!(elapsed < Duration::from_millis(2000), "{elapsed:?}");
     }
 }
