@@ -14,7 +14,8 @@
 //! as it is while `max-age` lasts, then revalidated with a conditional request (a `304` costs no
 //! body); a response saying `no-store` is not kept. kustomize fetches such files on every build.
 //! Beside it, `http/<url>-<hash>.repository` holds the error status of an http(s) URL that reads
-//! as a repository (kustomize asks for it as a file before cloning it): it is not asked again.
+//! as a repository (kustomize asks for it as a file before cloning it) once its checkout holds
+//! the directory it names: it is not asked again.
 //!
 //! A tag or a commit found there needs no network. A branch (or the default branch) is resolved
 //! again with `git ls-remote` on each build, unless `--offline`; a commit already checked out is
@@ -44,6 +45,10 @@ pub struct GitFetcher {
     seen: Mutex<HashMap<(String, String, bool), Checkout>>,
     /// The HTTP files this process already fetched: URL → body.
     bodies: Mutex<HashMap<String, Vec<u8>>>,
+    /// The http(s) URLs that read as repositories and answered this process with an error
+    /// status as files: URL → status (remembered in the cache once the repository is checked
+    /// out, see `repo`).
+    not_files: Mutex<HashMap<String, u16>>,
 }
 
 impl GitFetcher {
@@ -54,6 +59,7 @@ impl GitFetcher {
             offline,
             seen: Mutex::default(),
             bodies: Mutex::default(),
+            not_files: Mutex::default(),
         }
     }
 
@@ -145,12 +151,23 @@ impl Fetcher for GitFetcher {
         if let Ok(mut s) = self.seen.lock() {
             s.insert(key, c.clone());
         }
+        // The URL failed as a file, and it is a repository holding the directory it names:
+        // later builds need not ask for it as a file.
+        let status = self.not_files.lock().ok().and_then(|n| n.get(&spec.raw).copied());
+        if let (Some(status), Some(marker)) = (status, self.repository_marker(&spec.raw)) {
+            if c.dir.join(&spec.kust_path).is_dir() {
+                write_atomically(&marker, format!("{status}\n").as_bytes());
+            }
+        }
         Ok(c)
     }
 
     fn file(&self, url: &str) -> Result<Vec<u8>, FileError> {
         if let Some(body) = self.bodies.lock().ok().and_then(|b| b.get(url).cloned()) {
             return Ok(body);
+        }
+        if let Some(status) = self.not_files.lock().ok().and_then(|n| n.get(url).copied()) {
+            return Err(FileError::Status(status));
         }
         let body = self.fetch_file(url)?;
         if let Ok(mut b) = self.bodies.lock() {
@@ -161,16 +178,19 @@ impl Fetcher for GitFetcher {
 }
 
 impl GitFetcher {
+    /// kustomize GETs an http(s) entry that reads as a repository before it clones it. Once
+    /// such a URL answered with an error status and was checked out, holding the directory it
+    /// names, this file of the cache says so, and later builds do not ask again.
+    fn repository_marker(&self, url: &str) -> Option<Utf8PathBuf> {
+        RepoSpec::parse(url).ok()?;
+        let path = self.cache.as_ref()?.join("http").join(url_dir_name(url));
+        Some(Utf8PathBuf::from(format!("{path}.repository")))
+    }
+
     /// An HTTP file from the cache or the network (see the module documentation).
     fn fetch_file(&self, url: &str) -> Result<Vec<u8>, FileError> {
         let path = self.cache.as_ref().map(|c| c.join("http").join(url_dir_name(url)));
-        // kustomize GETs an http(s) entry that reads as a repository before it clones it. Once
-        // such a URL answered with an error status, it is taken for a repository: later builds
-        // do not ask again (its checkout is cached like any other).
-        let repository = path
-            .as_ref()
-            .filter(|_| RepoSpec::parse(url).is_ok())
-            .map(|p| Utf8PathBuf::from(format!("{p}.repository")));
+        let repository = self.repository_marker(url);
         let known = repository.as_deref().and_then(|r| std::fs::read_to_string(r).ok());
         if let Some(status) = known.and_then(|text| text.trim().parse().ok()) {
             return Err(FileError::Status(status));
@@ -188,8 +208,10 @@ impl GitFetcher {
             _ => {}
         }
         let entry = match (http_get(url, cached), repository) {
-            (Err(FileError::Status(status)), Some(r)) => {
-                write_atomically(&r, format!("{status}\n").as_bytes());
+            (Err(FileError::Status(status)), Some(_)) => {
+                if let Ok(mut n) = self.not_files.lock() {
+                    n.insert(url.to_string(), status);
+                }
                 return Err(FileError::Status(status));
             }
             (got, _) => got?,

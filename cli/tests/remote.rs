@@ -433,6 +433,7 @@ fn remote_bases_over_http_build_as_kubectl_builds_them_then_from_the_cache_once_
         ("commit", format!("resources:\n- {up}//base?ref={first}\n")),
         ("component", format!("resources:\n- cm.yaml\ncomponents:\n- {up}//comp?ref=v1\n")),
         ("no-such-ref", format!("resources:\n- {up}//base?ref=nope\n")),
+        ("no-such-dir", format!("resources:\n- {up}//nope?ref=v1\n")),
     ];
     for (name, kustomization) in &cases {
         t.write(&format!("{name}/kustomization.yaml"), kustomization);
@@ -441,7 +442,7 @@ fn remote_bases_over_http_build_as_kubectl_builds_them_then_from_the_cache_once_
     let mut built = Vec::new();
     for (name, _) in &cases {
         let out = same_as_kubectl(&t, name, "cache");
-        assert_eq!(out.status.success(), *name != "no-such-ref", "{name}: {}", text(&out.stderr));
+        assert_eq!(out.status.success(), !name.starts_with("no-such"), "{name}: {}", text(&out.stderr));
         built.push((name, text(&out.stdout)));
     }
     let yaml = &built[0].1;
@@ -456,6 +457,9 @@ fn remote_bases_over_http_build_as_kubectl_builds_them_then_from_the_cache_once_
         assert_eq!(build(&t, name, "cache", false), (true, yaml.clone(), String::new()), "{name}");
     }
     assert_eq!(server.take_requests(), Vec::<String>::new());
+    // A URL whose repository lacks the directory is asked for as a file again (it may be one).
+    assert!(!build(&t, "no-such-dir", "cache", false).0);
+    assert_eq!(server.take_requests(), ["GET /up.git//nope?ref=v1"]);
     // explain names what the base brought by its URL, not by its place in the cache.
     let dir = t.path("tag");
     let explained = kcompile(&["explain", dir.to_str().unwrap(), "--cache-dir", t.path("cache").to_str().unwrap()]);
