@@ -18,7 +18,9 @@ and prints, per tree, both median wall times and their ratio, kcompile's median 
 (user + system: steadier than wall time on a busy machine) and the ratio of CPU times, both
 peak memories, whether the outputs are identical, and kcompile's parse-and-print floor
 (`kcompile fmt` over every input document, CPU time) with the build's ratio to it.
-Then kcompile alone at growing N (its time should grow linearly), and many roots in one run.
+Then kcompile alone at growing N (its time should grow linearly), 5 remote bases (local
+`file://` git repositories: kcompile's first build with an empty cache, then with the cache it
+left, against kubectl, which clones them all on every build), and many roots in one run.
 A tree kcompile cannot build yet (a kustomization feature still missing) shows its exit code
 instead of "yes". No timing here is asserted by any test.
 
@@ -332,6 +334,59 @@ def gen_many_files(root, n):
     return d, [os.path.join(d, f"cm{i}.yaml") for i in range(n)]
 
 
+def git(cwd, *args):
+    subprocess.run(["git", "-c", "user.email=bench@example.com", "-c", "user.name=bench",
+                    "-c", "init.defaultBranch=main", *args], cwd=cwd, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def gen_remote(root, n, apps):
+    """n bare git repositories (`repoI.git`, tag v1 on main), each with a base of `apps`
+    applications and an overlay on it; two roots list each repository's overlay by a `file://`
+    URL, one at the tag and one at the branch."""
+    entries = {"v1": [], "main": []}
+    for r in range(n):
+        work = os.path.join(root, f"repo{r}")
+        write(os.path.join(work, "base", "apps.yaml"),
+              "---\n".join(app_docs(r * apps + i) for i in range(apps)))
+        write(os.path.join(work, "base", "kustomization.yaml"), "resources:\n- apps.yaml\n")
+        write(os.path.join(work, "overlay", "kustomization.yaml"),
+              f"resources:\n- ../base\nnamePrefix: r{r}-\nlabels:\n- pairs:\n    repo: r{r}\n")
+        git(work, "init", "-q")
+        git(work, "add", "-A")
+        git(work, "commit", "-q", "-m", "one")
+        git(work, "tag", "v1")
+        git(root, "clone", "-q", "--bare", work, f"repo{r}.git")
+        for ref in entries:
+            entries[ref].append(f"- file://{root}/repo{r}.git//overlay?ref={ref}\n")
+    roots = {}
+    for ref, lines in entries.items():
+        d = os.path.join(root, f"app-{ref}")
+        write(os.path.join(d, "kustomization.yaml"), "resources:\n" + "".join(lines))
+        roots[ref] = d
+    return roots
+
+
+def compare_remote(label, root, cache, runs, kruns):
+    """One row: kubectl, then kcompile with an empty cache (cold: every repository cloned, in
+    parallel) and with the cache it left (warm)."""
+    colds = []
+    out = b""
+    for i in range(runs):
+        shutil.rmtree(cache, ignore_errors=True)
+        wall, _, _, code, out = run_once([KCOMPILE, "build", root, "--cache-dir", cache])
+        if code != 0:
+            print(f"{label}: kcompile exit {code}")
+            return
+        colds.append(wall)
+    cold = statistics.median(colds)
+    warm = Measured([KCOMPILE, "build", root, "--cache-dir", cache], runs)
+    u = Measured(["kubectl", "kustomize", root], kruns)
+    same = f"kubectl exit {u.code}" if u.code != 0 else ("yes" if out == u.out == warm.out else "NO")
+    print(f"{label}: kubectl {u.wall * 1000:.0f} ms; kcompile cold {cold * 1000:.0f} ms ({u.wall / cold:.1f}x), "
+          f"warm {warm.wall * 1000:.0f} ms ({u.wall / warm.wall:.1f}x); identical: {same}")
+
+
 def yaml_files(dirs):
     out = []
     for d in dirs:
@@ -408,6 +463,12 @@ def main():
         for big in sizes:
             root, inputs = gen_patch_heavy(os.path.join(tmp, f"lin{big}"), big)
             compare(f"patch-heavy N={big}", root, [], max(1, args.runs // (1 + big // 2000)), 0)
+        print()
+        bases = 5
+        remote = gen_remote(os.path.join(tmp, "remote"), bases, 5 if args.quick else 20)
+        for ref, what in [("v1", "a tag"), ("main", "a branch, resolved again by each warm build")]:
+            compare_remote(f"{bases} remote bases over file:// ({what})", remote[ref],
+                           os.path.join(tmp, f"cache-{ref}"), args.runs, args.kruns)
         print()
         roots = [os.path.join(REPO, "overlays", o) for o in ["local", "poc", "prod"]]
         out_dir = os.path.join(tmp, "many")

@@ -178,12 +178,12 @@ struct BuildFlags {
 #[derive(Args)]
 #[command(next_help_heading = "Remote bases (see the README)")]
 struct RemoteFlags {
-    /// Use only what is cached: a remote base not in the cache is an error, and branches are not
-    /// resolved again.
+    /// Use only what is cached: a remote base or HTTP file not in the cache is an error, and
+    /// branches are not resolved again.
     #[arg(long)]
     offline: bool,
-    /// Where checkouts of remote bases are kept [default: $XDG_CACHE_HOME/kcompile, else
-    /// ~/.cache/kcompile].
+    /// Where checkouts of remote bases and HTTP files are kept [default:
+    /// $XDG_CACHE_HOME/kcompile, else ~/.cache/kcompile].
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<Utf8PathBuf>,
 }

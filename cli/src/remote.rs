@@ -9,9 +9,18 @@
 //!   into place, so that builds running at the same time never see half a checkout;
 //! - `refs/<ref>`: the commit a ref resolved to and whether it was a tag, a commit or a branch.
 //!
+//! and for each HTTP file a file `http/<url>-<hash>`: a few lines (when it was fetched, its
+//! `Cache-Control: max-age`, its `ETag` and `Last-Modified`), a blank line, the body. It is used
+//! as it is while `max-age` lasts, then revalidated with a conditional request (a `304` costs no
+//! body); a response saying `no-store` is not kept. kustomize fetches such files on every build.
+//! Beside it, `http/<url>-<hash>.repository` holds the error status of an http(s) URL that reads
+//! as a repository (kustomize asks for it as a file before cloning it) once its checkout holds
+//! the directory it names: it is not asked again.
+//!
 //! A tag or a commit found there needs no network. A branch (or the default branch) is resolved
 //! again with `git ls-remote` on each build, unless `--offline`; a commit already checked out is
-//! not fetched again. With `--offline`, whatever is not cached is an error naming the URL.
+//! not fetched again. With `--offline`, whatever is cached is used however old, and whatever is
+//! not is an error naming the URL.
 //! Each git command is bounded by the entry's `?timeout=` (kustomize's 27 s by default).
 
 use camino::{Utf8Path, Utf8PathBuf};
@@ -34,12 +43,24 @@ pub struct GitFetcher {
     offline: bool,
     /// What this process already resolved: `(clone URL, ref, submodules)` → checkout.
     seen: Mutex<HashMap<(String, String, bool), Checkout>>,
+    /// The HTTP files this process already fetched: URL → body.
+    bodies: Mutex<HashMap<String, Vec<u8>>>,
+    /// The http(s) URLs that read as repositories and answered this process with an error
+    /// status as files: URL → status (remembered in the cache once the repository is checked
+    /// out, see `repo`).
+    not_files: Mutex<HashMap<String, u16>>,
 }
 
 impl GitFetcher {
     /// A fetcher caching in `cache_dir`, or in the default cache directory when `None`.
     pub fn new(cache_dir: Option<Utf8PathBuf>, offline: bool) -> GitFetcher {
-        GitFetcher { cache: cache_dir.or_else(default_cache_dir), offline, seen: Mutex::default() }
+        GitFetcher {
+            cache: cache_dir.or_else(default_cache_dir),
+            offline,
+            seen: Mutex::default(),
+            bodies: Mutex::default(),
+            not_files: Mutex::default(),
+        }
     }
 
     fn cache(&self) -> Result<&Utf8Path, Error> {
@@ -52,8 +73,7 @@ impl GitFetcher {
     fn resolve(&self, spec: &RepoSpec) -> Result<Checkout, Error> {
         let url = spec.clone_url();
         let repo_dir = self.cache()?.join("git").join(url_dir_name(&url));
-        let refs = repo_dir.join("refs");
-        let ref_file = refs.join(ref_file_name(&spec.git_ref));
+        let ref_file = repo_dir.join("refs").join(ref_file_name(&spec.git_ref));
         let suffix = if spec.submodules { "" } else { ".nosub" };
         let checkout_of = |commit: &str| repo_dir.join(format!("{commit}{suffix}"));
         let cached = |commit: &str| {
@@ -78,12 +98,21 @@ impl GitFetcher {
             return Err(Error::new(format!("--offline: {at} is not in the cache ({repo_dir})"))
                 .help("build once without --offline to fetch it, or check --cache-dir"));
         }
-        let git = Git { timeout: spec.timeout, at: &at };
+        let mut git = Git { timeout: spec.timeout, at: &at, hint: None };
         // The commit the ref names now, when the remote lists it (a tag, a branch, HEAD).
-        let listed = if is_full_commit(&spec.git_ref) { None } else { git.ls_remote(&url, &spec.git_ref)? };
+        let listed = if is_full_commit(&spec.git_ref) {
+            None
+        } else {
+            let (listed, names) = git.ls_remote(&url, &spec.git_ref)?;
+            if listed.is_none() && !spec.git_ref.is_empty() {
+                // git is left to say whether it can fetch the ref all the same (a commit).
+                git.hint = Some(unknown_ref_hint(&spec.git_ref, &names));
+            }
+            listed
+        };
         if let Some((commit, kind)) = &listed {
             if let Some(c) = cached(commit) {
-                write_ref(&refs, &ref_file, commit, kind);
+                write_ref(&ref_file, commit, kind);
                 return Ok(c);
             }
         }
@@ -107,7 +136,7 @@ impl GitFetcher {
             }
         }
         let kind = listed.map_or("commit", |(_, kind)| kind);
-        write_ref(&refs, &ref_file, &commit, kind);
+        write_ref(&ref_file, &commit, kind);
         Ok(Checkout { dir, commit })
     }
 }
@@ -122,55 +151,246 @@ impl Fetcher for GitFetcher {
         if let Ok(mut s) = self.seen.lock() {
             s.insert(key, c.clone());
         }
+        // The URL failed as a file, and it is a repository holding the directory it names:
+        // later builds need not ask for it as a file.
+        let status = self.not_files.lock().ok().and_then(|n| n.get(&spec.raw).copied());
+        if let (Some(status), Some(marker)) = (status, self.repository_marker(&spec.raw)) {
+            if c.dir.join(&spec.kust_path).is_dir() {
+                write_atomically(&marker, format!("{status}\n").as_bytes());
+            }
+        }
         Ok(c)
     }
 
     fn file(&self, url: &str) -> Result<Vec<u8>, FileError> {
-        if self.offline {
-            return Err(FileError::Failed(
-                Error::new(format!("--offline: '{url}' is fetched over HTTP, and HTTP files are not cached"))
-                    .help("build without --offline, or save the file into the tree and list it by its path"),
-            ));
+        if let Some(body) = self.bodies.lock().ok().and_then(|b| b.get(url).cloned()) {
+            return Ok(body);
         }
-        let failed = |e: ureq::Error| {
-            FileError::Failed(
-                Error::new(format!("cannot fetch '{url}': {e}"))
-                    .help("check the URL and the network (HTTP files are fetched on every build)"),
-            )
-        };
-        let agent: ureq::Agent =
-            ureq::Agent::config_builder().timeout_global(Some(HTTP_TIMEOUT)).http_status_as_error(false).build().into();
-        let mut response = agent.get(url).call().map_err(failed)?;
-        let status = response.status().as_u16();
-        if !(200..=299).contains(&status) {
+        if let Some(status) = self.not_files.lock().ok().and_then(|n| n.get(url).copied()) {
             return Err(FileError::Status(status));
         }
-        response.body_mut().with_config().limit(MAX_HTTP_BODY).read_to_vec().map_err(failed)
+        let body = self.fetch_file(url)?;
+        if let Ok(mut b) = self.bodies.lock() {
+            b.insert(url.to_string(), body.clone());
+        }
+        Ok(body)
     }
 }
 
-/// Fetches the distinct remote bases and components of the trees in `roots` in parallel, before
-/// the build (which then finds them in the fetcher's memory): the kustomization files are scanned
-/// for entries that read as repositories, local directories and fetched checkouts recursively,
-/// one wave of fetches at a time. Errors are left for the build to report, in its order.
+impl GitFetcher {
+    /// kustomize GETs an http(s) entry that reads as a repository before it clones it. Once
+    /// such a URL answered with an error status and was checked out, holding the directory it
+    /// names, this file of the cache says so, and later builds do not ask again.
+    fn repository_marker(&self, url: &str) -> Option<Utf8PathBuf> {
+        RepoSpec::parse(url).ok()?;
+        let path = self.cache.as_ref()?.join("http").join(url_dir_name(url));
+        Some(Utf8PathBuf::from(format!("{path}.repository")))
+    }
+
+    /// An HTTP file from the cache or the network (see the module documentation).
+    fn fetch_file(&self, url: &str) -> Result<Vec<u8>, FileError> {
+        let path = self.cache.as_ref().map(|c| c.join("http").join(url_dir_name(url)));
+        let repository = self.repository_marker(url);
+        let known = repository.as_deref().and_then(|r| std::fs::read_to_string(r).ok());
+        if let Some(status) = known.and_then(|text| text.trim().parse().ok()) {
+            return Err(FileError::Status(status));
+        }
+        let cached = path.as_deref().and_then(HttpEntry::read);
+        match &cached {
+            Some(entry) if self.offline || entry.is_fresh(seconds_now()) => return Ok(entry.body.clone()),
+            None if self.offline => {
+                let place = path.map_or_else(|| "no cache directory".to_string(), |p| p.to_string());
+                return Err(FileError::Failed(
+                    Error::new(format!("--offline: '{url}' is not in the cache ({place})"))
+                        .help("build once without --offline to fetch it, or check --cache-dir"),
+                ));
+            }
+            _ => {}
+        }
+        let entry = match (http_get(url, cached), repository) {
+            (Err(FileError::Status(status)), Some(_)) => {
+                if let Ok(mut n) = self.not_files.lock() {
+                    n.insert(url.to_string(), status);
+                }
+                return Err(FileError::Status(status));
+            }
+            (got, _) => got?,
+        };
+        if let (Some(path), true) = (path, entry.storable) {
+            entry.write(&path);
+        }
+        Ok(entry.body)
+    }
+}
+
+/// An HTTP file as cached: the body and what the response said of its freshness.
+#[derive(Debug, Default)]
+struct HttpEntry {
+    /// When it was fetched or last revalidated (seconds since the epoch).
+    fetched: u64,
+    /// `Cache-Control: max-age`: for how long after `fetched` it may be used as it is.
+    max_age: Option<u64>,
+    /// Validators for a conditional request once it is stale.
+    etag: Option<String>,
+    last_modified: Option<String>,
+    /// False when the response said `no-store`.
+    storable: bool,
+    body: Vec<u8>,
+}
+
+impl HttpEntry {
+    /// The entry cached at `path` (`None` when there is none or it cannot be read).
+    fn read(path: &Utf8Path) -> Option<HttpEntry> {
+        let bytes = std::fs::read(path).ok()?;
+        let split = bytes.windows(2).position(|w| w == b"\n\n")?;
+        let head = std::str::from_utf8(&bytes[..split]).ok()?;
+        let mut lines = head.lines();
+        if lines.next() != Some(HTTP_ENTRY_FORMAT) {
+            return None;
+        }
+        let mut entry = HttpEntry { storable: true, body: bytes[split + 2..].to_vec(), ..HttpEntry::default() };
+        for line in lines {
+            match line.split_once(' ') {
+                Some(("fetched", v)) => entry.fetched = v.parse().ok()?,
+                Some(("max-age", v)) => entry.max_age = Some(v.parse().ok()?),
+                Some(("etag", v)) => entry.etag = Some(v.to_string()),
+                Some(("last-modified", v)) => entry.last_modified = Some(v.to_string()),
+                _ => return None,
+            }
+        }
+        Some(entry)
+    }
+
+    /// Writes the entry to `path`.
+    fn write(&self, path: &Utf8Path) {
+        let mut head = format!("{HTTP_ENTRY_FORMAT}\nfetched {}\n", self.fetched);
+        if let Some(m) = self.max_age {
+            head.push_str(&format!("max-age {m}\n"));
+        }
+        for (name, value) in [("etag", &self.etag), ("last-modified", &self.last_modified)] {
+            if let Some(v) = value {
+                head.push_str(&format!("{name} {v}\n"));
+            }
+        }
+        head.push('\n');
+        write_atomically(path, &[head.as_bytes(), &self.body].concat());
+    }
+
+    fn is_fresh(&self, now: u64) -> bool {
+        self.max_age.is_some_and(|m| now < self.fetched.saturating_add(m))
+    }
+
+    /// What the response's caching headers say (`fetched` is now).
+    fn from_headers(headers: &ureq::http::HeaderMap, body: Vec<u8>) -> HttpEntry {
+        let header = |name: &str| {
+            let value = headers.get(name)?.to_str().ok()?.trim();
+            (!value.is_empty() && !value.contains(['\r', '\n'])).then(|| value.to_string())
+        };
+        let mut entry = HttpEntry {
+            fetched: seconds_now(),
+            etag: header("etag"),
+            last_modified: header("last-modified"),
+            storable: true,
+            body,
+            ..HttpEntry::default()
+        };
+        for directive in headers.get_all("cache-control").iter().filter_map(|v| v.to_str().ok()) {
+            for d in directive.split(',').map(str::trim) {
+                let (name, value) = d.split_once('=').unwrap_or((d, ""));
+                match name.to_ascii_lowercase().as_str() {
+                    "no-store" => entry.storable = false,
+                    "no-cache" => entry.max_age = Some(0),
+                    "max-age" if entry.max_age != Some(0) => entry.max_age = value.trim_matches('"').parse().ok(),
+                    _ => {}
+                }
+            }
+        }
+        entry
+    }
+}
+
+/// The first line of a cached HTTP file.
+const HTTP_ENTRY_FORMAT: &str = "kcompile http cache 1";
+
+/// GETs `url`; with a stale `cached` copy, conditionally (`If-None-Match`, `If-Modified-Since`),
+/// and a `304 Not Modified` then gives that copy back, fresh again.
+fn http_get(url: &str, cached: Option<HttpEntry>) -> Result<HttpEntry, FileError> {
+    let failed = |e: ureq::Error| {
+        FileError::Failed(
+            Error::new(format!("cannot fetch '{url}': {e}"))
+                .help("check the URL and the network; --offline builds from what is cached"),
+        )
+    };
+    let agent: ureq::Agent =
+        ureq::Agent::config_builder().timeout_global(Some(HTTP_TIMEOUT)).http_status_as_error(false).build().into();
+    let mut request = agent.get(url);
+    if let Some(c) = &cached {
+        if let Some(etag) = &c.etag {
+            request = request.header("If-None-Match", etag);
+        }
+        if let Some(date) = &c.last_modified {
+            request = request.header("If-Modified-Since", date);
+        }
+    }
+    let mut response = request.call().map_err(failed)?;
+    let status = response.status().as_u16();
+    if let (304, Some(c)) = (status, cached) {
+        let fresh = HttpEntry::from_headers(response.headers(), Vec::new());
+        return Ok(HttpEntry {
+            etag: fresh.etag.or(c.etag),
+            last_modified: fresh.last_modified.or(c.last_modified),
+            body: c.body,
+            ..fresh
+        });
+    }
+    if !(200..=299).contains(&status) {
+        return Err(FileError::Status(status));
+    }
+    let body = response.body_mut().with_config().limit(MAX_HTTP_BODY).read_to_vec().map_err(failed)?;
+    Ok(HttpEntry::from_headers(response.headers(), body))
+}
+
+fn seconds_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// What [`prefetch`] fetches.
+enum Remote {
+    Repo(RepoSpec),
+    /// An `http(s)://` resource: a file, or else (as in the build) a repository.
+    File(String),
+}
+
+/// Fetches the distinct remote bases, components and HTTP files of the trees in `roots` in
+/// parallel, before the build (which then finds them in the fetcher's memory): the
+/// kustomization files are scanned for entries that read as repositories or HTTP files, local
+/// directories and fetched checkouts recursively, one wave of fetches at a time. Errors are left
+/// for the build to report, in its order.
 pub fn prefetch(fetcher: &dyn Fetcher, roots: &[Utf8PathBuf]) {
     const MAX_DIRS: usize = 10_000;
     const WORKERS: usize = 8;
     let mut dirs: Vec<Utf8PathBuf> = roots.to_vec();
     let mut scanned = std::collections::HashSet::new();
     let mut asked = std::collections::HashSet::new();
+    let mut asked_files = std::collections::HashSet::new();
     loop {
-        let mut wave: Vec<RepoSpec> = Vec::new();
+        let mut wave: Vec<Remote> = Vec::new();
         while let Some(dir) = dirs.pop() {
             if scanned.len() >= MAX_DIRS || !scanned.insert(dir.clone()) {
                 continue;
             }
-            for entry in remote_candidates(&dir) {
+            for (entry, resource) in remote_candidates(&dir) {
+                if resource && is_http(&entry) {
+                    if asked_files.insert(entry.clone()) {
+                        wave.push(Remote::File(entry));
+                    }
+                    continue;
+                }
                 let local = dir.join(&entry);
                 match RepoSpec::parse(&entry) {
                     Ok(spec) if !local.is_file() => {
                         let new = asked.insert((spec.clone_url(), spec.git_ref.clone(), spec.submodules));
-                        wave.extend(new.then_some(spec));
+                        wave.extend(new.then_some(Remote::Repo(spec)));
                     }
                     _ if local.is_dir() => dirs.push(local),
                     _ => {}
@@ -186,7 +406,19 @@ pub fn prefetch(fetcher: &dyn Fetcher, roots: &[Utf8PathBuf]) {
             for _ in 0..WORKERS.min(wave.len()) {
                 s.spawn(|| loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(spec) = wave.get(i) else { break };
+                    let parsed;
+                    let spec = match wave.get(i) {
+                        None => break,
+                        Some(Remote::Repo(spec)) => spec,
+                        // As the build does: a file, else a repository when the URL reads as one.
+                        Some(Remote::File(url)) => match (fetcher.file(url), RepoSpec::parse(url)) {
+                            (Err(_), Ok(spec)) => {
+                                parsed = spec;
+                                &parsed
+                            }
+                            _ => continue,
+                        },
+                    };
                     if let Ok(c) = fetcher.repo(spec) {
                         if let Ok(mut f) = found.lock() {
                             f.push(c.dir.join(&spec.kust_path));
@@ -199,9 +431,10 @@ pub fn prefetch(fetcher: &dyn Fetcher, roots: &[Utf8PathBuf]) {
     }
 }
 
-/// The `resources:`, `bases:` and `components:` entries of the kustomization in `dir` that are
-/// not HTTP files (nothing when there is none or it does not parse).
-fn remote_candidates(dir: &Utf8Path) -> Vec<String> {
+/// The `resources:`, `bases:` and `components:` entries of the kustomization in `dir`, each
+/// with whether it is a resource (one that may be an HTTP file); nothing when there is no
+/// kustomization or it does not parse.
+fn remote_candidates(dir: &Utf8Path) -> Vec<(String, bool)> {
     let Some(text) = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
         .iter()
         .find_map(|n| std::fs::read_to_string(dir.join(n)).ok())
@@ -211,15 +444,12 @@ fn remote_candidates(dir: &Utf8Path) -> Vec<String> {
     let Some(doc) = kcompile::data::parse(&text).ok().and_then(|d| d.into_iter().next()) else { return Vec::new() };
     ["resources", "bases", "components"]
         .iter()
-        .filter_map(|field| doc.get(field)?.as_seq())
-        .flatten()
-        .filter_map(|n| n.as_str())
-        .filter(|e| !is_http(e))
-        .map(str::to_string)
+        .filter_map(|field| Some((doc.get(field)?.as_seq()?, *field != "components")))
+        .flat_map(|(entries, resource)| entries.iter().filter_map(move |n| Some((n.as_str()?.to_string(), resource))))
         .collect()
 }
 
-/// Whether kustomize fetches `entry` as an HTTP file (those are fetched by the build itself).
+/// Whether kustomize fetches `entry` as an HTTP file, when it is a resource.
 fn is_http(entry: &str) -> bool {
     let lower = entry.get(..8).unwrap_or(entry).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
@@ -278,35 +508,70 @@ fn read_ref(file: &Utf8Path) -> Option<(String, String)> {
     Some((commit.to_string(), kind.to_string()))
 }
 
-/// Records what a ref resolved to (written beside, then renamed: readers see all or nothing).
+/// Records what a ref resolved to.
+fn write_ref(file: &Utf8Path, commit: &str, kind: &str) {
+    write_atomically(file, format!("{commit} {kind}\n").as_bytes());
+}
+
+/// Writes a cache file beside `path`, then renames it into place: readers see all or nothing.
 /// A cache that cannot be written only costs a fetch next time.
-fn write_ref(refs: &Utf8Path, file: &Utf8Path, commit: &str, kind: &str) {
-    let _ = std::fs::create_dir_all(refs);
-    let tmp = refs.join(format!(".tmp-{}-{}", std::process::id(), nanos()));
-    if std::fs::write(&tmp, format!("{commit} {kind}\n")).is_ok() && std::fs::rename(&tmp, file).is_err() {
+fn write_atomically(path: &Utf8Path, bytes: &[u8]) {
+    let Some(dir) = path.parent() else { return };
+    let _ = std::fs::create_dir_all(dir);
+    let tmp = dir.join(format!(".tmp-{}-{}", std::process::id(), nanos()));
+    if std::fs::write(&tmp, bytes).is_err() || std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
 }
+
+/// The help of a failed fetch of `git_ref`, which the remote does not list among its branches
+/// and tags `names`.
+fn unknown_ref_hint(git_ref: &str, names: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut hint = format!("the repository has no branch or tag '{git_ref}' (and a commit must be written in full)");
+    if !names.is_empty() {
+        let more = names.len().saturating_sub(SHOWN);
+        let shown = names.iter().take(SHOWN).map(String::as_str).collect::<Vec<_>>().join(", ");
+        hint.push_str(&format!("; it has {shown}"));
+        if more > 0 {
+            hint.push_str(&format!(" and {more} more"));
+        }
+    }
+    hint + ": fix ?ref= in the URL"
+}
+
+/// A commit a ref names, and the kind of ref (`tag`, `branch`).
+type Resolved = (String, &'static str);
 
 /// Runs git for one remote entry.
 struct Git<'a> {
     timeout: Duration,
     /// The URL and ref, for errors.
     at: &'a str,
+    /// The help of an error, when more is known than "check the repository and the ref".
+    hint: Option<String>,
 }
 
 impl Git<'_> {
-    /// What `ref` names on the remote (`None` when it lists no such ref: a commit, perhaps).
-    fn ls_remote(&self, url: &str, git_ref: &str) -> Result<Option<(String, &'static str)>, Error> {
+    /// What `ref` names on the remote (`None` when it lists no such ref: a commit, perhaps), and
+    /// the names of its branches and tags.
+    fn ls_remote(&self, url: &str, git_ref: &str) -> Result<(Option<Resolved>, Vec<String>), Error> {
         let out = self.run(None, &["ls-remote", "--", url])?;
-        let mut found: Option<(String, &'static str)> = None;
+        let mut found: Option<Resolved> = None;
+        let mut names = Vec::new();
         for line in out.lines() {
             let Some((commit, name)) = line.split_once('\t') else { continue };
+            if let Some(short) = name.strip_prefix("refs/heads/").or_else(|| name.strip_prefix("refs/tags/")) {
+                if !short.ends_with("^{}") {
+                    names.push(short.to_string());
+                }
+            }
             let hit = if git_ref.is_empty() {
                 (name == "HEAD").then_some("branch")
             } else if name == format!("refs/tags/{git_ref}^{{}}") {
                 // A peeled annotated tag: the commit itself, preferred over the tag object.
-                return Ok(Some((commit.to_string(), "tag")));
+                found = Some((commit.to_string(), "tag"));
+                None
             } else if name == format!("refs/tags/{git_ref}") {
                 Some("tag")
             } else if name == format!("refs/heads/{git_ref}") || name == git_ref {
@@ -320,7 +585,7 @@ impl Git<'_> {
                 }
             }
         }
-        Ok(found)
+        Ok((found, names))
     }
 
     /// Clones as kustomize does into `dir` and returns the commit checked out.
@@ -373,10 +638,12 @@ impl Git<'_> {
         let err = stderr.join().unwrap_or_default();
         if !status.success() {
             let said = String::from_utf8_lossy(&err).trim().to_string();
-            return Err(Error::new(format!("'{command}' failed fetching {}: {said}", self.at)).help(
+            let help = self.hint.clone().unwrap_or_else(|| {
                 "check that the repository and ref exist and that `git ls-remote URL` works from this shell \
-                 (credentials, network); --offline builds from what is cached",
-            ));
+                 (credentials, network); --offline builds from what is cached"
+                    .to_string()
+            });
+            return Err(Error::new(format!("'{command}' failed fetching {}: {said}", self.at)).help(help));
         }
         Ok(String::from_utf8_lossy(&out).into_owned())
     }
@@ -410,9 +677,36 @@ mod tests {
             self.asked.lock().unwrap().push(spec.raw.clone());
             Ok(Checkout { dir: self.dir.clone(), commit: "c".into() })
         }
-        fn file(&self, _: &str) -> Result<Vec<u8>, FileError> {
-            Err(FileError::Status(404))
+        /// A `.yaml` URL is a file, anything else a 404.
+        fn file(&self, url: &str) -> Result<Vec<u8>, FileError> {
+            std::thread::sleep(Duration::from_millis(300));
+            self.asked.lock().unwrap().push(format!("file {url}"));
+            match url.ends_with(".yaml") {
+                true => Ok(b"kind: ConfigMap\n".to_vec()),
+                false => Err(FileError::Status(404)),
+            }
         }
+    }
+
+    #[test]
+    fn an_http_file_is_kept_as_its_cache_control_says_and_reads_back_as_written() {
+        let entry = |cache_control: &str| {
+            let mut headers = ureq::http::HeaderMap::new();
+            headers.insert("cache-control", cache_control.parse().unwrap());
+            headers.insert("etag", "\"abc\"".parse().unwrap());
+            HttpEntry::from_headers(&headers, b"kind: ConfigMap\n\nx: 1\n".to_vec())
+        };
+        let e = entry("public, max-age=60");
+        assert!(e.storable && e.is_fresh(e.fetched + 59) && !e.is_fresh(e.fetched + 60));
+        assert!(!entry("max-age=60, no-cache").is_fresh(e.fetched) && !entry("no-store").storable);
+        let path =
+            Utf8PathBuf::from_path_buf(std::env::temp_dir().join(format!("kcompile-http-{}", std::process::id())))
+                .unwrap();
+        e.write(&path);
+        let back = HttpEntry::read(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        assert_eq!((back.fetched, back.max_age, back.etag.as_deref()), (e.fetched, Some(60), Some("\"abc\"")));
+        assert_eq!(back.body, e.body);
     }
 
     #[test]
@@ -424,7 +718,8 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, text).unwrap();
         };
-        let mut kust = String::from("resources:\n- local\n- https://example.com/a/b/file.yaml\n");
+        let mut kust =
+            String::from("resources:\n- local\n- https://example.com/a/b/file.yaml\n- https://example.com/org/other\n");
         for i in 0..5 {
             kust.push_str(&format!("- github.com/org/repo{i}//dir?ref=v1\n"));
         }
@@ -443,11 +738,18 @@ mod tests {
         let mut asked = slow.asked.into_inner().unwrap();
         asked.sort();
         let _ = std::fs::remove_dir_all(&root);
-        assert_eq!(asked.len(), 7, "{asked:?}");
-        assert!(
-            asked.contains(&"github.com/org/comp".to_string()) && asked.contains(&"github.com/org/nested".to_string())
-        );
-        // Seven fetches of 300 ms each, in two waves.
-        assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
+        assert_eq!(asked.len(), 10, "{asked:?}");
+        // The HTTP files too; one that fails reads as a repository, which is then fetched.
+        for fetched in [
+            "github.com/org/comp",
+            "github.com/org/nested",
+            "file https://example.com/a/b/file.yaml",
+            "file https://example.com/org/other",
+            "https://example.com/org/other",
+        ] {
+            assert!(asked.contains(&fetched.to_string()), "{asked:?}");
+        }
+        // Ten fetches of 300 ms each (3 s one after another): two waves, 0.9 s.
+        assert!(elapsed < Duration::from_millis(2000), "{elapsed:?}");
     }
 }

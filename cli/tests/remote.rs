@@ -1,6 +1,7 @@
 //! Remote bases, components and HTTP files, end to end and without the internet: git
-//! repositories made by the test and reached by `file://` URLs, HTTP files served by a small
-//! server on 127.0.0.1. `kubectl kustomize` accepts the same URLs, so when it is on PATH every
+//! repositories made by the test and reached by `file://` URLs or over git's smart HTTP protocol
+//! (`git http-backend` behind a small server on 127.0.0.1; kustomize refuses `git://` URLs, so
+//! `git daemon` cannot serve it), HTTP files served by the same server. `kubectl kustomize` accepts the same URLs, so when it is on PATH every
 //! output is compared with it byte for byte (and every error case must fail there too).
 
 use std::io::{BufRead, BufReader, Write};
@@ -68,6 +69,17 @@ fn publish(t: &Tree, src: &str, bare: &str, message: &str) -> String {
 
 fn kcompile(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kcompile")).args(args).output().expect("runs")
+}
+
+/// `kcompile build ROOT --cache-dir CACHE [--offline]` in `t`: success, stdout, stderr.
+fn build(t: &Tree, root: &str, cache: &str, offline: bool) -> (bool, String, String) {
+    let (dir, cache) = (t.path(root), t.path(cache));
+    let mut args = vec!["build", dir.to_str().unwrap(), "--cache-dir", cache.to_str().unwrap()];
+    if offline {
+        args.push("--offline");
+    }
+    let out = kcompile(&args);
+    (out.status.success(), text(&out.stdout), text(&out.stderr))
 }
 
 /// `kubectl kustomize DIR`, when kubectl is on PATH.
@@ -169,17 +181,12 @@ fn remote_bases_over_file_urls_build_as_kubectl_builds_them() {
     assert!(out("commit").contains("version: \"1\"") && out("commit").contains(&format!("ref: {first}")));
     assert!(out("nested").contains("name: nested-app-config"));
     assert!(out("component").contains("team: remote"));
-    let err = text(
-        &kcompile(&[
-            "build",
-            t.path("no-such-ref").to_str().unwrap(),
-            "--cache-dir",
-            t.path("cache").to_str().unwrap(),
-        ])
-        .stderr,
-    );
+    let (_, _, err) = build(&t, "no-such-ref", "cache", false);
+    // The URL, the ref, what git said, and what the repository has instead.
     assert!(
-        err.contains(&format!("{}/up.git at ref 'nope'", t.path("").display().to_string().trim_end_matches('/'))),
+        err.contains(&format!("{}/up.git at ref 'nope'", t.path("").display().to_string().trim_end_matches('/')))
+            && err.contains("fatal: couldn't find remote ref nope")
+            && err.contains("help: the repository has no branch or tag 'nope' (and a commit must be written in full); it has main, v1, v1a: fix ?ref= in the URL"),
         "{err}"
     );
     let err = text(
@@ -201,17 +208,7 @@ fn a_second_build_fetches_nothing_and_offline_builds_from_the_cache() {
     let up = t.url("up.git");
     t.write("tag/kustomization.yaml", &format!("resources:\n- {up}//base?ref=v1\n"));
     t.write("branch/kustomization.yaml", &format!("resources:\n- {up}//base?ref=main\n"));
-    let cache = t.path("cache");
-    let build = |root: &str, offline: bool| {
-        let mut args = vec!["build", "--cache-dir", cache.to_str().unwrap()];
-        let dir = t.path(root);
-        args.push(dir.to_str().unwrap());
-        if offline {
-            args.push("--offline");
-        }
-        let out = kcompile(&args);
-        (out.status.success(), text(&out.stdout), text(&out.stderr))
-    };
+    let build = |root: &str, offline: bool| build(&t, root, "cache", offline);
     // Offline with nothing cached: an error naming the URL.
     let (ok, _, err) = build("tag", true);
     assert!(
@@ -232,50 +229,180 @@ fn a_second_build_fetches_nothing_and_offline_builds_from_the_cache() {
     assert_eq!(build("tag", true), (true, tag_out, String::new()));
 }
 
-/// Serves `files` (path → body; anything else is a 404) on 127.0.0.1 for at most `requests`
-/// requests; returns the port.
-fn serve(files: Vec<(&'static str, String)>, requests: usize) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(requests) {
-            let Ok(mut stream) = stream else { continue };
-            let mut line = String::new();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            if reader.read_line(&mut line).is_err() {
-                continue;
+/// An HTTP request as the test servers see it.
+struct Request {
+    method: String,
+    /// The path and the query, as sent.
+    target: String,
+    /// Header names in lower case.
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Request {
+    fn header(&self, name: &str) -> &str {
+        self.headers.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// A status line (`200 OK`), headers and a body.
+type Response = (String, Vec<(String, String)>, Vec<u8>);
+
+/// An HTTP/1.1 server on 127.0.0.1 (one thread per connection, one request per connection),
+/// stopped when dropped: later connections are refused.
+struct Server {
+    port: u16,
+    /// `METHOD TARGET` of each request so far.
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(handle: impl Fn(Request) -> Response + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let handle = std::sync::Arc::new(handle);
+        let (stopped, requests) = (stop.clone(), std::sync::Arc::default());
+        let log: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::clone(&requests);
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                    break;
+                }
+                let (Ok(stream), handle, log) = (stream, handle.clone(), log.clone()) else { continue };
+                std::thread::spawn(move || answer(stream, &*handle, &log));
             }
-            // Skip the headers.
-            let mut header = String::new();
-            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-                header.clear();
-            }
-            let path = line.split(' ').nth(1).unwrap_or("");
-            let (status, body) = match files.iter().find(|(p, _)| *p == path) {
-                Some((_, body)) => ("200 OK", body.clone()),
-                None => ("404 Not Found", "not found\n".to_string()),
-            };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
+        });
+        Server { port, requests, stop, thread: Some(thread) }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Takes the log of requests.
+    fn take_requests(&self) -> Vec<String> {
+        std::mem::take(&mut *self.requests.lock().unwrap())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wakes the accepting thread, which then drops the listener.
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
         }
-    });
-    port
+    }
+}
+
+/// Reads one request from `stream`, logs it and writes `handle`'s response.
+fn answer(stream: std::net::TcpStream, handle: &dyn Fn(Request) -> Response, log: &std::sync::Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut words = line.split_whitespace();
+    let (method, target) = (words.next().unwrap_or("").to_string(), words.next().unwrap_or("").to_string());
+    let mut headers = Vec::new();
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).map_or(true, |n| n == 0) || header.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+        }
+    }
+    log.lock().unwrap().push(format!("{method} {target}"));
+    let mut request = Request { method, target, headers, body: Vec::new() };
+    // git sends bodies with a length (chunked only above http.postBuffer, 1 MiB).
+    let length = request.header("content-length").parse().unwrap_or(0);
+    request.body.resize(length, 0);
+    let (status, headers, body) = if std::io::Read::read_exact(&mut reader, &mut request.body).is_err() {
+        ("400 Bad Request".to_string(), Vec::new(), Vec::new())
+    } else if request.header("transfer-encoding").is_empty() {
+        handle(request)
+    } else {
+        ("411 Length Required".to_string(), Vec::new(), Vec::new())
+    };
+    let mut out = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+    for (name, value) in headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str("\r\n");
+    let mut stream = stream;
+    let _ = stream.write_all(out.as_bytes()).and_then(|()| stream.write_all(&body));
+}
+
+/// Serves `files` (path → body; anything else is a 404).
+fn serve(files: Vec<(&'static str, String)>) -> Server {
+    Server::start(move |request| match files.iter().find(|(p, _)| *p == request.target) {
+        Some((_, body)) => {
+            ("200 OK".into(), vec![("Content-Type".into(), "text/plain".into())], body.clone().into_bytes())
+        }
+        None => ("404 Not Found".into(), Vec::new(), b"not found\n".to_vec()),
+    })
+}
+
+/// Serves the git repositories below `root` over git's smart HTTP protocol, as a forge does:
+/// each request is run through `git http-backend` (a CGI program).
+fn serve_git(root: PathBuf) -> Server {
+    Server::start(move |request| {
+        let (path, query) = request.target.split_once('?').unwrap_or((&request.target, ""));
+        let mut child = Command::new("git")
+            .arg("http-backend")
+            .env("GIT_PROJECT_ROOT", &root)
+            .env("GIT_HTTP_EXPORT_ALL", "1")
+            .env("REQUEST_METHOD", &request.method)
+            .env("PATH_INFO", path)
+            .env("QUERY_STRING", query)
+            .env("CONTENT_TYPE", request.header("content-type"))
+            .env("CONTENT_LENGTH", request.body.len().to_string())
+            .env("HTTP_CONTENT_ENCODING", request.header("content-encoding"))
+            .env("HTTP_GIT_PROTOCOL", request.header("git-protocol"))
+            .env("REMOTE_ADDR", "127.0.0.1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            // It says why it refuses a path that names no repository (the entry fetched as a
+            // file first): the status is enough.
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("git http-backend runs");
+        let mut stdin = child.stdin.take().unwrap();
+        let body = request.body;
+        let writer = std::thread::spawn(move || stdin.write_all(&body));
+        let out = child.wait_with_output().unwrap().stdout;
+        let _ = writer.join();
+        // A CGI response: headers (`Status:` among them), a blank line, the body.
+        let split = out.windows(4).position(|w| w == b"\r\n\r\n").map(|i| (i, i + 4));
+        let split = split.or_else(|| out.windows(2).position(|w| w == b"\n\n").map(|i| (i, i + 2)));
+        let (end, start) = split.unwrap_or((out.len(), out.len()));
+        let mut status = if out.is_empty() { "502 Bad Gateway" } else { "200 OK" }.to_string();
+        let mut headers = Vec::new();
+        for line in String::from_utf8_lossy(&out[..end]).lines() {
+            match line.split_once(':') {
+                Some((name, value)) if name.eq_ignore_ascii_case("status") => status = value.trim().to_string(),
+                Some((name, value)) => headers.push((name.to_string(), value.trim().to_string())),
+                None => {}
+            }
+        }
+        (status, headers, out[start..].to_vec())
+    })
 }
 
 #[test]
 fn http_files_are_fetched_as_kubectl_fetches_them() {
     let t = Tree::new("http");
-    let port = serve(
-        vec![
-            ("/x/top.yaml", CM.replace("VERSION", "http")),
-            ("/a/b/c.yaml", CM.replace("app-config", "deep").replace("VERSION", "3")),
-        ],
-        40,
-    );
-    let at = |path: &str| format!("http://127.0.0.1:{port}{path}");
+    let server = serve(vec![
+        ("/x/top.yaml", CM.replace("VERSION", "http")),
+        ("/a/b/c.yaml", CM.replace("app-config", "deep").replace("VERSION", "3")),
+    ]);
+    let at = |path: &str| server.url(path);
     let origin = "buildMetadata: [originAnnotations]\n";
     t.write(
         "file/kustomization.yaml",
@@ -291,4 +418,120 @@ fn http_files_are_fetched_as_kubectl_fetches_them() {
     );
     let out = same_as_kubectl(&t, "missing", "cache");
     assert!(text(&out.stderr).contains("HTTP Error: status code 404 (Not Found)"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn remote_bases_over_http_build_as_kubectl_builds_them_then_from_the_cache_once_the_server_stops() {
+    let t = Tree::new("smart-http");
+    let (first, _) = upstream(&t);
+    let server = serve_git(t.path(""));
+    let up = server.url("/up.git");
+    let origin = "buildMetadata: [originAnnotations]\n";
+    let cases = [
+        ("tag", format!("{origin}resources:\n- {up}//overlay?ref=v1\n")),
+        ("branch", format!("{origin}resources:\n- {up}//base?ref=main\n")),
+        ("commit", format!("resources:\n- {up}//base?ref={first}\n")),
+        ("component", format!("resources:\n- cm.yaml\ncomponents:\n- {up}//comp?ref=v1\n")),
+        ("no-such-ref", format!("resources:\n- {up}//base?ref=nope\n")),
+        ("no-such-dir", format!("resources:\n- {up}//nope?ref=v1\n")),
+    ];
+    for (name, kustomization) in &cases {
+        t.write(&format!("{name}/kustomization.yaml"), kustomization);
+        t.write(&format!("{name}/cm.yaml"), &CM.replace("app-config", "local").replace("VERSION", "0"));
+    }
+    let mut built = Vec::new();
+    for (name, _) in &cases {
+        let out = same_as_kubectl(&t, name, "cache");
+        assert_eq!(out.status.success(), !name.starts_with("no-such"), "{name}: {}", text(&out.stderr));
+        built.push((name, text(&out.stdout)));
+    }
+    let yaml = &built[0].1;
+    assert!(yaml.contains(&format!("repo: {up}\n      ref: v1\n")) && yaml.contains("name: up-app-config"), "{yaml}");
+    let (_, _, err) = build(&t, "no-such-ref", "cache", false);
+    assert!(err.contains(&format!("{up} at ref 'nope'")) && err.contains("couldn't find remote ref nope"), "{err}");
+    // A second build asks the server nothing for what a tag or a commit names (not even the
+    // GET kustomize tries an http entry with first), and only `git ls-remote`'s question for a
+    // branch.
+    server.take_requests();
+    for (name, yaml) in built.iter().take(3).filter(|(name, _)| **name != "branch") {
+        assert_eq!(build(&t, name, "cache", false), (true, yaml.clone(), String::new()), "{name}");
+    }
+    assert_eq!(server.take_requests(), Vec::<String>::new());
+    // A URL whose repository lacks the directory is asked for as a file again (it may be one).
+    assert!(!build(&t, "no-such-dir", "cache", false).0);
+    assert_eq!(server.take_requests(), ["GET /up.git//nope?ref=v1"]);
+    // explain names what the base brought by its URL, not by its place in the cache.
+    let dir = t.path("tag");
+    let explained = kcompile(&["explain", dir.to_str().unwrap(), "--cache-dir", t.path("cache").to_str().unwrap()]);
+    let explained = text(&explained.stdout);
+    assert!(
+        explained.contains(&format!("# {up}//base/cm.yaml?ref=v1:6\n"))
+            && explained.contains(&format!("# namePrefix {up}//overlay/kustomization.yaml?ref=v1:1\n"))
+            && !explained.contains("cache"),
+        "{explained}"
+    );
+    assert_eq!(build(&t, "branch", "cache", false), (true, built[1].1.clone(), String::new()));
+    assert_eq!(
+        server.take_requests(),
+        ["GET /up.git/info/refs?service=git-upload-pack", "POST /up.git/git-upload-pack"]
+    );
+    drop(server);
+    // The server is gone: what a tag or a commit names builds from the cache; a branch is
+    // resolved again, which fails, unless --offline.
+    for (name, yaml) in &built[..4] {
+        let offline = **name == "branch";
+        assert_eq!(build(&t, name, "cache", offline), (true, yaml.clone(), String::new()), "{name}");
+    }
+    let (ok, _, err) = build(&t, "branch", "cache", false);
+    assert!(!ok && err.contains("ls-remote") && err.contains(&format!("{up} at ref 'main'")), "{err}");
+}
+
+#[test]
+fn http_files_are_cached_as_their_headers_say_and_offline_reads_the_cache() {
+    let t = Tree::new("http-cache");
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = asked.clone();
+    // `fresh.yaml` may be kept an hour; `etag.yaml` must be revalidated (it answers a matching
+    // If-None-Match with 304); `plain.yaml` says nothing, so it is fetched again each time.
+    let server = Server::start(move |request| {
+        let etag = "\"v1\"".to_string();
+        let (status, headers): (&str, Vec<(String, String)>) = match request.target.as_str() {
+            "/fresh.yaml" => ("200 OK", vec![("Cache-Control".into(), "public, max-age=3600".into())]),
+            "/etag.yaml" if request.header("if-none-match") == etag => ("304 Not Modified", Vec::new()),
+            "/etag.yaml" => ("200 OK", vec![("ETag".into(), etag), ("Cache-Control".into(), "no-cache".into())]),
+            "/plain.yaml" => ("200 OK", Vec::new()),
+            _ => ("404 Not Found", Vec::new()),
+        };
+        log.lock().unwrap().push(format!("{} {status}", request.target));
+        let name = request.target.trim_start_matches('/').trim_end_matches(".yaml");
+        let body =
+            if status == "200 OK" { CM.replace("app-config", name).replace("VERSION", "1") } else { String::new() };
+        (status.to_string(), headers, body.into_bytes())
+    });
+    let list = |paths: &[&str]| {
+        let entries: String = paths.iter().map(|p| format!("- {}\n", server.url(p))).collect();
+        format!("resources:\n{entries}")
+    };
+    t.write("all/kustomization.yaml", &list(&["/fresh.yaml", "/etag.yaml", "/plain.yaml"]));
+    t.write("fresh/kustomization.yaml", &list(&["/fresh.yaml"]));
+    t.write("never/kustomization.yaml", &list(&["/never.yaml"]));
+    let first = same_as_kubectl(&t, "all", "cache");
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let all = text(&first.stdout);
+    asked.lock().unwrap().clear();
+    assert_eq!(build(&t, "all", "cache", false), (true, all.clone(), String::new()));
+    // (Fetched in parallel, in any order.)
+    asked.lock().unwrap().sort();
+    assert_eq!(*asked.lock().unwrap(), ["/etag.yaml 304 Not Modified", "/plain.yaml 200 OK"]);
+    let (ok, fresh, err) = build(&t, "fresh", "cache", false);
+    assert!(ok && fresh.contains("name: fresh"), "{err}");
+    drop(server);
+    // No server: a fresh file needs none; --offline takes whatever is cached, and names what
+    // is not.
+    assert_eq!(build(&t, "fresh", "cache", false), (true, fresh, String::new()));
+    let (ok, _, err) = build(&t, "all", "cache", false);
+    assert!(!ok && err.contains("cannot fetch 'http://127.0.0.1:") && err.contains("--offline"), "{err}");
+    assert_eq!(build(&t, "all", "cache", true), (true, all, String::new()));
+    let (ok, _, err) = build(&t, "never", "cache", true);
+    assert!(!ok && err.contains("/never.yaml' is not in the cache"), "{err}");
 }

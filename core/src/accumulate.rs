@@ -428,6 +428,9 @@ impl<'a> Walker<'a> {
             return Err(Error::new(format!("\"{wanted}\" refers to directory outside of repo \"{root}\"")));
         }
         let origin = std::sync::Arc::new(RemoteOrigin::of_repo(spec, root.clone()));
+        if let Some(tracer) = &mut self.ctx.tracer {
+            tracer.checkout(&root, &origin.repo, &origin.git_ref);
+        }
         self.remotes.push((spec.raw.clone(), origin.clone()));
         let restrict = self.ctx.loader.set_restrict(true);
         let start = acc.resources.len();

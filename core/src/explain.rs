@@ -186,7 +186,14 @@ pub(crate) fn explain_with(
         Some(sel) => select(&built.resources, sel, root)?,
     };
     let mut objects: Vec<ExplainedObject> = selected.iter().map(|r| explain_one(r, &tracer)).collect();
-    let files = || objects.iter().flat_map(|o| o.origins.iter()).flat_map(|f| f.origin.file.as_deref());
+    // Fetched files are shown by URL: only the others decide the base.
+    let files = || {
+        objects
+            .iter()
+            .flat_map(|o| o.origins.iter())
+            .filter(|f| f.origin.url.is_none())
+            .flat_map(|f| f.origin.file.as_deref())
+    };
     let base = match &options.relative_to {
         Some(b) if files().all(|f| f.starts_with(b)) => Some(b.clone()),
         _ => common_dir(files()),

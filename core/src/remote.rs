@@ -596,6 +596,34 @@ mod fetch_tests {
         let out = build(&fs, "/app".into(), &options(&f)).unwrap().yaml();
         assert!(out.contains("name: remote-cm") && out.contains("name: top"), "{out}");
     }
+
+    #[test]
+    fn explain_names_fetched_files_by_their_url_not_by_their_place_in_the_cache() {
+        let body = cm("from-http");
+        let f = serving(
+            &[("file:///srv/repo.git@v1", "/cache/repo")],
+            vec![("https://example.com/x/top.yaml".into(), Ok(body))],
+        );
+        let fs = repo_fs().with("cache/repo/base/kustomization.yaml", "namePrefix: up-\nresources:\n- cm.yaml\n").with(
+            "app/kustomization.yaml",
+            "resources:\n- file:///srv/repo.git//base?ref=v1\n- https://example.com/x/top.yaml\n- local.yaml\n",
+        );
+        let fs = fs.with("app/local.yaml", cm("local"));
+        let options = crate::ExplainOptions::default().with_build(options(&f));
+        let text = crate::explain(&fs, "/app".into(), &options).unwrap().text();
+        // Each line with its columns of spaces made one space.
+        let lines: Vec<String> = text.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        let has = |line: &str| lines.iter().any(|l| l == line);
+        assert!(has("kind: ConfigMap # file:///srv/repo.git//base/cm.yaml?ref=v1:2"), "{text}");
+        assert!(
+            has("name: up-remote-cm # namePrefix file:///srv/repo.git//base/kustomization.yaml?ref=v1:1"),
+            "{text}"
+        );
+        assert!(has("name: from-http # https://example.com/x/top.yaml:4"), "{text}");
+        // The local files are named from the root, as without remote bases.
+        assert!(has("name: local # local.yaml:4"), "{text}");
+        assert!(!text.contains("cache"), "{text}");
+    }
 }
 
 #[cfg(test)]

@@ -39,6 +39,10 @@ pub struct Origin {
     pub kustomization_line: Option<u32>,
     /// More about the step, e.g. a replacement's source or a generator's name (may be empty).
     pub detail: String,
+    /// When `file` was fetched (it lies in the checkout of a remote base, or is an HTTP file):
+    /// the URL that names it, as a kustomization would list it (`REPO//PATH?ref=REF`), which
+    /// [`describe`](Origin::describe) shows instead of the path in the cache.
+    pub url: Option<String>,
 }
 
 impl Origin {
@@ -56,7 +60,10 @@ impl Origin {
             if !out.is_empty() {
                 out.push(' ');
             }
-            out.push_str(&show(file));
+            match &self.url {
+                Some(url) => out.push_str(url),
+                None => out.push_str(&show(file)),
+            }
             if let Some(line) = self.line {
                 out.push_str(&format!(":{line}"));
             }
@@ -94,6 +101,7 @@ impl Attribution {
                 kustomization: None,
                 kustomization_line: None,
                 detail: String::new(),
+                url: None,
             },
             leaf_lines: false,
         }
@@ -109,6 +117,7 @@ impl Attribution {
                 kustomization: None,
                 kustomization_line: None,
                 detail: detail.into(),
+                url: None,
             },
             leaf_lines: false,
         }
@@ -126,6 +135,7 @@ impl Attribution {
                     kustomization: Some(kust.to_owned()),
                     kustomization_line: line(pos),
                     detail: String::new(),
+                    url: None,
                 },
                 leaf_lines: true,
             },
@@ -176,6 +186,8 @@ pub struct Tracer {
     /// How many steps are open (only the outermost is recorded).
     depth: u32,
     next: u32,
+    /// The checkouts of remote bases read so far: root, clone URL, ref as written.
+    checkouts: Vec<(Utf8PathBuf, String, String)>,
 }
 
 /// Chooses the step of a changed leaf, when it is not the step's own.
@@ -229,6 +241,7 @@ impl Tracer {
                     kustomization: None,
                     kustomization_line: None,
                     detail: String::new(),
+                    url: None,
                 },
                 leaf_lines: true,
             });
@@ -310,7 +323,28 @@ impl Tracer {
         if src.line != 0 {
             origin.line = Some(src.line);
         }
+        origin.url = origin.file.as_deref().and_then(|f| self.url_of(f));
         Some(origin)
+    }
+
+    /// Files read from `root` came from the repository `repo` at `git_ref` (as written; empty
+    /// for the default branch): origins name them by URL.
+    pub fn checkout(&mut self, root: &Utf8Path, repo: &str, git_ref: &str) {
+        if !self.checkouts.iter().any(|(r, ..)| r == root) {
+            self.checkouts.push((root.to_owned(), repo.to_string(), git_ref.to_string()));
+        }
+    }
+
+    /// The URL naming `file` when it was fetched: an HTTP file is its URL, a file of a
+    /// checkout `REPO//PATH?ref=REF`.
+    fn url_of(&self, file: &Utf8Path) -> Option<String> {
+        if crate::remote::is_remote_file(file.as_str()) {
+            return Some(file.to_string());
+        }
+        let (root, repo, git_ref) = self.checkouts.iter().find(|(root, ..)| file.starts_with(root))?;
+        let path = file.strip_prefix(root).ok()?;
+        let query = if git_ref.is_empty() { String::new() } else { format!("?ref={git_ref}") };
+        Some(format!("{repo}//{path}{query}"))
     }
 }
 
