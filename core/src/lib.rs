@@ -145,7 +145,7 @@ pub mod data {
 pub use camino::{Utf8Path, Utf8PathBuf};
 pub use diagnostics::{Diagnostic, Kind as DiagnosticKind};
 pub use diff::{diff, Change};
-pub use error::{Error, ErrorKind, Result, Step};
+pub use error::{Error, ErrorKind, Result, Tracepoint};
 pub use explain::{explain, ExplainOptions, Explained, ExplainedObject, FieldOrigin, Origin};
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
 pub use lint::{lint, rule, Finding, Note, Rule, Severity, RULES};

@@ -11,7 +11,7 @@
 //! Steps nest (a `transformers:` entry runs a patch through the same code as `patches:`): only
 //! the outermost one is recorded.
 
-use crate::resource::Resource;
+use crate::resource::{PathSeg, Resource};
 use crate::yaml::node::{Node, Pos, Value};
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::{HashMap, HashMapExt};
@@ -312,13 +312,6 @@ impl Tracer {
         }
         Some(origin)
     }
-}
-
-/// A step of a path to a field, owned.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PathSeg {
-    Key(String),
-    Index(usize),
 }
 
 /// A tree whose every leaf comes from `src`.

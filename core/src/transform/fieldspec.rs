@@ -8,7 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::kustomization::FieldSpec;
-use crate::resource::{FieldPath, Gvk, Resource, Seg};
+use crate::resource::{Gvk, NodePath, PathSeg, Resource};
 use crate::yaml::node::{Map, Node, Value};
 use foldhash::{HashMap, HashMapExt};
 
@@ -203,8 +203,8 @@ pub fn walk_at(
     node: &mut Node,
     steps: &[Segment],
     create: bool,
-    at: &mut FieldPath,
-    f: &mut dyn FnMut(&mut Node, &FieldPath) -> Result<()>,
+    at: &mut NodePath,
+    f: &mut dyn FnMut(&mut Node, &NodePath) -> Result<()>,
 ) -> Result<()> {
     let Some((first, rest)) = steps.split_first() else {
         return f(node, at);
@@ -212,7 +212,7 @@ pub fn walk_at(
     match &mut node.value {
         Value::Seq(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                at.push(Seg::Index(i));
+                at.push(PathSeg::Index(i));
                 let res = walk_at(item, steps, create, at, f);
                 at.pop();
                 res?;
@@ -231,7 +231,7 @@ pub fn walk_at(
             }
             match map.get_mut(key) {
                 Some(child) => {
-                    at.push(Seg::Key(key.to_string()));
+                    at.push(PathSeg::Key(key.to_string()));
                     let res = walk_at(child, rest, create, at, f);
                     at.pop();
                     res
@@ -301,7 +301,7 @@ pub fn set_entries(resources: &mut [Resource], specs: &[Spec], pairs: &[(String,
     }
     for r in resources.iter_mut() {
         let gvk = r.gvk();
-        let mut created: Vec<Vec<FieldPath>> = vec![Vec::new(); pairs.len()];
+        let mut created: Vec<Vec<NodePath>> = vec![Vec::new(); pairs.len()];
         for spec in specs {
             if !spec.selects(&gvk) {
                 continue;
@@ -310,7 +310,7 @@ pub fn set_entries(resources: &mut [Resource], specs: &[Spec], pairs: &[(String,
                 for (i, (k, v)) in pairs.iter().enumerate() {
                     if set_entry(n, k, v)? {
                         let mut path = at.clone();
-                        path.push(Seg::Key(k.clone()));
+                        path.push(PathSeg::Key(k.clone()));
                         created[i].push(path);
                     }
                 }
