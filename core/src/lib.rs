@@ -125,6 +125,7 @@ pub(crate) use kcompile_yaml as yaml;
 /// assert_eq!(kcompile::data::to_yaml(&[&docs[0]]), "a:\n- x\n- \"yes\"\nb: 1\n");
 /// ```
 pub mod data {
+    pub use crate::yaml::map;
     pub use crate::yaml::node::{Map, Node, Pos, Value};
 
     /// Parses a stream of YAML documents the way kustomize reads resources (go-yaml v3 rules);
