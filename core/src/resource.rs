@@ -279,7 +279,7 @@ pub struct Resource {
 
 /// One step of the way to a node in a document, owned (the emitter's field marks borrow theirs:
 /// [`emit::Seg`](crate::yaml::emit::Seg)). Not the path languages of replacements and field
-/// specs: those are `fieldpath::Segment` and `transform::fieldspec::Segment`.
+/// specs: those are `fieldpath::Segment` and `transform::fieldspec::SpecSegment`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PathSeg {
     /// A map key.
