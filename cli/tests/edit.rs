@@ -3,27 +3,14 @@
 //! and the edited kustomization built against the same kustomization written by hand (with
 //! kcompile, and with `kubectl kustomize` when it is on PATH).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-struct Tree(PathBuf);
+mod common;
+use common::Tree;
 
+/// `kcompile edit` and `build` run in a directory of the tree.
 impl Tree {
-    fn new(name: &str) -> Tree {
-        let dir = std::env::temp_dir().join(format!("kcompile-edit-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Tree(dir)
-    }
-    fn write(&self, rel: &str, text: &str) -> &Tree {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-        self
-    }
-    fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.0.join(rel)).unwrap()
-    }
     fn edit(&self, dir: &str, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_kcompile"))
             .current_dir(self.0.join(dir))
@@ -40,12 +27,6 @@ impl Tree {
         let out = Command::new(env!("CARGO_BIN_EXE_kcompile")).arg("build").arg(self.0.join(dir)).output().unwrap();
         assert!(out.status.success(), "build {dir}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap()
-    }
-}
-
-impl Drop for Tree {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

@@ -3,7 +3,6 @@
 //! (message, `--> file:line:col`, the source line with a caret, `= help:` and the trace).
 //! Each case fails with kustomize too (checked with `kubectl kustomize`, see docs/errors.md).
 
-use std::path::PathBuf;
 use std::process::Command;
 
 const DEPLOYMENT: &str = "apiVersion: apps/v1
@@ -25,21 +24,19 @@ spec:
         image: node:20
 ";
 
-/// A temporary tree: a base (`base/`, one Deployment `api`) and the given files.
-struct Tree(PathBuf);
+mod common;
+use common::Tree;
 
 impl Tree {
-    fn new(name: &str, files: &[(&str, &str)]) -> Tree {
-        let dir = std::env::temp_dir().join(format!("kcompile-golden-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+    /// A temporary tree: a base (`base/`, one Deployment `api`) and the given files.
+    fn golden(name: &str, files: &[(&str, &str)]) -> Tree {
+        let t = Tree::new(name);
         let base =
             [("base/kustomization.yaml", "resources:\n- deployment.yaml\n"), ("base/deployment.yaml", DEPLOYMENT)];
         for (rel, text) in base.iter().chain(files) {
-            let p = dir.join(rel);
-            std::fs::create_dir_all(p.parent().expect("has a parent")).expect("mkdir");
-            std::fs::write(p, text).expect("write");
+            t.write(rel, text);
         }
-        Tree(dir.canonicalize().expect("canonical"))
+        t
     }
 
     /// `kcompile build overlay` run in the tree, with `$DIR` in place of the tree's path.
@@ -56,14 +53,8 @@ impl Tree {
     }
 }
 
-impl Drop for Tree {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn check(name: &str, files: &[(&str, &str)], want: &str) {
-    let got = Tree::new(name, files).build_error();
+    let got = Tree::golden(name, files).build_error();
     assert_eq!(got, want, "\n--- got:\n{got}\n--- want:\n{want}");
 }
 

@@ -200,8 +200,8 @@ impl<'a> Walker<'a> {
     /// kustomize's order: resources, generators, components, transformers.
     fn accumulate_target(&mut self, lk: &LoadedKustomization, acc: &mut Accumulator) -> Result<()> {
         let k = &lk.kustomization;
-        for w in &k.warnings {
-            self.ctx.sink.warn(crate::diagnostics::Diagnostic::deprecated_field(w, &lk.file));
+        for d in &k.warnings {
+            self.ctx.sink.warn(crate::diagnostics::Diagnostic::deprecated_field(d, &lk.file));
         }
         crate::transform::check_supported(k).map_err(|e| e.in_file(&lk.file))?;
         self.schema.configure(&self.ctx.loader, lk, &acc.resources)?;

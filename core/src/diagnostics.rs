@@ -4,6 +4,7 @@
 //! recorded in the build's [`Sink`]; nothing here knows who reads them. The pipeline writes
 //! here and never imports `lint` or `explain`; they read what the build recorded.
 
+use crate::kustomization::Deprecation;
 use crate::yaml::node::Pos;
 use camino::{Utf8Path, Utf8PathBuf};
 use std::collections::BTreeSet;
@@ -50,11 +51,13 @@ pub struct Diagnostic {
     pub file: Option<Utf8PathBuf>,
     /// Where in `file`.
     pub pos: Option<Pos>,
+    /// The configuration field it is about, where there is one (the deprecated field's name).
+    pub field: Option<&'static str>,
 }
 
 impl Diagnostic {
     pub(crate) fn new(kind: Kind, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { kind, message: message.into(), file: None, pos: None }
+        Diagnostic { kind, message: message.into(), file: None, pos: None, field: None }
     }
 
     /// The same diagnostic, about `file` at `pos`.
@@ -64,11 +67,11 @@ impl Diagnostic {
         self
     }
 
-    /// A warning the kustomization parser wrote out whole (`# Warning: 'bases' is deprecated.
-    /// ...`), about the kustomization `file`.
-    pub(crate) fn deprecated_field(text: &str, file: &Utf8Path) -> Diagnostic {
-        let message = text.strip_prefix(DEPRECATION_PREFIX).unwrap_or(text);
-        Diagnostic::new(Kind::DeprecatedField, message).at(file, None)
+    /// kustomize's notice of a deprecated field the kustomization `file` uses.
+    pub(crate) fn deprecated_field(d: &Deprecation, file: &Utf8Path) -> Diagnostic {
+        let mut out = Diagnostic::new(Kind::DeprecatedField, d.message()).at(file, Some(d.pos));
+        out.field = Some(d.field);
+        out
     }
 }
 
@@ -176,12 +179,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_deprecation_prints_as_the_parser_wrote_it() {
-        let text = "# Warning: 'bases' is deprecated. Please use 'resources' instead.";
-        let d = Diagnostic::deprecated_field(text, Utf8Path::new("/k/kustomization.yaml"));
-        assert_eq!(d.message, "'bases' is deprecated. Please use 'resources' instead.");
-        assert_eq!(d.to_string(), text);
-        assert_eq!(d.kind.id(), "deprecated-field");
+    fn a_deprecation_prints_kustomizes_notice_and_keeps_the_field_and_its_place() {
+        let k = crate::kustomization::Kustomization::from_node(
+            &crate::yaml::read::parse_one("resources: []\nbases:\n- b\n", crate::yaml::read::Schema::V11)
+                .unwrap()
+                .unwrap(),
+        )
+        .unwrap();
+        let d = Diagnostic::deprecated_field(&k.warnings[0], Utf8Path::new("/k/kustomization.yaml"));
+        assert_eq!(
+            d.to_string(),
+            "# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit fix' to update your Kustomization automatically."
+        );
+        assert_eq!((d.kind.id(), d.field, d.pos.map(|p| p.line)), ("deprecated-field", Some("bases"), Some(3)));
     }
 
     #[test]

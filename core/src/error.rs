@@ -29,7 +29,7 @@ pub struct Error {
     file: Option<Utf8PathBuf>,
     pos: Option<Pos>,
     help: Option<String>,
-    trace: Vec<Step>,
+    trace: Vec<Tracepoint>,
 }
 
 /// What went wrong, for programs: the kinds of [`Error`] callers may want to tell apart. More
@@ -67,16 +67,16 @@ pub enum ErrorKind {
     Other,
 }
 
-/// One step of an [`Error`]'s trace: what the build was doing ("in resource '../base'") and,
-/// when known, the file and position that asked for it.
+/// One point of an [`Error`]'s trace (typst's word): what the build was doing ("in resource
+/// '../base'") and, when known, the file and position that asked for it.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Step {
+pub struct Tracepoint {
     what: String,
     file: Option<Utf8PathBuf>,
     pos: Option<Pos>,
 }
 
-impl Step {
+impl Tracepoint {
     /// What the build was doing.
     pub fn what(&self) -> &str {
         &self.what
@@ -98,7 +98,7 @@ impl Step {
     }
 }
 
-impl fmt::Display for Step {
+impl fmt::Display for Tracepoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.what)?;
         match (&self.file, self.pos) {
@@ -159,7 +159,7 @@ impl Error {
 
     /// Adds a step to the trace (`while patching Deployment.v1.apps/api.[noNs]`).
     pub fn context(mut self, step: impl Into<String>) -> Error {
-        self.trace.push(Step { what: step.into(), file: None, pos: None });
+        self.trace.push(Tracepoint { what: step.into(), file: None, pos: None });
         self
     }
 
@@ -168,7 +168,7 @@ impl Error {
     pub fn within(self, step: impl Into<String>, file: &Utf8Path, pos: Pos) -> Error {
         let mut e = self.located(file, pos);
         let pos = (!pos.is_synthetic()).then_some(pos);
-        e.trace.push(Step { what: step.into(), file: Some(file.to_owned()), pos });
+        e.trace.push(Tracepoint { what: step.into(), file: Some(file.to_owned()), pos });
         e
     }
 
@@ -213,7 +213,7 @@ impl Error {
     }
 
     /// How the build got to the error, innermost step first.
-    pub fn trace(&self) -> &[Step] {
+    pub fn trace(&self) -> &[Tracepoint] {
         &self.trace
     }
 }

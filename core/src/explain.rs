@@ -7,7 +7,8 @@
 use crate::error::{Error, Result};
 use crate::fs::FileSystem;
 use crate::pipeline::Options;
-use crate::trace::{PathSeg, Tracer};
+use crate::resource::PathSeg;
+use crate::trace::Tracer;
 use crate::yaml::emit::{self, Marks, Seg};
 use camino::{Utf8Path, Utf8PathBuf};
 
@@ -255,14 +256,7 @@ struct Collect {
 
 impl Marks for Collect {
     fn field(&mut self, path: &[Seg<'_>], offset: usize) {
-        let owned = path
-            .iter()
-            .map(|s| match s {
-                Seg::Key(k) => PathSeg::Key((*k).to_string()),
-                Seg::Index(i) => PathSeg::Index(*i),
-            })
-            .collect();
-        self.marks.push((owned, offset));
+        self.marks.push((path.iter().map(PathSeg::from).collect(), offset));
     }
 }
 

@@ -191,8 +191,8 @@ pub struct Kustomization {
     pub helm_charts: Vec<HelmChart>,
     /// `helmGlobals` (else the homes the deprecated `helmChartInflationGenerator` gave).
     pub helm_globals: Option<HelmGlobals>,
-    /// Deprecation notices, printed by the caller on stderr.
-    pub warnings: Vec<String>,
+    /// The deprecated fields it uses, sorted by name as kustomize prints its notices.
+    pub warnings: Vec<Deprecation>,
     /// Where each field was written (for `kcompile explain`).
     pub positions: FieldPositions,
 }
@@ -363,7 +363,6 @@ impl Kustomization {
                     }
                     "resources" => k.resources = f.strings()?,
                     "bases" => {
-                        k.warnings.push(deprecated("bases", "resources"));
                         bases = f.strings()?;
                         bases_at = Some(v);
                     }
@@ -374,25 +373,21 @@ impl Kustomization {
                     "namePrefix" => k.name_prefix = f.string()?,
                     "nameSuffix" => k.name_suffix = f.string()?,
                     "commonLabels" => {
-                        k.warnings.push(deprecated("commonLabels", "labels"));
                         k.common_labels = f.string_map()?;
                     }
                     "commonAnnotations" => k.common_annotations = f.string_map()?,
                     "labels" => k.labels = each(f.objects("Label", "[]types.Label")?, decode_label)?,
                     "images" => k.images = each(f.objects("Image", "[]types.Image")?, decode_image)?,
                     "imageTags" => {
-                        k.warnings.push(deprecated("imageTags", "images"));
                         image_tags = each(f.objects("Image", "[]types.Image")?, decode_image)?;
                         image_tags_at = Some(v);
                     }
                     "replicas" => k.replicas = each(f.objects("Replica", "[]types.Replica")?, decode_replica)?,
                     "patches" => k.patches = each(f.objects("Patch", "[]types.Patch")?, decode_patch)?,
                     "patchesStrategicMerge" => {
-                        k.warnings.push(deprecated("patchesStrategicMerge", "patches"));
                         k.patches_strategic_merge = f.strings()?;
                     }
                     "patchesJson6902" => {
-                        k.warnings.push(deprecated("patchesJson6902", "patches"));
                         k.patches_json6902 = each(f.objects("Patch", "[]types.Patch")?, decode_patch)?;
                     }
                     "configMapGenerator" => {
@@ -411,10 +406,6 @@ impl Kustomization {
                     }
                     "replacements" => k.replacements = replacements::decode_entries(&f)?,
                     "vars" => {
-                        // kustomize marks this one's automatic fix as experimental.
-                        k.warnings.push(
-                            deprecated("vars", "replacements").replace("instead. Run", "instead. [EXPERIMENTAL] Run"),
-                        );
                         k.vars = each(f.objects("Var", "[]types.Var")?, vars::decode)?;
                     }
                     "openapi" => {
@@ -455,6 +446,9 @@ impl Kustomization {
                 Ok(())
             })();
             res.map_err(|e| e.at(v.pos))?;
+            if let Some(d) = Deprecation::of(f.name, v.pos) {
+                k.warnings.push(d);
+            }
             if f.name != "bases" && f.name != "imageTags" {
                 k.positions.add(f.name, v);
             }
@@ -477,8 +471,8 @@ impl Kustomization {
             return Err(empty_kustomization().at(doc.pos));
         }
         // kustomize prints the notices sorted by field name.
-        k.warnings.sort();
-        k.warnings.dedup();
+        k.warnings.sort_by_key(|d| d.field);
+        k.warnings.dedup_by_key(|d| d.field);
         // kustomize's EnforceFields: each kind has its own apiVersion (when one is given).
         if let Some((api, pos)) = api_version.filter(|(a, _)| !a.is_empty()) {
             let (kind, want) = match k.kind {
@@ -517,12 +511,40 @@ fn sets_a_field(field: &str, v: &Node) -> bool {
     }
 }
 
-/// kustomize's deprecation notice for a field (`vars` has its own wording).
-fn deprecated(old: &str, new: &str) -> String {
-    let experimental = if old == "vars" { " [EXPERIMENTAL]" } else { "" };
-    format!(
-        "# Warning: '{old}' is deprecated. Please use '{new}' instead.{experimental} Run 'kustomize edit fix' to update your Kustomization automatically."
-    )
+/// A deprecated field a kustomization uses, where its value was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deprecation {
+    /// The field (`bases`, `commonLabels`, `imageTags`, `patchesStrategicMerge`,
+    /// `patchesJson6902`, `vars`).
+    pub field: &'static str,
+    /// What kustomize would have it replaced with.
+    pub instead: &'static str,
+    /// Where the field's value was written.
+    pub pos: Pos,
+}
+
+impl Deprecation {
+    /// The deprecation of `field` (a kustomization field's name), if kustomize deprecates it.
+    fn of(field: &'static str, pos: Pos) -> Option<Deprecation> {
+        let instead = match field {
+            "bases" => "resources",
+            "commonLabels" => "labels",
+            "imageTags" => "images",
+            "patchesStrategicMerge" | "patchesJson6902" => "patches",
+            "vars" => "replacements",
+            _ => return None,
+        };
+        Some(Deprecation { field, instead, pos })
+    }
+
+    /// kustomize's notice, without its `# Warning: ` prefix (`vars` has its own wording).
+    pub fn message(&self) -> String {
+        let (old, new) = (self.field, self.instead);
+        let experimental = if old == "vars" { " [EXPERIMENTAL]" } else { "" };
+        format!(
+            "'{old}' is deprecated. Please use '{new}' instead.{experimental} Run 'kustomize edit fix' to update your Kustomization automatically."
+        )
+    }
 }
 
 /// Decodes each struct of a list.
@@ -928,10 +950,11 @@ mod tests {
     #[test]
     fn deprecated_fields_warn_in_kustomize_order() {
         let k = parse("vars: []\nbases: []\ncommonLabels: {}\n").unwrap();
-        assert_eq!(k.warnings.len(), 3);
-        assert!(k.warnings[0].starts_with("# Warning: 'bases' is deprecated. Please use 'resources' instead."));
-        assert!(k.warnings[1].starts_with("# Warning: 'commonLabels'"));
-        assert!(k.warnings[2].contains("Please use 'replacements' instead. [EXPERIMENTAL] Run"));
+        let fields: Vec<&str> = k.warnings.iter().map(|d| d.field).collect();
+        assert_eq!(fields, ["bases", "commonLabels", "vars"]);
+        assert_eq!(k.warnings[0].pos, Pos::new(2, 8));
+        assert!(k.warnings[0].message().starts_with("'bases' is deprecated. Please use 'resources' instead."));
+        assert!(k.warnings[2].message().contains("Please use 'replacements' instead. [EXPERIMENTAL] Run"));
     }
 
     #[test]

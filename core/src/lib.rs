@@ -125,6 +125,7 @@ pub(crate) use kcompile_yaml as yaml;
 /// assert_eq!(kcompile::data::to_yaml(&[&docs[0]]), "a:\n- x\n- \"yes\"\nb: 1\n");
 /// ```
 pub mod data {
+    pub use crate::yaml::map;
     pub use crate::yaml::node::{Map, Node, Pos, Value};
 
     /// Parses a stream of YAML documents the way kustomize reads resources (go-yaml v3 rules);
@@ -145,7 +146,7 @@ pub mod data {
 pub use camino::{Utf8Path, Utf8PathBuf};
 pub use diagnostics::{Diagnostic, Kind as DiagnosticKind};
 pub use diff::{diff, Change};
-pub use error::{Error, ErrorKind, Result, Step};
+pub use error::{Error, ErrorKind, Result, Tracepoint};
 pub use explain::{explain, ExplainOptions, Explained, ExplainedObject, FieldOrigin, Origin};
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
 pub use generate::helm::{Helm, HelmConfig, HelmRun};

@@ -476,8 +476,23 @@ mod fetch_tests {
         Arc::new(Served { repos, files, asked: Mutex::default() })
     }
 
+    /// Serves `file:///srv/repo.git` from [`repo_fs`]'s checkout, and no HTTP file.
+    fn one_repo() -> Arc<Served> {
+        serving(&[("file:///srv/repo.git", "/cache/repo")], vec![])
+    }
+
     fn options(f: &Arc<Served>) -> Options {
         Options { fetcher: Some(f.clone()), ..Options::default() }
+    }
+
+    /// `/app` built with the fetcher `f`: the output.
+    fn build_yaml(fs: &MemFs, f: &Arc<Served>) -> String {
+        build(fs, "/app".into(), &options(f)).unwrap().yaml()
+    }
+
+    /// `/app` built with the fetcher `f`, which must fail: the error.
+    fn build_error(fs: &MemFs, f: &Arc<Served>) -> String {
+        build(fs, "/app".into(), &options(f)).unwrap_err().to_string()
     }
 
     #[test]
@@ -485,7 +500,7 @@ mod fetch_tests {
         let f = serving(&[("file:///srv/repo.git", "/cache/repo"), ("file:///srv/repo.git@v1", "/cache/repo")], vec![]);
         let fs = repo_fs()
             .with("app/kustomization.yaml", "buildMetadata: [originAnnotations]\nresources:\n- file:///srv/repo.git\n");
-        let out = build(&fs, "/app".into(), &options(&f)).unwrap().yaml();
+        let out = build_yaml(&fs, &f);
         // What `kubectl kustomize` prints: kustomize's placeholder for the clone directory
         // leaks into the path when the entry names the repository's root.
         assert!(out.contains("      path: notCloned/base/cm.yaml\n      repo: file:///srv/repo.git\n"), "{out}");
@@ -494,19 +509,19 @@ mod fetch_tests {
             "app/kustomization.yaml",
             "buildMetadata: [originAnnotations]\nresources:\n- file:///srv/repo.git//base?ref=v1\n",
         );
-        let out = build(&fs, "/app".into(), &options(&f)).unwrap().yaml();
+        let out = build_yaml(&fs, &f);
         assert!(out.contains("      path: base/cm.yaml\n      repo: file:///srv/repo.git\n      ref: v1\n"), "{out}");
         assert_eq!(f.asked.lock().unwrap().as_slice(), ["repo file:///srv/repo.git ", "repo file:///srv/repo.git v1"]);
     }
 
     #[test]
     fn transformations_configured_in_a_remote_tree_name_its_repository() {
-        let f = serving(&[("file:///srv/repo.git", "/cache/repo")], vec![]);
+        let f = one_repo();
         let fs = repo_fs().with("cache/repo/base/kustomization.yaml", "namePrefix: up-\nresources:\n- cm.yaml\n").with(
             "app/kustomization.yaml",
             "buildMetadata: [transformerAnnotations]\nnamespace: ns\nresources:\n- file:///srv/repo.git//base\n",
         );
-        let out = build(&fs, "/app".into(), &options(&f)).unwrap().yaml();
+        let out = build_yaml(&fs, &f);
         // As `kubectl kustomize` prints it: the remote one first, then the local one.
         let expected = "      - repo: file:///srv/repo.git\n        configuredIn: base/kustomization.yaml\n        configuredBy:\n          apiVersion: builtin\n          kind: PrefixTransformer\n      - configuredIn: kustomization.yaml\n";
         assert!(out.contains(expected), "{out}");
@@ -514,7 +529,7 @@ mod fetch_tests {
 
     #[test]
     fn a_remote_kustomization_reads_nothing_outside_its_directory_whatever_the_restrictor() {
-        let f = serving(&[("file:///srv/repo.git", "/cache/repo")], vec![]);
+        let f = one_repo();
         let fs = repo_fs()
             .with("cache/repo/base/kustomization.yaml", "resources:\n- ../top.yaml\n")
             .with("app/kustomization.yaml", "resources:\n- file:///srv/repo.git//base\n");
@@ -528,49 +543,49 @@ mod fetch_tests {
 
     #[test]
     fn a_base_of_a_remote_tree_must_lie_inside_its_checkout() {
-        let f = serving(&[("file:///srv/repo.git", "/cache/repo")], vec![]);
+        let f = one_repo();
         let fs = repo_fs()
             .with("cache/repo/kustomization.yaml", "resources:\n- ../../local\n")
             .with("local/kustomization.yaml", "resources:\n- cm.yaml\n")
             .with("local/cm.yaml", cm("local"))
             .with("app/kustomization.yaml", "resources:\n- file:///srv/repo.git\n");
-        let err = build(&fs, "/app".into(), &options(&f)).unwrap_err().to_string();
+        let err = build_error(&fs, &f);
         assert!(err.contains("must be within the repo") && err.contains("'/local' is outside '/cache/repo'"), "{err}");
     }
 
     #[test]
     fn the_kustomization_path_must_be_a_directory_of_the_checkout() {
-        let f = serving(&[("file:///srv/repo.git", "/cache/repo")], vec![]);
+        let f = one_repo();
         let fs = repo_fs().with("app/kustomization.yaml", "resources:\n- file:///srv/repo.git//top.yaml\n");
-        let err = build(&fs, "/app".into(), &options(&f)).unwrap_err().to_string();
+        let err = build_error(&fs, &f);
         assert!(err.contains("refers to file 'top.yaml'; expecting directory"), "{err}");
         let fs = fs.with("app/kustomization.yaml", "resources:\n- file:///srv/repo.git//nope\n");
-        let err = build(&fs, "/app".into(), &options(&f)).unwrap_err().to_string();
+        let err = build_error(&fs, &f);
         assert!(err.contains("'nope' does not exist in file:///srv/repo.git (commit c0ffee)"), "{err}");
     }
 
     #[test]
     fn a_repository_that_lists_itself_is_a_cycle() {
-        let f = serving(&[("file:///srv/repo.git", "/cache/repo")], vec![]);
+        let f = one_repo();
         let fs = repo_fs()
             .with("cache/repo/base/kustomization.yaml", "resources:\n- file:///srv/repo.git\n")
             .with("app/kustomization.yaml", "resources:\n- file:///srv/repo.git//base\n");
-        let err = build(&fs, "/app".into(), &options(&f)).unwrap_err().to_string();
+        let err = build_error(&fs, &f);
         assert!(err.contains("cycle detected: URI 'file:///srv/repo.git' referenced by previous URI"), "{err}");
     }
 
     #[test]
     fn a_remote_component_is_applied_and_must_be_a_component() {
-        let f = serving(&[("file:///srv/repo.git", "/cache/repo")], vec![]);
+        let f = one_repo();
         let component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nnamePrefix: c-\n";
         let fs = repo_fs()
             .with("cache/repo/comp/kustomization.yaml", component)
             .with("app/cm.yaml", cm("local"))
             .with("app/kustomization.yaml", "resources:\n- cm.yaml\ncomponents:\n- file:///srv/repo.git//comp\n");
-        let out = build(&fs, "/app".into(), &options(&f)).unwrap().yaml();
+        let out = build_yaml(&fs, &f);
         assert!(out.contains("name: c-local"), "{out}");
         let fs = fs.with("app/kustomization.yaml", "components:\n- file:///srv/repo.git//base\n");
-        let err = build(&fs, "/app".into(), &options(&f)).unwrap_err().to_string();
+        let err = build_error(&fs, &f);
         assert!(err.contains("only kind 'Component' may be used in 'components'"), "{err}");
     }
 
@@ -583,17 +598,17 @@ mod fetch_tests {
         );
         let kust = |entry: &str| format!("buildMetadata: [originAnnotations]\nresources:\n- {entry}\n");
         let fs = repo_fs().with("app/kustomization.yaml", kust(url));
-        let out = build(&fs, "/app".into(), &options(&f)).unwrap().yaml();
+        let out = build_yaml(&fs, &f);
         assert!(out.contains("name: fetched"), "{out}");
         // kustomize reads the URL as a repository for the annotation.
         assert!(out.contains("      path: top.yaml\n      repo: https://example.com/org/repo\n"), "{out}");
         // A status outside 2xx on a URL that is no repository is the error.
         let fs = fs.with("app/kustomization.yaml", kust("https://example.com/x.yaml"));
-        let err = build(&fs, "/app".into(), &options(&f)).unwrap_err().to_string();
+        let err = build_error(&fs, &f);
         assert!(err.contains("HTTP Error: status code 404 (Not Found)"), "{err}");
         // A URL that fails as a file and reads as a repository is cloned.
         let fs = fs.with("app/kustomization.yaml", kust("https://example.com/org/repo"));
-        let out = build(&fs, "/app".into(), &options(&f)).unwrap().yaml();
+        let out = build_yaml(&fs, &f);
         assert!(out.contains("name: remote-cm") && out.contains("name: top"), "{out}");
     }
 

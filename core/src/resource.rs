@@ -277,17 +277,28 @@ pub struct Resource {
     pub remote: Option<std::sync::Arc<crate::remote::RemoteOrigin>>,
 }
 
-/// One step of the way to a field in a document.
+/// One step of the way to a node in a document, owned (the emitter's field marks borrow theirs:
+/// [`emit::Seg`](crate::yaml::emit::Seg)). Not the path languages of replacements and field
+/// specs: those are `fieldpath::Segment` and `transform::fieldspec::SpecSegment`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Seg {
+pub enum PathSeg {
     /// A map key.
     Key(String),
     /// A list element.
     Index(usize),
 }
 
-/// Where a field is in a document.
-pub type FieldPath = Vec<Seg>;
+impl From<&crate::yaml::emit::Seg<'_>> for PathSeg {
+    fn from(s: &crate::yaml::emit::Seg<'_>) -> PathSeg {
+        match *s {
+            crate::yaml::emit::Seg::Key(k) => PathSeg::Key(k.to_string()),
+            crate::yaml::emit::Seg::Index(i) => PathSeg::Index(i),
+        }
+    }
+}
+
+/// Where a node is in a document.
+pub type NodePath = Vec<PathSeg>;
 
 /// Fields of one object that hold the same value node in kustomize. Its labels and annotations
 /// transformers make one node per key and object and put it in every field where they create
@@ -298,7 +309,7 @@ pub type FieldPath = Vec<Seg>;
 #[derive(Clone, Debug)]
 pub struct Shared {
     /// The fields (two or more).
-    pub paths: Vec<FieldPath>,
+    pub paths: Vec<NodePath>,
     /// Their value, as last seen.
     pub value: Node,
 }
@@ -329,7 +340,7 @@ pub fn strings_as_written(map: &mut Map, texts: &[(String, Pos, String)]) {
 impl Resource {
     /// Records that `paths` (fields just created with `value`) share one value node, taking
     /// them out of any older sharing.
-    pub fn share(&mut self, paths: Vec<FieldPath>, value: Node) {
+    pub fn share(&mut self, paths: Vec<NodePath>, value: Node) {
         if paths.len() < 2 {
             return;
         }
@@ -463,18 +474,18 @@ impl Resource {
 }
 
 /// The field at `path` in `node`.
-fn field_at<'n>(node: &'n Node, path: &[Seg]) -> Option<&'n Node> {
+fn field_at<'n>(node: &'n Node, path: &[PathSeg]) -> Option<&'n Node> {
     path.iter().try_fold(node, |n, seg| match (seg, &n.value) {
-        (Seg::Key(k), Value::Map(m)) => m.get(k),
-        (Seg::Index(i), Value::Seq(items)) => items.get(*i),
+        (PathSeg::Key(k), Value::Map(m)) => m.get(k),
+        (PathSeg::Index(i), Value::Seq(items)) => items.get(*i),
         _ => None,
     })
 }
 
-fn field_at_mut<'n>(node: &'n mut Node, path: &[Seg]) -> Option<&'n mut Node> {
+fn field_at_mut<'n>(node: &'n mut Node, path: &[PathSeg]) -> Option<&'n mut Node> {
     path.iter().try_fold(node, |n, seg| match (seg, &mut n.value) {
-        (Seg::Key(k), Value::Map(m)) => m.get_mut(k),
-        (Seg::Index(i), Value::Seq(items)) => items.get_mut(*i),
+        (PathSeg::Key(k), Value::Map(m)) => m.get_mut(k),
+        (PathSeg::Index(i), Value::Seq(items)) => items.get_mut(*i),
         _ => None,
     })
 }

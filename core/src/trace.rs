@@ -11,7 +11,7 @@
 //! Steps nest (a `transformers:` entry runs a patch through the same code as `patches:`): only
 //! the outermost one is recorded.
 
-use crate::resource::Resource;
+use crate::resource::{PathSeg, Resource};
 use crate::yaml::node::{Node, Pos, Value};
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::{HashMap, HashMapExt};
@@ -346,13 +346,6 @@ impl Tracer {
         let query = if git_ref.is_empty() { String::new() } else { format!("?ref={git_ref}") };
         Some(format!("{repo}//{path}{query}"))
     }
-}
-
-/// A step of a path to a field, owned.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PathSeg {
-    Key(String),
-    Index(usize),
 }
 
 /// A tree whose every leaf comes from `src`.

@@ -18,7 +18,7 @@ use crate::decode::Object;
 use crate::error::{bail, Error, Result};
 use crate::fieldpath::{lookup, FieldPath};
 use crate::resource::{Gvk, ResId, Resource};
-use crate::transform::fieldspec::{Segment, Spec};
+use crate::transform::fieldspec::{Spec, SpecSegment};
 use crate::yaml::node::{Node, Pos, Value};
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -230,8 +230,10 @@ pub fn resolve(resources: &mut [Resource], set: &VarSet, references: &[Spec]) ->
         values.insert(v.name.as_str(), value);
     }
     // Var-reference paths: `[]` marks a list, which the walk enters anyway.
-    let parsed: Vec<(&Spec, Vec<&str>)> =
-        references.iter().map(|s| (s, s.steps.iter().map(Segment::key).filter(|k| !k.is_empty()).collect())).collect();
+    let parsed: Vec<(&Spec, Vec<&str>)> = references
+        .iter()
+        .map(|s| (s, s.steps.iter().map(SpecSegment::key).filter(|k| !k.is_empty()).collect()))
+        .collect();
     let mut used: HashSet<String> = HashSet::new();
     for r in resources.iter_mut() {
         let gvk = r.gvk();

@@ -7,8 +7,9 @@
 // The model's API is complete; each stage uses the part it needs.
 #![allow(dead_code)]
 
-use indexmap::IndexMap;
 use std::fmt;
+
+pub use crate::map::{Entry, Map};
 
 /// A position in a source file: 1-based line and column. `0:0` means "made by kcompile".
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -36,9 +37,6 @@ impl fmt::Display for Pos {
         write!(f, "{}:{}", self.line, self.col)
     }
 }
-
-/// A string-keyed map that keeps insertion order (output order is decided by the emitter).
-pub type Map = IndexMap<String, Node, foldhash::fast::RandomState>;
 
 /// The value of a node.
 #[derive(Clone, Debug)]

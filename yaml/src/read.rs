@@ -853,14 +853,14 @@ impl<'l> Builder<'l> {
         };
         // The entry is made now (one lookup); the value replaces the placeholder later.
         let index = match mf.map.entry(key) {
-            indexmap::map::Entry::Occupied(e) if schema == Schema::V3 => {
+            crate::node::Entry::Occupied(e) if schema == Schema::V3 => {
                 let line = mf.key_lines.get(e.index()).copied().unwrap_or(0);
                 let message = format!("mapping key {:?} already defined at line {line}", e.key());
                 return self.err(message, pos);
             }
             // go-yaml v2: the last value wins.
-            indexmap::map::Entry::Occupied(e) => e.index(),
-            indexmap::map::Entry::Vacant(e) => {
+            crate::node::Entry::Occupied(e) => e.index(),
+            crate::node::Entry::Vacant(e) => {
                 let index = e.index();
                 e.insert(Node::null());
                 if schema == Schema::V3 {

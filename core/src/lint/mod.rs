@@ -238,7 +238,8 @@ impl FileSystem for Recorder<'_> {
     }
 }
 
-/// A kustomization file the build read, parsed again for the rules that look at what it says.
+/// A kustomization file the build read, parsed again for the rules that look at what it says
+/// (its `# kcompile:allow` comments, its patches, generators and replica counts).
 pub(crate) struct KFile {
     pub dir: Utf8PathBuf,
     pub file: Utf8PathBuf,
@@ -510,7 +511,7 @@ pub(crate) fn kustomization_dirs(read: &HashSet<Utf8PathBuf>) -> BTreeSet<Utf8Pa
         .collect()
 }
 
-/// Deprecated kustomization fields, with the modern form.
+/// Deprecated kustomization fields, with the modern form: what the loader recorded.
 fn deprecated_fields(ctx: &Input, out: &mut Vec<Finding>) {
     const MODERN: &[(&str, &str)] = &[
         ("bases", "list the directories under 'resources'"),
@@ -520,21 +521,25 @@ fn deprecated_fields(ctx: &Input, out: &mut Vec<Finding>) {
         ("vars", "use 'replacements'"),
         ("imageTags", "use 'images'"),
     ];
-    if ctx.warnings.is_empty() {
-        return;
-    }
-    for kf in &ctx.kustomizations {
-        let Some(map) = kf.node.as_map() else { continue };
-        for (key, value) in map {
-            if let Some((field, modern)) = MODERN.iter().find(|(f, _)| f.eq_ignore_ascii_case(key)) {
-                out.push(Finding::new(
-                    "deprecated-field",
-                    format!("'{field}' is deprecated: {modern}"),
-                    Some(&kf.file),
-                    Some(Pos::new(value.pos.line, 1)),
-                ));
-            }
-        }
+    let mut found: Vec<(&Utf8Path, Pos, &str, &str)> = ctx
+        .warnings
+        .iter()
+        .filter(|d| d.kind == crate::diagnostics::Kind::DeprecatedField)
+        .filter_map(|d| {
+            let (file, pos, field) = (d.file.as_deref()?, d.pos?, d.field?);
+            let (field, modern) = MODERN.iter().find(|(f, _)| *f == field)?;
+            Some((file, pos, *field, *modern))
+        })
+        .collect();
+    // By directory, then as written.
+    found.sort_by(|a, b| (a.0.parent(), a.1.line).cmp(&(b.0.parent(), b.1.line)));
+    for (file, pos, field, modern) in found {
+        out.push(Finding::new(
+            "deprecated-field",
+            format!("'{field}' is deprecated: {modern}"),
+            Some(file),
+            Some(Pos::new(pos.line, 1)),
+        ));
     }
 }
 

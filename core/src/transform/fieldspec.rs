@@ -8,23 +8,23 @@
 
 use crate::error::{Error, Result};
 use crate::kustomization::FieldSpec;
-use crate::resource::{FieldPath, Gvk, Resource, Seg};
+use crate::resource::{Gvk, NodePath, PathSeg, Resource};
 use crate::yaml::node::{Map, Node, Value};
 use foldhash::{HashMap, HashMapExt};
 
 /// One segment of a field-spec path.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Segment {
+pub enum SpecSegment {
     /// A map key.
     Key(String),
     /// A map key holding a list: every element (`containers[]`).
     Each(String),
 }
 
-impl Segment {
+impl SpecSegment {
     pub fn key(&self) -> &str {
         match self {
-            Segment::Key(k) | Segment::Each(k) => k,
+            SpecSegment::Key(k) | SpecSegment::Each(k) => k,
         }
     }
 }
@@ -32,11 +32,11 @@ impl Segment {
 /// Splits a path on `/` (a `\\/` is a slash inside a key) into steps. A leading `/` is dropped
 /// (`/metadata/labels` is `metadata/labels`); other empty segments are kept, as kustomize keeps
 /// them (they name a field with an empty key).
-pub fn parse_path(path: &str) -> Vec<Segment> {
+pub fn parse_path(path: &str) -> Vec<SpecSegment> {
     let path = path.strip_prefix('/').unwrap_or(path);
     let step = |seg: &str| match seg.strip_suffix("[]") {
-        Some(key) => Segment::Each(key.to_string()),
-        None => Segment::Key(seg.to_string()),
+        Some(key) => SpecSegment::Each(key.to_string()),
+        None => SpecSegment::Key(seg.to_string()),
     };
     if !path.contains('\\') {
         return path.split('/').map(step).collect();
@@ -44,9 +44,9 @@ pub fn parse_path(path: &str) -> Vec<Segment> {
     let mut steps = Vec::new();
     let mut cur = String::new();
     let mut chars = path.chars().peekable();
-    let push = |seg: String, steps: &mut Vec<Segment>| match seg.strip_suffix("[]") {
-        Some(key) => steps.push(Segment::Each(key.to_string())),
-        None => steps.push(Segment::Key(seg)),
+    let push = |seg: String, steps: &mut Vec<SpecSegment>| match seg.strip_suffix("[]") {
+        Some(key) => steps.push(SpecSegment::Each(key.to_string())),
+        None => steps.push(SpecSegment::Key(seg)),
     };
     while let Some(c) = chars.next() {
         match c {
@@ -97,7 +97,7 @@ impl GvkSel {
 pub struct Spec {
     pub gvk: GvkSel,
     pub path: String,
-    pub steps: Vec<Segment>,
+    pub steps: Vec<SpecSegment>,
     pub create: bool,
 }
 
@@ -191,7 +191,7 @@ pub fn merge_spec(list: &mut Vec<Spec>, x: Spec) -> Result<()> {
 /// fields are made along the way: maps in the middle, a null at the end for `f` to fill.
 pub fn walk(
     node: &mut Node,
-    steps: &[Segment],
+    steps: &[SpecSegment],
     create: bool,
     f: &mut dyn FnMut(&mut Node) -> Result<()>,
 ) -> Result<()> {
@@ -201,10 +201,10 @@ pub fn walk(
 /// [`walk`], telling `f` where each node it reaches is in the document.
 pub fn walk_at(
     node: &mut Node,
-    steps: &[Segment],
+    steps: &[SpecSegment],
     create: bool,
-    at: &mut FieldPath,
-    f: &mut dyn FnMut(&mut Node, &FieldPath) -> Result<()>,
+    at: &mut NodePath,
+    f: &mut dyn FnMut(&mut Node, &NodePath) -> Result<()>,
 ) -> Result<()> {
     let Some((first, rest)) = steps.split_first() else {
         return f(node, at);
@@ -212,7 +212,7 @@ pub fn walk_at(
     match &mut node.value {
         Value::Seq(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                at.push(Seg::Index(i));
+                at.push(PathSeg::Index(i));
                 let res = walk_at(item, steps, create, at, f);
                 at.pop();
                 res?;
@@ -223,7 +223,7 @@ pub fn walk_at(
             let key = first.key();
             let present = map.get(key).is_some_and(|c| !c.is_null());
             if !present {
-                if !create || matches!(first, Segment::Each(_)) {
+                if !create || matches!(first, SpecSegment::Each(_)) {
                     return Ok(());
                 }
                 let fresh = if rest.is_empty() { Node::null() } else { Node::new(Value::Map(Map::default())) };
@@ -231,7 +231,7 @@ pub fn walk_at(
             }
             match map.get_mut(key) {
                 Some(child) => {
-                    at.push(Seg::Key(key.to_string()));
+                    at.push(PathSeg::Key(key.to_string()));
                     let res = walk_at(child, rest, create, at, f);
                     at.pop();
                     res
@@ -246,7 +246,7 @@ pub fn walk_at(
 
 #[allow(dead_code)] // for the replacement and var steps
 /// Read-only walk: calls `f` on every node the path reaches (lists entered as by [`walk`]).
-pub fn visit<'a>(node: &'a Node, steps: &[Segment], f: &mut dyn FnMut(&'a Node)) {
+pub fn visit<'a>(node: &'a Node, steps: &[SpecSegment], f: &mut dyn FnMut(&'a Node)) {
     let Some((first, rest)) = steps.split_first() else {
         f(node);
         return;
@@ -301,7 +301,7 @@ pub fn set_entries(resources: &mut [Resource], specs: &[Spec], pairs: &[(String,
     }
     for r in resources.iter_mut() {
         let gvk = r.gvk();
-        let mut created: Vec<Vec<FieldPath>> = vec![Vec::new(); pairs.len()];
+        let mut created: Vec<Vec<NodePath>> = vec![Vec::new(); pairs.len()];
         for spec in specs {
             if !spec.selects(&gvk) {
                 continue;
@@ -310,7 +310,7 @@ pub fn set_entries(resources: &mut [Resource], specs: &[Spec], pairs: &[(String,
                 for (i, (k, v)) in pairs.iter().enumerate() {
                     if set_entry(n, k, v)? {
                         let mut path = at.clone();
-                        path.push(Seg::Key(k.clone()));
+                        path.push(PathSeg::Key(k.clone()));
                         created[i].push(path);
                     }
                 }
@@ -333,7 +333,7 @@ mod tests {
     #[test]
     fn a_leading_slash_is_dropped_and_other_empty_segments_kept() {
         assert_eq!(parse_path("/spec/selector"), parse_path("spec/selector"));
-        assert_eq!(parse_path("/"), vec![Segment::Key(String::new())]);
+        assert_eq!(parse_path("/"), vec![SpecSegment::Key(String::new())]);
         assert_eq!(parse_path("a//b").len(), 3);
     }
 
@@ -341,11 +341,19 @@ mod tests {
     fn paths_split_on_unescaped_slashes() {
         assert_eq!(
             parse_path("spec/containers[]/image"),
-            vec![Segment::Key("spec".into()), Segment::Each("containers".into()), Segment::Key("image".into())]
+            vec![
+                SpecSegment::Key("spec".into()),
+                SpecSegment::Each("containers".into()),
+                SpecSegment::Key("image".into())
+            ]
         );
         assert_eq!(
             parse_path("metadata/annotations/a.io\\/b"),
-            vec![Segment::Key("metadata".into()), Segment::Key("annotations".into()), Segment::Key("a.io/b".into())]
+            vec![
+                SpecSegment::Key("metadata".into()),
+                SpecSegment::Key("annotations".into()),
+                SpecSegment::Key("a.io/b".into())
+            ]
         );
     }
 
