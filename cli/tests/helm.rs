@@ -9,28 +9,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+use common::Tree;
+
 fn helm_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/helm")
 }
 
 /// A scratch directory for one test, removed afterwards.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("kcompile-test-helm-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -46,7 +32,7 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// A fresh copy of case `name` in `scratch/<side>/<name>` (a pull writes into the tree); the
 /// directory to build.
-fn tree(scratch: &Scratch, side: &str, name: &str) -> PathBuf {
+fn tree(scratch: &Tree, side: &str, name: &str) -> PathBuf {
     let copy = scratch.0.join(side).join(name);
     copy_tree(&helm_dir().join("cases").join(name), &copy);
     let _ = std::fs::remove_file(copy.join("expected.yaml"));
@@ -71,7 +57,7 @@ fn run(program: &str, args: &[&str], dir: &Path, log: &Path, tmp: &Path, env: &[
         .expect("runs")
 }
 
-fn kcompile(dir: &Path, scratch: &Scratch, extra: &[&str], env: &[(&str, &str)]) -> Output {
+fn kcompile(dir: &Path, scratch: &Tree, extra: &[&str], env: &[(&str, &str)]) -> Output {
     let mut args = vec!["build"];
     args.extend(extra);
     run(env!("CARGO_BIN_EXE_kcompile"), &args, dir, &scratch.0.join("kcompile.log"), &scratch.0.join("tmp"), env)
@@ -116,7 +102,7 @@ fn charts_inflate_as_kubectl_inflates_them_with_the_same_helm_command_lines() {
     assert!(cases.len() >= 7, "{cases:?}");
     let has_kubectl = Command::new("kubectl").arg("version").arg("--client").output().is_ok();
     for name in &cases {
-        let scratch = Scratch::new(name);
+        let scratch = Tree::new(&format!("helm-{name}"));
         let dir = tree(&scratch, "kcompile", name);
         let own = std::fs::read_to_string(helm_dir().join("cases").join(name).join("flags")).unwrap_or_default();
         let mut flags = flags.to_vec();
@@ -148,7 +134,7 @@ fn charts_inflate_as_kubectl_inflates_them_with_the_same_helm_command_lines() {
 
 #[test]
 fn without_enable_helm_a_chart_is_kustomize_s_error_with_a_hint() {
-    let scratch = Scratch::new("disabled");
+    let scratch = Tree::new("helm-disabled");
     let dir = tree(&scratch, "kcompile", "chart-in-home");
     let out = kcompile(&dir, &scratch, &[], &[]);
     assert!(!out.status.success());
@@ -161,7 +147,7 @@ fn without_enable_helm_a_chart_is_kustomize_s_error_with_a_hint() {
 
 #[test]
 fn a_chart_neither_in_its_home_nor_in_a_repo_is_an_error_naming_where_it_was_looked_for() {
-    let scratch = Scratch::new("missing");
+    let scratch = Tree::new("helm-missing");
     let dir = tree(&scratch, "kcompile", "chart-in-home");
     std::fs::remove_dir_all(dir.join("charts")).unwrap();
     let standin = helm_dir().join("helm");
@@ -173,7 +159,7 @@ fn a_chart_neither_in_its_home_nor_in_a_repo_is_an_error_naming_where_it_was_loo
 
 #[test]
 fn a_helm_other_than_v3_is_refused() {
-    let scratch = Scratch::new("v2");
+    let scratch = Tree::new("helm-v2");
     let dir = tree(&scratch, "kcompile", "chart-in-home");
     let standin = helm_dir().join("helm");
     let flags = ["--enable-helm", "--helm-command", standin.to_str().unwrap()];
@@ -184,7 +170,7 @@ fn a_helm_other_than_v3_is_refused() {
 
 #[test]
 fn when_helm_fails_the_error_says_what_it_printed_and_the_command_line() {
-    let scratch = Scratch::new("fails");
+    let scratch = Tree::new("helm-fails");
     let dir = tree(&scratch, "kcompile", "values-merge");
     // The stand-in's repository has no such chart.
     let kust = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap();
@@ -199,7 +185,7 @@ fn when_helm_fails_the_error_says_what_it_printed_and_the_command_line() {
 
 #[test]
 fn an_object_a_chart_makes_that_the_build_already_has_is_an_error() {
-    let scratch = Scratch::new("duplicate");
+    let scratch = Tree::new("helm-duplicate");
     let dir = scratch.0.join("app");
     std::fs::create_dir_all(&dir).unwrap();
     let kust = "resources:\n- svc.yaml\nhelmCharts:\n- name: demo\n  repo: https://charts.example.com/stable\n  releaseName: r\n";
