@@ -15,6 +15,7 @@ use crate::transform::openapi::SchemaState;
 use crate::yaml::node::Pos;
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::HashMap;
+use std::sync::Arc;
 
 /// The resources (and configuration) gathered so far for one kustomization.
 #[derive(Default)]
@@ -24,7 +25,7 @@ pub struct Accumulator {
     pub vars: crate::vars::VarSet,
     /// Field specs for the transformers: kustomize's defaults plus the `configurations:` and
     /// `crds:` of this kustomization and of everything it includes.
-    pub config: TransformerConfig,
+    pub config: Arc<TransformerConfig>,
     /// The ids of `resources`, kept between [`Accumulator::keep_index`] and
     /// [`Accumulator::drop_index`], while resources are only appended (so that a kustomization
     /// listing thousands of files checks each new id in constant time).
@@ -35,6 +36,14 @@ impl Accumulator {
     /// Adds a resource, refusing a second object with the same id (kustomize's rule).
     pub fn append(&mut self, r: Resource) -> Result<()> {
         self.append_all(vec![r])
+    }
+
+    /// Takes in what a base (or a remote tree) accumulated: its resources, vars and
+    /// configuration.
+    fn absorb(&mut self, sub: Accumulator) -> Result<()> {
+        self.append_all(sub.resources)?;
+        self.vars.absorb(sub.vars)?;
+        TransformerConfig::merge_shared(&mut self.config, &sub.config)
     }
 
     /// Adds many resources (see [`Accumulator::append`]).
@@ -111,8 +120,9 @@ fn id_key(id: &crate::resource::ResId) -> IdKey {
 
 /// Accumulation's driver: walks a tree of kustomizations, running each one's steps in
 /// kustomize's order. It holds the build's capabilities ([`Ctx`]) and the build-wide state that
-/// is kustomize's (the OpenAPI schema, the root's `buildMetadata`, the default field specs, the
-/// directories being built), and hands each step only what it uses.
+/// is kustomize's (the OpenAPI schema, the root's `buildMetadata`, the directories being built),
+/// and hands each step only what it uses (the default field specs are an immutable table,
+/// [`TransformerConfig::defaults`]).
 pub struct Walker<'a> {
     /// File access, diagnostics and the tracer.
     pub ctx: Ctx<'a>,
@@ -120,8 +130,6 @@ pub struct Walker<'a> {
     schema: SchemaState,
     /// The root kustomization's `buildMetadata` (it governs the whole tree).
     build_metadata: crate::build_metadata::Flags,
-    /// kustomize's default field specs, parsed on first use (once per build).
-    transformer_defaults: Option<TransformerConfig>,
     /// Directories being built, outermost first: used to detect cycles.
     stack: Vec<Utf8PathBuf>,
     /// Fetches remote entries (`None`: they are errors).
@@ -137,7 +145,6 @@ impl<'a> Walker<'a> {
             ctx,
             schema: SchemaState::default(),
             build_metadata: Default::default(),
-            transformer_defaults: None,
             stack: Vec::new(),
             fetcher: None,
             remotes: Vec::new(),
@@ -213,13 +220,7 @@ impl<'a> Walker<'a> {
         acc.drop_index();
         appended?;
         k.check_plugin_maps().map_err(|e| e.in_file(&lk.file))?;
-        let defaults = match self.transformer_defaults.take() {
-            Some(d) => d,
-            None => TransformerConfig::defaults()?,
-        };
-        let configured = crate::transform::configure(&self.ctx.loader, &defaults, lk, acc);
-        self.transformer_defaults = Some(defaults);
-        configured?;
+        crate::transform::configure(&self.ctx.loader, &TransformerConfig::defaults(), lk, acc)?;
         crate::generate::run(&mut self.ctx, lk, acc)?;
         if !k.generators.is_empty() {
             let configs = self.plugin_configs(lk, &k.generators, "generators")?;
@@ -281,9 +282,7 @@ impl<'a> Walker<'a> {
                 refuse_absolute_root(entry)?;
                 self.check_in_repo(&real)?;
                 let (sub, _) = self.accumulate_dir(&real)?;
-                acc.append_all(sub.resources)?;
-                acc.vars.absorb(sub.vars)?;
-                acc.config.merge(&sub.config)
+                acc.absorb(sub)
             }
             FileKind::File => {
                 let rs = self.ctx.loader.load_resources(dir, entry)?;
@@ -434,11 +433,7 @@ impl<'a> Walker<'a> {
         let res = if component {
             self.accumulate_component_dir(&real, acc)
         } else {
-            self.accumulate_dir(&real).and_then(|(sub, _)| {
-                acc.append_all(sub.resources)?;
-                acc.vars.absorb(sub.vars)?;
-                acc.config.merge(&sub.config)
-            })
+            self.accumulate_dir(&real).and_then(|(sub, _)| acc.absorb(sub))
         };
         self.ctx.loader.set_restrict(restrict);
         self.remotes.pop();

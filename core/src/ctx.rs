@@ -9,9 +9,8 @@
 //! - the optional [`Tracer`] (`kcompile explain` only; `None` for `build`, `lint`, `diff`).
 //!
 //! Build-wide state that is kustomize's and not a capability (the OpenAPI schema, the
-//! `buildMetadata` flags, kustomize's default field specs, the stack of directories for cycle
-//! detection) stays with accumulation's driver, [`crate::accumulate::Walker`], which hands each
-//! step what it uses.
+//! `buildMetadata` flags, the stack of directories for cycle detection) stays with
+//! accumulation's driver, [`crate::accumulate::Walker`], which hands each step what it uses.
 
 use crate::diagnostics::Sink;
 use crate::load::Loader;
