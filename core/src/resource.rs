@@ -425,6 +425,12 @@ impl Resource {
         id
     }
 
+    /// Whether `name` is the resource's name or one it had before a rename (a cheap test before
+    /// [`Resource::ids`]).
+    pub fn had_name(&self, name: &str) -> bool {
+        self.name() == name || self.previous.iter().any(|(n, _)| n == name)
+    }
+
     /// Every id the resource answers to: its current one, then the ones it had before renames,
     /// oldest first, each with the kind it had then (a patch may have changed it).
     pub fn ids(&self) -> Vec<ResId> {

@@ -198,13 +198,30 @@ pub fn walk(
     walk_at(node, steps, create, &mut Vec::new(), &mut |n, _| f(n))
 }
 
+/// A step of the way a walk took: a key of the spec's path (borrowed from it, so that walking
+/// allocates nothing for the path) or a list index.
+#[derive(Clone, Copy, Debug)]
+pub enum Taken<'s> {
+    Key(&'s str),
+    Index(usize),
+}
+
+/// The document path of the steps `taken`.
+pub fn field_path(taken: &[Taken]) -> FieldPath {
+    let seg = |t: &Taken| match *t {
+        Taken::Key(k) => Seg::Key(k.to_string()),
+        Taken::Index(i) => Seg::Index(i),
+    };
+    taken.iter().map(seg).collect()
+}
+
 /// [`walk`], telling `f` where each node it reaches is in the document.
-pub fn walk_at(
+pub fn walk_at<'s>(
     node: &mut Node,
-    steps: &[Segment],
+    steps: &'s [Segment],
     create: bool,
-    at: &mut FieldPath,
-    f: &mut dyn FnMut(&mut Node, &FieldPath) -> Result<()>,
+    at: &mut Vec<Taken<'s>>,
+    f: &mut dyn FnMut(&mut Node, &[Taken<'s>]) -> Result<()>,
 ) -> Result<()> {
     let Some((first, rest)) = steps.split_first() else {
         return f(node, at);
@@ -212,7 +229,7 @@ pub fn walk_at(
     match &mut node.value {
         Value::Seq(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                at.push(Seg::Index(i));
+                at.push(Taken::Index(i));
                 let res = walk_at(item, steps, create, at, f);
                 at.pop();
                 res?;
@@ -231,7 +248,7 @@ pub fn walk_at(
             }
             match map.get_mut(key) {
                 Some(child) => {
-                    at.push(Seg::Key(key.to_string()));
+                    at.push(Taken::Key(key));
                     let res = walk_at(child, rest, create, at, f);
                     at.pop();
                     res
@@ -309,7 +326,7 @@ pub fn set_entries(resources: &mut [Resource], specs: &[Spec], pairs: &[(String,
             walk_at(&mut r.node, &spec.steps, spec.create, &mut Vec::new(), &mut |n, at| {
                 for (i, (k, v)) in pairs.iter().enumerate() {
                     if set_entry(n, k, v)? {
-                        let mut path = at.clone();
+                        let mut path = field_path(at);
                         path.push(Seg::Key(k.clone()));
                         created[i].push(path);
                     }
