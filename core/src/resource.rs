@@ -31,12 +31,14 @@ impl Gvk {
     /// apiVersion and kind (see [`KNOWN_SCOPES`]): any other type, including an unknown version
     /// of a known kind, is namespaced.
     pub fn is_cluster_scoped(&self) -> bool {
-        let known = if self.group.is_empty() {
-            Gvk::known_scope(&self.version, &self.kind)
-        } else {
-            Gvk::known_scope(&format!("{}/{}", self.group, self.version), &self.kind)
+        // The table's apiVersion against `group/version`, compared without building it.
+        let (group, version) = (self.group.as_bytes(), self.version.as_bytes());
+        let api = |a: &str| match group {
+            [] => a.as_bytes().cmp(version),
+            _ => a.bytes().cmp(group.iter().chain(b"/").chain(version).copied()),
         };
-        known == Some(Scope::Cluster)
+        let found = KNOWN_SCOPES.binary_search_by(|(a, k, _)| api(a).then_with(|| (*k).cmp(self.kind.as_str())));
+        found.is_ok_and(|i| KNOWN_SCOPES[i].2 == Scope::Cluster)
     }
 
     /// The scope kustomize knows for `apiVersion` and `kind` without loading its OpenAPI schema

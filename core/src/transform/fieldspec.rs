@@ -316,29 +316,37 @@ pub fn set_entries(resources: &mut [Resource], specs: &[Spec], pairs: &[(String,
     if pairs.is_empty() {
         return Ok(());
     }
+    // The entries made, as (pair, field): one list for all, allocated only if one is made.
+    let mut created: Vec<(usize, FieldPath)> = Vec::new();
+    let mut at = Vec::new();
     for r in resources.iter_mut() {
         let gvk = r.gvk();
-        let mut created: Vec<Vec<FieldPath>> = vec![Vec::new(); pairs.len()];
         for spec in specs {
             if !spec.selects(&gvk) {
                 continue;
             }
-            walk_at(&mut r.node, &spec.steps, spec.create, &mut Vec::new(), &mut |n, at| {
+            walk_at(&mut r.node, &spec.steps, spec.create, &mut at, &mut |n, at| {
                 for (i, (k, v)) in pairs.iter().enumerate() {
                     if set_entry(n, k, v)? {
                         let mut path = field_path(at);
                         path.push(Seg::Key(k.clone()));
-                        created[i].push(path);
+                        created.push((i, path));
                     }
                 }
                 Ok(())
             })
             .map_err(|e| spec.error(&r.id().to_string(), e))?;
+            at.clear();
         }
         r.sync_shared();
-        for (paths, (_, v)) in created.into_iter().zip(pairs) {
+        if created.is_empty() {
+            continue;
+        }
+        for (i, (_, v)) in pairs.iter().enumerate() {
+            let paths = created.iter_mut().filter(|(j, _)| *j == i).map(|(_, p)| std::mem::take(p)).collect();
             r.share(paths, Node::string(v));
         }
+        created.clear();
     }
     Ok(())
 }
