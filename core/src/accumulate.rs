@@ -15,6 +15,7 @@ use crate::transform::openapi::SchemaState;
 use crate::yaml::node::Pos;
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 /// The resources (and configuration) gathered so far for one kustomization.
@@ -52,17 +53,15 @@ impl Accumulator {
         let seen = match self.index.as_mut() {
             Some(index) => index,
             None => {
-                local = self.resources.iter().enumerate().map(|(i, r)| (id_key(&r.id()), i)).collect();
+                local = self.resources.iter().enumerate().map(|(i, r)| (id_key(r.id()), i)).collect();
                 &mut local
             }
         };
         for r in rs {
-            let id = r.id();
-            let key = id_key(&id);
-            if let Some(&first) = seen.get(&key) {
-                return Err(duplicate(&r, self.resources.get(first)));
-            }
-            seen.insert(key, self.resources.len());
+            match seen.entry(id_key(r.id())) {
+                Entry::Occupied(first) => return Err(duplicate(&r, self.resources.get(*first.get()))),
+                Entry::Vacant(slot) => slot.insert(self.resources.len()),
+            };
             self.resources.push(r);
         }
         Ok(())
@@ -71,7 +70,7 @@ impl Accumulator {
     /// From now until [`Accumulator::drop_index`], only appends change `resources`: keep the
     /// id index between them.
     fn keep_index(&mut self) {
-        self.index = Some(self.resources.iter().enumerate().map(|(i, r)| (id_key(&r.id()), i)).collect());
+        self.index = Some(self.resources.iter().enumerate().map(|(i, r)| (id_key(r.id()), i)).collect());
     }
 
     /// Resources may now be changed in place: forget the id index.
@@ -88,14 +87,17 @@ impl Accumulator {
 pub fn check_unique_ids(resources: &[Resource]) -> Result<()> {
     let mut seen: HashMap<IdKey, usize> = HashMap::default();
     for (i, r) in resources.iter().enumerate() {
-        if let Some(&first) = seen.get(&id_key(&r.id())) {
-            return Err(duplicate(r, resources.get(first)).help(
-                "two objects ended up with the same kind, name and namespace after the transformations \
+        let slot = match seen.entry(id_key(r.id())) {
+            Entry::Vacant(slot) => slot,
+            Entry::Occupied(first) => {
+                return Err(duplicate(r, resources.get(*first.get())).help(
+                    "two objects ended up with the same kind, name and namespace after the transformations \
                  (a patch with allowNameChange, a replacement into metadata.name or kind, a name prefix...): \
                  kustomize refuses that; keep their names apart",
-            ));
-        }
-        seen.insert(id_key(&r.id()), i);
+                ))
+            }
+        };
+        slot.insert(i);
     }
     Ok(())
 }
@@ -114,8 +116,11 @@ fn duplicate(r: &Resource, first: Option<&Resource>) -> Error {
 /// What makes two objects the same for kustomize: GVK, name and effective namespace.
 type IdKey = (crate::resource::Gvk, String, String);
 
-fn id_key(id: &crate::resource::ResId) -> IdKey {
-    (id.gvk.clone(), id.name.clone(), id.effective_namespace().to_string())
+fn id_key(id: crate::resource::ResId) -> IdKey {
+    // The id's own strings are moved in (this runs for every object, at every level).
+    let namespace =
+        if id.effective_namespace() == id.namespace { id.namespace } else { id.effective_namespace().to_string() };
+    (id.gvk, id.name, namespace)
 }
 
 /// Accumulation's driver: walks a tree of kustomizations, running each one's steps in

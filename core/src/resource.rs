@@ -31,14 +31,25 @@ impl Gvk {
     /// apiVersion and kind (see [`KNOWN_SCOPES`]): any other type, including an unknown version
     /// of a known kind, is namespaced.
     pub fn is_cluster_scoped(&self) -> bool {
-        // The table's apiVersion against `group/version`, compared without building it.
-        let (group, version) = (self.group.as_bytes(), self.version.as_bytes());
-        let api = |a: &str| match group {
-            [] => a.as_bytes().cmp(version),
-            _ => a.bytes().cmp(group.iter().chain(b"/").chain(version).copied()),
+        // This runs for every id of every object: the cluster-scoped rows of the table are put
+        // in a set once, and `group/version` is made on the stack (none of the table's
+        // apiVersions is longer than the buffer).
+        static CLUSTER: std::sync::OnceLock<foldhash::HashSet<(&str, &str)>> = std::sync::OnceLock::new();
+        let cluster = CLUSTER.get_or_init(|| {
+            KNOWN_SCOPES.iter().filter(|(_, _, scope)| *scope == Scope::Cluster).map(|&(a, k, _)| (a, k)).collect()
+        });
+        let mut buf = [0u8; 96];
+        let api = if self.group.is_empty() {
+            self.version.as_str()
+        } else {
+            let (g, v) = (self.group.as_bytes(), self.version.as_bytes());
+            let Some(out) = buf.get_mut(..g.len() + 1 + v.len()) else { return false };
+            out[..g.len()].copy_from_slice(g);
+            out[g.len()] = b'/';
+            out[g.len() + 1..].copy_from_slice(v);
+            std::str::from_utf8(out).unwrap_or_default()
         };
-        let found = KNOWN_SCOPES.binary_search_by(|(a, k, _)| api(a).then_with(|| (*k).cmp(self.kind.as_str())));
-        found.is_ok_and(|i| KNOWN_SCOPES[i].2 == Scope::Cluster)
+        cluster.contains(&(api, self.kind.as_str()))
     }
 
     /// The scope kustomize knows for `apiVersion` and `kind` without loading its OpenAPI schema
