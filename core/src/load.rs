@@ -343,7 +343,7 @@ impl Source<'_> {
     fn at(&mut self, pos: Pos) -> &str {
         if self.line_starts.is_empty() {
             self.line_starts.push(0);
-            self.line_starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+            self.line_starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1));
         }
         let Some(l) = (pos.line as usize).checked_sub(1) else { return "" };
         let Some(&start) = self.line_starts.get(l) else { return "" };
