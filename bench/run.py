@@ -3,6 +3,7 @@
 
     python3 bench/run.py            # the full run (takes a few minutes)
     python3 bench/run.py --quick    # smaller trees, fewer runs
+    python3 bench/run.py --quick --baseline OLD/kcompile   # also an older kcompile, per row
 
 It generates realistic trees in a temporary directory:
   - patch-heavy: N Deployments (with Services and ConfigMaps; containers with env, probes,
@@ -22,7 +23,10 @@ Then kcompile alone at growing N (its time should grow linearly), 5 remote bases
 `file://` git repositories: kcompile's first build with an empty cache, then with the cache it
 left, against kubectl, which clones them all on every build), and many roots in one run.
 A tree kcompile cannot build yet (a kustomization feature still missing) shows its exit code
-instead of "yes". No timing here is asserted by any test.
+instead of "yes". With --baseline, every row also times that kcompile binary (a build of an
+older commit) on the same tree, in the same run: its CPU time, and this build's CPU time as a
+share of it (below 1.00: faster), `differs` if the two outputs are not the same bytes. No timing
+here is asserted by any test.
 
 To compare YAML parsers alone, see the README's Performance section.
 """
@@ -38,6 +42,7 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KCOMPILE = os.path.join(REPO, "target", "release", "kcompile")
+BASELINE = None  # --baseline: an older kcompile binary timed on every row
 
 
 def run_once(argv, cwd=None):
@@ -397,14 +402,29 @@ def yaml_files(dirs):
 
 # ---------------------------------------------------------------- reporting
 
-HEADER = (f"{'tree':<36} {'kustomize':>9} {'kcompile':>9} {'speedup':>8} {'kc CPU':>7} {'CPU':>7} "
-          f"{'k MiB':>6} {'kc MiB':>6} {'floor':>6} {'/floor':>6}  identical\n"
-          f"{'':<36} {'(ms)':>9} {'(ms)':>9} {'(wall)':>8} {'(ms)':>7} {'ratio':>7} {'':>6} {'':>6} {'(ms)':>6}")
+def header():
+    base = (f" {'base CPU':>8} {'/base':>6}", f" {'(ms)':>8} {'':>6}") if BASELINE else ("", "")
+    return (f"{'tree':<36} {'kustomize':>9} {'kcompile':>9} {'speedup':>8} {'kc CPU':>7} {'CPU':>7} "
+            f"{'k MiB':>6} {'kc MiB':>6} {'floor':>6} {'/floor':>6}{base[0]}  identical\n"
+            f"{'':<36} {'(ms)':>9} {'(ms)':>9} {'(wall)':>8} {'(ms)':>7} {'ratio':>7} {'':>6} {'':>6} {'(ms)':>6}"
+            f" {'':>6}{base[1]}")
+
+
+def against_baseline(k, root, runs):
+    """The --baseline columns for one row: the older binary's CPU time and this one's share."""
+    if not BASELINE:
+        return "", ""
+    b = Measured([BASELINE, "build", root], runs)
+    if b.code != 0 or k.code != 0:
+        return f" {'-':>8} {'-':>6}", f", baseline exit {b.code}" if b.code else ""
+    note = "" if b.out == k.out else ", differs from baseline"
+    return f" {b.cpu * 1000:8.1f} {k.cpu / max(b.cpu, 1e-9):5.2f}x", note
 
 
 def compare(label, root, inputs, runs, kruns):
     """One row: kubectl and kcompile on `root`, and kcompile's floor on `inputs`."""
     k = Measured([KCOMPILE, "build", root], runs)
+    base, note = against_baseline(k, root, runs)
     floor = Measured([KCOMPILE, "fmt"] + inputs, runs).cpu if inputs else 0.0
     per_floor = f"{k.cpu / floor:6.2f}" if floor else f"{'-':>6}"
     floor_ms = f"{floor * 1000:6.1f}" if floor else f"{'-':>6}"
@@ -413,15 +433,15 @@ def compare(label, root, inputs, runs, kruns):
         if k.code != 0:
             # A failed build's time means nothing: no ratios.
             print(f"{label:<36} {u.wall * 1000:9.1f} {'-':>9} {'-':>8} {'-':>7} {'-':>7} {u.mem:6.0f} {'-':>6} "
-                  f"{floor_ms} {'-':>6}  kcompile exit {k.code}")
+                  f"{floor_ms} {'-':>6}{base}  kcompile exit {k.code}{note}")
             return
         same = f"kubectl exit {u.code}" if u.code != 0 else ("yes" if k.out == u.out else "NO")
         print(f"{label:<36} {u.wall * 1000:9.1f} {k.wall * 1000:9.1f} {u.wall / k.wall:7.1f}x {k.cpu * 1000:7.1f} "
-              f"{u.cpu / max(k.cpu, 1e-9):6.1f}x {u.mem:6.0f} {k.mem:6.0f} {floor_ms} {per_floor}  {same}")
+              f"{u.cpu / max(k.cpu, 1e-9):6.1f}x {u.mem:6.0f} {k.mem:6.0f} {floor_ms} {per_floor}{base}  {same}{note}")
     else:
         ok = "ok" if k.code == 0 else f"kcompile exit {k.code}"
         print(f"{label:<36} {'-':>9} {k.wall * 1000:9.1f} {'-':>8} {k.cpu * 1000:7.1f} {'-':>7} "
-              f"{'-':>6} {k.mem:6.0f} {floor_ms} {per_floor}  {ok}")
+              f"{'-':>6} {k.mem:6.0f} {floor_ms} {per_floor}{base}  {ok}{note}")
 
 
 def main():
@@ -430,7 +450,13 @@ def main():
     ap.add_argument("--runs", type=int, default=5, help="runs per kcompile measurement (median)")
     ap.add_argument("--kruns", type=int, default=3, help="runs per kubectl measurement (median)")
     ap.add_argument("--no-build", action="store_true", help="use target/release/kcompile as it is")
+    ap.add_argument("--baseline", metavar="BIN", help="also time this kcompile binary (an older build) on every row")
+    ap.add_argument("--kcompile", metavar="BIN", help="the kcompile binary to time (implies --no-build)")
     args = ap.parse_args()
+    global BASELINE, KCOMPILE
+    BASELINE = os.path.abspath(args.baseline) if args.baseline else None
+    if args.kcompile:
+        KCOMPILE, args.no_build = os.path.abspath(args.kcompile), True
     if args.quick:
         args.runs, args.kruns = 3, 1
     if not args.no_build:
@@ -439,7 +465,7 @@ def main():
         sys.exit("kubectl is not on PATH: the benchmark compares with `kubectl kustomize`")
     tmp = tempfile.mkdtemp(prefix="kcompile-bench-")
     try:
-        print(HEADER)
+        print(header())
         for o in ["local", "poc", "prod"]:
             root = os.path.join(REPO, "overlays", o)
             compare(f"example overlays/{o}", root, yaml_files([os.path.join(REPO, "base"), root]),

@@ -15,6 +15,8 @@ use crate::transform::openapi::SchemaState;
 use crate::yaml::node::Pos;
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::HashMap;
+use std::collections::hash_map::Entry;
+use std::sync::Arc;
 
 /// The resources (and configuration) gathered so far for one kustomization.
 #[derive(Default)]
@@ -24,7 +26,7 @@ pub struct Accumulator {
     pub vars: crate::vars::VarSet,
     /// Field specs for the transformers: kustomize's defaults plus the `configurations:` and
     /// `crds:` of this kustomization and of everything it includes.
-    pub config: TransformerConfig,
+    pub config: Arc<TransformerConfig>,
     /// The ids of `resources`, kept between [`Accumulator::keep_index`] and
     /// [`Accumulator::drop_index`], while resources are only appended (so that a kustomization
     /// listing thousands of files checks each new id in constant time).
@@ -37,23 +39,29 @@ impl Accumulator {
         self.append_all(vec![r])
     }
 
+    /// Takes in what a base (or a remote tree) accumulated: its resources, vars and
+    /// configuration.
+    fn absorb(&mut self, sub: Accumulator) -> Result<()> {
+        self.append_all(sub.resources)?;
+        self.vars.absorb(sub.vars)?;
+        TransformerConfig::merge_shared(&mut self.config, &sub.config)
+    }
+
     /// Adds many resources (see [`Accumulator::append`]).
     pub fn append_all(&mut self, rs: Vec<Resource>) -> Result<()> {
         let mut local;
         let seen = match self.index.as_mut() {
             Some(index) => index,
             None => {
-                local = self.resources.iter().enumerate().map(|(i, r)| (id_key(&r.id()), i)).collect();
+                local = self.resources.iter().enumerate().map(|(i, r)| (id_key(r.id()), i)).collect();
                 &mut local
             }
         };
         for r in rs {
-            let id = r.id();
-            let key = id_key(&id);
-            if let Some(&first) = seen.get(&key) {
-                return Err(duplicate(&r, self.resources.get(first)));
-            }
-            seen.insert(key, self.resources.len());
+            match seen.entry(id_key(r.id())) {
+                Entry::Occupied(first) => return Err(duplicate(&r, self.resources.get(*first.get()))),
+                Entry::Vacant(slot) => slot.insert(self.resources.len()),
+            };
             self.resources.push(r);
         }
         Ok(())
@@ -62,7 +70,7 @@ impl Accumulator {
     /// From now until [`Accumulator::drop_index`], only appends change `resources`: keep the
     /// id index between them.
     fn keep_index(&mut self) {
-        self.index = Some(self.resources.iter().enumerate().map(|(i, r)| (id_key(&r.id()), i)).collect());
+        self.index = Some(self.resources.iter().enumerate().map(|(i, r)| (id_key(r.id()), i)).collect());
     }
 
     /// Resources may now be changed in place: forget the id index.
@@ -79,14 +87,17 @@ impl Accumulator {
 pub fn check_unique_ids(resources: &[Resource]) -> Result<()> {
     let mut seen: HashMap<IdKey, usize> = HashMap::default();
     for (i, r) in resources.iter().enumerate() {
-        if let Some(&first) = seen.get(&id_key(&r.id())) {
-            return Err(duplicate(r, resources.get(first)).help(
-                "two objects ended up with the same kind, name and namespace after the transformations \
+        let slot = match seen.entry(id_key(r.id())) {
+            Entry::Vacant(slot) => slot,
+            Entry::Occupied(first) => {
+                return Err(duplicate(r, resources.get(*first.get())).help(
+                    "two objects ended up with the same kind, name and namespace after the transformations \
                  (a patch with allowNameChange, a replacement into metadata.name or kind, a name prefix...): \
                  kustomize refuses that; keep their names apart",
-            ));
-        }
-        seen.insert(id_key(&r.id()), i);
+                ))
+            }
+        };
+        slot.insert(i);
     }
     Ok(())
 }
@@ -105,14 +116,18 @@ fn duplicate(r: &Resource, first: Option<&Resource>) -> Error {
 /// What makes two objects the same for kustomize: GVK, name and effective namespace.
 type IdKey = (crate::resource::Gvk, String, String);
 
-fn id_key(id: &crate::resource::ResId) -> IdKey {
-    (id.gvk.clone(), id.name.clone(), id.effective_namespace().to_string())
+fn id_key(id: crate::resource::ResId) -> IdKey {
+    // The id's own strings are moved in (this runs for every object, at every level).
+    let namespace =
+        if id.effective_namespace() == id.namespace { id.namespace } else { id.effective_namespace().to_string() };
+    (id.gvk, id.name, namespace)
 }
 
 /// Accumulation's driver: walks a tree of kustomizations, running each one's steps in
 /// kustomize's order. It holds the build's capabilities ([`Ctx`]) and the build-wide state that
-/// is kustomize's (the OpenAPI schema, the root's `buildMetadata`, the default field specs, the
-/// directories being built), and hands each step only what it uses.
+/// is kustomize's (the OpenAPI schema, the root's `buildMetadata`, the directories being built),
+/// and hands each step only what it uses (the default field specs are an immutable table,
+/// [`TransformerConfig::defaults`]).
 pub struct Walker<'a> {
     /// File access, diagnostics and the tracer.
     pub ctx: Ctx<'a>,
@@ -120,8 +135,6 @@ pub struct Walker<'a> {
     schema: SchemaState,
     /// The root kustomization's `buildMetadata` (it governs the whole tree).
     build_metadata: crate::build_metadata::Flags,
-    /// kustomize's default field specs, parsed on first use (once per build).
-    transformer_defaults: Option<TransformerConfig>,
     /// Directories being built, outermost first: used to detect cycles.
     stack: Vec<Utf8PathBuf>,
     /// Fetches remote entries (`None`: they are errors).
@@ -137,7 +150,6 @@ impl<'a> Walker<'a> {
             ctx,
             schema: SchemaState::default(),
             build_metadata: Default::default(),
-            transformer_defaults: None,
             stack: Vec::new(),
             fetcher: None,
             remotes: Vec::new(),
@@ -213,13 +225,7 @@ impl<'a> Walker<'a> {
         acc.drop_index();
         appended?;
         k.check_plugin_maps().map_err(|e| e.in_file(&lk.file))?;
-        let defaults = match self.transformer_defaults.take() {
-            Some(d) => d,
-            None => TransformerConfig::defaults()?,
-        };
-        let configured = crate::transform::configure(&self.ctx.loader, &defaults, lk, acc);
-        self.transformer_defaults = Some(defaults);
-        configured?;
+        crate::transform::configure(&self.ctx.loader, &TransformerConfig::defaults(), lk, acc)?;
         crate::generate::run(&mut self.ctx, lk, acc)?;
         if !k.generators.is_empty() {
             let configs = self.plugin_configs(lk, &k.generators, "generators")?;
@@ -281,9 +287,7 @@ impl<'a> Walker<'a> {
                 refuse_absolute_root(entry)?;
                 self.check_in_repo(&real)?;
                 let (sub, _) = self.accumulate_dir(&real)?;
-                acc.append_all(sub.resources)?;
-                acc.vars.absorb(sub.vars)?;
-                acc.config.merge(&sub.config)
+                acc.absorb(sub)
             }
             FileKind::File => {
                 let rs = self.ctx.loader.load_resources(dir, entry)?;
@@ -437,11 +441,7 @@ impl<'a> Walker<'a> {
         let res = if component {
             self.accumulate_component_dir(&real, acc)
         } else {
-            self.accumulate_dir(&real).and_then(|(sub, _)| {
-                acc.append_all(sub.resources)?;
-                acc.vars.absorb(sub.vars)?;
-                acc.config.merge(&sub.config)
-            })
+            self.accumulate_dir(&real).and_then(|(sub, _)| acc.absorb(sub))
         };
         self.ctx.loader.set_restrict(restrict);
         self.remotes.pop();

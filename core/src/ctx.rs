@@ -10,9 +10,8 @@
 //! - the optional Helm runner ([`HelmConfig`]: `--enable-helm`; `None`: charts are errors).
 //!
 //! Build-wide state that is kustomize's and not a capability (the OpenAPI schema, the
-//! `buildMetadata` flags, kustomize's default field specs, the stack of directories for cycle
-//! detection) stays with accumulation's driver, [`crate::accumulate::Walker`], which hands each
-//! step what it uses.
+//! `buildMetadata` flags, the stack of directories for cycle detection) stays with
+//! accumulation's driver, [`crate::accumulate::Walker`], which hands each step what it uses.
 
 use crate::diagnostics::Sink;
 use crate::generate::helm::HelmConfig;

@@ -343,17 +343,20 @@ impl Source<'_> {
     fn at(&mut self, pos: Pos) -> &str {
         if self.line_starts.is_empty() {
             self.line_starts.push(0);
-            self.line_starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+            self.line_starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1));
         }
-        let Some(&start) = (pos.line as usize).checked_sub(1).and_then(|l| self.line_starts.get(l)) else {
-            return "";
+        let Some(l) = (pos.line as usize).checked_sub(1) else { return "" };
+        let Some(&start) = self.line_starts.get(l) else { return "" };
+        // The line ends before the next one starts (no search for its end).
+        let end = self.line_starts.get(l + 1).map_or(self.text.len(), |next| next - 1);
+        let line = self.text.get(start..end).unwrap_or_default();
+        // Columns count characters; over ASCII they are byte offsets.
+        let skip = (pos.col as usize).saturating_sub(1);
+        let at = match line.get(..skip) {
+            Some(before) if before.is_ascii() => Some(skip),
+            _ => line.char_indices().nth(skip).map(|(i, _)| i),
         };
-        let line = self.text.get(start..).unwrap_or_default();
-        let line = line.split('\n').next().unwrap_or_default();
-        match line.char_indices().nth((pos.col as usize).saturating_sub(1)) {
-            Some((i, _)) => &line[i..],
-            None => "",
-        }
+        at.and_then(|i| line.get(i..)).unwrap_or_default()
     }
 }
 
@@ -438,4 +441,21 @@ fn validate_object(doc: &Node) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_position_gives_the_rest_of_its_line_counting_columns_in_characters() {
+        let mut src = Source { text: "a: 1\nb: é: x\r\nc:\n", line_starts: Vec::new() };
+        assert_eq!(src.at(Pos::new(1, 2)), ": 1");
+        assert_eq!(src.at(Pos::new(2, 5)), ": x\r");
+        assert_eq!(src.at(Pos::new(3, 2)), ":");
+        assert_eq!(src.at(Pos::new(3, 3)), "");
+        assert_eq!(src.at(Pos::new(3, 9)), "");
+        assert_eq!(src.at(Pos::new(4, 1)), "");
+        assert_eq!(src.at(Pos::new(9, 1)), "");
+    }
 }

@@ -307,7 +307,7 @@ mod tests {
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n      volumes:\n      - configMap:\n          name: cm\n      - configMap:\n          name: other\n",
         );
         rename(&mut rs[0], "cm-abc");
-        let config = TransformerConfig::defaults().unwrap();
+        let config = TransformerConfig::defaults();
         fix(&mut rs, &config.name_reference).unwrap();
         let vols =
             rs[1].node.get("spec").unwrap().get("template").unwrap().get("spec").unwrap().get("volumes").unwrap();
@@ -322,7 +322,7 @@ mod tests {
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: a\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: b\nspec:\n  volumes:\n  - configMap:\n      name: cm\n",
         );
         rename(&mut rs[0], "cm-abc");
-        let config = TransformerConfig::defaults().unwrap();
+        let config = TransformerConfig::defaults();
         fix(&mut rs, &config.name_reference).unwrap();
         assert_eq!(
             rs[1].node.get("spec").unwrap().get("volumes").unwrap().as_seq().unwrap()[0].str_at(&["configMap", "name"]),
@@ -335,7 +335,7 @@ mod tests {
         let mut rs = parse(
             "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb\nsubjects:\n- kind: ServiceAccount\n  name: sa\n  namespace:\n",
         );
-        let config = TransformerConfig::defaults().unwrap();
+        let config = TransformerConfig::defaults();
         let err = fix(&mut rs, &config.name_reference).unwrap_err();
         assert!(err.message().contains("namespace is blank"), "{err}");
     }

@@ -31,12 +31,25 @@ impl Gvk {
     /// apiVersion and kind (see [`KNOWN_SCOPES`]): any other type, including an unknown version
     /// of a known kind, is namespaced.
     pub fn is_cluster_scoped(&self) -> bool {
-        let known = if self.group.is_empty() {
-            Gvk::known_scope(&self.version, &self.kind)
+        // This runs for every id of every object: the cluster-scoped rows of the table are put
+        // in a set once, and `group/version` is made on the stack (none of the table's
+        // apiVersions is longer than the buffer).
+        static CLUSTER: std::sync::OnceLock<foldhash::HashSet<(&str, &str)>> = std::sync::OnceLock::new();
+        let cluster = CLUSTER.get_or_init(|| {
+            KNOWN_SCOPES.iter().filter(|(_, _, scope)| *scope == Scope::Cluster).map(|&(a, k, _)| (a, k)).collect()
+        });
+        let mut buf = [0u8; 96];
+        let api = if self.group.is_empty() {
+            self.version.as_str()
         } else {
-            Gvk::known_scope(&format!("{}/{}", self.group, self.version), &self.kind)
+            let (g, v) = (self.group.as_bytes(), self.version.as_bytes());
+            let Some(out) = buf.get_mut(..g.len() + 1 + v.len()) else { return false };
+            out[..g.len()].copy_from_slice(g);
+            out[g.len()] = b'/';
+            out[g.len() + 1..].copy_from_slice(v);
+            std::str::from_utf8(out).unwrap_or_default()
         };
-        known == Some(Scope::Cluster)
+        cluster.contains(&(api, self.kind.as_str()))
     }
 
     /// The scope kustomize knows for `apiVersion` and `kind` without loading its OpenAPI schema
@@ -434,6 +447,12 @@ impl Resource {
             }
         }
         id
+    }
+
+    /// Whether `name` is the resource's name or one it had before a rename (a cheap test before
+    /// [`Resource::ids`]).
+    pub fn had_name(&self, name: &str) -> bool {
+        self.name() == name || self.previous.iter().any(|(n, _)| n == name)
     }
 
     /// Every id the resource answers to: its current one, then the ones it had before renames,

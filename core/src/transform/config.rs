@@ -1,7 +1,10 @@
 //! The transformer configuration: which fields each built-in transformer touches, and which
 //! fields hold references to other objects by name (kustomize's TransformerConfig).
 //!
-//! The defaults live as data in `fieldspecs.yaml`, parsed once per build. A kustomization's
+//! The defaults live as data in `fieldspecs.yaml`. A test compiles that file into
+//! `fieldspecs_table.rs` (a table of string literals, in the order the decoder gives), so that no
+//! build parses it: the table is turned into specs once per process and shared read-only
+//! ([`TransformerConfig::defaults`]). A kustomization's
 //! `configurations:` files (same format) and `crds:` files add to them; the configuration an
 //! accumulator holds is merged upwards with its resources, so what a base declares also applies
 //! in the overlays that include it (as in kustomize).
@@ -11,9 +14,16 @@ use crate::error::{Error, Result};
 use crate::kustomization::decode_field_spec;
 use crate::transform::fieldspec::{gvk_order_key, merge_spec, merge_specs, sort_specs, GvkSel, Spec};
 use crate::yaml::node::{Node, Value};
-use crate::yaml::read::{parse_one, Schema};
+use std::sync::{Arc, OnceLock};
 
-const DEFAULTS: &str = include_str!("fieldspecs.yaml");
+/// One row of the compiled defaults: group, version, kind, path, create.
+type Row = (&'static str, &'static str, &'static str, &'static str, bool);
+
+/// `fieldspecs.yaml`, compiled (see the module's docs).
+mod table {
+    use super::Row;
+    include!("fieldspecs_table.rs");
+}
 
 /// A kind whose name other objects refer to, with the fields that may hold such references.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,19 +50,68 @@ pub struct TransformerConfig {
 }
 
 impl TransformerConfig {
-    /// kustomize's built-in configuration.
-    pub fn defaults() -> Result<TransformerConfig> {
-        TransformerConfig::parse(DEFAULTS).map_err(|e| e.context("in kcompile's built-in field specs"))
+    /// kustomize's built-in configuration: an immutable table decoded on first use and shared
+    /// by every build of the process.
+    pub fn defaults() -> Arc<TransformerConfig> {
+        static BUILTIN: OnceLock<Arc<TransformerConfig>> = OnceLock::new();
+        Arc::clone(BUILTIN.get_or_init(|| Arc::new(TransformerConfig::from_table())))
+    }
+
+    /// The specs of `fieldspecs_table.rs`, already in kustomize's order.
+    fn from_table() -> TransformerConfig {
+        let gvk = |group: &str, version: &str, kind: &str| GvkSel {
+            group: group.to_string(),
+            version: version.to_string(),
+            kind: kind.to_string(),
+        };
+        let specs = |rows: &[Row]| -> Vec<Spec> {
+            rows.iter().map(|&(g, v, k, path, create)| Spec::new(gvk(g, v, k), path, create)).collect()
+        };
+        TransformerConfig {
+            name_prefix: specs(table::NAME_PREFIX),
+            name_suffix: specs(table::NAME_SUFFIX),
+            namespace: specs(table::NAMESPACE),
+            common_labels: specs(table::COMMON_LABELS),
+            labels: specs(table::LABELS),
+            template_labels: specs(table::TEMPLATE_LABELS),
+            common_annotations: specs(table::COMMON_ANNOTATIONS),
+            name_reference: table::NAME_REFERENCE
+                .iter()
+                .map(|&((g, v, k), rows)| NameBackRef { target: gvk(g, v, k), referrers: specs(rows) })
+                .collect(),
+            var_reference: specs(table::VAR_REFERENCE),
+            images: specs(table::IMAGES),
+            replicas: specs(table::REPLICAS),
+        }
+    }
+
+    /// [`TransformerConfig::merge`] of shared configurations. The built-in one is already in
+    /// merged form (merging it into nothing or into itself gives it back, as a test checks), so
+    /// those merges share it instead of copying it; any other merge copies `target` only if
+    /// another holder shares it.
+    pub fn merge_shared(target: &mut Arc<TransformerConfig>, other: &Arc<TransformerConfig>) -> Result<()> {
+        let builtin = Arc::ptr_eq(&TransformerConfig::defaults(), other);
+        if builtin && (Arc::ptr_eq(target, other) || target.is_empty()) {
+            *target = Arc::clone(other);
+            return Ok(());
+        }
+        if other.is_empty() {
+            return Ok(());
+        }
+        Arc::make_mut(target).merge(other)
     }
 
     /// Parses a configuration file (`namePrefix:`, `commonLabels:`, `nameReference:`...).
-    /// Unknown fields are ignored, as kustomize ignores them.
+    /// Unknown fields are ignored, as kustomize ignores them. (Builds read configuration files
+    /// through their loader and [`TransformerConfig::from_document`].)
+    #[cfg(test)]
     pub fn parse(text: &str) -> Result<TransformerConfig> {
-        TransformerConfig::from_document(parse_one(text, Schema::V11)?.unwrap_or_else(Node::null))
+        let doc = crate::yaml::read::parse_one(text, crate::yaml::read::Schema::V11)?;
+        TransformerConfig::from_document(doc.unwrap_or_else(Node::null))
     }
 
-    /// [`TransformerConfig::parse`] of a document already read (by the build's loader, which
-    /// charges it to the build's budget).
+    /// Decodes a configuration file's document, read by the build's loader (which charges it
+    /// to the build's budget). Unknown fields are ignored, as kustomize ignores them.
     pub fn from_document(doc: Node) -> Result<TransformerConfig> {
         let mut c = TransformerConfig::default();
         if !matches!(doc.value, Value::Map(_) | Value::Null) {
@@ -265,11 +324,69 @@ fn crd_properties(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::read::parse_stream;
+    use crate::yaml::read::{parse_stream, Schema};
+
+    /// The text of `fieldspecs_table.rs` for a configuration.
+    fn table_source(c: &TransformerConfig) -> String {
+        use std::fmt::Write;
+        let mut out = String::from(
+            "// @generated from fieldspecs.yaml by the test `the_compiled_table_is_fieldspecs_yaml` in\n\
+             // config.rs; `UPDATE_FIELDSPECS=1 cargo test -p kcompile --lib fieldspecs` rewrites it.\n",
+        );
+        let rows = |out: &mut String, specs: &[Spec], indent: &str| {
+            for s in specs {
+                let (g, v, k) = (&s.gvk.group, &s.gvk.version, &s.gvk.kind);
+                let _ = writeln!(out, "{indent}({g:?}, {v:?}, {k:?}, {:?}, {}),", s.path, s.create);
+            }
+        };
+        let lists = [
+            ("NAME_PREFIX", &c.name_prefix),
+            ("NAME_SUFFIX", &c.name_suffix),
+            ("NAMESPACE", &c.namespace),
+            ("COMMON_LABELS", &c.common_labels),
+            ("LABELS", &c.labels),
+            ("TEMPLATE_LABELS", &c.template_labels),
+            ("COMMON_ANNOTATIONS", &c.common_annotations),
+            ("VAR_REFERENCE", &c.var_reference),
+            ("IMAGES", &c.images),
+            ("REPLICAS", &c.replicas),
+        ];
+        for (name, specs) in lists {
+            let _ = writeln!(out, "\npub(super) const {name}: &[Row] = &[");
+            rows(&mut out, specs, "    ");
+            out.push_str("];\n");
+        }
+        out.push_str("\n#[allow(clippy::type_complexity)]\n");
+        out.push_str("pub(super) const NAME_REFERENCE: &[((&str, &str, &str), &[Row])] = &[\n");
+        for b in &c.name_reference {
+            let (g, v, k) = (&b.target.group, &b.target.version, &b.target.kind);
+            let _ = writeln!(out, "    (({g:?}, {v:?}, {k:?}), &[");
+            rows(&mut out, &b.referrers, "        ");
+            out.push_str("    ]),\n");
+        }
+        out.push_str("];\n");
+        out
+    }
+
+    #[test]
+    fn the_compiled_table_is_fieldspecs_yaml() {
+        let decoded = TransformerConfig::parse(include_str!("fieldspecs.yaml")).unwrap();
+        let file = concat!(env!("CARGO_MANIFEST_DIR"), "/src/transform/fieldspecs_table.rs");
+        let text = table_source(&decoded);
+        if std::env::var_os("UPDATE_FIELDSPECS").is_some() {
+            std::fs::write(file, &text).unwrap();
+        }
+        let written = std::fs::read_to_string(file).unwrap_or_default();
+        assert!(
+            written == text,
+            "fieldspecs_table.rs is stale: run UPDATE_FIELDSPECS=1 cargo test -p kcompile --lib fieldspecs"
+        );
+        assert!(TransformerConfig::from_table() == decoded, "the compiled table decodes differently");
+    }
 
     #[test]
     fn defaults_parse() {
-        let c = TransformerConfig::defaults().unwrap();
+        let c = TransformerConfig::defaults();
         assert!(c.common_labels.iter().any(|s| s.path == "spec/selector" && s.gvk.kind == "Service" && s.create));
         assert!(c.name_reference.iter().any(|b| b.target.kind == "ConfigMap" && b.referrers.len() > 40));
         // Template labels are part of the common labels, once.
@@ -278,8 +395,35 @@ mod tests {
     }
 
     #[test]
+    fn the_defaults_are_in_merged_form() {
+        // What `merge_shared` relies on to share them instead of merging.
+        let d = TransformerConfig::defaults();
+        let mut into_nothing = TransformerConfig::default();
+        into_nothing.merge(&d).unwrap();
+        assert_eq!(into_nothing, *d);
+        let mut into_itself = (*d).clone();
+        into_itself.merge(&d).unwrap();
+        assert_eq!(into_itself, *d);
+    }
+
+    #[test]
+    fn merging_the_defaults_shares_them() {
+        let d = TransformerConfig::defaults();
+        let mut c = Arc::new(TransformerConfig::default());
+        TransformerConfig::merge_shared(&mut c, &d).unwrap();
+        assert!(Arc::ptr_eq(&c, &d));
+        TransformerConfig::merge_shared(&mut c, &d).unwrap();
+        assert!(Arc::ptr_eq(&c, &d));
+        let custom = Arc::new(TransformerConfig::parse("commonLabels:\n- path: spec/x\n  kind: Foo\n").unwrap());
+        TransformerConfig::merge_shared(&mut c, &custom).unwrap();
+        assert!(!Arc::ptr_eq(&c, &d), "the shared defaults are copied before a change");
+        assert_eq!(c.common_labels.len(), d.common_labels.len() + 1);
+        assert_eq!(TransformerConfig::defaults().common_labels.len(), d.common_labels.len());
+    }
+
+    #[test]
     fn merging_adds_custom_specs_once() {
-        let mut c = TransformerConfig::defaults().unwrap();
+        let mut c = (*TransformerConfig::defaults()).clone();
         let custom = TransformerConfig::parse(
             "commonLabels:\n- path: spec/x/labels\n  kind: Foo\n  create: true\nnameReference:\n- kind: Bee\n  fieldSpecs:\n  - path: spec/beeRef/name\n    kind: Foo\n",
         )

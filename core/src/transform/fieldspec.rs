@@ -198,13 +198,30 @@ pub fn walk(
     walk_at(node, steps, create, &mut Vec::new(), &mut |n, _| f(n))
 }
 
+/// A step of the way a walk took: a key of the spec's path (borrowed from it, so that walking
+/// allocates nothing for the path) or a list index.
+#[derive(Clone, Copy, Debug)]
+pub enum Taken<'s> {
+    Key(&'s str),
+    Index(usize),
+}
+
+/// The document path of the steps `taken`.
+pub fn field_path(taken: &[Taken]) -> NodePath {
+    let seg = |t: &Taken| match *t {
+        Taken::Key(k) => PathSeg::Key(k.to_string()),
+        Taken::Index(i) => PathSeg::Index(i),
+    };
+    taken.iter().map(seg).collect()
+}
+
 /// [`walk`], telling `f` where each node it reaches is in the document.
-pub fn walk_at(
+pub fn walk_at<'s>(
     node: &mut Node,
-    steps: &[SpecSegment],
+    steps: &'s [SpecSegment],
     create: bool,
-    at: &mut NodePath,
-    f: &mut dyn FnMut(&mut Node, &NodePath) -> Result<()>,
+    at: &mut Vec<Taken<'s>>,
+    f: &mut dyn FnMut(&mut Node, &[Taken<'s>]) -> Result<()>,
 ) -> Result<()> {
     let Some((first, rest)) = steps.split_first() else {
         return f(node, at);
@@ -212,7 +229,7 @@ pub fn walk_at(
     match &mut node.value {
         Value::Seq(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                at.push(PathSeg::Index(i));
+                at.push(Taken::Index(i));
                 let res = walk_at(item, steps, create, at, f);
                 at.pop();
                 res?;
@@ -231,7 +248,7 @@ pub fn walk_at(
             }
             match map.get_mut(key) {
                 Some(child) => {
-                    at.push(PathSeg::Key(key.to_string()));
+                    at.push(Taken::Key(key));
                     let res = walk_at(child, rest, create, at, f);
                     at.pop();
                     res
@@ -299,29 +316,37 @@ pub fn set_entries(resources: &mut [Resource], specs: &[Spec], pairs: &[(String,
     if pairs.is_empty() {
         return Ok(());
     }
+    // The entries made, as (pair, field): one list for all, allocated only if one is made.
+    let mut created: Vec<(usize, NodePath)> = Vec::new();
+    let mut at = Vec::new();
     for r in resources.iter_mut() {
         let gvk = r.gvk();
-        let mut created: Vec<Vec<NodePath>> = vec![Vec::new(); pairs.len()];
         for spec in specs {
             if !spec.selects(&gvk) {
                 continue;
             }
-            walk_at(&mut r.node, &spec.steps, spec.create, &mut Vec::new(), &mut |n, at| {
+            walk_at(&mut r.node, &spec.steps, spec.create, &mut at, &mut |n, at| {
                 for (i, (k, v)) in pairs.iter().enumerate() {
                     if set_entry(n, k, v)? {
-                        let mut path = at.clone();
+                        let mut path = field_path(at);
                         path.push(PathSeg::Key(k.clone()));
-                        created[i].push(path);
+                        created.push((i, path));
                     }
                 }
                 Ok(())
             })
             .map_err(|e| spec.error(&r.id().to_string(), e))?;
+            at.clear();
         }
         r.sync_shared();
-        for (paths, (_, v)) in created.into_iter().zip(pairs) {
+        if created.is_empty() {
+            continue;
+        }
+        for (i, (_, v)) in pairs.iter().enumerate() {
+            let paths = created.iter_mut().filter(|(j, _)| *j == i).map(|(_, p)| std::mem::take(p)).collect();
             r.share(paths, Node::string(v));
         }
+        created.clear();
     }
     Ok(())
 }

@@ -38,7 +38,7 @@ mod tests {
 
     #[test]
     fn templates_only_when_asked() {
-        let config = TransformerConfig::defaults().unwrap();
+        let config = TransformerConfig::defaults();
         let mut label = Label::default();
         let plain = label_specs(&label, &config).unwrap();
         assert_eq!(plain.len(), 1);

@@ -30,6 +30,7 @@ use crate::yaml::read::Schema;
 use camino::Utf8Path;
 use config::TransformerConfig;
 use openapi::SchemaState;
+use std::sync::Arc;
 
 /// Where a transformer is configured: the directory its files are read from (the
 /// kustomization's, with its load restrictor) and the file that configured it, for messages (the
@@ -63,19 +64,20 @@ pub fn check_supported(k: &Kustomization) -> Result<()> {
 /// (read through `loader`) are merged into what the resources (bases) brought, then its `crds:`.
 pub fn configure(
     loader: &Loader,
-    defaults: &TransformerConfig,
+    defaults: &Arc<TransformerConfig>,
     lk: &LoadedKustomization,
     acc: &mut Accumulator,
 ) -> Result<()> {
     let k = &lk.kustomization;
     let here = |e: Error| e.in_file(&lk.file);
-    let merged = |acc: &mut Accumulator, own: &TransformerConfig| {
-        acc.config.merge(own).map_err(|e| here(e.context("merging the transformer configuration")))
+    let merged = |acc: &mut Accumulator, own: &Arc<TransformerConfig>| {
+        TransformerConfig::merge_shared(&mut acc.config, own)
+            .map_err(|e| here(e.context("merging the transformer configuration")))
     };
     if k.configurations.is_empty() {
         merged(acc, defaults)?;
     } else {
-        let mut own = defaults.clone();
+        let mut own = TransformerConfig::clone(defaults);
         let mut from_files = TransformerConfig::default();
         // Every entry is a file path: kustomize v5.5.0 has no inline configurations.
         for entry in &k.configurations {
@@ -86,7 +88,7 @@ pub fn configure(
             from_files.merge(&parsed).map_err(|e| e.in_file(&path))?;
         }
         own.merge(&from_files).map_err(here)?;
-        merged(acc, &own)?;
+        merged(acc, &Arc::new(own))?;
     }
     if !k.crds.is_empty() {
         let mut crds = TransformerConfig::default();
@@ -98,7 +100,9 @@ pub fn configure(
             })?;
             crds.merge(&c).map_err(|e| e.in_file(&path))?;
         }
-        acc.config.merge(&crds).map_err(|e| here(e.context("merging the configuration from crds")))?;
+        Arc::make_mut(&mut acc.config)
+            .merge(&crds)
+            .map_err(|e| here(e.context("merging the configuration from crds")))?;
     }
     Ok(())
 }

@@ -202,8 +202,15 @@ fn parse_table(text: &str) -> Schemas {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
-        let words: Vec<&str> = line.split_whitespace().collect();
-        match words.as_slice() {
+        // At most five words a line (a longer line is no row); no allocation per line.
+        let mut words = [""; 5];
+        let mut rest = line.split_ascii_whitespace();
+        let n = words.iter_mut().zip(rest.by_ref()).map(|(slot, w)| *slot = w).count();
+        if rest.next().is_some() {
+            continue;
+        }
+        let words = &words[..n];
+        match words {
             ["gvk", av, kind, def] => {
                 let id = id_of(&mut s, def);
                 s.by_gvk.insert((av.to_string(), kind.to_string()), id);

@@ -16,7 +16,8 @@ pub fn run(resources: &mut [Resource], replica: &Replica, specs: &[Spec]) -> Res
             // kustomize matches any id the object had (its current one and those stored before
             // a rename or a namespace change, each with the kind it had then), but sets the
             // count only when the object's current kind is the field spec's.
-            if !r.ids().iter().any(|id| id.name == replica.name && spec.selects(&id.gvk)) {
+            if !r.had_name(&replica.name) || !r.ids().iter().any(|id| id.name == replica.name && spec.selects(&id.gvk))
+            {
                 continue;
             }
             found = true;
