@@ -317,6 +317,7 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
         r.remember_name();
     }
     let mut texts = patch.metadata_texts.clone();
+    let patch_deferred = &patch.deferred;
     let mut patch = patch.node.clone();
     if how == Handover::Copied {
         copy_metadata(&mut patch, &texts);
@@ -332,6 +333,9 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
         return Ok(false);
     };
     r.node = merged;
+    // What kustomize would fail on when converting the patch's nodes now in the object.
+    r.deferred.extend(patch_deferred.iter().cloned());
+    r.retain_live_deferred();
     // kyaml merges scalars into the target's nodes: a value the patch changed reaches the
     // fields sharing it.
     r.sync_shared();
@@ -406,6 +410,8 @@ fn apply_json_to(
         if remember {
             r.remember_name();
         }
+        // kustomize converts the object to JSON to apply the patch.
+        r.check_deferred().map_err(|e| e.context(format!("while patching {id}")).with_kind(crate::ErrorKind::Patch))?;
         // kustomize's object has its build annotations while the patch applies (so
         // `/metadata/annotations` exists); it puts back its own values of them after.
         crate::build_metadata::expose(r);
@@ -418,6 +424,7 @@ fn apply_json_to(
         r.metadata_texts.clear();
         r.empty_nulls.clear();
         r.shared.clear();
+        r.deferred.clear();
     }
     Ok(())
 }
