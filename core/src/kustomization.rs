@@ -436,6 +436,7 @@ impl Kustomization {
                     .at(pos));
             }
         }
+        check_plugin_configs(doc)?;
         Ok(k)
     }
 }
@@ -655,6 +656,50 @@ fn decode_sort(mut o: Object) -> Result<SortOptions> {
         }
     }
     Ok(s)
+}
+
+/// The fields of a kustomization that kustomize does not hand to a builtin plugin.
+const NOT_PLUGIN_CONFIG: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "resources",
+    "bases",
+    "components",
+    "crds",
+    "configurations",
+    "generators",
+    "transformers",
+    "validators",
+    "openapi",
+    "buildMetadata",
+    "vars",
+];
+
+/// kustomize configures each builtin plugin with its part of the kustomization marshalled to
+/// YAML (`sigs.k8s.io/yaml`: JSON, read back by go-yaml v2), which fails on a character
+/// go-yaml's reader refuses and JSON leaves raw: DEL, C1 controls, U+FFFE, U+FFFF ("builtin
+/// SecretGenerator marshal: yaml: control characters are not allowed"), whether or not the
+/// value would reach the output (a Secret's data is base64).
+fn check_plugin_configs(doc: &Node) -> Result<()> {
+    let Some(fields) = doc.as_map() else { return Ok(()) };
+    for (name, value) in fields.iter().filter(|(name, _)| !NOT_PLUGIN_CONFIG.contains(&name.as_str())) {
+        if let Some((c, path)) = crate::yaml::read::unprintable(value) {
+            let at = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{name}{}{path}", if path.starts_with('[') { "" } else { "." })
+            };
+            return Err(Error::new(format!(
+                "kustomize cannot configure its builtin plugin for '{name}': the character U+{:04X} at '{at}' \
+                 makes its YAML marshalling fail (control characters are not allowed)",
+                c as u32
+            ))
+            .help("remove the character, or write it some other way (kustomize fails on it too)")
+            .at(value.pos));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

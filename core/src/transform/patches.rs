@@ -425,8 +425,54 @@ fn apply_json_to(
         r.empty_nulls.clear();
         r.shared.clear();
         r.deferred.clear();
+        merge_key_written_by_json(&r.node).map_err(|e| e.context(format!("while patching {id}")))?;
     }
     Ok(())
+}
+
+/// kustomize rebuilds an object from JSON after a JSON patch, writing every key plain: a key
+/// `<<` then reads as a merge key when kustomize next converts the object (to print it), which
+/// fails unless its value is a map or a list of maps.
+fn merge_key_written_by_json(n: &Node) -> Result<()> {
+    fn walk(n: &Node, path: &mut Vec<String>) -> Result<()> {
+        match &n.value {
+            Value::Map(m) => {
+                for (k, v) in m {
+                    let mergeable = match &v.value {
+                        Value::Map(_) => true,
+                        Value::Seq(items) => items.iter().all(|i| matches!(i.value, Value::Map(_))),
+                        _ => false,
+                    };
+                    if k == "<<" && !mergeable {
+                        let what = match &v.value {
+                            Value::Seq(_) => "a list holding a non-map".to_string(),
+                            other => format!("a {}", other.type_name()),
+                        };
+                        return Err(Error::new(format!(
+                            "the JSON patch leaves a key '<<' at '{}' whose value is {what}: kustomize writes the \
+                             patched object back with '<<' as a merge key and fails when it prints it (map merge \
+                             requires map or sequence of maps as the value)",
+                            path.join("."),
+                        ))
+                        .help("give '<<' a map value, or use another key"));
+                    }
+                    path.push(k.clone());
+                    walk(v, path)?;
+                    path.pop();
+                }
+            }
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    walk(item, path)?;
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+    walk(n, &mut Vec::new())
 }
 
 /// What kustomize does to the annotations after a JSON patch: it reads them as a string map and
