@@ -713,6 +713,21 @@ mod tests {
     }
 
     #[test]
+    fn a_character_go_yaml_refuses_in_a_plugin_field_is_refused_and_elsewhere_left_to_its_reader() {
+        let err = parse("secretGenerator: [{name: s, literals: [\"k=a\\x7fb\"]}]\n").unwrap_err();
+        assert!(
+            err.message().contains("builtin plugin for 'secretGenerator': the character U+007F"),
+            "{}",
+            err.message()
+        );
+        let err = parse("commonAnnotations: {a: \"\\u0085x\\u009f\"}\n").unwrap_err();
+        assert!(err.message().contains("U+009F"), "{}", err.message());
+        // JSON escapes C0 controls, so they pass; `resources` is no plugin's configuration.
+        parse("commonAnnotations: {a: \"\\x01\\e\"}\n").unwrap();
+        parse("resources: [\"a\\x7f.yaml\"]\n").unwrap();
+    }
+
+    #[test]
     fn a_merge_key_in_a_plugin_map_is_refused_where_kustomize_configures_the_plugin() {
         let refused = |text: &str| parse(text).unwrap().check_plugin_maps().unwrap_err().message().to_string();
         assert!(refused("commonLabels: {'<<': x}").contains("builtin LabelTransformer"));

@@ -878,6 +878,16 @@ mod tests {
     }
 
     #[test]
+    fn a_merge_key_left_by_a_json_patch_must_hold_a_map_or_a_list_of_maps() {
+        let doc = |text: &str| crate::yaml::read::parse_one(text, Schema::V11).unwrap().unwrap();
+        let err = merge_key_written_by_json(&doc("spec:\n  d:\n    '<<': null\n")).unwrap_err();
+        assert!(err.message().contains("a key '<<' at 'spec.d' whose value is a null"), "{}", err.message());
+        let err = merge_key_written_by_json(&doc("l:\n- '<<': [{a: 1}, 2]\n")).unwrap_err();
+        assert!(err.message().contains("at 'l.0' whose value is a list holding a non-map"), "{}", err.message());
+        merge_key_written_by_json(&doc("a: {'<<': {b: 1}}\nc: {'<<': [{d: 2}]}\n")).unwrap();
+    }
+
+    #[test]
     fn a_copied_patch_has_its_labels_and_annotations_as_written_and_no_empty_maps() {
         let text = "kind: X\nmetadata:\n  name: a\n  labels: {n: .5, d: 2001-12-14, e: , s: 'q'}\n  annotations: {}\n";
         let fs = crate::fs::MemFs::default();
