@@ -683,7 +683,10 @@ const NOT_PLUGIN_CONFIG: &[&str] = &[
 /// value would reach the output (a Secret's data is base64).
 fn check_plugin_configs(doc: &Node) -> Result<()> {
     let Some(fields) = doc.as_map() else { return Ok(()) };
-    for (name, value) in fields.iter().filter(|(name, _)| !NOT_PLUGIN_CONFIG.contains(&name.as_str())) {
+    // generatorOptions reach a plugin only merged into a generator's.
+    let generators = ["configMapGenerator", "secretGenerator"].iter().any(|g| fields.contains_key(*g));
+    let plugin_field = |name: &str| !NOT_PLUGIN_CONFIG.contains(&name) && (name != "generatorOptions" || generators);
+    for (name, value) in fields.iter().filter(|(name, _)| plugin_field(name)) {
         if let Some((c, path)) = crate::yaml::read::unprintable(value) {
             let at = if path.is_empty() {
                 name.clone()
@@ -725,6 +728,8 @@ mod tests {
         // JSON escapes C0 controls, so they pass; `resources` is no plugin's configuration.
         parse("commonAnnotations: {a: \"\\x01\\e\"}\n").unwrap();
         parse("resources: [\"a\\x7f.yaml\"]\n").unwrap();
+        parse("generatorOptions: {labels: {a: \"\\x7f\"}}\n").unwrap();
+        assert!(parse("generatorOptions: {labels: {a: \"\\x7f\"}}\nconfigMapGenerator: [{name: c}]\n").is_err());
     }
 
     #[test]

@@ -351,9 +351,9 @@ fn push_object(mut doc: Node, ctx: &mut ObjectCtx, out: &mut Vec<Resource>) -> R
     Ok(())
 }
 
-/// kustomize reads `metadata.annotations` into a string map when it loads an object, and writes
-/// it back: of a duplicate key, the last value stays (the reader keeps the first, as kyaml's
-/// field lookups find it).
+/// kustomize reads `metadata.annotations` as a string map (kyaml's GetAnnotations: selectors,
+/// transformers, and the rewrite before printing): of a duplicate key it sees the last value
+/// (the reader keeps the first, as kyaml's field lookups find it).
 fn later_annotations(doc: &mut Node, deferred: &[Deferred]) {
     if deferred.iter().all(|d| d.later.is_none()) {
         return;

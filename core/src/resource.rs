@@ -392,15 +392,16 @@ impl Resource {
         }
     }
 
-    /// kustomize's conversion of the object to JSON (when it prints it, and before a JSON 6902
-    /// patch): the first recorded [`Deferred`] problem whose node is still in the object fails
-    /// it, unless the node is in `metadata.annotations`, which kustomize rewrites from the
-    /// values' text before (when it loads the object and when it removes its build annotations).
-    pub fn check_deferred(&self) -> crate::Result<()> {
+    /// kustomize's conversion of the object to JSON: the first recorded [`Deferred`] problem
+    /// whose node is still in the object fails it. Before a JSON 6902 patch (`at_end` false)
+    /// that is any node; when kustomize prints the object (`at_end`), `metadata.annotations` is
+    /// left out: kustomize has just rewritten it from the values' text (removing its build
+    /// annotations), so a bad tag there is a string and a duplicate key gone.
+    pub fn check_deferred(&self, at_end: bool) -> crate::Result<()> {
         if self.deferred.is_empty() {
             return Ok(());
         }
-        let live = live_deferred(&self.node, &self.deferred);
+        let live = live_deferred(&self.node, &self.deferred, !at_end);
         match self.deferred.iter().zip(live).find(|(_, live)| *live) {
             Some((d, _)) => Err(crate::Error::from(d.problem.error.clone()).in_file(&d.file).help(
                 "kustomize fails on this when it converts the object to JSON (to print it, or to apply a JSON patch)",
@@ -409,13 +410,13 @@ impl Resource {
         }
     }
 
-    /// Keeps only the recorded problems whose node is in the object outside
-    /// `metadata.annotations` (what [`Resource::check_deferred`] could still raise).
+    /// Keeps only the recorded problems whose node is in the object (what
+    /// [`Resource::check_deferred`] could still raise).
     pub fn retain_live_deferred(&mut self) {
         if self.deferred.is_empty() {
             return;
         }
-        let mut live = live_deferred(&self.node, &self.deferred).into_iter();
+        let mut live = live_deferred(&self.node, &self.deferred, true).into_iter();
         self.deferred.retain(|_| live.next().unwrap_or(false));
     }
 
@@ -584,10 +585,10 @@ impl Mark {
     }
 }
 
-/// The problems of `file` whose node is in `doc` (outside its annotations), with their marks.
+/// The problems of `file` whose node is in `doc`, with their marks.
 pub fn pending_in(doc: &Node, file: &camino::Utf8Path, problems: &[Deferred]) -> Vec<Pending> {
     let mut out = Vec::new();
-    visit_live(doc, &mut |n| {
+    visit_live(doc, true, &mut |n| {
         for p in problems.iter().filter(|p| p.node == n.pos) {
             out.push(Pending { file: file.to_owned(), problem: p.clone(), mark: Mark::of(n) });
         }
@@ -595,10 +596,11 @@ pub fn pending_in(doc: &Node, file: &camino::Utf8Path, problems: &[Deferred]) ->
     out
 }
 
-/// For each pending problem, whether its node is still in `doc` outside its annotations.
-fn live_deferred(doc: &Node, pending: &[Pending]) -> Vec<bool> {
+/// For each pending problem, whether its node is still in `doc` (in its annotations too, with
+/// `annotations`).
+fn live_deferred(doc: &Node, pending: &[Pending], annotations: bool) -> Vec<bool> {
     let mut live = vec![false; pending.len()];
-    visit_live(doc, &mut |n| {
+    visit_live(doc, annotations, &mut |n| {
         for (i, p) in pending.iter().enumerate() {
             if p.problem.node == n.pos && p.mark.fits(n) {
                 live[i] = true;
@@ -608,8 +610,8 @@ fn live_deferred(doc: &Node, pending: &[Pending]) -> Vec<bool> {
     live
 }
 
-/// Visits the nodes of an object, those of `metadata.annotations` left out.
-fn visit_live(doc: &Node, f: &mut dyn FnMut(&Node)) {
+/// Visits the nodes of an object, those of `metadata.annotations` only with `annotations`.
+fn visit_live(doc: &Node, annotations: bool, f: &mut dyn FnMut(&Node)) {
     fn walk(n: &Node, skip: Option<&Node>, f: &mut dyn FnMut(&Node)) {
         if skip.is_some_and(|s| std::ptr::eq(s, n)) {
             return;
@@ -621,5 +623,6 @@ fn visit_live(doc: &Node, f: &mut dyn FnMut(&Node)) {
             _ => {}
         }
     }
-    walk(doc, doc.get("metadata").and_then(|m| m.get("annotations")), f);
+    let skip = if annotations { None } else { doc.get("metadata").and_then(|m| m.get("annotations")) };
+    walk(doc, skip, f);
 }

@@ -78,8 +78,8 @@
 //! * **Problems kustomize finds late** ([`Deferred`]). kyaml reads resources and patches into
 //!   go-yaml nodes without decoding them; a bad tag, a duplicate or non-string key, an infinity
 //!   or NaN, a timestamp Go cannot marshal fail only when kustomize converts the object to JSON
-//!   (to print it, to apply a JSON 6902 patch), and only if the node is still there and not in
-//!   `metadata.annotations` (rewritten from the text first). [`parse_stream_deferring`], which
+//!   (to print it, to apply a JSON 6902 patch), and only if the node is still there (and, when
+//!   it prints, not in `metadata.annotations`, rewritten from the text just before). [`parse_stream_deferring`], which
 //!   the build uses for resources and strategic-merge patches, records them with the node's
 //!   position instead of failing: the scalar keeps its text, the key is kept as written, a
 //!   duplicate key's last value wins. Every other entry point fails on them, as above.
@@ -140,7 +140,7 @@ pub struct YamlError {
 /// an infinity or NaN, a timestamp Go cannot marshal. kustomize converts an object when it
 /// prints it and when it applies a JSON 6902 patch to it; by then the offending node may be gone
 /// (a patch deleted or replaced it) or be a string (kustomize rewrites `metadata.annotations`
-/// from the values' text), and there is no error.
+/// from the values' text before it prints), and there is no error.
 ///
 /// [`parse_stream_deferring`] records these instead of failing; the value read is what kyaml
 /// would give as text: the scalar's text as written (a bad tag or a NaN), the key as written, the

@@ -411,7 +411,8 @@ fn apply_json_to(
             r.remember_name();
         }
         // kustomize converts the object to JSON to apply the patch.
-        r.check_deferred().map_err(|e| e.context(format!("while patching {id}")).with_kind(crate::ErrorKind::Patch))?;
+        r.check_deferred(false)
+            .map_err(|e| e.context(format!("while patching {id}")).with_kind(crate::ErrorKind::Patch))?;
         // kustomize's object has its build annotations while the patch applies (so
         // `/metadata/annotations` exists); it puts back its own values of them after.
         crate::build_metadata::expose(r);
