@@ -291,6 +291,8 @@ fn is_internal(key: &str) -> bool {
 /// crash. Both are errors here, at the annotation.
 pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) -> Result<(), Error> {
     for r in resources.iter_mut() {
+        // kustomize converts each object to JSON to print it.
+        r.check_deferred(true)?;
         check_made_keys(r)?;
         if flags.managed_by {
             r.node.entry_map("metadata");

@@ -485,6 +485,7 @@ impl Kustomization {
                     .at(pos));
             }
         }
+        check_plugin_configs(doc)?;
         Ok(k)
     }
 }
@@ -863,6 +864,53 @@ fn decode_sort(mut o: Object) -> Result<SortOptions> {
     Ok(s)
 }
 
+/// The fields of a kustomization that kustomize does not hand to a builtin plugin.
+const NOT_PLUGIN_CONFIG: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "resources",
+    "bases",
+    "components",
+    "crds",
+    "configurations",
+    "generators",
+    "transformers",
+    "validators",
+    "openapi",
+    "buildMetadata",
+    "vars",
+];
+
+/// kustomize configures each builtin plugin with its part of the kustomization marshalled to
+/// YAML (`sigs.k8s.io/yaml`: JSON, read back by go-yaml v2), which fails on a character
+/// go-yaml's reader refuses and JSON leaves raw: DEL, C1 controls, U+FFFE, U+FFFF ("builtin
+/// SecretGenerator marshal: yaml: control characters are not allowed"), whether or not the
+/// value would reach the output (a Secret's data is base64).
+fn check_plugin_configs(doc: &Node) -> Result<()> {
+    let Some(fields) = doc.as_map() else { return Ok(()) };
+    // generatorOptions reach a plugin only merged into a generator's.
+    let generators = ["configMapGenerator", "secretGenerator"].iter().any(|g| fields.contains_key(*g));
+    let plugin_field = |name: &str| !NOT_PLUGIN_CONFIG.contains(&name) && (name != "generatorOptions" || generators);
+    for (name, value) in fields.iter().filter(|(name, _)| plugin_field(name)) {
+        if let Some((c, path)) = crate::yaml::read::unprintable(value) {
+            let at = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{name}{}{path}", if path.starts_with('[') { "" } else { "." })
+            };
+            return Err(Error::new(format!(
+                "kustomize cannot configure its builtin plugin for '{name}': the character U+{:04X} at '{at}' \
+                 makes its YAML marshalling fail (control characters are not allowed)",
+                c as u32
+            ))
+            .help("remove the character, or write it some other way (kustomize fails on it too)")
+            .at(value.pos));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -871,6 +919,23 @@ mod tests {
     fn parse(text: &str) -> Result<Kustomization> {
         let doc = parse_one(text, Schema::V11).map_err(Error::from)?.unwrap_or_else(Node::null);
         Kustomization::from_node(&doc)
+    }
+
+    #[test]
+    fn a_character_go_yaml_refuses_in_a_plugin_field_is_refused_and_elsewhere_left_to_its_reader() {
+        let err = parse("secretGenerator: [{name: s, literals: [\"k=a\\x7fb\"]}]\n").unwrap_err();
+        assert!(
+            err.message().contains("builtin plugin for 'secretGenerator': the character U+007F"),
+            "{}",
+            err.message()
+        );
+        let err = parse("commonAnnotations: {a: \"\\u0085x\\u009f\"}\n").unwrap_err();
+        assert!(err.message().contains("U+009F"), "{}", err.message());
+        // JSON escapes C0 controls, so they pass; `resources` is no plugin's configuration.
+        parse("commonAnnotations: {a: \"\\x01\\e\"}\n").unwrap();
+        parse("resources: [\"a\\x7f.yaml\"]\n").unwrap();
+        parse("generatorOptions: {labels: {a: \"\\x7f\"}}\n").unwrap();
+        assert!(parse("generatorOptions: {labels: {a: \"\\x7f\"}}\nconfigMapGenerator: [{name: c}]\n").is_err());
     }
 
     #[test]

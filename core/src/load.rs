@@ -6,7 +6,7 @@ use crate::fs::{normalize, FileKind, FileSystem};
 use crate::kustomization::Kustomization;
 use crate::resource::Resource;
 use crate::yaml::node::{Node, Pos, Value};
-use crate::yaml::read::{parse_one, parse_stream, Budget, Limit, Limits, Schema, YamlError};
+use crate::yaml::read::{parse_one, parse_stream, Budget, Deferred, Limit, Limits, Schema, YamlError};
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::HashMap;
 use std::sync::{Arc, Mutex};
@@ -90,30 +90,33 @@ impl<'a> Loader<'a> {
         Ok(bytes)
     }
 
-    /// Parses a stream of documents, charging what it builds to the build's budget.
-    pub fn parse_stream(&self, text: &str, schema: Schema) -> std::result::Result<Vec<Node>, YamlError> {
+    /// Runs a parse, charging what it builds to the build's budget.
+    fn charged<T>(&self, parse: impl FnOnce(&Limits, &mut Budget) -> T) -> T {
         let mut spent = self.spent.lock().map(|s| s.0).unwrap_or_default();
-        let out = crate::yaml::read::parse_stream_in(text, schema, &self.limits, &mut spent);
+        let out = parse(&self.limits, &mut spent);
         if let Ok(mut s) = self.spent.lock() {
             s.0 = spent;
         }
         out
+    }
+
+    /// Parses a stream of documents, charging what it builds to the build's budget.
+    pub fn parse_stream(&self, text: &str, schema: Schema) -> std::result::Result<Vec<Node>, YamlError> {
+        self.charged(|limits, spent| crate::yaml::read::parse_stream_in(text, schema, limits, spent))
     }
 
     /// Parses the first document, charging what it builds to the build's budget.
     pub fn parse_one(&self, text: &str, schema: Schema) -> std::result::Result<Option<Node>, YamlError> {
-        let mut spent = self.spent.lock().map(|s| s.0).unwrap_or_default();
-        let out = crate::yaml::read::parse_one_in(text, schema, &self.limits, &mut spent);
-        if let Ok(mut s) = self.spent.lock() {
-            s.0 = spent;
-        }
-        out
+        self.charged(|limits, spent| crate::yaml::read::parse_one_in(text, schema, limits, spent))
     }
 
-    /// [`parse_resources`], charging the build's budget.
+    /// [`parse_resources`], charging the build's budget; what kustomize finds only when it
+    /// converts an object to JSON is recorded on the resource ([`Resource::deferred`]) instead
+    /// of failing (resources and strategic-merge patches are read this way).
     pub fn parse_resources(&self, text: &str, origin: &Utf8Path) -> Result<Vec<Resource>> {
-        let docs = self.parse_stream(text, Schema::V3).map_err(|e| limit_help(e).in_file(origin))?;
-        objects(docs, text, origin)
+        let parsed = self.charged(|limits, spent| crate::yaml::read::parse_stream_deferring(text, limits, spent));
+        let (docs, deferred) = parsed.map_err(|e| limit_help(e).in_file(origin))?;
+        objects(docs, &deferred, text, origin)
     }
 
     /// The resources of a file referenced from the kustomization in `root` (see
@@ -269,7 +272,7 @@ fn io_reason(e: &std::io::Error) -> String {
 /// Parses a file of resources: every document a Kubernetes object; `kind: List` expanded.
 pub fn parse_resources(text: &str, origin: &Utf8Path) -> Result<Vec<Resource>> {
     let docs = parse_stream(text, Schema::V3).map_err(|e| Error::from(e).in_file(origin))?;
-    objects(docs, text, origin)
+    objects(docs, &[], text, origin)
 }
 
 /// A hint for the errors of the build's limits: the flag that raises the one reached.
@@ -287,16 +290,27 @@ fn limit_help(e: YamlError) -> Error {
 }
 
 /// The Kubernetes objects of parsed documents (`kind: List` expanded).
-fn objects(docs: Vec<Node>, text: &str, origin: &Utf8Path) -> Result<Vec<Resource>> {
+/// `deferred`: the file's problems left for kustomize's conversion to JSON; each object keeps
+/// those whose node it holds outside its annotations.
+fn objects(docs: Vec<Node>, deferred: &[Deferred], text: &str, origin: &Utf8Path) -> Result<Vec<Resource>> {
     let mut out = Vec::with_capacity(docs.len());
     let mut src = Source { text, line_starts: Vec::new() };
+    let mut ctx = ObjectCtx { src: &mut src, deferred, origin };
     for doc in docs {
-        push_object(doc, &mut src, origin, &mut out)?;
+        push_object(doc, &mut ctx, &mut out)?;
     }
     Ok(out)
 }
 
-fn push_object(mut doc: Node, src: &mut Source, origin: &Utf8Path, out: &mut Vec<Resource>) -> Result<()> {
+/// What every object of one file is made with.
+struct ObjectCtx<'c, 's> {
+    src: &'c mut Source<'s>,
+    deferred: &'c [Deferred],
+    origin: &'c Utf8Path,
+}
+
+fn push_object(mut doc: Node, ctx: &mut ObjectCtx, out: &mut Vec<Resource>) -> Result<()> {
+    let origin = ctx.origin;
     if !matches!(doc.value, Value::Map(_)) {
         return Err(Error::new(format!("expected a Kubernetes object (a map), found a {}", doc.value.type_name()))
             .at(doc.pos)
@@ -312,11 +326,13 @@ fn push_object(mut doc: Node, src: &mut Source, origin: &Utf8Path, out: &mut Vec
             }
         };
         for item in items {
-            push_object(item, src, origin, out)?;
+            push_object(item, ctx, out)?;
         }
         return Ok(());
     }
     validate_object(&doc).map_err(|e| e.in_file(origin))?;
+    later_annotations(&mut doc, ctx.deferred);
+    let src = &mut *ctx.src;
     let mut empty_nulls = Vec::new();
     find_empty_nulls(&doc, src, &mut empty_nulls);
     let mut texts = Vec::new();
@@ -328,8 +344,28 @@ fn push_object(mut doc: Node, src: &mut Source, origin: &Utf8Path, out: &mut Vec
     let mut r = Resource::new(doc, origin.to_owned());
     r.metadata_texts = texts;
     r.empty_nulls = empty_nulls;
+    if !ctx.deferred.is_empty() {
+        r.deferred = crate::resource::pending_in(&r.node, origin, ctx.deferred);
+    }
     out.push(r);
     Ok(())
+}
+
+/// kustomize reads `metadata.annotations` as a string map (kyaml's GetAnnotations: selectors,
+/// transformers, and the rewrite before printing): of a duplicate key it sees the last value
+/// (the reader keeps the first, as kyaml's field lookups find it).
+fn later_annotations(doc: &mut Node, deferred: &[Deferred]) {
+    if deferred.iter().all(|d| d.later.is_none()) {
+        return;
+    }
+    let Some(annotations) = doc.get_mut("metadata").and_then(|m| m.get_mut("annotations")) else { return };
+    let at = annotations.pos;
+    let Some(map) = annotations.as_map_mut() else { return };
+    for d in deferred.iter().filter(|d| d.node == at) {
+        if let Some((key, value)) = &d.later {
+            map.insert(key.clone(), value.clone());
+        }
+    }
 }
 
 /// A file's text, with the offsets of its lines (computed when first needed).

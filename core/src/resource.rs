@@ -1,6 +1,7 @@
 //! A resource in the build: its document plus what kustomize tracks about it.
 
 use crate::yaml::node::{Map, Node, Pos, Value};
+use crate::yaml::read::Deferred;
 use camino::Utf8PathBuf;
 use std::fmt;
 
@@ -281,6 +282,11 @@ pub struct Resource {
     /// and `~` (a strategic-merge patch drops them). Cleared by a JSON patch, as kustomize's
     /// JSON round trip writes every null as `null`.
     pub empty_nulls: Vec<crate::yaml::node::Pos>,
+    /// What kustomize fails on only when it converts the object to JSON (a bad tag, a NaN, a
+    /// duplicate or non-string key; see [`Deferred`]): from the object's own file, or from a
+    /// strategic-merge patch merged into it. Raised by [`Resource::check_deferred`] when the
+    /// node is still there.
+    pub deferred: Vec<Pending>,
     /// Fields that hold one value node in kustomize (see [`Shared`]).
     pub shared: Vec<Shared>,
     /// The resource's id in the build's tracer (`kcompile explain`); 0 when not traced (yet).
@@ -403,10 +409,39 @@ impl Resource {
             transformations: Vec::new(),
             metadata_texts: Vec::new(),
             shared: Vec::new(),
+            deferred: Vec::new(),
             empty_nulls: Vec::new(),
             trace: 0,
             remote: None,
         }
+    }
+
+    /// kustomize's conversion of the object to JSON: the first recorded [`Deferred`] problem
+    /// whose node is still in the object fails it. Before a JSON 6902 patch (`at_end` false)
+    /// that is any node; when kustomize prints the object (`at_end`), `metadata.annotations` is
+    /// left out: kustomize has just rewritten it from the values' text (removing its build
+    /// annotations), so a bad tag there is a string and a duplicate key gone.
+    pub fn check_deferred(&self, at_end: bool) -> crate::Result<()> {
+        if self.deferred.is_empty() {
+            return Ok(());
+        }
+        let live = live_deferred(&self.node, &self.deferred, !at_end);
+        match self.deferred.iter().zip(live).find(|(_, live)| *live) {
+            Some((d, _)) => Err(crate::Error::from(d.problem.error.clone()).in_file(&d.file).help(
+                "kustomize fails on this when it converts the object to JSON (to print it, or to apply a JSON patch)",
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Keeps only the recorded problems whose node is in the object (what
+    /// [`Resource::check_deferred`] could still raise).
+    pub fn retain_live_deferred(&mut self) {
+        if self.deferred.is_empty() {
+            return;
+        }
+        let mut live = live_deferred(&self.node, &self.deferred, true).into_iter();
+        self.deferred.retain(|_| live.next().unwrap_or(false));
     }
 
     pub fn str_field(&self, path: &[&str]) -> &str {
@@ -540,4 +575,84 @@ mod tests {
         assert!(rank("Namespace") < rank("Deployment") && rank("Deployment") < rank("Widget"));
         assert!(rank("Widget") == 0 && rank("ValidatingWebhookConfiguration") > rank("MutatingWebhookConfiguration"));
     }
+}
+
+/// A [`Deferred`] problem of a resource, with what tells its node from another at the same
+/// position (positions are per file, and a patch's nodes mirror its target's).
+#[derive(Clone, Debug)]
+pub struct Pending {
+    /// The file the node was read from.
+    pub file: Utf8PathBuf,
+    pub problem: Deferred,
+    mark: Mark,
+}
+
+/// What the node looked like when read: a scalar's value, a map's keys (a patch may add keys to
+/// it), or a list.
+#[derive(Clone, Debug)]
+enum Mark {
+    Scalar(Value),
+    Keys(Vec<String>),
+    Seq,
+}
+
+impl Mark {
+    fn of(n: &Node) -> Mark {
+        match &n.value {
+            Value::Map(m) => Mark::Keys(m.keys().cloned().collect()),
+            Value::Seq(_) => Mark::Seq,
+            v => Mark::Scalar(v.clone()),
+        }
+    }
+
+    fn fits(&self, n: &Node) -> bool {
+        match (self, &n.value) {
+            (Mark::Keys(keys), Value::Map(m)) => keys.iter().all(|k| m.contains_key(k)),
+            (Mark::Seq, Value::Seq(_)) => true,
+            (Mark::Scalar(v), w) => v == w,
+            _ => false,
+        }
+    }
+}
+
+/// The problems of `file` whose node is in `doc`, with their marks.
+pub fn pending_in(doc: &Node, file: &camino::Utf8Path, problems: &[Deferred]) -> Vec<Pending> {
+    let mut out = Vec::new();
+    visit_live(doc, true, &mut |n| {
+        for p in problems.iter().filter(|p| p.node == n.pos) {
+            out.push(Pending { file: file.to_owned(), problem: p.clone(), mark: Mark::of(n) });
+        }
+    });
+    out
+}
+
+/// For each pending problem, whether its node is still in `doc` (in its annotations too, with
+/// `annotations`).
+fn live_deferred(doc: &Node, pending: &[Pending], annotations: bool) -> Vec<bool> {
+    let mut live = vec![false; pending.len()];
+    visit_live(doc, annotations, &mut |n| {
+        for (i, p) in pending.iter().enumerate() {
+            if p.problem.node == n.pos && p.mark.fits(n) {
+                live[i] = true;
+            }
+        }
+    });
+    live
+}
+
+/// Visits the nodes of an object, those of `metadata.annotations` only with `annotations`.
+fn visit_live(doc: &Node, annotations: bool, f: &mut dyn FnMut(&Node)) {
+    fn walk(n: &Node, skip: Option<&Node>, f: &mut dyn FnMut(&Node)) {
+        if skip.is_some_and(|s| std::ptr::eq(s, n)) {
+            return;
+        }
+        f(n);
+        match &n.value {
+            Value::Map(m) => m.values().for_each(|v| walk(v, skip, f)),
+            Value::Seq(items) => items.iter().for_each(|v| walk(v, skip, f)),
+            _ => {}
+        }
+    }
+    let skip = if annotations { None } else { doc.get("metadata").and_then(|m| m.get("annotations")) };
+    walk(doc, skip, f);
 }

@@ -35,8 +35,9 @@
 //!   decimal and `true`/`false` (`yes: x` gives the key `true`), floats to Go's shortest 32-bit
 //!   `%g` (`1e+06`, `3.1415927`, `.inf`), timestamps stay as written; a null or uint64 key is an
 //!   error. List and map keys are an error in both schemas.
-//! * **Duplicate keys.** V3: an error, `mapping key "x" already defined at line N` (go-yaml v3).
-//!   V11: the last one wins (go-yaml v2).
+//! * **Duplicate keys.** V3: an error, `mapping key "x" already defined at line N` (go-yaml v3),
+//!   deferred by [`parse_stream_deferring`] (the last value wins). V11: the last one wins
+//!   (go-yaml v2).
 //! * **Merge keys** `<<`. V3: the first `<<` key of a map that is not a merge key (quoted, or
 //!   tagged `!!str`) vanishes with its value, as kyaml drops it; later ones are ordinary keys.
 //!   V3 follows kyaml's de-anchoring: the map's own keys win wherever they
@@ -73,6 +74,15 @@
 //!   more-indented; a literal or folded scalar whose text starts with a tab is written so that
 //!   it cannot be read back, and kustomize fails. The reader applies that round trip to block
 //!   scalars (see `reprinted_block_scalar`); kustomization files (V11) are never written back.
+//!
+//! * **Problems kustomize finds late** ([`Deferred`]). kyaml reads resources and patches into
+//!   go-yaml nodes without decoding them; a bad tag, a duplicate or non-string key, an infinity
+//!   or NaN, a timestamp Go cannot marshal fail only when kustomize converts the object to JSON
+//!   (to print it, to apply a JSON 6902 patch), and only if the node is still there (and, when
+//!   it prints, not in `metadata.annotations`, rewritten from the text just before). [`parse_stream_deferring`], which
+//!   the build uses for resources and strategic-merge patches, records them with the node's
+//!   position instead of failing: the scalar keeps its text, the key is kept as written, a
+//!   duplicate key's last value wins. Every other entry point fails on them, as above.
 //!
 //! * **Control characters.** A character go-yaml's reader refuses (C0 controls other than tab,
 //!   line feed and carriage return; DEL; C1 controls other than U+0085; U+FFFE, U+FFFF) anywhere
@@ -121,6 +131,32 @@ pub struct YamlError {
     pub pos: Pos,
     /// Which of the [`Limits`] the text went over, when that is what went wrong.
     pub limit: Option<Limit>,
+}
+
+/// A problem that kustomize finds in a resource or a strategic-merge patch only when it converts
+/// the object to JSON (kyaml's `MarshalJSON`: go-yaml v3 decodes the node tree, `encoding/json`
+/// writes the result), not when it reads the file: a tag that does not fit its value (`!!int é`,
+/// bad `!!binary`), a duplicate key, a map key that decodes to something other than a string,
+/// an infinity or NaN, a timestamp Go cannot marshal. kustomize converts an object when it
+/// prints it and when it applies a JSON 6902 patch to it; by then the offending node may be gone
+/// (a patch deleted or replaced it) or be a string (kustomize rewrites `metadata.annotations`
+/// from the values' text before it prints), and there is no error.
+///
+/// [`parse_stream_deferring`] records these instead of failing; the value read is what kyaml
+/// would give as text: the scalar's text as written (a bad tag or a NaN), the key as written, the
+/// first value of a duplicate key (what kyaml's field lookups find; the later ones are on the
+/// [`Deferred`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deferred {
+    /// The node whose presence in the converted object makes the conversion fail: the scalar
+    /// itself, the value of a bad key, the map holding a duplicate key.
+    pub node: Pos,
+    /// The error kustomize's conversion fails with, at the place it is about.
+    pub error: YamlError,
+    /// For a duplicate key: the key and the later value, which the map does not hold (kyaml
+    /// finds a field by its first occurrence; a string map made from the node, such as
+    /// kustomize's annotations, keeps the last).
+    pub later: Option<(String, Node)>,
 }
 
 /// Which of the [`Limits`] a [`YamlError`] is about, so that a caller can say how to raise it.
@@ -216,6 +252,29 @@ pub fn parse_stream_in(
     limits: &Limits,
     budget: &mut Budget,
 ) -> Result<Vec<Node>, YamlError> {
+    stream(text, schema, limits, budget, None)
+}
+
+/// [`parse_stream_in`] under go-yaml v3's rules, recording instead of failing on what kustomize
+/// finds only when it converts an object to JSON ([`Deferred`]): the documents come back with
+/// those problems, in the order of the text.
+pub fn parse_stream_deferring(
+    text: &str,
+    limits: &Limits,
+    budget: &mut Budget,
+) -> Result<(Vec<Node>, Vec<Deferred>), YamlError> {
+    let mut deferred = Vec::new();
+    let docs = stream(text, Schema::V3, limits, budget, Some(&mut deferred))?;
+    Ok((docs, deferred))
+}
+
+fn stream(
+    text: &str,
+    schema: Schema,
+    limits: &Limits,
+    budget: &mut Budget,
+    mut deferred: Option<&mut Vec<Deferred>>,
+) -> Result<Vec<Node>, YamlError> {
     let normalized: Cow<str> = if memchr::memmem::find(text.as_bytes(), b"\r\n").is_some() {
         Cow::Owned(text.replace("\r\n", "\n"))
     } else {
@@ -231,7 +290,9 @@ pub fn parse_stream_in(
                 Pos::new(piece.line_offset + 1, 1),
             ));
         }
-        let Some(node) = parse_first_document(piece.text, piece.line_offset, schema, limits, budget)? else {
+        let found =
+            parse_first_document(piece.text, piece.line_offset, schema, limits, budget, deferred.as_deref_mut());
+        let Some(node) = found? else {
             continue;
         };
         let empty = match &node.value {
@@ -274,7 +335,7 @@ pub fn parse_one_in(
             Pos::new(1, 1),
         ));
     }
-    Ok(parse_first_document(text, 0, schema, limits, budget)?.filter(|n| !n.is_null()))
+    Ok(parse_first_document(text, 0, schema, limits, budget, None)?.filter(|n| !n.is_null()))
 }
 
 /// What the limits bound, for their messages.
@@ -374,9 +435,10 @@ fn parse_first_document(
     schema: Schema,
     limits: &Limits,
     budget: &mut Budget,
+    mut deferred: Option<&mut Vec<Deferred>>,
 ) -> Result<Option<Node>, YamlError> {
     if limits.fast_path {
-        if let Some(root) = super::scan::parse(text, line_offset, schema, limits, budget) {
+        if let Some(root) = super::scan::parse(text, line_offset, schema, limits, budget, deferred.as_deref_mut()) {
             budget.fast_documents += 1;
             return Ok(root);
         }
@@ -390,7 +452,7 @@ fn parse_first_document(
             Pos::new(line + line_offset, col),
         ));
     }
-    crate::saphyr::parse(text, line_offset, schema, limits, budget)
+    crate::saphyr::parse(text, line_offset, schema, limits, budget, deferred)
 }
 
 /// Whether go-yaml's reader refuses `c`: it takes tab, line feed, carriage return, printable
@@ -464,6 +526,8 @@ struct Anchored {
 enum Pending {
     /// The index of the key's (placeholder) entry.
     Key(usize),
+    /// V3, deferring: a key the map has already, with the problem (its value goes there).
+    Duplicate(Box<(String, YamlError)>),
     Merge,
     /// V3: the map's first `<<` key, not a merge key (quoted, or tagged `!!str`): kustomize
     /// drops the entry.
@@ -478,6 +542,8 @@ struct MapFrame {
     merge: Option<Vec<Map>>,
     /// V3: whether a key `<<` (of any style) was seen.
     lt_lt_seen: bool,
+    /// The pending key's problem ([`Deferred`]), recorded with its value's position.
+    key_problem: Option<YamlError>,
 }
 
 enum FrameKind {
@@ -504,11 +570,45 @@ pub(crate) struct Builder<'l> {
     stack: Vec<Frame>,
     anchors: HashMap<usize, Anchored>,
     root: Option<Node>,
+    /// `Some` when problems kustomize finds only later are recorded ([`Deferred`]), not raised.
+    deferred: Option<Vec<Deferred>>,
 }
 
 impl<'l> Builder<'l> {
-    pub(crate) fn new(schema: Schema, limits: &'l Limits, budget: Budget) -> Self {
-        Builder { schema, limits, budget, stack: Vec::new(), anchors: HashMap::new(), root: None }
+    /// A builder; with `deferring`, it records [`Deferred`] problems instead of failing on them.
+    pub(crate) fn new(schema: Schema, limits: &'l Limits, budget: Budget, deferring: bool) -> Self {
+        let deferred = deferring.then(Vec::new);
+        Builder { schema, limits, budget, stack: Vec::new(), anchors: HashMap::new(), root: None, deferred }
+    }
+
+    /// Hands the recorded problems to `out` (a document was built without error).
+    pub(crate) fn deferred_into(&mut self, out: Option<&mut Vec<Deferred>>) {
+        if let (Some(out), Some(mine)) = (out, self.deferred.as_mut()) {
+            out.append(mine);
+        }
+    }
+
+    /// A problem kustomize finds only when it converts the object holding `node` to JSON:
+    /// recorded when deferring, else an error.
+    fn defer(&mut self, message: String, pos: Pos, node: Pos) -> Result<(), YamlError> {
+        match &mut self.deferred {
+            Some(d) => {
+                d.push(Deferred { node, error: YamlError::new(message, pos), later: None });
+                Ok(())
+            }
+            None => self.err(message, pos),
+        }
+    }
+
+    /// A problem of the key being read: recorded with its value's position when deferring.
+    fn defer_key(&mut self, message: String, pos: Pos) -> Result<(), YamlError> {
+        if self.deferred.is_none() {
+            return self.err(message, pos);
+        }
+        if let Some(Frame { kind: FrameKind::Map(mf), .. }) = self.stack.last_mut() {
+            mf.key_problem = Some(YamlError::new(message, pos));
+        }
+        Ok(())
     }
 
     /// Takes the next event of the document. Always inlined: at each call site the event's kind
@@ -611,6 +711,7 @@ impl<'l> Builder<'l> {
                 merge_seen: false,
                 merge: None,
                 lt_lt_seen: false,
+                key_problem: None,
             })
         };
         self.stack.push(Frame { pos, anchor, flow, size: 1, bytes: 0, height: 0, kind });
@@ -698,10 +799,22 @@ impl<'l> Builder<'l> {
         if self.in_key_position() {
             return self.key_scalar(text, plain, class, anchor, empty_null, flow, pos);
         }
-        let res = self.resolve_scalar(&text, plain, class, flow).or_else(|m| self.err(m, pos))?;
+        let res = match self.resolve_scalar(&text, plain, class, flow) {
+            Ok(res) => res,
+            Err(m) => {
+                self.defer(m, pos, pos)?;
+                ResolvedScalar::AsWritten
+            }
+        };
         let timestamp = matches!(res, ResolvedScalar::Res(Res::Timestamp(_)));
         let raw = if anchor != 0 { Some(text.to_string()) } else { None };
-        let value = self.value_of(res, text).or_else(|m| self.err(m, pos))?;
+        let value = match self.value_of(res, text) {
+            Ok(value) => value,
+            Err((m, text)) => {
+                self.defer(m, pos, pos)?;
+                Value::Str(text.into_owned())
+            }
+        };
         let bytes = text_len(&value);
         self.charge(1, bytes, pos)?;
         let info = Info { anchor: 0, size: 1, bytes, timestamp, empty_null, ..Info::default() };
@@ -742,7 +855,8 @@ impl<'l> Builder<'l> {
         })
     }
 
-    fn value_of(&self, r: ResolvedScalar, text: Cow<'_, str>) -> Result<Value, String> {
+    /// The value of a resolved scalar; on error, the message and the text back.
+    fn value_of<'t>(&self, r: ResolvedScalar, text: Cow<'t, str>) -> Result<Value, (String, Cow<'t, str>)> {
         Ok(match r {
             ResolvedScalar::AsWritten => Value::Str(text.into_owned()),
             ResolvedScalar::Decoded(s) => Value::Str(s),
@@ -753,9 +867,12 @@ impl<'l> Builder<'l> {
                 Res::UInt(u) => Value::UInt(u),
                 // -0.0 comes out of kustomize's JSON round trip as 0.
                 Res::Float(f) if f.is_finite() => Value::Float(if f == 0.0 { 0.0 } else { f }),
-                Res::Float(f) => return Err(format!("json: unsupported value: {}", go_special_float(f))),
+                Res::Float(f) => return Err((format!("json: unsupported value: {}", go_special_float(f)), text)),
                 Res::Timestamp(ts) => match self.schema {
-                    Schema::V3 => Value::Str(ts.format()?),
+                    Schema::V3 => match ts.format() {
+                        Ok(s) => Value::Str(s),
+                        Err(m) => return Err((m, text)),
+                    },
                     Schema::V11 => Value::Str(text.into_owned()),
                 },
                 Res::Str | Res::Merge => Value::Str(text.into_owned()),
@@ -780,7 +897,15 @@ impl<'l> Builder<'l> {
             Schema::V3 => (class == TagClass::Implicit && plain && text == "<<") || class == TagClass::Merge,
             Schema::V11 => text == "<<" && ((class == TagClass::Implicit && plain) || class == TagClass::Merge),
         };
-        let res = self.resolve_scalar(&text, plain, class, flow).or_else(|m| self.err(m, pos))?;
+        let res = match self.resolve_scalar(&text, plain, class, flow) {
+            Ok(res) => res,
+            // The key is kept as written; the problem waits for its value.
+            Err(m) if self.schema == Schema::V3 && self.deferred.is_some() => {
+                self.defer_key(m, pos)?;
+                ResolvedScalar::AsWritten
+            }
+            Err(m) => return self.err(m, pos),
+        };
         let timestamp = matches!(res, ResolvedScalar::Res(Res::Timestamp(_)));
         if anchor != 0 {
             // An anchored key can be aliased as a value; keep it as a value would decode.
@@ -816,7 +941,10 @@ impl<'l> Builder<'l> {
                 // becomes its text as written (kubectl: `0x10: z` gives "0x10"). `null`/`~` still
                 // fail there, and any non-string key fails in nested maps.
                 ResolvedScalar::Res(r) if self.stack.len() == 1 && r != Res::Null => text.into_owned(),
-                ResolvedScalar::Res(r) => return self.err(non_string_key_message(&text, &r), pos),
+                ResolvedScalar::Res(r) => {
+                    self.defer_key(non_string_key_message(&text, &r), pos)?;
+                    text.into_owned()
+                }
             },
             Schema::V11 => match res {
                 ResolvedScalar::AsWritten => text.into_owned(),
@@ -852,11 +980,18 @@ impl<'l> Builder<'l> {
             return self.err("internal error: key outside a map", pos);
         };
         // The entry is made now (one lookup); the value replaces the placeholder later.
+        let deferring = self.deferred.is_some();
         let index = match mf.map.entry(key) {
             crate::node::Entry::Occupied(e) if schema == Schema::V3 => {
                 let line = mf.key_lines.get(e.index()).copied().unwrap_or(0);
                 let message = format!("mapping key {:?} already defined at line {line}", e.key());
-                return self.err(message, pos);
+                if !deferring {
+                    return self.err(message, pos);
+                }
+                // The first value stays; the later one goes on the problem.
+                let problem = (e.key().clone(), YamlError::new(message, pos));
+                mf.pending = Some(Pending::Duplicate(Box::new(problem)));
+                return Ok(());
             }
             // go-yaml v2: the last value wins.
             crate::node::Entry::Occupied(e) => e.index(),
@@ -895,7 +1030,8 @@ impl<'l> Builder<'l> {
                     (Schema::V3, v) if top && !matches!(v, Value::Null) && raw.is_some() => raw.unwrap_or_default(),
                     (Schema::V3, v) => {
                         let what = if info.timestamp { "a timestamp" } else { kind_phrase(&v) };
-                        return self.err(format!("map key (an alias) is not a string: it decodes to {what}"), pos);
+                        self.defer_key(format!("map key (an alias) is not a string: it decodes to {what}"), pos)?;
+                        raw.unwrap_or_default()
                     }
                     (Schema::V11, v) => v11_key_value(&v).or_else(|m| self.err(m, pos))?,
                 }
@@ -944,7 +1080,16 @@ impl<'l> Builder<'l> {
         match &mut frame.kind {
             FrameKind::Seq(items) => items.push(node),
             FrameKind::Map(mf) => match mf.pending.take() {
+                Some(Pending::Duplicate(problem)) => {
+                    let (key, error) = *problem;
+                    if let Some(d) = self.deferred.as_mut() {
+                        d.push(Deferred { node: frame.pos, error, later: Some((key, node)) });
+                    }
+                }
                 Some(Pending::Key(index)) => {
+                    if let (Some(error), Some(d)) = (mf.key_problem.take(), self.deferred.as_mut()) {
+                        d.push(Deferred { node: pos, error, later: None });
+                    }
                     if let Some((_, slot)) = mf.map.get_index_mut(index) {
                         *slot = node;
                     }
@@ -1246,6 +1391,63 @@ mod tests {
 
     fn one(text: &str, schema: Schema) -> Node {
         parse_one(text, schema).expect("parses").expect("a document")
+    }
+
+    /// Reads `text` recording deferred problems: the one document and what was recorded, as
+    /// (node position, error position, message).
+    fn deferring(text: &str) -> (Node, Vec<(String, String, String)>) {
+        let (mut docs, d) = parse_stream_deferring(text, &Limits::default(), &mut Budget::default()).expect("parses");
+        let d = d.into_iter().map(|d| (d.node.to_string(), d.error.pos.to_string(), d.error.message)).collect();
+        (docs.remove(0), d)
+    }
+
+    #[test]
+    fn deferring_keeps_a_bad_tag_or_a_nan_as_its_text_and_records_it_at_the_scalar() {
+        let (doc, d) = deferring("a: !!int é\nb: .nan\nc: !!binary '!!'\nd: [-.Inf]\n");
+        assert_eq!(doc.get("a").unwrap().value, s("é"));
+        assert_eq!(doc.get("b").unwrap().value, s(".nan"));
+        assert_eq!(doc.get("c").unwrap().value, s("!!"));
+        let at = |n: &str, m: &str| (n.to_string(), n.to_string(), m.to_string());
+        assert_eq!(
+            d,
+            [
+                at("1:4", "cannot decode !!str `é` as a !!int"),
+                at("2:4", "json: unsupported value: NaN"),
+                at("3:4", "!!binary value contains invalid base64 data"),
+                at("4:5", "json: unsupported value: -Inf"),
+            ]
+        );
+    }
+
+    #[test]
+    fn deferring_keeps_a_non_string_key_as_written_and_records_it_at_its_value() {
+        let (doc, d) = deferring("m:\n  017: x\n  k: 1\n");
+        assert_eq!(keys(doc.get("m").unwrap()), ["017", "k"]);
+        assert_eq!(d.len(), 1);
+        assert_eq!((d[0].0.as_str(), d[0].1.as_str()), ("2:8", "2:3"));
+        assert!(d[0].2.starts_with("map key \"017\" is not a string"), "{}", d[0].2);
+    }
+
+    #[test]
+    fn deferring_keeps_the_first_value_of_a_duplicate_key_and_records_the_later_one_at_the_map() {
+        let text = "m:\n  k: 1\n  j: 2\n  k: 3\n";
+        let (doc, d) = deferring(text);
+        assert_eq!(keys(doc.get("m").unwrap()), ["k", "j"]);
+        assert_eq!(doc.get("m").unwrap().get("k").unwrap().value, Value::Int(1));
+        let (_, all) = parse_stream_deferring(text, &Limits::default(), &mut Budget::default()).unwrap();
+        let (key, later) = all[0].later.clone().unwrap();
+        assert_eq!((key.as_str(), later.value, later.pos), ("k", Value::Int(3), Pos::new(4, 6)));
+        let expected =
+            ("2:3".to_string(), "4:3".to_string(), "mapping key \"k\" already defined at line 2".to_string());
+        assert_eq!(d, [expected]);
+    }
+
+    #[test]
+    fn deferring_changes_nothing_for_the_strict_readers() {
+        assert_eq!(err("m:\n  k: 1\n  k: 3\n", Schema::V3).message, "mapping key \"k\" already defined at line 2");
+        assert_eq!(val(".nan", Schema::V3).unwrap_err().message, "json: unsupported value: NaN");
+        let (_, d) = deferring("a: 1\nb: [x, {c: d}]\n");
+        assert!(d.is_empty());
     }
 
     fn keys(n: &Node) -> Vec<&str> {

@@ -10,7 +10,7 @@
 
 use crate::event::{CoreTag, Event, Style, TagClass};
 use crate::node::{Node, Pos};
-use crate::read::{count_newlines, Budget, Builder, Limits, Schema, YamlError};
+use crate::read::{count_newlines, Budget, Builder, Deferred, Limits, Schema, YamlError};
 use foldhash::{HashMap, HashMapExt};
 use saphyr_parser::{Event as SaphyrEvent, Marker, Parser, ScalarStyle, ScanError, Span, Tag};
 use std::borrow::Cow;
@@ -40,6 +40,7 @@ pub(crate) fn parse(
     schema: Schema,
     limits: &Limits,
     budget: &mut Budget,
+    deferred: Option<&mut Vec<Deferred>>,
 ) -> Result<Option<Node>, YamlError> {
     let (text, added_break) = terminated(text);
     let mut owned: Option<String> = None;
@@ -47,7 +48,7 @@ pub(crate) fn parse(
     let mut retries = 0;
     loop {
         let cur: &str = owned.as_deref().unwrap_or(&text);
-        let mut out = Builder::new(schema, limits, *budget);
+        let mut out = Builder::new(schema, limits, *budget, deferred.is_some());
         let mut a = Adapter {
             text: cur,
             src: Src { text: cur, ci: 0, bi: 0 },
@@ -60,6 +61,7 @@ pub(crate) fn parse(
         match a.run(&mut out) {
             Ok(root) => {
                 *budget = out.budget();
+                out.deferred_into(deferred);
                 return Ok(root);
             }
             Err(Stop::Yaml(e)) => return Err(e),

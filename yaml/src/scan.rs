@@ -17,7 +17,7 @@
 //! stacks.
 
 use super::node::{Node, Pos};
-use super::read::{Budget, Builder, Limits, Schema, YamlError};
+use super::read::{Budget, Builder, Deferred, Limits, Schema, YamlError};
 use crate::event::{CoreTag, Event, Style, TagClass};
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
@@ -52,13 +52,21 @@ pub(super) fn parse(
     schema: Schema,
     limits: &Limits,
     budget: &mut Budget,
+    deferred: Option<&mut Vec<Deferred>>,
 ) -> Option<Option<Node>> {
-    parse_inner(text, line_offset, schema, limits, budget).ok()
+    parse_inner(text, line_offset, schema, limits, budget, deferred).ok()
 }
 
-fn parse_inner(text: &str, line_offset: u32, schema: Schema, limits: &Limits, budget: &mut Budget) -> R<Option<Node>> {
+fn parse_inner(
+    text: &str,
+    line_offset: u32,
+    schema: Schema,
+    limits: &Limits,
+    budget: &mut Budget,
+    deferred: Option<&mut Vec<Deferred>>,
+) -> R<Option<Node>> {
     let ascii = check_chars(text).ok_or_else(bail)?;
-    let mut out = Builder::new(schema, limits, *budget);
+    let mut out = Builder::new(schema, limits, *budget, deferred.is_some());
     let mut p = Fast {
         s: text,
         b: text.as_bytes(),
@@ -75,6 +83,7 @@ fn parse_inner(text: &str, line_offset: u32, schema: Schema, limits: &Limits, bu
     p.document()?;
     let root = out.finish()?;
     *budget = out.budget();
+    out.deferred_into(deferred);
     Ok(root)
 }
 
@@ -1543,7 +1552,7 @@ mod tests {
     /// Where the fast path gives up on a one-document text (a line of scan.rs), if it does.
     fn why(text: &str) -> Option<u32> {
         let mut budget = super::Budget::default();
-        super::parse_inner(text, 0, Schema::V3, &super::Limits::default(), &mut budget).err().map(|b| b.at)
+        super::parse_inner(text, 0, Schema::V3, &super::Limits::default(), &mut budget, None).err().map(|b| b.at)
     }
 
     #[test]

@@ -317,6 +317,7 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
         r.remember_name();
     }
     let mut texts = patch.metadata_texts.clone();
+    let patch_deferred = &patch.deferred;
     let mut patch = patch.node.clone();
     if how == Handover::Copied {
         copy_metadata(&mut patch, &texts);
@@ -332,6 +333,9 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
         return Ok(false);
     };
     r.node = merged;
+    // What kustomize would fail on when converting the patch's nodes now in the object.
+    r.deferred.extend(patch_deferred.iter().cloned());
+    r.retain_live_deferred();
     // kyaml merges scalars into the target's nodes: a value the patch changed reaches the
     // fields sharing it.
     r.sync_shared();
@@ -406,6 +410,9 @@ fn apply_json_to(
         if remember {
             r.remember_name();
         }
+        // kustomize converts the object to JSON to apply the patch.
+        r.check_deferred(false)
+            .map_err(|e| e.context(format!("while patching {id}")).with_kind(crate::ErrorKind::Patch))?;
         // kustomize's object has its build annotations while the patch applies (so
         // `/metadata/annotations` exists); it puts back its own values of them after.
         crate::build_metadata::expose(r);
@@ -418,8 +425,55 @@ fn apply_json_to(
         r.metadata_texts.clear();
         r.empty_nulls.clear();
         r.shared.clear();
+        r.deferred.clear();
+        merge_key_written_by_json(&r.node).map_err(|e| e.context(format!("while patching {id}")))?;
     }
     Ok(())
+}
+
+/// kustomize rebuilds an object from JSON after a JSON patch, writing every key plain: a key
+/// `<<` then reads as a merge key when kustomize next converts the object (to print it), which
+/// fails unless its value is a map or a list of maps.
+fn merge_key_written_by_json(n: &Node) -> Result<()> {
+    fn walk(n: &Node, path: &mut Vec<String>) -> Result<()> {
+        match &n.value {
+            Value::Map(m) => {
+                for (k, v) in m {
+                    let mergeable = match &v.value {
+                        Value::Map(_) => true,
+                        Value::Seq(items) => items.iter().all(|i| matches!(i.value, Value::Map(_))),
+                        _ => false,
+                    };
+                    if k == "<<" && !mergeable {
+                        let what = match &v.value {
+                            Value::Seq(_) => "a list holding a non-map".to_string(),
+                            other => format!("a {}", other.type_name()),
+                        };
+                        return Err(Error::new(format!(
+                            "the JSON patch leaves a key '<<' at '{}' whose value is {what}: kustomize writes the \
+                             patched object back with '<<' as a merge key and fails when it prints it (map merge \
+                             requires map or sequence of maps as the value)",
+                            path.join("."),
+                        ))
+                        .help("give '<<' a map value, or use another key"));
+                    }
+                    path.push(k.clone());
+                    walk(v, path)?;
+                    path.pop();
+                }
+            }
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    walk(item, path)?;
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+    walk(n, &mut Vec::new())
 }
 
 /// What kustomize does to the annotations after a JSON patch: it reads them as a string map and
@@ -822,6 +876,16 @@ mod tests {
 
     fn classify_t(text: &str, o: &Utf8Path) -> Result<Content> {
         classify(&Loader::new(&crate::fs::MemFs::default(), true, None), text, o, true)
+    }
+
+    #[test]
+    fn a_merge_key_left_by_a_json_patch_must_hold_a_map_or_a_list_of_maps() {
+        let doc = |text: &str| crate::yaml::read::parse_one(text, Schema::V11).unwrap().unwrap();
+        let err = merge_key_written_by_json(&doc("spec:\n  d:\n    '<<': null\n")).unwrap_err();
+        assert!(err.message().contains("a key '<<' at 'spec.d' whose value is a null"), "{}", err.message());
+        let err = merge_key_written_by_json(&doc("l:\n- '<<': [{a: 1}, 2]\n")).unwrap_err();
+        assert!(err.message().contains("at 'l.0' whose value is a list holding a non-map"), "{}", err.message());
+        merge_key_written_by_json(&doc("a: {'<<': {b: 1}}\nc: {'<<': [{d: 2}]}\n")).unwrap();
     }
 
     #[test]
