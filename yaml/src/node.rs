@@ -61,13 +61,50 @@ pub enum Value {
     Map(Map),
 }
 
-/// A value plus the position it was read from. Equality ignores positions.
+/// A value plus the position it was read from and, for a scalar, how it was written (what
+/// go-yaml's `yaml.Node` keeps in `Style` and `Value` besides the decoded value, which kustomize's
+/// later steps read). Equality ignores all but the value.
 #[derive(Clone, Debug)]
 pub struct Node {
     /// The value.
     pub value: Value,
     /// Where it was read from.
     pub pos: Pos,
+    /// How a scalar was written; [`Style::Plain`] for collections and for what kcompile makes.
+    pub style: Style,
+    /// The text a non-string scalar was written with, kept only when it is not the value's
+    /// canonical text (`0x1F`, `1.50`, `True`, `~`, and a timestamp, which the reader
+    /// re-spells): see [`Node::written_text`]. Boxed so that a node stays small.
+    pub written: Option<Box<Written>>,
+}
+
+/// A scalar's style, as far as it changes what kustomize does with the node: kyaml's
+/// `FieldSetter` gives a value it writes over a field the style of the node it replaces, and
+/// go-yaml reads a quoted or block scalar as a string whatever its text (its `indicatedString`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Style {
+    /// Plain, or not written (collections, nodes made by kcompile).
+    #[default]
+    Plain,
+    /// Single- or double-quoted.
+    Quoted,
+    /// A literal (`|`) or folded (`>`) block scalar.
+    Block,
+}
+
+impl Style {
+    /// Whether go-yaml reads a node of this style as a string whatever its text says (when it
+    /// has no tag of its own).
+    pub fn indicates_string(self) -> bool {
+        self != Style::Plain
+    }
+}
+
+/// The text a non-string scalar was written with (see [`Node::written`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    /// The text, as the reader got it (escapes resolved, no quotes).
+    pub text: Box<str>,
 }
 
 impl PartialEq for Node {
@@ -120,12 +157,12 @@ impl Value {
 impl Node {
     /// A node made by kcompile (no source position).
     pub fn new(value: Value) -> Node {
-        Node { value, pos: Pos::default() }
+        Node { value, pos: Pos::default(), style: Style::Plain, written: None }
     }
 
     /// A node read from `pos`.
     pub fn at(value: Value, pos: Pos) -> Node {
-        Node { value, pos }
+        Node { value, pos, style: Style::Plain, written: None }
     }
 
     /// A null node.
@@ -226,6 +263,42 @@ impl Node {
         cm
     }
 
+    /// A scalar's text as it was written (go-yaml's `Node.Value`): the text kept in
+    /// [`Node::written`], else the canonical text ([`Node::scalar_text`], `null` for a null);
+    /// `None` for maps and lists.
+    pub fn written_text(&self) -> Option<String> {
+        match (&self.written, &self.value) {
+            (Some(w), _) => Some(w.text.to_string()),
+            (None, Value::Null) => Some("null".to_string()),
+            (None, _) => self.scalar_text(),
+        }
+    }
+
+    /// This node written over a field whose value node had `style`, as kyaml's `FieldSetter`
+    /// writes it: the node takes that style. go-yaml then prints a non-string scalar given a
+    /// quoted or block style with its tag left out when its text would resolve to that tag
+    /// anyway, so it reads back as the string of its text (`key: "0b"` patched with `key: -1`
+    /// prints `key: "-1"`); a tag its text does not imply (`!!float 1`) is kept, and so is the
+    /// value. Maps and lists keep what they are.
+    pub fn written_over(&mut self, style: Style) {
+        if matches!(self.value, Value::Map(_) | Value::Seq(_) | Value::Null) {
+            // A null clears the field instead.
+            return;
+        }
+        self.style = style;
+        if !style.indicates_string() || (self.written.is_none() && matches!(self.value, Value::Str(_))) {
+            return;
+        }
+        let Some(text) = self.written_text() else { return };
+        let implied = crate::read::resolve_plain(&text, crate::read::Schema::V3);
+        if std::mem::discriminant(&implied) == std::mem::discriminant(&self.value)
+            || matches!((&implied, &self.value), (Value::Int(_) | Value::UInt(_), Value::Int(_) | Value::UInt(_)))
+        {
+            self.value = Value::Str(text);
+            self.written = None;
+        }
+    }
+
     /// A scalar's text as kustomize would see it in a string context (numbers and booleans
     /// spelled as JSON spells them); `None` for maps and lists.
     pub fn scalar_text(&self) -> Option<String> {
@@ -238,5 +311,50 @@ impl Node {
             Value::Str(s) => s.clone(),
             Value::Seq(_) | Value::Map(_) => return None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{parse_one, Schema};
+
+    fn scalar(text: &str) -> Node {
+        parse_one(&format!("v: {text}\n"), Schema::V3).unwrap().unwrap().get("v").unwrap().clone()
+    }
+
+    #[test]
+    fn a_scalar_written_over_a_quoted_one_becomes_the_string_of_its_text() {
+        for (text, want) in
+            [("-1", "-1"), ("0x1F", "0x1F"), ("1.50", "1.50"), ("True", "True"), ("2001-12-14", "2001-12-14")]
+        {
+            let mut n = scalar(text);
+            n.written_over(Style::Quoted);
+            assert_eq!(n.value, Value::Str(want.to_string()), "{text}");
+            assert_eq!(n.style, Style::Quoted);
+        }
+        let mut block = scalar("!!int \"5\"");
+        block.written_over(Style::Block);
+        assert_eq!(block.value, Value::Str("5".to_string()));
+    }
+
+    #[test]
+    fn a_tag_its_text_does_not_imply_and_a_plain_target_keep_the_value() {
+        let mut n = scalar("!!float 1");
+        n.written_over(Style::Quoted);
+        assert_eq!(n.value, Value::Float(1.0));
+        let mut n = scalar("0x1F");
+        n.written_over(Style::Plain);
+        assert_eq!(n.value, Value::Int(31));
+        let mut n = scalar("\"123\"");
+        n.written_over(Style::Plain);
+        assert_eq!((n.value, n.style), (Value::Str("123".to_string()), Style::Plain));
+    }
+
+    #[test]
+    fn a_null_written_over_anything_stays_null() {
+        let mut n = scalar("~");
+        n.written_over(Style::Quoted);
+        assert!(n.is_null());
     }
 }

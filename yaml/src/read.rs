@@ -95,7 +95,7 @@
 //! The caller must hand over valid UTF-8 (reject other bytes before calling); a leading BOM is
 //! fine.
 
-use super::node::{Map, Node, Pos, Value};
+use super::node::{Map, Node, Pos, Style as NodeStyle, Value, Written};
 use crate::event::{CoreTag, Event, Style, TagClass};
 use crate::resolve::{go_format_float32_g, go_special_float, resolve_core, Res};
 use foldhash::{HashMap, HashMapExt};
@@ -519,8 +519,8 @@ impl<'l> Builder<'l> {
             Event::Start { seq, flow, anchor, pos } => self.start(seq, anchor, pos, flow),
             Event::End => self.end(),
             Event::Scalar { text, style, tag, anchor, pos } => match style {
-                Style::Plain => self.scalar(text, true, tag, anchor, pos),
-                Style::Quoted => self.scalar(text, false, tag, anchor, pos),
+                Style::Plain => self.scalar(text, NodeStyle::Plain, tag, anchor, pos),
+                Style::Quoted => self.scalar(text, NodeStyle::Quoted, tag, anchor, pos),
                 Style::Literal => self.block_scalar(text, true, tag, anchor, pos),
                 Style::Folded => self.block_scalar(text, false, tag, anchor, pos),
             },
@@ -676,23 +676,24 @@ impl<'l> Builder<'l> {
         if self.schema == Schema::V3 && !self.in_key_position() {
             match reprinted_block_scalar(&text, literal) {
                 Ok(None) => {}
-                Ok(Some(again)) => return self.scalar(Cow::Owned(again), false, class, anchor, pos),
+                Ok(Some(again)) => return self.scalar(Cow::Owned(again), NodeStyle::Block, class, anchor, pos),
                 Err(m) => return self.err(m, pos),
             }
         }
-        self.scalar(text, false, class, anchor, pos)
+        self.scalar(text, NodeStyle::Block, class, anchor, pos)
     }
 
-    /// A scalar at `pos`: its text (escapes resolved, lines folded), whether it was plain, its
-    /// tag and anchor (0 for none).
+    /// A scalar at `pos`: its text (escapes resolved, lines folded), its style, its tag and
+    /// anchor (0 for none).
     fn scalar(
         &mut self,
         text: Cow<'_, str>,
-        plain: bool,
+        style: NodeStyle,
         class: TagClass,
         anchor: usize,
         pos: Pos,
     ) -> Result<(), YamlError> {
+        let plain = style == NodeStyle::Plain;
         let flow = self.top_flow();
         let empty_null = plain && text.is_empty() && class == TagClass::Implicit;
         if self.in_key_position() {
@@ -701,11 +702,20 @@ impl<'l> Builder<'l> {
         let res = self.resolve_scalar(&text, plain, class, flow).or_else(|m| self.err(m, pos))?;
         let timestamp = matches!(res, ResolvedScalar::Res(Res::Timestamp(_)));
         let raw = if anchor != 0 { Some(text.to_string()) } else { None };
-        let value = self.value_of(res, text).or_else(|m| self.err(m, pos))?;
+        let non_string = matches!(&res, ResolvedScalar::Res(r) if !matches!(r, Res::Str | Res::Merge)) && !empty_null;
+        let (value, written) = if non_string {
+            let value = self.value_of(res, Cow::Borrowed(&text)).or_else(|m| self.err(m, pos))?;
+            let written = (!is_canonical_text(&value, &text)).then(|| Box::new(Written { text: text.into() }));
+            (value, written)
+        } else {
+            (self.value_of(res, text).or_else(|m| self.err(m, pos))?, None)
+        };
         let bytes = text_len(&value);
         self.charge(1, bytes, pos)?;
         let info = Info { anchor: 0, size: 1, bytes, timestamp, empty_null, ..Info::default() };
-        let node = Node::at(value, pos);
+        let mut node = Node::at(value, pos);
+        node.style = style;
+        node.written = written;
         if anchor != 0 {
             self.register_anchor(node.clone(), Info { anchor, ..info }, raw.as_deref())?;
         }
@@ -1043,6 +1053,25 @@ fn go_block_allowed(text: &str) -> bool {
     text.chars().all(|c| {
         matches!(c, '\n' | '\t' | ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}') && c != '\u{FEFF}'
     })
+}
+
+/// Whether `text` is how a non-string value prints (so the node need not keep it): `true`,
+/// `null`, `8080`; not `True`, `~`, `0x1F`, `1.50` or a timestamp the reader re-spelt.
+fn is_canonical_text(value: &Value, text: &str) -> bool {
+    match value {
+        Value::Null => text == "null",
+        Value::Bool(b) => text == if *b { "true" } else { "false" },
+        Value::Int(_) | Value::UInt(_) => {
+            let digits = text.strip_prefix('-').unwrap_or(text);
+            !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && (digits == "0" || !digits.starts_with('0'))
+                && text != "-0"
+        }
+        Value::Str(s) => s == text,
+        Value::Float(f) => crate::emit::format_float(*f) == text,
+        Value::Seq(_) | Value::Map(_) => true,
+    }
 }
 
 fn text_len(v: &Value) -> usize {
@@ -1462,6 +1491,30 @@ mod tests {
     }
 
     // kubectl: V3 through a resource, V11 through a JSON 6902 patch value.
+    #[test]
+    fn a_non_string_scalar_keeps_its_text_only_when_it_prints_otherwise() {
+        let doc = one(
+            "a: 0x1F\nb: 31\nc: 1.50\nd: True\ne: ~\nf: null\ng: 2001-12-14\nh: -0\ni: \"0x1F\"\nj: |\n  x\nk: 007\nl:\n",
+            Schema::V3,
+        );
+        let written = |k: &str| doc.get(k).unwrap().written.as_ref().map(|w| w.text.to_string());
+        let style = |k: &str| doc.get(k).unwrap().style;
+        assert_eq!(written("a").as_deref(), Some("0x1F"));
+        assert_eq!(written("b"), None);
+        assert_eq!(written("c").as_deref(), Some("1.50"));
+        assert_eq!(written("d").as_deref(), Some("True"));
+        assert_eq!(written("e").as_deref(), Some("~"));
+        assert_eq!(written("f"), None);
+        assert_eq!(written("g").as_deref(), Some("2001-12-14"));
+        assert_eq!(written("h").as_deref(), Some("-0"));
+        assert_eq!(written("i"), None, "a string is its own text");
+        assert_eq!(written("k").as_deref(), Some("007"));
+        assert_eq!(written("l"), None, "an empty null is recorded by position");
+        assert_eq!((style("a"), style("i"), style("j")), (NodeStyle::Plain, NodeStyle::Quoted, NodeStyle::Block));
+        assert_eq!(doc.get("g").unwrap().written_text().as_deref(), Some("2001-12-14"));
+        assert_eq!(doc.get("f").unwrap().written_text().as_deref(), Some("null"));
+    }
+
     #[test]
     fn tags() {
         let v3: &[(&str, Value)] = &[
