@@ -76,6 +76,12 @@ pub struct Node {
     /// canonical text (`0x1F`, `1.50`, `True`, `~`, and a timestamp, which the reader
     /// re-spells): see [`Node::written_text`]. Boxed so that a node stays small.
     pub written: Option<Box<Written>>,
+    /// Whether kustomize wrote this scalar from a string, with no tag (kyaml's `SetScalar`,
+    /// `NewScalarRNode`: a patched object's kind, name and namespace, an image the images
+    /// transformer changed, a prefixed name, a field a replacement created): go-yaml resolves
+    /// its text again when it prints it, and a replacement into it writes text to be resolved
+    /// again. See [`Node::set_untagged`].
+    pub untagged: bool,
 }
 
 /// A scalar's style, as far as it changes what kustomize does with the node: kyaml's
@@ -157,12 +163,12 @@ impl Value {
 impl Node {
     /// A node made by kcompile (no source position).
     pub fn new(value: Value) -> Node {
-        Node { value, pos: Pos::default(), style: Style::Plain, written: None }
+        Node { value, pos: Pos::default(), style: Style::Plain, written: None, untagged: false }
     }
 
     /// A node read from `pos`.
     pub fn at(value: Value, pos: Pos) -> Node {
-        Node { value, pos, style: Style::Plain, written: None }
+        Node { value, pos, style: Style::Plain, written: None, untagged: false }
     }
 
     /// A null node.
@@ -194,6 +200,16 @@ impl Node {
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The text kyaml reads from a scalar node as a string (its `Value`): a string, or the
+    /// text a non-string was written with when the node keeps it ([`Node::written`]).
+    pub fn as_text(&self) -> Option<&str> {
+        match (&self.value, &self.written) {
+            (Value::Str(s), _) => Some(s),
+            (_, Some(w)) => Some(&w.text),
             _ => None,
         }
     }
@@ -299,6 +315,46 @@ impl Node {
         }
     }
 
+    /// kustomize writing `text` into this scalar with no tag (see [`Node::untagged`]): the node
+    /// keeps its style, and its value is what go-yaml reads the text as when it prints it: a
+    /// plain `0o17` becomes 15, `NULL` null and a timestamp
+    /// its RFC 3339 spelling (the text is kept, as the reader keeps it), a quoted or block one stays a string. A text
+    /// that reads as an infinity or NaN stays a string (kustomize fails there when it prints).
+    pub fn set_untagged(&mut self, text: String) {
+        self.untagged = true;
+        self.written = None;
+        if self.style.indicates_string() {
+            self.value = Value::Str(text);
+            return;
+        }
+        let value = crate::read::resolve_plain(&text, crate::read::Schema::V3);
+        self.value = match value {
+            Value::Float(f) if !f.is_finite() => Value::Str(text),
+            other => {
+                if !crate::read::is_canonical_text(&other, &text) {
+                    self.written = Some(Box::new(Written { text: text.into_boxed_str() }));
+                }
+                other
+            }
+        };
+    }
+
+    /// Sets field `key` of this map to `text` as kyaml's `SetMapField` with `NewScalarRNode`
+    /// does (`SetKind`, `SetName`): an existing scalar keeps its style (see
+    /// [`Node::set_untagged`]), a missing field is made plain; a node that is not a map becomes
+    /// one.
+    pub fn set_untagged_field(&mut self, key: &str, text: String) {
+        if !matches!(self.value, Value::Map(_)) {
+            self.value = Value::Map(Map::default());
+        }
+        let Value::Map(m) = &mut self.value else { return };
+        let slot = m.entry(key.to_string()).or_insert_with(Node::null);
+        if matches!(slot.value, Value::Map(_) | Value::Seq(_)) {
+            *slot = Node::null();
+        }
+        slot.set_untagged(text);
+    }
+
     /// A scalar's text as kustomize would see it in a string context (numbers and booleans
     /// spelled as JSON spells them); `None` for maps and lists.
     pub fn scalar_text(&self) -> Option<String> {
@@ -349,6 +405,32 @@ mod tests {
         let mut n = scalar("\"123\"");
         n.written_over(Style::Plain);
         assert_eq!((n.value, n.style), (Value::Str("123".to_string()), Style::Plain));
+    }
+
+    #[test]
+    fn text_written_untagged_is_read_again_unless_the_node_is_quoted() {
+        let mut plain = scalar("Widget");
+        plain.set_untagged("0o17".to_string());
+        assert_eq!((plain.value.clone(), plain.as_text()), (Value::Int(15), Some("0o17")));
+        assert!(plain.untagged);
+        plain.set_untagged("NULL".to_string());
+        assert!(plain.is_null());
+        plain.set_untagged("2001-12-14".to_string());
+        assert_eq!(plain.as_str(), Some("2001-12-14T00:00:00Z"));
+        plain.set_untagged(".inf".to_string());
+        assert_eq!(plain.as_str(), Some(".inf"));
+        let mut quoted = scalar("\"busybox\"");
+        quoted.set_untagged("NULL".to_string());
+        assert_eq!(quoted.as_str(), Some("NULL"));
+    }
+
+    #[test]
+    fn an_untagged_field_keeps_the_style_of_the_field_it_replaces() {
+        let mut doc = parse_one("kind: \"Widget\"\n", Schema::V3).unwrap().unwrap();
+        doc.set_untagged_field("kind", "123".to_string());
+        doc.set_untagged_field("name", "123".to_string());
+        assert_eq!(doc.get("kind").unwrap().as_str(), Some("123"));
+        assert_eq!(doc.get("name").unwrap().value, Value::Int(123));
     }
 
     #[test]

@@ -1057,7 +1057,7 @@ fn go_block_allowed(text: &str) -> bool {
 
 /// Whether `text` is how a non-string value prints (so the node need not keep it): `true`,
 /// `null`, `8080`; not `True`, `~`, `0x1F`, `1.50` or a timestamp the reader re-spelt.
-fn is_canonical_text(value: &Value, text: &str) -> bool {
+pub(crate) fn is_canonical_text(value: &Value, text: &str) -> bool {
     match value {
         Value::Null => text == "null",
         Value::Bool(b) => text == if *b { "true" } else { "false" },

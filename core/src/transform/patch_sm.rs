@@ -39,7 +39,8 @@ use crate::yaml::node::{Map, Node, Pos, Style, Value};
 
 const DIRECTIVE: &str = "$patch";
 
-static NULL: Node = Node { value: Value::Null, pos: Pos { line: 0, col: 0 }, style: Style::Plain, written: None };
+static NULL: Node =
+    Node { value: Value::Null, pos: Pos { line: 0, col: 0 }, style: Style::Plain, written: None, untagged: false };
 
 /// Merges `patch` into `target`. Returns `None` when the patch deletes the object.
 /// `empty_nulls` are where the target's nulls written as an empty value (`key:`) are.
