@@ -72,9 +72,10 @@ pub struct Node {
     pub pos: Pos,
     /// How a scalar was written; [`Style::Plain`] for collections and for what kcompile makes.
     pub style: Style,
-    /// The text a non-string scalar was written with, kept only when it is not the value's
-    /// canonical text (`0x1F`, `1.50`, `True`, `~`, and a timestamp, which the reader
-    /// re-spells): see [`Node::written_text`]. Boxed so that a node stays small.
+    /// The text a scalar was written with, kept only when it is not the value's canonical
+    /// text: a non-string's (`0x1F`, `1.50`, `True`, `~`, and a timestamp, which the reader
+    /// re-spells), or a folded string's before the reader applied go-yaml's reprint to it. See
+    /// [`Node::written_text`]. Boxed so that a node stays small.
     pub written: Option<Box<Written>>,
     /// Whether kustomize wrote this scalar from a string, with no tag (kyaml's `SetScalar`,
     /// `NewScalarRNode`: a patched object's kind, name and namespace, an image the images
@@ -94,8 +95,11 @@ pub enum Style {
     Plain,
     /// Single- or double-quoted.
     Quoted,
-    /// A literal (`|`) or folded (`>`) block scalar.
-    Block,
+    /// A literal block scalar (`|`).
+    Literal,
+    /// A folded block scalar (`>`): kustomize's go-yaml writes it back with more line breaks
+    /// than it holds in places (see the reader's `reprinted_block_scalar`).
+    Folded,
 }
 
 impl Style {
@@ -301,6 +305,29 @@ impl Node {
             // A null clears the field instead.
             return;
         }
+        if let Value::Str(s) = &mut self.value {
+            // go-yaml reprints a string only in folded style: leaving it or entering it changes
+            // the text kustomize prints.
+            match (self.style == Style::Folded, style == Style::Folded) {
+                (true, false) => {
+                    if let Some(w) = self.written.take() {
+                        *s = w.text.into();
+                    }
+                    self.style = style;
+                    return;
+                }
+                (false, true) if self.written.is_none() => {
+                    if let Ok(Some(again)) = crate::read::reprinted_block_scalar(s, false) {
+                        let as_read = std::mem::replace(s, again);
+                        self.written = Some(Box::new(Written { text: as_read.into() }));
+                    }
+                    self.style = style;
+                    return;
+                }
+                (true, true) => return,
+                _ => {}
+            }
+        }
         self.style = style;
         if !style.indicates_string() || (self.written.is_none() && matches!(self.value, Value::Str(_))) {
             return;
@@ -390,7 +417,7 @@ mod tests {
             assert_eq!(n.style, Style::Quoted);
         }
         let mut block = scalar("!!int \"5\"");
-        block.written_over(Style::Block);
+        block.written_over(Style::Literal);
         assert_eq!(block.value, Value::Str("5".to_string()));
     }
 
@@ -431,6 +458,19 @@ mod tests {
         doc.set_untagged_field("name", "123".to_string());
         assert_eq!(doc.get("kind").unwrap().as_str(), Some("123"));
         assert_eq!(doc.get("name").unwrap().value, Value::Int(123));
+    }
+
+    #[test]
+    fn a_folded_string_is_reprinted_only_while_it_is_folded() {
+        let mut folded =
+            parse_one("v: >\n  one\n    more\n  two\n", Schema::V3).unwrap().unwrap().get("v").unwrap().clone();
+        assert_eq!(folded.as_str(), Some("one\n\n  more\ntwo\n"), "go-yaml's reprint adds a line break");
+        folded.written_over(Style::Plain);
+        assert_eq!(folded.as_str(), Some("one\n  more\ntwo\n"));
+        folded.written_over(Style::Folded);
+        assert_eq!(folded.as_str(), Some("one\n\n  more\ntwo\n"));
+        folded.written_over(Style::Quoted);
+        assert_eq!((folded.as_str(), folded.style), (Some("one\n  more\ntwo\n"), Style::Quoted));
     }
 
     #[test]

@@ -519,8 +519,8 @@ impl<'l> Builder<'l> {
             Event::Start { seq, flow, anchor, pos } => self.start(seq, anchor, pos, flow),
             Event::End => self.end(),
             Event::Scalar { text, style, tag, anchor, pos } => match style {
-                Style::Plain => self.scalar(text, NodeStyle::Plain, tag, anchor, pos),
-                Style::Quoted => self.scalar(text, NodeStyle::Quoted, tag, anchor, pos),
+                Style::Plain => self.scalar(text, NodeStyle::Plain, tag, anchor, pos, None),
+                Style::Quoted => self.scalar(text, NodeStyle::Quoted, tag, anchor, pos, None),
                 Style::Literal => self.block_scalar(text, true, tag, anchor, pos),
                 Style::Folded => self.block_scalar(text, false, tag, anchor, pos),
             },
@@ -673,18 +673,21 @@ impl<'l> Builder<'l> {
         anchor: usize,
         pos: Pos,
     ) -> Result<(), YamlError> {
+        let style = if literal { NodeStyle::Literal } else { NodeStyle::Folded };
         if self.schema == Schema::V3 && !self.in_key_position() {
             match reprinted_block_scalar(&text, literal) {
                 Ok(None) => {}
-                Ok(Some(again)) => return self.scalar(Cow::Owned(again), NodeStyle::Block, class, anchor, pos),
+                // The node keeps the text as read: written over a field of another style, it is
+                // printed in that style (`Node::written_over`).
+                Ok(Some(again)) => return self.scalar(Cow::Owned(again), style, class, anchor, pos, Some(text)),
                 Err(m) => return self.err(m, pos),
             }
         }
-        self.scalar(text, NodeStyle::Block, class, anchor, pos)
+        self.scalar(text, style, class, anchor, pos, None)
     }
 
     /// A scalar at `pos`: its text (escapes resolved, lines folded), its style, its tag and
-    /// anchor (0 for none).
+    /// anchor (0 for none); `as_read`, a folded scalar's text before go-yaml's reprint changed it.
     fn scalar(
         &mut self,
         text: Cow<'_, str>,
@@ -692,6 +695,7 @@ impl<'l> Builder<'l> {
         class: TagClass,
         anchor: usize,
         pos: Pos,
+        as_read: Option<Cow<'_, str>>,
     ) -> Result<(), YamlError> {
         let plain = style == NodeStyle::Plain;
         let flow = self.top_flow();
@@ -715,7 +719,7 @@ impl<'l> Builder<'l> {
         let info = Info { anchor: 0, size: 1, bytes, timestamp, empty_null, ..Info::default() };
         let mut node = Node::at(value, pos);
         node.style = style;
-        node.written = written;
+        node.written = written.or_else(|| as_read.map(|t| Box::new(Written { text: t.into() })));
         if anchor != 0 {
             self.register_anchor(node.clone(), Info { anchor, ..info }, raw.as_deref())?;
         }
@@ -993,7 +997,7 @@ impl<'l> Builder<'l> {
 ///   non-blank, a line before a more-indented (blank-led) line gains a line break (`a\n  b` →
 ///   `a\n\n  b`) and so does the end of text kept with `+` (`a\n\n` → `a\n\n\n`); when it starts
 ///   with a blank, two non-blank lines lose one (`x\ny` → `x y`, `x\n\ny` → `x\ny`).
-fn reprinted_block_scalar(text: &str, literal: bool) -> Result<Option<String>, String> {
+pub(crate) fn reprinted_block_scalar(text: &str, literal: bool) -> Result<Option<String>, String> {
     if !go_block_allowed(text) {
         return Ok(None);
     }
@@ -1510,7 +1514,7 @@ mod tests {
         assert_eq!(written("i"), None, "a string is its own text");
         assert_eq!(written("k").as_deref(), Some("007"));
         assert_eq!(written("l"), None, "an empty null is recorded by position");
-        assert_eq!((style("a"), style("i"), style("j")), (NodeStyle::Plain, NodeStyle::Quoted, NodeStyle::Block));
+        assert_eq!((style("a"), style("i"), style("j")), (NodeStyle::Plain, NodeStyle::Quoted, NodeStyle::Literal));
         assert_eq!(doc.get("g").unwrap().written_text().as_deref(), Some("2001-12-14"));
         assert_eq!(doc.get("f").unwrap().written_text().as_deref(), Some("null"));
     }

@@ -29,7 +29,9 @@
 //! - a patch's scalar written over a field takes the style of the node it replaces (kyaml's
 //!   `FieldSetter`): over a quoted or block scalar, a non-string becomes the string of the
 //!   text it was written with (`"0b"` patched with `-1` or `0x1F` gives `"-1"`, `"0x1F"`),
-//!   unless it has a tag its text does not imply (`!!float 1`); see `Node::written_over`;
+//!   unless it has a tag its text does not imply (`!!float 1`); a folded string is printed as
+//!   go-yaml reprints folded text only when the style it ends with is folded; see
+//!   `Node::written_over`;
 //! - `$setElementOrder/...`, `$retainKeys` and `$deleteFromPrimitiveList/...` are not directives
 //!   for kustomize: they stay in the output as ordinary fields.
 
