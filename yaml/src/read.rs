@@ -705,6 +705,15 @@ impl<'l> Builder<'l> {
         }
         let res = self.resolve_scalar(&text, plain, class, flow).or_else(|m| self.err(m, pos))?;
         let timestamp = matches!(res, ResolvedScalar::Res(Res::Timestamp(_)));
+        // kustomize prints a resource with go-yaml v3 and reads it back: in a flow collection a
+        // scalar holding a flow indicator cannot be plain and is written quoted, so a timestamp
+        // with a time part (`[2001-12-14t21:59:43.10-05:00]`) reads back as its text.
+        let res =
+            if timestamp && flow && self.schema == Schema::V3 && text.contains([':', ',', '?', '[', ']', '{', '}']) {
+                ResolvedScalar::AsWritten
+            } else {
+                res
+            };
         let raw = if anchor != 0 { Some(text.to_string()) } else { None };
         let non_string = matches!(&res, ResolvedScalar::Res(r) if !matches!(r, Res::Str | Res::Merge)) && !empty_null;
         let (value, written) = if non_string {
@@ -1517,6 +1526,16 @@ mod tests {
         assert_eq!((style("a"), style("i"), style("j")), (NodeStyle::Plain, NodeStyle::Quoted, NodeStyle::Literal));
         assert_eq!(doc.get("g").unwrap().written_text().as_deref(), Some("2001-12-14"));
         assert_eq!(doc.get("f").unwrap().written_text().as_deref(), Some("null"));
+    }
+
+    #[test]
+    fn a_timestamp_in_a_flow_collection_keeps_its_text_when_go_yaml_must_quote_it() {
+        let doc = one("l: [2001-12-14t21:59:43.10-05:00, 2001-12-14]\nm: {a: 2001-12-14 21:59:43.10}\nb:\n- 2001-12-14t21:59:43.10-05:00\n", Schema::V3);
+        let item = |k: &str, i: usize| doc.get(k).unwrap().as_seq().unwrap()[i].as_str().map(str::to_string);
+        assert_eq!(item("l", 0).as_deref(), Some("2001-12-14t21:59:43.10-05:00"));
+        assert_eq!(item("l", 1).as_deref(), Some("2001-12-14T00:00:00Z"), "no flow indicator: plain, re-spelt");
+        assert_eq!(doc.get("m").unwrap().str_at(&["a"]), Some("2001-12-14 21:59:43.10"));
+        assert_eq!(item("b", 0).as_deref(), Some("2001-12-14T21:59:43.1-05:00"), "block: re-spelt");
     }
 
     #[test]
