@@ -445,7 +445,16 @@ impl Resource {
     }
 
     pub fn str_field(&self, path: &[&str]) -> &str {
-        self.node.str_at(path).unwrap_or("")
+        let mut n = &self.node;
+        for k in path {
+            match n.get(k) {
+                Some(child) => n = child,
+                None => return "",
+            }
+        }
+        // A field kustomize wrote untagged may hold a non-string its text reads as (`kind:
+        // 0o17` became 15); kyaml reads the text.
+        n.as_text().unwrap_or("")
     }
 
     pub fn kind(&self) -> &str {
@@ -523,7 +532,10 @@ impl Resource {
 
     /// Sets `metadata.name`.
     pub fn set_name(&mut self, name: &str) {
-        self.node.entry_map("metadata").insert("name".into(), Node::string(name));
+        self.node.entry_map("metadata");
+        if let Some(meta) = self.node.get_mut("metadata") {
+            meta.set_untagged_field("name", name.to_string());
+        }
     }
 }
 

@@ -37,7 +37,8 @@ pub fn sort(resources: &mut [Resource], options: Option<&SortOptions>) {
         let gvk = r.gvk();
         // kyaml reads a namespace or name written as another scalar (`namespace: 31`) as its text.
         let meta_text = |field: &str| {
-            r.node.get("metadata").and_then(|m| m.get(field)).and_then(|n| n.scalar_text()).unwrap_or_default()
+            let n = r.node.get("metadata").and_then(|m| m.get(field));
+            n.and_then(|n| n.as_text().map(str::to_string).or_else(|| n.scalar_text())).unwrap_or_default()
         };
         let (ns, name) = (meta_text("namespace"), meta_text("name"));
         let ns = if ns.is_empty() { "~X" } else { ns.as_str() };

@@ -177,8 +177,34 @@ pub fn merge(file: &Utf8Path, vars: &[Var], acc: &mut Accumulator) -> Result<()>
 enum VarValue {
     /// Strings, numbers and booleans: substituted.
     Scalar(Value),
-    /// Maps, lists and null: left as `$(NAME)`.
+    /// Maps and lists: left as `$(NAME)`.
     Unusable,
+}
+
+/// A var's value read from its field as kyaml's `GetFieldValue` reads it: from the text the
+/// scalar was written with, by its tag: an integer with Go's `strconv.Atoi` (`012` is 12;
+/// `0x1F`, `0o17`, `1_000` and one beyond int64 are errors, `None`), a float with
+/// `strconv.ParseFloat` (`1.50` is 1.5), a boolean as read; any other tag gives the text itself
+/// (a null `null`, `~` or the empty string, a timestamp as written). Maps and lists stay unusable.
+fn var_value(node: &Node, empty_nulls: &[crate::yaml::node::Pos]) -> Option<VarValue> {
+    let text = || node.written_text().unwrap_or_default();
+    Some(VarValue::Scalar(match &node.value {
+        Value::Int(_) | Value::UInt(_) => Value::Int(go_atoi(&text())?),
+        Value::Float(_) => Value::Float(text().parse::<f64>().ok()?),
+        Value::Bool(_) => node.value.clone(),
+        Value::Null if empty_nulls.contains(&node.pos) => Value::Str(String::new()),
+        Value::Null | Value::Str(_) => Value::Str(text()),
+        Value::Seq(_) | Value::Map(_) => return Some(VarValue::Unusable),
+    }))
+}
+
+/// Go's `strconv.Atoi`: an optional sign and decimal digits, within int64.
+fn go_atoi(text: &str) -> Option<i64> {
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.strip_prefix('+').unwrap_or(text).parse().ok()
 }
 
 /// Replaces `$(VAR)` in the var-reference fields (`references`, the build's `varReference`
@@ -206,13 +232,8 @@ pub fn resolve(resources: &mut [Resource], set: &VarSet, references: &[Spec]) ->
             .in_file(&v.file)
             .at(v.pos));
         };
-        // kustomize reads an integer with Go's strconv.Atoi, which refuses one beyond int64.
-        let found = FieldPath::parse_var(v.field_path())
-            .and_then(|p| lookup(&r.node, &p))
-            .ok()
-            .flatten()
-            .filter(|n| !matches!(n.value, Value::UInt(_)));
-        let Some(node) = found else {
+        let found = FieldPath::parse_var(v.field_path()).and_then(|p| lookup(&r.node, &p)).ok().flatten();
+        let Some(value) = found.and_then(|node| var_value(node, &r.empty_nulls)) else {
             return Err(Error::new(format!(
                 "field specified in var '{}' not found in corresponding resource {}",
                 v.display(true),
@@ -220,12 +241,6 @@ pub fn resolve(resources: &mut [Resource], set: &VarSet, references: &[Spec]) ->
             ))
             .in_file(&v.file)
             .at(v.pos));
-        };
-        let value = match &node.value {
-            Value::Str(_) | Value::Int(_) | Value::UInt(_) | Value::Float(_) | Value::Bool(_) => {
-                VarValue::Scalar(node.value.clone())
-            }
-            _ => VarValue::Unusable,
         };
         values.insert(v.name.as_str(), value);
     }
@@ -437,6 +452,23 @@ mod tests {
         assert_eq!(expand("$(S).$(F)", &v, &mut used), Value::Str("svc.1.5".into()));
         assert_eq!(expand("$$(S) $(NOPE) $(M) $( $x $", &v, &mut used), Value::Str("$(S) $(NOPE) $(M) $( $x $".into()));
         assert!(used.contains("S") && used.contains("N") && !used.contains("M"));
+    }
+
+    #[test]
+    fn a_var_is_read_from_the_text_its_field_was_written_with() {
+        let doc = parse_one("a: 012\nb: 0x1F\nc: 1.50\nd: ~\ne:\nf: 2001-12-14\ng: +5\n", Schema::V3).unwrap().unwrap();
+        let e_pos = doc.get("e").unwrap().pos;
+        let read = |k: &str| match var_value(doc.get(k).unwrap(), &[e_pos]) {
+            Some(VarValue::Scalar(v)) => Some(v),
+            _ => None,
+        };
+        assert_eq!(read("a"), Some(Value::Int(12)));
+        assert_eq!(read("b"), None, "Atoi refuses 0x1F");
+        assert_eq!(read("c"), Some(Value::Float(1.5)));
+        assert_eq!(read("d"), Some(Value::Str("~".into())));
+        assert_eq!(read("e"), Some(Value::Str(String::new())));
+        assert_eq!(read("f"), Some(Value::Str("2001-12-14".into())));
+        assert_eq!(read("g"), Some(Value::Int(5)));
     }
 
     #[test]

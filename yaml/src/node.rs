@@ -59,13 +59,60 @@ pub enum Value {
     Map(Map),
 }
 
-/// A value plus the position it was read from. Equality ignores positions.
+/// A value plus the position it was read from and, for a scalar, how it was written (what
+/// go-yaml's `yaml.Node` keeps in `Style` and `Value` besides the decoded value, which kustomize's
+/// later steps read). Equality ignores all but the value.
 #[derive(Clone, Debug)]
 pub struct Node {
     /// The value.
     pub value: Value,
     /// Where it was read from.
     pub pos: Pos,
+    /// How a scalar was written; [`Style::Plain`] for collections and for what kcompile makes.
+    pub style: Style,
+    /// The text a scalar was written with, kept only when it is not the value's canonical
+    /// text: a non-string's (`0x1F`, `1.50`, `True`, `~`, and a timestamp, which the reader
+    /// re-spells), or a folded string's before the reader applied go-yaml's reprint to it. See
+    /// [`Node::written_text`]. Boxed so that a node stays small.
+    pub written: Option<Box<Written>>,
+    /// Whether kustomize wrote this scalar from a string, with no tag (kyaml's `SetScalar`,
+    /// `NewScalarRNode`: a patched object's kind, name and namespace, an image the images
+    /// transformer changed, a prefixed name, a field a replacement created): go-yaml resolves
+    /// its text again when it prints it, and a replacement into it writes text to be resolved
+    /// again. See [`Node::set_untagged`].
+    pub untagged: bool,
+}
+
+/// A scalar's style, as far as it changes what kustomize does with the node: kyaml's
+/// `FieldSetter` gives a value it writes over a field the style of the node it replaces, and
+/// go-yaml reads a quoted or block scalar as a string whatever its text (its `indicatedString`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Style {
+    /// Plain, or not written (collections, nodes made by kcompile).
+    #[default]
+    Plain,
+    /// Single- or double-quoted.
+    Quoted,
+    /// A literal block scalar (`|`).
+    Literal,
+    /// A folded block scalar (`>`): kustomize's go-yaml writes it back with more line breaks
+    /// than it holds in places (see the reader's `reprinted_block_scalar`).
+    Folded,
+}
+
+impl Style {
+    /// Whether go-yaml reads a node of this style as a string whatever its text says (when it
+    /// has no tag of its own).
+    pub fn indicates_string(self) -> bool {
+        self != Style::Plain
+    }
+}
+
+/// The text a non-string scalar was written with (see [`Node::written`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    /// The text, as the reader got it (escapes resolved, no quotes).
+    pub text: Box<str>,
 }
 
 impl PartialEq for Node {
@@ -118,12 +165,12 @@ impl Value {
 impl Node {
     /// A node made by kcompile (no source position).
     pub fn new(value: Value) -> Node {
-        Node { value, pos: Pos::default() }
+        Node { value, pos: Pos::default(), style: Style::Plain, written: None, untagged: false }
     }
 
     /// A node read from `pos`.
     pub fn at(value: Value, pos: Pos) -> Node {
-        Node { value, pos }
+        Node { value, pos, style: Style::Plain, written: None, untagged: false }
     }
 
     /// A null node.
@@ -155,6 +202,16 @@ impl Node {
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The text kyaml reads from a scalar node as a string (its `Value`): a string, or the
+    /// text a non-string was written with when the node keeps it ([`Node::written`]).
+    pub fn as_text(&self) -> Option<&str> {
+        match (&self.value, &self.written) {
+            (Value::Str(s), _) => Some(s),
+            (_, Some(w)) => Some(&w.text),
             _ => None,
         }
     }
@@ -224,6 +281,105 @@ impl Node {
         cm
     }
 
+    /// A scalar's text as it was written (go-yaml's `Node.Value`): the text kept in
+    /// [`Node::written`], else the canonical text ([`Node::scalar_text`], `null` for a null);
+    /// `None` for maps and lists.
+    pub fn written_text(&self) -> Option<String> {
+        match (&self.written, &self.value) {
+            (Some(w), _) => Some(w.text.to_string()),
+            (None, Value::Null) => Some("null".to_string()),
+            (None, _) => self.scalar_text(),
+        }
+    }
+
+    /// This node written over a field whose value node had `style`, as kyaml's `FieldSetter`
+    /// writes it: the node takes that style. go-yaml then prints a non-string scalar given a
+    /// quoted or block style with its tag left out when its text would resolve to that tag
+    /// anyway, so it reads back as the string of its text (`key: "0b"` patched with `key: -1`
+    /// prints `key: "-1"`); a tag its text does not imply (`!!float 1`) is kept, and so is the
+    /// value. Maps and lists keep what they are.
+    pub fn written_over(&mut self, style: Style) {
+        if matches!(self.value, Value::Map(_) | Value::Seq(_) | Value::Null) {
+            // A null clears the field instead.
+            return;
+        }
+        if let Value::Str(s) = &mut self.value {
+            // go-yaml reprints a string only in folded style: leaving it or entering it changes
+            // the text kustomize prints.
+            match (self.style == Style::Folded, style == Style::Folded) {
+                (true, false) => {
+                    if let Some(w) = self.written.take() {
+                        *s = w.text.into();
+                    }
+                    self.style = style;
+                    return;
+                }
+                (false, true) if self.written.is_none() => {
+                    if let Ok(Some(again)) = crate::read::reprinted_block_scalar(s, false) {
+                        let as_read = std::mem::replace(s, again);
+                        self.written = Some(Box::new(Written { text: as_read.into() }));
+                    }
+                    self.style = style;
+                    return;
+                }
+                (true, true) => return,
+                _ => {}
+            }
+        }
+        self.style = style;
+        if !style.indicates_string() || (self.written.is_none() && matches!(self.value, Value::Str(_))) {
+            return;
+        }
+        let Some(text) = self.written_text() else { return };
+        let implied = crate::read::resolve_plain(&text, crate::read::Schema::V3);
+        if std::mem::discriminant(&implied) == std::mem::discriminant(&self.value)
+            || matches!((&implied, &self.value), (Value::Int(_) | Value::UInt(_), Value::Int(_) | Value::UInt(_)))
+        {
+            self.value = Value::Str(text);
+            self.written = None;
+        }
+    }
+
+    /// kustomize writing `text` into this scalar with no tag (see [`Node::untagged`]): the node
+    /// keeps its style, and its value is what go-yaml reads the text as when it prints it: a
+    /// plain `0o17` becomes 15, `NULL` null and a timestamp
+    /// its RFC 3339 spelling (the text is kept, as the reader keeps it), a quoted or block one stays a string. A text
+    /// that reads as an infinity or NaN stays a string (kustomize fails there when it prints).
+    pub fn set_untagged(&mut self, text: String) {
+        self.untagged = true;
+        self.written = None;
+        if self.style.indicates_string() {
+            self.value = Value::Str(text);
+            return;
+        }
+        let value = crate::read::resolve_plain(&text, crate::read::Schema::V3);
+        self.value = match value {
+            Value::Float(f) if !f.is_finite() => Value::Str(text),
+            other => {
+                if !crate::read::is_canonical_text(&other, &text) {
+                    self.written = Some(Box::new(Written { text: text.into_boxed_str() }));
+                }
+                other
+            }
+        };
+    }
+
+    /// Sets field `key` of this map to `text` as kyaml's `SetMapField` with `NewScalarRNode`
+    /// does (`SetKind`, `SetName`): an existing scalar keeps its style (see
+    /// [`Node::set_untagged`]), a missing field is made plain; a node that is not a map becomes
+    /// one.
+    pub fn set_untagged_field(&mut self, key: &str, text: String) {
+        if !matches!(self.value, Value::Map(_)) {
+            self.value = Value::Map(Map::default());
+        }
+        let Value::Map(m) = &mut self.value else { return };
+        let slot = m.entry(key.to_string()).or_insert_with(Node::null);
+        if matches!(slot.value, Value::Map(_) | Value::Seq(_)) {
+            *slot = Node::null();
+        }
+        slot.set_untagged(text);
+    }
+
     /// A scalar's text as kustomize would see it in a string context (numbers and booleans
     /// spelled as JSON spells them); `None` for maps and lists.
     pub fn scalar_text(&self) -> Option<String> {
@@ -236,5 +392,89 @@ impl Node {
             Value::Str(s) => s.clone(),
             Value::Seq(_) | Value::Map(_) => return None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{parse_one, Schema};
+
+    fn scalar(text: &str) -> Node {
+        parse_one(&format!("v: {text}\n"), Schema::V3).unwrap().unwrap().get("v").unwrap().clone()
+    }
+
+    #[test]
+    fn a_scalar_written_over_a_quoted_one_becomes_the_string_of_its_text() {
+        for (text, want) in
+            [("-1", "-1"), ("0x1F", "0x1F"), ("1.50", "1.50"), ("True", "True"), ("2001-12-14", "2001-12-14")]
+        {
+            let mut n = scalar(text);
+            n.written_over(Style::Quoted);
+            assert_eq!(n.value, Value::Str(want.to_string()), "{text}");
+            assert_eq!(n.style, Style::Quoted);
+        }
+        let mut block = scalar("!!int \"5\"");
+        block.written_over(Style::Literal);
+        assert_eq!(block.value, Value::Str("5".to_string()));
+    }
+
+    #[test]
+    fn a_tag_its_text_does_not_imply_and_a_plain_target_keep_the_value() {
+        let mut n = scalar("!!float 1");
+        n.written_over(Style::Quoted);
+        assert_eq!(n.value, Value::Float(1.0));
+        let mut n = scalar("0x1F");
+        n.written_over(Style::Plain);
+        assert_eq!(n.value, Value::Int(31));
+        let mut n = scalar("\"123\"");
+        n.written_over(Style::Plain);
+        assert_eq!((n.value, n.style), (Value::Str("123".to_string()), Style::Plain));
+    }
+
+    #[test]
+    fn text_written_untagged_is_read_again_unless_the_node_is_quoted() {
+        let mut plain = scalar("Widget");
+        plain.set_untagged("0o17".to_string());
+        assert_eq!((plain.value.clone(), plain.as_text()), (Value::Int(15), Some("0o17")));
+        assert!(plain.untagged);
+        plain.set_untagged("NULL".to_string());
+        assert!(plain.is_null());
+        plain.set_untagged("2001-12-14".to_string());
+        assert_eq!(plain.as_str(), Some("2001-12-14T00:00:00Z"));
+        plain.set_untagged(".inf".to_string());
+        assert_eq!(plain.as_str(), Some(".inf"));
+        let mut quoted = scalar("\"busybox\"");
+        quoted.set_untagged("NULL".to_string());
+        assert_eq!(quoted.as_str(), Some("NULL"));
+    }
+
+    #[test]
+    fn an_untagged_field_keeps_the_style_of_the_field_it_replaces() {
+        let mut doc = parse_one("kind: \"Widget\"\n", Schema::V3).unwrap().unwrap();
+        doc.set_untagged_field("kind", "123".to_string());
+        doc.set_untagged_field("name", "123".to_string());
+        assert_eq!(doc.get("kind").unwrap().as_str(), Some("123"));
+        assert_eq!(doc.get("name").unwrap().value, Value::Int(123));
+    }
+
+    #[test]
+    fn a_folded_string_is_reprinted_only_while_it_is_folded() {
+        let mut folded =
+            parse_one("v: >\n  one\n    more\n  two\n", Schema::V3).unwrap().unwrap().get("v").unwrap().clone();
+        assert_eq!(folded.as_str(), Some("one\n\n  more\ntwo\n"), "go-yaml's reprint adds a line break");
+        folded.written_over(Style::Plain);
+        assert_eq!(folded.as_str(), Some("one\n  more\ntwo\n"));
+        folded.written_over(Style::Folded);
+        assert_eq!(folded.as_str(), Some("one\n\n  more\ntwo\n"));
+        folded.written_over(Style::Quoted);
+        assert_eq!((folded.as_str(), folded.style), (Some("one\n  more\ntwo\n"), Style::Quoted));
+    }
+
+    #[test]
+    fn a_null_written_over_anything_stays_null() {
+        let mut n = scalar("~");
+        n.written_over(Style::Quoted);
+        assert!(n.is_null());
     }
 }

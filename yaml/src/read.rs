@@ -105,7 +105,7 @@
 //! The caller must hand over valid UTF-8 (reject other bytes before calling); a leading BOM is
 //! fine.
 
-use super::node::{Map, Node, Pos, Value};
+use super::node::{Map, Node, Pos, Style as NodeStyle, Value, Written};
 use crate::event::{CoreTag, Event, Style, TagClass};
 use crate::resolve::{go_format_float32_g, go_special_float, resolve_core, Res};
 use foldhash::{HashMap, HashMapExt};
@@ -619,8 +619,8 @@ impl<'l> Builder<'l> {
             Event::Start { seq, flow, anchor, pos } => self.start(seq, anchor, pos, flow),
             Event::End => self.end(),
             Event::Scalar { text, style, tag, anchor, pos } => match style {
-                Style::Plain => self.scalar(text, true, tag, anchor, pos),
-                Style::Quoted => self.scalar(text, false, tag, anchor, pos),
+                Style::Plain => self.scalar(text, NodeStyle::Plain, tag, anchor, pos, None),
+                Style::Quoted => self.scalar(text, NodeStyle::Quoted, tag, anchor, pos, None),
                 Style::Literal => self.block_scalar(text, true, tag, anchor, pos),
                 Style::Folded => self.block_scalar(text, false, tag, anchor, pos),
             },
@@ -774,26 +774,31 @@ impl<'l> Builder<'l> {
         anchor: usize,
         pos: Pos,
     ) -> Result<(), YamlError> {
+        let style = if literal { NodeStyle::Literal } else { NodeStyle::Folded };
         if self.schema == Schema::V3 && !self.in_key_position() {
             match reprinted_block_scalar(&text, literal) {
                 Ok(None) => {}
-                Ok(Some(again)) => return self.scalar(Cow::Owned(again), false, class, anchor, pos),
+                // The node keeps the text as read: written over a field of another style, it is
+                // printed in that style (`Node::written_over`).
+                Ok(Some(again)) => return self.scalar(Cow::Owned(again), style, class, anchor, pos, Some(text)),
                 Err(m) => return self.err(m, pos),
             }
         }
-        self.scalar(text, false, class, anchor, pos)
+        self.scalar(text, style, class, anchor, pos, None)
     }
 
-    /// A scalar at `pos`: its text (escapes resolved, lines folded), whether it was plain, its
-    /// tag and anchor (0 for none).
+    /// A scalar at `pos`: its text (escapes resolved, lines folded), its style, its tag and
+    /// anchor (0 for none); `as_read`, a folded scalar's text before go-yaml's reprint changed it.
     fn scalar(
         &mut self,
         text: Cow<'_, str>,
-        plain: bool,
+        style: NodeStyle,
         class: TagClass,
         anchor: usize,
         pos: Pos,
+        as_read: Option<Cow<'_, str>>,
     ) -> Result<(), YamlError> {
+        let plain = style == NodeStyle::Plain;
         let flow = self.top_flow();
         let empty_null = plain && text.is_empty() && class == TagClass::Implicit;
         if self.in_key_position() {
@@ -807,18 +812,44 @@ impl<'l> Builder<'l> {
             }
         };
         let timestamp = matches!(res, ResolvedScalar::Res(Res::Timestamp(_)));
+        // kustomize prints a resource with go-yaml v3 and reads it back: in a flow collection a
+        // scalar holding a flow indicator cannot be plain and is written quoted, so a timestamp
+        // with a time part (`[2001-12-14t21:59:43.10-05:00]`) reads back as its text.
+        let res =
+            if timestamp && flow && self.schema == Schema::V3 && text.contains([':', ',', '?', '[', ']', '{', '}']) {
+                ResolvedScalar::AsWritten
+            } else {
+                res
+            };
         let raw = if anchor != 0 { Some(text.to_string()) } else { None };
-        let value = match self.value_of(res, text) {
-            Ok(value) => value,
-            Err((m, text)) => {
-                self.defer(m, pos, pos)?;
-                Value::Str(text.into_owned())
+        let non_string = matches!(&res, ResolvedScalar::Res(r) if !matches!(r, Res::Str | Res::Merge)) && !empty_null;
+        let (value, written) = if non_string {
+            match self.value_of(res, Cow::Borrowed(&text)) {
+                Ok(value) => {
+                    let written = (!is_canonical_text(&value, &text)).then(|| Box::new(Written { text: text.into() }));
+                    (value, written)
+                }
+                Err((m, t)) => {
+                    let value = Value::Str(t.into_owned());
+                    self.defer(m, pos, pos)?;
+                    (value, None)
+                }
+            }
+        } else {
+            match self.value_of(res, text) {
+                Ok(value) => (value, None),
+                Err((m, text)) => {
+                    self.defer(m, pos, pos)?;
+                    (Value::Str(text.into_owned()), None)
+                }
             }
         };
         let bytes = text_len(&value);
         self.charge(1, bytes, pos)?;
         let info = Info { anchor: 0, size: 1, bytes, timestamp, empty_null, ..Info::default() };
-        let node = Node::at(value, pos);
+        let mut node = Node::at(value, pos);
+        node.style = style;
+        node.written = written.or_else(|| as_read.map(|t| Box::new(Written { text: t.into() })));
         if anchor != 0 {
             self.register_anchor(node.clone(), Info { anchor, ..info }, raw.as_deref())?;
         }
@@ -1128,7 +1159,7 @@ impl<'l> Builder<'l> {
 ///   non-blank, a line before a more-indented (blank-led) line gains a line break (`a\n  b` →
 ///   `a\n\n  b`) and so does the end of text kept with `+` (`a\n\n` → `a\n\n\n`); when it starts
 ///   with a blank, two non-blank lines lose one (`x\ny` → `x y`, `x\n\ny` → `x\ny`).
-fn reprinted_block_scalar(text: &str, literal: bool) -> Result<Option<String>, String> {
+pub(crate) fn reprinted_block_scalar(text: &str, literal: bool) -> Result<Option<String>, String> {
     if !go_block_allowed(text) {
         return Ok(None);
     }
@@ -1188,6 +1219,25 @@ fn go_block_allowed(text: &str) -> bool {
     text.chars().all(|c| {
         matches!(c, '\n' | '\t' | ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}') && c != '\u{FEFF}'
     })
+}
+
+/// Whether `text` is how a non-string value prints (so the node need not keep it): `true`,
+/// `null`, `8080`; not `True`, `~`, `0x1F`, `1.50` or a timestamp the reader re-spelt.
+pub(crate) fn is_canonical_text(value: &Value, text: &str) -> bool {
+    match value {
+        Value::Null => text == "null",
+        Value::Bool(b) => text == if *b { "true" } else { "false" },
+        Value::Int(_) | Value::UInt(_) => {
+            let digits = text.strip_prefix('-').unwrap_or(text);
+            !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && (digits == "0" || !digits.starts_with('0'))
+                && text != "-0"
+        }
+        Value::Str(s) => s == text,
+        Value::Float(f) => crate::emit::format_float(*f) == text,
+        Value::Seq(_) | Value::Map(_) => true,
+    }
 }
 
 fn text_len(v: &Value) -> usize {
@@ -1664,6 +1714,40 @@ mod tests {
     }
 
     // kubectl: V3 through a resource, V11 through a JSON 6902 patch value.
+    #[test]
+    fn a_non_string_scalar_keeps_its_text_only_when_it_prints_otherwise() {
+        let doc = one(
+            "a: 0x1F\nb: 31\nc: 1.50\nd: True\ne: ~\nf: null\ng: 2001-12-14\nh: -0\ni: \"0x1F\"\nj: |\n  x\nk: 007\nl:\n",
+            Schema::V3,
+        );
+        let written = |k: &str| doc.get(k).unwrap().written.as_ref().map(|w| w.text.to_string());
+        let style = |k: &str| doc.get(k).unwrap().style;
+        assert_eq!(written("a").as_deref(), Some("0x1F"));
+        assert_eq!(written("b"), None);
+        assert_eq!(written("c").as_deref(), Some("1.50"));
+        assert_eq!(written("d").as_deref(), Some("True"));
+        assert_eq!(written("e").as_deref(), Some("~"));
+        assert_eq!(written("f"), None);
+        assert_eq!(written("g").as_deref(), Some("2001-12-14"));
+        assert_eq!(written("h").as_deref(), Some("-0"));
+        assert_eq!(written("i"), None, "a string is its own text");
+        assert_eq!(written("k").as_deref(), Some("007"));
+        assert_eq!(written("l"), None, "an empty null is recorded by position");
+        assert_eq!((style("a"), style("i"), style("j")), (NodeStyle::Plain, NodeStyle::Quoted, NodeStyle::Literal));
+        assert_eq!(doc.get("g").unwrap().written_text().as_deref(), Some("2001-12-14"));
+        assert_eq!(doc.get("f").unwrap().written_text().as_deref(), Some("null"));
+    }
+
+    #[test]
+    fn a_timestamp_in_a_flow_collection_keeps_its_text_when_go_yaml_must_quote_it() {
+        let doc = one("l: [2001-12-14t21:59:43.10-05:00, 2001-12-14]\nm: {a: 2001-12-14 21:59:43.10}\nb:\n- 2001-12-14t21:59:43.10-05:00\n", Schema::V3);
+        let item = |k: &str, i: usize| doc.get(k).unwrap().as_seq().unwrap()[i].as_str().map(str::to_string);
+        assert_eq!(item("l", 0).as_deref(), Some("2001-12-14t21:59:43.10-05:00"));
+        assert_eq!(item("l", 1).as_deref(), Some("2001-12-14T00:00:00Z"), "no flow indicator: plain, re-spelt");
+        assert_eq!(doc.get("m").unwrap().str_at(&["a"]), Some("2001-12-14 21:59:43.10"));
+        assert_eq!(item("b", 0).as_deref(), Some("2001-12-14T21:59:43.1-05:00"), "block: re-spelt");
+    }
+
     #[test]
     fn tags() {
         let v3: &[(&str, Value)] = &[

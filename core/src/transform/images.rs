@@ -104,7 +104,8 @@ fn update(n: &mut Node, image: &Image) -> Result<()> {
         out.push('@');
         out.push_str(digest);
     }
-    n.value = Value::Str(out);
+    // kustomize writes it with SetScalar: untagged, in the node's style.
+    n.set_untagged(out);
     Ok(())
 }
 

@@ -26,16 +26,23 @@
 //!   (a null key matches nothing, not even the empty value), so it removes every element holding
 //!   the key from the list the later elements are read from (`[b, null, c]` gives `[b]`,
 //!   `[null, b]` gives `[]`);
+//! - a patch's scalar written over a field takes the style of the node it replaces (kyaml's
+//!   `FieldSetter`): over a quoted or block scalar, a non-string becomes the string of the
+//!   text it was written with (`"0b"` patched with `-1` or `0x1F` gives `"-1"`, `"0x1F"`),
+//!   unless it has a tag its text does not imply (`!!float 1`); a folded string is printed as
+//!   go-yaml reprints folded text only when the style it ends with is folded; see
+//!   `Node::written_over`;
 //! - `$setElementOrder/...`, `$retainKeys` and `$deleteFromPrimitiveList/...` are not directives
 //!   for kustomize: they stay in the output as ordinary fields.
 
 use super::openapi::{self, Sch, Schemas};
 use crate::error::{bail, Error, Result};
-use crate::yaml::node::{Map, Node, Pos, Value};
+use crate::yaml::node::{Map, Node, Pos, Style, Value};
 
 const DIRECTIVE: &str = "$patch";
 
-static NULL: Node = Node { value: Value::Null, pos: Pos { line: 0, col: 0 } };
+static NULL: Node =
+    Node { value: Value::Null, pos: Pos { line: 0, col: 0 }, style: Style::Plain, written: None, untagged: false };
 
 /// Merges `patch` into `target`. Returns `None` when the patch deletes the object.
 /// `empty_nulls` are where the target's nulls written as an empty value (`key:`) are.
@@ -231,10 +238,16 @@ impl<'s> Merger<'s> {
                 continue;
             }
             let d = std::mem::replace(slot, Node::null());
+            let style = d.style;
             self.path.push(k.clone());
             let w = self.walk(Some(d), o, openapi::field(sch, &k));
             self.path.pop();
-            set_field(&mut base, &k, w?.node);
+            let mut w = w?;
+            if let (Side::Origin, Some(n)) = (w.side, w.node.as_mut()) {
+                // kyaml's FieldSetter: the patch's value takes the style of the node it replaces.
+                n.written_over(style);
+            }
+            set_field(&mut base, &k, w.node);
         }
         for (k, o) in patch_fields {
             self.path.push(k.clone());

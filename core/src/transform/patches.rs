@@ -341,10 +341,10 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
     r.sync_shared();
     // Annotation values the patch brought in print as the patch wrote them.
     r.metadata_texts.append(&mut texts);
+    // kustomize sets them back with kyaml's SetKind, SetName and SetNamespace: untagged nodes
+    // in the style of the field they replace.
     if !p.allow_kind_change {
-        if let Some(m) = r.node.as_map_mut() {
-            m.insert("kind".into(), Node::string(kind));
-        }
+        r.node.set_untagged_field("kind", kind);
     }
     if !p.allow_name_change {
         r.set_name(&name);
@@ -354,7 +354,10 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
             meta.shift_remove("namespace");
         }
     } else {
-        r.node.entry_map("metadata").insert("namespace".into(), Node::string(namespace));
+        r.node.entry_map("metadata");
+        if let Some(meta) = r.node.get_mut("metadata") {
+            meta.set_untagged_field("namespace", namespace);
+        }
     }
     Ok(true)
 }

@@ -53,7 +53,11 @@ pub fn run(resources: &mut [Resource], which: Affix, affix: &str, specs: &[Spec]
                     Affix::Prefix => format!("{affix}{current}"),
                     Affix::Suffix => format!("{current}{affix}"),
                 };
-                *n = Node::at(Value::Str(renamed), n.pos);
+                // kustomize writes it with SetScalar: untagged, in the node's style.
+                if matches!(n.value, Value::Map(_) | Value::Seq(_)) {
+                    *n = Node::at(Value::Null, n.pos);
+                }
+                n.set_untagged(renamed);
                 Ok(())
             })
             .map_err(|e| spec.error(&r.id().to_string(), e))?;

@@ -9,7 +9,11 @@
 //!   elements whose `key` matches the unanchored regex; `[=regex]` for lists of scalars); `\.`
 //!   is a dot in a key.
 //! - A scalar target keeps its type and takes the source's text (`"8080"` into an int field
-//!   makes `8080`); other targets are replaced by the source value.
+//!   makes `8080`); other targets are replaced by the source value. A scalar with no type of
+//!   its own (a field `create` made, or one kustomize wrote untagged before: a patched
+//!   object's kind, name and namespace, an image the images transformer changed, a prefixed
+//!   name) takes the text to be read again, in its style: `'0o17'` into a plain one makes 15,
+//!   `NULL` null (`Node::set_untagged`).
 //! - `options.delimiter`/`index` pick a part of the source, or replace a part of the target;
 //!   `options.create` makes missing fields.
 //! - An entry `{path: file.yaml}` reads one replacement, or a list of them, from a file (read as
@@ -763,13 +767,18 @@ fn set_field(target: &mut Node, fresh: bool, value: &Val, options: &FieldOptions
             Val::Tree(_) => Val::Scalar(Tag::Str, joined),
         };
     }
-    if fresh {
-        // A field made by `create` has no type of its own: its text is read as plain YAML.
-        target.value = match &value {
-            Val::Scalar(_, text) => resolve_plain(text, Schema::V3),
-            Val::Tree(n) => n.value.clone(),
-        };
-        return Ok(());
+    match &value {
+        // A field made by `create`, or one kustomize wrote untagged before (a patched object's
+        // kind, a new image), has no type of its own: the text is read again when printed.
+        Val::Scalar(_, text) if fresh || target.untagged => {
+            target.set_untagged(text.clone());
+            return Ok(());
+        }
+        Val::Tree(n) if fresh => {
+            target.value = n.value.clone();
+            return Ok(());
+        }
+        _ => {}
     }
     match target_tag {
         Some(tag) => target.value = typed(tag, value.text())?,
