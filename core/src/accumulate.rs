@@ -457,7 +457,7 @@ impl<'a> Walker<'a> {
 }
 
 /// Go's `http.StatusText` for the common codes.
-fn status_text(code: u16) -> &'static str {
+pub(crate) fn status_text(code: u16) -> &'static str {
     match code {
         400 => "Bad Request",
         401 => "Unauthorized",

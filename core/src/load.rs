@@ -30,6 +30,8 @@ pub struct Loader<'a> {
     max_input: u64,
     /// What the build has spent: YAML built, bytes of files read.
     spent: Mutex<(Budget, u64)>,
+    /// Fetches the `http://`/`https://` files a kustomization names (`None`: they are errors).
+    fetcher: Option<std::sync::Arc<dyn crate::remote::Fetcher>>,
 }
 
 /// A kustomization file and the directory it governs.
@@ -49,8 +51,17 @@ impl<'a> Loader<'a> {
             limits: Limits::default(),
             max_input: defaults.max_input_bytes,
             spent: Mutex::default(),
+            fetcher: None,
         }
         .with_limits(&defaults)
+    }
+
+    /// The same loader fetching URLs with `fetcher`: kustomize's file loader reads an `http://`
+    /// or `https://` path over HTTP wherever it reads a file (patches, `configurations`,
+    /// `openapi`, generator sources, replacement sources).
+    pub fn with_fetcher(mut self, fetcher: Option<std::sync::Arc<dyn crate::remote::Fetcher>>) -> Loader<'a> {
+        self.fetcher = fetcher;
+        self
     }
 
     /// The same loader with the build's limits.
@@ -98,6 +109,38 @@ impl<'a> Loader<'a> {
             s.0 = spent;
         }
         out
+    }
+
+    /// The body of a URL, through the fetcher, charged to the build's input budget.
+    fn fetch(&self, url: &str) -> Result<Vec<u8>> {
+        let Some(fetcher) = &self.fetcher else {
+            return Err(crate::remote::unsupported(url).unwrap_or_else(|| Error::new(format!("cannot fetch '{url}'"))));
+        };
+        let bytes = fetcher.file(url).map_err(|e| match e {
+            crate::remote::FileError::Status(_) if crate::remote::RepoSpec::parse(url).is_ok() => {
+                Error::new(format!("'{url}': URL is a git repository")).with_kind(ErrorKind::Io)
+            }
+            crate::remote::FileError::Status(code) => Error::new(format!(
+                "HTTP Error: status code {code} ({}) fetching '{url}'",
+                crate::accumulate::status_text(code)
+            ))
+            .help("check the URL: kustomize fetches an http(s) path as a file")
+            .with_kind(ErrorKind::Io),
+            crate::remote::FileError::Failed(e) => e,
+        })?;
+        let spent = self.spent.lock().map(|mut s| {
+            s.1 = s.1.saturating_add(bytes.len() as u64);
+            s.1
+        });
+        if spent.is_ok_and(|spent| spent > self.max_input) {
+            return Err(Error::new(format!(
+                "{url} is too large to read: a build reads at most {} bytes of files, all together",
+                self.max_input
+            ))
+            .help("raise the limit with --max-input-bytes (Options::limits for the library)")
+            .with_kind(ErrorKind::Limit));
+        }
+        Ok(bytes)
     }
 
     /// Parses a stream of documents, charging what it builds to the build's budget.
@@ -180,14 +223,24 @@ impl<'a> Loader<'a> {
     }
 
     /// Reads a file referenced from the kustomization in `root`, which it must not leave
-    /// unless the restrictor is off.
-    pub fn read_file(&self, root: &Utf8Path, rel: &str) -> Result<(Utf8PathBuf, String)> {
+    /// unless the restrictor is off. An `http://` or `https://` path is fetched, as kustomize's
+    /// loader does, whatever the restrictor.
+    pub fn read_file_bytes(&self, root: &Utf8Path, rel: &str) -> Result<(Utf8PathBuf, Vec<u8>)> {
+        if crate::remote::is_remote_file(rel) {
+            return Ok((Utf8PathBuf::from(rel), self.fetch(rel)?));
+        }
         let (real, kind) = self.resolve(root, rel)?;
         if kind == FileKind::Dir {
             return Err(Error::new(format!("'{rel}' is a directory, expected a file")).with_kind(ErrorKind::Io));
         }
         self.check_within(root, &real, rel)?;
         let bytes = self.read_bytes(&real)?;
+        Ok((real, bytes))
+    }
+
+    /// [`Loader::read_file_bytes`] for a file that must be UTF-8 text.
+    pub fn read_file(&self, root: &Utf8Path, rel: &str) -> Result<(Utf8PathBuf, String)> {
+        let (real, bytes) = self.read_file_bytes(root, rel)?;
         let text = String::from_utf8(bytes).map_err(|e| {
             Error::new(format!(
                 "{real}: the file is not valid UTF-8 (invalid byte at offset {})",

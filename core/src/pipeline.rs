@@ -198,8 +198,9 @@ pub(crate) fn run_with(
     cache: Option<&Cache>,
     trace: bool,
 ) -> Result<Built> {
-    let loader =
-        Loader::new(fs, options.load_restrictor == LoadRestrictor::RootOnly, cache).with_limits(&options.limits);
+    let loader = Loader::new(fs, options.load_restrictor == LoadRestrictor::RootOnly, cache)
+        .with_limits(&options.limits)
+        .with_fetcher(options.fetcher.clone());
     let real = fs.real_path(root).map_err(|_| {
         Error::new(format!("'{root}': no such file or directory (nothing to build)")).with_kind(ErrorKind::NotFound)
     })?;

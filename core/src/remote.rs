@@ -639,6 +639,41 @@ mod fetch_tests {
         assert!(has("name: local # local.yaml:4"), "{text}");
         assert!(!text.contains("cache"), "{text}");
     }
+
+    #[test]
+    fn a_file_a_kustomization_names_by_url_is_fetched_wherever_kustomize_reads_a_file() {
+        let patch = "https://example.com/patch.yaml";
+        let config = "https://example.com/prefix.yaml";
+        let f = serving(
+            &[],
+            vec![
+                (
+                    patch.into(),
+                    Ok("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  k: patched\n".into()),
+                ),
+                (config.into(), Ok("namePrefix:\n- path: data/ref\n  kind: ConfigMap\n".into())),
+                ("https://example.com/gone.yaml".into(), Err(404)),
+            ],
+        );
+        let kust = |patch: &str| {
+            format!("namePrefix: p-\nconfigurations:\n- {config}\nresources:\n- cm.yaml\npatches:\n- path: {patch}\n")
+        };
+        let fs = MemFs::new()
+            .with("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  k: v\n  ref: x\n")
+            .with("app/kustomization.yaml", kust(patch));
+        // As `kubectl kustomize` builds it with both files served on 127.0.0.1.
+        let out = build(&fs, "/app".into(), &options(&f)).unwrap().yaml();
+        assert_eq!(out, "apiVersion: v1\ndata:\n  k: patched\n  ref: p-x\nkind: ConfigMap\nmetadata:\n  name: p-cm\n");
+        let fs = fs.with("app/kustomization.yaml", kust("https://example.com/gone.yaml"));
+        let err = build(&fs, "/app".into(), &options(&f)).unwrap_err().to_string();
+        assert!(
+            err.contains("HTTP Error: status code 404 (Not Found) fetching 'https://example.com/gone.yaml'"),
+            "{err}"
+        );
+        // Without a fetcher the URL is not looked for on disk: the error says what it is.
+        let err = build(&fs, "/app".into(), &Options::default()).unwrap_err().to_string();
+        assert!(err.contains("is a remote file (kustomize fetches it over HTTP)"), "{err}");
+    }
 }
 
 #[cfg(test)]

@@ -49,12 +49,7 @@ pub fn generate(
             }
             None => (file.rsplit('/').next().unwrap_or(file).to_string(), file.as_str()),
         };
-        let (real, kind) = loader.resolve(dir, path)?;
-        if kind == crate::fs::FileKind::Dir {
-            bail!("file source '{path}' is a directory; a generator takes files");
-        }
-        loader.check_within(dir, &real, path)?;
-        let bytes = loader.read_bytes(&real)?;
+        let (_, bytes) = loader.read_file_bytes(dir, path)?;
         pairs.push((key, bytes, Pos::default()));
     }
 
