@@ -441,12 +441,42 @@ fn remote_candidates(dir: &Utf8Path) -> Vec<(String, bool)> {
     else {
         return Vec::new();
     };
+    let text = listing_text(&text);
     let Some(doc) = kcompile::data::parse(&text).ok().and_then(|d| d.into_iter().next()) else { return Vec::new() };
     ["resources", "bases", "components"]
         .iter()
         .filter_map(|field| Some((doc.get(field)?.as_seq()?, *field != "components")))
         .flat_map(|(entries, resource)| entries.iter().filter_map(move |n| Some((n.as_str()?.to_string(), resource))))
         .collect()
+}
+
+/// The part of a kustomization's text that [`remote_candidates`] parses: all of it when it has
+/// text a remote entry is written with (`://`, `@`, `github.`, an escape) or an alias, else only
+/// its top-level `resources:`, `bases:` and `components:` blocks, the local directories to scan
+/// (an overlay's long list of patches need not be parsed to find no remote in it). Only a
+/// prefetch's reading: what it misses, the build fetches itself.
+fn listing_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let github = |dot: usize| {
+        text.as_bytes()[..dot]
+            .rsplit(|b| !b.is_ascii_alphabetic())
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"github"))
+    };
+    if text.contains("://") || text.contains(['@', '\\', '*']) || text.match_indices('.').any(|(i, _)| github(i)) {
+        return text.into();
+    }
+    let mut kept = String::new();
+    let mut keep = false;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with(|c: char| !matches!(c, ' ' | '\t' | '-' | '#' | '\r' | '\n')) {
+            let key = |k: &str| line.strip_prefix(k).is_some_and(|rest| rest.trim_start_matches(' ').starts_with(':'));
+            keep = ["resources", "bases", "components"].into_iter().any(key);
+        }
+        if keep {
+            kept.push_str(line);
+        }
+    }
+    kept.into()
 }
 
 /// Whether kustomize fetches `entry` as an HTTP file, when it is a resource.
@@ -707,6 +737,16 @@ mod tests {
         let _ = std::fs::remove_file(&path);
         assert_eq!((back.fetched, back.max_age, back.etag.as_deref()), (e.fetched, Some(60), Some("\"abc\"")));
         assert_eq!(back.body, e.body);
+    }
+
+    #[test]
+    fn a_kustomization_with_no_remote_text_is_read_for_its_listings_only() {
+        let overlay = "resources:\n- ../base\nnamespace: x\npatches:\n- path: p0.yaml\ncomponents:\n  - ../c # x\n";
+        assert_eq!(listing_text(overlay), "resources:\n- ../base\ncomponents:\n  - ../c # x\n");
+        for remote in ["- GitHub.com/org/repo", "- https://x/y", "- git@host:org/repo", "- \"a\\x40b\"", "- *list"] {
+            let text = format!("patches:\n- path: p.yaml\nresources:\n{remote}\n");
+            assert_eq!(listing_text(&text), text);
+        }
     }
 
     #[test]

@@ -11,6 +11,19 @@ use std::ops::{Index, IndexMut};
 
 type Inner = indexmap::IndexMap<String, Node, foldhash::fast::RandomState>;
 
+/// Up to this many entries, a lookup compares keys in order instead of hashing the key.
+const SMALL: usize = 8;
+
+/// What [`Map::small_find`] found.
+enum Small {
+    /// The key is at this position.
+    At(usize),
+    /// The map is small and does not have the key.
+    Missing,
+    /// The map is too big to scan: look the key up by its hash.
+    Large,
+}
+
 /// A string-keyed map that keeps insertion order (output order is decided by the emitter).
 #[derive(Clone, Default)]
 pub struct Map(Inner);
@@ -28,6 +41,19 @@ impl Map {
         Map(Inner::with_capacity_and_hasher(n, Default::default()))
     }
 
+    /// Where `key` is in a small map, found by comparing keys in order: for a few entries
+    /// that is cheaper than hashing the key, and most of a document's maps are that small.
+    #[inline]
+    fn small_find(&self, key: &str) -> Small {
+        if self.0.len() > SMALL {
+            return Small::Large;
+        }
+        match self.0.keys().position(|k| k.as_str() == key) {
+            Some(i) => Small::At(i),
+            None => Small::Missing,
+        }
+    }
+
     /// The number of entries.
     #[inline]
     pub fn len(&self) -> usize {
@@ -43,25 +69,41 @@ impl Map {
     /// The value at `key`.
     #[inline]
     pub fn get<Q: AsRef<str> + ?Sized>(&self, key: &Q) -> Option<&Node> {
-        self.0.get(key.as_ref())
+        match self.small_find(key.as_ref()) {
+            Small::At(i) => self.0.get_index(i).map(|(_, v)| v),
+            Small::Missing => None,
+            Small::Large => self.0.get(key.as_ref()),
+        }
     }
 
     /// The value at `key`, mutably.
     #[inline]
     pub fn get_mut<Q: AsRef<str> + ?Sized>(&mut self, key: &Q) -> Option<&mut Node> {
-        self.0.get_mut(key.as_ref())
+        match self.small_find(key.as_ref()) {
+            Small::At(i) => self.0.get_index_mut(i).map(|(_, v)| v),
+            Small::Missing => None,
+            Small::Large => self.0.get_mut(key.as_ref()),
+        }
     }
 
     /// The stored key and the value at `key`.
     #[inline]
     pub fn get_key_value<Q: AsRef<str> + ?Sized>(&self, key: &Q) -> Option<(&String, &Node)> {
-        self.0.get_key_value(key.as_ref())
+        match self.small_find(key.as_ref()) {
+            Small::At(i) => self.0.get_index(i),
+            Small::Missing => None,
+            Small::Large => self.0.get_key_value(key.as_ref()),
+        }
     }
 
     /// The position of `key` in the map's order.
     #[inline]
     pub fn get_index_of<Q: AsRef<str> + ?Sized>(&self, key: &Q) -> Option<usize> {
-        self.0.get_index_of(key.as_ref())
+        match self.small_find(key.as_ref()) {
+            Small::At(i) => Some(i),
+            Small::Missing => None,
+            Small::Large => self.0.get_index_of(key.as_ref()),
+        }
     }
 
     /// The entry at position `index`.
@@ -79,7 +121,7 @@ impl Map {
     /// Whether the map has `key`.
     #[inline]
     pub fn contains_key<Q: AsRef<str> + ?Sized>(&self, key: &Q) -> bool {
-        self.0.contains_key(key.as_ref())
+        self.get_index_of(key).is_some()
     }
 
     /// Sets `key` to `value`, keeping the key's place if it was there; returns the old value.
@@ -232,7 +274,10 @@ impl Index<&str> for Map {
     /// The value at `key`; panics when the key is missing.
     #[inline]
     fn index(&self, key: &str) -> &Node {
-        &self.0[key]
+        match self.get(key) {
+            Some(value) => value,
+            None => panic!("no key {key:?} in the map"),
+        }
     }
 }
 
@@ -240,7 +285,10 @@ impl IndexMut<&str> for Map {
     /// The value at `key`, mutably; panics when the key is missing.
     #[inline]
     fn index_mut(&mut self, key: &str) -> &mut Node {
-        &mut self.0[key]
+        match self.get_mut(key) {
+            Some(value) => value,
+            None => panic!("no key {key:?} in the map"),
+        }
     }
 }
 
@@ -557,6 +605,24 @@ mod tests {
         *m.entry("z".into()).or_insert_with(Node::map) = Node::string("set");
         m.entry("z".into()).or_insert_with(|| unreachable!("the key is there"));
         assert_eq!(m["z"], Node::string("set"));
+    }
+
+    #[test]
+    fn lookups_find_the_same_entries_in_small_and_large_maps() {
+        for n in [0, 1, SMALL, SMALL + 1, 40] {
+            let keys: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
+            let mut m = map(&keys.iter().map(String::as_str).collect::<Vec<_>>());
+            for (i, k) in keys.iter().enumerate() {
+                assert_eq!(m.get_index_of(k), Some(i));
+                assert_eq!(m.get_key_value(k), Some((k, &Node::string(k.as_str()))));
+                assert!(m.contains_key(k));
+                *m.get_mut(k).unwrap() = Node::null();
+                assert_eq!(m[k.as_str()], Node::null());
+            }
+            assert_eq!(m.get("missing"), None);
+            assert_eq!(m.get_index_of("k"), None);
+            assert!(!m.contains_key("missing"));
+        }
     }
 
     #[test]

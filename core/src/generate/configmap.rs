@@ -152,8 +152,12 @@ fn merge_options(local: Option<&GeneratorOptions>, global: Option<&GeneratorOpti
 /// bases already made.
 pub fn add(acc: &mut Accumulator, mut r: Resource, behavior: &str) -> Result<()> {
     let id = r.id();
-    // kustomize matches the new object's id against every id an existing object has had.
+    // kustomize matches the new object's id against every id an existing object has had (a
+    // name it never had rules an object out before its id is built).
     let existing = acc.resources.iter().position(|o| {
+        if !o.had_name(&id.name) {
+            return false;
+        }
         let oid = o.id();
         oid.same_object(&id)
             || (oid.gvk == id.gvk
