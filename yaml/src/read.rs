@@ -143,7 +143,8 @@ pub struct YamlError {
 /// from the values' text before it prints), and there is no error.
 ///
 /// [`parse_stream_deferring`] records these instead of failing; the value read is what kyaml
-/// would give as text: the scalar's text as written (a bad tag or a NaN), the key as written, the
+/// would give as text: the scalar's text as written (a bad tag or a NaN; under a bad `!!null`
+/// tag a null keeping that text, as kyaml tells nulls by tag), the key as written, the
 /// first value of a duplicate key (what kyaml's field lookups find; the later ones are on the
 /// [`Deferred`]).
 #[derive(Clone, Debug, PartialEq)]
@@ -804,10 +805,14 @@ impl<'l> Builder<'l> {
         if self.in_key_position() {
             return self.key_scalar(text, plain, class, anchor, empty_null, flow, pos);
         }
+        // kyaml tells a null by its tag alone (`IsTaggedNull`): `!!null a`, which kustomize
+        // fails to convert to JSON, still deletes a field as a strategic-merge patch's value.
+        let mut tagged_null = false;
         let res = match self.resolve_scalar(&text, plain, class, flow) {
             Ok(res) => res,
             Err(m) => {
                 self.defer(m, pos, pos)?;
+                tagged_null = class == TagClass::Core(CoreTag::Null);
                 ResolvedScalar::AsWritten
             }
         };
@@ -843,6 +848,10 @@ impl<'l> Builder<'l> {
                     (Value::Str(text.into_owned()), None)
                 }
             }
+        };
+        let (value, written) = match value {
+            Value::Str(t) if tagged_null => (Value::Null, Some(Box::new(Written { text: t.into() }))),
+            value => (value, written),
         };
         let bytes = text_len(&value);
         self.charge(1, bytes, pos)?;
@@ -1467,6 +1476,15 @@ mod tests {
                 at("4:5", "json: unsupported value: -Inf"),
             ]
         );
+    }
+
+    #[test]
+    fn deferring_reads_a_bad_null_tag_as_a_null_that_keeps_its_text() {
+        let (doc, d) = deferring("a: !!null 'x'\n");
+        let a = doc.get("a").unwrap();
+        assert_eq!(a.value, Value::Null);
+        assert_eq!(a.as_text(), Some("x"));
+        assert_eq!(d, [("1:4".to_string(), "1:4".to_string(), "cannot decode !!str `x` as a !!null".to_string())]);
     }
 
     #[test]
