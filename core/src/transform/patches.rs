@@ -347,9 +347,15 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
         copy_metadata(&mut patch, &texts);
         texts.clear();
     }
-    // Like kustomize, the patch takes the object's apiVersion (its kind stays its own).
-    if let Some(m) = patch.as_map_mut() {
-        let av = r.str_field(&["apiVersion"]).to_string();
+    // Like kustomize, the patch takes the object's apiVersion (its kind stays its own). Its
+    // copy gets both from kyaml's SetGvk and SetKind: untagged, read again when printed (an
+    // empty apiVersion is a null; a kind a replacement later writes is text to resolve).
+    let av = r.str_field(&["apiVersion"]).to_string();
+    if how == Handover::Copied && patch.as_map().is_some() {
+        let kind = patch.get("kind").and_then(|k| k.as_text().map(str::to_string).or_else(|| k.scalar_text()));
+        patch.set_untagged_field("apiVersion", av);
+        patch.set_untagged_field("kind", kind.unwrap_or_default());
+    } else if let Some(m) = patch.as_map_mut() {
         m.insert("apiVersion".into(), Node::string(av));
     }
     let node = std::mem::replace(&mut r.node, Node::null());
