@@ -2224,6 +2224,19 @@ mod tests {
         }
     }
 
+    // kubectl: core/tests/fixtures/empty-item-after-a-flow-item-in-an-indentless-list.
+    #[test]
+    fn a_list_at_its_keys_indentation_starting_with_a_flow_item_is_a_block_list() {
+        for text in ["x:\n- []\n-\n", "x:\n- {a: 1}\n-\n", "x:\n- [a]\n- \n"] {
+            for fast in [true, false] {
+                let docs = parse_stream_with(text, Schema::V3, &Limits { fast_path: fast, ..Limits::default() });
+                let docs = docs.unwrap_or_else(|e| panic!("{text:?} (fast path {fast}): {e}"));
+                let items = docs[0].get("x").and_then(Node::as_seq).expect("a list");
+                assert_eq!(items[1].value, Value::Null, "{text:?} (fast path {fast})");
+            }
+        }
+    }
+
     // kubectl: core/tests/fixtures/yaml-block-scalar-eof and the experiments in the report.
     #[test]
     fn a_block_scalar_ending_an_unterminated_last_line_gets_no_final_line_break() {

@@ -382,7 +382,9 @@ impl<'s> Adapter<'s, '_> {
         let pos = self.pos(span.start);
         let flow = if self.top_flow() {
             true
-        } else if let Some(bracket) = self.flow_bracket(span.start.index()) {
+        } else if let Some(bracket) =
+            self.flow_bracket(span.start.index()).filter(|_| !self.indentless_sequence(seq, span.start.index()))
+        {
             self.flow_start = Some(bracket);
             true
         } else {
@@ -463,6 +465,15 @@ impl<'s> Adapter<'s, '_> {
             }
         }
         Pos::new(line + self.line_offset, col)
+    }
+
+    /// Whether a sequence starting at char index `ci` is a block sequence written at its key's
+    /// indentation (`key:` then `- [a]`): saphyr starts it where its first item's content
+    /// starts, which may be a flow collection's bracket.
+    fn indentless_sequence(&mut self, seq: bool, ci: usize) -> bool {
+        let value_of_block_map = self.open.last().is_some_and(|o| o.map && !o.flow && o.nodes % 2 == 1);
+        let at = self.src.byte_of(ci);
+        seq && value_of_block_map && self.text[..at].trim_end_matches([' ', '\t']).ends_with('-')
     }
 
     /// If the collection starting at char index `ci` (its properties included) is a flow
