@@ -99,7 +99,9 @@
 //! Known differences from go-yaml, all on input kubectl rejects or never sees in practice:
 //! saphyr accepts tabs that libyaml refuses (a tab-only line or a tab before a comment in block
 //! indentation, `- \ta`, `:\tb` after an explicit `? key`), treats U+0085, U+2028 and U+2029 as
-//! ordinary characters where libyaml breaks lines on them, refuses more than 255 nested flow
+//! ordinary characters where libyaml breaks lines on them (the adapter refuses a block plain
+//! scalar with one followed by more of its line, which libyaml fails on; one ending the line
+//! stays in the value, libyaml drops it), refuses more than 255 nested flow
 //! collections (go-yaml: 10000). Syntax error messages are saphyr's, not go-yaml's.
 //!
 //! The caller must hand over valid UTF-8 (reject other bytes before calling); a leading BOM is
