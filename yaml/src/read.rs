@@ -100,8 +100,10 @@
 //! saphyr accepts tabs that libyaml refuses (a tab-only line or a tab before a comment in block
 //! indentation, `- \ta`, `:\tb` after an explicit `? key`), treats U+0085, U+2028 and U+2029 as
 //! ordinary characters where libyaml breaks lines on them (the adapter refuses a block plain
-//! scalar with one followed by more of its line, which libyaml fails on; one ending the line
-//! stays in the value, libyaml drops it), refuses more than 255 nested flow
+//! scalar with one followed by more of its line, and a block scalar with one followed by a less
+//! indented rest of the line, which libyaml fails on; but one ending a plain scalar's line stays
+//! in the value where libyaml drops it, and the indentation after one in a block scalar stays
+//! where libyaml strips it), refuses more than 255 nested flow
 //! collections (go-yaml: 10000). Syntax error messages are saphyr's, not go-yaml's.
 //!
 //! The caller must hand over valid UTF-8 (reject other bytes before calling); a leading BOM is

@@ -451,12 +451,19 @@ impl<'s> Adapter<'s, '_> {
                 return Err(YamlError::new("did not find expected node content", pos).into());
             }
         }
-        if style == Style::Plain && !self.top_flow() {
-            if let Some(c) = self.line_break_in_plain(span) {
+        // The indentation the rest of a line needs after a character libyaml breaks lines on.
+        let needs = match style {
+            Style::Plain if !self.top_flow() => Some(usize::MAX),
+            Style::Literal | Style::Folded => Some(span.start.col()),
+            _ => None,
+        };
+        if let Some(needs) = needs {
+            if let Some(c) = self.line_break_in_scalar(span, needs) {
                 return Err(YamlError::new(
                     format!(
-                        "go-yaml reads U+{:04X} as a line break: this plain scalar ends there and the rest of the \
-                         line starts a new line at column 1 (could not find expected ':'); quote the value",
+                        "go-yaml reads U+{:04X} as a line break: this scalar ends there and the rest of the line \
+                         starts a new line at column 1 (could not find expected ':'); quote the value or write a \
+                         real line break",
                         c as u32
                     ),
                     pos,
@@ -480,17 +487,25 @@ impl<'s> Adapter<'s, '_> {
         Pos::new(line + self.line_offset, col)
     }
 
-    /// A character libyaml takes for a line break (U+0085, U+2028, U+2029) inside the block
-    /// plain scalar at `span` with more of the line after it: libyaml ends the scalar there and
-    /// reads the rest at column 1, which in a nested block is a key with no `:`. (At the top
-    /// level the rest could form a key of its own; kcompile refuses that too.)
-    fn line_break_in_plain(&mut self, span: Span) -> Option<char> {
+    /// A character libyaml takes for a line break (U+0085, U+2028, U+2029) inside the scalar at
+    /// `span` with more of the line after it, indented less than `needs` spaces: libyaml ends
+    /// the scalar there and reads the rest at that column, which in a nested block is a key with
+    /// no `:`. A block plain scalar is given `usize::MAX` (its continuation needs more than its
+    /// parent's indentation, which is not known here; at the top level the rest could even form
+    /// a key of its own: kcompile refuses all these), a block scalar its content's indentation.
+    fn line_break_in_scalar(&mut self, span: Span, needs: usize) -> Option<char> {
         let (from, to) = (self.src.byte_of(span.start.index()), self.src.byte_of(span.end.index()));
         let body = self.text.get(from..to)?;
-        let (at, c) = body.char_indices().find(|&(_, c)| matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}'))?;
-        let rest = &self.text[from + at..];
-        let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
-        line.chars().any(|c| !matches!(c, ' ' | '\t' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}')).then_some(c)
+        for (at, c) in body.char_indices().filter(|&(_, c)| matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}')) {
+            let rest = &self.text[from + at + c.len_utf8()..];
+            let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+            let content = line.trim_start_matches(' ');
+            let blank = content.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'));
+            if !blank && line.len() - content.len() < needs {
+                return Some(c);
+            }
+        }
+        None
     }
 
     /// Whether a sequence starting at char index `ci` is a block sequence written at its key's
