@@ -23,9 +23,11 @@ fn roots() -> Vec<Utf8PathBuf> {
 
 #[test]
 fn output_reads_back_as_the_same_data() {
-    // yaml-scalars holds U+0085 and U+2028, which kustomize itself prints lossily (go-yaml folds
-    // them when it reads its own JSON back); kcompile prints what kustomize prints.
-    for root in roots().into_iter().filter(|r| !r.as_str().contains("yaml-scalars")) {
+    // yaml-scalars and empty-item-after-a-flow-item-in-an-indentless-list hold U+0085 or
+    // U+2028, which kustomize itself prints lossily (go-yaml folds them when it reads its own
+    // JSON back); kcompile prints what kustomize prints.
+    let lossy = ["yaml-scalars", "empty-item-after-a-flow-item-in-an-indentless-list"];
+    for root in roots().into_iter().filter(|r| !lossy.iter().any(|l| r.as_str().contains(l))) {
         let built = build(&DiskFs, &root, &Options::default()).unwrap_or_else(|e| panic!("{root}: {e}"));
         let reread = data::parse(&built.yaml()).unwrap_or_else(|e| panic!("{root}: output does not parse: {e}"));
         let original: Vec<&data::Node> = built.documents().collect();

@@ -99,7 +99,11 @@
 //! Known differences from go-yaml, all on input kubectl rejects or never sees in practice:
 //! saphyr accepts tabs that libyaml refuses (a tab-only line or a tab before a comment in block
 //! indentation, `- \ta`, `:\tb` after an explicit `? key`), treats U+0085, U+2028 and U+2029 as
-//! ordinary characters where libyaml breaks lines on them, refuses more than 255 nested flow
+//! ordinary characters where libyaml breaks lines on them (the adapter refuses a block plain
+//! scalar with one followed by more of its line, and a block scalar with one followed by a less
+//! indented rest of the line, which libyaml fails on; but one ending a plain scalar's line stays
+//! in the value where libyaml drops it, and the indentation after one in a block scalar stays
+//! where libyaml strips it), refuses more than 255 nested flow
 //! collections (go-yaml: 10000). Syntax error messages are saphyr's, not go-yaml's.
 //!
 //! The caller must hand over valid UTF-8 (reject other bytes before calling); a leading BOM is
@@ -143,7 +147,8 @@ pub struct YamlError {
 /// from the values' text before it prints), and there is no error.
 ///
 /// [`parse_stream_deferring`] records these instead of failing; the value read is what kyaml
-/// would give as text: the scalar's text as written (a bad tag or a NaN), the key as written, the
+/// would give as text: the scalar's text as written (a bad tag or a NaN; under a bad `!!null`
+/// tag a null keeping that text, as kyaml tells nulls by tag), the key as written, the
 /// first value of a duplicate key (what kyaml's field lookups find; the later ones are on the
 /// [`Deferred`]).
 #[derive(Clone, Debug, PartialEq)]
@@ -804,10 +809,14 @@ impl<'l> Builder<'l> {
         if self.in_key_position() {
             return self.key_scalar(text, plain, class, anchor, empty_null, flow, pos);
         }
+        // kyaml tells a null by its tag alone (`IsTaggedNull`): `!!null a`, which kustomize
+        // fails to convert to JSON, still deletes a field as a strategic-merge patch's value.
+        let mut tagged_null = false;
         let res = match self.resolve_scalar(&text, plain, class, flow) {
             Ok(res) => res,
             Err(m) => {
                 self.defer(m, pos, pos)?;
+                tagged_null = class == TagClass::Core(CoreTag::Null);
                 ResolvedScalar::AsWritten
             }
         };
@@ -843,6 +852,10 @@ impl<'l> Builder<'l> {
                     (Value::Str(text.into_owned()), None)
                 }
             }
+        };
+        let (value, written) = match value {
+            Value::Str(t) if tagged_null => (Value::Null, Some(Box::new(Written { text: t.into() }))),
+            value => (value, written),
         };
         let bytes = text_len(&value);
         self.charge(1, bytes, pos)?;
@@ -1467,6 +1480,15 @@ mod tests {
                 at("4:5", "json: unsupported value: -Inf"),
             ]
         );
+    }
+
+    #[test]
+    fn deferring_reads_a_bad_null_tag_as_a_null_that_keeps_its_text() {
+        let (doc, d) = deferring("a: !!null 'x'\n");
+        let a = doc.get("a").unwrap();
+        assert_eq!(a.value, Value::Null);
+        assert_eq!(a.as_text(), Some("x"));
+        assert_eq!(d, [("1:4".to_string(), "1:4".to_string(), "cannot decode !!str `x` as a !!null".to_string())]);
     }
 
     #[test]
@@ -2203,6 +2225,19 @@ mod tests {
             let docs = got.unwrap_or_else(|e| panic!("{text:?} (fast path {fast}): {e}"));
             let last = docs.last().expect("a document");
             assert_eq!(last.str_at(&["x"]), Some(want), "{text:?} (fast path {fast})");
+        }
+    }
+
+    // kubectl: core/tests/fixtures/empty-item-after-a-flow-item-in-an-indentless-list.
+    #[test]
+    fn a_list_at_its_keys_indentation_starting_with_a_flow_item_is_a_block_list() {
+        for text in ["x:\n- []\n-\n", "x:\n- {a: 1}\n-\n", "x:\n- [a]\n- \n"] {
+            for fast in [true, false] {
+                let docs = parse_stream_with(text, Schema::V3, &Limits { fast_path: fast, ..Limits::default() });
+                let docs = docs.unwrap_or_else(|e| panic!("{text:?} (fast path {fast}): {e}"));
+                let items = docs[0].get("x").and_then(Node::as_seq).expect("a list");
+                assert_eq!(items[1].value, Value::Null, "{text:?} (fast path {fast})");
+            }
         }
     }
 

@@ -382,7 +382,9 @@ impl<'s> Adapter<'s, '_> {
         let pos = self.pos(span.start);
         let flow = if self.top_flow() {
             true
-        } else if let Some(bracket) = self.flow_bracket(span.start.index()) {
+        } else if let Some(bracket) =
+            self.flow_bracket(span.start.index()).filter(|_| !self.indentless_sequence(seq, span.start.index()))
+        {
             self.flow_start = Some(bracket);
             true
         } else {
@@ -449,6 +451,26 @@ impl<'s> Adapter<'s, '_> {
                 return Err(YamlError::new("did not find expected node content", pos).into());
             }
         }
+        // The indentation the rest of a line needs after a character libyaml breaks lines on.
+        let needs = match style {
+            Style::Plain if !self.top_flow() => Some(usize::MAX),
+            Style::Literal | Style::Folded => Some(span.start.col()),
+            _ => None,
+        };
+        if let Some(needs) = needs {
+            if let Some(c) = self.line_break_in_scalar(span, needs) {
+                return Err(YamlError::new(
+                    format!(
+                        "go-yaml reads U+{:04X} as a line break: this scalar ends there and the rest of the line \
+                         starts a new line at column 1 (could not find expected ':'); quote the value or write a \
+                         real line break",
+                        c as u32
+                    ),
+                    pos,
+                )
+                .into());
+            }
+        }
         out.event(Event::Scalar { text, style, tag: class, anchor, pos })?;
         self.node_done();
         Ok(())
@@ -463,6 +485,36 @@ impl<'s> Adapter<'s, '_> {
             }
         }
         Pos::new(line + self.line_offset, col)
+    }
+
+    /// A character libyaml takes for a line break (U+0085, U+2028, U+2029) inside the scalar at
+    /// `span` with more of the line after it, indented less than `needs` spaces: libyaml ends
+    /// the scalar there and reads the rest at that column, which in a nested block is a key with
+    /// no `:`. A block plain scalar is given `usize::MAX` (its continuation needs more than its
+    /// parent's indentation, which is not known here; at the top level the rest could even form
+    /// a key of its own: kcompile refuses all these), a block scalar its content's indentation.
+    fn line_break_in_scalar(&mut self, span: Span, needs: usize) -> Option<char> {
+        let (from, to) = (self.src.byte_of(span.start.index()), self.src.byte_of(span.end.index()));
+        let body = self.text.get(from..to)?;
+        for (at, c) in body.char_indices().filter(|&(_, c)| matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}')) {
+            let rest = &self.text[from + at + c.len_utf8()..];
+            let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+            let content = line.trim_start_matches(' ');
+            let blank = content.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'));
+            if !blank && line.len() - content.len() < needs {
+                return Some(c);
+            }
+        }
+        None
+    }
+
+    /// Whether a sequence starting at char index `ci` is a block sequence written at its key's
+    /// indentation (`key:` then `- [a]`): saphyr starts it where its first item's content
+    /// starts, which may be a flow collection's bracket.
+    fn indentless_sequence(&mut self, seq: bool, ci: usize) -> bool {
+        let value_of_block_map = self.open.last().is_some_and(|o| o.map && !o.flow && o.nodes % 2 == 1);
+        let at = self.src.byte_of(ci);
+        seq && value_of_block_map && self.text[..at].trim_end_matches([' ', '\t']).ends_with('-')
     }
 
     /// If the collection starting at char index `ci` (its properties included) is a flow

@@ -54,7 +54,7 @@ pub fn merge(target: Node, patch: Node, schemas: &Schemas, empty_nulls: &[Pos]) 
     }
     let mut m = Merger { schemas, path: Vec::new(), empty_nulls };
     let w = m.walk(Some(target), Some(patch), None)?;
-    Ok(w.node.filter(|n| !n.is_null() && !n.as_map().is_some_and(Map::is_empty)))
+    Ok(w.node.filter(|n| !tagged_null(n) && !n.as_map().is_some_and(Map::is_empty)))
 }
 
 /// Which source a walk's result is (it matters for list elements, see [`ListMerge`]).
@@ -98,8 +98,14 @@ fn kind(n: &Node) -> Kind {
     }
 }
 
+/// Whether kyaml sees a null here (`IsTaggedNull`: by the node's tag): a null kustomize wrote
+/// untagged (an empty apiVersion its `SetGvk` gave a patch) is an ordinary scalar.
+fn tagged_null(n: &Node) -> bool {
+    n.is_null() && !n.untagged
+}
+
 fn missing_or_null(n: &Option<Node>) -> bool {
-    n.as_ref().is_none_or(Node::is_null)
+    n.as_ref().is_none_or(tagged_null)
 }
 
 /// A scalar's text as kyaml compares it; `""` for maps and lists.
@@ -154,12 +160,12 @@ impl<'s> Merger<'s> {
 
     fn walk(&mut self, dest: Option<Node>, origin: Option<Node>, sch: Sch<'s>) -> Result<Walked> {
         let sch = sch.or_else(|| self.schema_of_kind([&dest, &origin]));
-        let first = [&dest, &origin].into_iter().flatten().find(|n| !n.is_null()).map(kind);
+        let first = [&dest, &origin].into_iter().flatten().find(|n| !tagged_null(n)).map(kind);
         let Some(k) = first else {
             return self.walk_map(dest, origin, sch);
         };
         for n in [&dest, &origin].into_iter().flatten() {
-            if !n.is_null() && kind(n) != k {
+            if !tagged_null(n) && kind(n) != k {
                 let (want, got) = (type_word(k), type_word(kind(n)));
                 return Err(Error::new(format!(
                     "strategic merge: cannot merge at {}: expected a {want}, found a {got}",
@@ -191,7 +197,7 @@ impl<'s> Merger<'s> {
                 }
             }
             (origin.take(), Side::Origin)
-        } else if origin.as_ref().is_some_and(Node::is_null) {
+        } else if origin.as_ref().is_some_and(tagged_null) {
             return Ok(Walked::clear(Side::Dest));
         } else {
             let d = match origin.as_mut() {
@@ -232,7 +238,7 @@ impl<'s> Merger<'s> {
         for k in keys {
             let Some(slot) = base.as_map_mut().and_then(|m| m.get_mut(&k)) else { continue };
             let o = patch_fields.shift_remove(&k);
-            if o.is_none() && slot.is_null() && !self.empty_nulls.contains(&slot.pos) {
+            if o.is_none() && tagged_null(slot) && !self.empty_nulls.contains(&slot.pos) {
                 // kyaml keeps a null the target spells out (`creationTimestamp: null`) when the
                 // patch does not mention the field; one written as an empty value (`key:`) goes.
                 continue;
@@ -261,7 +267,7 @@ impl<'s> Merger<'s> {
     fn walk_assoc(&mut self, dest: Option<Node>, mut origin: Option<Node>, sch: Sch<'s>) -> Result<Walked> {
         let (base, side, same) = if missing_or_null(&dest) {
             (origin.take(), Side::Origin, true)
-        } else if origin.as_ref().is_some_and(Node::is_null) {
+        } else if origin.as_ref().is_some_and(tagged_null) {
             return Ok(Walked::clear(Side::Dest));
         } else {
             let d = match origin.as_mut() {
@@ -302,7 +308,7 @@ fn type_word(k: Kind) -> &'static str {
 fn set_field(map: &mut Node, key: &str, value: Option<Node>) {
     let Some(m) = map.as_map_mut() else { return };
     match value {
-        Some(v) if !v.is_null() => {
+        Some(v) if !tagged_null(&v) => {
             if let Some(slot) = m.get_mut(key) {
                 *slot = v;
             } else {
@@ -360,7 +366,7 @@ fn list_directive(n: &mut Node) -> Result<Directive> {
     let text = value_text(v);
     let d = parse_directive(v)?;
     items.retain(|e| {
-        if e.is_null() || e.as_map().is_some_and(Map::is_empty) {
+        if tagged_null(e) || e.as_map().is_some_and(Map::is_empty) {
             return false;
         }
         e.get(DIRECTIVE).is_none_or(|v| value_text(v) != text)
@@ -460,7 +466,7 @@ impl ListMerge {
                 None => true,
                 Some(id) => {
                     let n = self.node(id);
-                    n.is_null() || n.as_map().is_some_and(Map::is_empty)
+                    tagged_null(n) || n.as_map().is_some_and(Map::is_empty)
                 }
             };
             let Some(val) = val.filter(|_| !removed) else {
@@ -549,13 +555,16 @@ impl ListMerge {
             let n = self.node(id);
             // A null key field matches no value, not even the empty one absent keys have.
             n.as_map().is_some()
-                && keys.iter().zip(values).all(|(k, v)| n.get(k).is_some_and(|f| !f.is_null() && &value_text(f) == v))
+                && keys
+                    .iter()
+                    .zip(values)
+                    .all(|(k, v)| n.get(k).is_some_and(|f| !tagged_null(f) && &value_text(f) == v))
         })
     }
 
     /// Whether element `n` matches key `name` with `value` (`""`: the key is present).
     fn field_match(n: &Node, name: &str, value: &str) -> Result<bool> {
-        if n.is_null() {
+        if tagged_null(n) {
             return Ok(false);
         }
         if name.is_empty() {
@@ -589,7 +598,7 @@ impl ListMerge {
         let mut found = false;
         for &id in list.iter() {
             let n = self.node(id);
-            if n.is_null() || n.as_map().is_some_and(Map::is_empty) {
+            if tagged_null(n) || n.as_map().is_some_and(Map::is_empty) {
                 continue;
             }
             if n.as_map().is_none() && mapping {
@@ -620,7 +629,7 @@ impl ListMerge {
         }
         *list = out;
         match elem {
-            Some(e) if !found && !self.node(e).is_null() => list.push(e),
+            Some(e) if !found && !tagged_null(self.node(e)) => list.push(e),
             _ => {}
         }
         Ok(())
@@ -638,7 +647,7 @@ impl ListMerge {
             }
             let mut v = Vec::new();
             for key in keys {
-                let field = if n.is_null() {
+                let field = if tagged_null(n) {
                     None
                 } else {
                     let Some(m) = n.as_map() else {

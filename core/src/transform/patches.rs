@@ -310,6 +310,27 @@ fn copy_metadata(patch: &mut Node, texts: &[(String, Pos, String)]) {
     }
 }
 
+/// Where the nodes of a patch's label and annotation values are (the values and what they
+/// hold), which [`copy_metadata`] turns into strings.
+fn metadata_value_positions(patch: &Node) -> Vec<Pos> {
+    fn all(n: &Node, out: &mut Vec<Pos>) {
+        out.push(n.pos);
+        match &n.value {
+            Value::Map(m) => m.values().for_each(|v| all(v, out)),
+            Value::Seq(items) => items.iter().for_each(|v| all(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let Some(meta) = patch.get("metadata") else { return out };
+    for field in ["labels", "annotations"] {
+        if let Some(map) = meta.get(field).and_then(Node::as_map) {
+            map.values().for_each(|v| all(v, &mut out));
+        }
+    }
+    out
+}
+
 /// Applies a strategic-merge patch to one resource. Returns false when the patch deleted it.
 fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schemas: &Schemas) -> Result<bool> {
     let (name, namespace, kind) = (r.name().to_string(), r.namespace().to_string(), r.kind().to_string());
@@ -317,15 +338,24 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
         r.remember_name();
     }
     let mut texts = patch.metadata_texts.clone();
-    let patch_deferred = &patch.deferred;
+    let mut patch_deferred = patch.deferred.clone();
     let mut patch = patch.node.clone();
     if how == Handover::Copied {
+        // The copy's label and annotation values are strings now: nothing left to fail on.
+        let stringified = metadata_value_positions(&patch);
+        patch_deferred.retain(|d| !stringified.contains(&d.problem.node));
         copy_metadata(&mut patch, &texts);
         texts.clear();
     }
-    // Like kustomize, the patch takes the object's apiVersion (its kind stays its own).
-    if let Some(m) = patch.as_map_mut() {
-        let av = r.str_field(&["apiVersion"]).to_string();
+    // Like kustomize, the patch takes the object's apiVersion (its kind stays its own). Its
+    // copy gets both from kyaml's SetGvk and SetKind: untagged, read again when printed (an
+    // empty apiVersion is a null; a kind a replacement later writes is text to resolve).
+    let av = r.str_field(&["apiVersion"]).to_string();
+    if how == Handover::Copied && patch.as_map().is_some() {
+        let kind = patch.get("kind").and_then(|k| k.as_text().map(str::to_string).or_else(|| k.scalar_text()));
+        patch.set_untagged_field("apiVersion", av);
+        patch.set_untagged_field("kind", kind.unwrap_or_default());
+    } else if let Some(m) = patch.as_map_mut() {
         m.insert("apiVersion".into(), Node::string(av));
     }
     let node = std::mem::replace(&mut r.node, Node::null());
@@ -334,7 +364,7 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
     };
     r.node = merged;
     // What kustomize would fail on when converting the patch's nodes now in the object.
-    r.deferred.extend(patch_deferred.iter().cloned());
+    r.deferred.append(&mut patch_deferred);
     r.retain_live_deferred();
     // kyaml merges scalars into the target's nodes: a value the patch changed reaches the
     // fields sharing it.
