@@ -1,0 +1,195 @@
+//! One document: kcompile's own parser first, then `saphyr-parser` (re-parsing a minimally
+//! edited text for libyaml leniencies), and the characters go-yaml's reader refuses.
+
+use super::*;
+
+pub(super) fn parse_first_document(
+    text: &str,
+    line_offset: u32,
+    schema: Schema,
+    limits: &Limits,
+    budget: &mut Budget,
+    mut deferred: Option<&mut Vec<Deferred>>,
+) -> Result<Option<Node>, YamlError> {
+    if limits.fast_path {
+        if let Some(root) = crate::scan::parse(text, line_offset, schema, limits, budget, deferred.as_deref_mut()) {
+            budget.fast_documents += 1;
+            return Ok(root);
+        }
+    }
+    // kcompile's parser answers no text holding a character go-yaml refuses.
+    if let Some((at, c)) = go_refused_char(text) {
+        let line = count_newlines(&text[..at]) + 1;
+        let col = text[text[..at].rfind('\n').map_or(0, |i| i + 1)..at].chars().count() as u32 + 1;
+        return Err(YamlError::new(
+            format!("control characters are not allowed (U+{:04X})", c as u32),
+            Pos::new(line + line_offset, col),
+        ));
+    }
+    crate::saphyr::parse(text, line_offset, schema, limits, budget, deferred)
+}
+
+/// Whether go-yaml's reader refuses `c`: it takes tab, line feed, carriage return, printable
+/// ASCII, U+0085, U+00A0–U+D7FF, U+E000–U+FFFD and U+10000 up ("control characters are not
+/// allowed").
+fn go_refuses(c: char) -> bool {
+    !matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// The first character of a string in `node` (a value or a key) that kustomize cannot print, with
+/// the path to it: DEL, C1 controls and U+FFFE/U+FFFF, which go-yaml refuses raw but reads as
+/// escapes in double quotes. kustomize holds such a value until it prints its output, whose JSON
+/// to YAML step then fails; a value that never reaches the output (a patch with no target, a
+/// deleted object) is no error. C0 controls are printed as escapes and pass.
+pub fn unprintable(node: &Node) -> Option<(char, String)> {
+    fn bad(s: &str) -> Option<char> {
+        // Both tests run a word or a vector at a time: the common string costs two scans.
+        if s.is_ascii() && !s.as_bytes().contains(&0x7f) {
+            return None;
+        }
+        s.chars().find(|&c| c >= '\u{7f}' && go_refuses(c))
+    }
+    match &node.value {
+        Value::Str(s) => bad(s).map(|c| (c, String::new())),
+        Value::Seq(items) => items.iter().enumerate().find_map(|(i, n)| {
+            unprintable(n).map(|(c, p)| (c, if p.is_empty() { format!("[{i}]") } else { format!("[{i}].{p}") }))
+        }),
+        Value::Map(m) => m.iter().find_map(|(k, n)| {
+            if let Some(c) = bad(k) {
+                return Some((c, k.escape_debug().to_string()));
+            }
+            unprintable(n).map(|(c, p)| (c, if p.is_empty() { k.clone() } else { format!("{k}.{p}") }))
+        }),
+        _ => None,
+    }
+}
+
+/// The first character of `text` go-yaml's reader refuses, with its byte offset.
+fn go_refused_char(text: &str) -> Option<(usize, char)> {
+    let b = text.as_bytes();
+    let ascii_bad = |c: u8| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7f;
+    if !b.iter().any(|&c| ascii_bad(c) || c >= 0x80) {
+        return None;
+    }
+    text.char_indices().find(|&(_, c)| go_refuses(c))
+}
+
+#[cfg(test)]
+mod tests {
+    //! Expectations marked "kubectl" were checked against `kubectl kustomize` (kustomize v5.5.0):
+    //! V3 ones through a resource's `data:` map, V11 values through a JSON 6902 patch `value:`,
+    //! V11 keys through `commonLabels`/`commonAnnotations` in a kustomization.
+    use super::*;
+    use crate::read::tests::{assert_same, err, keys, one, s, R};
+
+    // kubectl: a kustomization with a second document (even a broken one) ignores it; one whose
+    // first document is empty counts as empty.
+    #[test]
+    fn single_documents() {
+        let n = one("resources:\n- r.yaml\n---\nnamePrefix: x-\n", Schema::V11);
+        assert_eq!(keys(&n), ["resources"]);
+        let n = one("resources:\n- r.yaml\n---\nnamePrefix: [\n", Schema::V11);
+        assert_eq!(keys(&n), ["resources"]);
+        let n = one("resources:\n- r.yaml\n...\nnamePrefix: x-\n", Schema::V11);
+        assert_eq!(keys(&n), ["resources"]);
+        assert_eq!(parse_one("---\n---\nresources:\n- r.yaml\n", Schema::V11).unwrap(), None);
+        assert_eq!(parse_one("# just a comment\n", Schema::V11).unwrap(), None);
+        assert_eq!(parse_one("", Schema::V11).unwrap(), None);
+        assert_eq!(parse_one("~", Schema::V3).unwrap(), None);
+        assert_eq!(one("{}", Schema::V11).as_map().map(Map::len), Some(0));
+        assert!(one("- a\n", Schema::V11).as_seq().is_some());
+        // CRLF and a BOM (saphyr handles both itself here).
+        let n = one("\u{feff}resources:\r\n- r.yaml\r\nx: |\r\n  a\r\n  b\r\n", Schema::V11);
+        assert_eq!(n.str_at(&["x"]), Some("a\nb\n"));
+        assert_eq!(n.get("x").unwrap().pos, Pos::new(3, 4));
+    }
+
+    #[test]
+    fn syntax_errors() {
+        // kubectl: tabs as indentation and `key: -` are errors.
+        let e = err(&format!("{R}a\ndata:\n\tx: 1\n"), Schema::V3);
+        assert_eq!(e.pos.line, 6, "{e}");
+        let e = err("a: -\n", Schema::V3);
+        assert_eq!(e.pos, Pos::new(1, 4), "{e}");
+        let e = err("a:\n  b: 1\n c: 2\n", Schema::V3);
+        assert_eq!(e.pos.line, 3, "{e}");
+        let e = err("a: \"x\n", Schema::V3);
+        assert!(e.to_string().starts_with("1:4: "), "{e}");
+        // Errors in later parts of a stream have file line numbers.
+        let e = err(&format!("{R}a\n---\na: [\n"), Schema::V3);
+        assert_eq!(e.pos.line, 7, "{e}");
+    }
+
+    // kubectl accepts all of these (libyaml is lenient where YAML 1.2 parsers are not).
+    #[test]
+    fn libyaml_leniencies() {
+        let n = one("a:\t1\nb: x\ty\nc: [1,\t2]\nd: {e:\t3}\nf:\t\t\"q\"\ng:\t# c\n  h: 1\ni:\t-1\n", Schema::V3);
+        assert_same(&n.get("a").unwrap().value, &Value::Int(1), "a");
+        assert_same(&n.get("b").unwrap().value, &s("x\ty"), "b");
+        assert_same(&n.get("f").unwrap().value, &s("q"), "f");
+        assert_same(&n.get("i").unwrap().value, &Value::Int(-1), "i");
+        assert_eq!(n.get("g").unwrap().get("h").unwrap().pos, Pos::new(7, 6));
+        let text = "spec:\n  args: [\n  \"a\",\n\"b\", {c: [\n1]}\n]\n  q: \"multi\nline \n  x\"\n  r: 'it''s\n    ok'\n  s: [\n  \"x\",\n  ]\nt: \"a\nb\"\n";
+        let n = one(text, Schema::V3);
+        let args = n.get("spec").unwrap().get("args").unwrap().as_seq().unwrap();
+        assert_eq!(args.len(), 3);
+        assert_eq!(args[1].pos, Pos::new(4, 1));
+        assert_eq!(args[2].get("c").unwrap().as_seq().unwrap()[0].pos, Pos::new(5, 1));
+        assert_eq!(n.str_at(&["spec", "q"]), Some("multi line x"));
+        assert_eq!(n.str_at(&["spec", "r"]), Some("it's ok"));
+        assert_eq!(n.str_at(&["t"]), Some("a b"));
+        assert_eq!(n.get("spec").unwrap().get("s").unwrap().as_seq().unwrap().len(), 1);
+        // Tabs leading lines inside flow collections and quoted scalars.
+        let n = one("data:\n  a: [1,\n\t2]\n  q: \"x\n\ty\"\n  r: \"x\n \ty\"\n", Schema::V3);
+        assert_eq!(n.get("data").unwrap().get("a").unwrap().as_seq().unwrap()[1].pos, Pos::new(3, 2));
+        assert_eq!(n.str_at(&["data", "q"]), Some("x y"));
+        assert_eq!(n.str_at(&["data", "r"]), Some("x y"));
+        let n = one("{\n\t\"kind\": \"X\",\n\t\"metadata\": {\n\t\t\"name\": \"a\"\n\t}\n}\n", Schema::V3);
+        assert_eq!(n.str_at(&["metadata", "name"]), Some("a"));
+        // Tabs inside quoted values are content and stay.
+        let n = one("a: \"x:\ty\"\nb: |\n  k:\tv\n", Schema::V3);
+        assert_eq!(n.str_at(&["a"]), Some("x:\ty"));
+        assert_eq!(n.str_at(&["b"]), Some("k:\tv\n"));
+    }
+
+    // kubectl: core/tests/fixtures/err-yaml-control-character and the experiments in the report.
+    #[test]
+    fn characters_go_yaml_refuses_are_an_error_at_their_place_in_any_scalar_style() {
+        for text in
+            ["x: a\x7fb\n", "x: 'a\x01b'\n", "x: \"a\x1bb\"\n", "x: |\n  a\u{80}\n", "x\u{9f}: v\n", "# \x08\nx: 1\n"]
+        {
+            for schema in [Schema::V3, Schema::V11] {
+                let e = err(text, schema);
+                assert!(e.message.starts_with("control characters are not allowed (U+"), "{text:?}: {e}");
+            }
+        }
+        let e = err("a: 1\nx: 'tab\tok, DEL \x7f not'\n", Schema::V3);
+        assert_eq!((e.message.as_str(), e.pos), ("control characters are not allowed (U+007F)", Pos::new(2, 17)));
+        // Accepted: tab, U+0085, U+00A0 up, a byte order mark inside the text is left to the parser.
+        assert_eq!(
+            one("x: \"a\tb\u{85}c\u{a0}d\u{e000}\u{10000}\"\n", Schema::V3).str_at(&["x"]),
+            Some("a\tb\u{85}c\u{a0}d\u{e000}\u{10000}")
+        );
+    }
+
+    // kubectl: `k: "a\x7fb"` fails when kustomize converts its output back to YAML; `"\x01"`,
+    // `"\e"`, `"\u0085"` and `"\ufeff"` print.
+    #[test]
+    fn escaped_characters_kustomize_cannot_print_are_found_in_the_output() {
+        for esc in ["\\x7f", "\\x80", "\\u009f", "\\ufffe", "\\uffff"] {
+            // Read fine (a patch that never applies is no error)...
+            let n = one(&format!("x: {{y: [a, \"a{esc}b\"]}}\n"), Schema::V3);
+            // ...but found before the output is printed, with the path to it.
+            let (c, path) = unprintable(&n).expect(esc);
+            assert!(c >= '\u{7f}', "{esc}");
+            assert_eq!(path, "x.y.[1]", "{esc}");
+        }
+        assert_eq!(unprintable(&one("x: \"a\\x01\\e\\u0085b\"\n", Schema::V3)), None);
+        for (esc, want) in
+            [("\\x01", "\u{1}"), ("\\e", "\u{1b}"), ("\\u0085", "\u{85}"), ("\\ufeff", "\u{feff}"), ("\\0", "\0")]
+        {
+            let n = one(&format!("x: \"a{esc}b\"\n"), Schema::V3);
+            assert_eq!(n.str_at(&["x"]), Some(format!("a{want}b").as_str()), "{esc}");
+        }
+    }
+}
