@@ -6,7 +6,7 @@ use crate::fs::{normalize, FileKind, FileSystem};
 use crate::kustomization::Kustomization;
 use crate::resource::Resource;
 use crate::yaml::node::{Node, Pos, Value};
-use crate::yaml::read::{parse_one, parse_stream, Budget, Deferred, Limit, Limits, Schema, YamlError};
+use crate::yaml::read::{parse_one, parse_stream, Budget, Deferred, Limit, ReadLimits, Schema, YamlError};
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::HashMap;
 use std::sync::{Arc, Mutex};
@@ -26,7 +26,7 @@ pub struct Loader<'a> {
     fs: &'a dyn FileSystem,
     restrict: bool,
     cache: Option<&'a Cache>,
-    limits: Limits,
+    limits: ReadLimits,
     max_input: u64,
     /// What the build has spent: YAML built, bytes of files read.
     spent: Mutex<(Budget, u64)>,
@@ -43,12 +43,12 @@ pub struct LoadedKustomization {
 
 impl<'a> Loader<'a> {
     pub fn new(fs: &'a dyn FileSystem, restrict: bool, cache: Option<&'a Cache>) -> Loader<'a> {
-        let defaults = crate::pipeline::Limits::default();
+        let defaults = crate::pipeline::BuildLimits::default();
         Loader {
             fs,
             restrict,
             cache,
-            limits: Limits::default(),
+            limits: ReadLimits::default(),
             max_input: defaults.max_input_bytes,
             spent: Mutex::default(),
             fetcher: None,
@@ -65,13 +65,13 @@ impl<'a> Loader<'a> {
     }
 
     /// The same loader with the build's limits.
-    pub fn with_limits(mut self, l: &crate::pipeline::Limits) -> Loader<'a> {
-        self.limits = Limits {
+    pub fn with_limits(mut self, l: &crate::pipeline::BuildLimits) -> Loader<'a> {
+        self.limits = ReadLimits {
             max_nodes: l.max_nodes,
             max_alias_nodes: l.max_alias_nodes,
             max_bytes: l.max_text_bytes,
             max_documents: l.max_documents,
-            ..Limits::default()
+            ..ReadLimits::default()
         };
         self.max_input = l.max_input_bytes;
         self
@@ -102,7 +102,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Runs a parse, charging what it builds to the build's budget.
-    fn charged<T>(&self, parse: impl FnOnce(&Limits, &mut Budget) -> T) -> T {
+    fn charged<T>(&self, parse: impl FnOnce(&ReadLimits, &mut Budget) -> T) -> T {
         let mut spent = self.spent.lock().map(|s| s.0).unwrap_or_default();
         let out = parse(&self.limits, &mut spent);
         if let Ok(mut s) = self.spent.lock() {

@@ -10,7 +10,7 @@
 
 use crate::event::{CoreTag, Event, Style, TagClass};
 use crate::node::{Node, Pos};
-use crate::read::{count_newlines, Budget, Builder, Deferred, Limits, Schema, YamlError};
+use crate::read::{count_newlines, Budget, Builder, Deferred, ReadLimits, Schema, YamlError};
 use foldhash::{HashMap, HashMapExt};
 use saphyr_parser::{Event as SaphyrEvent, Marker, Parser, ScalarStyle, ScanError, Span, Tag};
 use std::borrow::Cow;
@@ -38,7 +38,7 @@ pub(crate) fn parse(
     text: &str,
     line_offset: u32,
     schema: Schema,
-    limits: &Limits,
+    limits: &ReadLimits,
     budget: &mut Budget,
     deferred: Option<&mut Vec<Deferred>>,
 ) -> Result<Option<Node>, YamlError> {

@@ -17,7 +17,7 @@
 //! stacks.
 
 use super::node::{Node, Pos};
-use super::read::{Budget, Builder, Deferred, Limits, Schema, YamlError};
+use super::read::{Budget, Builder, Deferred, ReadLimits, Schema, YamlError};
 use crate::event::{CoreTag, Event, Style, TagClass};
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
@@ -50,7 +50,7 @@ pub(super) fn parse(
     text: &str,
     line_offset: u32,
     schema: Schema,
-    limits: &Limits,
+    limits: &ReadLimits,
     budget: &mut Budget,
     deferred: Option<&mut Vec<Deferred>>,
 ) -> Option<Option<Node>> {
@@ -61,7 +61,7 @@ fn parse_inner(
     text: &str,
     line_offset: u32,
     schema: Schema,
-    limits: &Limits,
+    limits: &ReadLimits,
     budget: &mut Budget,
     deferred: Option<&mut Vec<Deferred>>,
 ) -> R<Option<Node>> {
@@ -1436,7 +1436,7 @@ fn can_start_plain(c: u8, next: u8, flow: bool) -> bool {
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) mod agreement {
     use super::super::node::{Node, Value};
-    use super::super::read::{parse_one_in, parse_stream_in, Budget, Limits, Schema, YamlError};
+    use super::super::read::{parse_one_in, parse_stream_in, Budget, ReadLimits, Schema, YamlError};
 
     fn same_tree(a: &Node, b: &Node) -> bool {
         a.pos == b.pos
@@ -1467,10 +1467,10 @@ pub(crate) mod agreement {
 
     /// Reads with saphyr-parser alone, then with the fast path first; with how many documents
     /// the fast path answered.
-    fn both_ways(f: impl Fn(&Limits, &mut Budget) -> Outcome) -> (Outcome, Outcome, usize) {
-        let slow = f(&Limits { fast_path: false, ..Limits::default() }, &mut Budget::default());
+    fn both_ways(f: impl Fn(&ReadLimits, &mut Budget) -> Outcome) -> (Outcome, Outcome, usize) {
+        let slow = f(&ReadLimits { fast_path: false, ..ReadLimits::default() }, &mut Budget::default());
         let mut budget = Budget::default();
-        let fast = f(&Limits::default(), &mut budget);
+        let fast = f(&ReadLimits::default(), &mut budget);
         (slow, fast, budget.fast_documents)
     }
 
@@ -1552,7 +1552,7 @@ mod tests {
     /// Where the fast path gives up on a one-document text (a line of scan.rs), if it does.
     fn why(text: &str) -> Option<u32> {
         let mut budget = super::Budget::default();
-        super::parse_inner(text, 0, Schema::V3, &super::Limits::default(), &mut budget, None).err().map(|b| b.at)
+        super::parse_inner(text, 0, Schema::V3, &super::ReadLimits::default(), &mut budget, None).err().map(|b| b.at)
     }
 
     #[test]

@@ -64,7 +64,7 @@ struct Frame {
 /// and message of this module.
 pub(crate) struct Builder<'l> {
     schema: Schema,
-    limits: &'l Limits,
+    limits: &'l ReadLimits,
     budget: Budget,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Anchored>,
@@ -75,7 +75,7 @@ pub(crate) struct Builder<'l> {
 
 impl<'l> Builder<'l> {
     /// A builder; with `deferring`, it records [`Deferred`] problems instead of failing on them.
-    pub(crate) fn new(schema: Schema, limits: &'l Limits, budget: Budget, deferring: bool) -> Self {
+    pub(crate) fn new(schema: Schema, limits: &'l ReadLimits, budget: Budget, deferring: bool) -> Self {
         let deferred = deferring.then(Vec::new);
         Builder { schema, limits, budget, stack: Vec::new(), anchors: HashMap::new(), root: None, deferred }
     }
@@ -842,7 +842,8 @@ mod tests {
     fn a_list_at_its_keys_indentation_starting_with_a_flow_item_is_a_block_list() {
         for text in ["x:\n- []\n-\n", "x:\n- {a: 1}\n-\n", "x:\n- [a]\n- \n"] {
             for fast in [true, false] {
-                let docs = parse_stream_with(text, Schema::V3, &Limits { fast_path: fast, ..Limits::default() });
+                let docs =
+                    parse_stream_with(text, Schema::V3, &ReadLimits { fast_path: fast, ..ReadLimits::default() });
                 let docs = docs.unwrap_or_else(|e| panic!("{text:?} (fast path {fast}): {e}"));
                 let items = docs[0].get("x").and_then(Node::as_seq).expect("a list");
                 assert_eq!(items[1].value, Value::Null, "{text:?} (fast path {fast})");
@@ -916,7 +917,7 @@ mod tests {
             ("x: |-\n  a\n\t", Pos::new(3, 1)),
         ] {
             for fast in [true, false] {
-                let got = parse_stream_with(text, Schema::V3, &Limits { fast_path: fast, ..Limits::default() });
+                let got = parse_stream_with(text, Schema::V3, &ReadLimits { fast_path: fast, ..ReadLimits::default() });
                 let e = got.expect_err(text);
                 assert_eq!(e.message, "found a tab character where an indentation space is expected", "{text:?}");
                 assert_eq!(e.pos, at, "{text:?} (fast path {fast})");

@@ -7,7 +7,7 @@ pub(super) fn parse_first_document(
     text: &str,
     line_offset: u32,
     schema: Schema,
-    limits: &Limits,
+    limits: &ReadLimits,
     budget: &mut Budget,
     mut deferred: Option<&mut Vec<Deferred>>,
 ) -> Result<Option<Node>, YamlError> {

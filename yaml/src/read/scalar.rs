@@ -695,7 +695,7 @@ mod tests {
     fn a_block_scalar_starting_with_a_tab_is_an_error_because_kustomize_cannot_print_it() {
         for text in ["x: |2\n  \tname\n", "x: >2-\n  \tname\n  b\n"] {
             for fast in [true, false] {
-                let got = parse_stream_with(text, Schema::V3, &Limits { fast_path: fast, ..Limits::default() });
+                let got = parse_stream_with(text, Schema::V3, &ReadLimits { fast_path: fast, ..ReadLimits::default() });
                 let e = got.expect_err(text);
                 assert!(e.message.contains("starts with a tab"), "{text:?}: {e}");
                 assert_eq!(e.pos, Pos::new(1, 4), "{text:?}");
