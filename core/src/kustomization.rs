@@ -4,7 +4,7 @@
 //! case-insensitively, an unknown field is an error with its position, and a field kcompile does
 //! not implement is an error naming it, never silently ignored.
 
-use crate::decode::{Field, Object, Rules};
+use crate::decode::{Field, Fields, Rules};
 use crate::error::{Error, Result};
 use crate::transform::replacements::{self, ReplacementEntry};
 use crate::vars::{self, Var};
@@ -320,7 +320,7 @@ impl Kustomization {
                 .at(doc.pos))
             }
         }
-        let mut fields = Object::root(doc, Rules::KUSTOMIZATION, "Kustomization", "types.Kustomization")?;
+        let mut fields = Fields::root(doc, Rules::KUSTOMIZATION, "Kustomization", "types.Kustomization")?;
         let mut k = Kustomization::default();
         let mut api_version = None;
         // kustomize appends the deprecated `bases` after `resources` and `imageTags` after
@@ -549,7 +549,7 @@ impl Deprecation {
 }
 
 /// Decodes each struct of a list.
-fn each<'a, T>(items: Vec<Object<'a>>, mut decode: impl FnMut(Object<'a>) -> Result<T>) -> Result<Vec<T>> {
+fn each<'a, T>(items: Vec<Fields<'a>>, mut decode: impl FnMut(Fields<'a>) -> Result<T>) -> Result<Vec<T>> {
     items
         .into_iter()
         .map(|o| {
@@ -559,7 +559,7 @@ fn each<'a, T>(items: Vec<Object<'a>>, mut decode: impl FnMut(Object<'a>) -> Res
         .collect()
 }
 
-fn decode_label(mut o: Object) -> Result<Label> {
+fn decode_label(mut o: Fields) -> Result<Label> {
     let mut l = Label::default();
     while let Some(f) = o.next(&["pairs", "includeSelectors", "includeTemplates", "fields"])? {
         match f.name {
@@ -573,7 +573,7 @@ fn decode_label(mut o: Object) -> Result<Label> {
 }
 
 /// Decodes a field spec (`{group, version, kind, path, create}`).
-pub(crate) fn decode_field_spec(mut o: Object) -> Result<FieldSpec> {
+pub(crate) fn decode_field_spec(mut o: Fields) -> Result<FieldSpec> {
     let mut f = FieldSpec::default();
     while let Some(field) = o.next(&["group", "version", "kind", "path", "create"])? {
         match field.name {
@@ -587,7 +587,7 @@ pub(crate) fn decode_field_spec(mut o: Object) -> Result<FieldSpec> {
     Ok(f)
 }
 
-pub(crate) fn decode_image(mut o: Object) -> Result<Image> {
+pub(crate) fn decode_image(mut o: Fields) -> Result<Image> {
     let mut i = Image::default();
     while let Some(f) = o.next(&["name", "newName", "newTag", "digest", "tagSuffix"])? {
         match f.name {
@@ -601,7 +601,7 @@ pub(crate) fn decode_image(mut o: Object) -> Result<Image> {
     Ok(i)
 }
 
-pub(crate) fn decode_replica(mut o: Object) -> Result<Replica> {
+pub(crate) fn decode_replica(mut o: Fields) -> Result<Replica> {
     let mut r = Replica::default();
     while let Some(f) = o.next(&["name", "count"])? {
         match f.name {
@@ -614,7 +614,7 @@ pub(crate) fn decode_replica(mut o: Object) -> Result<Replica> {
 }
 
 /// Decodes a target selector.
-pub(crate) fn decode_selector(mut o: Object) -> Result<PatchTarget> {
+pub(crate) fn decode_selector(mut o: Fields) -> Result<PatchTarget> {
     let mut s = PatchTarget::default();
     let names = ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"];
     while let Some(f) = o.next(&names)? {
@@ -632,7 +632,7 @@ pub(crate) fn decode_selector(mut o: Object) -> Result<PatchTarget> {
     Ok(s)
 }
 
-fn decode_patch(mut o: Object) -> Result<Patch> {
+fn decode_patch(mut o: Fields) -> Result<Patch> {
     let mut p = Patch { pos: o.pos(), ..Patch::default() };
     while let Some(f) = o.next(&["path", "patch", "target", "options"])? {
         match f.name {
@@ -667,7 +667,7 @@ pub(crate) fn decode_patch_options(f: &Field, p: &mut Patch) -> Result<()> {
     Ok(())
 }
 
-fn decode_gen_options(mut o: Object) -> Result<GeneratorOptions> {
+fn decode_gen_options(mut o: Fields) -> Result<GeneratorOptions> {
     let mut g = GeneratorOptions::default();
     while let Some(f) = o.next(&["labels", "annotations", "disableNameSuffixHash", "immutable"])? {
         match f.name {
@@ -685,7 +685,7 @@ fn string_list(f: &Field) -> Result<Vec<String>> {
 }
 
 /// One generator entry; only a Secret's has `type`.
-pub(crate) fn decode_generator(mut o: Object, secret: bool) -> Result<GeneratorArgs> {
+pub(crate) fn decode_generator(mut o: Fields, secret: bool) -> Result<GeneratorArgs> {
     let mut g = GeneratorArgs { pos: o.pos(), ..GeneratorArgs::default() };
     // kustomize appends the deprecated `env` after `envs`, wherever it was written.
     let mut env = None;
@@ -742,7 +742,7 @@ const HELM_CHART_FIELDS: &[&str] = HELM_FIELDS.split_at(16).0;
 
 /// Decodes the fields among `names` (a subset of [`HELM_FIELDS`]) of a chart, its globals, or a
 /// HelmChartInflationGenerator configuration holding both.
-pub(crate) fn decode_helm_chart(mut o: Object, names: &[&'static str]) -> Result<(HelmChart, HelmGlobals)> {
+pub(crate) fn decode_helm_chart(mut o: Fields, names: &[&'static str]) -> Result<(HelmChart, HelmGlobals)> {
     let mut c = HelmChart { pos: o.pos(), ..HelmChart::default() };
     let mut g = HelmGlobals::default();
     while let Some(f) = o.next(names)? {
@@ -798,7 +798,7 @@ fn values_map(f: &Field) -> Result<Option<Node>> {
 /// The deprecated `helmChartInflationGenerator` (`[]types.HelmChartArgs`) as kustomize converts
 /// it: a chart per entry (`releaseNamespace`, `chartRepoName`, `helmBin` and `extraArgs` are
 /// dropped), and the last non-empty `chartHome` and `helmHome` as globals.
-fn decode_helm_chart_args(items: Vec<Object>) -> Result<(Vec<HelmChart>, HelmGlobals)> {
+fn decode_helm_chart_args(items: Vec<Fields>) -> Result<(Vec<HelmChart>, HelmGlobals)> {
     let mut charts = Vec::new();
     let mut globals = HelmGlobals::default();
     let names = [
@@ -843,7 +843,7 @@ fn decode_helm_chart_args(items: Vec<Object>) -> Result<(Vec<HelmChart>, HelmGlo
     Ok((charts, globals))
 }
 
-fn decode_sort(mut o: Object) -> Result<SortOptions> {
+fn decode_sort(mut o: Fields) -> Result<SortOptions> {
     let mut s = SortOptions::default();
     while let Some(f) = o.next(&["order", "legacySortOptions"])? {
         match f.name {
