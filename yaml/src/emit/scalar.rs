@@ -6,7 +6,7 @@ use super::*;
 
 /// The scalar styles go-yaml v2 uses (it never asks for the folded style).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(super) enum Style {
+pub(super) enum EmitStyle {
     Plain,
     Single,
     Double,
