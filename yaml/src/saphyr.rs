@@ -8,8 +8,8 @@
 //! block scalar that ends there ([`terminated`]); a block scalar's position is its indicator's;
 //! tabs go-yaml refuses in a block scalar's indentation, and `{: a}`, are errors.
 
-use crate::event::{CoreTag, Event, Style, TagClass};
-use crate::node::{Node, Pos};
+use crate::event::{CoreTag, Event, TagClass};
+use crate::node::{Node, Pos, Style};
 use crate::read::{count_newlines, Budget, Builder, Deferred, ReadLimits, Schema, YamlError};
 use foldhash::{HashMap, HashMapExt};
 use saphyr_parser::{Event as SaphyrEvent, Marker, Parser, ScalarStyle, ScanError, Span, Tag};

@@ -16,9 +16,9 @@
 //! Nothing here recurses on the input's nesting: block and flow collections live on explicit
 //! stacks.
 
-use super::node::{Node, Pos};
+use super::node::{Node, Pos, Style};
 use super::read::{Budget, Builder, Deferred, ReadLimits, Schema, YamlError};
-use crate::event::{CoreTag, Event, Style, TagClass};
+use crate::event::{CoreTag, Event, TagClass};
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 

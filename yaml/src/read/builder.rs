@@ -118,8 +118,7 @@ impl<'l> Builder<'l> {
             Event::Start { seq, flow, anchor, pos } => self.start(seq, anchor, pos, flow),
             Event::End => self.end(),
             Event::Scalar { text, style, tag, anchor, pos } => match style {
-                Style::Plain => self.scalar(text, NodeStyle::Plain, tag, anchor, pos, None),
-                Style::Quoted => self.scalar(text, NodeStyle::Quoted, tag, anchor, pos, None),
+                Style::Plain | Style::Quoted => self.scalar(text, style, tag, anchor, pos, None),
                 Style::Literal => self.block_scalar(text, true, tag, anchor, pos),
                 Style::Folded => self.block_scalar(text, false, tag, anchor, pos),
             },
@@ -273,7 +272,7 @@ impl<'l> Builder<'l> {
         anchor: usize,
         pos: Pos,
     ) -> Result<(), YamlError> {
-        let style = if literal { NodeStyle::Literal } else { NodeStyle::Folded };
+        let style = if literal { Style::Literal } else { Style::Folded };
         if self.schema == Schema::V3 && !self.in_key_position() {
             match reprinted_block_scalar(&text, literal) {
                 Ok(None) => {}
@@ -291,13 +290,13 @@ impl<'l> Builder<'l> {
     fn scalar(
         &mut self,
         text: Cow<'_, str>,
-        style: NodeStyle,
+        style: Style,
         class: TagClass,
         anchor: usize,
         pos: Pos,
         as_read: Option<Cow<'_, str>>,
     ) -> Result<(), YamlError> {
-        let plain = style == NodeStyle::Plain;
+        let plain = style == Style::Plain;
         let flow = self.top_flow();
         let empty_null = plain && text.is_empty() && class == TagClass::Implicit;
         if self.in_key_position() {

@@ -113,8 +113,8 @@
 //! `retry.rs` parses one, `builder.rs` turns events into nodes, `scalar.rs` decodes tagged
 //! scalars, block scalars and keys.
 
-use super::node::{Map, Node, Pos, Style as NodeStyle, Value, Written};
-use crate::event::{CoreTag, Event, Style, TagClass};
+use super::node::{Map, Node, Pos, Style, Value, Written};
+use crate::event::{CoreTag, Event, TagClass};
 use crate::resolve::{go_format_float32_g, go_special_float, resolve_core, Res};
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;

@@ -452,7 +452,7 @@ mod tests {
         assert_eq!(written("i"), None, "a string is its own text");
         assert_eq!(written("k").as_deref(), Some("007"));
         assert_eq!(written("l"), None, "an empty null is recorded by position");
-        assert_eq!((style("a"), style("i"), style("j")), (NodeStyle::Plain, NodeStyle::Quoted, NodeStyle::Literal));
+        assert_eq!((style("a"), style("i"), style("j")), (Style::Plain, Style::Quoted, Style::Literal));
         assert_eq!(doc.get("g").unwrap().written_text().as_deref(), Some("2001-12-14"));
         assert_eq!(doc.get("f").unwrap().written_text().as_deref(), Some("null"));
     }
