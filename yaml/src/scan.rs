@@ -131,7 +131,7 @@ struct Block {
 
 /// Where a node is expected.
 #[derive(Clone, Copy)]
-enum Ctx {
+enum Slot {
     Root,
     /// After `key:`; an empty value is where the `:` is.
     MapValue(Pos),
@@ -143,7 +143,7 @@ enum Ctx {
 enum Next {
     /// Parse a node at the current position: right after an indicator on the same line
     /// (`inline`), or at the first content character of a line.
-    Node { ctx: Ctx, inline: bool },
+    Node { slot: Slot, inline: bool },
     /// A node ended; the position is the first content character of the next content line (at
     /// the given column), or the end of the text.
     Continue(Option<usize>),
@@ -409,10 +409,10 @@ impl<'s> Fast<'s, '_, '_> {
         if self.i == self.line_start && self.doc_marker_at(self.i) {
             return Err(bail());
         }
-        let mut next = Next::Node { ctx: Ctx::Root, inline: false };
+        let mut next = Next::Node { slot: Slot::Root, inline: false };
         loop {
             next = match next {
-                Next::Node { ctx, inline } => self.node(ctx, inline)?,
+                Next::Node { slot, inline } => self.node(slot, inline)?,
                 Next::Continue(col) => match self.continue_block(col)? {
                     Some(n) => n,
                     None => return Ok(()),
@@ -449,7 +449,7 @@ impl<'s> Fast<'s, '_, '_> {
                         return Err(bail());
                     }
                     let dash = self.dash();
-                    Ok(Some(Next::Node { ctx: Ctx::SeqEntry(dash), inline: true }))
+                    Ok(Some(Next::Node { slot: Slot::SeqEntry(dash), inline: true }))
                 }
             };
         }
@@ -496,7 +496,7 @@ impl<'s> Fast<'s, '_, '_> {
         })?;
         let colon = self.pos(self.i);
         self.i += 1;
-        Ok(Next::Node { ctx: Ctx::MapValue(colon), inline: true })
+        Ok(Next::Node { slot: Slot::MapValue(colon), inline: true })
     }
 
     /// `:` followed by a space, a line break or the end (block context).
@@ -506,7 +506,7 @@ impl<'s> Fast<'s, '_, '_> {
 
     // ----------------------------------------------------------------------------- nodes
 
-    fn node(&mut self, ctx: Ctx, inline: bool) -> R<Next> {
+    fn node(&mut self, slot: Slot, inline: bool) -> R<Next> {
         if inline {
             if self.peek() == b'\t' {
                 return Err(bail());
@@ -516,28 +516,28 @@ impl<'s> Fast<'s, '_, '_> {
         let mut props = Props::none();
         self.props(&mut props, false)?;
         if !self.at_line_end() {
-            return self.content(ctx, inline, props);
+            return self.content(slot, inline, props);
         }
         // The node is on a later line, or empty.
         self.end_line()?;
         let col = self.next_content_line()?;
         let parent = self.parent_indent();
         match col {
-            Some(k) if k as isize > parent => self.content(ctx, false, props),
-            Some(k) if matches!(ctx, Ctx::MapValue(_)) && k as isize == parent && self.at_dash() => {
+            Some(k) if k as isize > parent => self.content(slot, false, props),
+            Some(k) if matches!(slot, Slot::MapValue(_)) && k as isize == parent && self.at_dash() => {
                 // `key:` then `- a` in the key's column. (saphyr places such a list where its
                 // first entry's content starts.)
                 let dash = self.dash();
                 let pos = props.pos.unwrap_or(dash);
                 self.out.event(Event::Start { seq: true, flow: false, anchor: props.anchor, pos })?;
                 self.blocks.push(Block { indent: k, kind: BlockKind::IndentlessSeq });
-                Ok(Next::Node { ctx: Ctx::SeqEntry(dash), inline: true })
+                Ok(Next::Node { slot: Slot::SeqEntry(dash), inline: true })
             }
             _ => {
-                let pos = match (props.pos, ctx) {
+                let pos = match (props.pos, slot) {
                     (Some(p), _) => p,
-                    (None, Ctx::MapValue(p) | Ctx::SeqEntry(p)) => p,
-                    (None, Ctx::Root) => return Err(bail()),
+                    (None, Slot::MapValue(p) | Slot::SeqEntry(p)) => p,
+                    (None, Slot::Root) => return Err(bail()),
                 };
                 self.out.event(Event::Scalar {
                     text: Cow::Borrowed(""),
@@ -553,7 +553,7 @@ impl<'s> Fast<'s, '_, '_> {
 
     /// A node's content at `self.i` (a non-blank character). `inline`: on the line of the
     /// indicator (`key:` or `-`) that introduced it.
-    fn content(&mut self, ctx: Ctx, inline: bool, props: Props) -> R<Next> {
+    fn content(&mut self, slot: Slot, inline: bool, props: Props) -> R<Next> {
         let start = self.i;
         let c = self.peek();
         let next = self.at(start + 1);
@@ -574,7 +574,7 @@ impl<'s> Fast<'s, '_, '_> {
             }
             b'|' | b'>' => self.block_scalar(props),
             b'-' if matches!(next, b' ' | b'\n' | 0) => {
-                if props_here || (inline && matches!(ctx, Ctx::MapValue(_))) {
+                if props_here || (inline && matches!(slot, Slot::MapValue(_))) {
                     return Err(bail());
                 }
                 let pos = props.pos.unwrap_or_else(|| self.pos(start));
@@ -582,7 +582,7 @@ impl<'s> Fast<'s, '_, '_> {
                 self.out.event(Event::Start { seq: true, flow: false, anchor: props.anchor, pos })?;
                 self.blocks.push(Block { indent, kind: BlockKind::Seq });
                 let dash = self.dash();
-                Ok(Next::Node { ctx: Ctx::SeqEntry(dash), inline: true })
+                Ok(Next::Node { slot: Slot::SeqEntry(dash), inline: true })
             }
             b'"' | b'\'' => {
                 let pos = props.pos.unwrap_or_else(|| self.pos(start));
@@ -593,7 +593,7 @@ impl<'s> Fast<'s, '_, '_> {
                     if multi {
                         return Err(bail());
                     }
-                    return self.new_map(ctx, inline, props, start, text, false);
+                    return self.new_map(slot, inline, props, start, text, false);
                 }
                 self.i = after_quote;
                 self.out.event(Event::Scalar {
@@ -609,7 +609,7 @@ impl<'s> Fast<'s, '_, '_> {
                 let (end, stop) = self.plain_line(false)?;
                 if stop == Stop::Colon {
                     let text = Cow::Borrowed(&self.s[start..end]);
-                    return self.new_map(ctx, inline, props, start, text, true);
+                    return self.new_map(slot, inline, props, start, text, true);
                 }
                 let pos = props.pos.unwrap_or_else(|| self.pos(start));
                 let text = self.plain_rest(start, end, stop)?;
@@ -629,7 +629,7 @@ impl<'s> Fast<'s, '_, '_> {
     /// A key at `start` opens a block map in its column; `self.i` is at or before its `:`.
     fn new_map(
         &mut self,
-        ctx: Ctx,
+        slot: Slot,
         inline: bool,
         props: Props,
         start: usize,
@@ -637,7 +637,7 @@ impl<'s> Fast<'s, '_, '_> {
         plain: bool,
     ) -> R<Next> {
         // `a: b: c` is an error; properties on the key's line belong to the key.
-        if (inline && matches!(ctx, Ctx::MapValue(_))) || (props.present() && props.line == self.line) {
+        if (inline && matches!(slot, Slot::MapValue(_))) || (props.present() && props.line == self.line) {
             return Err(bail());
         }
         let key_pos = self.pos(start);
