@@ -10,7 +10,7 @@
 
 use crate::event::{CoreTag, Event, TagClass};
 use crate::node::{Node, Pos, Style};
-use crate::read::{count_newlines, Budget, Builder, Deferred, ReadLimits, Schema, YamlError};
+use crate::read::{count_newlines, Builder, Reading, YamlError};
 use foldhash::{HashMap, HashMapExt};
 use saphyr_parser::{Event as SaphyrEvent, Marker, Parser, ScalarStyle, ScanError, Span, Tag};
 use std::borrow::Cow;
@@ -34,21 +34,14 @@ const MAX_RETRY_WORK: usize = 256 << 20;
 
 /// Reads the first document of `text` (whose first line is line `line_offset + 1` of its file)
 /// with saphyr-parser.
-pub(crate) fn parse(
-    text: &str,
-    line_offset: u32,
-    schema: Schema,
-    limits: &ReadLimits,
-    budget: &mut Budget,
-    deferred: Option<&mut Vec<Deferred>>,
-) -> Result<Option<Node>, YamlError> {
+pub(crate) fn parse(text: &str, line_offset: u32, r: &mut Reading) -> Result<Option<Node>, YamlError> {
     let (text, added_break) = terminated(text);
     let mut owned: Option<String> = None;
     let mut col_fix: HashMap<u32, u32> = HashMap::new();
     let mut retries = 0;
     loop {
         let cur: &str = owned.as_deref().unwrap_or(&text);
-        let mut out = Builder::new(schema, limits, *budget, deferred.is_some());
+        let mut out = r.builder();
         let mut a = Adapter {
             text: cur,
             src: Src { text: cur, ci: 0, bi: 0 },
@@ -60,8 +53,7 @@ pub(crate) fn parse(
         };
         match a.run(&mut out) {
             Ok(root) => {
-                *budget = out.budget();
-                out.deferred_into(deferred);
+                r.settle(&mut out);
                 return Ok(root);
             }
             Err(Stop::Yaml(e)) => return Err(e),

@@ -17,7 +17,7 @@
 //! stacks.
 
 use super::node::{Node, Pos, Style};
-use super::read::{Budget, Builder, Deferred, ReadLimits, Schema, YamlError};
+use super::read::{Builder, Reading, YamlError};
 use crate::event::{CoreTag, Event, TagClass};
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
@@ -46,27 +46,13 @@ type R<T> = Result<T, Bail>;
 
 /// Parses one document (the whole of `text`, which holds no document separator but possibly a
 /// leading `---` line). `None` when unsure; otherwise what the saphyr path would return.
-pub(super) fn parse(
-    text: &str,
-    line_offset: u32,
-    schema: Schema,
-    limits: &ReadLimits,
-    budget: &mut Budget,
-    deferred: Option<&mut Vec<Deferred>>,
-) -> Option<Option<Node>> {
-    parse_inner(text, line_offset, schema, limits, budget, deferred).ok()
+pub(super) fn parse(text: &str, line_offset: u32, r: &mut Reading) -> Option<Option<Node>> {
+    parse_inner(text, line_offset, r).ok()
 }
 
-fn parse_inner(
-    text: &str,
-    line_offset: u32,
-    schema: Schema,
-    limits: &ReadLimits,
-    budget: &mut Budget,
-    deferred: Option<&mut Vec<Deferred>>,
-) -> R<Option<Node>> {
+fn parse_inner(text: &str, line_offset: u32, r: &mut Reading) -> R<Option<Node>> {
     let ascii = check_chars(text).ok_or_else(bail)?;
-    let mut out = Builder::new(schema, limits, *budget, deferred.is_some());
+    let mut out = r.builder();
     let mut p = Fast {
         s: text,
         b: text.as_bytes(),
@@ -82,8 +68,7 @@ fn parse_inner(
     };
     p.document()?;
     let root = out.finish()?;
-    *budget = out.budget();
-    out.deferred_into(deferred);
+    r.settle(&mut out);
     Ok(root)
 }
 
@@ -1551,8 +1536,10 @@ mod tests {
 
     /// Where the fast path gives up on a one-document text (a line of scan.rs), if it does.
     fn why(text: &str) -> Option<u32> {
-        let mut budget = super::Budget::default();
-        super::parse_inner(text, 0, Schema::V3, &super::ReadLimits::default(), &mut budget, None).err().map(|b| b.at)
+        let mut budget = crate::read::Budget::default();
+        let limits = crate::read::ReadLimits::default();
+        let mut r = super::Reading { schema: Schema::V3, limits: &limits, budget: &mut budget, deferred: None };
+        super::parse_inner(text, 0, &mut r).err().map(|b| b.at)
     }
 
     #[test]

@@ -60,6 +60,41 @@ struct Frame {
     kind: FrameKind,
 }
 
+/// How one document is read and what it is charged to: the settings both parsers pass to the
+/// [`Builder`] they drive, and where a successful read's spending and deferred problems go.
+pub(crate) struct Reading<'a> {
+    pub(crate) schema: Schema,
+    pub(crate) limits: &'a ReadLimits,
+    /// What the reads so far have spent (one parse, or a whole build).
+    pub(crate) budget: &'a mut Budget,
+    /// `Some` when problems kustomize finds only later are recorded ([`Deferred`]), not raised.
+    pub(crate) deferred: Option<&'a mut Vec<Deferred>>,
+}
+
+impl<'a> Reading<'a> {
+    /// A builder for one attempt at the document, starting from the budget spent so far.
+    pub(crate) fn builder(&self) -> Builder<'a> {
+        let deferred = self.deferred.is_some().then(Vec::new);
+        Builder {
+            schema: self.schema,
+            limits: self.limits,
+            budget: *self.budget,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            root: None,
+            deferred,
+        }
+    }
+
+    /// Takes what `out` spent and recorded (its document was built without error).
+    pub(crate) fn settle(&mut self, out: &mut Builder) {
+        *self.budget = out.budget;
+        if let (Some(all), Some(mine)) = (self.deferred.as_deref_mut(), out.deferred.as_mut()) {
+            all.append(mine);
+        }
+    }
+}
+
 /// Builds a document from the [`Event`]s of either parser, applying every decoding rule, limit
 /// and message of this module.
 pub(crate) struct Builder<'l> {
@@ -74,19 +109,6 @@ pub(crate) struct Builder<'l> {
 }
 
 impl<'l> Builder<'l> {
-    /// A builder; with `deferring`, it records [`Deferred`] problems instead of failing on them.
-    pub(crate) fn new(schema: Schema, limits: &'l ReadLimits, budget: Budget, deferring: bool) -> Self {
-        let deferred = deferring.then(Vec::new);
-        Builder { schema, limits, budget, stack: Vec::new(), anchors: HashMap::new(), root: None, deferred }
-    }
-
-    /// Hands the recorded problems to `out` (a document was built without error).
-    pub(crate) fn deferred_into(&mut self, out: Option<&mut Vec<Deferred>>) {
-        if let (Some(out), Some(mine)) = (out, self.deferred.as_mut()) {
-            out.append(mine);
-        }
-    }
-
     /// A problem kustomize finds only when it converts the object holding `node` to JSON:
     /// recorded when deferring, else an error.
     fn defer(&mut self, message: String, pos: Pos, node: Pos) -> Result<(), YamlError> {
@@ -124,11 +146,6 @@ impl<'l> Builder<'l> {
             },
             Event::Alias { anchor, pos } => self.alias(anchor, pos),
         }
-    }
-
-    /// What this builder has spent of the limits, with what was spent before it.
-    pub(crate) fn budget(&self) -> Budget {
-        self.budget
     }
 
     /// The document built from the events so far (all collections must be closed).

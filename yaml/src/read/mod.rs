@@ -125,7 +125,7 @@ mod retry;
 mod scalar;
 mod split;
 
-pub(crate) use builder::Builder;
+pub(crate) use builder::{Builder, Reading};
 pub use retry::unprintable;
 use retry::*;
 pub use scalar::plain_non_string_v3;
@@ -286,7 +286,7 @@ pub fn parse_stream_in(
     limits: &ReadLimits,
     budget: &mut Budget,
 ) -> Result<Vec<Node>, YamlError> {
-    stream(text, schema, limits, budget, None)
+    stream(text, Reading { schema, limits, budget, deferred: None })
 }
 
 /// [`parse_stream_in`] under go-yaml v3's rules, recording instead of failing on what kustomize
@@ -298,17 +298,11 @@ pub fn parse_stream_deferring(
     budget: &mut Budget,
 ) -> Result<(Vec<Node>, Vec<Deferred>), YamlError> {
     let mut deferred = Vec::new();
-    let docs = stream(text, Schema::V3, limits, budget, Some(&mut deferred))?;
+    let docs = stream(text, Reading { schema: Schema::V3, limits, budget, deferred: Some(&mut deferred) })?;
     Ok((docs, deferred))
 }
 
-fn stream(
-    text: &str,
-    schema: Schema,
-    limits: &ReadLimits,
-    budget: &mut Budget,
-    mut deferred: Option<&mut Vec<Deferred>>,
-) -> Result<Vec<Node>, YamlError> {
+fn stream(text: &str, mut r: Reading) -> Result<Vec<Node>, YamlError> {
     let normalized: Cow<str> = if memchr::memmem::find(text.as_bytes(), b"\r\n").is_some() {
         Cow::Owned(text.replace("\r\n", "\n"))
     } else {
@@ -316,16 +310,15 @@ fn stream(
     };
     let mut out = Vec::new();
     for piece in split_documents(&normalized)? {
-        budget.documents = budget.documents.saturating_add(1);
-        if budget.documents > limits.max_documents {
+        r.budget.documents = r.budget.documents.saturating_add(1);
+        if r.budget.documents > r.limits.max_documents {
             return Err(YamlError::over(
                 Limit::Documents,
-                format!("more than {} YAML documents: {LIMIT_SCOPE}", limits.max_documents),
+                format!("more than {} YAML documents: {LIMIT_SCOPE}", r.limits.max_documents),
                 Pos::new(piece.line_offset + 1, 1),
             ));
         }
-        let found =
-            parse_first_document(piece.text, piece.line_offset, schema, limits, budget, deferred.as_deref_mut());
+        let found = parse_first_document(piece.text, piece.line_offset, &mut r);
         let Some(node) = found? else {
             continue;
         };
@@ -369,7 +362,8 @@ pub fn parse_one_in(
             Pos::new(1, 1),
         ));
     }
-    Ok(parse_first_document(text, 0, schema, limits, budget, None)?.filter(|n| !n.is_null()))
+    let mut r = Reading { schema, limits, budget, deferred: None };
+    Ok(parse_first_document(text, 0, &mut r)?.filter(|n| !n.is_null()))
 }
 
 /// What the limits bound, for their messages.

@@ -3,17 +3,10 @@
 
 use super::*;
 
-pub(super) fn parse_first_document(
-    text: &str,
-    line_offset: u32,
-    schema: Schema,
-    limits: &ReadLimits,
-    budget: &mut Budget,
-    mut deferred: Option<&mut Vec<Deferred>>,
-) -> Result<Option<Node>, YamlError> {
-    if limits.fast_path {
-        if let Some(root) = crate::scan::parse(text, line_offset, schema, limits, budget, deferred.as_deref_mut()) {
-            budget.fast_documents += 1;
+pub(super) fn parse_first_document(text: &str, line_offset: u32, r: &mut Reading) -> Result<Option<Node>, YamlError> {
+    if r.limits.fast_path {
+        if let Some(root) = crate::scan::parse(text, line_offset, r) {
+            r.budget.fast_documents += 1;
             return Ok(root);
         }
     }
@@ -26,7 +19,7 @@ pub(super) fn parse_first_document(
             Pos::new(line + line_offset, col),
         ));
     }
-    crate::saphyr::parse(text, line_offset, schema, limits, budget, deferred)
+    crate::saphyr::parse(text, line_offset, r)
 }
 
 /// Whether go-yaml's reader refuses `c`: it takes tab, line feed, carriage return, printable
