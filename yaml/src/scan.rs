@@ -72,6 +72,13 @@ fn parse_inner(text: &str, line_offset: u32, r: &mut Reading) -> R<Option<Node>>
     Ok(root)
 }
 
+/// The event of a map key: a plain or quoted scalar with no tag or anchor (this parser bails on
+/// properties on keys).
+fn key_event(text: Cow<'_, str>, quoted: bool, pos: Pos) -> Event<'_> {
+    let style = if quoted { Style::Quoted } else { Style::Plain };
+    Event::Scalar { text, style, tag: TagClass::Implicit, anchor: 0, pos }
+}
+
 /// `Some(is_ascii)` when every character is one this parser takes: printable ASCII, tab, line
 /// feed, and non-ASCII characters other than the C1 controls, the line and paragraph separators,
 /// the byte order mark and U+FFFE/U+FFFF. Anything else is left to saphyr.
@@ -472,13 +479,7 @@ impl<'s> Fast<'s, '_, '_> {
         if !self.at_colon_indicator() || self.i - start > 1000 {
             return Err(bail());
         }
-        self.out.event(Event::Scalar {
-            text,
-            style: if plain { Style::Plain } else { Style::Quoted },
-            tag: TagClass::Implicit,
-            anchor: 0,
-            pos: key_pos,
-        })?;
+        self.out.event(key_event(text, !plain, key_pos))?;
         let colon = self.pos(self.i);
         self.i += 1;
         Ok(Next::Node { slot: Slot::MapValue(colon), inline: true })
@@ -1268,13 +1269,7 @@ impl<'s> Fast<'s, '_, '_> {
                 } else {
                     return Err(bail());
                 };
-                self.out.event(Event::Scalar {
-                    text,
-                    style: if quoted { Style::Quoted } else { Style::Plain },
-                    tag: TagClass::Implicit,
-                    anchor: 0,
-                    pos: key_pos,
-                })?;
+                self.out.event(key_event(text, quoted, key_pos))?;
                 self.skip_spaces();
                 if self.line != line {
                     return Err(bail());
