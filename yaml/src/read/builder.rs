@@ -1,7 +1,16 @@
 //! The builder: nodes from parser events, in one pass with an explicit stack (anchors and
 //! bounded alias expansion, merge keys, duplicate and non-string keys, limits).
 
-use super::*;
+use super::scalar::{
+    decode_binary, is_canonical_text, kind_phrase, non_string_key_message, reprinted_block_scalar, text_len, v11_key,
+    v11_key_value, ResolvedScalar,
+};
+use super::{Budget, Deferred, Limit, ReadLimits, Schema, YamlError, LIMIT_SCOPE};
+use crate::event::{CoreTag, Event, TagClass};
+use crate::node::{Map, Node, Pos, Style, Value, Written};
+use crate::resolve::{go_special_float, resolve_core, Res};
+use foldhash::{HashMap, HashMapExt};
+use std::borrow::Cow;
 
 #[derive(Clone, Copy, Default)]
 struct Info {
@@ -722,6 +731,7 @@ mod tests {
     //! V11 keys through `commonLabels`/`commonAnnotations` in a kustomization.
     use super::*;
     use crate::read::tests::{assert_same, err, keys, one, s, x_both_ways};
+    use crate::read::{parse_one, parse_stream, parse_stream_with};
 
     #[test]
     fn duplicate_keys() {

@@ -113,10 +113,8 @@
 //! `retry.rs` parses one, `builder.rs` turns events into nodes, `scalar.rs` decodes tagged
 //! scalars, block scalars and keys.
 
-use super::node::{Map, Node, Pos, Style, Value, Written};
-use crate::event::{CoreTag, Event, TagClass};
-use crate::resolve::{go_format_float32_g, go_special_float, resolve_core, Res};
-use foldhash::{HashMap, HashMapExt};
+use super::node::{Node, Pos, Value};
+use crate::resolve::{resolve_core, Res};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -126,13 +124,12 @@ mod scalar;
 mod split;
 
 pub(crate) use builder::{Builder, Reading};
+use retry::parse_first_document;
 pub use retry::unprintable;
-use retry::*;
 pub use scalar::plain_non_string_v3;
-use scalar::*;
 pub(crate) use scalar::{is_canonical_text, reprinted_block_scalar};
 pub(crate) use split::count_newlines;
-use split::*;
+use split::split_documents;
 
 /// Which YAML library's decoding rules to follow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -395,6 +392,7 @@ mod tests {
     //! Expectations marked "kubectl" were checked against `kubectl kustomize` (kustomize v5.5.0):
     //! V3 ones through a resource's `data:` map, V11 values through a JSON 6902 patch `value:`,
     //! V11 keys through `commonLabels`/`commonAnnotations` in a kustomization.
+    use super::scalar::decode_binary;
     use super::*;
 
     pub(super) fn s(x: &str) -> Value {

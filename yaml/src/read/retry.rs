@@ -1,7 +1,9 @@
 //! One document: kcompile's own parser first, then `saphyr-parser` (re-parsing a minimally
 //! edited text for libyaml leniencies), and the characters go-yaml's reader refuses.
 
-use super::*;
+use super::split::count_newlines;
+use super::{Reading, YamlError};
+use crate::node::{Node, Pos, Value};
 
 pub(super) fn parse_first_document(text: &str, line_offset: u32, r: &mut Reading) -> Result<Option<Node>, YamlError> {
     if r.limits.fast_path {
@@ -73,7 +75,9 @@ mod tests {
     //! V3 ones through a resource's `data:` map, V11 values through a JSON 6902 patch `value:`,
     //! V11 keys through `commonLabels`/`commonAnnotations` in a kustomization.
     use super::*;
+    use crate::node::Map;
     use crate::read::tests::{assert_same, err, keys, one, s, R};
+    use crate::read::{parse_one, Schema};
 
     // kubectl: a kustomization with a second document (even a broken one) ignores it; one whose
     // first document is empty counts as empty.

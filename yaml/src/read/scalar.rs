@@ -3,7 +3,9 @@
 //! (`ResolvedScalar`, `!!binary`), block scalars as kustomize reprints them, the type phrases and
 //! key conversions of the builder's messages.
 
-use super::*;
+use super::Schema;
+use crate::node::Value;
+use crate::resolve::{go_format_float32_g, resolve_core, Res};
 
 /// What a literal or folded scalar's text becomes when go-yaml v3 writes it in its style and
 /// reads it back (kyaml does that before kustomize prints): `None` when it comes back the same.
@@ -229,7 +231,9 @@ mod tests {
     //! V3 ones through a resource's `data:` map, V11 values through a JSON 6902 patch `value:`,
     //! V11 keys through `commonLabels`/`commonAnnotations` in a kustomization.
     use super::*;
+    use crate::node::{Map, Node, Pos, Style};
     use crate::read::tests::{assert_same, err, keys, one, s, val, x_both_ways};
+    use crate::read::{parse_one, parse_stream_with, resolve_plain, ReadLimits};
 
     // kubectl: core/tests/fixtures/yaml-scalars and the experiments listed in the report.
     #[test]
