@@ -28,11 +28,11 @@ mod order;
 mod scalar;
 
 pub use float::format_float;
-use float::*;
+use float::write_float;
 pub use order::natural_less;
-use order::*;
+use order::sort_keys;
 pub use scalar::json_roundtrip;
-use scalar::*;
+use scalar::{analyze, is_break, is_printable, plain_keeps_meaning, Analysis, EmitStyle};
 
 /// libyaml's `best_indent`.
 const BEST_INDENT: isize = 2;
