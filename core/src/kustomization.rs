@@ -234,43 +234,64 @@ impl FieldPositions {
     }
 }
 
-/// Every top-level field of a kustomization, as documented (for "did you mean" hints).
-const FIELD_NAMES: &[&str] = &[
-    "apiVersion",
-    "kind",
-    "metadata",
-    "resources",
-    "bases",
-    "components",
-    "crds",
-    "configurations",
-    "namespace",
-    "namePrefix",
-    "nameSuffix",
-    "commonLabels",
-    "labels",
-    "commonAnnotations",
-    "images",
-    "imageTags",
-    "replicas",
-    "patches",
-    "patchesStrategicMerge",
-    "patchesJson6902",
-    "configMapGenerator",
-    "secretGenerator",
-    "generatorOptions",
-    "replacements",
-    "vars",
-    "openapi",
-    "generators",
-    "transformers",
-    "validators",
-    "buildMetadata",
-    "sortOptions",
-    "helmCharts",
-    "helmGlobals",
-    "helmChartInflationGenerator",
+/// Who reads a top-level field of a kustomization.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    /// The build itself (resources, bases, build settings).
+    Build,
+    /// A builtin plugin, which kustomize configures with the field marshalled to YAML (see
+    /// [`check_plugin_configs`]).
+    Plugin,
+}
+
+/// Every top-level field of a kustomization, as documented, and who reads it.
+const FIELDS: [(&str, Reader); 34] = [
+    ("apiVersion", Reader::Build),
+    ("kind", Reader::Build),
+    ("metadata", Reader::Build),
+    ("resources", Reader::Build),
+    ("bases", Reader::Build),
+    ("components", Reader::Build),
+    ("crds", Reader::Build),
+    ("configurations", Reader::Build),
+    ("namespace", Reader::Plugin),
+    ("namePrefix", Reader::Plugin),
+    ("nameSuffix", Reader::Plugin),
+    ("commonLabels", Reader::Plugin),
+    ("labels", Reader::Plugin),
+    ("commonAnnotations", Reader::Plugin),
+    ("images", Reader::Plugin),
+    ("imageTags", Reader::Plugin),
+    ("replicas", Reader::Plugin),
+    ("patches", Reader::Plugin),
+    ("patchesStrategicMerge", Reader::Plugin),
+    ("patchesJson6902", Reader::Plugin),
+    ("configMapGenerator", Reader::Plugin),
+    ("secretGenerator", Reader::Plugin),
+    ("generatorOptions", Reader::Plugin),
+    ("replacements", Reader::Plugin),
+    ("vars", Reader::Build),
+    ("openapi", Reader::Build),
+    ("generators", Reader::Build),
+    ("transformers", Reader::Build),
+    ("validators", Reader::Build),
+    ("buildMetadata", Reader::Build),
+    ("sortOptions", Reader::Plugin),
+    ("helmCharts", Reader::Plugin),
+    ("helmGlobals", Reader::Plugin),
+    ("helmChartInflationGenerator", Reader::Plugin),
 ];
+
+/// The names of [`FIELDS`] (for "did you mean" hints).
+const FIELD_NAMES: [&str; FIELDS.len()] = {
+    let mut names = [""; FIELDS.len()];
+    let mut i = 0;
+    while i < FIELDS.len() {
+        names[i] = FIELDS[i].0;
+        i += 1;
+    }
+    names
+};
 
 impl Kustomization {
     /// Refuses the key `<<` in the string maps kustomize hands to a built-in plugin (labels,
@@ -329,7 +350,7 @@ impl Kustomization {
         let (mut bases_at, mut image_tags_at) = (None, None);
         let mut old_helm = (Vec::new(), HelmGlobals::default());
         let mut anything_set = false;
-        while let Some(f) = fields.next(FIELD_NAMES)? {
+        while let Some(f) = fields.next(&FIELD_NAMES)? {
             let v = f.node;
             anything_set |= sets_a_field(f.name, v);
             let res: Result<()> = (|| {
@@ -864,24 +885,6 @@ fn decode_sort(mut o: Fields) -> Result<SortOptions> {
     Ok(s)
 }
 
-/// The fields of a kustomization that kustomize does not hand to a builtin plugin.
-const NOT_PLUGIN_CONFIG: &[&str] = &[
-    "apiVersion",
-    "kind",
-    "metadata",
-    "resources",
-    "bases",
-    "components",
-    "crds",
-    "configurations",
-    "generators",
-    "transformers",
-    "validators",
-    "openapi",
-    "buildMetadata",
-    "vars",
-];
-
 /// kustomize configures each builtin plugin with its part of the kustomization marshalled to
 /// YAML (`sigs.k8s.io/yaml`: JSON, read back by go-yaml v2), which fails on a character
 /// go-yaml's reader refuses and JSON leaves raw: DEL, C1 controls, U+FFFE, U+FFFF ("builtin
@@ -891,7 +894,9 @@ fn check_plugin_configs(doc: &Node) -> Result<()> {
     let Some(fields) = doc.as_map() else { return Ok(()) };
     // generatorOptions reach a plugin only merged into a generator's.
     let generators = ["configMapGenerator", "secretGenerator"].iter().any(|g| fields.contains_key(*g));
-    let plugin_field = |name: &str| !NOT_PLUGIN_CONFIG.contains(&name) && (name != "generatorOptions" || generators);
+    // A field not in the table (unknown, or another case) is treated as a plugin's.
+    let read_by_build = |name: &str| FIELDS.iter().any(|&(field, reader)| field == name && reader == Reader::Build);
+    let plugin_field = |name: &str| !read_by_build(name) && (name != "generatorOptions" || generators);
     for (name, value) in fields.iter().filter(|(name, _)| plugin_field(name)) {
         if let Some((c, path)) = crate::yaml::read::unprintable(value) {
             let at = if path.is_empty() {
