@@ -144,7 +144,7 @@ pub mod data {
 }
 
 pub use camino::{Utf8Path, Utf8PathBuf};
-pub use diagnostics::{Diagnostic, Kind as DiagnosticKind};
+pub use diagnostics::{Diagnostic, DiagnosticKind};
 pub use diff::{diff, Change};
 pub use error::{Error, ErrorKind, Result, Tracepoint};
 pub use explain::{explain, ExplainOptions, Explained, ExplainedObject, FieldOrigin, Origin};

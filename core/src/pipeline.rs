@@ -4,7 +4,7 @@
 
 use crate::accumulate::Walker;
 use crate::ctx::Ctx;
-use crate::diagnostics::{Diagnostic, Kind, Sink};
+use crate::diagnostics::{Diagnostic, DiagnosticKind, Sink};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fs::{FileKind, FileSystem};
 use crate::load::{Cache, Loader};
@@ -246,7 +246,7 @@ pub(crate) fn run_with(
     trace::end(tracer, &mut resources, || Attribution::bare("vars", "$(VAR) expanded"));
     if !unused.is_empty() {
         ctx.sink.warn(Diagnostic::new(
-            Kind::UnusedVars,
+            DiagnosticKind::UnusedVars,
             format!("well-defined vars that were never replaced: {}", unused.join(",")),
         ));
     }
@@ -261,7 +261,7 @@ pub(crate) fn run_with(
     let sort_options = match (kustomization.sort_options.as_ref(), options.reorder) {
         (Some(o), Some(_)) => {
             ctx.sink.warn(Diagnostic::new(
-                Kind::SortOrderOverridden,
+                DiagnosticKind::SortOrderOverridden,
                 "Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.",
             ));
             Some(o)

@@ -8,7 +8,7 @@ pub mod helm;
 use crate::accumulate::Accumulator;
 use crate::build_metadata::ConfiguredBy;
 use crate::ctx::Ctx;
-use crate::diagnostics::{Diagnostic, Kind};
+use crate::diagnostics::{Diagnostic, DiagnosticKind};
 use crate::error::Result;
 use crate::load::LoadedKustomization;
 use crate::trace::{self, Attribution};
@@ -44,7 +44,7 @@ pub fn run(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator) -> Re
                 .unwrap_or_default();
             ctx.sink.warn(
                 Diagnostic::new(
-                    Kind::UnknownGeneratorBehavior,
+                    DiagnosticKind::UnknownGeneratorBehavior,
                     format!(
                         "unknown generator behavior '{}' is taken for 'create' (as kustomize does){near}",
                         args.behavior
