@@ -30,13 +30,18 @@ pub fn run(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator) -> Re
         .config_map_generator
         .iter()
         .enumerate()
-        .map(|(i, g)| (i, g, configmap::Kind::ConfigMap, "configMapGenerator"))
-        .chain(k.secret_generator.iter().enumerate().map(|(i, g)| (i, g, configmap::Kind::Secret, "secretGenerator")))
+        .map(|(i, g)| (i, g, configmap::GeneratorKind::ConfigMap, "configMapGenerator"))
+        .chain(
+            k.secret_generator
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (i, g, configmap::GeneratorKind::Secret, "secretGenerator")),
+        )
     {
         trace::begin(&mut ctx.tracer, &mut acc.resources);
         let what = match kind {
-            configmap::Kind::ConfigMap => format!("in configMapGenerator '{}'", args.name),
-            configmap::Kind::Secret => format!("in secretGenerator '{}'", args.name),
+            configmap::GeneratorKind::ConfigMap => format!("in configMapGenerator '{}'", args.name),
+            configmap::GeneratorKind::Secret => format!("in secretGenerator '{}'", args.name),
         };
         if !matches!(args.behavior.as_str(), "" | "create" | "merge" | "replace") {
             let near = crate::error::closest(&args.behavior, ["create", "merge", "replace"])

@@ -314,7 +314,7 @@ fn generate(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator, cfg:
         kind @ ("ConfigMapGenerator" | "SecretGenerator") => {
             let secret = kind == "SecretGenerator";
             let args = generator_args(cfg, secret)?;
-            let kind = if secret { configmap::Kind::Secret } else { configmap::Kind::ConfigMap };
+            let kind = if secret { configmap::GeneratorKind::Secret } else { configmap::GeneratorKind::ConfigMap };
             let mut r = configmap::generate(&ctx.loader, &lk.dir, &cfg.origin, kind, &args, None)?;
             r.configured_by = Some(ConfiguredBy::plugin(cfg));
             configmap::add(acc, r, &args.behavior)
