@@ -31,7 +31,8 @@ struct Anchored {
     raw: Option<String>,
 }
 
-enum Pending {
+/// A map key read whose value is awaited, and what its value will do.
+enum PendingKey {
     /// The index of the key's (placeholder) entry.
     Key(usize),
     /// V3, deferring: a key the map has already, with the problem (its value goes there).
@@ -45,7 +46,7 @@ enum Pending {
 struct MapFrame {
     map: Map,
     key_lines: Vec<u32>,
-    pending: Option<Pending>,
+    pending: Option<PendingKey>,
     merge_seen: bool,
     merge: Option<Vec<Map>>,
     /// V3: whether a key `<<` (of any style) was seen.
@@ -486,7 +487,7 @@ impl<'l> Builder<'l> {
                 let first = !mf.lt_lt_seen;
                 mf.lt_lt_seen = true;
                 if first && !is_merge {
-                    mf.pending = Some(Pending::Drop);
+                    mf.pending = Some(PendingKey::Drop);
                     return Ok(());
                 }
             }
@@ -527,7 +528,7 @@ impl<'l> Builder<'l> {
             return self.err("duplicate merge key", pos);
         }
         mf.merge_seen = true;
-        mf.pending = Some(Pending::Merge);
+        mf.pending = Some(PendingKey::Merge);
         Ok(())
     }
 
@@ -553,7 +554,7 @@ impl<'l> Builder<'l> {
                 }
                 // The first value stays; the later one goes on the problem.
                 let problem = (e.key().clone(), YamlError::new(message, pos));
-                mf.pending = Some(Pending::Duplicate(Box::new(problem)));
+                mf.pending = Some(PendingKey::Duplicate(Box::new(problem)));
                 return Ok(());
             }
             // go-yaml v2: the last value wins.
@@ -567,7 +568,7 @@ impl<'l> Builder<'l> {
                 index
             }
         };
-        mf.pending = Some(Pending::Key(index));
+        mf.pending = Some(PendingKey::Key(index));
         Ok(())
     }
 
@@ -643,13 +644,13 @@ impl<'l> Builder<'l> {
         match &mut frame.kind {
             FrameKind::Seq(items) => items.push(node),
             FrameKind::Map(mf) => match mf.pending.take() {
-                Some(Pending::Duplicate(problem)) => {
+                Some(PendingKey::Duplicate(problem)) => {
                     let (key, error) = *problem;
                     if let Some(d) = self.deferred.as_mut() {
                         d.push(Deferred { node: frame.pos, error, later: Some((key, node)) });
                     }
                 }
-                Some(Pending::Key(index)) => {
+                Some(PendingKey::Key(index)) => {
                     if let (Some(error), Some(d)) = (mf.key_problem.take(), self.deferred.as_mut()) {
                         d.push(Deferred { node: pos, error, later: None });
                     }
@@ -657,8 +658,8 @@ impl<'l> Builder<'l> {
                         *slot = node;
                     }
                 }
-                Some(Pending::Drop) => {}
-                Some(Pending::Merge) => match schema {
+                Some(PendingKey::Drop) => {}
+                Some(PendingKey::Merge) => match schema {
                     Schema::V3 => match merge_sources_v3(node, info.from_alias) {
                         Ok(sources) => mf.merge = Some(sources),
                         Err(m) => return self.err(m, pos),
