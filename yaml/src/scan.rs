@@ -165,7 +165,7 @@ impl Props {
 
 /// Why a plain scalar's line stopped.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Stop {
+enum PlainEnd {
     /// Line break or end of text.
     Eol,
     /// A `:` value indicator.
@@ -462,7 +462,7 @@ impl<'s> Fast<'s, '_, '_> {
             }
             c if can_start_plain(c, self.at(self.i + 1), false) => {
                 let (end, stop) = self.plain_line(false)?;
-                if stop != Stop::Colon {
+                if stop != PlainEnd::Colon {
                     return Err(bail());
                 }
                 Cow::Borrowed(&self.s[start..end])
@@ -593,7 +593,7 @@ impl<'s> Fast<'s, '_, '_> {
             }
             _ if can_start_plain(c, next, false) => {
                 let (end, stop) = self.plain_line(false)?;
-                if stop == Stop::Colon {
+                if stop == PlainEnd::Colon {
                     let text = Cow::Borrowed(&self.s[start..end]);
                     return self.new_map(slot, inline, props, start, text, true);
                 }
@@ -725,7 +725,7 @@ impl<'s> Fast<'s, '_, '_> {
     /// Scans a plain scalar's characters on this line from `self.i`. Returns the end of its
     /// text (trailing spaces excluded) and what stopped it; `self.i` is left at the stop (the
     /// `:`, the space before `#`, the flow indicator, the line break or the end).
-    fn plain_line(&mut self, flow: bool) -> R<(usize, Stop)> {
+    fn plain_line(&mut self, flow: bool) -> R<(usize, PlainEnd)> {
         let table = if flow { &PLAIN_FLOW } else { &PLAIN_BLOCK };
         let b = self.b;
         let mut i = self.i;
@@ -737,12 +737,12 @@ impl<'s> Fast<'s, '_, '_> {
             if i > end && b[i - 1] != b' ' {
                 end = i;
             }
-            let Some(&c) = b.get(i) else { break Stop::Eol };
+            let Some(&c) = b.get(i) else { break PlainEnd::Eol };
             match c {
-                b'\n' => break Stop::Eol,
+                b'\n' => break PlainEnd::Eol,
                 b' ' => {
                     if b.get(i + 1) == Some(&b'#') {
-                        break Stop::Comment;
+                        break PlainEnd::Comment;
                     }
                     i += 1;
                 }
@@ -750,7 +750,7 @@ impl<'s> Fast<'s, '_, '_> {
                 b':' => {
                     let n = b.get(i + 1).copied().unwrap_or(0);
                     if matches!(n, b' ' | b'\n' | 0) || (flow && is_flow_indicator(n)) {
-                        break Stop::Colon;
+                        break PlainEnd::Colon;
                     }
                     if n == b'\t' {
                         return Err(bail());
@@ -758,7 +758,7 @@ impl<'s> Fast<'s, '_, '_> {
                     i += 1;
                     end = i;
                 }
-                _ => break Stop::Flow,
+                _ => break PlainEnd::Flow,
             }
         };
         self.i = i;
@@ -768,8 +768,8 @@ impl<'s> Fast<'s, '_, '_> {
     /// A plain scalar (block context) whose first line ended at `end` because of `stop`:
     /// reads its continuation lines, if any, and returns its text. `self.i` is left at the end
     /// of its last line.
-    fn plain_rest(&mut self, start: usize, end: usize, stop: Stop) -> R<Cow<'s, str>> {
-        if stop != Stop::Eol {
+    fn plain_rest(&mut self, start: usize, end: usize, stop: PlainEnd) -> R<Cow<'s, str>> {
+        if stop != PlainEnd::Eol {
             return Ok(Cow::Borrowed(&self.s[start..end]));
         }
         let min_col = self.parent_indent() + 1;
@@ -820,9 +820,9 @@ impl<'s> Fast<'s, '_, '_> {
             let (e, stop) = self.plain_line(false)?;
             t.push_str(&self.s[line_start..e]);
             match stop {
-                Stop::Eol => {}
-                Stop::Comment => break,
-                Stop::Colon | Stop::Flow => return Err(bail()),
+                PlainEnd::Eol => {}
+                PlainEnd::Comment => break,
+                PlainEnd::Colon | PlainEnd::Flow => return Err(bail()),
             }
         }
         Ok(match text {
@@ -1262,7 +1262,7 @@ impl<'s> Fast<'s, '_, '_> {
                     text
                 } else if can_start_plain(self.peek(), self.at(self.i + 1), true) {
                     let (end, stop) = self.plain_line(true)?;
-                    if stop == Stop::Eol || stop == Stop::Comment {
+                    if stop == PlainEnd::Eol || stop == PlainEnd::Comment {
                         return Err(bail());
                     }
                     Cow::Borrowed(&self.s[start..end])
@@ -1339,7 +1339,7 @@ impl<'s> Fast<'s, '_, '_> {
                 }
                 _ if can_start_plain(c, self.at(start + 1), true) => {
                     let (end, stop) = self.plain_line(true)?;
-                    if stop == Stop::Eol && self.flow_plain_continues()? {
+                    if stop == PlainEnd::Eol && self.flow_plain_continues()? {
                         return Err(bail());
                     }
                     let pos = p.pos.unwrap_or_else(|| self.pos(start));
