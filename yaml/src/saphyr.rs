@@ -44,7 +44,7 @@ pub(crate) fn parse(text: &str, line_offset: u32, r: &mut Reading) -> Result<Opt
         let mut out = r.builder();
         let mut a = Adapter {
             text: cur,
-            src: Src { text: cur, ci: 0, bi: 0 },
+            src: CharCursor { text: cur, ci: 0, bi: 0 },
             line_offset,
             col_fix: &col_fix,
             open: Vec::new(),
@@ -258,13 +258,13 @@ fn char_to_byte(s: &str, ci: usize) -> usize {
 }
 
 /// A char-index → byte-index cursor over the source (saphyr reports char indices).
-struct Src<'a> {
+struct CharCursor<'a> {
     text: &'a str,
     ci: usize,
     bi: usize,
 }
 
-impl Src<'_> {
+impl CharCursor<'_> {
     fn byte_of(&mut self, ci: usize) -> usize {
         while self.ci < ci {
             match self.text[self.bi..].chars().next() {
@@ -319,7 +319,7 @@ struct Open {
 /// Turns saphyr's events for one text into the reader's.
 struct Adapter<'s, 'c> {
     text: &'s str,
-    src: Src<'s>,
+    src: CharCursor<'s>,
     line_offset: u32,
     /// Columns added to lines by a leniency fix, to take back from positions.
     col_fix: &'c HashMap<u32, u32>,
