@@ -236,7 +236,7 @@ impl FieldPositions {
 
 /// Who reads a top-level field of a kustomization.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Reader {
+enum ReadBy {
     /// The build itself (resources, bases, build settings).
     Build,
     /// A builtin plugin, which kustomize configures with the field marshalled to YAML (see
@@ -245,41 +245,41 @@ enum Reader {
 }
 
 /// Every top-level field of a kustomization, as documented, and who reads it.
-const FIELDS: [(&str, Reader); 34] = [
-    ("apiVersion", Reader::Build),
-    ("kind", Reader::Build),
-    ("metadata", Reader::Build),
-    ("resources", Reader::Build),
-    ("bases", Reader::Build),
-    ("components", Reader::Build),
-    ("crds", Reader::Build),
-    ("configurations", Reader::Build),
-    ("namespace", Reader::Plugin),
-    ("namePrefix", Reader::Plugin),
-    ("nameSuffix", Reader::Plugin),
-    ("commonLabels", Reader::Plugin),
-    ("labels", Reader::Plugin),
-    ("commonAnnotations", Reader::Plugin),
-    ("images", Reader::Plugin),
-    ("imageTags", Reader::Plugin),
-    ("replicas", Reader::Plugin),
-    ("patches", Reader::Plugin),
-    ("patchesStrategicMerge", Reader::Plugin),
-    ("patchesJson6902", Reader::Plugin),
-    ("configMapGenerator", Reader::Plugin),
-    ("secretGenerator", Reader::Plugin),
-    ("generatorOptions", Reader::Plugin),
-    ("replacements", Reader::Plugin),
-    ("vars", Reader::Build),
-    ("openapi", Reader::Build),
-    ("generators", Reader::Build),
-    ("transformers", Reader::Build),
-    ("validators", Reader::Build),
-    ("buildMetadata", Reader::Build),
-    ("sortOptions", Reader::Plugin),
-    ("helmCharts", Reader::Plugin),
-    ("helmGlobals", Reader::Plugin),
-    ("helmChartInflationGenerator", Reader::Plugin),
+const FIELDS: [(&str, ReadBy); 34] = [
+    ("apiVersion", ReadBy::Build),
+    ("kind", ReadBy::Build),
+    ("metadata", ReadBy::Build),
+    ("resources", ReadBy::Build),
+    ("bases", ReadBy::Build),
+    ("components", ReadBy::Build),
+    ("crds", ReadBy::Build),
+    ("configurations", ReadBy::Build),
+    ("namespace", ReadBy::Plugin),
+    ("namePrefix", ReadBy::Plugin),
+    ("nameSuffix", ReadBy::Plugin),
+    ("commonLabels", ReadBy::Plugin),
+    ("labels", ReadBy::Plugin),
+    ("commonAnnotations", ReadBy::Plugin),
+    ("images", ReadBy::Plugin),
+    ("imageTags", ReadBy::Plugin),
+    ("replicas", ReadBy::Plugin),
+    ("patches", ReadBy::Plugin),
+    ("patchesStrategicMerge", ReadBy::Plugin),
+    ("patchesJson6902", ReadBy::Plugin),
+    ("configMapGenerator", ReadBy::Plugin),
+    ("secretGenerator", ReadBy::Plugin),
+    ("generatorOptions", ReadBy::Plugin),
+    ("replacements", ReadBy::Plugin),
+    ("vars", ReadBy::Build),
+    ("openapi", ReadBy::Build),
+    ("generators", ReadBy::Build),
+    ("transformers", ReadBy::Build),
+    ("validators", ReadBy::Build),
+    ("buildMetadata", ReadBy::Build),
+    ("sortOptions", ReadBy::Plugin),
+    ("helmCharts", ReadBy::Plugin),
+    ("helmGlobals", ReadBy::Plugin),
+    ("helmChartInflationGenerator", ReadBy::Plugin),
 ];
 
 /// The names of [`FIELDS`] (for "did you mean" hints).
@@ -895,7 +895,7 @@ fn check_plugin_configs(doc: &Node) -> Result<()> {
     // generatorOptions reach a plugin only merged into a generator's.
     let generators = ["configMapGenerator", "secretGenerator"].iter().any(|g| fields.contains_key(*g));
     // A field not in the table (unknown, or another case) is treated as a plugin's.
-    let read_by_build = |name: &str| FIELDS.iter().any(|&(field, reader)| field == name && reader == Reader::Build);
+    let read_by_build = |name: &str| FIELDS.iter().any(|&(field, reader)| field == name && reader == ReadBy::Build);
     let plugin_field = |name: &str| !read_by_build(name) && (name != "generatorOptions" || generators);
     for (name, value) in fields.iter().filter(|(name, _)| plugin_field(name)) {
         if let Some((c, path)) = crate::yaml::read::unprintable(value) {
