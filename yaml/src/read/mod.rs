@@ -128,9 +128,9 @@ mod split;
 pub(crate) use builder::Builder;
 pub use retry::unprintable;
 use retry::*;
-pub use scalar::plain_non_string_v3;
 use scalar::*;
 pub(crate) use scalar::{is_canonical_text, reprinted_block_scalar};
+pub use scalar::{plain_non_string_v3, unreadable_when_written_v3};
 pub(crate) use split::count_newlines;
 use split::*;
 
