@@ -126,8 +126,8 @@ mod split;
 pub(crate) use builder::{Builder, Reading};
 use retry::parse_first_document;
 pub use retry::unprintable;
-pub use scalar::plain_non_string_v3;
 pub(crate) use scalar::{is_canonical_text, reprinted_block_scalar};
+pub use scalar::{plain_non_string_v3, unreadable_when_written_v3};
 pub(crate) use split::count_newlines;
 use split::split_documents;
 

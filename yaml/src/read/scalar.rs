@@ -122,6 +122,16 @@ pub(super) fn kind_phrase(v: &Value) -> &'static str {
     }
 }
 
+/// Whether go-yaml v3, writing `text` from a node with no style of its own (one kyaml made:
+/// a generated ConfigMap's value, a label a transformer set, an annotation kustomize rewrote)
+/// in a block mapping, writes what it cannot read back, so that kustomize fails ("found a tab
+/// character where an indentation space is expected"): text with a line break is written as a
+/// literal block scalar, and one whose first line starts with a tab gets no indentation
+/// indicator. Text a block scalar cannot hold is double-quoted instead and reads back fine.
+pub fn unreadable_when_written_v3(text: &str) -> bool {
+    text.starts_with('\t') && text.contains('\n') && go_block_allowed(text)
+}
+
 /// What `text` decodes to when go-yaml v3 reads it as a plain scalar, when that is not a
 /// string: "null", "a boolean", "an integer", "a number", "a timestamp".
 pub fn plain_non_string_v3(text: &str) -> Option<&'static str> {
@@ -234,6 +244,20 @@ mod tests {
     use crate::node::{Map, Node, Pos, Style};
     use crate::read::tests::{assert_same, err, keys, one, s, val, x_both_ways};
     use crate::read::{parse_one, parse_stream_with, resolve_plain, ReadLimits};
+
+    // kubectl: core/tests/fixtures/err-tab-led-value-kustomize-writes (a generated value and an
+    // annotation); a label set to the same text through `labels:` fails the same way.
+    #[test]
+    fn tab_led_text_with_a_line_break_cannot_be_written_back() {
+        assert!(unreadable_when_written_v3("\tfoo\nbar\n"));
+        assert!(unreadable_when_written_v3("\ttab\nx"));
+        // One line: written in quotes.
+        assert!(!unreadable_when_written_v3("\tfoo"));
+        // Not led by a tab, or double-quoted because of a trailing space or a control character.
+        assert!(!unreadable_when_written_v3(" \tfoo\nbar"));
+        assert!(!unreadable_when_written_v3("\tfoo \nbar"));
+        assert!(!unreadable_when_written_v3("\tfoo\nbar\u{7}"));
+    }
 
     // kubectl: core/tests/fixtures/yaml-scalars and the experiments listed in the report.
     #[test]
