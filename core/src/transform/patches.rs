@@ -347,16 +347,16 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
         copy_metadata(&mut patch, &texts);
         texts.clear();
     }
-    // Like kustomize, the patch takes the object's apiVersion (its kind stays its own). Its
-    // copy gets both from kyaml's SetGvk and SetKind: untagged, read again when printed (an
-    // empty apiVersion is a null; a kind a replacement later writes is text to resolve).
-    let av = r.str_field(&["apiVersion"]).to_string();
+    // kustomize's copy of a patch takes the object's apiVersion (its kind stays its own), from
+    // kyaml's SetGvk and SetKind: untagged, read again when printed (an empty apiVersion is a
+    // null; a kind a replacement later writes is text to resolve). A patch used as read
+    // (`patches` without a target) matched its object by id, apiVersion included, and merges
+    // as it is: one written without an apiVersion adds none.
     if how == Handover::Copied && patch.as_map().is_some() {
+        let av = r.str_field(&["apiVersion"]).to_string();
         let kind = patch.get("kind").and_then(|k| k.as_text().map(str::to_string).or_else(|| k.scalar_text()));
         patch.set_untagged_field("apiVersion", av);
         patch.set_untagged_field("kind", kind.unwrap_or_default());
-    } else if let Some(m) = patch.as_map_mut() {
-        m.insert("apiVersion".into(), Node::string(av));
     }
     let node = std::mem::replace(&mut r.node, Node::null());
     let Some(merged) = patch_sm::merge(node, patch, schemas, &r.empty_nulls)? else {
