@@ -832,6 +832,19 @@ mod tests {
     }
 
     #[test]
+    fn files_a_session_parsed_for_an_earlier_build_count_as_read() {
+        let fs = MemFs::new()
+            // Listed by a path that does not name the file as it is (so no mention excuses it).
+            .with("t/base/kustomization.yaml", "resources:\n- ./sub/../cm.yaml\n")
+            .with("t/base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+            .with("t/a/kustomization.yaml", "resources:\n- ../base\n")
+            .with("t/b/kustomization.yaml", "resources:\n- ../base\nnamePrefix: b-\n");
+        let session = crate::Session::new(&fs, Options::default());
+        session.build(Utf8Path::new("/t/a")).unwrap();
+        assert_eq!(session.lint(Utf8Path::new("/t/b")).unwrap(), vec![]);
+    }
+
+    #[test]
     fn production_roots_are_told_by_their_directory_name() {
         assert!(is_production(Utf8Path::new("/x/overlays/prod")));
         assert!(is_production(Utf8Path::new("/x/eu-production")));
