@@ -137,8 +137,6 @@ pub struct Walker<'a> {
     build_metadata: crate::build_metadata::Flags,
     /// Directories being built, outermost first: used to detect cycles.
     stack: Vec<Utf8PathBuf>,
-    /// Fetches remote entries (`None`: they are errors).
-    pub fetcher: Option<std::sync::Arc<dyn crate::remote::Fetcher>>,
     /// The remote trees being built, outermost first, with the entries that named them (for
     /// repository cycles and containment).
     remotes: Vec<(String, std::sync::Arc<RemoteOrigin>)>,
@@ -151,7 +149,6 @@ impl<'a> Walker<'a> {
             schema: SchemaState::default(),
             build_metadata: Default::default(),
             stack: Vec::new(),
-            fetcher: None,
             remotes: Vec::new(),
         }
     }
@@ -269,12 +266,13 @@ impl<'a> Walker<'a> {
     fn accumulate_resource(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
         // As kustomize: an HTTP URL is a file; a local file wins; then a git URL is a base.
         let http = crate::remote::is_remote_file(entry);
-        if http && self.fetcher.is_some() {
+        let fetching = self.ctx.loader.fetcher().is_some();
+        if http && fetching {
             return self.accumulate_http_file(dir, entry, acc);
         }
         let resolved = if http { None } else { Some(self.ctx.loader.resolve(dir, entry)) };
         if !matches!(resolved, Some(Ok((_, FileKind::File)))) {
-            if let (Some(_), Ok(spec)) = (&self.fetcher, RepoSpec::parse(entry)) {
+            if let (true, Ok(spec)) = (fetching, RepoSpec::parse(entry)) {
                 return self.accumulate_repo(&spec, false, acc);
             }
             if let Some(e) = crate::remote::unsupported(entry) {
@@ -298,7 +296,7 @@ impl<'a> Walker<'a> {
 
     fn accumulate_component(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
         refuse_absolute_root(entry)?;
-        if let (Some(_), Ok(spec)) = (&self.fetcher, RepoSpec::parse(entry)) {
+        if let (Some(_), Ok(spec)) = (self.ctx.loader.fetcher(), RepoSpec::parse(entry)) {
             return self.accumulate_repo(&spec, true, acc);
         }
         if let Some(e) = crate::remote::unsupported(entry) {
@@ -354,7 +352,7 @@ impl<'a> Walker<'a> {
     /// An `http://` or `https://` entry: fetched as a file of resources, else (when the URL
     /// also reads as a repository) built as a remote base, in kustomize's order.
     fn accumulate_http_file(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
-        let Some(fetcher) = self.fetcher.clone() else { return Err(Error::new("no fetcher")) };
+        let Some(fetcher) = self.ctx.loader.fetcher().cloned() else { return Err(Error::new("no fetcher")) };
         let spec = RepoSpec::parse(entry);
         let file_error = match fetcher.file(entry) {
             Ok(bytes) => match self.http_resources(dir, entry, bytes) {
@@ -401,7 +399,7 @@ impl<'a> Walker<'a> {
     /// A remote base (`component`: a remote Component): checked out by the fetcher, its
     /// kustomization directory checked, then built restricted to the checkout.
     fn accumulate_repo(&mut self, spec: &RepoSpec, component: bool, acc: &mut Accumulator) -> Result<()> {
-        let Some(fetcher) = self.fetcher.clone() else { return Err(Error::new("no fetcher")) };
+        let Some(fetcher) = self.ctx.loader.fetcher().cloned() else { return Err(Error::new("no fetcher")) };
         if let Some((previous, _)) = self.remotes.iter().find(|(raw, _)| raw.starts_with(&spec.raw)) {
             return Err(Error::new(format!(
                 "cycle detected: URI '{}' referenced by previous URI '{previous}'",

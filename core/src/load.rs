@@ -79,6 +79,12 @@ impl<'a> Loader<'a> {
         self
     }
 
+    /// The fetcher of remote files, bases and components, if the build has one (the loader is
+    /// its one owner: the walker asks it here).
+    pub fn fetcher(&self) -> Option<&std::sync::Arc<dyn crate::remote::Fetcher>> {
+        self.fetcher.as_ref()
+    }
+
     /// The same loader telling `observer` what it reads.
     pub(crate) fn with_observer(mut self, observer: Option<&'a dyn Observer>) -> Loader<'a> {
         self.observer = observer;

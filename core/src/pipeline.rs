@@ -214,7 +214,6 @@ pub(crate) fn run_with(
         .with_kind(ErrorKind::NotFound));
     }
     let mut walker = Walker::new(Ctx::new(loader, trace));
-    walker.fetcher = options.fetcher.clone();
     walker.ctx.helm = options.helm.clone();
     let (acc, kustomization) = walker.accumulate_dir(&real)?;
     let flags = walker.build_metadata();
