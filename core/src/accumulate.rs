@@ -213,6 +213,7 @@ impl<'a> Walker<'a> {
             self.ctx.sink.warn(crate::diagnostics::Diagnostic::deprecated_field(d, &lk.file));
         }
         crate::transform::check_supported(k).map_err(|e| e.in_file(&lk.file))?;
+        self.announce_remotes(lk);
         self.schema.configure(&self.ctx.loader, lk, &acc.resources)?;
         acc.keep_index();
         let appended = k.resources.iter().try_for_each(|entry| {
@@ -242,6 +243,30 @@ impl<'a> Walker<'a> {
         }
         crate::vars::merge(&lk.file, &k.vars, acc)?;
         Ok(())
+    }
+
+    /// Tells the fetcher, if there is one, of the remote entries of `lk` before they are built,
+    /// so that it may fetch them in parallel ([`crate::remote::Fetcher::prefetch`]): the
+    /// `resources` that are HTTP files, or repositories and no local file; the `components`
+    /// that are repositories.
+    fn announce_remotes(&self, lk: &LoadedKustomization) {
+        use crate::remote::Wanted;
+        let Some(fetcher) = self.ctx.loader.fetcher() else { return };
+        let k = &lk.kustomization;
+        let mut wanted = Vec::new();
+        for entry in k.resources.iter().map(|e| e.value.as_str()) {
+            if crate::remote::is_remote_file(entry) {
+                wanted.push(Wanted::File(entry.to_string()));
+            } else if let Ok(spec) = RepoSpec::parse(entry) {
+                if !matches!(self.ctx.loader.resolve(&lk.dir, entry), Ok((_, FileKind::File))) {
+                    wanted.push(Wanted::Repo(spec));
+                }
+            }
+        }
+        wanted.extend(k.components.iter().filter_map(|e| RepoSpec::parse(&e.value).ok()).map(Wanted::Repo));
+        if !wanted.is_empty() {
+            fetcher.prefetch(&wanted);
+        }
     }
 
     /// The configurations a `generators:` or `transformers:` field names (`field`), each with
