@@ -355,17 +355,26 @@ fn seconds_now() -> u64 {
 }
 
 /// A [`Fetcher`] that starts what a build will ask for ([`Fetcher::prefetch`]: the remote
-/// entries of each kustomization, told as the build enters it) on up to [`Parallel::WORKERS`]
-/// threads, and keeps each outcome until the build asks for it; a call for something still
-/// being fetched waits for it. Everything else goes to the fetcher it wraps (whose own memory
-/// answers a second call). kustomize fetches one entry after another.
+/// entries of each kustomization, told as the build enters it) on up to [`WORKERS`] threads,
+/// and keeps each outcome until the build asks for it; a call for something still being fetched
+/// waits for it. Everything else goes to the fetcher it wraps (whose own memory answers a second
+/// call). kustomize fetches one entry after another. Dropped (the build over, perhaps on an
+/// error before it asked for everything), it starts nothing more and waits for the fetches
+/// running, so that no `git` outlives the process with a checkout half made.
 #[derive(Debug)]
 pub struct Parallel<F> {
+    shared: std::sync::Arc<Shared<F>>,
+}
+
+/// At most this many fetches at once.
+const WORKERS: usize = 8;
+
+/// What the workers share with the build.
+#[derive(Debug)]
+struct Shared<F> {
     inner: F,
-    /// Itself, for the worker threads.
-    me: std::sync::Weak<Parallel<F>>,
     state: Mutex<Prefetched>,
-    /// Signalled each time a fetch ends.
+    /// Signalled each time a fetch ends and when a worker stops.
     fetched: std::sync::Condvar,
 }
 
@@ -396,18 +405,13 @@ fn repo_key(spec: &RepoSpec) -> RepoKey {
 }
 
 impl<F: Fetcher + 'static> Parallel<F> {
-    /// At most this many fetches at once.
-    const WORKERS: usize = 8;
-
     pub fn new(inner: F) -> std::sync::Arc<Parallel<F>> {
-        std::sync::Arc::new_cyclic(|me| Parallel {
-            inner,
-            me: me.clone(),
-            state: Mutex::default(),
-            fetched: std::sync::Condvar::new(),
-        })
+        let shared = Shared { inner, state: Mutex::default(), fetched: std::sync::Condvar::new() };
+        std::sync::Arc::new(Parallel { shared: std::sync::Arc::new(shared) })
     }
+}
 
+impl<F: Fetcher> Shared<F> {
     /// The state, waited on until `key` is no longer pending.
     fn settled(&self, key: &Key) -> Option<std::sync::MutexGuard<'_, Prefetched>> {
         let state = self.state.lock().ok()?;
@@ -428,7 +432,10 @@ impl<F: Fetcher + 'static> Parallel<F> {
                 Err(_) => None,
             };
             match next {
-                None => return,
+                None => {
+                    self.fetched.notify_all();
+                    return;
+                }
                 Some(Wanted::Repo(spec)) => {
                     let (key, got) = (repo_key(&spec), self.inner.repo(&spec));
                     self.done(Key::Repo(key.clone()), |s| {
@@ -468,21 +475,21 @@ impl<F: Fetcher + 'static> Parallel<F> {
 impl<F: Fetcher + 'static> Fetcher for Parallel<F> {
     fn repo(&self, spec: &RepoSpec) -> Result<Checkout, Error> {
         let key = repo_key(spec);
-        if let Some(got) = self.settled(&Key::Repo(key.clone())).and_then(|mut s| s.repos.remove(&key)) {
+        if let Some(got) = self.shared.settled(&Key::Repo(key.clone())).and_then(|mut s| s.repos.remove(&key)) {
             return got;
         }
-        self.inner.repo(spec)
+        self.shared.inner.repo(spec)
     }
 
     fn file(&self, url: &str) -> Result<Vec<u8>, FileError> {
-        if let Some(got) = self.settled(&Key::File(url.to_string())).and_then(|mut s| s.files.remove(url)) {
+        if let Some(got) = self.shared.settled(&Key::File(url.to_string())).and_then(|mut s| s.files.remove(url)) {
             return got;
         }
-        self.inner.file(url)
+        self.shared.inner.file(url)
     }
 
     fn prefetch(&self, wanted: &[Wanted]) {
-        let (Some(me), Ok(mut s)) = (self.me.upgrade(), self.state.lock()) else { return };
+        let Ok(mut s) = self.shared.state.lock() else { return };
         for w in wanted {
             let (key, known) = match w {
                 Wanted::Repo(spec) => (Key::Repo(repo_key(spec)), s.repos.contains_key(&repo_key(spec))),
@@ -493,9 +500,9 @@ impl<F: Fetcher + 'static> Fetcher for Parallel<F> {
                 s.queue.push_back(w.clone());
             }
         }
-        while s.workers < Self::WORKERS.min(s.queue.len()) {
-            let me = me.clone();
-            if std::thread::Builder::new().name("fetch".into()).spawn(move || me.work()).is_err() {
+        while s.workers < WORKERS.min(s.queue.len()) {
+            let shared = self.shared.clone();
+            if std::thread::Builder::new().name("fetch".into()).spawn(move || shared.work()).is_err() {
                 break;
             }
             s.workers += 1;
@@ -505,6 +512,14 @@ impl<F: Fetcher + 'static> Fetcher for Parallel<F> {
             s.queue.clear();
             s.pending.clear();
         }
+    }
+}
+
+impl<F> Drop for Parallel<F> {
+    fn drop(&mut self) {
+        let Ok(mut s) = self.shared.state.lock() else { return };
+        s.queue.clear();
+        drop(self.shared.fetched.wait_while(s, |s| s.workers > 0));
     }
 }
 
@@ -764,6 +779,22 @@ mod tests {
     }
 
     #[test]
+    fn dropped_it_starts_nothing_more_and_waits_for_the_fetches_running() {
+        let parallel = Parallel::new(Slow { dir: "/nowhere".into(), asked: Mutex::default() });
+        let wanted: Vec<Wanted> =
+            (0..12).map(|i| Wanted::Repo(RepoSpec::parse(&format!("github.com/org/r{i}")).unwrap())).collect();
+        parallel.prefetch(&wanted);
+        // The workers have taken their first fetch (300 ms each) by now.
+        std::thread::sleep(Duration::from_millis(100));
+        let shared = parallel.shared.clone();
+        drop(parallel);
+        let done = shared.inner.asked.lock().unwrap().len();
+        assert!((1..=WORKERS).contains(&done), "{done}");
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(shared.inner.asked.lock().unwrap().len(), done);
+    }
+
+    #[test]
     fn the_remotes_a_build_names_are_fetched_in_parallel_and_each_once() {
         let tmp = std::env::temp_dir().join(format!("kcompile-parallel-{}", std::process::id()));
         let root = Utf8PathBuf::from_path_buf(tmp).unwrap();
@@ -798,7 +829,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&root);
         let names: Vec<String> = built.unwrap().objects().iter().map(|o| o.id().name.clone()).collect();
         assert_eq!(names.len(), 9, "{names:?}");
-        let mut asked = parallel.inner.asked.lock().unwrap().clone();
+        let mut asked = parallel.shared.inner.asked.lock().unwrap().clone();
         asked.sort();
         // Each once: the HTTP files too; one that fails reads as a repository, which is then fetched.
         assert_eq!(asked.len(), 10, "{asked:?}");
