@@ -3,7 +3,7 @@
 
 use camino::Utf8PathBuf;
 use clap::{Args, Subcommand};
-use kcompile::edit::{EditCommand, GeneratorArgs, PatchArgs};
+use kcompile::edit::{AddGeneratorArgs, EditCommand, PatchArgs};
 use kcompile::DiskFs;
 
 #[derive(Subcommand)]
@@ -187,8 +187,8 @@ impl From<PatchFlags> for PatchArgs {
     }
 }
 
-fn generator(f: GeneratorFlags, secret_type: String) -> GeneratorArgs {
-    GeneratorArgs {
+fn generator(f: GeneratorFlags, secret_type: String) -> AddGeneratorArgs {
+    AddGeneratorArgs {
         names: f.names,
         namespace: f.namespace,
         behavior: f.behavior,

@@ -227,10 +227,10 @@ fn parse_size(s: &str) -> Result<u64, String> {
 }
 
 impl LimitFlags {
-    fn limits(&self) -> kcompile::Limits {
-        let d = kcompile::Limits::default();
+    fn limits(&self) -> kcompile::BuildLimits {
+        let d = kcompile::BuildLimits::default();
         let size = |v: Option<u64>, d: usize| v.map_or(d, |v| usize::try_from(v).unwrap_or(usize::MAX));
-        kcompile::Limits::default()
+        kcompile::BuildLimits::default()
             .with_max_input_bytes(self.max_input_bytes.unwrap_or(d.max_input_bytes))
             .with_max_nodes(size(self.max_nodes, d.max_nodes))
             .with_max_alias_nodes(size(self.max_alias_nodes, d.max_alias_nodes))

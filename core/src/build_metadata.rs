@@ -294,6 +294,7 @@ pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) -> Resu
         // kustomize converts each object to JSON to print it.
         r.check_deferred(true)?;
         check_made_keys(r)?;
+        check_written_values(r)?;
         if flags.managed_by {
             r.node.entry_map("metadata");
             if let Some(meta) = r.node.get_mut("metadata") {
@@ -399,6 +400,62 @@ fn check_made_keys(r: &Resource) -> Result<(), Error> {
     .help(
         "kustomize writes the keys it makes unquoted: use a key that does not read as a number, boolean, null or date",
     );
+    if r.generated.is_none() {
+        e = e.in_file(&r.origin);
+    }
+    Err(e)
+}
+
+/// kyaml writes each object with go-yaml v3 and reads it back (to hash a generated object, to
+/// print one): a string value it writes in a style of its own choosing (one kustomize made: a
+/// generated ConfigMap's value, a label a transformer set, any annotation, rewritten in
+/// [`finish`]) that starts with a tab and holds a line break becomes a block scalar go-yaml cannot
+/// read back, and kustomize fails. A value read from a file keeps its style (quoted, or a block
+/// scalar the reader already checked). Approximation: kcompile does not keep whether a map was
+/// written in flow style, where go-yaml would quote the value instead.
+fn check_written_values(r: &Resource) -> Result<(), Error> {
+    fn walk(n: &Node, annotation: bool, path: &mut Vec<String>) -> bool {
+        match &n.value {
+            Value::Str(s) => {
+                (annotation || !n.style.indicates_string()) && crate::yaml::read::unreadable_when_written_v3(s)
+            }
+            Value::Map(m) => {
+                let annotations = path.len() == 1 && path[0] == "metadata";
+                for (k, v) in m {
+                    path.push(k.clone());
+                    if walk(v, annotation || (annotations && k == "annotations"), path) {
+                        return true;
+                    }
+                    path.pop();
+                }
+                false
+            }
+            Value::Seq(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    if walk(v, annotation, path) {
+                        return true;
+                    }
+                    path.pop();
+                }
+                false
+            }
+            _ => false,
+        }
+    }
+    let mut path = Vec::new();
+    if !walk(&r.node, false, &mut path) {
+        return Ok(());
+    }
+    let mut e = Error::new(format!(
+        "the value of {} in {} {} starts with a tab and holds a line break: kustomize writes it as a \
+         block scalar it cannot read back, and fails (found a tab character where an indentation space \
+         is expected)",
+        path.join("."),
+        r.kind(),
+        r.name()
+    ))
+    .help("start the value with something other than a tab (a generated value: the file's first character)");
     if r.generated.is_none() {
         e = e.in_file(&r.origin);
     }

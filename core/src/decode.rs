@@ -19,7 +19,7 @@
 //! so a later field wins over an earlier one by that order, not by the document's: of
 //! `IMAGES:` and `images:`, `images:` counts.
 //!
-//! The cursor: [`Object::root`] over a map node, [`Object::next`] yields each [`Field`] written
+//! The cursor: [`Fields::root`] over a map node, [`Fields::next`] yields each [`Field`] written
 //! (matched to its documented name), whose typed getters (`string`, `bool`, `int`, `strings`,
 //! `string_map`, `object`, `objects`) check the type and keep positions; errors are located.
 
@@ -80,7 +80,7 @@ fn json_type(v: &Value) -> &'static str {
 }
 
 /// A cursor over the fields of one map node that decodes into a Go struct.
-pub(crate) struct Object<'a> {
+pub(crate) struct Fields<'a> {
     node: &'a Node,
     /// The fields not yet read, in the order kustomize's decoder reads them.
     entries: std::vec::IntoIter<(&'a String, &'a Node)>,
@@ -92,13 +92,13 @@ pub(crate) struct Object<'a> {
     path: Rc<str>,
 }
 
-impl<'a> Object<'a> {
+impl<'a> Fields<'a> {
     /// The cursor over a document's root: a map (or null, which has no fields). `go_value` is
     /// the Go type the document decodes into (`types.Replacement`), for the message when it is
     /// not a map.
-    pub fn root(node: &'a Node, rules: Rules, go_type: &'static str, go_value: &str) -> Result<Object<'a>> {
+    pub fn root(node: &'a Node, rules: Rules, go_type: &'static str, go_value: &str) -> Result<Fields<'a>> {
         match &node.value {
-            Value::Map(_) | Value::Null => Ok(Object::of(node, rules, go_type, Rc::from(""))),
+            Value::Map(_) | Value::Null => Ok(Fields::of(node, rules, go_type, Rc::from(""))),
             other => Err(Error::new(format!(
                 "{}json: cannot unmarshal {} into Go value of type {go_value}",
                 rules.prefix,
@@ -108,7 +108,7 @@ impl<'a> Object<'a> {
         }
     }
 
-    fn of(node: &'a Node, rules: Rules, go_type: &'static str, path: Rc<str>) -> Object<'a> {
+    fn of(node: &'a Node, rules: Rules, go_type: &'static str, path: Rc<str>) -> Fields<'a> {
         let mut entries: Vec<(&'a String, &'a Node)> = node.as_map().map(|m| m.iter().collect()).unwrap_or_default();
         // `sigs.k8s.io/yaml` turns the map into JSON through a Go map, which prints its keys
         // sorted: Go's decoder sees them in that order, and of two keys naming one field (in
@@ -116,7 +116,7 @@ impl<'a> Object<'a> {
         if rules.fold_case {
             entries.sort_by(|a, b| a.0.cmp(b.0));
         }
-        Object { node, entries: entries.into_iter(), rules, go_type, path }
+        Fields { node, entries: entries.into_iter(), rules, go_type, path }
     }
 
     /// Where the map was written.
@@ -149,12 +149,12 @@ pub(crate) fn root_objects<'a>(
     rules: Rules,
     go_type: &'static str,
     go_value: &str,
-) -> Result<Vec<Object<'a>>> {
+) -> Result<Vec<Fields<'a>>> {
     let element = go_value.trim_start_matches("[]").trim_start_matches('*');
     match &node.value {
         Value::Null => Ok(Vec::new()),
-        Value::Seq(items) => items.iter().map(|n| Object::root(n, rules, go_type, element)).collect(),
-        _ => Object::root(node, rules, go_type, go_value).map(|_| Vec::new()),
+        Value::Seq(items) => items.iter().map(|n| Fields::root(n, rules, go_type, element)).collect(),
+        _ => Fields::root(node, rules, go_type, go_value).map(|_| Vec::new()),
     }
 }
 
@@ -175,7 +175,7 @@ pub struct Spanned {
     pub pos: Pos,
 }
 
-/// One field of an [`Object`]: its documented name and its value.
+/// One field of a [`Fields`] cursor: its documented name and its value.
 pub(crate) struct Field<'a> {
     /// The field's documented name (`namePrefix`), whatever the key's case.
     pub name: &'static str,
@@ -283,7 +283,7 @@ impl<'a> Field<'a> {
 
     /// A struct field: the cursor over its fields (`go_type` names the struct, `go` the field's
     /// type as Go prints it, `types.Selector`); `None` for null.
-    pub fn object(&self, go_type: &'static str, go: &str) -> Result<Option<Object<'a>>> {
+    pub fn object(&self, go_type: &'static str, go: &str) -> Result<Option<Fields<'a>>> {
         match &self.node.value {
             Value::Null => Ok(None),
             Value::Map(_) => Ok(Some(self.nested(self.node, go_type))),
@@ -293,7 +293,7 @@ impl<'a> Field<'a> {
 
     /// A list of structs (`go_type` names the struct, `go` the list's type as Go prints it,
     /// `[]types.Image`); a null item has no fields.
-    pub fn objects(&self, go_type: &'static str, go: &str) -> Result<Vec<Object<'a>>> {
+    pub fn objects(&self, go_type: &'static str, go: &str) -> Result<Vec<Fields<'a>>> {
         let element = go.trim_start_matches("[]").trim_start_matches('*');
         self.seq(go)?
             .iter()
@@ -304,8 +304,8 @@ impl<'a> Field<'a> {
             .collect()
     }
 
-    fn nested(&self, node: &'a Node, go_type: &'static str) -> Object<'a> {
-        Object::of(node, self.rules, go_type, Rc::from(self.path()))
+    fn nested(&self, node: &'a Node, go_type: &'static str) -> Fields<'a> {
+        Fields::of(node, self.rules, go_type, Rc::from(self.path()))
     }
 }
 
@@ -321,7 +321,7 @@ mod tests {
     /// Decodes `{name, count, tags}` from `text`, as an `Image`-like struct at `images`.
     fn fields(text: &str, rules: Rules) -> Result<Vec<(&'static str, String)>> {
         let d = doc(text);
-        let mut root = Object::root(&d, rules, "Kustomization", "types.Kustomization")?;
+        let mut root = Fields::root(&d, rules, "Kustomization", "types.Kustomization")?;
         let mut out = Vec::new();
         while let Some(f) = root.next(&["name", "count", "tags", "kind"])? {
             let value = match f.name {
@@ -384,7 +384,7 @@ mod tests {
     #[test]
     fn nested_structs_report_their_own_name_and_the_whole_path() {
         let d = doc("images:\n- name: 1\n");
-        let mut root = Object::root(&d, Rules::KUSTOMIZATION, "Kustomization", "types.Kustomization").unwrap();
+        let mut root = Fields::root(&d, Rules::KUSTOMIZATION, "Kustomization", "types.Kustomization").unwrap();
         let f = root.next(&["images"]).unwrap().unwrap();
         let mut items = f.objects("Image", "[]types.Image").unwrap();
         let name = items[0].next(&["name"]).unwrap().unwrap();
@@ -394,7 +394,7 @@ mod tests {
             "invalid Kustomization: json: cannot unmarshal number into Go struct field Image.images.name of type string"
         );
         let d = doc("images: [1]\n");
-        let mut root = Object::root(&d, Rules::JSON, "Kustomization", "types.Kustomization").unwrap();
+        let mut root = Fields::root(&d, Rules::JSON, "Kustomization", "types.Kustomization").unwrap();
         let f = root.next(&["images"]).unwrap().unwrap();
         let e = f.objects("Image", "[]types.Image").err().unwrap();
         assert!(e.message().ends_with("Kustomization.images of type types.Image"), "{e}");
@@ -409,7 +409,7 @@ mod tests {
     #[test]
     fn a_root_that_is_not_a_map_is_go_s_error() {
         let d = doc("- a\n");
-        let e = Object::root(&d, Rules::JSON, "Replacement", "types.Replacement").err().unwrap();
+        let e = Fields::root(&d, Rules::JSON, "Replacement", "types.Replacement").err().unwrap();
         assert_eq!(e.message(), "json: cannot unmarshal array into Go value of type types.Replacement");
     }
 }

@@ -13,7 +13,7 @@ use std::fmt;
 /// What a diagnostic is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Kind {
+pub enum DiagnosticKind {
     /// A kustomization uses a field kustomize deprecates (`bases`, `commonLabels`, `vars`, ...).
     DeprecatedField,
     /// A generator's `behavior` is none of `create`, `merge`, `replace`.
@@ -26,15 +26,15 @@ pub enum Kind {
     UnmatchedTarget,
 }
 
-impl Kind {
+impl DiagnosticKind {
     /// A stable name (lint's rule id where there is one).
     pub fn id(self) -> &'static str {
         match self {
-            Kind::DeprecatedField => "deprecated-field",
-            Kind::UnknownGeneratorBehavior => "unknown-generator-behavior",
-            Kind::UnusedVars => "unused-vars",
-            Kind::SortOrderOverridden => "sort-order-overridden",
-            Kind::UnmatchedTarget => "unmatched-target",
+            DiagnosticKind::DeprecatedField => "deprecated-field",
+            DiagnosticKind::UnknownGeneratorBehavior => "unknown-generator-behavior",
+            DiagnosticKind::UnusedVars => "unused-vars",
+            DiagnosticKind::SortOrderOverridden => "sort-order-overridden",
+            DiagnosticKind::UnmatchedTarget => "unmatched-target",
         }
     }
 }
@@ -44,7 +44,7 @@ impl Kind {
 #[non_exhaustive]
 pub struct Diagnostic {
     /// What it is about.
-    pub kind: Kind,
+    pub kind: DiagnosticKind,
     /// What happened, in a sentence (no `Warning:` prefix, no location).
     pub message: String,
     /// The file it is about, where there is one.
@@ -56,7 +56,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub(crate) fn new(kind: Kind, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn new(kind: DiagnosticKind, message: impl Into<String>) -> Diagnostic {
         Diagnostic { kind, message: message.into(), file: None, pos: None, field: None }
     }
 
@@ -69,7 +69,7 @@ impl Diagnostic {
 
     /// kustomize's notice of a deprecated field the kustomization `file` uses.
     pub(crate) fn deprecated_field(d: &Deprecation, file: &Utf8Path) -> Diagnostic {
-        let mut out = Diagnostic::new(Kind::DeprecatedField, d.message()).at(file, Some(d.pos));
+        let mut out = Diagnostic::new(DiagnosticKind::DeprecatedField, d.message()).at(file, Some(d.pos));
         out.field = Some(d.field);
         out
     }
@@ -83,8 +83,8 @@ const DEPRECATION_PREFIX: &str = "# Warning: ";
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
-            Kind::DeprecatedField => write!(f, "{DEPRECATION_PREFIX}{}", self.message),
-            Kind::UnknownGeneratorBehavior => {
+            DiagnosticKind::DeprecatedField => write!(f, "{DEPRECATION_PREFIX}{}", self.message),
+            DiagnosticKind::UnknownGeneratorBehavior => {
                 f.write_str(DEPRECATION_PREFIX)?;
                 if let Some(file) = &self.file {
                     write!(f, "{file}:")?;
@@ -95,8 +95,8 @@ impl fmt::Display for Diagnostic {
                 }
                 f.write_str(&self.message)
             }
-            Kind::SortOrderOverridden => write!(f, "Warning: {}", self.message),
-            Kind::UnusedVars | Kind::UnmatchedTarget => f.write_str(&self.message),
+            DiagnosticKind::SortOrderOverridden => write!(f, "Warning: {}", self.message),
+            DiagnosticKind::UnusedVars | DiagnosticKind::UnmatchedTarget => f.write_str(&self.message),
         }
     }
 }
@@ -167,7 +167,7 @@ impl Sink {
             message.push_str(": ");
             message.push_str(&h);
         }
-        let d = Diagnostic::new(Kind::UnmatchedTarget, message).at(file, Some(pos));
+        let d = Diagnostic::new(DiagnosticKind::UnmatchedTarget, message).at(file, Some(pos));
         if !self.unmatched.contains(&d) {
             self.unmatched.push(d);
         }
@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn a_generator_warning_prints_its_place_after_the_prefix() {
-        let d = Diagnostic::new(Kind::UnknownGeneratorBehavior, "unknown generator behavior 'x'")
+        let d = Diagnostic::new(DiagnosticKind::UnknownGeneratorBehavior, "unknown generator behavior 'x'")
             .at(Utf8Path::new("/k/kustomization.yaml"), Some(Pos::new(3, 5)));
         assert_eq!(d.to_string(), "# Warning: /k/kustomization.yaml:3:5: unknown generator behavior 'x'");
     }
@@ -239,15 +239,15 @@ mod tests {
             .with("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n");
         let options = crate::Options { reorder: Some(crate::Reorder::None), ..Default::default() };
         let out = crate::build(&fs, "/app".into(), &options).unwrap();
-        let kinds: Vec<Kind> = out.diagnostics().iter().map(|d| d.kind).collect();
+        let kinds: Vec<DiagnosticKind> = out.diagnostics().iter().map(|d| d.kind).collect();
         assert_eq!(
             kinds,
             [
-                Kind::DeprecatedField,
-                Kind::DeprecatedField,
-                Kind::UnknownGeneratorBehavior,
-                Kind::UnusedVars,
-                Kind::SortOrderOverridden
+                DiagnosticKind::DeprecatedField,
+                DiagnosticKind::DeprecatedField,
+                DiagnosticKind::UnknownGeneratorBehavior,
+                DiagnosticKind::UnusedVars,
+                DiagnosticKind::SortOrderOverridden
             ]
         );
         assert_eq!(out.diagnostics()[2].pos, Some(Pos::new(7, 3)));

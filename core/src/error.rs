@@ -50,7 +50,7 @@ pub enum ErrorKind {
     /// A file outside the kustomization's directory while the load restrictor is on
     /// ([`crate::LoadRestrictor`]).
     Restricted,
-    /// One of the build's [`crate::Limits`] reached.
+    /// One of the build's [`crate::BuildLimits`] reached.
     Limit,
     /// A kustomization that includes itself, through resources or components.
     Cycle,

@@ -4,7 +4,7 @@
 //! case-insensitively, an unknown field is an error with its position, and a field kcompile does
 //! not implement is an error naming it, never silently ignored.
 
-use crate::decode::{Field, Object, Rules};
+use crate::decode::{Field, Fields, Rules};
 use crate::error::{Error, Result};
 use crate::transform::replacements::{self, ReplacementEntry};
 use crate::vars::{self, Var};
@@ -234,43 +234,64 @@ impl FieldPositions {
     }
 }
 
-/// Every top-level field of a kustomization, as documented (for "did you mean" hints).
-const FIELD_NAMES: &[&str] = &[
-    "apiVersion",
-    "kind",
-    "metadata",
-    "resources",
-    "bases",
-    "components",
-    "crds",
-    "configurations",
-    "namespace",
-    "namePrefix",
-    "nameSuffix",
-    "commonLabels",
-    "labels",
-    "commonAnnotations",
-    "images",
-    "imageTags",
-    "replicas",
-    "patches",
-    "patchesStrategicMerge",
-    "patchesJson6902",
-    "configMapGenerator",
-    "secretGenerator",
-    "generatorOptions",
-    "replacements",
-    "vars",
-    "openapi",
-    "generators",
-    "transformers",
-    "validators",
-    "buildMetadata",
-    "sortOptions",
-    "helmCharts",
-    "helmGlobals",
-    "helmChartInflationGenerator",
+/// Who reads a top-level field of a kustomization.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ReadBy {
+    /// The build itself (resources, bases, build settings).
+    Build,
+    /// A builtin plugin, which kustomize configures with the field marshalled to YAML (see
+    /// [`check_plugin_configs`]).
+    Plugin,
+}
+
+/// Every top-level field of a kustomization, as documented, and who reads it.
+const FIELDS: [(&str, ReadBy); 34] = [
+    ("apiVersion", ReadBy::Build),
+    ("kind", ReadBy::Build),
+    ("metadata", ReadBy::Build),
+    ("resources", ReadBy::Build),
+    ("bases", ReadBy::Build),
+    ("components", ReadBy::Build),
+    ("crds", ReadBy::Build),
+    ("configurations", ReadBy::Build),
+    ("namespace", ReadBy::Plugin),
+    ("namePrefix", ReadBy::Plugin),
+    ("nameSuffix", ReadBy::Plugin),
+    ("commonLabels", ReadBy::Plugin),
+    ("labels", ReadBy::Plugin),
+    ("commonAnnotations", ReadBy::Plugin),
+    ("images", ReadBy::Plugin),
+    ("imageTags", ReadBy::Plugin),
+    ("replicas", ReadBy::Plugin),
+    ("patches", ReadBy::Plugin),
+    ("patchesStrategicMerge", ReadBy::Plugin),
+    ("patchesJson6902", ReadBy::Plugin),
+    ("configMapGenerator", ReadBy::Plugin),
+    ("secretGenerator", ReadBy::Plugin),
+    ("generatorOptions", ReadBy::Plugin),
+    ("replacements", ReadBy::Plugin),
+    ("vars", ReadBy::Build),
+    ("openapi", ReadBy::Build),
+    ("generators", ReadBy::Build),
+    ("transformers", ReadBy::Build),
+    ("validators", ReadBy::Build),
+    ("buildMetadata", ReadBy::Build),
+    ("sortOptions", ReadBy::Plugin),
+    ("helmCharts", ReadBy::Plugin),
+    ("helmGlobals", ReadBy::Plugin),
+    ("helmChartInflationGenerator", ReadBy::Plugin),
 ];
+
+/// The names of [`FIELDS`] (for "did you mean" hints).
+const FIELD_NAMES: [&str; FIELDS.len()] = {
+    let mut names = [""; FIELDS.len()];
+    let mut i = 0;
+    while i < FIELDS.len() {
+        names[i] = FIELDS[i].0;
+        i += 1;
+    }
+    names
+};
 
 impl Kustomization {
     /// Refuses the key `<<` in the string maps kustomize hands to a built-in plugin (labels,
@@ -320,7 +341,7 @@ impl Kustomization {
                 .at(doc.pos))
             }
         }
-        let mut fields = Object::root(doc, Rules::KUSTOMIZATION, "Kustomization", "types.Kustomization")?;
+        let mut fields = Fields::root(doc, Rules::KUSTOMIZATION, "Kustomization", "types.Kustomization")?;
         let mut k = Kustomization::default();
         let mut api_version = None;
         // kustomize appends the deprecated `bases` after `resources` and `imageTags` after
@@ -329,7 +350,7 @@ impl Kustomization {
         let (mut bases_at, mut image_tags_at) = (None, None);
         let mut old_helm = (Vec::new(), HelmGlobals::default());
         let mut anything_set = false;
-        while let Some(f) = fields.next(FIELD_NAMES)? {
+        while let Some(f) = fields.next(&FIELD_NAMES)? {
             let v = f.node;
             anything_set |= sets_a_field(f.name, v);
             let res: Result<()> = (|| {
@@ -549,7 +570,7 @@ impl Deprecation {
 }
 
 /// Decodes each struct of a list.
-fn each<'a, T>(items: Vec<Object<'a>>, mut decode: impl FnMut(Object<'a>) -> Result<T>) -> Result<Vec<T>> {
+fn each<'a, T>(items: Vec<Fields<'a>>, mut decode: impl FnMut(Fields<'a>) -> Result<T>) -> Result<Vec<T>> {
     items
         .into_iter()
         .map(|o| {
@@ -559,7 +580,7 @@ fn each<'a, T>(items: Vec<Object<'a>>, mut decode: impl FnMut(Object<'a>) -> Res
         .collect()
 }
 
-fn decode_label(mut o: Object) -> Result<Label> {
+fn decode_label(mut o: Fields) -> Result<Label> {
     let mut l = Label::default();
     while let Some(f) = o.next(&["pairs", "includeSelectors", "includeTemplates", "fields"])? {
         match f.name {
@@ -573,7 +594,7 @@ fn decode_label(mut o: Object) -> Result<Label> {
 }
 
 /// Decodes a field spec (`{group, version, kind, path, create}`).
-pub(crate) fn decode_field_spec(mut o: Object) -> Result<FieldSpec> {
+pub(crate) fn decode_field_spec(mut o: Fields) -> Result<FieldSpec> {
     let mut f = FieldSpec::default();
     while let Some(field) = o.next(&["group", "version", "kind", "path", "create"])? {
         match field.name {
@@ -587,7 +608,7 @@ pub(crate) fn decode_field_spec(mut o: Object) -> Result<FieldSpec> {
     Ok(f)
 }
 
-pub(crate) fn decode_image(mut o: Object) -> Result<Image> {
+pub(crate) fn decode_image(mut o: Fields) -> Result<Image> {
     let mut i = Image::default();
     while let Some(f) = o.next(&["name", "newName", "newTag", "digest", "tagSuffix"])? {
         match f.name {
@@ -601,7 +622,7 @@ pub(crate) fn decode_image(mut o: Object) -> Result<Image> {
     Ok(i)
 }
 
-pub(crate) fn decode_replica(mut o: Object) -> Result<Replica> {
+pub(crate) fn decode_replica(mut o: Fields) -> Result<Replica> {
     let mut r = Replica::default();
     while let Some(f) = o.next(&["name", "count"])? {
         match f.name {
@@ -614,7 +635,7 @@ pub(crate) fn decode_replica(mut o: Object) -> Result<Replica> {
 }
 
 /// Decodes a target selector.
-pub(crate) fn decode_selector(mut o: Object) -> Result<PatchTarget> {
+pub(crate) fn decode_selector(mut o: Fields) -> Result<PatchTarget> {
     let mut s = PatchTarget::default();
     let names = ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"];
     while let Some(f) = o.next(&names)? {
@@ -632,7 +653,7 @@ pub(crate) fn decode_selector(mut o: Object) -> Result<PatchTarget> {
     Ok(s)
 }
 
-fn decode_patch(mut o: Object) -> Result<Patch> {
+fn decode_patch(mut o: Fields) -> Result<Patch> {
     let mut p = Patch { pos: o.pos(), ..Patch::default() };
     while let Some(f) = o.next(&["path", "patch", "target", "options"])? {
         match f.name {
@@ -667,7 +688,7 @@ pub(crate) fn decode_patch_options(f: &Field, p: &mut Patch) -> Result<()> {
     Ok(())
 }
 
-fn decode_gen_options(mut o: Object) -> Result<GeneratorOptions> {
+fn decode_gen_options(mut o: Fields) -> Result<GeneratorOptions> {
     let mut g = GeneratorOptions::default();
     while let Some(f) = o.next(&["labels", "annotations", "disableNameSuffixHash", "immutable"])? {
         match f.name {
@@ -685,7 +706,7 @@ fn string_list(f: &Field) -> Result<Vec<String>> {
 }
 
 /// One generator entry; only a Secret's has `type`.
-pub(crate) fn decode_generator(mut o: Object, secret: bool) -> Result<GeneratorArgs> {
+pub(crate) fn decode_generator(mut o: Fields, secret: bool) -> Result<GeneratorArgs> {
     let mut g = GeneratorArgs { pos: o.pos(), ..GeneratorArgs::default() };
     // kustomize appends the deprecated `env` after `envs`, wherever it was written.
     let mut env = None;
@@ -742,7 +763,7 @@ const HELM_CHART_FIELDS: &[&str] = HELM_FIELDS.split_at(16).0;
 
 /// Decodes the fields among `names` (a subset of [`HELM_FIELDS`]) of a chart, its globals, or a
 /// HelmChartInflationGenerator configuration holding both.
-pub(crate) fn decode_helm_chart(mut o: Object, names: &[&'static str]) -> Result<(HelmChart, HelmGlobals)> {
+pub(crate) fn decode_helm_chart(mut o: Fields, names: &[&'static str]) -> Result<(HelmChart, HelmGlobals)> {
     let mut c = HelmChart { pos: o.pos(), ..HelmChart::default() };
     let mut g = HelmGlobals::default();
     while let Some(f) = o.next(names)? {
@@ -798,7 +819,7 @@ fn values_map(f: &Field) -> Result<Option<Node>> {
 /// The deprecated `helmChartInflationGenerator` (`[]types.HelmChartArgs`) as kustomize converts
 /// it: a chart per entry (`releaseNamespace`, `chartRepoName`, `helmBin` and `extraArgs` are
 /// dropped), and the last non-empty `chartHome` and `helmHome` as globals.
-fn decode_helm_chart_args(items: Vec<Object>) -> Result<(Vec<HelmChart>, HelmGlobals)> {
+fn decode_helm_chart_args(items: Vec<Fields>) -> Result<(Vec<HelmChart>, HelmGlobals)> {
     let mut charts = Vec::new();
     let mut globals = HelmGlobals::default();
     let names = [
@@ -843,7 +864,7 @@ fn decode_helm_chart_args(items: Vec<Object>) -> Result<(Vec<HelmChart>, HelmGlo
     Ok((charts, globals))
 }
 
-fn decode_sort(mut o: Object) -> Result<SortOptions> {
+fn decode_sort(mut o: Fields) -> Result<SortOptions> {
     let mut s = SortOptions::default();
     while let Some(f) = o.next(&["order", "legacySortOptions"])? {
         match f.name {
@@ -864,24 +885,6 @@ fn decode_sort(mut o: Object) -> Result<SortOptions> {
     Ok(s)
 }
 
-/// The fields of a kustomization that kustomize does not hand to a builtin plugin.
-const NOT_PLUGIN_CONFIG: &[&str] = &[
-    "apiVersion",
-    "kind",
-    "metadata",
-    "resources",
-    "bases",
-    "components",
-    "crds",
-    "configurations",
-    "generators",
-    "transformers",
-    "validators",
-    "openapi",
-    "buildMetadata",
-    "vars",
-];
-
 /// kustomize configures each builtin plugin with its part of the kustomization marshalled to
 /// YAML (`sigs.k8s.io/yaml`: JSON, read back by go-yaml v2), which fails on a character
 /// go-yaml's reader refuses and JSON leaves raw: DEL, C1 controls, U+FFFE, U+FFFF ("builtin
@@ -891,7 +894,9 @@ fn check_plugin_configs(doc: &Node) -> Result<()> {
     let Some(fields) = doc.as_map() else { return Ok(()) };
     // generatorOptions reach a plugin only merged into a generator's.
     let generators = ["configMapGenerator", "secretGenerator"].iter().any(|g| fields.contains_key(*g));
-    let plugin_field = |name: &str| !NOT_PLUGIN_CONFIG.contains(&name) && (name != "generatorOptions" || generators);
+    // A field not in the table (unknown, or another case) is treated as a plugin's.
+    let read_by_build = |name: &str| FIELDS.iter().any(|&(field, reader)| field == name && reader == ReadBy::Build);
+    let plugin_field = |name: &str| !read_by_build(name) && (name != "generatorOptions" || generators);
     for (name, value) in fields.iter().filter(|(name, _)| plugin_field(name)) {
         if let Some((c, path)) = crate::yaml::read::unprintable(value) {
             let at = if path.is_empty() {

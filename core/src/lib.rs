@@ -18,7 +18,7 @@
 //!   from a directory), or an embedder's own. Relative paths are taken from the current
 //!   directory in both.
 //! - **Building**: [`build`] builds one root with [`Options`] (kustomize's build flags and
-//!   the [`Limits`] on what one build may read); a [`Session`] builds, lints and explains many
+//!   the [`BuildLimits`] on what one build may read); a [`Session`] builds, lints and explains many
 //!   roots over one file system, parsing each shared file once, and [`Session::build_all`]
 //!   builds them in parallel.
 //! - **Output**: a [`Build`] gives the text ([`Build::yaml`], [`Build::write_yaml`]), the
@@ -144,14 +144,14 @@ pub mod data {
 }
 
 pub use camino::{Utf8Path, Utf8PathBuf};
-pub use diagnostics::{Diagnostic, Kind as DiagnosticKind};
+pub use diagnostics::{Diagnostic, DiagnosticKind};
 pub use diff::{diff, Change};
 pub use error::{Error, ErrorKind, Result, Tracepoint};
 pub use explain::{explain, ExplainOptions, Explained, ExplainedObject, FieldOrigin, Origin};
 pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
 pub use generate::helm::{Helm, HelmConfig, HelmRun};
 pub use lint::{lint, rule, Finding, Note, Rule, Severity, RULES};
-pub use pipeline::{Limits, LoadRestrictor, Options, Reorder};
+pub use pipeline::{BuildLimits, LoadRestrictor, Options, Reorder};
 pub use remote::{Checkout, Fetcher, FileError, RepoSpec, Wanted};
 pub use render::Rendered;
 
@@ -547,13 +547,13 @@ mod tests {
         let typo = "patches:\n- patch: |\n    apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: typo}\n";
         let files = [("k/kustomization.yaml", format!("resources:\n- a.yaml\n{typo}")), ("k/a.yaml", cm.to_string())];
         assert_eq!(k(&files.iter().map(|(p, t)| (*p, t.as_str())).collect::<Vec<_>>()), ErrorKind::Patch);
-        let few = Options::default().with_limits(Limits::default().with_max_documents(1));
+        let few = Options::default().with_limits(BuildLimits::default().with_max_documents(1));
         let two = "---\na: 1\n---\nb: 2\n";
         assert_eq!(
             kind(&[("k/kustomization.yaml", "resources:\n- a.yaml\n"), ("k/a.yaml", two)], few),
             ErrorKind::Limit
         );
-        let small = Options::default().with_limits(Limits::default().with_max_input_bytes(4));
+        let small = Options::default().with_limits(BuildLimits::default().with_max_input_bytes(4));
         assert_eq!(kind(&[("k/kustomization.yaml", "resources: []\n")], small), ErrorKind::Limit);
         assert_eq!(Error::new("x").kind(), ErrorKind::Other);
     }

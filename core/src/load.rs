@@ -6,7 +6,7 @@ use crate::fs::{normalize, FileKind, FileSystem};
 use crate::kustomization::Kustomization;
 use crate::resource::Resource;
 use crate::yaml::node::{Node, Pos, Value};
-use crate::yaml::read::{parse_one, parse_stream, Budget, Deferred, Limit, Limits, Schema, YamlError};
+use crate::yaml::read::{parse_one, parse_stream, Budget, Deferred, Limit, ReadLimits, Schema, YamlError};
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::HashMap;
 use std::sync::{Arc, Mutex};
@@ -26,7 +26,7 @@ pub struct Loader<'a> {
     fs: &'a dyn FileSystem,
     restrict: bool,
     cache: Option<&'a Cache>,
-    limits: Limits,
+    limits: ReadLimits,
     max_input: u64,
     /// What the build has spent: YAML built, bytes of files read.
     spent: Mutex<(Budget, u64)>,
@@ -57,12 +57,12 @@ pub struct LoadedKustomization {
 
 impl<'a> Loader<'a> {
     pub fn new(fs: &'a dyn FileSystem, restrict: bool, cache: Option<&'a Cache>) -> Loader<'a> {
-        let defaults = crate::pipeline::Limits::default();
+        let defaults = crate::pipeline::BuildLimits::default();
         Loader {
             fs,
             restrict,
             cache,
-            limits: Limits::default(),
+            limits: ReadLimits::default(),
             max_input: defaults.max_input_bytes,
             spent: Mutex::default(),
             fetcher: None,
@@ -92,13 +92,13 @@ impl<'a> Loader<'a> {
     }
 
     /// The same loader with the build's limits.
-    pub fn with_limits(mut self, l: &crate::pipeline::Limits) -> Loader<'a> {
-        self.limits = Limits {
+    pub fn with_limits(mut self, l: &crate::pipeline::BuildLimits) -> Loader<'a> {
+        self.limits = ReadLimits {
             max_nodes: l.max_nodes,
             max_alias_nodes: l.max_alias_nodes,
             max_bytes: l.max_text_bytes,
             max_documents: l.max_documents,
-            ..Limits::default()
+            ..ReadLimits::default()
         };
         self.max_input = l.max_input_bytes;
         self
@@ -133,7 +133,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Runs a parse, charging what it builds to the build's budget.
-    fn charged<T>(&self, parse: impl FnOnce(&Limits, &mut Budget) -> T) -> T {
+    fn charged<T>(&self, parse: impl FnOnce(&ReadLimits, &mut Budget) -> T) -> T {
         let mut spent = self.spent.lock().map(|s| s.0).unwrap_or_default();
         let out = parse(&self.limits, &mut spent);
         if let Ok(mut s) = self.spent.lock() {
@@ -385,7 +385,7 @@ fn limit_help(e: YamlError) -> Error {
 /// those whose node it holds outside its annotations.
 fn objects(docs: Vec<Node>, deferred: &[Deferred], text: &str, origin: &Utf8Path) -> Result<Vec<Resource>> {
     let mut out = Vec::with_capacity(docs.len());
-    let mut src = Source { text, line_starts: Vec::new() };
+    let mut src = TextLines { text, line_starts: Vec::new() };
     let mut ctx = ObjectCtx { src: &mut src, deferred, origin };
     for doc in docs {
         push_object(doc, &mut ctx, &mut out)?;
@@ -395,7 +395,7 @@ fn objects(docs: Vec<Node>, deferred: &[Deferred], text: &str, origin: &Utf8Path
 
 /// What every object of one file is made with.
 struct ObjectCtx<'c, 's> {
-    src: &'c mut Source<'s>,
+    src: &'c mut TextLines<'s>,
     deferred: &'c [Deferred],
     origin: &'c Utf8Path,
 }
@@ -460,12 +460,12 @@ fn later_annotations(doc: &mut Node, deferred: &[Deferred]) {
 }
 
 /// A file's text, with the offsets of its lines (computed when first needed).
-struct Source<'a> {
+struct TextLines<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
 }
 
-impl Source<'_> {
+impl TextLines<'_> {
     /// The rest of the line from `pos`.
     fn at(&mut self, pos: Pos) -> &str {
         if self.line_starts.is_empty() {
@@ -490,7 +490,7 @@ impl Source<'_> {
 /// The nulls written as an empty value (`key:`; the reader places them at the `:`): kyaml tells
 /// them from a written `null` or `~` (a strategic-merge patch drops them, an annotation prints
 /// as `""`), so the build remembers where they are.
-fn find_empty_nulls(n: &Node, src: &mut Source, out: &mut Vec<Pos>) {
+fn find_empty_nulls(n: &Node, src: &mut TextLines, out: &mut Vec<Pos>) {
     match &n.value {
         Value::Null if !n.pos.is_synthetic() && src.at(n.pos).starts_with(':') => out.push(n.pos),
         Value::Map(m) => m.values().for_each(|v| find_empty_nulls(v, src, out)),
@@ -506,7 +506,7 @@ fn find_empty_nulls(n: &Node, src: &mut Source, out: &mut Vec<Pos>) {
 /// print in their canonical form.
 fn written_texts(
     map: &crate::yaml::node::Map,
-    src: &mut Source,
+    src: &mut TextLines,
     empty_nulls: &[Pos],
     out: &mut Vec<(String, Pos, String)>,
 ) {
@@ -576,7 +576,7 @@ mod tests {
 
     #[test]
     fn a_source_position_gives_the_rest_of_its_line_counting_columns_in_characters() {
-        let mut src = Source { text: "a: 1\nb: é: x\r\nc:\n", line_starts: Vec::new() };
+        let mut src = TextLines { text: "a: 1\nb: é: x\r\nc:\n", line_starts: Vec::new() };
         assert_eq!(src.at(Pos::new(1, 2)), ": 1");
         assert_eq!(src.at(Pos::new(2, 5)), ": x\r");
         assert_eq!(src.at(Pos::new(3, 2)), ":");

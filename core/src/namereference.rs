@@ -18,7 +18,7 @@ use crate::yaml::node::{Node, Value};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// What is known of each resource while references are fixed (names do not change here).
-struct Target {
+struct Referent {
     id: ResId,
     cluster_scoped: bool,
     /// The effective namespace of the current id (`default` when empty); empty when cluster-scoped.
@@ -29,8 +29,8 @@ struct Target {
     suffixes: Vec<String>,
 }
 
-struct Index {
-    targets: Vec<Target>,
+struct ReferentIndex {
+    referents: Vec<Referent>,
     /// Previous name → resources that had it, in resource order.
     by_previous_name: HashMap<String, Vec<usize>>,
     /// Original effective namespace → resources, in order.
@@ -42,9 +42,9 @@ pub fn fix(resources: &mut [Resource], backrefs: &[NameBackRef]) -> Result<()> {
     if backrefs.is_empty() {
         return Ok(());
     }
-    let index = Index::new(resources);
+    let index = ReferentIndex::new(resources);
     for (ri, r) in resources.iter_mut().enumerate() {
-        let Some(me) = index.targets.get(ri) else { continue };
+        let Some(me) = index.referents.get(ri) else { continue };
         let orig_gvk = &me.id.gvk;
         let specs: Vec<(&GvkSel, &Spec)> = backrefs
             .iter()
@@ -66,9 +66,9 @@ pub fn fix(resources: &mut [Resource], backrefs: &[NameBackRef]) -> Result<()> {
     Ok(())
 }
 
-impl Index {
-    fn new(resources: &[Resource]) -> Index {
-        let mut targets = Vec::with_capacity(resources.len());
+impl ReferentIndex {
+    fn new(resources: &[Resource]) -> ReferentIndex {
+        let mut referents = Vec::with_capacity(resources.len());
         let mut by_previous_name: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_orig_ns: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in resources.iter().enumerate() {
@@ -86,7 +86,7 @@ impl Index {
             if let Some(o) = &orig_ns {
                 by_orig_ns.entry(o.clone()).or_default().push(i);
             }
-            targets.push(Target {
+            referents.push(Referent {
                 id,
                 cluster_scoped,
                 ns,
@@ -95,14 +95,14 @@ impl Index {
                 suffixes: r.suffixes.clone(),
             });
         }
-        Index { targets, by_previous_name, by_orig_ns }
+        ReferentIndex { referents, by_previous_name, by_orig_ns }
     }
 }
 
 /// One referrer being fixed.
 struct Referrer<'a> {
-    index: &'a Index,
-    me: &'a Target,
+    index: &'a ReferentIndex,
+    me: &'a Referent,
     /// Namespaces of the ServiceAccount subjects when the referrer is a RoleBinding.
     rb_namespaces: HashSet<String>,
     /// The referrer's `roleRef` group and kind, when it has both.
@@ -112,7 +112,7 @@ struct Referrer<'a> {
 impl Referrer<'_> {
     /// Whether the referrer can see target `j` at all (kustomize's referral candidates).
     fn can_see(&self, j: usize) -> bool {
-        let Some(t) = self.index.targets.get(j) else { return false };
+        let Some(t) = self.index.referents.get(j) else { return false };
         self.me.cluster_scoped || t.cluster_scoped || t.ns == self.me.ns || self.rb_namespaces.contains(&t.id.namespace)
     }
 
@@ -139,7 +139,7 @@ impl Referrer<'_> {
         let old = n.scalar_text().unwrap_or_default();
         let candidates = self.candidates(&old, |_| true);
         let Some(j) = self.select(candidates, target, spec, false)? else { return Ok(()) };
-        let Some(t) = self.index.targets.get(j) else { return Ok(()) };
+        let Some(t) = self.index.referents.get(j) else { return Ok(()) };
         if t.id.name != old {
             *n = Node::at(Value::Str(t.id.name.clone()), n.pos);
         }
@@ -167,7 +167,7 @@ impl Referrer<'_> {
             }
         };
         let Some(j) = self.select(candidates, target, spec, true)? else { return Ok(()) };
-        let Some(t) = self.index.targets.get(j) else { return Ok(()) };
+        let Some(t) = self.index.referents.get(j) else { return Ok(()) };
         if t.id.name == old && t.id.namespace.is_empty() {
             return Ok(());
         }
@@ -189,15 +189,15 @@ impl Referrer<'_> {
     }
 
     /// The visible resources that once had the name `old` and pass `extra`, in order.
-    fn candidates(&self, old: &str, extra: impl Fn(&Target) -> bool) -> Vec<usize> {
+    fn candidates(&self, old: &str, extra: impl Fn(&Referent) -> bool) -> Vec<usize> {
         let Some(list) = self.index.by_previous_name.get(old) else { return Vec::new() };
-        list.iter().copied().filter(|&j| self.can_see(j) && self.index.targets.get(j).is_some_and(&extra)).collect()
+        list.iter().copied().filter(|&j| self.can_see(j) && self.index.referents.get(j).is_some_and(&extra)).collect()
     }
 
     /// kustomize's choice among the candidates (see the module documentation).
     fn select(&self, candidates: Vec<usize>, target: &GvkSel, spec: &Spec, with_ns: bool) -> Result<Option<usize>> {
-        let targets = &self.index.targets;
-        let get = |j: &usize| targets.get(*j);
+        let referents = &self.index.referents;
+        let get = |j: &usize| referents.get(*j);
         let role_ref = if spec.path.ends_with("roleRef/name") { self.role_ref.as_ref() } else { None };
         let mut c: Vec<usize> = candidates
             .into_iter()
@@ -241,7 +241,7 @@ impl Referrer<'_> {
 
 impl Referrer<'_> {
     /// Whether a candidate was renamed with the same prefixes and suffixes as the referrer.
-    fn same_affixes(&self, t: &Target, allow_empty: bool) -> bool {
+    fn same_affixes(&self, t: &Referent, allow_empty: bool) -> bool {
         let matches = |a: &[String], b: &[String]| (allow_empty && (a.is_empty() || b.is_empty())) || same_ending(a, b);
         matches(&t.prefixes, &self.me.prefixes) && matches(&t.suffixes, &self.me.suffixes)
     }

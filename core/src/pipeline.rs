@@ -4,7 +4,7 @@
 
 use crate::accumulate::Walker;
 use crate::ctx::Ctx;
-use crate::diagnostics::{Diagnostic, Kind, Sink};
+use crate::diagnostics::{Diagnostic, DiagnosticKind, Sink};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fs::{FileKind, FileSystem};
 use crate::load::{Cache, Loader, Observer};
@@ -41,7 +41,7 @@ pub enum Reorder {
 /// `--max-alias-nodes`, `--max-text-bytes` and `--max-documents`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Limits {
+pub struct BuildLimits {
     /// Bytes of files read. A file whose size the file system reports is refused before it is
     /// read. Default 64 MiB.
     pub max_input_bytes: u64,
@@ -57,9 +57,9 @@ pub struct Limits {
     pub max_documents: usize,
 }
 
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits {
+impl Default for BuildLimits {
+    fn default() -> BuildLimits {
+        BuildLimits {
             max_input_bytes: 64 << 20,
             max_nodes: 4_000_000,
             max_alias_nodes: 1_000_000,
@@ -69,33 +69,33 @@ impl Default for Limits {
     }
 }
 
-impl Limits {
+impl BuildLimits {
     /// With `max_input_bytes` set.
-    pub fn with_max_input_bytes(mut self, bytes: u64) -> Limits {
+    pub fn with_max_input_bytes(mut self, bytes: u64) -> BuildLimits {
         self.max_input_bytes = bytes;
         self
     }
 
     /// With `max_nodes` set.
-    pub fn with_max_nodes(mut self, nodes: usize) -> Limits {
+    pub fn with_max_nodes(mut self, nodes: usize) -> BuildLimits {
         self.max_nodes = nodes;
         self
     }
 
     /// With `max_alias_nodes` set.
-    pub fn with_max_alias_nodes(mut self, nodes: usize) -> Limits {
+    pub fn with_max_alias_nodes(mut self, nodes: usize) -> BuildLimits {
         self.max_alias_nodes = nodes;
         self
     }
 
     /// With `max_text_bytes` set.
-    pub fn with_max_text_bytes(mut self, bytes: usize) -> Limits {
+    pub fn with_max_text_bytes(mut self, bytes: usize) -> BuildLimits {
         self.max_text_bytes = bytes;
         self
     }
 
     /// With `max_documents` set.
-    pub fn with_max_documents(mut self, documents: usize) -> Limits {
+    pub fn with_max_documents(mut self, documents: usize) -> BuildLimits {
         self.max_documents = documents;
         self
     }
@@ -105,11 +105,11 @@ impl Limits {
 /// what differs:
 ///
 /// ```
-/// use kcompile::{Limits, LoadRestrictor, Options};
+/// use kcompile::{BuildLimits, LoadRestrictor, Options};
 ///
 /// let options = Options::default()
 ///     .with_load_restrictor(LoadRestrictor::Unrestricted)
-///     .with_limits(Limits::default().with_max_documents(1_000));
+///     .with_limits(BuildLimits::default().with_max_documents(1_000));
 /// assert_eq!(options.limits.max_documents, 1_000);
 /// ```
 #[derive(Clone, Debug, Default)]
@@ -124,7 +124,7 @@ pub struct Options {
     /// `buildMetadata: [managedByLabel]` does.
     pub managed_by_label: bool,
     /// What one build may read.
-    pub limits: Limits,
+    pub limits: BuildLimits,
     /// Fetches remote bases, components and files (`None`: a remote entry is an error).
     pub fetcher: Option<std::sync::Arc<dyn crate::remote::Fetcher>>,
     /// `--enable-helm`: inflates `helmCharts` (`None`: a chart is kustomize's error).
@@ -151,7 +151,7 @@ impl Options {
     }
 
     /// With these limits.
-    pub fn with_limits(mut self, limits: Limits) -> Options {
+    pub fn with_limits(mut self, limits: BuildLimits) -> Options {
         self.limits = limits;
         self
     }
@@ -248,7 +248,7 @@ pub(crate) fn run_with(
     trace::end(tracer, &mut resources, || Attribution::bare("vars", "$(VAR) expanded"));
     if !unused.is_empty() {
         ctx.sink.warn(Diagnostic::new(
-            Kind::UnusedVars,
+            DiagnosticKind::UnusedVars,
             format!("well-defined vars that were never replaced: {}", unused.join(",")),
         ));
     }
@@ -263,7 +263,7 @@ pub(crate) fn run_with(
     let sort_options = match (kustomization.sort_options.as_ref(), options.reorder) {
         (Some(o), Some(_)) => {
             ctx.sink.warn(Diagnostic::new(
-                Kind::SortOrderOverridden,
+                DiagnosticKind::SortOrderOverridden,
                 "Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.",
             ));
             Some(o)

@@ -14,7 +14,7 @@
 //! names stay as written.
 
 use crate::accumulate::Accumulator;
-use crate::decode::Object;
+use crate::decode::Fields;
 use crate::error::{bail, Error, Result};
 use crate::fieldpath::{lookup, FieldPath};
 use crate::resource::{Gvk, ResId, Resource};
@@ -79,7 +79,7 @@ impl VarSet {
 }
 
 /// Decodes one entry of `vars` (kustomize's `Var`: `name`, `objref`, `fieldref`).
-pub(crate) fn decode(mut o: Object) -> Result<Var> {
+pub(crate) fn decode(mut o: Fields) -> Result<Var> {
     let mut var = Var {
         name: String::new(),
         gvk: Gvk::default(),
@@ -421,7 +421,7 @@ mod tests {
 
     fn var(text: &str) -> Result<Var> {
         let d = parse_one(text, Schema::V11).unwrap().unwrap();
-        decode(Object::root(&d, Rules::KUSTOMIZATION, "Var", "types.Var")?)
+        decode(Fields::root(&d, Rules::KUSTOMIZATION, "Var", "types.Var")?)
     }
 
     #[test]

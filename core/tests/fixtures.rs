@@ -5,28 +5,17 @@
 //! `kubectl kustomize`), or `expected.err`, a substring the error message must contain.
 //! `FIXTURE=name cargo test --test fixtures` runs the cases whose name contains `name`.
 
-use camino::{Utf8Path, Utf8PathBuf};
 use kcompile::{build, DiskFs, Options};
 
-fn case_dirs() -> Vec<Utf8PathBuf> {
-    let base = Utf8Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let filter = std::env::var("FIXTURE").unwrap_or_default();
-    let mut dirs: Vec<Utf8PathBuf> = std::fs::read_dir(&base)
-        .expect("tests/fixtures exists")
-        .filter_map(|e| Utf8PathBuf::from_path_buf(e.ok()?.path()).ok())
-        .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n.contains(&filter)))
-        .collect();
-    dirs.sort();
-    dirs
-}
+mod common;
 
 #[test]
 fn fixtures() {
     let mut failures = Vec::new();
-    let cases = case_dirs();
+    let cases = common::case_dirs("fixtures", Some("FIXTURE"));
     assert!(!cases.is_empty(), "no fixture cases found");
     for dir in &cases {
-        let root = if dir.join("root").is_dir() { dir.join("root") } else { dir.clone() };
+        let root = common::case_root(dir);
         let result = build(&DiskFs, &root, &Options::default());
         let name = dir.file_name().unwrap_or_default();
         let expected_out = std::fs::read_to_string(dir.join("expected.yaml")).ok();

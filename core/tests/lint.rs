@@ -8,20 +8,10 @@
 //! must stay silent. `LINT=name` runs the cases whose name contains `name`; `LINT_BLESS=1`
 //! rewrites the `expected` files from what lint reports (review the diff).
 
-use camino::{Utf8Path, Utf8PathBuf};
+use camino::Utf8Path;
 use kcompile::{lint, DiskFs, Finding, Options};
 
-fn case_dirs() -> Vec<Utf8PathBuf> {
-    let base = Utf8Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lint");
-    let filter = std::env::var("LINT").unwrap_or_default();
-    let mut dirs: Vec<Utf8PathBuf> = std::fs::read_dir(&base)
-        .expect("tests/lint exists")
-        .filter_map(|e| Utf8PathBuf::from_path_buf(e.ok()?.path()).ok())
-        .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n.contains(&filter)))
-        .collect();
-    dirs.sort();
-    dirs
-}
+mod common;
 
 fn place(dir: &Utf8Path, file: Option<&Utf8Path>, line: Option<u32>, column: Option<u32>) -> String {
     let file = file.map(|f| f.strip_prefix(dir).unwrap_or(f).to_string()).unwrap_or_else(|| "-".into());
@@ -52,11 +42,11 @@ fn show(dir: &Utf8Path, findings: &[Finding]) -> String {
 #[test]
 fn lint_cases() {
     let bless = std::env::var_os("LINT_BLESS").is_some();
-    let cases = case_dirs();
+    let cases = common::case_dirs("lint", Some("LINT"));
     assert!(!cases.is_empty(), "no lint cases found");
     let mut failures = Vec::new();
     for dir in &cases {
-        let root = if dir.join("root").is_dir() { dir.join("root") } else { dir.clone() };
+        let root = common::case_root(dir);
         let name = dir.file_name().unwrap_or_default();
         let got = match lint(&DiskFs, &root, &Options::default()) {
             Ok(findings) => show(dir, &findings),

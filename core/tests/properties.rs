@@ -2,21 +2,16 @@
 //! the output reads back as the same data, building twice gives the same bytes, and building on
 //! many threads at once gives the same bytes as one at a time.
 
-use camino::{Utf8Path, Utf8PathBuf};
+use camino::Utf8PathBuf;
 use kcompile::{build, data, DiskFs, Options};
+
+mod common;
 
 /// Roots of the fixture trees that build successfully.
 fn roots() -> Vec<Utf8PathBuf> {
-    let base = Utf8Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(&base).expect("fixtures").flatten() {
-        let Ok(dir) = Utf8PathBuf::from_path_buf(entry.path()) else { continue };
-        if !dir.join("expected.yaml").is_file() {
-            continue;
-        }
-        out.push(if dir.join("root").is_dir() { dir.join("root") } else { dir });
-    }
-    out.sort();
+    let cases = common::case_dirs("fixtures", None).into_iter();
+    let out: Vec<Utf8PathBuf> =
+        cases.filter(|d| d.join("expected.yaml").is_file()).map(|d| common::case_root(&d)).collect();
     assert!(!out.is_empty());
     out
 }

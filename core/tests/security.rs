@@ -1,7 +1,7 @@
 //! The load restrictor and hostile input: what a kustomization may not do.
 
 use camino::{Utf8Path, Utf8PathBuf};
-use kcompile::{build, DiskFs, Limits, LoadRestrictor, MemFs, Options};
+use kcompile::{build, BuildLimits, DiskFs, LoadRestrictor, MemFs, Options};
 
 /// A fresh directory under the system temp dir, removed on drop.
 struct TempTree(Utf8PathBuf);
@@ -353,7 +353,7 @@ fn bomb(name: &str, levels: usize) -> String {
     t
 }
 
-fn with_limits(l: Limits) -> Options {
+fn with_limits(l: BuildLimits) -> Options {
     Options::default().with_limits(l)
 }
 
@@ -366,7 +366,7 @@ fn an_alias_bomb_split_over_many_files_is_stopped_by_the_build_budget() {
         k.push_str(&format!("- b{i}.yaml\n"));
     }
     let fs = fs.with("k/kustomization.yaml", k);
-    let limits = Limits::default().with_max_alias_nodes(50_000);
+    let limits = BuildLimits::default().with_max_alias_nodes(50_000);
     // One file is well within the limit...
     let one = MemFs::new().with("k/kustomization.yaml", "resources:\n- b.yaml\n").with("k/b.yaml", bomb("b", 5));
     assert!(build(&one, Utf8Path::new("/k"), &with_limits(limits.clone())).is_ok());
@@ -379,7 +379,7 @@ fn an_alias_bomb_split_over_many_files_is_stopped_by_the_build_budget() {
 #[test]
 fn a_bomb_split_over_patch_replacement_and_configuration_files_is_stopped_by_the_build_budget() {
     // Every YAML file the build reads counts against one budget, not only resources.
-    let limits = Limits::default().with_max_alias_nodes(50_000);
+    let limits = BuildLimits::default().with_max_alias_nodes(50_000);
     for (field, entry) in
         [("patches", "- path: FILE\n"), ("replacements", "- path: FILE\n"), ("configurations", "- FILE\n")]
     {
@@ -410,7 +410,7 @@ fn many_documents_are_stopped_by_their_own_limit_with_their_own_message() {
         many.push_str(&format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n"));
     }
     let fs = MemFs::new().with("k/kustomization.yaml", "resources:\n- m.yaml\n").with("k/m.yaml", many);
-    let err = build(&fs, Utf8Path::new("/k"), &with_limits(Limits::default().with_max_documents(1_000)))
+    let err = build(&fs, Utf8Path::new("/k"), &with_limits(BuildLimits::default().with_max_documents(1_000)))
         .unwrap_err()
         .to_string();
     let first = err.lines().next().unwrap_or_default();
@@ -441,7 +441,7 @@ fn the_input_budget_counts_all_files_together() {
         .with("k/kustomization.yaml", "resources:\n- a.yaml\n- b.yaml\n")
         .with("k/a.yaml", cm(1))
         .with("k/b.yaml", cm(2));
-    let limits = Limits::default().with_max_input_bytes(1_000);
+    let limits = BuildLimits::default().with_max_input_bytes(1_000);
     let err = build(&fs, Utf8Path::new("/k"), &with_limits(limits)).unwrap_err().to_string();
     assert!(err.contains("b.yaml is too large to read") && err.contains("after"), "{err}");
 }

@@ -4,7 +4,7 @@
 //! the reader ([`crate::read::Builder`]) applies every decoding rule, limit and message to them
 //! and cannot tell which parser sent them.
 
-use crate::node::Pos;
+use crate::node::{Pos, Style};
 use std::borrow::Cow;
 
 /// One event of a document. Positions are 1-based lines and columns of the file (the lines
@@ -21,19 +21,6 @@ pub(crate) enum Event<'a> {
     Scalar { text: Cow<'a, str>, style: Style, tag: TagClass, anchor: usize, pos: Pos },
     /// An alias of the anchor numbered `anchor`.
     Alias { anchor: usize, pos: Pos },
-}
-
-/// How a scalar was written.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Style {
-    /// Plain: the only style whose text resolves to other types than strings.
-    Plain,
-    /// Single- or double-quoted.
-    Quoted,
-    /// A literal block scalar (`|`).
-    Literal,
-    /// A folded block scalar (`>`).
-    Folded,
 }
 
 /// A tag of YAML's core schema on a scalar.

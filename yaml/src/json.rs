@@ -6,11 +6,11 @@
 /// offset of the first byte that does not fit. Iterative, so deep nesting cannot overflow.
 pub fn validate(b: &[u8]) -> Result<(), usize> {
     #[derive(Clone, Copy, PartialEq)]
-    enum Frame {
+    enum Bracket {
         Array,
         Object,
     }
-    let mut stack: Vec<Frame> = Vec::new();
+    let mut stack: Vec<Bracket> = Vec::new();
     let mut i = 0;
     let ws = |i: &mut usize| {
         while b.get(*i).is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')) {
@@ -93,7 +93,7 @@ pub fn validate(b: &[u8]) -> Result<(), usize> {
                 if b.get(i) == Some(&b']') {
                     i += 1;
                 } else {
-                    stack.push(Frame::Array);
+                    stack.push(Bracket::Array);
                     continue;
                 }
             }
@@ -104,7 +104,7 @@ pub fn validate(b: &[u8]) -> Result<(), usize> {
                     i += 1;
                 } else {
                     member_key(&mut i)?;
-                    stack.push(Frame::Object);
+                    stack.push(Bracket::Object);
                     continue;
                 }
             }
@@ -121,15 +121,15 @@ pub fn validate(b: &[u8]) -> Result<(), usize> {
             match (stack.last(), b.get(i)) {
                 (None, None) => return Ok(()),
                 (None, Some(_)) => return Err(i),
-                (Some(Frame::Array), Some(b']')) | (Some(Frame::Object), Some(b'}')) => {
+                (Some(Bracket::Array), Some(b']')) | (Some(Bracket::Object), Some(b'}')) => {
                     i += 1;
                     stack.pop();
                 }
-                (Some(Frame::Array), Some(b',')) => {
+                (Some(Bracket::Array), Some(b',')) => {
                     i += 1;
                     break;
                 }
-                (Some(Frame::Object), Some(b',')) => {
+                (Some(Bracket::Object), Some(b',')) => {
                     i += 1;
                     ws(&mut i);
                     member_key(&mut i)?;

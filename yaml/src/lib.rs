@@ -2,7 +2,7 @@
 //!
 //! * [`read`] turns text into [`node::Node`]s under go-yaml v3's rules ([`read::Schema::V3`])
 //!   or go-yaml v2's YAML 1.1 rules ([`read::Schema::V11`]), with kyaml's document splitting,
-//!   bounded work on hostile input ([`read::Limits`]) and errors at a line and column.
+//!   bounded work on hostile input ([`read::ReadLimits`]) and errors at a line and column.
 //! * [`node`] is the document model: values with the position they were read at; [`map`] its
 //!   ordered map.
 //! * [`emit`] prints nodes as kustomize prints them (go-yaml v2).

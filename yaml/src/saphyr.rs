@@ -8,9 +8,9 @@
 //! block scalar that ends there ([`terminated`]); a block scalar's position is its indicator's;
 //! tabs go-yaml refuses in a block scalar's indentation, and `{: a}`, are errors.
 
-use crate::event::{CoreTag, Event, Style, TagClass};
-use crate::node::{Node, Pos};
-use crate::read::{count_newlines, Budget, Builder, Deferred, Limits, Schema, YamlError};
+use crate::event::{CoreTag, Event, TagClass};
+use crate::node::{Node, Pos, Style};
+use crate::read::{count_newlines, Builder, Reading, YamlError};
 use foldhash::{HashMap, HashMapExt};
 use saphyr_parser::{Event as SaphyrEvent, Marker, Parser, ScalarStyle, ScanError, Span, Tag};
 use std::borrow::Cow;
@@ -34,24 +34,17 @@ const MAX_RETRY_WORK: usize = 256 << 20;
 
 /// Reads the first document of `text` (whose first line is line `line_offset + 1` of its file)
 /// with saphyr-parser.
-pub(crate) fn parse(
-    text: &str,
-    line_offset: u32,
-    schema: Schema,
-    limits: &Limits,
-    budget: &mut Budget,
-    deferred: Option<&mut Vec<Deferred>>,
-) -> Result<Option<Node>, YamlError> {
+pub(crate) fn parse(text: &str, line_offset: u32, r: &mut Reading) -> Result<Option<Node>, YamlError> {
     let (text, added_break) = terminated(text);
     let mut owned: Option<String> = None;
     let mut col_fix: HashMap<u32, u32> = HashMap::new();
     let mut retries = 0;
     loop {
         let cur: &str = owned.as_deref().unwrap_or(&text);
-        let mut out = Builder::new(schema, limits, *budget, deferred.is_some());
+        let mut out = r.builder();
         let mut a = Adapter {
             text: cur,
-            src: Src { text: cur, ci: 0, bi: 0 },
+            src: CharCursor { text: cur, ci: 0, bi: 0 },
             line_offset,
             col_fix: &col_fix,
             open: Vec::new(),
@@ -60,8 +53,7 @@ pub(crate) fn parse(
         };
         match a.run(&mut out) {
             Ok(root) => {
-                *budget = out.budget();
-                out.deferred_into(deferred);
+                r.settle(&mut out);
                 return Ok(root);
             }
             Err(Stop::Yaml(e)) => return Err(e),
@@ -266,13 +258,13 @@ fn char_to_byte(s: &str, ci: usize) -> usize {
 }
 
 /// A char-index → byte-index cursor over the source (saphyr reports char indices).
-struct Src<'a> {
+struct CharCursor<'a> {
     text: &'a str,
     ci: usize,
     bi: usize,
 }
 
-impl Src<'_> {
+impl CharCursor<'_> {
     fn byte_of(&mut self, ci: usize) -> usize {
         while self.ci < ci {
             match self.text[self.bi..].chars().next() {
@@ -327,7 +319,7 @@ struct Open {
 /// Turns saphyr's events for one text into the reader's.
 struct Adapter<'s, 'c> {
     text: &'s str,
-    src: Src<'s>,
+    src: CharCursor<'s>,
     line_offset: u32,
     /// Columns added to lines by a leniency fix, to take back from positions.
     col_fix: &'c HashMap<u32, u32>,

@@ -16,9 +16,9 @@
 //! Nothing here recurses on the input's nesting: block and flow collections live on explicit
 //! stacks.
 
-use super::node::{Node, Pos};
-use super::read::{Budget, Builder, Deferred, Limits, Schema, YamlError};
-use crate::event::{CoreTag, Event, Style, TagClass};
+use super::node::{Node, Pos, Style};
+use super::read::{Builder, Reading, YamlError};
+use crate::event::{CoreTag, Event, TagClass};
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 
@@ -46,27 +46,13 @@ type R<T> = Result<T, Bail>;
 
 /// Parses one document (the whole of `text`, which holds no document separator but possibly a
 /// leading `---` line). `None` when unsure; otherwise what the saphyr path would return.
-pub(super) fn parse(
-    text: &str,
-    line_offset: u32,
-    schema: Schema,
-    limits: &Limits,
-    budget: &mut Budget,
-    deferred: Option<&mut Vec<Deferred>>,
-) -> Option<Option<Node>> {
-    parse_inner(text, line_offset, schema, limits, budget, deferred).ok()
+pub(super) fn parse(text: &str, line_offset: u32, r: &mut Reading) -> Option<Option<Node>> {
+    parse_inner(text, line_offset, r).ok()
 }
 
-fn parse_inner(
-    text: &str,
-    line_offset: u32,
-    schema: Schema,
-    limits: &Limits,
-    budget: &mut Budget,
-    deferred: Option<&mut Vec<Deferred>>,
-) -> R<Option<Node>> {
+fn parse_inner(text: &str, line_offset: u32, r: &mut Reading) -> R<Option<Node>> {
     let ascii = check_chars(text).ok_or_else(bail)?;
-    let mut out = Builder::new(schema, limits, *budget, deferred.is_some());
+    let mut out = r.builder();
     let mut p = Fast {
         s: text,
         b: text.as_bytes(),
@@ -82,9 +68,15 @@ fn parse_inner(
     };
     p.document()?;
     let root = out.finish()?;
-    *budget = out.budget();
-    out.deferred_into(deferred);
+    r.settle(&mut out);
     Ok(root)
+}
+
+/// The event of a map key: a plain or quoted scalar with no tag or anchor (this parser bails on
+/// properties on keys).
+fn key_event(text: Cow<'_, str>, quoted: bool, pos: Pos) -> Event<'_> {
+    let style = if quoted { Style::Quoted } else { Style::Plain };
+    Event::Scalar { text, style, tag: TagClass::Implicit, anchor: 0, pos }
 }
 
 /// `Some(is_ascii)` when every character is one this parser takes: printable ASCII, tab, line
@@ -131,7 +123,7 @@ struct Block {
 
 /// Where a node is expected.
 #[derive(Clone, Copy)]
-enum Ctx {
+enum Slot {
     Root,
     /// After `key:`; an empty value is where the `:` is.
     MapValue(Pos),
@@ -143,7 +135,7 @@ enum Ctx {
 enum Next {
     /// Parse a node at the current position: right after an indicator on the same line
     /// (`inline`), or at the first content character of a line.
-    Node { ctx: Ctx, inline: bool },
+    Node { slot: Slot, inline: bool },
     /// A node ended; the position is the first content character of the next content line (at
     /// the given column), or the end of the text.
     Continue(Option<usize>),
@@ -173,7 +165,7 @@ impl Props {
 
 /// Why a plain scalar's line stopped.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Stop {
+enum PlainEnd {
     /// Line break or end of text.
     Eol,
     /// A `:` value indicator.
@@ -409,10 +401,10 @@ impl<'s> Fast<'s, '_, '_> {
         if self.i == self.line_start && self.doc_marker_at(self.i) {
             return Err(bail());
         }
-        let mut next = Next::Node { ctx: Ctx::Root, inline: false };
+        let mut next = Next::Node { slot: Slot::Root, inline: false };
         loop {
             next = match next {
-                Next::Node { ctx, inline } => self.node(ctx, inline)?,
+                Next::Node { slot, inline } => self.node(slot, inline)?,
                 Next::Continue(col) => match self.continue_block(col)? {
                     Some(n) => n,
                     None => return Ok(()),
@@ -449,7 +441,7 @@ impl<'s> Fast<'s, '_, '_> {
                         return Err(bail());
                     }
                     let dash = self.dash();
-                    Ok(Some(Next::Node { ctx: Ctx::SeqEntry(dash), inline: true }))
+                    Ok(Some(Next::Node { slot: Slot::SeqEntry(dash), inline: true }))
                 }
             };
         }
@@ -470,7 +462,7 @@ impl<'s> Fast<'s, '_, '_> {
             }
             c if can_start_plain(c, self.at(self.i + 1), false) => {
                 let (end, stop) = self.plain_line(false)?;
-                if stop != Stop::Colon {
+                if stop != PlainEnd::Colon {
                     return Err(bail());
                 }
                 Cow::Borrowed(&self.s[start..end])
@@ -487,16 +479,10 @@ impl<'s> Fast<'s, '_, '_> {
         if !self.at_colon_indicator() || self.i - start > 1000 {
             return Err(bail());
         }
-        self.out.event(Event::Scalar {
-            text,
-            style: if plain { Style::Plain } else { Style::Quoted },
-            tag: TagClass::Implicit,
-            anchor: 0,
-            pos: key_pos,
-        })?;
+        self.out.event(key_event(text, !plain, key_pos))?;
         let colon = self.pos(self.i);
         self.i += 1;
-        Ok(Next::Node { ctx: Ctx::MapValue(colon), inline: true })
+        Ok(Next::Node { slot: Slot::MapValue(colon), inline: true })
     }
 
     /// `:` followed by a space, a line break or the end (block context).
@@ -506,7 +492,7 @@ impl<'s> Fast<'s, '_, '_> {
 
     // ----------------------------------------------------------------------------- nodes
 
-    fn node(&mut self, ctx: Ctx, inline: bool) -> R<Next> {
+    fn node(&mut self, slot: Slot, inline: bool) -> R<Next> {
         if inline {
             if self.peek() == b'\t' {
                 return Err(bail());
@@ -516,28 +502,28 @@ impl<'s> Fast<'s, '_, '_> {
         let mut props = Props::none();
         self.props(&mut props, false)?;
         if !self.at_line_end() {
-            return self.content(ctx, inline, props);
+            return self.content(slot, inline, props);
         }
         // The node is on a later line, or empty.
         self.end_line()?;
         let col = self.next_content_line()?;
         let parent = self.parent_indent();
         match col {
-            Some(k) if k as isize > parent => self.content(ctx, false, props),
-            Some(k) if matches!(ctx, Ctx::MapValue(_)) && k as isize == parent && self.at_dash() => {
+            Some(k) if k as isize > parent => self.content(slot, false, props),
+            Some(k) if matches!(slot, Slot::MapValue(_)) && k as isize == parent && self.at_dash() => {
                 // `key:` then `- a` in the key's column. (saphyr places such a list where its
                 // first entry's content starts.)
                 let dash = self.dash();
                 let pos = props.pos.unwrap_or(dash);
                 self.out.event(Event::Start { seq: true, flow: false, anchor: props.anchor, pos })?;
                 self.blocks.push(Block { indent: k, kind: BlockKind::IndentlessSeq });
-                Ok(Next::Node { ctx: Ctx::SeqEntry(dash), inline: true })
+                Ok(Next::Node { slot: Slot::SeqEntry(dash), inline: true })
             }
             _ => {
-                let pos = match (props.pos, ctx) {
+                let pos = match (props.pos, slot) {
                     (Some(p), _) => p,
-                    (None, Ctx::MapValue(p) | Ctx::SeqEntry(p)) => p,
-                    (None, Ctx::Root) => return Err(bail()),
+                    (None, Slot::MapValue(p) | Slot::SeqEntry(p)) => p,
+                    (None, Slot::Root) => return Err(bail()),
                 };
                 self.out.event(Event::Scalar {
                     text: Cow::Borrowed(""),
@@ -553,7 +539,7 @@ impl<'s> Fast<'s, '_, '_> {
 
     /// A node's content at `self.i` (a non-blank character). `inline`: on the line of the
     /// indicator (`key:` or `-`) that introduced it.
-    fn content(&mut self, ctx: Ctx, inline: bool, props: Props) -> R<Next> {
+    fn content(&mut self, slot: Slot, inline: bool, props: Props) -> R<Next> {
         let start = self.i;
         let c = self.peek();
         let next = self.at(start + 1);
@@ -574,7 +560,7 @@ impl<'s> Fast<'s, '_, '_> {
             }
             b'|' | b'>' => self.block_scalar(props),
             b'-' if matches!(next, b' ' | b'\n' | 0) => {
-                if props_here || (inline && matches!(ctx, Ctx::MapValue(_))) {
+                if props_here || (inline && matches!(slot, Slot::MapValue(_))) {
                     return Err(bail());
                 }
                 let pos = props.pos.unwrap_or_else(|| self.pos(start));
@@ -582,7 +568,7 @@ impl<'s> Fast<'s, '_, '_> {
                 self.out.event(Event::Start { seq: true, flow: false, anchor: props.anchor, pos })?;
                 self.blocks.push(Block { indent, kind: BlockKind::Seq });
                 let dash = self.dash();
-                Ok(Next::Node { ctx: Ctx::SeqEntry(dash), inline: true })
+                Ok(Next::Node { slot: Slot::SeqEntry(dash), inline: true })
             }
             b'"' | b'\'' => {
                 let pos = props.pos.unwrap_or_else(|| self.pos(start));
@@ -593,7 +579,7 @@ impl<'s> Fast<'s, '_, '_> {
                     if multi {
                         return Err(bail());
                     }
-                    return self.new_map(ctx, inline, props, start, text, false);
+                    return self.new_map(slot, inline, props, start, text, false);
                 }
                 self.i = after_quote;
                 self.out.event(Event::Scalar {
@@ -607,9 +593,9 @@ impl<'s> Fast<'s, '_, '_> {
             }
             _ if can_start_plain(c, next, false) => {
                 let (end, stop) = self.plain_line(false)?;
-                if stop == Stop::Colon {
+                if stop == PlainEnd::Colon {
                     let text = Cow::Borrowed(&self.s[start..end]);
-                    return self.new_map(ctx, inline, props, start, text, true);
+                    return self.new_map(slot, inline, props, start, text, true);
                 }
                 let pos = props.pos.unwrap_or_else(|| self.pos(start));
                 let text = self.plain_rest(start, end, stop)?;
@@ -629,7 +615,7 @@ impl<'s> Fast<'s, '_, '_> {
     /// A key at `start` opens a block map in its column; `self.i` is at or before its `:`.
     fn new_map(
         &mut self,
-        ctx: Ctx,
+        slot: Slot,
         inline: bool,
         props: Props,
         start: usize,
@@ -637,7 +623,7 @@ impl<'s> Fast<'s, '_, '_> {
         plain: bool,
     ) -> R<Next> {
         // `a: b: c` is an error; properties on the key's line belong to the key.
-        if (inline && matches!(ctx, Ctx::MapValue(_))) || (props.present() && props.line == self.line) {
+        if (inline && matches!(slot, Slot::MapValue(_))) || (props.present() && props.line == self.line) {
             return Err(bail());
         }
         let key_pos = self.pos(start);
@@ -739,7 +725,7 @@ impl<'s> Fast<'s, '_, '_> {
     /// Scans a plain scalar's characters on this line from `self.i`. Returns the end of its
     /// text (trailing spaces excluded) and what stopped it; `self.i` is left at the stop (the
     /// `:`, the space before `#`, the flow indicator, the line break or the end).
-    fn plain_line(&mut self, flow: bool) -> R<(usize, Stop)> {
+    fn plain_line(&mut self, flow: bool) -> R<(usize, PlainEnd)> {
         let table = if flow { &PLAIN_FLOW } else { &PLAIN_BLOCK };
         let b = self.b;
         let mut i = self.i;
@@ -751,12 +737,12 @@ impl<'s> Fast<'s, '_, '_> {
             if i > end && b[i - 1] != b' ' {
                 end = i;
             }
-            let Some(&c) = b.get(i) else { break Stop::Eol };
+            let Some(&c) = b.get(i) else { break PlainEnd::Eol };
             match c {
-                b'\n' => break Stop::Eol,
+                b'\n' => break PlainEnd::Eol,
                 b' ' => {
                     if b.get(i + 1) == Some(&b'#') {
-                        break Stop::Comment;
+                        break PlainEnd::Comment;
                     }
                     i += 1;
                 }
@@ -764,7 +750,7 @@ impl<'s> Fast<'s, '_, '_> {
                 b':' => {
                     let n = b.get(i + 1).copied().unwrap_or(0);
                     if matches!(n, b' ' | b'\n' | 0) || (flow && is_flow_indicator(n)) {
-                        break Stop::Colon;
+                        break PlainEnd::Colon;
                     }
                     if n == b'\t' {
                         return Err(bail());
@@ -772,7 +758,7 @@ impl<'s> Fast<'s, '_, '_> {
                     i += 1;
                     end = i;
                 }
-                _ => break Stop::Flow,
+                _ => break PlainEnd::Flow,
             }
         };
         self.i = i;
@@ -782,8 +768,8 @@ impl<'s> Fast<'s, '_, '_> {
     /// A plain scalar (block context) whose first line ended at `end` because of `stop`:
     /// reads its continuation lines, if any, and returns its text. `self.i` is left at the end
     /// of its last line.
-    fn plain_rest(&mut self, start: usize, end: usize, stop: Stop) -> R<Cow<'s, str>> {
-        if stop != Stop::Eol {
+    fn plain_rest(&mut self, start: usize, end: usize, stop: PlainEnd) -> R<Cow<'s, str>> {
+        if stop != PlainEnd::Eol {
             return Ok(Cow::Borrowed(&self.s[start..end]));
         }
         let min_col = self.parent_indent() + 1;
@@ -834,9 +820,9 @@ impl<'s> Fast<'s, '_, '_> {
             let (e, stop) = self.plain_line(false)?;
             t.push_str(&self.s[line_start..e]);
             match stop {
-                Stop::Eol => {}
-                Stop::Comment => break,
-                Stop::Colon | Stop::Flow => return Err(bail()),
+                PlainEnd::Eol => {}
+                PlainEnd::Comment => break,
+                PlainEnd::Colon | PlainEnd::Flow => return Err(bail()),
             }
         }
         Ok(match text {
@@ -1276,20 +1262,14 @@ impl<'s> Fast<'s, '_, '_> {
                     text
                 } else if can_start_plain(self.peek(), self.at(self.i + 1), true) {
                     let (end, stop) = self.plain_line(true)?;
-                    if stop == Stop::Eol || stop == Stop::Comment {
+                    if stop == PlainEnd::Eol || stop == PlainEnd::Comment {
                         return Err(bail());
                     }
                     Cow::Borrowed(&self.s[start..end])
                 } else {
                     return Err(bail());
                 };
-                self.out.event(Event::Scalar {
-                    text,
-                    style: if quoted { Style::Quoted } else { Style::Plain },
-                    tag: TagClass::Implicit,
-                    anchor: 0,
-                    pos: key_pos,
-                })?;
+                self.out.event(key_event(text, quoted, key_pos))?;
                 self.skip_spaces();
                 if self.line != line {
                     return Err(bail());
@@ -1359,7 +1339,7 @@ impl<'s> Fast<'s, '_, '_> {
                 }
                 _ if can_start_plain(c, self.at(start + 1), true) => {
                     let (end, stop) = self.plain_line(true)?;
-                    if stop == Stop::Eol && self.flow_plain_continues()? {
+                    if stop == PlainEnd::Eol && self.flow_plain_continues()? {
                         return Err(bail());
                     }
                     let pos = p.pos.unwrap_or_else(|| self.pos(start));
@@ -1436,7 +1416,7 @@ fn can_start_plain(c: u8, next: u8, flow: bool) -> bool {
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) mod agreement {
     use super::super::node::{Node, Value};
-    use super::super::read::{parse_one_in, parse_stream_in, Budget, Limits, Schema, YamlError};
+    use super::super::read::{parse_one_in, parse_stream_in, Budget, ReadLimits, Schema, YamlError};
 
     fn same_tree(a: &Node, b: &Node) -> bool {
         a.pos == b.pos
@@ -1467,10 +1447,10 @@ pub(crate) mod agreement {
 
     /// Reads with saphyr-parser alone, then with the fast path first; with how many documents
     /// the fast path answered.
-    fn both_ways(f: impl Fn(&Limits, &mut Budget) -> Outcome) -> (Outcome, Outcome, usize) {
-        let slow = f(&Limits { fast_path: false, ..Limits::default() }, &mut Budget::default());
+    fn both_ways(f: impl Fn(&ReadLimits, &mut Budget) -> Outcome) -> (Outcome, Outcome, usize) {
+        let slow = f(&ReadLimits { fast_path: false, ..ReadLimits::default() }, &mut Budget::default());
         let mut budget = Budget::default();
-        let fast = f(&Limits::default(), &mut budget);
+        let fast = f(&ReadLimits::default(), &mut budget);
         (slow, fast, budget.fast_documents)
     }
 
@@ -1551,8 +1531,10 @@ mod tests {
 
     /// Where the fast path gives up on a one-document text (a line of scan.rs), if it does.
     fn why(text: &str) -> Option<u32> {
-        let mut budget = super::Budget::default();
-        super::parse_inner(text, 0, Schema::V3, &super::Limits::default(), &mut budget, None).err().map(|b| b.at)
+        let mut budget = crate::read::Budget::default();
+        let limits = crate::read::ReadLimits::default();
+        let mut r = super::Reading { schema: Schema::V3, limits: &limits, budget: &mut budget, deferred: None };
+        super::parse_inner(text, 0, &mut r).err().map(|b| b.at)
     }
 
     #[test]

@@ -1,9 +1,12 @@
-//! What the CLI's end-to-end tests share: a temporary directory tree.
+//! What the CLI's end-to-end tests share: a temporary directory tree, and an HTTP server
+//! ([`http`]).
 
 // Each test binary uses the part it needs.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+
+pub mod http;
 
 /// A temporary directory, made empty by [`Tree::new`] and removed when dropped.
 pub struct Tree(pub PathBuf);

@@ -52,9 +52,9 @@ pub enum EditCommand {
     /// `add patch --path P | --patch TEXT [--kind K --name N ...]`.
     AddPatch(PatchArgs),
     /// `add configmap NAME --from-literal/--from-file/--from-env-file ...`.
-    AddConfigMap(GeneratorArgs),
+    AddConfigMap(AddGeneratorArgs),
     /// `add secret NAME --from-literal/--from-file/--from-env-file [--type T] ...`.
-    AddSecret(GeneratorArgs),
+    AddSecret(AddGeneratorArgs),
     /// `add label KEY:VALUE... [--force] [--without-selector [--include-templates]]`.
     AddLabel {
         /// `KEY:VALUE` pairs.
@@ -139,7 +139,7 @@ pub struct PatchArgs {
 
 /// The arguments and flags of `add configmap` / `add secret`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GeneratorArgs {
+pub struct AddGeneratorArgs {
     /// The positional arguments (exactly one: the name).
     pub names: Vec<String>,
     /// `--namespace`.
@@ -687,7 +687,7 @@ fn add_generator(
     dir: &Utf8Path,
     doc: &mut Doc,
     field: &str,
-    g: &GeneratorArgs,
+    g: &AddGeneratorArgs,
     secret: bool,
     notes: &mut Vec<String>,
 ) -> Result<()> {

@@ -176,49 +176,50 @@ fn add_and_remove_patch_compare_path_and_target() {
 #[test]
 fn add_configmap_and_secret_create_or_extend_a_generator() {
     let fs = MemFs::new().with("k/app.env", "A=1\n").with("k/conf.txt", "x");
-    let g = GeneratorArgs {
+    let g = AddGeneratorArgs {
         names: v(&["cfg"]),
         from_literal: v(&["k=v"]),
         from_file: v(&["conf.txt"]),
         disable_name_suffix_hash: true,
-        ..GeneratorArgs::default()
+        ..AddGeneratorArgs::default()
     };
     let out = run(&fs, "resources: []\n", EditCommand::AddConfigMap(g)).unwrap().text;
     assert_eq!(out, "resources: []\nconfigMapGenerator:\n- files:\n  - conf.txt\n  literals:\n  - k=v\n  name: cfg\n  options:\n    disableNameSuffixHash: true\n");
-    let more = GeneratorArgs {
+    let more = AddGeneratorArgs {
         names: v(&["cfg"]),
         from_env_file: "app.env".into(),
         behavior: "merge".into(),
-        ..GeneratorArgs::default()
+        ..AddGeneratorArgs::default()
     };
     let out = run(&fs, &out, EditCommand::AddConfigMap(more)).unwrap().text;
     assert!(out.contains("- behavior: merge\n  envs:\n  - app.env\n  files:\n  - conf.txt\n"), "{out}");
-    let sec = GeneratorArgs {
+    let sec = AddGeneratorArgs {
         names: v(&["s"]),
         from_literal: v(&["p=q"]),
         secret_type: "kubernetes.io/tls".into(),
-        ..GeneratorArgs::default()
+        ..AddGeneratorArgs::default()
     };
     assert_eq!(
         run(&fs, "", EditCommand::AddSecret(sec)).unwrap().text,
         "secretGenerator:\n- literals:\n  - p=q\n  name: s\n  type: kubernetes.io/tls\n"
     );
-    let missing = GeneratorArgs { names: v(&["c"]), from_file: v(&["nope.txt"]), ..GeneratorArgs::default() };
+    let missing = AddGeneratorArgs { names: v(&["c"]), from_file: v(&["nope.txt"]), ..AddGeneratorArgs::default() };
     let err = run(&fs, "", EditCommand::AddConfigMap(missing)).unwrap_err();
     assert!(err.message().contains("at least from-env-file"), "a pattern matching nothing is dropped: {err}");
-    let keyed = GeneratorArgs { names: v(&["c"]), from_file: v(&["k=*.none"]), ..GeneratorArgs::default() };
+    let keyed = AddGeneratorArgs { names: v(&["c"]), from_file: v(&["k=*.none"]), ..AddGeneratorArgs::default() };
     assert!(run(&fs, "", EditCommand::AddConfigMap(keyed)).unwrap_err().message().contains("should catch only one"));
-    let globbed = GeneratorArgs { names: v(&["c"]), from_file: v(&["*.txt", "e=app.env"]), ..GeneratorArgs::default() };
+    let globbed =
+        AddGeneratorArgs { names: v(&["c"]), from_file: v(&["*.txt", "e=app.env"]), ..AddGeneratorArgs::default() };
     let out = run(&fs, "", EditCommand::AddConfigMap(globbed)).unwrap().text;
     assert_eq!(out, "configMapGenerator:\n- files:\n  - conf.txt\n  - e=app.env\n  name: c\n");
-    let mixed = GeneratorArgs {
+    let mixed = AddGeneratorArgs {
         names: v(&["c"]),
         from_env_file: "app.env".into(),
         from_literal: v(&["a=b"]),
-        ..GeneratorArgs::default()
+        ..AddGeneratorArgs::default()
     };
     assert!(run(&fs, "", EditCommand::AddConfigMap(mixed)).unwrap_err().message().contains("cannot be combined"));
-    let none = GeneratorArgs { names: v(&["c"]), ..GeneratorArgs::default() };
+    let none = AddGeneratorArgs { names: v(&["c"]), ..AddGeneratorArgs::default() };
     assert!(run(&fs, "", EditCommand::AddConfigMap(none)).unwrap_err().message().contains("at least from-env-file"));
 }
 

@@ -10,7 +10,7 @@ use camino::Utf8Path;
 
 /// What a generator makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub enum GeneratorKind {
     ConfigMap,
     Secret,
 }
@@ -21,7 +21,7 @@ pub fn generate(
     loader: &Loader,
     dir: &Utf8Path,
     origin: &Utf8Path,
-    kind: Kind,
+    kind: GeneratorKind,
     args: &GeneratorArgs,
     global: Option<&GeneratorOptions>,
 ) -> Result<Resource> {
@@ -66,16 +66,16 @@ pub fn generate(
             bail!("{} {} illegally repeats the key `{key}`", kind_name(kind).to_lowercase(), args.name);
         }
         match (kind, String::from_utf8(value)) {
-            (Kind::ConfigMap, Ok(text)) => {
+            (GeneratorKind::ConfigMap, Ok(text)) => {
                 data.insert(key, string(text));
             }
-            (Kind::ConfigMap, Err(e)) => {
+            (GeneratorKind::ConfigMap, Err(e)) => {
                 binary.insert(key, string(base64_lines(e.as_bytes())));
             }
-            (Kind::Secret, Ok(text)) => {
+            (GeneratorKind::Secret, Ok(text)) => {
                 data.insert(key, string(base64_lines(text.as_bytes())));
             }
-            (Kind::Secret, Err(e)) => {
+            (GeneratorKind::Secret, Err(e)) => {
                 data.insert(key, string(base64_lines(e.as_bytes())));
             }
         }
@@ -98,13 +98,13 @@ pub fn generate(
     obj.insert("metadata".into(), Node::new(Value::Map(meta)));
     // kustomize always gives a Secret its `data` (`data: {}` when empty); a ConfigMap only
     // when there is an entry.
-    if !data.is_empty() || kind == Kind::Secret {
+    if !data.is_empty() || kind == GeneratorKind::Secret {
         obj.insert("data".into(), Node::new(Value::Map(data)));
     }
     if !binary.is_empty() {
         obj.insert("binaryData".into(), Node::new(Value::Map(binary)));
     }
-    if kind == Kind::Secret {
+    if kind == GeneratorKind::Secret {
         let t = args.type_.clone().filter(|t| !t.is_empty()).unwrap_or_else(|| "Opaque".to_string());
         obj.insert("type".into(), Node::string(t));
     }
@@ -117,10 +117,10 @@ pub fn generate(
     Ok(r)
 }
 
-fn kind_name(kind: Kind) -> &'static str {
+fn kind_name(kind: GeneratorKind) -> &'static str {
     match kind {
-        Kind::ConfigMap => "ConfigMap",
-        Kind::Secret => "Secret",
+        GeneratorKind::ConfigMap => "ConfigMap",
+        GeneratorKind::Secret => "Secret",
     }
 }
 

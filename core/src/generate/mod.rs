@@ -8,7 +8,7 @@ pub mod helm;
 use crate::accumulate::Accumulator;
 use crate::build_metadata::ConfiguredBy;
 use crate::ctx::Ctx;
-use crate::diagnostics::{Diagnostic, Kind};
+use crate::diagnostics::{Diagnostic, DiagnosticKind};
 use crate::error::Result;
 use crate::load::LoadedKustomization;
 use crate::trace::{self, Attribution};
@@ -30,13 +30,18 @@ pub fn run(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator) -> Re
         .config_map_generator
         .iter()
         .enumerate()
-        .map(|(i, g)| (i, g, configmap::Kind::ConfigMap, "configMapGenerator"))
-        .chain(k.secret_generator.iter().enumerate().map(|(i, g)| (i, g, configmap::Kind::Secret, "secretGenerator")))
+        .map(|(i, g)| (i, g, configmap::GeneratorKind::ConfigMap, "configMapGenerator"))
+        .chain(
+            k.secret_generator
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (i, g, configmap::GeneratorKind::Secret, "secretGenerator")),
+        )
     {
         trace::begin(&mut ctx.tracer, &mut acc.resources);
         let what = match kind {
-            configmap::Kind::ConfigMap => format!("in configMapGenerator '{}'", args.name),
-            configmap::Kind::Secret => format!("in secretGenerator '{}'", args.name),
+            configmap::GeneratorKind::ConfigMap => format!("in configMapGenerator '{}'", args.name),
+            configmap::GeneratorKind::Secret => format!("in secretGenerator '{}'", args.name),
         };
         if !matches!(args.behavior.as_str(), "" | "create" | "merge" | "replace") {
             let near = crate::error::closest(&args.behavior, ["create", "merge", "replace"])
@@ -44,7 +49,7 @@ pub fn run(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator) -> Re
                 .unwrap_or_default();
             ctx.sink.warn(
                 Diagnostic::new(
-                    Kind::UnknownGeneratorBehavior,
+                    DiagnosticKind::UnknownGeneratorBehavior,
                     format!(
                         "unknown generator behavior '{}' is taken for 'create' (as kustomize does){near}",
                         args.behavior

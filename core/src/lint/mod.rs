@@ -559,7 +559,7 @@ fn deprecated_fields(ctx: &Input, out: &mut Vec<Finding>) {
     let mut found: Vec<(&Utf8Path, Pos, &str, &str)> = ctx
         .warnings
         .iter()
-        .filter(|d| d.kind == crate::diagnostics::Kind::DeprecatedField)
+        .filter(|d| d.kind == crate::diagnostics::DiagnosticKind::DeprecatedField)
         .filter_map(|d| {
             let (file, pos, field) = (d.file.as_deref()?, d.pos?, d.field?);
             let (field, modern) = MODERN.iter().find(|(f, _)| *f == field)?;

@@ -22,7 +22,7 @@
 use crate::accumulate::Accumulator;
 use crate::build_metadata::{self, ConfiguredBy};
 use crate::ctx::Ctx;
-use crate::decode::{Field, Object, Rules};
+use crate::decode::{Field, Fields, Rules};
 use crate::error::{bail, Error, Result};
 use crate::generate::{configmap, hash, helm};
 use crate::kustomization::{
@@ -314,7 +314,7 @@ fn generate(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator, cfg:
         kind @ ("ConfigMapGenerator" | "SecretGenerator") => {
             let secret = kind == "SecretGenerator";
             let args = generator_args(cfg, secret)?;
-            let kind = if secret { configmap::Kind::Secret } else { configmap::Kind::ConfigMap };
+            let kind = if secret { configmap::GeneratorKind::Secret } else { configmap::GeneratorKind::ConfigMap };
             let mut r = configmap::generate(&ctx.loader, &lk.dir, &cfg.origin, kind, &args, None)?;
             r.configured_by = Some(ConfiguredBy::plugin(cfg));
             configmap::add(acc, r, &args.behavior)
@@ -349,7 +349,7 @@ fn generate(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator, cfg:
             configmap::add(acc, r, "")
         }
         "HelmChartInflationGenerator" => {
-            let fields = Object::root(c, Rules::JSON, "HelmChartInflationGeneratorPlugin", "main.plugin")?;
+            let fields = Fields::root(c, Rules::JSON, "HelmChartInflationGeneratorPlugin", "main.plugin")?;
             let (chart, globals) = decode_helm_chart(fields, HELM_FIELDS)?;
             let chart = HelmChart { pos: cfg.node.pos, ..chart };
             let rs = helm::configure(ctx, &lk.dir, &globals, &chart)?.run(ctx, &cfg.origin, cfg.node.pos)?;
@@ -362,7 +362,7 @@ fn generate(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulator, cfg:
 /// ConfigMapGenerator / SecretGenerator arguments: the kustomization's generator fields at the
 /// top level, name and namespace defaulting to the config's own.
 fn generator_args(cfg: &Resource, secret: bool) -> Result<GeneratorArgs> {
-    let fields = Object::root(&cfg.node, Rules::JSON, "plugin", "main.plugin")?;
+    let fields = Fields::root(&cfg.node, Rules::JSON, "plugin", "main.plugin")?;
     let mut args = decode_generator(fields, secret)?;
     if args.name.is_empty() {
         args.name = cfg.name().to_string();
@@ -383,10 +383,10 @@ struct Config<'a> {
 
 impl<'a> Config<'a> {
     fn new(c: &'a Node, rules: Rules, names: &[&'static str]) -> Result<Config<'a>> {
-        Config::of(Object::root(c, rules, "plugin", "main.plugin")?, names)
+        Config::of(Fields::root(c, rules, "plugin", "main.plugin")?, names)
     }
 
-    fn of(mut o: Object<'a>, names: &[&'static str]) -> Result<Config<'a>> {
+    fn of(mut o: Fields<'a>, names: &[&'static str]) -> Result<Config<'a>> {
         let mut fields = Vec::new();
         while let Some(f) = o.next(names)? {
             fields.push(f);
@@ -415,7 +415,7 @@ impl<'a> Config<'a> {
     }
 
     /// A struct field's cursor (`go_type` names the struct, `go` the field's type).
-    fn object(&self, name: &str, go_type: &'static str, go: &str) -> Result<Option<Object<'a>>> {
+    fn object(&self, name: &str, go_type: &'static str, go: &str) -> Result<Option<Fields<'a>>> {
         Ok(self.get(name).map(|f| f.object(go_type, go)).transpose()?.flatten())
     }
 

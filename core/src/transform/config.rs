@@ -9,7 +9,7 @@
 //! accumulator holds is merged upwards with its resources, so what a base declares also applies
 //! in the overlays that include it (as in kustomize).
 
-use crate::decode::{key_matches, Field, Object, Rules};
+use crate::decode::{key_matches, Field, Fields, Rules};
 use crate::error::{Error, Result};
 use crate::kustomization::decode_field_spec;
 use crate::transform::fieldspec::{gvk_order_key, merge_spec, merge_specs, sort_specs, GvkSel, Spec};
@@ -117,7 +117,7 @@ impl TransformerConfig {
         if !matches!(doc.value, Value::Map(_) | Value::Null) {
             return Err(Error::new("a transformer configuration must be a map").at(doc.pos));
         }
-        let mut fields = Object::root(&doc, Rules::JSON, "TransformerConfig", "builtinconfig.TransformerConfig")?;
+        let mut fields = Fields::root(&doc, Rules::JSON, "TransformerConfig", "builtinconfig.TransformerConfig")?;
         let names = [
             "namePrefix",
             "nameSuffix",

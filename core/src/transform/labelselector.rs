@@ -9,7 +9,7 @@ use crate::yaml::node::{Map, Value};
 
 /// One requirement of a selector.
 #[derive(Clone, Debug, PartialEq)]
-enum Op {
+enum Operator {
     /// `key`: the key is present.
     Exists,
     /// `!key`: the key is absent.
@@ -26,7 +26,7 @@ enum Op {
 /// A parsed selector: every requirement must hold. The empty selector matches everything.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LabelSelector {
-    reqs: Vec<(String, Op)>,
+    reqs: Vec<(String, Operator)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -119,21 +119,21 @@ impl LabelSelector {
             let req = if toks.get(i) == Some(&Tok::Not) {
                 let Some(key) = word(i + 1) else { bail!("unable to parse requirement: found '!' without a key") };
                 i += 2;
-                (key, Op::Absent)
+                (key, Operator::Absent)
             } else {
                 let Some(key) = word(i) else { bail!("unable to parse requirement: expected a key") };
                 i += 1;
                 match toks.get(i) {
-                    None | Some(Tok::Comma) => (key, Op::Exists),
+                    None | Some(Tok::Comma) => (key, Operator::Exists),
                     Some(Tok::Eq | Tok::DoubleEq) => {
                         let v = word(i + 1).unwrap_or_default();
                         i += if word(i + 1).is_some() { 2 } else { 1 };
-                        (key, Op::In(vec![v]))
+                        (key, Operator::In(vec![v]))
                     }
                     Some(Tok::NotEq) => {
                         let v = word(i + 1).unwrap_or_default();
                         i += if word(i + 1).is_some() { 2 } else { 1 };
-                        (key, Op::NotIn(vec![v]))
+                        (key, Operator::NotIn(vec![v]))
                     }
                     Some(Tok::Gt | Tok::Lt) => {
                         let gt = toks.get(i) == Some(&Tok::Gt);
@@ -142,7 +142,7 @@ impl LabelSelector {
                             bail!("unable to parse requirement: for 'gt', 'lt' operators, the value must be an integer")
                         };
                         i += 2;
-                        (key, if gt { Op::Gt(n) } else { Op::Lt(n) })
+                        (key, if gt { Operator::Gt(n) } else { Operator::Lt(n) })
                     }
                     Some(Tok::Word(w)) if w == "in" || w == "notin" => {
                         let negate = w == "notin";
@@ -166,7 +166,7 @@ impl LabelSelector {
                                 _ => bail!("unable to parse requirement: expected ')'"),
                             }
                         }
-                        (key, if negate { Op::NotIn(vals) } else { Op::In(vals) })
+                        (key, if negate { Operator::NotIn(vals) } else { Operator::In(vals) })
                     }
                     Some(_) => bail!("unable to parse requirement: unexpected token after '{key}'"),
                 }
@@ -197,15 +197,15 @@ impl LabelSelector {
                 _ => Some(v.scalar_text().unwrap_or_default()),
             });
             match (op, value) {
-                (Op::Exists, v) => v.is_some(),
-                (Op::Absent, v) => v.is_none(),
-                (Op::In(vals), Some(v)) => vals.contains(&v),
-                (Op::In(_), None) => false,
-                (Op::NotIn(vals), Some(v)) => !vals.contains(&v),
-                (Op::NotIn(_), None) => true,
-                (Op::Gt(n), Some(v)) => v.parse::<i64>().is_ok_and(|x| x > *n),
-                (Op::Lt(n), Some(v)) => v.parse::<i64>().is_ok_and(|x| x < *n),
-                (Op::Gt(_) | Op::Lt(_), None) => false,
+                (Operator::Exists, v) => v.is_some(),
+                (Operator::Absent, v) => v.is_none(),
+                (Operator::In(vals), Some(v)) => vals.contains(&v),
+                (Operator::In(_), None) => false,
+                (Operator::NotIn(vals), Some(v)) => !vals.contains(&v),
+                (Operator::NotIn(_), None) => true,
+                (Operator::Gt(n), Some(v)) => v.parse::<i64>().is_ok_and(|x| x > *n),
+                (Operator::Lt(n), Some(v)) => v.parse::<i64>().is_ok_and(|x| x < *n),
+                (Operator::Gt(_) | Operator::Lt(_), None) => false,
             }
         })
     }
@@ -270,9 +270,9 @@ fn check_value(key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-fn check_requirement((key, op): &(String, Op)) -> Result<()> {
+fn check_requirement((key, op): &(String, Operator)) -> Result<()> {
     check_key(key)?;
-    if let Op::In(vals) | Op::NotIn(vals) = op {
+    if let Operator::In(vals) | Operator::NotIn(vals) = op {
         for v in vals {
             check_value(key, v)?;
         }

@@ -84,17 +84,17 @@ enum Directive {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Kind {
+enum NodeKind {
     Map,
     Seq,
     Scalar,
 }
 
-fn kind(n: &Node) -> Kind {
+fn kind(n: &Node) -> NodeKind {
     match n.value {
-        Value::Map(_) => Kind::Map,
-        Value::Seq(_) => Kind::Seq,
-        _ => Kind::Scalar,
+        Value::Map(_) => NodeKind::Map,
+        Value::Seq(_) => NodeKind::Seq,
+        _ => NodeKind::Scalar,
     }
 }
 
@@ -175,13 +175,13 @@ impl<'s> Merger<'s> {
             }
         }
         match k {
-            Kind::Map => self.walk_map(dest, origin, sch),
-            Kind::Seq if openapi::merge_keys(sch).is_some() => self.walk_assoc(dest, origin, sch),
-            Kind::Seq => Ok(match origin {
+            NodeKind::Map => self.walk_map(dest, origin, sch),
+            NodeKind::Seq if openapi::merge_keys(sch).is_some() => self.walk_assoc(dest, origin, sch),
+            NodeKind::Seq => Ok(match origin {
                 Some(o) => Walked { node: Some(o), side: Side::Origin },
                 None => Walked { node: dest, side: Side::Dest },
             }),
-            Kind::Scalar => Ok(match origin {
+            NodeKind::Scalar => Ok(match origin {
                 Some(o) => Walked { node: Some(o), side: Side::Origin },
                 None => Walked { node: dest, side: Side::Dest },
             }),
@@ -296,11 +296,11 @@ impl<'s> Merger<'s> {
     }
 }
 
-fn type_word(k: Kind) -> &'static str {
+fn type_word(k: NodeKind) -> &'static str {
     match k {
-        Kind::Map => "map",
-        Kind::Seq => "list",
-        Kind::Scalar => "scalar",
+        NodeKind::Map => "map",
+        NodeKind::Seq => "list",
+        NodeKind::Scalar => "scalar",
     }
 }
 

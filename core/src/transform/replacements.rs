@@ -23,7 +23,7 @@
 
 use crate::accumulate::Accumulator;
 use crate::ctx::Ctx;
-use crate::decode::{self, Field, Object, Rules, Spanned};
+use crate::decode::{self, Field, Fields, Rules, Spanned};
 use crate::error::{bail, Error, Result};
 use crate::fieldpath::{lookup, node_kind, FieldPath, Segment};
 use crate::load::LoadedKustomization;
@@ -212,7 +212,7 @@ pub(crate) fn decode_entries(f: &Field) -> Result<Vec<ReplacementEntry>> {
 }
 
 /// One entry: a replacement written inline, or `path:` naming a file (never both).
-fn decode_entry(mut o: Object) -> Result<ReplacementEntry> {
+fn decode_entry(mut o: Fields) -> Result<ReplacementEntry> {
     let pos = o.pos();
     let mut r = Replacement { source: None, targets: None, pos };
     let mut path = String::new();
@@ -235,7 +235,7 @@ fn decode_entry(mut o: Object) -> Result<ReplacementEntry> {
 fn decode_file(doc: &Node) -> Result<Vec<Replacement>> {
     let objects = match &doc.value {
         Value::Seq(_) => decode::root_objects(doc, Rules::JSON, "Replacement", "[]types.Replacement")?,
-        Value::Map(_) => vec![Object::root(doc, Rules::JSON, "Replacement", "types.Replacement")?],
+        Value::Map(_) => vec![Fields::root(doc, Rules::JSON, "Replacement", "types.Replacement")?],
         other => bail!("unsupported replacement type encountered within replacement path: {}", other.type_name()),
     };
     objects
@@ -287,7 +287,7 @@ fn id_field(id: &mut IdSelector, f: &Field) -> Result<()> {
     Ok(())
 }
 
-fn decode_selector(mut o: Object) -> Result<Selector> {
+fn decode_selector(mut o: Fields) -> Result<Selector> {
     let mut s = Selector::default();
     let names = ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"];
     while let Some(f) = o.next(&names)? {
@@ -306,7 +306,7 @@ fn decode_selector(mut o: Object) -> Result<Selector> {
     Ok(s)
 }
 
-fn decode_target(mut o: Object) -> Result<Target> {
+fn decode_target(mut o: Fields) -> Result<Target> {
     let mut t = Target {
         pos: o.pos(),
         select: None,
@@ -853,7 +853,7 @@ mod tests {
     /// The entries of a kustomization's `replacements` field written as `text`.
     fn entries(text: &str) -> Result<Vec<ReplacementEntry>> {
         let d = parse_one(text, Schema::V11).unwrap().unwrap();
-        let mut root = Object::root(&d, Rules::KUSTOMIZATION, "Kustomization", "types.Kustomization")?;
+        let mut root = Fields::root(&d, Rules::KUSTOMIZATION, "Kustomization", "types.Kustomization")?;
         let f = root.next(&["replacements"])?.unwrap();
         decode_entries(&f)
     }

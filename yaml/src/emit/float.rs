@@ -1,7 +1,7 @@
 //! How kustomize's output spells a float: the JSON number it writes, read back and printed by
 //! go-yaml v2 ([`format_float`]), from the shortest round-trip digits (`Digits`).
 
-use super::*;
+use std::fmt::Write as _;
 
 /// How a float prints: the JSON number kustomize writes for it, read back by go-yaml v2 and
 /// printed by it. Integral values below 1e21 become integers when their shortest decimal digits

@@ -28,11 +28,11 @@ mod order;
 mod scalar;
 
 pub use float::format_float;
-use float::*;
+use float::write_float;
 pub use order::natural_less;
-use order::*;
+use order::sort_keys;
 pub use scalar::json_roundtrip;
-use scalar::*;
+use scalar::{analyze, is_break, is_printable, plain_keeps_meaning, Analysis, EmitStyle};
 
 /// libyaml's `best_indent`.
 const BEST_INDENT: isize = 2;
@@ -313,32 +313,32 @@ impl<'n> Emitter<'_, 'n> {
     /// A string scalar: go-yaml v2's style request, then libyaml's `select_scalar_style`.
     fn string(&mut self, s: &str, a: &Analysis, simple_key: bool) {
         let mut style = if a.newline {
-            Style::Literal
+            EmitStyle::Literal
         } else if plain_keeps_meaning(s) {
-            Style::Plain
+            EmitStyle::Plain
         } else {
-            Style::Double
+            EmitStyle::Double
         };
         if simple_key && a.multiline {
-            style = Style::Double;
+            style = EmitStyle::Double;
         }
-        if style == Style::Plain && (!a.block_plain_allowed || (s.is_empty() && simple_key)) {
-            style = Style::Single;
+        if style == EmitStyle::Plain && (!a.block_plain_allowed || (s.is_empty() && simple_key)) {
+            style = EmitStyle::Single;
         }
-        if style == Style::Single && !a.single_quoted_allowed {
-            style = Style::Double;
+        if style == EmitStyle::Single && !a.single_quoted_allowed {
+            style = EmitStyle::Double;
         }
-        if style == Style::Literal && (!a.block_allowed || simple_key) {
-            style = Style::Double;
+        if style == EmitStyle::Literal && (!a.block_allowed || simple_key) {
+            style = EmitStyle::Double;
         }
         let saved = self.indent;
         self.increase_indent(true, false);
         let allow_breaks = !simple_key;
         match style {
-            Style::Plain => self.write_plain(s, allow_breaks, a.ascii),
-            Style::Single => self.write_single_quoted(s, allow_breaks),
-            Style::Double => self.write_double_quoted(s, allow_breaks),
-            Style::Literal => self.write_literal(s),
+            EmitStyle::Plain => self.write_plain(s, allow_breaks, a.ascii),
+            EmitStyle::Single => self.write_single_quoted(s, allow_breaks),
+            EmitStyle::Double => self.write_double_quoted(s, allow_breaks),
+            EmitStyle::Literal => self.write_literal(s),
         }
         self.indent = saved;
     }

@@ -1,7 +1,7 @@
 //! go-yaml v2's "natural" map key order ([`natural_less`]), a stable merge sort like Go's
 //! `sort.Stable`, and the Unicode letter and digit tables of the Go that built kubectl.
 
-use super::*;
+use std::borrow::Cow;
 
 /// go-yaml v2's map key order (`keyList.Less` for string keys), compared rune by rune up to
 /// the first difference, where:

@@ -2,11 +2,11 @@
 //! go-yaml v2 would read it back plain as the same string, and kustomize's JSON round trip of
 //! U+0085 ([`json_roundtrip`]).
 
-use super::*;
+use std::borrow::Cow;
 
 /// The scalar styles go-yaml v2 uses (it never asks for the folded style).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(super) enum Style {
+pub(super) enum EmitStyle {
     Plain,
     Single,
     Double,

@@ -1,7 +1,16 @@
 //! The builder: nodes from parser events, in one pass with an explicit stack (anchors and
 //! bounded alias expansion, merge keys, duplicate and non-string keys, limits).
 
-use super::*;
+use super::scalar::{
+    decode_binary, is_canonical_text, kind_phrase, non_string_key_message, reprinted_block_scalar, text_len, v11_key,
+    v11_key_value, ResolvedScalar,
+};
+use super::{Budget, Deferred, Limit, ReadLimits, Schema, YamlError, LIMIT_SCOPE};
+use crate::event::{CoreTag, Event, TagClass};
+use crate::node::{Map, Node, Pos, Style, Value, Written};
+use crate::resolve::{go_special_float, resolve_core, Res};
+use foldhash::{HashMap, HashMapExt};
+use std::borrow::Cow;
 
 #[derive(Clone, Copy, Default)]
 struct Info {
@@ -22,7 +31,8 @@ struct Anchored {
     raw: Option<String>,
 }
 
-enum Pending {
+/// A map key read whose value is awaited, and what its value will do.
+enum PendingKey {
     /// The index of the key's (placeholder) entry.
     Key(usize),
     /// V3, deferring: a key the map has already, with the problem (its value goes there).
@@ -36,7 +46,7 @@ enum Pending {
 struct MapFrame {
     map: Map,
     key_lines: Vec<u32>,
-    pending: Option<Pending>,
+    pending: Option<PendingKey>,
     merge_seen: bool,
     merge: Option<Vec<Map>>,
     /// V3: whether a key `<<` (of any style) was seen.
@@ -60,11 +70,46 @@ struct Frame {
     kind: FrameKind,
 }
 
+/// How one document is read and what it is charged to: the settings both parsers pass to the
+/// [`Builder`] they drive, and where a successful read's spending and deferred problems go.
+pub(crate) struct Reading<'a> {
+    pub(crate) schema: Schema,
+    pub(crate) limits: &'a ReadLimits,
+    /// What the reads so far have spent (one parse, or a whole build).
+    pub(crate) budget: &'a mut Budget,
+    /// `Some` when problems kustomize finds only later are recorded ([`Deferred`]), not raised.
+    pub(crate) deferred: Option<&'a mut Vec<Deferred>>,
+}
+
+impl<'a> Reading<'a> {
+    /// A builder for one attempt at the document, starting from the budget spent so far.
+    pub(crate) fn builder(&self) -> Builder<'a> {
+        let deferred = self.deferred.is_some().then(Vec::new);
+        Builder {
+            schema: self.schema,
+            limits: self.limits,
+            budget: *self.budget,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            root: None,
+            deferred,
+        }
+    }
+
+    /// Takes what `out` spent and recorded (its document was built without error).
+    pub(crate) fn settle(&mut self, out: &mut Builder) {
+        *self.budget = out.budget;
+        if let (Some(all), Some(mine)) = (self.deferred.as_deref_mut(), out.deferred.as_mut()) {
+            all.append(mine);
+        }
+    }
+}
+
 /// Builds a document from the [`Event`]s of either parser, applying every decoding rule, limit
 /// and message of this module.
 pub(crate) struct Builder<'l> {
     schema: Schema,
-    limits: &'l Limits,
+    limits: &'l ReadLimits,
     budget: Budget,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Anchored>,
@@ -74,19 +119,6 @@ pub(crate) struct Builder<'l> {
 }
 
 impl<'l> Builder<'l> {
-    /// A builder; with `deferring`, it records [`Deferred`] problems instead of failing on them.
-    pub(crate) fn new(schema: Schema, limits: &'l Limits, budget: Budget, deferring: bool) -> Self {
-        let deferred = deferring.then(Vec::new);
-        Builder { schema, limits, budget, stack: Vec::new(), anchors: HashMap::new(), root: None, deferred }
-    }
-
-    /// Hands the recorded problems to `out` (a document was built without error).
-    pub(crate) fn deferred_into(&mut self, out: Option<&mut Vec<Deferred>>) {
-        if let (Some(out), Some(mine)) = (out, self.deferred.as_mut()) {
-            out.append(mine);
-        }
-    }
-
     /// A problem kustomize finds only when it converts the object holding `node` to JSON:
     /// recorded when deferring, else an error.
     fn defer(&mut self, message: String, pos: Pos, node: Pos) -> Result<(), YamlError> {
@@ -118,18 +150,12 @@ impl<'l> Builder<'l> {
             Event::Start { seq, flow, anchor, pos } => self.start(seq, anchor, pos, flow),
             Event::End => self.end(),
             Event::Scalar { text, style, tag, anchor, pos } => match style {
-                Style::Plain => self.scalar(text, NodeStyle::Plain, tag, anchor, pos, None),
-                Style::Quoted => self.scalar(text, NodeStyle::Quoted, tag, anchor, pos, None),
+                Style::Plain | Style::Quoted => self.scalar(text, style, tag, anchor, pos, None),
                 Style::Literal => self.block_scalar(text, true, tag, anchor, pos),
                 Style::Folded => self.block_scalar(text, false, tag, anchor, pos),
             },
             Event::Alias { anchor, pos } => self.alias(anchor, pos),
         }
-    }
-
-    /// What this builder has spent of the limits, with what was spent before it.
-    pub(crate) fn budget(&self) -> Budget {
-        self.budget
     }
 
     /// The document built from the events so far (all collections must be closed).
@@ -273,7 +299,7 @@ impl<'l> Builder<'l> {
         anchor: usize,
         pos: Pos,
     ) -> Result<(), YamlError> {
-        let style = if literal { NodeStyle::Literal } else { NodeStyle::Folded };
+        let style = if literal { Style::Literal } else { Style::Folded };
         if self.schema == Schema::V3 && !self.in_key_position() {
             match reprinted_block_scalar(&text, literal) {
                 Ok(None) => {}
@@ -291,13 +317,13 @@ impl<'l> Builder<'l> {
     fn scalar(
         &mut self,
         text: Cow<'_, str>,
-        style: NodeStyle,
+        style: Style,
         class: TagClass,
         anchor: usize,
         pos: Pos,
         as_read: Option<Cow<'_, str>>,
     ) -> Result<(), YamlError> {
-        let plain = style == NodeStyle::Plain;
+        let plain = style == Style::Plain;
         let flow = self.top_flow();
         let empty_null = plain && text.is_empty() && class == TagClass::Implicit;
         if self.in_key_position() {
@@ -461,7 +487,7 @@ impl<'l> Builder<'l> {
                 let first = !mf.lt_lt_seen;
                 mf.lt_lt_seen = true;
                 if first && !is_merge {
-                    mf.pending = Some(Pending::Drop);
+                    mf.pending = Some(PendingKey::Drop);
                     return Ok(());
                 }
             }
@@ -502,7 +528,7 @@ impl<'l> Builder<'l> {
             return self.err("duplicate merge key", pos);
         }
         mf.merge_seen = true;
-        mf.pending = Some(Pending::Merge);
+        mf.pending = Some(PendingKey::Merge);
         Ok(())
     }
 
@@ -528,7 +554,7 @@ impl<'l> Builder<'l> {
                 }
                 // The first value stays; the later one goes on the problem.
                 let problem = (e.key().clone(), YamlError::new(message, pos));
-                mf.pending = Some(Pending::Duplicate(Box::new(problem)));
+                mf.pending = Some(PendingKey::Duplicate(Box::new(problem)));
                 return Ok(());
             }
             // go-yaml v2: the last value wins.
@@ -542,7 +568,7 @@ impl<'l> Builder<'l> {
                 index
             }
         };
-        mf.pending = Some(Pending::Key(index));
+        mf.pending = Some(PendingKey::Key(index));
         Ok(())
     }
 
@@ -618,13 +644,13 @@ impl<'l> Builder<'l> {
         match &mut frame.kind {
             FrameKind::Seq(items) => items.push(node),
             FrameKind::Map(mf) => match mf.pending.take() {
-                Some(Pending::Duplicate(problem)) => {
+                Some(PendingKey::Duplicate(problem)) => {
                     let (key, error) = *problem;
                     if let Some(d) = self.deferred.as_mut() {
                         d.push(Deferred { node: frame.pos, error, later: Some((key, node)) });
                     }
                 }
-                Some(Pending::Key(index)) => {
+                Some(PendingKey::Key(index)) => {
                     if let (Some(error), Some(d)) = (mf.key_problem.take(), self.deferred.as_mut()) {
                         d.push(Deferred { node: pos, error, later: None });
                     }
@@ -632,8 +658,8 @@ impl<'l> Builder<'l> {
                         *slot = node;
                     }
                 }
-                Some(Pending::Drop) => {}
-                Some(Pending::Merge) => match schema {
+                Some(PendingKey::Drop) => {}
+                Some(PendingKey::Merge) => match schema {
                     Schema::V3 => match merge_sources_v3(node, info.from_alias) {
                         Ok(sources) => mf.merge = Some(sources),
                         Err(m) => return self.err(m, pos),
@@ -706,6 +732,7 @@ mod tests {
     //! V11 keys through `commonLabels`/`commonAnnotations` in a kustomization.
     use super::*;
     use crate::read::tests::{assert_same, err, keys, one, s, x_both_ways};
+    use crate::read::{parse_one, parse_stream, parse_stream_with};
 
     #[test]
     fn duplicate_keys() {
@@ -842,7 +869,8 @@ mod tests {
     fn a_list_at_its_keys_indentation_starting_with_a_flow_item_is_a_block_list() {
         for text in ["x:\n- []\n-\n", "x:\n- {a: 1}\n-\n", "x:\n- [a]\n- \n"] {
             for fast in [true, false] {
-                let docs = parse_stream_with(text, Schema::V3, &Limits { fast_path: fast, ..Limits::default() });
+                let docs =
+                    parse_stream_with(text, Schema::V3, &ReadLimits { fast_path: fast, ..ReadLimits::default() });
                 let docs = docs.unwrap_or_else(|e| panic!("{text:?} (fast path {fast}): {e}"));
                 let items = docs[0].get("x").and_then(Node::as_seq).expect("a list");
                 assert_eq!(items[1].value, Value::Null, "{text:?} (fast path {fast})");
@@ -916,7 +944,7 @@ mod tests {
             ("x: |-\n  a\n\t", Pos::new(3, 1)),
         ] {
             for fast in [true, false] {
-                let got = parse_stream_with(text, Schema::V3, &Limits { fast_path: fast, ..Limits::default() });
+                let got = parse_stream_with(text, Schema::V3, &ReadLimits { fast_path: fast, ..ReadLimits::default() });
                 let e = got.expect_err(text);
                 assert_eq!(e.message, "found a tab character where an indentation space is expected", "{text:?}");
                 assert_eq!(e.pos, at, "{text:?} (fast path {fast})");

@@ -3,7 +3,7 @@
 //! Events (`event::Event`) come from kcompile's own parser (`scan.rs`) for the YAML that
 //! manifests are made of, and from `saphyr-parser` (through its adapter, `saphyr.rs`) for
 //! anything else and for every error (the two agree wherever the first answers: differential
-//! tests and a fuzz target check it); [`Limits::fast_path`] turns the first off. The reader's
+//! tests and a fuzz target check it); [`ReadLimits::fast_path`] turns the first off. The reader's
 //! `Builder` cannot tell which parser sent an event. Nodes are built from the
 //! events in one pass with an explicit stack (nothing recurses on the input's nesting). Two decoding schemas exist because kustomize reads
 //! its inputs with two different YAML libraries:
@@ -113,10 +113,8 @@
 //! `retry.rs` parses one, `builder.rs` turns events into nodes, `scalar.rs` decodes tagged
 //! scalars, block scalars and keys.
 
-use super::node::{Map, Node, Pos, Style as NodeStyle, Value, Written};
-use crate::event::{CoreTag, Event, Style, TagClass};
-use crate::resolve::{go_format_float32_g, go_special_float, resolve_core, Res};
-use foldhash::{HashMap, HashMapExt};
+use super::node::{Node, Pos, Value};
+use crate::resolve::{resolve_core, Res};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -125,14 +123,13 @@ mod retry;
 mod scalar;
 mod split;
 
-pub(crate) use builder::Builder;
+pub(crate) use builder::{Builder, Reading};
+use retry::parse_first_document;
 pub use retry::unprintable;
-use retry::*;
-pub use scalar::plain_non_string_v3;
-use scalar::*;
 pub(crate) use scalar::{is_canonical_text, reprinted_block_scalar};
+pub use scalar::{plain_non_string_v3, unreadable_when_written_v3};
 pub(crate) use split::count_newlines;
-use split::*;
+use split::split_documents;
 
 /// Which YAML library's decoding rules to follow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,7 +148,7 @@ pub struct YamlError {
     pub message: String,
     /// Where (1-based line and column; `0:0` when unknown).
     pub pos: Pos,
-    /// Which of the [`Limits`] the text went over, when that is what went wrong.
+    /// Which of the [`ReadLimits`] the text went over, when that is what went wrong.
     pub limit: Option<Limit>,
 }
 
@@ -182,19 +179,19 @@ pub struct Deferred {
     pub later: Option<(String, Node)>,
 }
 
-/// Which of the [`Limits`] a [`YamlError`] is about, so that a caller can say how to raise it.
+/// Which of the [`ReadLimits`] a [`YamlError`] is about, so that a caller can say how to raise it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Limit {
-    /// [`Limits::max_depth`].
+    /// [`ReadLimits::max_depth`].
     Depth,
-    /// [`Limits::max_nodes`].
+    /// [`ReadLimits::max_nodes`].
     Nodes,
-    /// [`Limits::max_alias_nodes`].
+    /// [`ReadLimits::max_alias_nodes`].
     AliasNodes,
-    /// [`Limits::max_bytes`].
+    /// [`ReadLimits::max_bytes`].
     Bytes,
-    /// [`Limits::max_documents`].
+    /// [`ReadLimits::max_documents`].
     Documents,
 }
 
@@ -223,7 +220,7 @@ impl std::error::Error for YamlError {}
 /// every node and every byte of scalar and key text produced, including copies made for aliases
 /// (and the copy kept for each anchor). They are checked before copying.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Limits {
+pub struct ReadLimits {
     /// Maximum nesting of lists and maps. Default 1000 (go-yaml allows 10000, but kcompile's
     /// tree code recurses, and no real manifest comes near 1000). Note that saphyr-parser itself
     /// refuses more than 255 nested *flow* collections.
@@ -243,9 +240,9 @@ pub struct Limits {
     pub fast_path: bool,
 }
 
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits {
+impl Default for ReadLimits {
+    fn default() -> ReadLimits {
+        ReadLimits {
             max_depth: 1000,
             max_nodes: 4_000_000,
             max_bytes: 256 << 20,
@@ -256,7 +253,7 @@ impl Default for Limits {
     }
 }
 
-/// What has been spent of the [`Limits`]: by one parse, or by all the parses of one build.
+/// What has been spent of the [`ReadLimits`]: by one parse, or by all the parses of one build.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Budget {
     nodes: usize,
@@ -268,13 +265,13 @@ pub struct Budget {
 }
 
 /// Parses a multi-document YAML file (resources, patches) as kustomize does, dropping null and
-/// empty documents. See the module documentation for the rules. Uses [`Limits::default`].
+/// empty documents. See the module documentation for the rules. Uses [`ReadLimits::default`].
 pub fn parse_stream(text: &str, schema: Schema) -> Result<Vec<Node>, YamlError> {
-    parse_stream_with(text, schema, &Limits::default())
+    parse_stream_with(text, schema, &ReadLimits::default())
 }
 
 /// [`parse_stream`] with explicit limits.
-pub fn parse_stream_with(text: &str, schema: Schema, limits: &Limits) -> Result<Vec<Node>, YamlError> {
+pub fn parse_stream_with(text: &str, schema: Schema, limits: &ReadLimits) -> Result<Vec<Node>, YamlError> {
     parse_stream_in(text, schema, limits, &mut Budget::default())
 }
 
@@ -283,10 +280,10 @@ pub fn parse_stream_with(text: &str, schema: Schema, limits: &Limits) -> Result<
 pub fn parse_stream_in(
     text: &str,
     schema: Schema,
-    limits: &Limits,
+    limits: &ReadLimits,
     budget: &mut Budget,
 ) -> Result<Vec<Node>, YamlError> {
-    stream(text, schema, limits, budget, None)
+    stream(text, Reading { schema, limits, budget, deferred: None })
 }
 
 /// [`parse_stream_in`] under go-yaml v3's rules, recording instead of failing on what kustomize
@@ -294,21 +291,15 @@ pub fn parse_stream_in(
 /// those problems, in the order of the text.
 pub fn parse_stream_deferring(
     text: &str,
-    limits: &Limits,
+    limits: &ReadLimits,
     budget: &mut Budget,
 ) -> Result<(Vec<Node>, Vec<Deferred>), YamlError> {
     let mut deferred = Vec::new();
-    let docs = stream(text, Schema::V3, limits, budget, Some(&mut deferred))?;
+    let docs = stream(text, Reading { schema: Schema::V3, limits, budget, deferred: Some(&mut deferred) })?;
     Ok((docs, deferred))
 }
 
-fn stream(
-    text: &str,
-    schema: Schema,
-    limits: &Limits,
-    budget: &mut Budget,
-    mut deferred: Option<&mut Vec<Deferred>>,
-) -> Result<Vec<Node>, YamlError> {
+fn stream(text: &str, mut r: Reading) -> Result<Vec<Node>, YamlError> {
     let normalized: Cow<str> = if memchr::memmem::find(text.as_bytes(), b"\r\n").is_some() {
         Cow::Owned(text.replace("\r\n", "\n"))
     } else {
@@ -316,16 +307,15 @@ fn stream(
     };
     let mut out = Vec::new();
     for piece in split_documents(&normalized)? {
-        budget.documents = budget.documents.saturating_add(1);
-        if budget.documents > limits.max_documents {
+        r.budget.documents = r.budget.documents.saturating_add(1);
+        if r.budget.documents > r.limits.max_documents {
             return Err(YamlError::over(
                 Limit::Documents,
-                format!("more than {} YAML documents: {LIMIT_SCOPE}", limits.max_documents),
+                format!("more than {} YAML documents: {LIMIT_SCOPE}", r.limits.max_documents),
                 Pos::new(piece.line_offset + 1, 1),
             ));
         }
-        let found =
-            parse_first_document(piece.text, piece.line_offset, schema, limits, budget, deferred.as_deref_mut());
+        let found = parse_first_document(piece.text, piece.line_offset, &mut r);
         let Some(node) = found? else {
             continue;
         };
@@ -344,13 +334,13 @@ fn stream(
 
 /// Parses the first YAML document of `text` (a kustomization file, a JSON 6902 patch). Returns
 /// `None` when there is no document or it is null. Later documents are ignored, unread, as
-/// go-yaml's `Unmarshal` ignores them. Uses [`Limits::default`].
+/// go-yaml's `Unmarshal` ignores them. Uses [`ReadLimits::default`].
 pub fn parse_one(text: &str, schema: Schema) -> Result<Option<Node>, YamlError> {
-    parse_one_with(text, schema, &Limits::default())
+    parse_one_with(text, schema, &ReadLimits::default())
 }
 
 /// [`parse_one`] with explicit limits.
-pub fn parse_one_with(text: &str, schema: Schema, limits: &Limits) -> Result<Option<Node>, YamlError> {
+pub fn parse_one_with(text: &str, schema: Schema, limits: &ReadLimits) -> Result<Option<Node>, YamlError> {
     parse_one_in(text, schema, limits, &mut Budget::default())
 }
 
@@ -358,7 +348,7 @@ pub fn parse_one_with(text: &str, schema: Schema, limits: &Limits) -> Result<Opt
 pub fn parse_one_in(
     text: &str,
     schema: Schema,
-    limits: &Limits,
+    limits: &ReadLimits,
     budget: &mut Budget,
 ) -> Result<Option<Node>, YamlError> {
     budget.documents = budget.documents.saturating_add(1);
@@ -369,7 +359,8 @@ pub fn parse_one_in(
             Pos::new(1, 1),
         ));
     }
-    Ok(parse_first_document(text, 0, schema, limits, budget, None)?.filter(|n| !n.is_null()))
+    let mut r = Reading { schema, limits, budget, deferred: None };
+    Ok(parse_first_document(text, 0, &mut r)?.filter(|n| !n.is_null()))
 }
 
 /// What the limits bound, for their messages.
@@ -401,6 +392,7 @@ mod tests {
     //! Expectations marked "kubectl" were checked against `kubectl kustomize` (kustomize v5.5.0):
     //! V3 ones through a resource's `data:` map, V11 values through a JSON 6902 patch `value:`,
     //! V11 keys through `commonLabels`/`commonAnnotations` in a kustomization.
+    use super::scalar::decode_binary;
     use super::*;
 
     pub(super) fn s(x: &str) -> Value {
@@ -427,7 +419,8 @@ mod tests {
     /// Reads `text` recording deferred problems: the one document and what was recorded, as
     /// (node position, error position, message).
     pub(super) fn deferring(text: &str) -> (Node, Vec<(String, String, String)>) {
-        let (mut docs, d) = parse_stream_deferring(text, &Limits::default(), &mut Budget::default()).expect("parses");
+        let (mut docs, d) =
+            parse_stream_deferring(text, &ReadLimits::default(), &mut Budget::default()).expect("parses");
         let d = d.into_iter().map(|d| (d.node.to_string(), d.error.pos.to_string(), d.error.message)).collect();
         (docs.remove(0), d)
     }
@@ -474,7 +467,7 @@ mod tests {
         let (doc, d) = deferring(text);
         assert_eq!(keys(doc.get("m").unwrap()), ["k", "j"]);
         assert_eq!(doc.get("m").unwrap().get("k").unwrap().value, Value::Int(1));
-        let (_, all) = parse_stream_deferring(text, &Limits::default(), &mut Budget::default()).unwrap();
+        let (_, all) = parse_stream_deferring(text, &ReadLimits::default(), &mut Budget::default()).unwrap();
         let (key, later) = all[0].later.clone().unwrap();
         assert_eq!((key.as_str(), later.value, later.pos), ("k", Value::Int(3), Pos::new(4, 6)));
         let expected =
@@ -504,7 +497,7 @@ mod tests {
 
     pub(super) fn x_both_ways(text: &str, want: &str) {
         for fast in [true, false] {
-            let got = parse_stream_with(text, Schema::V3, &Limits { fast_path: fast, ..Limits::default() });
+            let got = parse_stream_with(text, Schema::V3, &ReadLimits { fast_path: fast, ..ReadLimits::default() });
             let docs = got.unwrap_or_else(|e| panic!("{text:?} (fast path {fast}): {e}"));
             let last = docs.last().expect("a document");
             assert_eq!(last.str_at(&["x"]), Some(want), "{text:?} (fast path {fast})");
@@ -532,27 +525,27 @@ mod tests {
         let e = err(&laughs(), Schema::V3);
         assert!(e.message.starts_with("more than 4000000 YAML nodes after alias expansion"), "{e}");
         // Small limits trip early.
-        let limits = Limits { max_nodes: 1000, ..Limits::default() };
+        let limits = ReadLimits { max_nodes: 1000, ..ReadLimits::default() };
         let e = parse_stream_with(&laughs(), Schema::V11, &limits).unwrap_err();
         assert!(e.message.contains("more than 1000 YAML nodes after alias expansion"), "{e}");
         // Long strings are bounded by bytes.
-        let limits = Limits { max_bytes: 10_000, ..Limits::default() };
+        let limits = ReadLimits { max_bytes: 10_000, ..ReadLimits::default() };
         let text = format!("a: &a \"{}\"\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n", "x".repeat(1000));
         assert!(parse_one_with(&text, Schema::V3, &limits).unwrap_err().message.contains("bytes"));
         // Without aliases, the message does not mention them; documents have their own limit.
-        let limits = Limits { max_nodes: 10, ..Limits::default() };
+        let limits = ReadLimits { max_nodes: 10, ..ReadLimits::default() };
         let e = parse_stream_with("a: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n", Schema::V3, &limits).unwrap_err();
         assert!(e.message.starts_with("more than 10 YAML nodes:"), "{e}");
-        let limits = Limits { max_documents: 2, ..Limits::default() };
+        let limits = ReadLimits { max_documents: 2, ..ReadLimits::default() };
         let e = parse_stream_with("a: 1\n---\nb: 2\n---\nc: 3\n", Schema::V3, &limits).unwrap_err();
         assert!(e.message.starts_with("more than 2 YAML documents"), "{e}");
         assert_eq!(e.pos.line, 5);
         // Alias copies have their own limit.
-        let limits = Limits { max_alias_nodes: 100, ..Limits::default() };
+        let limits = ReadLimits { max_alias_nodes: 100, ..ReadLimits::default() };
         let e = parse_stream_with(&laughs(), Schema::V3, &limits).unwrap_err();
         assert!(e.message.starts_with("more than 100 YAML nodes made by alias expansion"), "{e}");
         // A budget carries over from one parse to the next.
-        let limits = Limits { max_nodes: 20, ..Limits::default() };
+        let limits = ReadLimits { max_nodes: 20, ..ReadLimits::default() };
         let mut budget = Budget::default();
         parse_stream_in("a: [1, 2, 3, 4, 5]\n", Schema::V3, &limits, &mut budget).unwrap();
         parse_stream_in("a: [1, 2, 3, 4, 5]\n", Schema::V3, &limits, &mut budget).unwrap();
@@ -564,14 +557,14 @@ mod tests {
 
     #[test]
     fn an_error_over_a_limit_names_the_limit_and_other_errors_name_none() {
-        let over = |text: &str, limits: Limits| parse_stream_with(text, Schema::V3, &limits).unwrap_err().limit;
-        let d = Limits::default;
+        let over = |text: &str, limits: ReadLimits| parse_stream_with(text, Schema::V3, &limits).unwrap_err().limit;
+        let d = ReadLimits::default;
         assert_eq!(over(&laughs(), d()), Some(Limit::Nodes));
-        assert_eq!(over(&laughs(), Limits { max_alias_nodes: 100, ..d() }), Some(Limit::AliasNodes));
+        assert_eq!(over(&laughs(), ReadLimits { max_alias_nodes: 100, ..d() }), Some(Limit::AliasNodes));
         let text = format!("a: &a \"{}\"\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n", "x".repeat(1000));
-        assert_eq!(over(&text, Limits { max_bytes: 10_000, ..d() }), Some(Limit::Bytes));
-        assert_eq!(over("a: 1\n---\nb: 2\n", Limits { max_documents: 1, ..d() }), Some(Limit::Documents));
-        assert_eq!(over("a: [[[1]]]\n", Limits { max_depth: 2, ..d() }), Some(Limit::Depth));
+        assert_eq!(over(&text, ReadLimits { max_bytes: 10_000, ..d() }), Some(Limit::Bytes));
+        assert_eq!(over("a: 1\n---\nb: 2\n", ReadLimits { max_documents: 1, ..d() }), Some(Limit::Documents));
+        assert_eq!(over("a: [[[1]]]\n", ReadLimits { max_depth: 2, ..d() }), Some(Limit::Depth));
         assert_eq!(over("a: [1\n", d()), None);
         assert_eq!(over("a: 1\na: 2\n", d()), None);
     }
@@ -601,7 +594,7 @@ mod tests {
         assert!(e3.message.contains("nested too deeply"), "{e3}");
         assert!(e4.message.contains("nested too deeply"), "{e4}");
         // Aliases cannot exceed the depth either.
-        let limits = Limits { max_depth: 3, ..Limits::default() };
+        let limits = ReadLimits { max_depth: 3, ..ReadLimits::default() };
         let e = parse_one_with("a: &a [[1]]\nb: [*a]\n", Schema::V3, &limits).unwrap_err();
         assert!(e.message.contains("nested too deeply"), "{e}");
         assert!(parse_one_with("a: &a [[1]]\nb: *a\n", Schema::V3, &limits).is_ok());

@@ -1,19 +1,14 @@
 //! One document: kcompile's own parser first, then `saphyr-parser` (re-parsing a minimally
 //! edited text for libyaml leniencies), and the characters go-yaml's reader refuses.
 
-use super::*;
+use super::split::count_newlines;
+use super::{Reading, YamlError};
+use crate::node::{Node, Pos, Value};
 
-pub(super) fn parse_first_document(
-    text: &str,
-    line_offset: u32,
-    schema: Schema,
-    limits: &Limits,
-    budget: &mut Budget,
-    mut deferred: Option<&mut Vec<Deferred>>,
-) -> Result<Option<Node>, YamlError> {
-    if limits.fast_path {
-        if let Some(root) = crate::scan::parse(text, line_offset, schema, limits, budget, deferred.as_deref_mut()) {
-            budget.fast_documents += 1;
+pub(super) fn parse_first_document(text: &str, line_offset: u32, r: &mut Reading) -> Result<Option<Node>, YamlError> {
+    if r.limits.fast_path {
+        if let Some(root) = crate::scan::parse(text, line_offset, r) {
+            r.budget.fast_documents += 1;
             return Ok(root);
         }
     }
@@ -26,7 +21,7 @@ pub(super) fn parse_first_document(
             Pos::new(line + line_offset, col),
         ));
     }
-    crate::saphyr::parse(text, line_offset, schema, limits, budget, deferred)
+    crate::saphyr::parse(text, line_offset, r)
 }
 
 /// Whether go-yaml's reader refuses `c`: it takes tab, line feed, carriage return, printable
@@ -80,7 +75,9 @@ mod tests {
     //! V3 ones through a resource's `data:` map, V11 values through a JSON 6902 patch `value:`,
     //! V11 keys through `commonLabels`/`commonAnnotations` in a kustomization.
     use super::*;
+    use crate::node::Map;
     use crate::read::tests::{assert_same, err, keys, one, s, R};
+    use crate::read::{parse_one, Schema};
 
     // kubectl: a kustomization with a second document (even a broken one) ignores it; one whose
     // first document is empty counts as empty.

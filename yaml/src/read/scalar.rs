@@ -3,7 +3,9 @@
 //! (`ResolvedScalar`, `!!binary`), block scalars as kustomize reprints them, the type phrases and
 //! key conversions of the builder's messages.
 
-use super::*;
+use super::Schema;
+use crate::node::Value;
+use crate::resolve::{go_format_float32_g, resolve_core, Res};
 
 /// What a literal or folded scalar's text becomes when go-yaml v3 writes it in its style and
 /// reads it back (kyaml does that before kustomize prints): `None` when it comes back the same.
@@ -120,6 +122,16 @@ pub(super) fn kind_phrase(v: &Value) -> &'static str {
     }
 }
 
+/// Whether go-yaml v3, writing `text` from a node with no style of its own (one kyaml made:
+/// a generated ConfigMap's value, a label a transformer set, an annotation kustomize rewrote)
+/// in a block mapping, writes what it cannot read back, so that kustomize fails ("found a tab
+/// character where an indentation space is expected"): text with a line break is written as a
+/// literal block scalar, and one whose first line starts with a tab gets no indentation
+/// indicator. Text a block scalar cannot hold is double-quoted instead and reads back fine.
+pub fn unreadable_when_written_v3(text: &str) -> bool {
+    text.starts_with('\t') && text.contains('\n') && go_block_allowed(text)
+}
+
 /// What `text` decodes to when go-yaml v3 reads it as a plain scalar, when that is not a
 /// string: "null", "a boolean", "an integer", "a number", "a timestamp".
 pub fn plain_non_string_v3(text: &str) -> Option<&'static str> {
@@ -229,7 +241,23 @@ mod tests {
     //! V3 ones through a resource's `data:` map, V11 values through a JSON 6902 patch `value:`,
     //! V11 keys through `commonLabels`/`commonAnnotations` in a kustomization.
     use super::*;
+    use crate::node::{Map, Node, Pos, Style};
     use crate::read::tests::{assert_same, err, keys, one, s, val, x_both_ways};
+    use crate::read::{parse_one, parse_stream_with, resolve_plain, ReadLimits};
+
+    // kubectl: core/tests/fixtures/err-tab-led-value-kustomize-writes (a generated value and an
+    // annotation); a label set to the same text through `labels:` fails the same way.
+    #[test]
+    fn tab_led_text_with_a_line_break_cannot_be_written_back() {
+        assert!(unreadable_when_written_v3("\tfoo\nbar\n"));
+        assert!(unreadable_when_written_v3("\ttab\nx"));
+        // One line: written in quotes.
+        assert!(!unreadable_when_written_v3("\tfoo"));
+        // Not led by a tab, or double-quoted because of a trailing space or a control character.
+        assert!(!unreadable_when_written_v3(" \tfoo\nbar"));
+        assert!(!unreadable_when_written_v3("\tfoo \nbar"));
+        assert!(!unreadable_when_written_v3("\tfoo\nbar\u{7}"));
+    }
 
     // kubectl: core/tests/fixtures/yaml-scalars and the experiments listed in the report.
     #[test]
@@ -452,7 +480,7 @@ mod tests {
         assert_eq!(written("i"), None, "a string is its own text");
         assert_eq!(written("k").as_deref(), Some("007"));
         assert_eq!(written("l"), None, "an empty null is recorded by position");
-        assert_eq!((style("a"), style("i"), style("j")), (NodeStyle::Plain, NodeStyle::Quoted, NodeStyle::Literal));
+        assert_eq!((style("a"), style("i"), style("j")), (Style::Plain, Style::Quoted, Style::Literal));
         assert_eq!(doc.get("g").unwrap().written_text().as_deref(), Some("2001-12-14"));
         assert_eq!(doc.get("f").unwrap().written_text().as_deref(), Some("null"));
     }
@@ -695,7 +723,7 @@ mod tests {
     fn a_block_scalar_starting_with_a_tab_is_an_error_because_kustomize_cannot_print_it() {
         for text in ["x: |2\n  \tname\n", "x: >2-\n  \tname\n  b\n"] {
             for fast in [true, false] {
-                let got = parse_stream_with(text, Schema::V3, &Limits { fast_path: fast, ..Limits::default() });
+                let got = parse_stream_with(text, Schema::V3, &ReadLimits { fast_path: fast, ..ReadLimits::default() });
                 let e = got.expect_err(text);
                 assert!(e.message.contains("starts with a tab"), "{text:?}: {e}");
                 assert_eq!(e.pos, Pos::new(1, 4), "{text:?}");

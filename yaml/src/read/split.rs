@@ -1,7 +1,8 @@
 //! Document splitting, as kyaml's `ByteReader` cuts a multi-document file (before any YAML
 //! parser sees it).
 
-use super::*;
+use super::YamlError;
+use crate::node::Pos;
 
 pub(super) struct Piece<'a> {
     pub(super) text: &'a str,
@@ -57,7 +58,9 @@ mod tests {
     //! V3 ones through a resource's `data:` map, V11 values through a JSON 6902 patch `value:`,
     //! V11 keys through `commonLabels`/`commonAnnotations` in a kustomization.
     use super::*;
+    use crate::node::Node;
     use crate::read::tests::{assert_same, err, s, R};
+    use crate::read::{parse_stream, Schema};
 
     fn names(docs: &[Node]) -> Vec<&str> {
         docs.iter().map(|d| d.str_at(&["metadata", "name"]).unwrap_or("?")).collect()
