@@ -323,7 +323,7 @@ impl BuildFlags {
                     || std::env::var("KUSTOMIZE_ENABLE_MANAGEDBY_LABEL").is_ok_and(|v| v == "on"),
             )
             .with_limits(self.limits.limits())
-            .with_fetcher(Some(std::sync::Arc::new(remote::GitFetcher::new(
+            .with_fetcher(Some(remote::Parallel::new(remote::GitFetcher::new(
                 self.remote.cache_dir.as_deref().map(|d| absolute(d).unwrap_or_else(|_| d.to_owned())),
                 self.remote.offline,
             ))))
@@ -426,7 +426,6 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 )));
             }
             let roots: Vec<Utf8PathBuf> = dirs.iter().map(|d| absolute(d)).collect::<Result<_, _>>()?;
-            prefetch(&options, &roots);
             // One root needs no cache of shared files; several share one session.
             let results = match roots.as_slice() {
                 [root] => vec![kcompile::build(&DiskFs, root, &options)],
@@ -463,7 +462,6 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Lint { dirs, deny, format, flags } => {
             let options = flags.options();
-            prefetch(&options, &dirs.iter().map(|d| absolute(d)).collect::<Result<Vec<_>, _>>()?);
             let colour = render::colour_wanted();
             let mut findings = Vec::new();
             let mut failed = false;
@@ -503,7 +501,6 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 .with_build(flags.options())
                 .with_resource(resource)
                 .with_relative_to(std::env::current_dir().ok().and_then(|d| Utf8PathBuf::from_path_buf(d).ok()));
-            prefetch(&options.build, &dirs.iter().map(|d| absolute(d)).collect::<Result<Vec<_>, _>>()?);
             let mut text = String::new();
             for dir in &dirs {
                 match kcompile::explain(&DiskFs, &absolute(dir)?, &options) {
@@ -530,7 +527,6 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Diff { a, b, full, flags } => {
             let options = flags.options();
-            prefetch(&options, &[absolute(&a)?, absolute(&b)?]);
             let mut built = Vec::new();
             for dir in [&a, &b] {
                 match kcompile::build(&DiskFs, &absolute(dir)?, &options) {
@@ -657,13 +653,6 @@ fn write_outputs(
             Ok(())
         }
         (Some(path), _) => Err(format!("-o {path}: several roots write into a directory")),
-    }
-}
-
-/// Fetches the remote bases of `roots` in parallel before they are built (see [`remote::prefetch`]).
-fn prefetch(options: &Options, roots: &[Utf8PathBuf]) {
-    if let Some(fetcher) = &options.fetcher {
-        remote::prefetch(fetcher.as_ref(), roots);
     }
 }
 

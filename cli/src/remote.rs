@@ -24,7 +24,7 @@
 //! Each git command is bounded by the entry's `?timeout=` (kustomize's 27 s by default).
 
 use camino::{Utf8Path, Utf8PathBuf};
-use kcompile::{Checkout, Error, Fetcher, FileError, RepoSpec};
+use kcompile::{Checkout, Error, Fetcher, FileError, RepoSpec, Wanted};
 use std::collections::HashMap;
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -354,135 +354,173 @@ fn seconds_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-/// What [`prefetch`] fetches.
-enum Remote {
-    Repo(RepoSpec),
-    /// An `http(s)://` resource: a file, or else (as in the build) a repository.
+/// A [`Fetcher`] that starts what a build will ask for ([`Fetcher::prefetch`]: the remote
+/// entries of each kustomization, told as the build enters it) on up to [`WORKERS`] threads,
+/// and keeps each outcome until the build asks for it; a call for something still being fetched
+/// waits for it. Everything else goes to the fetcher it wraps (whose own memory answers a second
+/// call). kustomize fetches one entry after another. Dropped (the build over, perhaps on an
+/// error before it asked for everything), it starts nothing more and waits for the fetches
+/// running, so that no `git` outlives the process with a checkout half made.
+#[derive(Debug)]
+pub struct Parallel<F> {
+    shared: std::sync::Arc<Shared<F>>,
+}
+
+/// At most this many fetches at once.
+const WORKERS: usize = 8;
+
+/// What the workers share with the build.
+#[derive(Debug)]
+struct Shared<F> {
+    inner: F,
+    state: Mutex<Prefetched>,
+    /// Signalled each time a fetch ends and when a worker stops.
+    fetched: std::sync::Condvar,
+}
+
+/// What [`Parallel`] was told and has fetched.
+#[derive(Debug, Default)]
+struct Prefetched {
+    queue: std::collections::VecDeque<Wanted>,
+    /// Worker threads running.
+    workers: usize,
+    /// Queued or being fetched: a call for one of them waits.
+    pending: std::collections::HashSet<Key>,
+    /// Fetched and not yet asked for.
+    repos: HashMap<RepoKey, Result<Checkout, Error>>,
+    files: HashMap<String, Result<Vec<u8>, FileError>>,
+}
+
+/// A repository as fetched: clone URL, ref, submodules.
+type RepoKey = (String, String, bool);
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum Key {
+    Repo(RepoKey),
     File(String),
 }
 
-/// Fetches the distinct remote bases, components and HTTP files of the trees in `roots` in
-/// parallel, before the build (which then finds them in the fetcher's memory): the
-/// kustomization files are scanned for entries that read as repositories or HTTP files, local
-/// directories and fetched checkouts recursively, one wave of fetches at a time. Errors are left
-/// for the build to report, in its order.
-pub fn prefetch(fetcher: &dyn Fetcher, roots: &[Utf8PathBuf]) {
-    const MAX_DIRS: usize = 10_000;
-    const WORKERS: usize = 8;
-    let mut dirs: Vec<Utf8PathBuf> = roots.to_vec();
-    let mut scanned = std::collections::HashSet::new();
-    let mut asked = std::collections::HashSet::new();
-    let mut asked_files = std::collections::HashSet::new();
-    loop {
-        let mut wave: Vec<Remote> = Vec::new();
-        while let Some(dir) = dirs.pop() {
-            if scanned.len() >= MAX_DIRS || !scanned.insert(dir.clone()) {
-                continue;
-            }
-            for (entry, resource) in remote_candidates(&dir) {
-                if resource && is_http(&entry) {
-                    if asked_files.insert(entry.clone()) {
-                        wave.push(Remote::File(entry));
+fn repo_key(spec: &RepoSpec) -> RepoKey {
+    (spec.clone_url(), spec.git_ref.clone(), spec.submodules)
+}
+
+impl<F: Fetcher + 'static> Parallel<F> {
+    pub fn new(inner: F) -> std::sync::Arc<Parallel<F>> {
+        let shared = Shared { inner, state: Mutex::default(), fetched: std::sync::Condvar::new() };
+        std::sync::Arc::new(Parallel { shared: std::sync::Arc::new(shared) })
+    }
+}
+
+impl<F: Fetcher> Shared<F> {
+    /// The state, waited on until `key` is no longer pending.
+    fn settled(&self, key: &Key) -> Option<std::sync::MutexGuard<'_, Prefetched>> {
+        let state = self.state.lock().ok()?;
+        self.fetched.wait_while(state, |s| s.pending.contains(key)).ok()
+    }
+
+    /// A worker: fetches what is queued until nothing is.
+    fn work(&self) {
+        loop {
+            let next = match self.state.lock() {
+                Ok(mut s) => {
+                    let next = s.queue.pop_front();
+                    if next.is_none() {
+                        s.workers -= 1;
                     }
-                    continue;
+                    next
                 }
-                let local = dir.join(&entry);
-                match RepoSpec::parse(&entry) {
-                    Ok(spec) if !local.is_file() => {
-                        let new = asked.insert((spec.clone_url(), spec.git_ref.clone(), spec.submodules));
-                        wave.extend(new.then_some(Remote::Repo(spec)));
-                    }
-                    _ if local.is_dir() => dirs.push(local),
-                    _ => {}
+                Err(_) => None,
+            };
+            match next {
+                None => {
+                    self.fetched.notify_all();
+                    return;
                 }
-            }
-        }
-        if wave.is_empty() {
-            return;
-        }
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let found = Mutex::new(Vec::new());
-        std::thread::scope(|s| {
-            for _ in 0..WORKERS.min(wave.len()) {
-                s.spawn(|| loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let parsed;
-                    let spec = match wave.get(i) {
-                        None => break,
-                        Some(Remote::Repo(spec)) => spec,
-                        // As the build does: a file, else a repository when the URL reads as one.
-                        Some(Remote::File(url)) => match (fetcher.file(url), RepoSpec::parse(url)) {
-                            (Err(_), Ok(spec)) => {
-                                parsed = spec;
-                                &parsed
+                Some(Wanted::Repo(spec)) => {
+                    let (key, got) = (repo_key(&spec), self.inner.repo(&spec));
+                    self.done(Key::Repo(key.clone()), |s| {
+                        s.repos.insert(key, got);
+                    });
+                }
+                Some(Wanted::File(url)) => {
+                    let got = self.inner.file(&url);
+                    // As the build does: a URL that is no file but reads as a repository is then
+                    // fetched as one (queued here, before the build can ask for it).
+                    let repo = RepoSpec::parse(&url).ok().filter(|_| matches!(got, Err(FileError::Status(_))));
+                    self.done(Key::File(url.clone()), |s| {
+                        s.files.insert(url, got);
+                        if let Some(spec) = repo {
+                            let key = repo_key(&spec);
+                            if !s.repos.contains_key(&key) && s.pending.insert(Key::Repo(key)) {
+                                s.queue.push_back(Wanted::Repo(spec));
                             }
-                            _ => continue,
-                        },
-                    };
-                    if let Ok(c) = fetcher.repo(spec) {
-                        if let Ok(mut f) = found.lock() {
-                            f.push(c.dir.join(&spec.kust_path));
                         }
-                    }
-                });
+                    });
+                }
+                Some(_) => {}
             }
-        });
-        dirs.extend(found.into_inner().unwrap_or_default());
-    }
-}
-
-/// The `resources:`, `bases:` and `components:` entries of the kustomization in `dir`, each
-/// with whether it is a resource (one that may be an HTTP file); nothing when there is no
-/// kustomization or it does not parse.
-fn remote_candidates(dir: &Utf8Path) -> Vec<(String, bool)> {
-    let Some(text) = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
-        .iter()
-        .find_map(|n| std::fs::read_to_string(dir.join(n)).ok())
-    else {
-        return Vec::new();
-    };
-    let text = listing_text(&text);
-    let Some(doc) = kcompile::data::parse(&text).ok().and_then(|d| d.into_iter().next()) else { return Vec::new() };
-    ["resources", "bases", "components"]
-        .iter()
-        .filter_map(|field| Some((doc.get(field)?.as_seq()?, *field != "components")))
-        .flat_map(|(entries, resource)| entries.iter().filter_map(move |n| Some((n.as_str()?.to_string(), resource))))
-        .collect()
-}
-
-/// The part of a kustomization's text that [`remote_candidates`] parses: all of it when it has
-/// text a remote entry is written with (`://`, `@`, `github.`, an escape) or an alias, else only
-/// its top-level `resources:`, `bases:` and `components:` blocks, the local directories to scan
-/// (an overlay's long list of patches need not be parsed to find no remote in it). Only a
-/// prefetch's reading: what it misses, the build fetches itself.
-fn listing_text(text: &str) -> std::borrow::Cow<'_, str> {
-    let github = |dot: usize| {
-        text.as_bytes()[..dot]
-            .rsplit(|b| !b.is_ascii_alphabetic())
-            .next()
-            .is_some_and(|w| w.eq_ignore_ascii_case(b"github"))
-    };
-    if text.contains("://") || text.contains(['@', '\\', '*']) || text.match_indices('.').any(|(i, _)| github(i)) {
-        return text.into();
-    }
-    let mut kept = String::new();
-    let mut keep = false;
-    for line in text.split_inclusive('\n') {
-        if line.starts_with(|c: char| !matches!(c, ' ' | '\t' | '-' | '#' | '\r' | '\n')) {
-            let key = |k: &str| line.strip_prefix(k).is_some_and(|rest| rest.trim_start_matches(' ').starts_with(':'));
-            keep = ["resources", "bases", "components"].into_iter().any(key);
-        }
-        if keep {
-            kept.push_str(line);
         }
     }
-    kept.into()
+
+    /// Records what the fetch of `key` got, and wakes the calls waiting for it.
+    fn done(&self, key: Key, record: impl FnOnce(&mut Prefetched)) {
+        if let Ok(mut s) = self.state.lock() {
+            record(&mut s);
+            s.pending.remove(&key);
+        }
+        self.fetched.notify_all();
+    }
 }
 
-/// Whether kustomize fetches `entry` as an HTTP file, when it is a resource.
-fn is_http(entry: &str) -> bool {
-    let lower = entry.get(..8).unwrap_or(entry).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
+impl<F: Fetcher + 'static> Fetcher for Parallel<F> {
+    fn repo(&self, spec: &RepoSpec) -> Result<Checkout, Error> {
+        let key = repo_key(spec);
+        if let Some(got) = self.shared.settled(&Key::Repo(key.clone())).and_then(|mut s| s.repos.remove(&key)) {
+            return got;
+        }
+        self.shared.inner.repo(spec)
+    }
+
+    fn file(&self, url: &str) -> Result<Vec<u8>, FileError> {
+        if let Some(got) = self.shared.settled(&Key::File(url.to_string())).and_then(|mut s| s.files.remove(url)) {
+            return got;
+        }
+        self.shared.inner.file(url)
+    }
+
+    fn prefetch(&self, wanted: &[Wanted]) {
+        let Ok(mut s) = self.shared.state.lock() else { return };
+        for w in wanted {
+            let (key, known) = match w {
+                Wanted::Repo(spec) => (Key::Repo(repo_key(spec)), s.repos.contains_key(&repo_key(spec))),
+                Wanted::File(url) => (Key::File(url.clone()), s.files.contains_key(url)),
+                _ => continue,
+            };
+            if !known && s.pending.insert(key) {
+                s.queue.push_back(w.clone());
+            }
+        }
+        while s.workers < WORKERS.min(s.queue.len()) {
+            let shared = self.shared.clone();
+            if std::thread::Builder::new().name("fetch".into()).spawn(move || shared.work()).is_err() {
+                break;
+            }
+            s.workers += 1;
+        }
+        if s.workers == 0 {
+            // No thread would start: each call fetches for itself.
+            s.queue.clear();
+            s.pending.clear();
+        }
+    }
+}
+
+impl<F> Drop for Parallel<F> {
+    fn drop(&mut self) {
+        let Ok(mut s) = self.shared.state.lock() else { return };
+        s.queue.clear();
+        drop(self.shared.fetched.wait_while(s, |s| s.workers > 0));
+    }
 }
 
 /// `$XDG_CACHE_HOME/kcompile`, else `~/.cache/kcompile`.
@@ -694,7 +732,7 @@ fn reader<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<
 mod tests {
     use super::*;
 
-    /// Checks out every repository at `dir` after a pause, counting the calls.
+    /// Checks out each repository at `dir/<its name>` after a pause, counting the calls.
     #[derive(Debug)]
     struct Slow {
         dir: Utf8PathBuf,
@@ -705,14 +743,15 @@ mod tests {
         fn repo(&self, spec: &RepoSpec) -> Result<Checkout, Error> {
             std::thread::sleep(Duration::from_millis(300));
             self.asked.lock().unwrap().push(spec.raw.clone());
-            Ok(Checkout { dir: self.dir.clone(), commit: "c".into() })
+            let name = spec.repo_path.rsplit('/').next().unwrap_or_default();
+            Ok(Checkout { dir: self.dir.join(name), commit: "c".into() })
         }
         /// A `.yaml` URL is a file, anything else a 404.
         fn file(&self, url: &str) -> Result<Vec<u8>, FileError> {
             std::thread::sleep(Duration::from_millis(300));
             self.asked.lock().unwrap().push(format!("file {url}"));
             match url.ends_with(".yaml") {
-                true => Ok(b"kind: ConfigMap\n".to_vec()),
+                true => Ok(b"kind: ConfigMap\napiVersion: v1\nmetadata:\n  name: http\n".to_vec()),
                 false => Err(FileError::Status(404)),
             }
         }
@@ -740,46 +779,60 @@ mod tests {
     }
 
     #[test]
-    fn a_kustomization_with_no_remote_text_is_read_for_its_listings_only() {
-        let overlay = "resources:\n- ../base\nnamespace: x\npatches:\n- path: p0.yaml\ncomponents:\n  - ../c # x\n";
-        assert_eq!(listing_text(overlay), "resources:\n- ../base\ncomponents:\n  - ../c # x\n");
-        for remote in ["- GitHub.com/org/repo", "- https://x/y", "- git@host:org/repo", "- \"a\\x40b\"", "- *list"] {
-            let text = format!("patches:\n- path: p.yaml\nresources:\n{remote}\n");
-            assert_eq!(listing_text(&text), text);
-        }
+    fn dropped_it_starts_nothing_more_and_waits_for_the_fetches_running() {
+        let parallel = Parallel::new(Slow { dir: "/nowhere".into(), asked: Mutex::default() });
+        let wanted: Vec<Wanted> =
+            (0..12).map(|i| Wanted::Repo(RepoSpec::parse(&format!("github.com/org/r{i}")).unwrap())).collect();
+        parallel.prefetch(&wanted);
+        // The workers have taken their first fetch (300 ms each) by now.
+        std::thread::sleep(Duration::from_millis(100));
+        let shared = parallel.shared.clone();
+        drop(parallel);
+        let done = shared.inner.asked.lock().unwrap().len();
+        assert!((1..=WORKERS).contains(&done), "{done}");
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(shared.inner.asked.lock().unwrap().len(), done);
     }
 
     #[test]
-    fn prefetch_fetches_distinct_remotes_of_the_tree_in_parallel_waves() {
-        let tmp = std::env::temp_dir().join(format!("kcompile-prefetch-{}", std::process::id()));
+    fn the_remotes_a_build_names_are_fetched_in_parallel_and_each_once() {
+        let tmp = std::env::temp_dir().join(format!("kcompile-parallel-{}", std::process::id()));
         let root = Utf8PathBuf::from_path_buf(tmp).unwrap();
         let write = |rel: &str, text: &str| {
             let p = root.join(rel);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, text).unwrap();
         };
+        let cm = |name: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n");
         let mut kust =
             String::from("resources:\n- local\n- https://example.com/a/b/file.yaml\n- https://example.com/org/other\n");
         for i in 0..5 {
             kust.push_str(&format!("- github.com/org/repo{i}//dir?ref=v1\n"));
+            let nested = if i == 0 { "- github.com/org/nested\n" } else { "" };
+            write(&format!("checkouts/repo{i}/dir/kustomization.yaml"), &format!("resources:\n- cm.yaml\n{nested}"));
+            write(&format!("checkouts/repo{i}/dir/cm.yaml"), &cm(&format!("repo{i}")));
         }
         write("app/kustomization.yaml", &kust);
-        // A local base listing one of them again, and a component.
-        write(
-            "app/local/kustomization.yaml",
-            "resources:\n- github.com/org/repo0//dir?ref=v1\ncomponents:\n- github.com/org/comp\n",
-        );
-        // Every checkout's `dir` lists one more remote, fetched in a second wave.
-        write("checkout/dir/kustomization.yaml", "resources:\n- github.com/org/nested\n");
-        let slow = Slow { dir: root.join("checkout"), asked: Mutex::default() };
+        // A local base with a remote component; a checkout (repo0's) naming one more remote.
+        write("app/local/kustomization.yaml", "resources:\n- cm.yaml\ncomponents:\n- github.com/org/comp\n");
+        write("app/local/cm.yaml", &cm("local"));
+        write("checkouts/comp/kustomization.yaml", "kind: Component\nnamePrefix: c-\n");
+        for name in ["nested", "other"] {
+            write(&format!("checkouts/{name}/kustomization.yaml"), "resources:\n- cm.yaml\n");
+            write(&format!("checkouts/{name}/cm.yaml"), &cm(name));
+        }
+        let parallel = Parallel::new(Slow { dir: root.join("checkouts"), asked: Mutex::default() });
+        let options = kcompile::Options::default().with_fetcher(Some(parallel.clone()));
         let started = Instant::now();
-        prefetch(&slow, &[root.join("app")]);
+        let built = kcompile::build(&kcompile::DiskFs, &root.join("app"), &options);
         let elapsed = started.elapsed();
-        let mut asked = slow.asked.into_inner().unwrap();
-        asked.sort();
         let _ = std::fs::remove_dir_all(&root);
+        let names: Vec<String> = built.unwrap().objects().iter().map(|o| o.id().name.clone()).collect();
+        assert_eq!(names.len(), 9, "{names:?}");
+        let mut asked = parallel.shared.inner.asked.lock().unwrap().clone();
+        asked.sort();
+        // Each once: the HTTP files too; one that fails reads as a repository, which is then fetched.
         assert_eq!(asked.len(), 10, "{asked:?}");
-        // The HTTP files too; one that fails reads as a repository, which is then fetched.
         for fetched in [
             "github.com/org/comp",
             "github.com/org/nested",
@@ -789,7 +842,7 @@ mod tests {
         ] {
             assert!(asked.contains(&fetched.to_string()), "{asked:?}");
         }
-        // Ten fetches of 300 ms each (3 s one after another): two waves, 0.9 s.
+        // Ten fetches of 300 ms each (3 s one after another); the root's seven start together.
         assert!(elapsed < Duration::from_millis(2000), "{elapsed:?}");
     }
 }

@@ -137,8 +137,6 @@ pub struct Walker<'a> {
     build_metadata: crate::build_metadata::Flags,
     /// Directories being built, outermost first: used to detect cycles.
     stack: Vec<Utf8PathBuf>,
-    /// Fetches remote entries (`None`: they are errors).
-    pub fetcher: Option<std::sync::Arc<dyn crate::remote::Fetcher>>,
     /// The remote trees being built, outermost first, with the entries that named them (for
     /// repository cycles and containment).
     remotes: Vec<(String, std::sync::Arc<RemoteOrigin>)>,
@@ -151,7 +149,6 @@ impl<'a> Walker<'a> {
             schema: SchemaState::default(),
             build_metadata: Default::default(),
             stack: Vec::new(),
-            fetcher: None,
             remotes: Vec::new(),
         }
     }
@@ -216,6 +213,7 @@ impl<'a> Walker<'a> {
             self.ctx.sink.warn(crate::diagnostics::Diagnostic::deprecated_field(d, &lk.file));
         }
         crate::transform::check_supported(k).map_err(|e| e.in_file(&lk.file))?;
+        self.announce_remotes(lk);
         self.schema.configure(&self.ctx.loader, lk, &acc.resources)?;
         acc.keep_index();
         let appended = k.resources.iter().try_for_each(|entry| {
@@ -247,6 +245,30 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
+    /// Tells the fetcher, if there is one, of the remote entries of `lk` before they are built,
+    /// so that it may fetch them in parallel ([`crate::remote::Fetcher::prefetch`]): the
+    /// `resources` that are HTTP files, or repositories and no local file; the `components`
+    /// that are repositories.
+    fn announce_remotes(&self, lk: &LoadedKustomization) {
+        use crate::remote::Wanted;
+        let Some(fetcher) = self.ctx.loader.fetcher() else { return };
+        let k = &lk.kustomization;
+        let mut wanted = Vec::new();
+        for entry in k.resources.iter().map(|e| e.value.as_str()) {
+            if crate::remote::is_remote_file(entry) {
+                wanted.push(Wanted::File(entry.to_string()));
+            } else if let Ok(spec) = RepoSpec::parse(entry) {
+                if !matches!(self.ctx.loader.resolve(&lk.dir, entry), Ok((_, FileKind::File))) {
+                    wanted.push(Wanted::Repo(spec));
+                }
+            }
+        }
+        wanted.extend(k.components.iter().filter_map(|e| RepoSpec::parse(&e.value).ok()).map(Wanted::Repo));
+        if !wanted.is_empty() {
+            fetcher.prefetch(&wanted);
+        }
+    }
+
     /// The configurations a `generators:` or `transformers:` field names (`field`), each with
     /// the position of its entry when it is inline: inline ones first, then those of files and
     /// directories (accumulated like resources), as kustomize reads them.
@@ -269,12 +291,13 @@ impl<'a> Walker<'a> {
     fn accumulate_resource(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
         // As kustomize: an HTTP URL is a file; a local file wins; then a git URL is a base.
         let http = crate::remote::is_remote_file(entry);
-        if http && self.fetcher.is_some() {
+        let fetching = self.ctx.loader.fetcher().is_some();
+        if http && fetching {
             return self.accumulate_http_file(dir, entry, acc);
         }
         let resolved = if http { None } else { Some(self.ctx.loader.resolve(dir, entry)) };
         if !matches!(resolved, Some(Ok((_, FileKind::File)))) {
-            if let (Some(_), Ok(spec)) = (&self.fetcher, RepoSpec::parse(entry)) {
+            if let (true, Ok(spec)) = (fetching, RepoSpec::parse(entry)) {
                 return self.accumulate_repo(&spec, false, acc);
             }
             if let Some(e) = crate::remote::unsupported(entry) {
@@ -298,7 +321,7 @@ impl<'a> Walker<'a> {
 
     fn accumulate_component(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
         refuse_absolute_root(entry)?;
-        if let (Some(_), Ok(spec)) = (&self.fetcher, RepoSpec::parse(entry)) {
+        if let (Some(_), Ok(spec)) = (self.ctx.loader.fetcher(), RepoSpec::parse(entry)) {
             return self.accumulate_repo(&spec, true, acc);
         }
         if let Some(e) = crate::remote::unsupported(entry) {
@@ -354,7 +377,7 @@ impl<'a> Walker<'a> {
     /// An `http://` or `https://` entry: fetched as a file of resources, else (when the URL
     /// also reads as a repository) built as a remote base, in kustomize's order.
     fn accumulate_http_file(&mut self, dir: &Utf8Path, entry: &str, acc: &mut Accumulator) -> Result<()> {
-        let Some(fetcher) = self.fetcher.clone() else { return Err(Error::new("no fetcher")) };
+        let Some(fetcher) = self.ctx.loader.fetcher().cloned() else { return Err(Error::new("no fetcher")) };
         let spec = RepoSpec::parse(entry);
         let file_error = match fetcher.file(entry) {
             Ok(bytes) => match self.http_resources(dir, entry, bytes) {
@@ -401,7 +424,7 @@ impl<'a> Walker<'a> {
     /// A remote base (`component`: a remote Component): checked out by the fetcher, its
     /// kustomization directory checked, then built restricted to the checkout.
     fn accumulate_repo(&mut self, spec: &RepoSpec, component: bool, acc: &mut Accumulator) -> Result<()> {
-        let Some(fetcher) = self.fetcher.clone() else { return Err(Error::new("no fetcher")) };
+        let Some(fetcher) = self.ctx.loader.fetcher().cloned() else { return Err(Error::new("no fetcher")) };
         if let Some((previous, _)) = self.remotes.iter().find(|(raw, _)| raw.starts_with(&spec.raw)) {
             return Err(Error::new(format!(
                 "cycle detected: URI '{}' referenced by previous URI '{previous}'",

@@ -180,7 +180,7 @@ pub(crate) fn explain_with(
     options: &ExplainOptions,
     cache: Option<&crate::load::Cache>,
 ) -> Result<Explained> {
-    let built = crate::pipeline::run_with(fs, root, &options.build, cache, true)?;
+    let built = crate::pipeline::run_with(fs, root, &options.build, cache, true, None)?;
     let tracer = built.tracer.unwrap_or_default();
     let selected: Vec<&crate::resource::Resource> = match options.resource.as_deref() {
         None => built.resources.iter().collect(),

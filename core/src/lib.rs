@@ -152,7 +152,7 @@ pub use fs::{DiskFs, FileKind, FileSystem, MemFs};
 pub use generate::helm::{Helm, HelmConfig, HelmRun};
 pub use lint::{lint, rule, Finding, Note, Rule, Severity, RULES};
 pub use pipeline::{BuildLimits, LoadRestrictor, Options, Reorder};
-pub use remote::{Checkout, Fetcher, FileError, RepoSpec};
+pub use remote::{Checkout, Fetcher, FileError, RepoSpec, Wanted};
 pub use render::Rendered;
 
 /// The result of a successful build.

@@ -32,6 +32,20 @@ pub struct Loader<'a> {
     spent: Mutex<(Budget, u64)>,
     /// Fetches the `http://`/`https://` files a kustomization names (`None`: they are errors).
     fetcher: Option<std::sync::Arc<dyn crate::remote::Fetcher>>,
+    /// Told of every file read and every kustomization loaded (`lint`; `None` for `build`).
+    observer: Option<&'a dyn Observer>,
+}
+
+/// What a tool built on the pipeline is told of what a build reads, as the loader reads it, so
+/// that it never reads or parses a file again (`lint` is one; `build` has none, and then each
+/// hook is one `Option` check).
+pub(crate) trait Observer {
+    /// The build read the file at `real` (a real path): its bytes, or `None` when the read
+    /// failed or the session's cache already held its parsed resources.
+    fn file(&self, real: &Utf8Path, bytes: Option<&[u8]>);
+    /// The build loaded a kustomization: the file's text, and its first document as parsed
+    /// (YAML 1.1 rules; null for an empty file).
+    fn kustomization(&self, loaded: &LoadedKustomization, text: &str, doc: &Node);
 }
 
 /// A kustomization file and the directory it governs.
@@ -52,6 +66,7 @@ impl<'a> Loader<'a> {
             max_input: defaults.max_input_bytes,
             spent: Mutex::default(),
             fetcher: None,
+            observer: None,
         }
         .with_limits(&defaults)
     }
@@ -61,6 +76,18 @@ impl<'a> Loader<'a> {
     /// `openapi`, generator sources, replacement sources).
     pub fn with_fetcher(mut self, fetcher: Option<std::sync::Arc<dyn crate::remote::Fetcher>>) -> Loader<'a> {
         self.fetcher = fetcher;
+        self
+    }
+
+    /// The fetcher of remote files, bases and components, if the build has one (the loader is
+    /// its one owner: the walker asks it here).
+    pub fn fetcher(&self) -> Option<&std::sync::Arc<dyn crate::remote::Fetcher>> {
+        self.fetcher.as_ref()
+    }
+
+    /// The same loader telling `observer` what it reads.
+    pub(crate) fn with_observer(mut self, observer: Option<&'a dyn Observer>) -> Loader<'a> {
+        self.observer = observer;
         self
     }
 
@@ -82,7 +109,11 @@ impl<'a> Loader<'a> {
     pub fn read_bytes(&self, real: &Utf8Path) -> Result<Vec<u8>> {
         let spent = self.spent.lock().map(|s| s.1).unwrap_or(0);
         let left = self.max_input.saturating_sub(spent);
-        let bytes = self.fs.read_at_most(real, left).map_err(|e| {
+        let read = self.fs.read_at_most(real, left);
+        if let Some(observer) = self.observer {
+            observer.file(real, read.as_deref().ok());
+        }
+        let bytes = read.map_err(|e| {
             if e.kind() == std::io::ErrorKind::FileTooLarge {
                 let what = if spent == 0 { String::new() } else { format!(" after {spent} bytes of other files") };
                 Error::new(format!(
@@ -172,6 +203,9 @@ impl<'a> Loader<'a> {
         self.check_within(root, &real, rel)?;
         let cached = self.cache.and_then(|c| c.resources.lock().ok()?.get(&real).cloned());
         if let Some(rs) = cached {
+            if let Some(observer) = self.observer {
+                observer.file(&real, None);
+            }
             return Ok(rs.as_ref().clone());
         }
         let (path, text) = self.read_file(root, rel)?;
@@ -305,7 +339,11 @@ impl<'a> Loader<'a> {
             self.parse_one(&text, Schema::V11).map_err(|e| limit_help(e).in_file(&file))?.unwrap_or_else(Node::null);
         let kustomization =
             Kustomization::from_node(&doc).map_err(|e| e.in_file(&file).with_kind(ErrorKind::Kustomization))?;
-        Ok(LoadedKustomization { dir: dir.to_owned(), file, kustomization })
+        let loaded = LoadedKustomization { dir: dir.to_owned(), file, kustomization };
+        if let Some(observer) = self.observer {
+            observer.kustomization(&loaded, &text, &doc);
+        }
+        Ok(loaded)
     }
 }
 

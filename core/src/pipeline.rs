@@ -7,7 +7,7 @@ use crate::ctx::Ctx;
 use crate::diagnostics::{Diagnostic, DiagnosticKind, Sink};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fs::{FileKind, FileSystem};
-use crate::load::{Cache, Loader};
+use crate::load::{Cache, Loader, Observer};
 use crate::resource::Resource;
 use crate::trace::{self, Attribution, Tracer};
 use camino::Utf8Path;
@@ -176,7 +176,7 @@ pub(crate) fn run(
     options: &Options,
     cache: Option<&Cache>,
 ) -> Result<(Vec<Resource>, Vec<Diagnostic>)> {
-    let built = run_with(fs, root, options, cache, false)?;
+    let built = run_with(fs, root, options, cache, false, None)?;
     Ok((built.resources, built.sink.warnings))
 }
 
@@ -190,17 +190,20 @@ pub(crate) struct Built {
 }
 
 /// [`run`], keeping track of where every field came from when `trace` is set (off for
-/// `build`: the tracer's hooks then do nothing).
+/// `build`: the tracer's hooks then do nothing), and telling `observer` each file read and each
+/// kustomization loaded (`lint`'s view of the tree; `None` for `build`).
 pub(crate) fn run_with(
     fs: &dyn FileSystem,
     root: &Utf8Path,
     options: &Options,
     cache: Option<&Cache>,
     trace: bool,
+    observer: Option<&dyn Observer>,
 ) -> Result<Built> {
     let loader = Loader::new(fs, options.load_restrictor == LoadRestrictor::RootOnly, cache)
         .with_limits(&options.limits)
-        .with_fetcher(options.fetcher.clone());
+        .with_fetcher(options.fetcher.clone())
+        .with_observer(observer);
     let real = fs.real_path(root).map_err(|_| {
         Error::new(format!("'{root}': no such file or directory (nothing to build)")).with_kind(ErrorKind::NotFound)
     })?;
@@ -211,7 +214,6 @@ pub(crate) fn run_with(
         .with_kind(ErrorKind::NotFound));
     }
     let mut walker = Walker::new(Ctx::new(loader, trace));
-    walker.fetcher = options.fetcher.clone();
     walker.ctx.helm = options.helm.clone();
     let (acc, kustomization) = walker.accumulate_dir(&real)?;
     let flags = walker.build_metadata();

@@ -38,6 +38,24 @@ pub trait Fetcher: Send + Sync + std::fmt::Debug {
     fn repo(&self, spec: &RepoSpec) -> Result<Checkout, Error>;
     /// The body of an `http://` or `https://` URL.
     fn file(&self, url: &str) -> Result<Vec<u8>, FileError>;
+    /// The remote entries of a kustomization, told as the build enters it and before it asks
+    /// for each through [`Fetcher::repo`] or [`Fetcher::file`] (in its order, which may not
+    /// ask for all: a build stops at its first error): a fetcher may start fetching them, in
+    /// parallel, and have each call wait for its own. Does nothing by default.
+    fn prefetch(&self, wanted: &[Wanted]) {
+        let _ = wanted;
+    }
+}
+
+/// A remote entry a build will ask a [`Fetcher`] for (see [`Fetcher::prefetch`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Wanted {
+    /// A repository (a remote base or component).
+    Repo(RepoSpec),
+    /// An `http://` or `https://` resource: fetched as a file, and when that fails with an
+    /// error status and the URL reads as a repository, that repository.
+    File(String),
 }
 
 /// A repository checked out by a [`Fetcher`].

@@ -33,7 +33,7 @@ fn allow_lines(text: &str) -> Vec<(u32, Vec<&str>)> {
 pub(crate) fn apply(ctx: &Input, root: &Utf8Path, out: &mut Vec<Finding>) {
     let mut scopes: Vec<(&Utf8Path, bool, Vec<&str>)> = Vec::new();
     let mut unknown = Vec::new();
-    for kf in &ctx.kustomizations {
+    for kf in ctx.kustomizations.built() {
         let is_root = kf.dir == root;
         for (line, ids) in allow_lines(&kf.text) {
             for id in &ids {

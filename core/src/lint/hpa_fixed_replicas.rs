@@ -25,7 +25,7 @@ struct Setter<'a> {
 fn setters<'a>(ctx: &'a Input) -> (HashMap<String, Vec<Setter<'a>>>, Vec<Setter<'a>>) {
     let mut by_name: HashMap<String, Vec<Setter>> = HashMap::new();
     let mut targeted = Vec::new();
-    for kf in &ctx.kustomizations {
+    for kf in ctx.kustomizations.built() {
         for (i, entry) in kf.node.get("replicas").and_then(|n| n.as_seq()).into_iter().flatten().enumerate() {
             if let Some(name) = entry.str_at(&["name"]) {
                 by_name.entry(name.to_string()).or_default().push(Setter {
@@ -37,7 +37,7 @@ fn setters<'a>(ctx: &'a Input) -> (HashMap<String, Vec<Setter<'a>>>, Vec<Setter<
                 });
             }
         }
-        for p in kf.patch_sources(ctx.fs) {
+        for p in kf.patch_sources(ctx) {
             let Ok(docs) = parse_stream(&p.text, Schema::V3) else { continue };
             for doc in &docs {
                 let pos = if let Some(ops) = doc.as_seq() {

@@ -20,18 +20,18 @@ mod unreferenced_file;
 mod workloads;
 
 use crate::diagnostics::Diagnostic;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::fs::{FileKind, FileSystem};
 use crate::kustomization::Kustomization;
-use crate::load::KUSTOMIZATION_FILE_NAMES;
+use crate::load::{LoadedKustomization, Observer, KUSTOMIZATION_FILE_NAMES};
 use crate::pipeline::Options;
 use crate::resource::Resource;
 use crate::yaml::node::{Node, Pos};
 use camino::{Utf8Path, Utf8PathBuf};
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-use std::collections::BTreeSet;
-use std::io;
-use std::sync::Mutex;
+use foldhash::{HashMap, HashMapExt};
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -214,50 +214,104 @@ impl Finding {
     }
 }
 
-/// A filesystem that remembers which files a build read.
-struct Recorder<'a> {
-    inner: &'a dyn FileSystem,
-    read: Mutex<HashSet<Utf8PathBuf>>,
+/// What the build read, as its loader read it: lint's [`Observer`]. Lint reads no file the
+/// build read.
+#[derive(Default)]
+struct Seen {
+    /// Every file the build read, by real path, with its bytes (`None`: the read failed, or the
+    /// session's cache held the file's resources).
+    files: RefCell<HashMap<Utf8PathBuf, Option<Vec<u8>>>>,
+    /// Every kustomization the build loaded, as loaded.
+    kustomizations: RefCell<Vec<KFile>>,
 }
 
-impl FileSystem for Recorder<'_> {
-    fn read(&self, path: &Utf8Path) -> io::Result<Vec<u8>> {
-        if let Ok(mut r) = self.read.lock() {
-            r.insert(path.to_owned());
+impl Observer for Seen {
+    fn file(&self, real: &Utf8Path, bytes: Option<&[u8]>) {
+        let mut files = self.files.borrow_mut();
+        let slot = files.entry(real.to_owned()).or_default();
+        if slot.is_none() {
+            *slot = bytes.map(<[u8]>::to_vec);
         }
-        self.inner.read(path)
     }
-    fn kind(&self, path: &Utf8Path) -> io::Result<FileKind> {
-        self.inner.kind(path)
-    }
-    fn real_path(&self, path: &Utf8Path) -> io::Result<Utf8PathBuf> {
-        self.inner.real_path(path)
-    }
-    fn list(&self, dir: &Utf8Path) -> io::Result<Vec<String>> {
-        self.inner.list(dir)
+
+    fn kustomization(&self, loaded: &LoadedKustomization, text: &str, doc: &Node) {
+        self.kustomizations.borrow_mut().push(KFile {
+            dir: loaded.dir.clone(),
+            file: loaded.file.clone(),
+            text: text.to_owned(),
+            node: doc.clone(),
+            k: Some(loaded.kustomization.clone()),
+        });
     }
 }
 
-/// A kustomization file the build read, parsed again for the rules that look at what it says
-/// (its `# kcompile:allow` comments, its patches, generators and replica counts).
+/// A kustomization file, with the document and typed form the rules that look at what it says
+/// read (its `# kcompile:allow` comments, its patches, generators and replica counts).
 pub(crate) struct KFile {
     pub dir: Utf8PathBuf,
     pub file: Utf8PathBuf,
     pub text: String,
-    /// The document (kustomizations use YAML 1.1 rules).
+    /// The document (kustomizations use YAML 1.1 rules; null when empty or not YAML).
     pub node: Node,
-    /// The typed form, when it is a valid kustomization.
+    /// The typed form: set for the kustomizations the build loaded.
     pub k: Option<Kustomization>,
+}
+
+/// The kustomization files lint looks at: every one the build loaded, as its loader read and
+/// parsed it, and those of directories around them, which lint reads itself (at most once each)
+/// to tell a base from an overlay and to find files named in comments.
+pub(crate) struct Kustomizations<'a> {
+    fs: &'a dyn FileSystem,
+    /// The build's, one per directory, by directory.
+    built: Vec<Rc<KFile>>,
+    /// Those lint read, by directory (`None`: the directory has none).
+    around: RefCell<HashMap<Utf8PathBuf, Option<Rc<KFile>>>>,
+}
+
+impl<'a> Kustomizations<'a> {
+    fn new(fs: &'a dyn FileSystem, mut built: Vec<KFile>) -> Kustomizations<'a> {
+        built.sort_by(|a, b| a.dir.cmp(&b.dir));
+        built.dedup_by(|a, b| a.dir == b.dir);
+        Kustomizations { fs, built: built.into_iter().map(Rc::new).collect(), around: RefCell::default() }
+    }
+
+    /// The kustomizations the build loaded, by directory.
+    pub fn built(&self) -> &[Rc<KFile>] {
+        &self.built
+    }
+
+    /// The kustomization file of `dir` (a real path), if it has one: the build's, else read.
+    pub fn in_dir(&self, dir: &Utf8Path) -> Option<Rc<KFile>> {
+        if let Ok(i) = self.built.binary_search_by(|k| k.dir.as_path().cmp(dir)) {
+            return Some(self.built[i].clone());
+        }
+        let mut around = self.around.borrow_mut();
+        around
+            .entry(dir.to_owned())
+            .or_insert_with(|| {
+                KUSTOMIZATION_FILE_NAMES.iter().find_map(|name| {
+                    let file = dir.join(name);
+                    let text = String::from_utf8_lossy(&self.fs.read(&file).ok()?).into_owned();
+                    let node = crate::yaml::read::parse_one(&text, crate::yaml::read::Schema::V11)
+                        .ok()
+                        .flatten()
+                        .unwrap_or_else(Node::null);
+                    Some(Rc::new(KFile { dir: dir.to_owned(), file, text, node, k: None }))
+                })
+            })
+            .clone()
+    }
 }
 
 /// What every rule may look at.
 pub(crate) struct Input<'a> {
     pub resources: &'a [Resource],
     pub warnings: &'a [Diagnostic],
-    pub read: &'a HashSet<Utf8PathBuf>,
+    /// Every file the build read, by real path, with its bytes when this build read them.
+    pub read: &'a HashMap<Utf8PathBuf, Option<Vec<u8>>>,
     pub fs: &'a dyn FileSystem,
-    /// Every kustomization file the build read, by directory.
-    pub kustomizations: Vec<KFile>,
+    /// Every kustomization file the build read, and those around them.
+    pub kustomizations: Kustomizations<'a>,
     /// Whether the root is meant for production (see [`is_production`]).
     pub production: bool,
     /// Workloads, names and autoscalers, indexed.
@@ -266,15 +320,9 @@ pub(crate) struct Input<'a> {
     pub base: bool,
 }
 
-/// The kustomization file of `dir`, parsed (YAML 1.1 rules), if it has one.
-fn kustomization_node(fs: &dyn FileSystem, dir: &Utf8Path) -> Option<Node> {
-    let text = KUSTOMIZATION_FILE_NAMES.iter().find_map(|n| fs.read(&dir.join(n)).ok())?;
-    crate::yaml::read::parse_one(&String::from_utf8_lossy(&text), crate::yaml::read::Schema::V11).ok()?
-}
-
-/// Whether the kustomization of `root` is a `kind: Component`.
-fn is_component(fs: &dyn FileSystem, root: &Utf8Path) -> bool {
-    kustomization_node(fs, root).is_some_and(|k| k.str_at(&["kind"]) == Some("Component"))
+/// Whether the kustomization of `root` (a real path) is a `kind: Component`.
+fn is_component(ks: &Kustomizations, root: &Utf8Path) -> bool {
+    ks.in_dir(root).is_some_and(|k| k.node.str_at(&["kind"]) == Some("Component"))
 }
 
 /// Whether `root` is a piece meant to be built on rather than applied: a `kind: Component`,
@@ -282,11 +330,12 @@ fn is_component(fs: &dyn FileSystem, root: &Utf8Path) -> bool {
 /// one in its parent or grandparent directory or up to two levels below them (`config/manager`,
 /// listed by `config/default`; `base`, listed by `overlays/prod`). What such a piece leaves out (an image
 /// tag, an object it refers to) is for the kustomizations that build on it to add.
-pub(crate) fn is_base(fs: &dyn FileSystem, root: &Utf8Path) -> bool {
-    if is_component(fs, root) {
+pub(crate) fn is_base(ks: &Kustomizations, root: &Utf8Path) -> bool {
+    let fs = ks.fs;
+    let root = fs.real_path(root).unwrap_or_else(|_| crate::fs::normalize(root));
+    if is_component(ks, &root) {
         return true;
     }
-    let root = fs.real_path(root).unwrap_or_else(|_| crate::fs::normalize(root));
     // The parent and grandparent directories, and the directories up to two levels below
     // them (`../overlays/prod` lists `../../base`), at most a few hundred.
     let mut dirs: Vec<Utf8PathBuf> = Vec::new();
@@ -310,9 +359,10 @@ pub(crate) fn is_base(fs: &dyn FileSystem, root: &Utf8Path) -> bool {
         }
     }
     dirs.iter().any(|dir| {
-        let Some(node) = kustomization_node(fs, dir) else { return false };
+        let Some(kf) = ks.in_dir(dir) else { return false };
         ["resources", "bases", "components"].iter().any(|field| {
-            node.get(field)
+            kf.node
+                .get(field)
                 .and_then(Node::as_seq)
                 .into_iter()
                 .flatten()
@@ -335,7 +385,7 @@ impl Input<'_> {
     /// kustomization file did: (kustomization file, entry position, field name).
     pub fn generator_of(&self, r: &Resource) -> Option<(&Utf8Path, Pos, &'static str)> {
         r.generated.as_ref()?;
-        let kf = self.kustomizations.iter().find(|k| k.file == r.origin)?;
+        let kf = self.kustomizations.built().iter().find(|k| k.file == r.origin)?;
         let k = kf.k.as_ref()?;
         let names: Vec<&str> = std::iter::once(r.name()).chain(r.previous.iter().map(|(n, _)| n.as_str())).collect();
         let (field, list) = match r.kind() {
@@ -345,6 +395,15 @@ impl Input<'_> {
         let entry = list.iter().find(|g| names.contains(&g.name.as_str()))?;
         Some((&kf.file, entry.pos, field))
     }
+
+    /// The text of a file the build read, as it read it (`real`: a real path). A file this
+    /// build did not read itself (the session's cache held its resources) is read now.
+    pub fn text_of(&self, real: &Utf8Path) -> Option<Cow<'_, str>> {
+        match self.read.get(real) {
+            Some(Some(bytes)) => Some(String::from_utf8_lossy(bytes)),
+            _ => self.fs.read(real).ok().map(|b| Cow::Owned(String::from_utf8_lossy(&b).into_owned())),
+        }
+    }
 }
 
 /// A patch a kustomization applies: where its text is, the text, its target selector, and the
@@ -353,20 +412,22 @@ pub(crate) struct PatchSource<'a> {
     /// The file the text is in (the kustomization file itself for inline patches).
     pub file: Utf8PathBuf,
     pub inline: bool,
-    pub text: String,
+    pub text: Cow<'a, str>,
     pub target: Option<&'a crate::kustomization::PatchTarget>,
     pub entry: (&'a Utf8Path, Pos),
 }
 
 impl KFile {
-    /// The patches of `patches`, `patchesStrategicMerge` and `patchesJson6902`, read.
-    pub fn patch_sources(&self, fs: &dyn FileSystem) -> Vec<PatchSource<'_>> {
+    /// The patches of `patches`, `patchesJson6902` and `patchesStrategicMerge`, in that order,
+    /// with their text as the build read it.
+    pub fn patch_sources<'a>(&'a self, ctx: &'a Input) -> Vec<PatchSource<'a>> {
         let mut out = Vec::new();
         let Some(k) = &self.k else { return out };
+        let fs = ctx.fs;
         let read = |rel: &str| {
             let path = self.dir.join(rel);
-            let bytes = fs.read(&fs.real_path(&path).unwrap_or(path.clone())).ok()?;
-            Some((path, String::from_utf8_lossy(&bytes).into_owned()))
+            let text = ctx.text_of(&fs.real_path(&path).unwrap_or(path.clone()))?;
+            Some((path, text))
         };
         let entry = |pos: Pos| (self.file.as_path(), pos);
         for p in k.patches.iter().chain(&k.patches_json6902) {
@@ -385,7 +446,7 @@ impl KFile {
                 (None, Some(text)) => out.push(PatchSource {
                     file: self.file.clone(),
                     inline: true,
-                    text: text.clone(),
+                    text: Cow::Borrowed(text),
                     target: p.target.as_ref(),
                     entry: entry(p.pos),
                 }),
@@ -397,7 +458,7 @@ impl KFile {
                 out.push(PatchSource {
                     file: self.file.clone(),
                     inline: true,
-                    text: e.value.clone(),
+                    text: Cow::Borrowed(&e.value),
                     target: None,
                     entry: entry(e.pos),
                 });
@@ -447,16 +508,18 @@ pub(crate) fn lint_with(
     options: &Options,
     cache: Option<&crate::load::Cache>,
 ) -> Result<Vec<Finding>> {
-    let recorder = Recorder { inner: fs, read: Mutex::new(HashSet::new()) };
-    let inner = crate::pipeline::run_with(&recorder, root, options, cache, false)?;
-    let read = recorder.read.into_inner().map_err(|_| Error::new("internal error: lint recorder poisoned"))?;
+    let seen = Seen::default();
+    let inner = crate::pipeline::run_with(fs, root, options, cache, false, Some(&seen))?;
+    let read = seen.files.into_inner();
+    let kustomizations = Kustomizations::new(fs, seen.kustomizations.into_inner());
+    let real_root = fs.real_path(root).unwrap_or_else(|_| crate::fs::normalize(root));
     let ctx = Input {
         resources: &inner.resources,
         warnings: &inner.sink.warnings,
         read: &read,
         fs,
-        base: is_base(fs, root),
-        kustomizations: read_kustomizations(&read, fs),
+        base: is_base(&kustomizations, root),
+        kustomizations,
         production: is_production(root),
         index: workloads::Index::new(&inner.resources),
     };
@@ -475,40 +538,12 @@ pub(crate) fn lint_with(
     immutable_fixed_name::check(&ctx, &mut out);
     node_pool_toleration::check(&ctx, &mut out);
     unknown_port_name::check(&ctx, &mut out);
-    if is_component(fs, root) {
+    if is_component(&ctx.kustomizations, &real_root) {
         // Built alone, a component sees none of the objects it is meant to patch and select.
         out.retain(|f| !matches!(f.rule, "unmatched-target" | "selector-matches-nothing"));
     }
     allow::apply(&ctx, root, &mut out);
     Ok(out)
-}
-
-fn read_kustomizations(read: &HashSet<Utf8PathBuf>, fs: &dyn FileSystem) -> Vec<KFile> {
-    let mut out = Vec::new();
-    for dir in kustomization_dirs(read) {
-        for name in KUSTOMIZATION_FILE_NAMES {
-            let file = dir.join(name);
-            if !read.contains(&file) {
-                continue;
-            }
-            let Ok(bytes) = fs.read(&file) else { continue };
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            let Ok(Some(node)) = crate::yaml::read::parse_one(&text, crate::yaml::read::Schema::V11) else {
-                continue;
-            };
-            let k = Kustomization::from_node(&node).ok();
-            out.push(KFile { dir: dir.clone(), file, text, node, k });
-            break;
-        }
-    }
-    out
-}
-
-pub(crate) fn kustomization_dirs(read: &HashSet<Utf8PathBuf>) -> BTreeSet<Utf8PathBuf> {
-    read.iter()
-        .filter(|p| p.file_name().is_some_and(|n| KUSTOMIZATION_FILE_NAMES.contains(&n)))
-        .filter_map(|p| p.parent().map(Utf8Path::to_owned))
-        .collect()
 }
 
 /// Deprecated kustomization fields, with the modern form: what the loader recorded.
@@ -551,36 +586,12 @@ fn deprecated_fields(ctx: &Input, out: &mut Vec<Finding>) {
 /// entries or setting one container's `resources` means to merge.
 fn list_merge_traps(ctx: &Input, out: &mut Vec<Finding>) {
     use crate::yaml::read::{parse_stream, Schema};
-    let fs = ctx.fs;
     // Resource files parsed again, to compare patches with objects as they were written.
     let mut originals: HashMap<Utf8PathBuf, Vec<Node>> = HashMap::new();
-    for kf in &ctx.kustomizations {
-        let Some(k) = &kf.k else { continue };
-        let (dir, kfile) = (&kf.dir, &kf.file);
-        // (file the patch text is in, the text)
-        let mut sources: Vec<(Utf8PathBuf, String)> = Vec::new();
-        let add_path = |sources: &mut Vec<(Utf8PathBuf, String)>, rel: &str| {
-            let path = dir.join(rel);
-            if let Ok(bytes) = fs.read(&fs.real_path(&path).unwrap_or(path.clone())) {
-                sources.push((path, String::from_utf8_lossy(&bytes).into_owned()));
-            }
-        };
-        for p in k.patches.iter().filter(|p| p.target.is_none()) {
-            match (&p.path, &p.patch) {
-                (Some(path), _) => add_path(&mut sources, path),
-                (None, Some(text)) => sources.push((kfile.to_owned(), text.clone())),
-                _ => {}
-            }
-        }
-        for entry in &k.patches_strategic_merge {
-            if entry.value.contains('\n') {
-                sources.push((kfile.to_owned(), entry.value.clone()));
-            } else {
-                add_path(&mut sources, &entry.value);
-            }
-        }
-        for (file, text) in sources {
-            let Ok(docs) = parse_stream(&text, Schema::V3) else { continue };
+    for kf in ctx.kustomizations.built() {
+        // Strategic-merge patches: those with no target (a JSON 6902 patch has one).
+        for source in kf.patch_sources(ctx).into_iter().filter(|p| p.target.is_none()) {
+            let Ok(docs) = parse_stream(&source.text, Schema::V3) else { continue };
             for patch in docs.iter().filter(|d| d.as_map().is_some()) {
                 let (Some(api), Some(kind), Some(name)) =
                     (patch.str_at(&["apiVersion"]), patch.str_at(&["kind"]), patch.str_at(&["metadata", "name"]))
@@ -591,8 +602,8 @@ fn list_merge_traps(ctx: &Input, out: &mut Vec<Finding>) {
                     continue;
                 };
                 let docs = originals.entry(target.origin.clone()).or_insert_with(|| {
-                    let text = fs.read(&target.origin).map(|b| String::from_utf8_lossy(&b).into_owned());
-                    text.ok().and_then(|t| parse_stream(&t, Schema::V3).ok()).unwrap_or_default()
+                    let text = ctx.text_of(&target.origin);
+                    text.and_then(|t| parse_stream(&t, Schema::V3).ok()).unwrap_or_default()
                 });
                 let first_name = target.previous.first().map_or(target.name(), |(n, _)| n.as_str());
                 let Some(original) = docs
@@ -604,7 +615,7 @@ fn list_merge_traps(ctx: &Input, out: &mut Vec<Finding>) {
                 let schemas = crate::transform::openapi::Schemas::builtin();
                 let sch = schemas.for_kind(api, kind).map(|id| (schemas, id));
                 let what = format!("{kind} {name}");
-                trap_walk(patch, Some(original), sch, "", &what, &file, out);
+                trap_walk(patch, Some(original), sch, "", &what, &source.file, out);
             }
         }
     }
@@ -763,6 +774,76 @@ mod tests {
 
     const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: app\nspec:\n  containers:\n  - name: c\n    image: nginx:1.25\n    envFrom:\n    - secretRef:\n        name: creds\n";
 
+    /// A file system that counts the reads of each file.
+    struct Counting<'a> {
+        inner: &'a dyn FileSystem,
+        reads: std::sync::Mutex<std::collections::BTreeMap<Utf8PathBuf, usize>>,
+    }
+
+    impl FileSystem for Counting<'_> {
+        fn read(&self, path: &Utf8Path) -> std::io::Result<Vec<u8>> {
+            *self.reads.lock().unwrap().entry(path.to_owned()).or_default() += 1;
+            self.inner.read(path)
+        }
+        fn kind(&self, path: &Utf8Path) -> std::io::Result<FileKind> {
+            self.inner.kind(path)
+        }
+        fn real_path(&self, path: &Utf8Path) -> std::io::Result<Utf8PathBuf> {
+            self.inner.real_path(path)
+        }
+        fn list(&self, dir: &Utf8Path) -> std::io::Result<Vec<String>> {
+            self.inner.list(dir)
+        }
+    }
+
+    #[test]
+    fn linting_the_production_overlay_reads_each_file_once() {
+        let repo = Utf8Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let fs = Counting { inner: &crate::DiskFs, reads: Default::default() };
+        let found = lint(&fs, &repo.join("overlays/prod"), &Options::default()).unwrap();
+        assert_eq!(found, vec![]);
+        let reads = fs.reads.into_inner().unwrap();
+        let kustomizations = reads.keys().filter(|p| p.file_name() == Some("kustomization.yaml")).count();
+        // The overlay's, the base's, and those around them that tell a base from an overlay.
+        assert!(kustomizations >= 2, "{reads:#?}");
+        assert!(reads.values().all(|&n| n == 1), "{reads:#?}");
+    }
+
+    #[test]
+    fn the_rules_reading_kustomizations_and_patches_get_them_from_the_build() {
+        let sts = STS.replace("kind: StatefulSet", "kind: Deployment");
+        let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: search\nspec:\n  replicas: 3\n  template:\n    spec:\n      initContainers:\n      - name: chown\n        image: busybox:1.37\n";
+        let hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: search\nspec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: search\n  minReplicas: 2\n  maxReplicas: 4\n";
+        let mem = MemFs::new()
+            .with("k/base/kustomization.yaml", "resources:\n- sts.yaml\n")
+            .with("k/base/sts.yaml", sts)
+            .with(
+                "k/app/kustomization.yaml",
+                "# kcompile:allow no-such-rule\nresources:\n- ../base\n- hpa.yaml\npatches:\n- path: p.yaml\n",
+            )
+            .with("k/app/hpa.yaml", hpa)
+            .with("k/app/p.yaml", patch);
+        let fs = Counting { inner: &mem, reads: Default::default() };
+        let found: Vec<&str> =
+            lint(&fs, Utf8Path::new("/k/app"), &Options::default()).unwrap().into_iter().map(|f| f.rule).collect();
+        assert_eq!(found, ["list-merge-trap", "hpa-fixed-replicas", "unknown-rule"]);
+        let reads = fs.reads.into_inner().unwrap();
+        assert!(reads.values().all(|&n| n == 1), "{reads:#?}");
+    }
+
+    #[test]
+    fn files_a_session_parsed_for_an_earlier_build_count_as_read() {
+        let fs = MemFs::new()
+            // Listed by a path that does not name the file as it is (so no mention excuses it).
+            .with("t/base/kustomization.yaml", "resources:\n- ./sub/../cm.yaml\n")
+            .with("t/base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+            .with("t/a/kustomization.yaml", "resources:\n- ../base\n")
+            .with("t/b/kustomization.yaml", "resources:\n- ../base\nnamePrefix: b-\n");
+        let session = crate::Session::new(&fs, Options::default());
+        session.build(Utf8Path::new("/t/a")).unwrap();
+        assert_eq!(session.lint(Utf8Path::new("/t/b")).unwrap(), vec![]);
+    }
+
     #[test]
     fn production_roots_are_told_by_their_directory_name() {
         assert!(is_production(Utf8Path::new("/x/overlays/prod")));
@@ -777,9 +858,10 @@ mod tests {
             .with("app/base/kustomization.yaml", "resources:\n- pod.yaml\n")
             .with("app/overlays/prod/kustomization.yaml", "resources:\n- ../../base\n")
             .with("app/comp/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n");
-        assert!(is_base(&fs, Utf8Path::new("/app/base")));
-        assert!(is_base(&fs, Utf8Path::new("/app/comp")));
-        assert!(!is_base(&fs, Utf8Path::new("/app/overlays/prod")));
+        let ks = Kustomizations::new(&fs, Vec::new());
+        assert!(is_base(&ks, Utf8Path::new("/app/base")));
+        assert!(is_base(&ks, Utf8Path::new("/app/comp")));
+        assert!(!is_base(&ks, Utf8Path::new("/app/overlays/prod")));
     }
 
     #[test]

@@ -14,22 +14,19 @@
 //!   exceptions file);
 //! - its name says it is documentation or tooling (`README`, `LICENSE`, `requirements.txt`...).
 
-use super::{kustomization_dirs, Finding, Input};
+use super::{Finding, Input, Kustomizations};
 use crate::fs::{FileKind, FileSystem};
-use crate::load::KUSTOMIZATION_FILE_NAMES;
 use crate::yaml::node::Node;
-use camino::{Utf8Path, Utf8PathBuf};
-use foldhash::{HashMap, HashMapExt};
+use camino::Utf8Path;
 
 /// How many directories above a file's own are searched for a kustomization naming it.
 const LEVELS_UP: usize = 4;
 
 pub(crate) fn check(ctx: &Input, out: &mut Vec<Finding>) {
     let (read, fs) = (ctx.read, ctx.fs);
-    // Kustomization text by directory (`None`: the directory has none), read at most once.
-    let mut texts: HashMap<Utf8PathBuf, Option<String>> = HashMap::new();
-    for dir in kustomization_dirs(read) {
-        let Ok(names) = fs.list(&dir) else { continue };
+    for kf in ctx.kustomizations.built() {
+        let dir = &kf.dir;
+        let Ok(names) = fs.list(dir) else { continue };
         for name in names {
             let path = dir.join(&name);
             let lower = name.to_ascii_lowercase();
@@ -38,10 +35,10 @@ pub(crate) fn check(ctx: &Input, out: &mut Vec<Finding>) {
                 continue;
             }
             let real = fs.real_path(&path).unwrap_or(path.clone());
-            if read.contains(&real) || read.contains(&path) || is_documentation(&lower) {
+            if read.contains_key(&real) || read.contains_key(&path) || is_documentation(&lower) {
                 continue;
             }
-            if named_by_a_kustomization(fs, &path, &mut texts) {
+            if named_by_a_kustomization(&ctx.kustomizations, &path) {
                 continue;
             }
             let structured = [".yaml", ".yml", ".json"].iter().any(|e| lower.ends_with(e));
@@ -79,11 +76,7 @@ fn is_documentation(lower: &str) -> bool {
 
 /// Whether a kustomization file in the file's directory, or in one of the [`LEVELS_UP`]
 /// directories above it, names the file by its path from there (in an entry or a comment).
-fn named_by_a_kustomization(
-    fs: &dyn FileSystem,
-    path: &Utf8Path,
-    texts: &mut HashMap<Utf8PathBuf, Option<String>>,
-) -> bool {
+fn named_by_a_kustomization(ks: &Kustomizations, path: &Utf8Path) -> bool {
     let mut rel = match path.file_name() {
         Some(n) => n.to_string(),
         None => return false,
@@ -91,8 +84,7 @@ fn named_by_a_kustomization(
     let mut dir = path.parent();
     for _ in 0..=LEVELS_UP {
         let Some(d) = dir else { break };
-        let text = texts.entry(d.to_owned()).or_insert_with(|| kustomization_text(fs, d));
-        if text.as_deref().is_some_and(|t| mentions(t, &rel)) {
+        if ks.in_dir(d).is_some_and(|k| mentions(&k.text, &rel)) {
             return true;
         }
         let Some(n) = d.file_name() else { break };
@@ -100,13 +92,6 @@ fn named_by_a_kustomization(
         dir = d.parent();
     }
     false
-}
-
-fn kustomization_text(fs: &dyn FileSystem, dir: &Utf8Path) -> Option<String> {
-    KUSTOMIZATION_FILE_NAMES.iter().find_map(|n| {
-        let bytes = fs.read(&dir.join(n)).ok()?;
-        Some(String::from_utf8_lossy(&bytes).into_owned())
-    })
 }
 
 /// Whether `text` has `rel` as a whole path: not part of a longer name or path
