@@ -282,6 +282,12 @@ pub struct Resource {
     /// and `~` (a strategic-merge patch drops them). Cleared by a JSON patch, as kustomize's
     /// JSON round trip writes every null as `null`.
     pub empty_nulls: Vec<crate::yaml::node::Pos>,
+    /// Whether kyaml holds the object in flow style (it was read from JSON: a List's item
+    /// expanded through JSON, a file written `{...}`): go-yaml prints it in flow style when
+    /// kustomize converts it to JSON, and an empty value there (a patch's `-` or `key:` in a list
+    /// it adds) is written `''`, read back as `""`. Cleared by a JSON patch (kustomize rebuilds
+    /// the object in block style).
+    pub flow: bool,
     /// What kustomize fails on only when it converts the object to JSON (a bad tag, a NaN, a
     /// duplicate or non-string key; see [`Deferred`]): from the object's own file, or from a
     /// strategic-merge patch merged into it. Raised by [`Resource::check_deferred`] when the
@@ -417,6 +423,7 @@ impl Resource {
             shared: Vec::new(),
             deferred: Vec::new(),
             empty_nulls: Vec::new(),
+            flow: false,
             trace: 0,
             remote: None,
         }

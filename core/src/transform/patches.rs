@@ -24,7 +24,7 @@ use crate::load::{LoadedKustomization, Loader};
 use crate::resource::{Gvk, ResId, Resource};
 use crate::trace::{self, Attribution};
 use crate::transform::labelselector::LabelSelector;
-use crate::yaml::node::{Node, Pos, Value};
+use crate::yaml::node::{Node, Pos, Style, Value, Written};
 use crate::yaml::read::Schema;
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::{HashMap, HashMapExt};
@@ -339,6 +339,7 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
     }
     let mut texts = patch.metadata_texts.clone();
     let mut patch_deferred = patch.deferred.clone();
+    let patch_empty_nulls = &patch.empty_nulls;
     let mut patch = patch.node.clone();
     if how == Handover::Copied {
         // The copy's label and annotation values are strings now: nothing left to fail on.
@@ -358,11 +359,19 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
     } else if let Some(m) = patch.as_map_mut() {
         m.insert("apiVersion".into(), Node::string(av));
     }
+    if r.flow {
+        mark_empty_nulls(&mut patch, patch_empty_nulls);
+    }
     let node = std::mem::replace(&mut r.node, Node::null());
     let Some(merged) = patch_sm::merge(node, patch, schemas, &r.empty_nulls)? else {
         return Ok(false);
     };
     r.node = merged;
+    if r.flow {
+        // go-yaml prints the object in flow style (see `Resource::flow`): the patch's empty
+        // values it kept are `""` from now on.
+        empty_nulls_to_strings(&mut r.node);
+    }
     // What kustomize would fail on when converting the patch's nodes now in the object.
     r.deferred.append(&mut patch_deferred);
     r.retain_live_deferred();
@@ -390,6 +399,31 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
         }
     }
     Ok(true)
+}
+
+/// Marks the nulls of `patch` written as an empty value (at `empty_nulls`) with an empty
+/// written text, so that they can be told apart once merged (see [`empty_nulls_to_strings`]).
+fn mark_empty_nulls(n: &mut Node, empty_nulls: &[Pos]) {
+    match &mut n.value {
+        Value::Null if empty_nulls.contains(&n.pos) => n.written = Some(Box::new(Written { text: "".into() })),
+        Value::Map(m) => m.values_mut().for_each(|v| mark_empty_nulls(v, empty_nulls)),
+        Value::Seq(items) => items.iter_mut().for_each(|v| mark_empty_nulls(v, empty_nulls)),
+        _ => {}
+    }
+}
+
+/// The nulls [`mark_empty_nulls`] marked, made the empty string go-yaml's flow style makes them.
+fn empty_nulls_to_strings(n: &mut Node) {
+    match &mut n.value {
+        Value::Null if n.written.as_ref().is_some_and(|w| w.text.is_empty()) => {
+            n.value = Value::Str(String::new());
+            n.style = Style::Quoted;
+            n.written = None;
+        }
+        Value::Map(m) => m.values_mut().for_each(empty_nulls_to_strings),
+        Value::Seq(items) => items.iter_mut().for_each(empty_nulls_to_strings),
+        _ => {}
+    }
 }
 
 /// Applies one strategic-merge patch to the resources at `targets`, dropping deleted ones.
@@ -457,6 +491,7 @@ fn apply_json_to(
         // canonical form (`~` is `null`, `1.50` is `1.5`).
         r.metadata_texts.clear();
         r.empty_nulls.clear();
+        r.flow = false;
         r.shared.clear();
         r.deferred.clear();
         merge_key_written_by_json(&r.node).map_err(|e| e.context(format!("while patching {id}")))?;
