@@ -491,12 +491,36 @@ fn apply_json_to(
         // canonical form (`~` is `null`, `1.50` is `1.5`).
         r.metadata_texts.clear();
         r.empty_nulls.clear();
+        as_marshalled(&mut r.node);
         r.flow = false;
         r.shared.clear();
         r.deferred.clear();
         merge_key_written_by_json(&r.node).map_err(|e| e.context(format!("while patching {id}")))?;
     }
     Ok(())
+}
+
+/// kustomize rebuilds an object from JSON after a JSON patch (kyaml's `FromMap`: go-yaml v3's
+/// `Marshal`, read back): every scalar has the style go-yaml gives its value, not the one it
+/// was written in (a strategic-merge patch's number over a string written `"abc"` stays a
+/// number after it, see `Node::written_over`), its canonical text and a tag.
+fn as_marshalled(n: &mut Node) {
+    n.written = None;
+    n.untagged = false;
+    n.style = match &mut n.value {
+        Value::Str(s) if crate::yaml::emit::marshalled_plain(s) => Style::Plain,
+        Value::Str(s) if s.contains('\n') => Style::Literal,
+        Value::Str(_) => Style::Quoted,
+        Value::Map(m) => {
+            m.values_mut().for_each(as_marshalled);
+            Style::Plain
+        }
+        Value::Seq(items) => {
+            items.iter_mut().for_each(as_marshalled);
+            Style::Plain
+        }
+        _ => Style::Plain,
+    };
 }
 
 /// kustomize rebuilds an object from JSON after a JSON patch, writing every key plain: a key

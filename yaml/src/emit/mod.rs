@@ -31,8 +31,8 @@ pub use float::format_float;
 use float::*;
 pub use order::natural_less;
 use order::*;
-pub use scalar::json_roundtrip;
 use scalar::*;
+pub use scalar::{json_roundtrip, marshalled_plain};
 
 /// libyaml's `best_indent`.
 const BEST_INDENT: isize = 2;
