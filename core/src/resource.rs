@@ -1,7 +1,7 @@
 //! A resource in the build: its document plus what kustomize tracks about it.
 
 use crate::yaml::node::{Map, Node, Pos, Value};
-use crate::yaml::read::{Deferred, Schema};
+use crate::yaml::read::Deferred;
 use camino::Utf8PathBuf;
 use std::fmt;
 
@@ -355,13 +355,9 @@ pub fn strings_as_written(map: &mut Map, texts: &[(String, Pos, String)]) {
         let text = match (&v.value, written) {
             (_, Some((_, _, raw))) => raw.clone(),
             (Value::Str(_), None) => continue,
-            // A null keeping a text that is not a null's (under a bad `!!null` tag): kyaml reads
-            // the text.
-            (Value::Null, None) => v
-                .as_text()
-                .filter(|t| crate::yaml::read::resolve_plain(t, Schema::V3) != Value::Null)
-                .unwrap_or("null")
-                .to_string(),
+            // A null written with a `!!null` tag (the reader leaves those out of `texts`): kyaml
+            // reads the text after the tag (`!!null ~` is "~", `!!null` "").
+            (Value::Null, None) => v.as_text().unwrap_or("null").to_string(),
             _ => v.scalar_text().unwrap_or_default(),
         };
         v.value = Value::Str(text);

@@ -486,12 +486,12 @@ fn apply_json_to(
         let res = patch_json6902::apply_from(&mut r.node, ops, file);
         crate::build_metadata::hide(r);
         res.map_err(|e| e.context(format!("while patching {id}")).with_kind(crate::ErrorKind::Patch))?;
+        as_marshalled(&mut r.node);
         reset_annotations(&mut r.node, remember).map_err(|e| e.context(format!("while patching {id}")))?;
         // kustomize applies JSON patches to the object as JSON: values come back in their
         // canonical form (`~` is `null`, `1.50` is `1.5`).
         r.metadata_texts.clear();
         r.empty_nulls.clear();
-        as_marshalled(&mut r.node);
         r.flow = false;
         r.shared.clear();
         r.deferred.clear();
