@@ -271,6 +271,9 @@ pub struct Resource {
     pub configured_by: Option<crate::build_metadata::ConfiguredBy>,
     /// The transformers that ran over it (recorded for `buildMetadata: [transformerAnnotations]`).
     pub transformations: Vec<crate::build_metadata::ConfiguredBy>,
+    /// Where a JSON patch took the origin or transformations annotation away, until the next
+    /// transformers are recorded.
+    pub cut: Option<crate::build_metadata::Cut>,
     /// How the values of `metadata.labels` and `metadata.annotations` that the reader changed
     /// (non-strings, dates) were written in the source (key, position of the value, text):
     /// kustomize prints annotation values as strings made from the source text (`1.50` becomes
@@ -415,6 +418,7 @@ impl Resource {
             ref_vars: Vec::new(),
             configured_by: None,
             transformations: Vec::new(),
+            cut: None,
             metadata_texts: Vec::new(),
             shared: Vec::new(),
             deferred: Vec::new(),

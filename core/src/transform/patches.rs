@@ -470,6 +470,7 @@ fn apply_json_to(
     ops: &[patch_json6902::Op],
     remember: bool,
     file: Option<&Utf8Path>,
+    tracking: &crate::build_metadata::Tracking,
 ) -> Result<()> {
     for &i in targets {
         let Some(r) = acc.resources.get_mut(i) else { continue };
@@ -482,9 +483,9 @@ fn apply_json_to(
             .map_err(|e| e.context(format!("while patching {id}")).with_kind(crate::ErrorKind::Patch))?;
         // kustomize's object has its build annotations while the patch applies (so
         // `/metadata/annotations` exists); it puts back its own values of them after.
-        crate::build_metadata::expose(r);
+        crate::build_metadata::expose(r, tracking);
         let res = patch_json6902::apply_from(&mut r.node, ops, file);
-        crate::build_metadata::hide(r);
+        crate::build_metadata::hide(r, tracking);
         res.map_err(|e| e.context(format!("while patching {id}")).with_kind(crate::ErrorKind::Patch))?;
         as_marshalled(&mut r.node);
         reset_annotations(&mut r.node, remember).map_err(|e| e.context(format!("while patching {id}")))?;
@@ -708,7 +709,10 @@ pub fn run_patches(
     let mut index = NameIndex::default();
     for (i, p) in lk.kustomization.patches.iter().enumerate() {
         trace::begin(&mut ctx.tracer, &mut acc.resources);
-        patch(ctx, schema, Site::of(lk), acc, &mut index, p, &describe("patches", i, p))?;
+        ctx.build_metadata.enter(lk, "patches", i);
+        let patched = patch(ctx, schema, Site::of(lk), acc, &mut index, p, &describe("patches", i, p));
+        ctx.build_metadata.leave();
+        patched?;
         let loader = &ctx.loader;
         trace::end(&mut ctx.tracer, &mut acc.resources, || patch_step("patches", i, p, loader, lk));
     }
@@ -790,8 +794,9 @@ pub fn patch(
             if targets.is_empty() {
                 note_unmatched(&mut ctx.sink, site, p, what, sel, &acc.resources);
             }
+            let tracking = ctx.build_metadata.clone();
             index
-                .around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, true, real.as_deref()))
+                .around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, true, real.as_deref(), &tracking))
                 .map_err(at_entry)?;
         }
     }
@@ -803,7 +808,10 @@ pub fn run_json6902(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulat
     let mut index = NameIndex::default();
     for (i, p) in lk.kustomization.patches_json6902.iter().enumerate() {
         trace::begin(&mut ctx.tracer, &mut acc.resources);
-        json6902(ctx, Site::of(lk), acc, &mut index, p, &describe("patchesJson6902", i, p))?;
+        ctx.build_metadata.enter(lk, "patchesJson6902", i);
+        let patched = json6902(ctx, Site::of(lk), acc, &mut index, p, &describe("patchesJson6902", i, p));
+        ctx.build_metadata.leave();
+        patched?;
         let loader = &ctx.loader;
         trace::end(&mut ctx.tracer, &mut acc.resources, || patch_step("patchesJson6902", i, p, loader, lk));
     }
@@ -851,7 +859,10 @@ pub fn json6902(
     if targets.is_empty() {
         note_unmatched(&mut ctx.sink, site, p, what, sel, &acc.resources);
     }
-    index.around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, false, real.as_deref())).map_err(at_entry)?;
+    let tracking = ctx.build_metadata.clone();
+    index
+        .around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, false, real.as_deref(), &tracking))
+        .map_err(at_entry)?;
     Ok(())
 }
 
