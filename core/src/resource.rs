@@ -357,6 +357,13 @@ pub fn strings_as_written(map: &mut Map, texts: &[(String, Pos, String)]) {
         let written = texts.iter().find(|(key, pos, _)| key == k && *pos == v.pos);
         let text = match (&v.value, written) {
             (_, Some((_, _, raw))) => raw.clone(),
+            // kustomize writes the values anew, plain: a folded string is the text go-yaml read,
+            // not the one it reprints in folded style.
+            (Value::Str(_), None) if v.style == crate::yaml::node::Style::Folded => {
+                let Some(w) = v.written.take() else { continue };
+                v.style = crate::yaml::node::Style::Plain;
+                w.text.into()
+            }
             (Value::Str(_), None) => continue,
             // A null written with a `!!null` tag (the reader leaves those out of `texts`): kyaml
             // reads the text after the tag (`!!null ~` is "~", `!!null` "").
