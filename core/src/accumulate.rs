@@ -163,6 +163,11 @@ impl<'a> Walker<'a> {
         let loaded = self.load_kustomization(dir)?;
         if self.stack.is_empty() {
             self.build_metadata = crate::build_metadata::Flags::of(&loaded.kustomization);
+            self.ctx.build_metadata = crate::build_metadata::Tracking {
+                flags: self.build_metadata,
+                root: dir.to_owned(),
+                ..Default::default()
+            };
         }
         // A Component may be built on its own, but not included through `resources`.
         if loaded.kustomization.kind == KustKind::Component && !self.stack.is_empty() {

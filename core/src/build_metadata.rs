@@ -12,7 +12,10 @@
 //! - `managedByLabel`: the label `app.kubernetes.io/managed-by: kustomize-(devel)` (what
 //!   kubectl's embedded kustomize v5.5.0 prints).
 //!
-//! Other values are ignored, as kustomize does.
+//! Other values are ignored, as kustomize does. With any value kustomize keeps the origin and
+//! transformations annotations during the build, and a JSON patch sees them (`expose`,
+//! `hide`): one that moves, copies or removes `/metadata/annotations` takes them along, the
+//! list restarts after it and the next transformer recorded becomes the object's origin.
 
 use crate::accumulate::Accumulator;
 use crate::error::Error;
@@ -60,6 +63,10 @@ pub struct Flags {
     pub origin: bool,
     pub transformers: bool,
     pub managed_by: bool,
+    /// `buildMetadata` is not empty: kustomize then keeps origin and transformations
+    /// annotations during the build, whichever options are on, and removes at the end those
+    /// not asked for (a JSON patch can see them).
+    pub tracking: bool,
 }
 
 impl Flags {
@@ -69,6 +76,7 @@ impl Flags {
             origin: has("originAnnotations"),
             transformers: has("transformerAnnotations"),
             managed_by: has("managedByLabel"),
+            tracking: !k.build_metadata.is_empty(),
         }
     }
 }
@@ -141,36 +149,115 @@ impl ConfiguredBy {
 }
 
 /// The builtin transformers a kustomization configures, in the order kustomize runs them
-/// (one per patch, label set, replica and image entry).
-fn builtin_transformers(k: &Kustomization) -> Vec<&'static str> {
+/// (one per patch, label set, replica and image entry), each with the field it comes from.
+fn builtin_transformers(k: &Kustomization) -> Vec<(&'static str, &'static str)> {
     let mut out = Vec::new();
     if !k.patches_strategic_merge.is_empty() {
-        out.push("PatchStrategicMergeTransformer");
+        out.push(("patchesStrategicMerge", "PatchStrategicMergeTransformer"));
     }
-    out.extend(k.patches.iter().map(|_| "PatchTransformer"));
+    out.extend(k.patches.iter().map(|_| ("patches", "PatchTransformer")));
     if k.namespace.as_deref().is_some_and(|n| !n.is_empty()) {
-        out.push("NamespaceTransformer");
+        out.push(("namespace", "NamespaceTransformer"));
     }
     if k.name_prefix.as_deref().is_some_and(|p| !p.is_empty()) {
-        out.push("PrefixTransformer");
+        out.push(("namePrefix", "PrefixTransformer"));
     }
     if k.name_suffix.as_deref().is_some_and(|p| !p.is_empty()) {
-        out.push("SuffixTransformer");
+        out.push(("nameSuffix", "SuffixTransformer"));
     }
     if !k.labels.is_empty() || !k.common_labels.is_empty() {
         // One per `labels` entry, plus one for `commonLabels` (even when empty).
-        out.extend(std::iter::repeat_n("LabelTransformer", k.labels.len() + 1));
+        out.extend(std::iter::repeat_n(("labels", "LabelTransformer"), k.labels.len() + 1));
     }
     if !k.common_annotations.is_empty() {
-        out.push("AnnotationsTransformer");
+        out.push(("commonAnnotations", "AnnotationsTransformer"));
     }
-    out.extend(k.patches_json6902.iter().map(|_| "PatchJson6902Transformer"));
-    out.extend(k.replicas.iter().map(|_| "ReplicaCountTransformer"));
-    out.extend(k.images.iter().map(|_| "ImageTagTransformer"));
+    out.extend(k.patches_json6902.iter().map(|_| ("patchesJson6902", "PatchJson6902Transformer")));
+    out.extend(k.replicas.iter().map(|_| ("replicas", "ReplicaCountTransformer")));
+    out.extend(k.images.iter().map(|_| ("images", "ImageTagTransformer")));
     if !k.replacements.is_empty() {
-        out.push("ReplacementTransformer");
+        out.push(("replacements", "ReplacementTransformer"));
     }
     out
+}
+
+/// Where the transformer of entry `i` of `field` (`patches`, `patchesJson6902`) comes among
+/// the builtin transformers of `k` (see [`Tracking::step`]).
+fn builtin_step(k: &Kustomization, field: &str, i: usize) -> usize {
+    let all = builtin_transformers(k);
+    all.iter().position(|(f, _)| *f == field).map_or(0, |first| first + i)
+}
+
+/// What the steps that show kustomize's build annotations need: the root's `buildMetadata`
+/// flags and directory (the annotations' paths are relative to it), and where the running
+/// transformer comes among those that are recorded together after it (0 for a
+/// `transformers:` entry, recorded alone).
+#[derive(Clone, Debug, Default)]
+pub struct Tracking {
+    pub flags: Flags,
+    pub root: Utf8PathBuf,
+    pub step: usize,
+    /// The builtin transformers of the running kustomization that ran before this one
+    /// (recorded together after the last; kustomize has them in the annotation already).
+    pub before: Vec<ConfiguredBy>,
+}
+
+impl Tracking {
+    /// Whether kustomize keeps origin and transformations annotations during the build.
+    fn on(&self) -> bool {
+        self.flags.tracking
+    }
+
+    /// Sets the running transformer: entry `i` of `field` in `lk` (see [`builtin_step`]).
+    pub fn enter(&mut self, lk: &LoadedKustomization, field: &str, i: usize) {
+        self.step = builtin_step(&lk.kustomization, field, i);
+        self.before = builtin_transformers(&lk.kustomization)
+            .iter()
+            .take(self.step)
+            .map(|(_, kind)| ConfiguredBy::builtin(&lk.file, kind))
+            .collect();
+    }
+
+    /// Back outside a builtin transformer.
+    pub fn leave(&mut self) {
+        self.step = 0;
+        self.before.clear();
+    }
+}
+
+/// A JSON patch took the origin or transformations annotation away (moved, copied over or
+/// removed `/metadata/annotations`): kustomize's record of them restarts there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cut {
+    /// The position of the transformer that did it among those recorded next.
+    pub at: usize,
+    /// The origin annotation is gone: the next transformer recorded becomes the origin
+    /// (kustomize's `AddTransformerAnnotation` on an object without one).
+    pub origin: bool,
+    /// The transformations annotation is gone: the list restarts.
+    pub transformations: bool,
+}
+
+/// Adds `entries` (recorded together, in order) to `r`'s transformations, past a [`Cut`].
+fn add_transformations(r: &mut Resource, entries: &[ConfiguredBy]) {
+    let Some(cut) = r.cut.take() else {
+        r.transformations.extend(entries.iter().cloned());
+        return;
+    };
+    let at = cut.at.min(entries.len());
+    if cut.transformations {
+        r.transformations.clear();
+    } else {
+        r.transformations.extend(entries[..at].iter().cloned());
+    }
+    let mut rest = entries[at..].iter();
+    if cut.origin {
+        match rest.next() {
+            Some(first) => r.configured_by = Some(first.clone()),
+            None => r.cut = Some(Cut { at: 0, ..cut }),
+        }
+    }
+    r.transformations.extend(rest.cloned());
 }
 
 /// Records, on every accumulated resource, the builtin transformers this kustomization ran
@@ -181,26 +268,28 @@ pub fn record_builtin(
     lk: &LoadedKustomization,
     acc: &mut Accumulator,
 ) {
-    if !flags.transformers {
+    if !flags.tracking {
         return;
     }
     let kinds = builtin_transformers(&lk.kustomization);
     if kinds.is_empty() {
         return;
     }
-    let entries: Vec<ConfiguredBy> =
-        kinds.iter().map(|k| ConfiguredBy { remote: remote.clone(), ..ConfiguredBy::builtin(&lk.file, k) }).collect();
+    let entries: Vec<ConfiguredBy> = kinds
+        .iter()
+        .map(|(_, k)| ConfiguredBy { remote: remote.clone(), ..ConfiguredBy::builtin(&lk.file, k) })
+        .collect();
     for r in acc.resources.iter_mut() {
-        r.transformations.extend(entries.iter().cloned());
+        add_transformations(r, &entries);
     }
 }
 
 /// Records one transformer (a `transformers:` entry) on every accumulated resource.
 pub fn record(flags: &Flags, remote: Option<Arc<RemoteOrigin>>, by: &ConfiguredBy, acc: &mut Accumulator) {
-    if flags.transformers {
-        let by = ConfiguredBy { remote, ..by.clone() };
+    if flags.tracking {
+        let by = [ConfiguredBy { remote, ..by.clone() }];
         for r in acc.resources.iter_mut() {
-            r.transformations.push(by.clone());
+            add_transformations(r, &by);
         }
     }
 }
@@ -250,9 +339,24 @@ pub fn internal_annotations(r: &Resource) -> Vec<(&'static str, String)> {
 }
 
 /// Writes the build annotations into `metadata.annotations` (creating it), as kustomize has
-/// them at this point of the build.
-pub fn expose(r: &mut Resource) {
-    let internal = internal_annotations(r);
+/// them at this point of the build: the internal ones, and the origin and transformations
+/// annotations when the root's `buildMetadata` asks for either.
+pub fn expose(r: &mut Resource, tracking: &Tracking) {
+    let mut internal: Vec<(&str, String)> = internal_annotations(r);
+    if tracking.on() {
+        // What kustomize has recorded by now: the running kustomization's earlier transformers
+        // too (kcompile records them together after its last).
+        let mut now = Resource::new(Node::null(), r.origin.clone());
+        (now.transformations, now.cut, now.configured_by, now.generated, now.remote) =
+            (r.transformations.clone(), r.cut, r.configured_by.clone(), r.generated.clone(), r.remote.clone());
+        add_transformations(&mut now, &tracking.before);
+        if now.cut.is_none_or(|c| !c.origin) {
+            internal.push((ORIGIN, origin_text(&now, &tracking.root)));
+        }
+        if !now.transformations.is_empty() {
+            internal.push((TRANSFORMATIONS, transformations_text(&now, &tracking.root)));
+        }
+    }
     if internal.is_empty() || r.node.as_map().is_none() {
         return;
     }
@@ -265,12 +369,31 @@ pub fn expose(r: &mut Resource) {
     }
 }
 
-/// Takes the build annotations out of `metadata.annotations` again (kustomize restores its own
-/// values of them after a JSON patch); an annotation map left empty goes.
-pub fn hide(r: &mut Resource) {
+/// Takes the build annotations out of `metadata.annotations` again after a JSON patch
+/// (kustomize restores its own values of the internal ones); an annotation map left empty
+/// goes. An origin or transformations annotation [`expose`] wrote and the patch took away is
+/// recorded as a [`Cut`].
+pub fn hide(r: &mut Resource, tracking: &Tracking) {
+    let had_origin = tracking.on() && r.cut.is_none_or(|c| !c.origin);
+    let had_transformations = tracking.on() && (!r.transformations.is_empty() || !tracking.before.is_empty());
+    let annotations = r.node.get("metadata").and_then(|m| m.get("annotations")).and_then(Node::as_map);
+    let kept = |key: &str| annotations.is_some_and(|m| m.contains_key(key));
+    let (origin_gone, transformations_gone) =
+        (had_origin && !kept(ORIGIN), had_transformations && !kept(TRANSFORMATIONS));
+    if origin_gone || transformations_gone {
+        let before = r.cut.unwrap_or(Cut { at: tracking.step, origin: false, transformations: false });
+        r.cut = Some(Cut {
+            at: tracking.step,
+            origin: before.origin || origin_gone,
+            transformations: before.transformations || transformations_gone,
+        });
+        if transformations_gone {
+            r.transformations.clear();
+        }
+    }
     let Some(meta) = r.node.get_mut("metadata").and_then(Node::as_map_mut) else { return };
     let Some(map) = meta.get_mut("annotations").and_then(Node::as_map_mut) else { return };
-    map.retain(|k, _| !is_internal(k));
+    map.retain(|k, _| !is_internal(k) && k != ORIGIN && k != TRANSFORMATIONS);
     if map.is_empty() {
         meta.shift_remove("annotations");
     }
@@ -301,9 +424,10 @@ pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) -> Resu
                 meta.entry_map("labels").insert(MANAGED_BY_KEY.into(), Node::string(MANAGED_BY));
             }
         }
-        let origin = flags.origin.then(|| origin_text(r, root));
-        let transformations = (flags.transformers && !r.transformations.is_empty())
-            .then(|| r.transformations.iter().map(|t| format!("- {}", t.render(root, "  "))).collect::<String>());
+        // An origin a JSON patch took away and no transformer set again is gone.
+        let origin = (flags.origin && r.cut.is_none_or(|c| !c.origin)).then(|| origin_text(r, root));
+        let transformations =
+            (flags.transformers && !r.transformations.is_empty()).then(|| transformations_text(r, root));
         let Some(meta) = r.node.get_mut("metadata").and_then(Node::as_map_mut) else { continue };
         let has_map = meta.get("annotations").is_some_and(|a| a.as_map().is_some());
         if !has_map && origin.is_none() && transformations.is_none() {
@@ -462,6 +586,11 @@ fn check_written_values(r: &Resource) -> Result<(), Error> {
     Err(e)
 }
 
+/// The transformations annotation of a resource.
+fn transformations_text(r: &Resource, root: &Utf8Path) -> String {
+    r.transformations.iter().map(|t| format!("- {}", t.render(root, "  "))).collect()
+}
+
 /// The origin annotation of a resource: the file it was read from, or its generator.
 /// What a remote entry brought names its repository and ref, with paths from the repository's
 /// root (see [`crate::remote::RemoteOrigin`]).
@@ -509,13 +638,40 @@ mod tests {
         r.prefixes.push("p-".into());
         r.set_name("p-c");
         r.remember_name();
-        expose(&mut r);
+        expose(&mut r, &Tracking::default());
         let ann = r.meta_map("annotations").unwrap();
         assert_eq!(ann["internal.config.kubernetes.io/previousNames"].as_str(), Some("c,p-c"));
         assert_eq!(ann["internal.config.kubernetes.io/previousNamespaces"].as_str(), Some("default,default"));
         assert_eq!(ann["internal.config.kubernetes.io/prefixes"].as_str(), Some("p-"));
-        hide(&mut r);
+        hide(&mut r, &Tracking::default());
         assert!(r.node.get("metadata").unwrap().get("annotations").is_none());
+    }
+
+    #[test]
+    fn a_json_patch_that_takes_the_annotations_away_restarts_the_record() {
+        let mut r = crate::load::parse_resources(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+            "/r/b/r.yaml".into(),
+        )
+        .unwrap()
+        .remove(0);
+        let flags = Flags { transformers: true, origin: true, tracking: true, ..Flags::default() };
+        let by = |kind: &str| ConfiguredBy::builtin(Utf8Path::new("/r/b/kustomization.yaml"), kind);
+        r.transformations.push(by("NamespaceTransformer"));
+        let tracking = Tracking { flags, root: "/r".into(), step: 1, before: vec![by("PrefixTransformer")] };
+        expose(&mut r, &tracking);
+        let ann = r.meta_map("annotations").unwrap();
+        assert_eq!(ann[ORIGIN].as_str(), Some("path: b/r.yaml\n"));
+        assert!(ann[TRANSFORMATIONS].as_str().unwrap().contains("kind: PrefixTransformer"), "earlier in the batch");
+        // The patch moves the annotations away.
+        r.node.get_mut("metadata").unwrap().as_map_mut().unwrap().shift_remove("annotations");
+        hide(&mut r, &tracking);
+        assert_eq!(r.cut, Some(Cut { at: 1, origin: true, transformations: true }));
+        let batch = [by("PrefixTransformer"), by("PatchTransformer"), by("ImageTagTransformer")];
+        add_transformations(&mut r, &batch);
+        assert_eq!(r.configured_by.as_ref().map(|c| c.kind.as_str()), Some("PatchTransformer"));
+        assert_eq!(r.transformations, [by("ImageTagTransformer")]);
+        assert_eq!(r.cut, None);
     }
 
     #[test]
@@ -534,9 +690,8 @@ mod tests {
             ..Kustomization::default()
         };
         k.common_labels.insert("a".into(), "b".into());
-        assert_eq!(
-            builtin_transformers(&k),
-            ["NamespaceTransformer", "PrefixTransformer", "LabelTransformer", "ReplacementTransformer"]
-        );
+        let kinds: Vec<&str> = builtin_transformers(&k).into_iter().map(|(_, kind)| kind).collect();
+        assert_eq!(kinds, ["NamespaceTransformer", "PrefixTransformer", "LabelTransformer", "ReplacementTransformer"]);
+        assert_eq!(builtin_step(&k, "replacements", 0), 3);
     }
 }

@@ -11,7 +11,8 @@
 //!
 //! Build-wide state that is kustomize's and not a capability (the OpenAPI schema, the
 //! `buildMetadata` flags, the stack of directories for cycle detection) stays with
-//! accumulation's driver, [`crate::accumulate::Walker`], which hands each step what it uses.
+//! accumulation's driver, [`crate::accumulate::Walker`], which hands each step what it uses
+//! (a copy of the flags travels here, for the steps that show the build annotations).
 
 use crate::diagnostics::Sink;
 use crate::generate::helm::HelmConfig;
@@ -28,11 +29,21 @@ pub struct Ctx<'a> {
     pub tracer: Option<Tracer>,
     /// Inflates Helm charts (`None`: a chart is an error, as without `--enable-helm`).
     pub helm: Option<HelmConfig>,
+    /// What the steps that show kustomize's build annotations (a JSON patch, a replacement
+    /// reading annotations) need of the root's `buildMetadata`: a copy the
+    /// [`crate::accumulate::Walker`] sets, and the position of the running transformer.
+    pub build_metadata: crate::build_metadata::Tracking,
 }
 
 impl<'a> Ctx<'a> {
     /// A context reading through `loader`, tracing when `trace` is set.
     pub fn new(loader: Loader<'a>, trace: bool) -> Ctx<'a> {
-        Ctx { loader, sink: Sink::default(), tracer: trace.then(Tracer::default), helm: None }
+        Ctx {
+            loader,
+            sink: Sink::default(),
+            tracer: trace.then(Tracer::default),
+            helm: None,
+            build_metadata: Default::default(),
+        }
     }
 }

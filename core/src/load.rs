@@ -5,7 +5,7 @@ use crate::error::{bail, Error, ErrorKind, Result};
 use crate::fs::{normalize, FileKind, FileSystem};
 use crate::kustomization::Kustomization;
 use crate::resource::Resource;
-use crate::yaml::node::{Node, Pos, Value};
+use crate::yaml::node::{Node, Pos, Style, Value};
 use crate::yaml::read::{parse_one, parse_stream, Budget, Deferred, Limit, ReadLimits, Schema, YamlError};
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::HashMap;
@@ -386,9 +386,10 @@ fn limit_help(e: YamlError) -> Error {
 fn objects(docs: Vec<Node>, deferred: &[Deferred], text: &str, origin: &Utf8Path) -> Result<Vec<Resource>> {
     let mut out = Vec::with_capacity(docs.len());
     let mut src = TextLines { text, line_starts: Vec::new() };
-    let mut ctx = ObjectCtx { src: &mut src, deferred, origin };
+    let several_pieces = crate::yaml::read::several_pieces(text);
+    let mut ctx = ObjectCtx { src: &mut src, deferred, origin, several_pieces };
     for doc in docs {
-        push_object(doc, &mut ctx, &mut out)?;
+        push_object(doc, &mut ctx, &mut out, false)?;
     }
     Ok(out)
 }
@@ -398,17 +399,26 @@ struct ObjectCtx<'c, 's> {
     src: &'c mut TextLines<'s>,
     deferred: &'c [Deferred],
     origin: &'c Utf8Path,
+    /// Whether kyaml cuts the file into several pieces (see [`crate::yaml::read::several_pieces`]).
+    several_pieces: bool,
 }
 
-fn push_object(mut doc: Node, ctx: &mut ObjectCtx, out: &mut Vec<Resource>) -> Result<()> {
+/// Pushes the object `doc` (or the items of a List); `from_json`: kustomize read it from the
+/// JSON text of a List's item (see [`through_json`]).
+fn push_object(mut doc: Node, ctx: &mut ObjectCtx, out: &mut Vec<Resource>, from_json: bool) -> Result<()> {
     let origin = ctx.origin;
     if !matches!(doc.value, Value::Map(_)) {
         return Err(Error::new(format!("expected a Kubernetes object (a map), found a {}", doc.value.type_name()))
             .at(doc.pos)
             .in_file(origin));
     }
-    let is_list = doc.str_at(&["kind"]).is_some_and(|k| k.ends_with("List")) && doc.get("items").is_some();
+    let kind = doc.str_at(&["kind"]).unwrap_or_default();
+    let is_list = kind.ends_with("List") && doc.get("items").is_some();
     if is_list {
+        // kyaml's reader unwraps a `List` (or `ResourceList`) that is the file's one piece,
+        // keeping its items' nodes; kustomize expands any other list (a `FooList`, a List among
+        // other documents or followed by `---`, a List in a List) through JSON.
+        let items_json = from_json || ctx.several_pieces || !matches!(kind, "List" | "ResourceList");
         let items = match doc.as_map_mut().and_then(|m| m.shift_remove("items")) {
             Some(Node { value: Value::Seq(items), .. }) => items,
             Some(Node { value: Value::Null, .. }) | None => Vec::new(),
@@ -417,7 +427,7 @@ fn push_object(mut doc: Node, ctx: &mut ObjectCtx, out: &mut Vec<Resource>) -> R
             }
         };
         for item in items {
-            push_object(item, ctx, out)?;
+            push_object(item, ctx, out, items_json)?;
         }
         return Ok(());
     }
@@ -425,14 +435,20 @@ fn push_object(mut doc: Node, ctx: &mut ObjectCtx, out: &mut Vec<Resource>) -> R
     later_annotations(&mut doc, ctx.deferred);
     let src = &mut *ctx.src;
     let mut empty_nulls = Vec::new();
-    find_empty_nulls(&doc, src, &mut empty_nulls);
     let mut texts = Vec::new();
-    for field in ["labels", "annotations"] {
-        if let Some(map) = doc.get("metadata").and_then(|m| m.get(field)).and_then(Node::as_map) {
-            written_texts(map, src, &empty_nulls, &mut texts);
+    let flow = from_json || src.at(doc.pos).starts_with('{');
+    if from_json {
+        through_json(&mut doc);
+    } else {
+        find_empty_nulls(&doc, src, &mut empty_nulls);
+        for field in ["labels", "annotations"] {
+            if let Some(map) = doc.get("metadata").and_then(|m| m.get(field)).and_then(Node::as_map) {
+                written_texts(map, src, &empty_nulls, &mut texts);
+            }
         }
     }
     let mut r = Resource::new(doc, origin.to_owned());
+    r.flow = flow;
     r.metadata_texts = texts;
     r.empty_nulls = empty_nulls;
     if !ctx.deferred.is_empty() {
@@ -440,6 +456,21 @@ fn push_object(mut doc: Node, ctx: &mut ObjectCtx, out: &mut Vec<Resource>) -> R
     }
     out.push(r);
     Ok(())
+}
+
+/// What kustomize's expansion of a List through JSON (`json.Marshal` of the decoded item, read
+/// again by kyaml) leaves of an item: every scalar in its canonical text, strings double-quoted
+/// (a patch's non-string written over one becomes a string, see `Node::written_over`), every
+/// null a written `null`; the object prints in flow style (see [`Resource::flow`]).
+fn through_json(n: &mut Node) {
+    n.written = None;
+    n.untagged = false;
+    match &mut n.value {
+        Value::Str(_) => n.style = Style::Quoted,
+        Value::Map(m) => m.values_mut().for_each(through_json),
+        Value::Seq(items) => items.iter_mut().for_each(through_json),
+        _ => n.style = Style::Plain,
+    }
 }
 
 /// kustomize reads `metadata.annotations` as a string map (kyaml's GetAnnotations: selectors,
@@ -487,14 +518,24 @@ impl TextLines<'_> {
     }
 }
 
-/// The nulls written as an empty value (`key:`; the reader places them at the `:`): kyaml tells
-/// them from a written `null` or `~` (a strategic-merge patch drops them, an annotation prints
-/// as `""`), so the build remembers where they are.
+/// The nulls written as an empty value (`key:`, the reader places them at the `:`; a list's
+/// `-` with nothing after it, placed after the `-`): kyaml tells them from a written `null` or
+/// `~` (a strategic-merge patch drops them, an annotation prints as `""`, go-yaml's flow style
+/// writes them `''`), so the build remembers where they are.
 fn find_empty_nulls(n: &Node, src: &mut TextLines, out: &mut Vec<Pos>) {
     match &n.value {
         Value::Null if !n.pos.is_synthetic() && src.at(n.pos).starts_with(':') => out.push(n.pos),
         Value::Map(m) => m.values().for_each(|v| find_empty_nulls(v, src, out)),
-        Value::Seq(items) => items.iter().for_each(|v| find_empty_nulls(v, src, out)),
+        Value::Seq(items) => {
+            for v in items {
+                let rest = if v.is_null() && !v.pos.is_synthetic() { src.at(v.pos).trim_start() } else { "x" };
+                if rest.is_empty() || rest.starts_with('#') {
+                    out.push(v.pos);
+                } else {
+                    find_empty_nulls(v, src, out);
+                }
+            }
+        }
         _ => {}
     }
 }
@@ -584,5 +625,32 @@ mod tests {
         assert_eq!(src.at(Pos::new(3, 9)), "");
         assert_eq!(src.at(Pos::new(4, 1)), "");
         assert_eq!(src.at(Pos::new(9, 1)), "");
+    }
+
+    const LIST: &str = "kind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c\n    annotations:\n      a: 1.50\n  data:\n    k: x\n    l:\n    - \n";
+
+    #[test]
+    fn a_list_alone_in_its_file_keeps_its_items_as_written() {
+        let rs = parse_resources(LIST, "r.yaml".into()).unwrap();
+        assert!(!rs[0].flow);
+        assert_eq!(rs[0].metadata_texts.len(), 1, "`1.50` prints as written");
+        assert_eq!(rs[0].empty_nulls, vec![Pos::new(12, 7)], "the empty item is known");
+        assert_eq!(rs[0].node.get("data").unwrap().get("k").unwrap().style, Style::Plain);
+    }
+
+    #[test]
+    fn a_list_among_other_pieces_goes_through_json() {
+        let rs = parse_resources(&format!("{LIST}---\n"), "r.yaml".into()).unwrap();
+        assert!(rs[0].flow);
+        assert!(rs[0].metadata_texts.is_empty() && rs[0].empty_nulls.is_empty());
+        let annotation = rs[0].node.get("metadata").unwrap().get("annotations").unwrap().get("a").unwrap();
+        assert!(annotation.written.is_none(), "`1.50` is the float 1.5 now");
+        assert_eq!(rs[0].node.get("data").unwrap().get("k").unwrap().style, Style::Quoted);
+    }
+
+    #[test]
+    fn a_file_written_in_flow_style_is_held_in_flow_style() {
+        let rs = parse_resources("{apiVersion: v1, kind: ConfigMap, metadata: {name: c}}\n", "r.yaml".into()).unwrap();
+        assert!(rs[0].flow);
     }
 }

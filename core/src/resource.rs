@@ -1,7 +1,7 @@
 //! A resource in the build: its document plus what kustomize tracks about it.
 
 use crate::yaml::node::{Map, Node, Pos, Value};
-use crate::yaml::read::{Deferred, Schema};
+use crate::yaml::read::Deferred;
 use camino::Utf8PathBuf;
 use std::fmt;
 
@@ -271,6 +271,9 @@ pub struct Resource {
     pub configured_by: Option<crate::build_metadata::ConfiguredBy>,
     /// The transformers that ran over it (recorded for `buildMetadata: [transformerAnnotations]`).
     pub transformations: Vec<crate::build_metadata::ConfiguredBy>,
+    /// Where a JSON patch took the origin or transformations annotation away, until the next
+    /// transformers are recorded.
+    pub cut: Option<crate::build_metadata::Cut>,
     /// How the values of `metadata.labels` and `metadata.annotations` that the reader changed
     /// (non-strings, dates) were written in the source (key, position of the value, text):
     /// kustomize prints annotation values as strings made from the source text (`1.50` becomes
@@ -282,6 +285,12 @@ pub struct Resource {
     /// and `~` (a strategic-merge patch drops them). Cleared by a JSON patch, as kustomize's
     /// JSON round trip writes every null as `null`.
     pub empty_nulls: Vec<crate::yaml::node::Pos>,
+    /// Whether kyaml holds the object in flow style (it was read from JSON: a List's item
+    /// expanded through JSON, a file written `{...}`): go-yaml prints it in flow style when
+    /// kustomize converts it to JSON, and an empty value there (a patch's `-` or `key:` in a list
+    /// it adds) is written `''`, read back as `""`. Cleared by a JSON patch (kustomize rebuilds
+    /// the object in block style).
+    pub flow: bool,
     /// What kustomize fails on only when it converts the object to JSON (a bad tag, a NaN, a
     /// duplicate or non-string key; see [`Deferred`]): from the object's own file, or from a
     /// strategic-merge patch merged into it. Raised by [`Resource::check_deferred`] when the
@@ -348,14 +357,17 @@ pub fn strings_as_written(map: &mut Map, texts: &[(String, Pos, String)]) {
         let written = texts.iter().find(|(key, pos, _)| key == k && *pos == v.pos);
         let text = match (&v.value, written) {
             (_, Some((_, _, raw))) => raw.clone(),
+            // kustomize writes the values anew, plain: a folded string is the text go-yaml read,
+            // not the one it reprints in folded style.
+            (Value::Str(_), None) if v.style == crate::yaml::node::Style::Folded => {
+                let Some(w) = v.written.take() else { continue };
+                v.style = crate::yaml::node::Style::Plain;
+                w.text.into()
+            }
             (Value::Str(_), None) => continue,
-            // A null keeping a text that is not a null's (under a bad `!!null` tag): kyaml reads
-            // the text.
-            (Value::Null, None) => v
-                .as_text()
-                .filter(|t| crate::yaml::read::resolve_plain(t, Schema::V3) != Value::Null)
-                .unwrap_or("null")
-                .to_string(),
+            // A null written with a `!!null` tag (the reader leaves those out of `texts`): kyaml
+            // reads the text after the tag (`!!null ~` is "~", `!!null` "").
+            (Value::Null, None) => v.as_text().unwrap_or("null").to_string(),
             _ => v.scalar_text().unwrap_or_default(),
         };
         v.value = Value::Str(text);
@@ -413,10 +425,12 @@ impl Resource {
             ref_vars: Vec::new(),
             configured_by: None,
             transformations: Vec::new(),
+            cut: None,
             metadata_texts: Vec::new(),
             shared: Vec::new(),
             deferred: Vec::new(),
             empty_nulls: Vec::new(),
+            flow: false,
             trace: 0,
             remote: None,
         }

@@ -24,7 +24,7 @@ use crate::load::{LoadedKustomization, Loader};
 use crate::resource::{Gvk, ResId, Resource};
 use crate::trace::{self, Attribution};
 use crate::transform::labelselector::LabelSelector;
-use crate::yaml::node::{Node, Pos, Value};
+use crate::yaml::node::{Node, Pos, Style, Value, Written};
 use crate::yaml::read::Schema;
 use camino::{Utf8Path, Utf8PathBuf};
 use foldhash::{HashMap, HashMapExt};
@@ -339,6 +339,7 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
     }
     let mut texts = patch.metadata_texts.clone();
     let mut patch_deferred = patch.deferred.clone();
+    let patch_empty_nulls = &patch.empty_nulls;
     let mut patch = patch.node.clone();
     if how == Handover::Copied {
         // The copy's label and annotation values are strings now: nothing left to fail on.
@@ -358,11 +359,19 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
         patch.set_untagged_field("apiVersion", av);
         patch.set_untagged_field("kind", kind.unwrap_or_default());
     }
+    if r.flow {
+        mark_empty_nulls(&mut patch, patch_empty_nulls);
+    }
     let node = std::mem::replace(&mut r.node, Node::null());
     let Some(merged) = patch_sm::merge(node, patch, schemas, &r.empty_nulls)? else {
         return Ok(false);
     };
     r.node = merged;
+    if r.flow {
+        // go-yaml prints the object in flow style (see `Resource::flow`): the patch's empty
+        // values it kept are `""` from now on.
+        empty_nulls_to_strings(&mut r.node);
+    }
     // What kustomize would fail on when converting the patch's nodes now in the object.
     r.deferred.append(&mut patch_deferred);
     r.retain_live_deferred();
@@ -390,6 +399,31 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
         }
     }
     Ok(true)
+}
+
+/// Marks the nulls of `patch` written as an empty value (at `empty_nulls`) with an empty
+/// written text, so that they can be told apart once merged (see [`empty_nulls_to_strings`]).
+fn mark_empty_nulls(n: &mut Node, empty_nulls: &[Pos]) {
+    match &mut n.value {
+        Value::Null if empty_nulls.contains(&n.pos) => n.written = Some(Box::new(Written { text: "".into() })),
+        Value::Map(m) => m.values_mut().for_each(|v| mark_empty_nulls(v, empty_nulls)),
+        Value::Seq(items) => items.iter_mut().for_each(|v| mark_empty_nulls(v, empty_nulls)),
+        _ => {}
+    }
+}
+
+/// The nulls [`mark_empty_nulls`] marked, made the empty string go-yaml's flow style makes them.
+fn empty_nulls_to_strings(n: &mut Node) {
+    match &mut n.value {
+        Value::Null if n.written.as_ref().is_some_and(|w| w.text.is_empty()) => {
+            n.value = Value::Str(String::new());
+            n.style = Style::Quoted;
+            n.written = None;
+        }
+        Value::Map(m) => m.values_mut().for_each(empty_nulls_to_strings),
+        Value::Seq(items) => items.iter_mut().for_each(empty_nulls_to_strings),
+        _ => {}
+    }
 }
 
 /// Applies one strategic-merge patch to the resources at `targets`, dropping deleted ones.
@@ -436,6 +470,7 @@ fn apply_json_to(
     ops: &[patch_json6902::Op],
     remember: bool,
     file: Option<&Utf8Path>,
+    tracking: &crate::build_metadata::Tracking,
 ) -> Result<()> {
     for &i in targets {
         let Some(r) = acc.resources.get_mut(i) else { continue };
@@ -448,20 +483,45 @@ fn apply_json_to(
             .map_err(|e| e.context(format!("while patching {id}")).with_kind(crate::ErrorKind::Patch))?;
         // kustomize's object has its build annotations while the patch applies (so
         // `/metadata/annotations` exists); it puts back its own values of them after.
-        crate::build_metadata::expose(r);
+        crate::build_metadata::expose(r, tracking);
         let res = patch_json6902::apply_from(&mut r.node, ops, file);
-        crate::build_metadata::hide(r);
+        crate::build_metadata::hide(r, tracking);
         res.map_err(|e| e.context(format!("while patching {id}")).with_kind(crate::ErrorKind::Patch))?;
+        as_marshalled(&mut r.node);
         reset_annotations(&mut r.node, remember).map_err(|e| e.context(format!("while patching {id}")))?;
         // kustomize applies JSON patches to the object as JSON: values come back in their
         // canonical form (`~` is `null`, `1.50` is `1.5`).
         r.metadata_texts.clear();
         r.empty_nulls.clear();
+        r.flow = false;
         r.shared.clear();
         r.deferred.clear();
         merge_key_written_by_json(&r.node).map_err(|e| e.context(format!("while patching {id}")))?;
     }
     Ok(())
+}
+
+/// kustomize rebuilds an object from JSON after a JSON patch (kyaml's `FromMap`: go-yaml v3's
+/// `Marshal`, read back): every scalar has the style go-yaml gives its value, not the one it
+/// was written in (a strategic-merge patch's number over a string written `"abc"` stays a
+/// number after it, see `Node::written_over`), its canonical text and a tag.
+fn as_marshalled(n: &mut Node) {
+    n.written = None;
+    n.untagged = false;
+    n.style = match &mut n.value {
+        Value::Str(s) if crate::yaml::emit::marshalled_plain(s) => Style::Plain,
+        Value::Str(s) if s.contains('\n') => Style::Literal,
+        Value::Str(_) => Style::Quoted,
+        Value::Map(m) => {
+            m.values_mut().for_each(as_marshalled);
+            Style::Plain
+        }
+        Value::Seq(items) => {
+            items.iter_mut().for_each(as_marshalled);
+            Style::Plain
+        }
+        _ => Style::Plain,
+    };
 }
 
 /// kustomize rebuilds an object from JSON after a JSON patch, writing every key plain: a key
@@ -649,7 +709,10 @@ pub fn run_patches(
     let mut index = NameIndex::default();
     for (i, p) in lk.kustomization.patches.iter().enumerate() {
         trace::begin(&mut ctx.tracer, &mut acc.resources);
-        patch(ctx, schema, Site::of(lk), acc, &mut index, p, &describe("patches", i, p))?;
+        ctx.build_metadata.enter(lk, "patches", i);
+        let patched = patch(ctx, schema, Site::of(lk), acc, &mut index, p, &describe("patches", i, p));
+        ctx.build_metadata.leave();
+        patched?;
         let loader = &ctx.loader;
         trace::end(&mut ctx.tracer, &mut acc.resources, || patch_step("patches", i, p, loader, lk));
     }
@@ -731,8 +794,9 @@ pub fn patch(
             if targets.is_empty() {
                 note_unmatched(&mut ctx.sink, site, p, what, sel, &acc.resources);
             }
+            let tracking = ctx.build_metadata.clone();
             index
-                .around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, true, real.as_deref()))
+                .around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, true, real.as_deref(), &tracking))
                 .map_err(at_entry)?;
         }
     }
@@ -744,7 +808,10 @@ pub fn run_json6902(ctx: &mut Ctx, lk: &LoadedKustomization, acc: &mut Accumulat
     let mut index = NameIndex::default();
     for (i, p) in lk.kustomization.patches_json6902.iter().enumerate() {
         trace::begin(&mut ctx.tracer, &mut acc.resources);
-        json6902(ctx, Site::of(lk), acc, &mut index, p, &describe("patchesJson6902", i, p))?;
+        ctx.build_metadata.enter(lk, "patchesJson6902", i);
+        let patched = json6902(ctx, Site::of(lk), acc, &mut index, p, &describe("patchesJson6902", i, p));
+        ctx.build_metadata.leave();
+        patched?;
         let loader = &ctx.loader;
         trace::end(&mut ctx.tracer, &mut acc.resources, || patch_step("patchesJson6902", i, p, loader, lk));
     }
@@ -792,7 +859,10 @@ pub fn json6902(
     if targets.is_empty() {
         note_unmatched(&mut ctx.sink, site, p, what, sel, &acc.resources);
     }
-    index.around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, false, real.as_deref())).map_err(at_entry)?;
+    let tracking = ctx.build_metadata.clone();
+    index
+        .around(acc, &targets, |acc| apply_json_to(acc, &targets, &ops, false, real.as_deref(), &tracking))
+        .map_err(at_entry)?;
     Ok(())
 }
 

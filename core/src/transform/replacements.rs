@@ -163,7 +163,7 @@ pub fn replace(ctx: &mut Ctx, site: Site, entries: &[ReplacementEntry], acc: &mu
     }
     for (i, (entry, r, from)) in all.iter().enumerate() {
         trace::begin(&mut ctx.tracer, &mut acc.resources);
-        let unmatched = apply(r, &mut acc.resources).map_err(|e| {
+        let unmatched = apply(r, &mut acc.resources, &ctx.build_metadata).map_err(|e| {
             let e = match from {
                 Some((file, path)) => e.in_file(file).at(r.pos).context(format!("in replacement from '{path}'")),
                 None => e.at(r.pos).context(format!("in replacement {}", i + 1)),
@@ -355,11 +355,15 @@ fn decode_options(f: &Field) -> Result<FieldOptions> {
 // ------------------------------------------------------------------------------------------------
 
 /// Applies one replacement; returns the indexes of the targets that selected no resource.
-fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<Vec<usize>> {
+fn apply(
+    r: &Replacement,
+    resources: &mut [Resource],
+    tracking: &crate::build_metadata::Tracking,
+) -> Result<Vec<usize>> {
     let (Some(source), Some(targets)) = (&r.source, &r.targets) else {
         bail!("replacements must specify a source and at least one target");
     };
-    let mut value = source_value(source, resources)?;
+    let mut value = source_value(source, resources, tracking)?;
     let mut unmatched = Vec::new();
     for (ti, t) in targets.iter().enumerate() {
         let mut selected = false;
@@ -391,7 +395,7 @@ fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<Vec<usize>> {
                 // kyaml reads the source's node once and writes each target in place: when a
                 // target is the source's own field, the targets after it see what was written.
                 if res.ids().iter().any(|id| source.id.selects(id)) {
-                    if let Ok(v) = source_value(source, std::slice::from_ref(&*res)) {
+                    if let Ok(v) = source_value(source, std::slice::from_ref(&*res), tracking) {
                         value = v;
                     }
                 }
@@ -485,7 +489,7 @@ fn typed(tag: Tag, text: &str) -> Result<Value> {
     }
 }
 
-fn source_value(source: &Source, resources: &[Resource]) -> Result<Val> {
+fn source_value(source: &Source, resources: &[Resource], tracking: &crate::build_metadata::Tracking) -> Result<Val> {
     let mut found: Option<&Resource> = None;
     for r in resources {
         if r.ids().iter().any(|id| source.id.selects(id)) {
@@ -514,7 +518,7 @@ fn source_value(source: &Source, resources: &[Resource]) -> Result<Val> {
     let exposed;
     let doc = if parsed.reads_metadata_annotations() {
         let mut copy = r.clone();
-        crate::build_metadata::expose(&mut copy);
+        crate::build_metadata::expose(&mut copy, tracking);
         exposed = copy;
         &exposed.node
     } else {

@@ -31,7 +31,7 @@ pub use float::format_float;
 use float::write_float;
 pub use order::natural_less;
 use order::sort_keys;
-pub use scalar::json_roundtrip;
+pub use scalar::{json_roundtrip, marshalled_plain};
 use scalar::{analyze, is_break, is_printable, plain_keeps_meaning, Analysis, EmitStyle};
 
 /// libyaml's `best_indent`.

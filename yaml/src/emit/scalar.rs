@@ -224,6 +224,18 @@ pub(super) fn plain_keeps_meaning(s: &str) -> bool {
     crate::resolve::plain_is_str_v2(s) && !crate::resolve::is_base60_float(s)
 }
 
+/// Whether go-yaml v3's `Marshal` writes the string `s` plain (kyaml's `FromMap`, with which
+/// kustomize rebuilds an object after a JSON patch, then reads the text back): it must read
+/// back as the same string (not a v3 non-string, a YAML 1.1 boolean or a base 60 float), hold
+/// no line feed (then it is literal) and be allowed plain (else it is quoted).
+pub fn marshalled_plain(s: &str) -> bool {
+    !s.is_empty()
+        && !s.contains('\n')
+        && plain_keeps_meaning(s)
+        && crate::read::plain_non_string_v3(s).is_none()
+        && analyze(s).block_plain_allowed
+}
+
 #[cfg(test)]
 mod tests {
     //! Every expected text here was printed by `kubectl kustomize` (kustomize v5.5.0) for the
@@ -232,6 +244,18 @@ mod tests {
 
     use super::*;
     use crate::emit::tests::{check, s};
+
+    #[test]
+    fn go_yaml_v3_marshals_plain_only_strings_that_read_back_as_themselves() {
+        // Checked with `kubectl kustomize`: after a JSON patch, a strategic-merge patch's number
+        // over these fields stays a number exactly for the plain ones.
+        for plain in ["abc", "p", "a:b", "-a"] {
+            assert!(marshalled_plain(plain), "{plain}");
+        }
+        for quoted in ["", "yes", "1.50", "0x1F", "12:30", "null", "a: b", " x", "x\ny"] {
+            assert!(!marshalled_plain(quoted), "{quoted}");
+        }
+    }
 
     #[test]
     fn quoting() {

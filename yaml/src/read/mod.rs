@@ -270,6 +270,14 @@ pub fn parse_stream(text: &str, schema: Schema) -> Result<Vec<Node>, YamlError> 
     parse_stream_with(text, schema, &ReadLimits::default())
 }
 
+/// Whether kyaml's `ByteReader` cuts `text` into several pieces (documents, empty ones
+/// included: a file ending with `---` has two). kustomize unwraps a `kind: List` as YAML
+/// nodes only when it is the file's one piece; otherwise its items go through JSON.
+pub fn several_pieces(text: &str) -> bool {
+    let normalized = text.replace("\r\n", "\n");
+    split_documents(&normalized).is_ok_and(|pieces| pieces.len() > 1)
+}
+
 /// [`parse_stream`] with explicit limits.
 pub fn parse_stream_with(text: &str, schema: Schema, limits: &ReadLimits) -> Result<Vec<Node>, YamlError> {
     parse_stream_in(text, schema, limits, &mut Budget::default())
