@@ -216,6 +216,25 @@ impl Node {
         }
     }
 
+    /// Whether kyaml sees a string here (`IsYNodeString`: a scalar tagged `!!str`, or with no
+    /// tag): a string read from text, unless it is a plain timestamp (go-yaml tags it
+    /// `!!timestamp`; the reader re-spells it), or any scalar kustomize wrote untagged. Not
+    /// told: a string with a tag of its own (`!foo x`, not a string to kyaml), which the model
+    /// does not keep, and `!!str` on a timestamp's text.
+    pub fn is_kyaml_string(&self) -> bool {
+        match &self.value {
+            Value::Map(_) | Value::Seq(_) => false,
+            _ if self.untagged => true,
+            Value::Str(s) => {
+                self.style.indicates_string()
+                    || self.pos.is_synthetic()
+                    || crate::read::plain_non_string_v3(self.written.as_ref().map_or(s.as_str(), |w| &w.text))
+                        != Some("a timestamp")
+            }
+            _ => false,
+        }
+    }
+
     /// The map, if this is one.
     pub fn as_map(&self) -> Option<&Map> {
         match &self.value {
@@ -402,6 +421,21 @@ mod tests {
 
     fn scalar(text: &str) -> Node {
         parse_one(&format!("v: {text}\n"), Schema::V3).unwrap().unwrap().get("v").unwrap().clone()
+    }
+
+    // kubectl: a var reference in a list of `args` holding each of these.
+    #[test]
+    fn kyaml_sees_strings_by_their_tag_not_their_value() {
+        for text in ["x", "'8080'", "'2001-12-14'", "!!str 12", "|\n  a", "no"] {
+            assert!(scalar(text).is_kyaml_string(), "{text}");
+        }
+        for text in ["8080", "true", "~", "1.5", "2001-12-14", "2001-12-14T21:59:43Z", "{a: b}", "[x]"] {
+            assert!(!scalar(text).is_kyaml_string(), "{text}");
+        }
+        let mut untagged = scalar("x");
+        untagged.set_untagged("8080".to_string());
+        assert!(untagged.is_kyaml_string(), "kustomize wrote it with no tag");
+        assert!(Node::string("2001-12-14").is_kyaml_string(), "made by kustomize as a string");
     }
 
     #[test]
