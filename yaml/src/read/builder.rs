@@ -470,6 +470,17 @@ impl<'l> Builder<'l> {
             return self.set_merge_key(pos);
         }
         let key = match self.schema {
+            // A nested map with a key tagged other than `!!str` (`!custom k`, `!!binary aGk=`) is
+            // decoded by go-yaml v3 as map[interface{}]interface{} (its `isStringMap`), which
+            // Go's JSON cannot marshal (kubectl: `json: unsupported type`).
+            Schema::V3 if self.stack.len() > 1 && matches!(class, TagClass::Other | TagClass::Binary) => {
+                let key = match res {
+                    ResolvedScalar::Decoded(s) => s,
+                    _ => text.into_owned(),
+                };
+                self.defer_key(tagged_key_message(&key), pos)?;
+                key
+            }
             Schema::V3 => match res {
                 ResolvedScalar::AsWritten | ResolvedScalar::Res(Res::Str | Res::Merge) => text.into_owned(),
                 ResolvedScalar::Decoded(s) => s,
