@@ -363,7 +363,8 @@ impl Node {
     /// keeps its style, and its value is what go-yaml reads the text as when it prints it: a
     /// plain `0o17` becomes 15, `NULL` null and a timestamp
     /// its RFC 3339 spelling (the text is kept, as the reader keeps it), a quoted or block one stays a string. A text
-    /// that reads as an infinity or NaN stays a string (kustomize fails there when it prints).
+    /// that reads as an infinity or NaN becomes that float, keeping its text: kustomize fails
+    /// on it when it converts the object to JSON.
     pub fn set_untagged(&mut self, text: String) {
         self.untagged = true;
         self.written = None;
@@ -372,15 +373,13 @@ impl Node {
             return;
         }
         let value = crate::read::resolve_plain(&text, crate::read::Schema::V3);
-        self.value = match value {
-            Value::Float(f) if !f.is_finite() => Value::Str(text),
-            other => {
-                if !crate::read::is_canonical_text(&other, &text) {
-                    self.written = Some(Box::new(Written { text: text.into_boxed_str() }));
-                }
-                other
-            }
-        };
+        // A non-finite float keeps its text even when canonical: kyaml still reads it as text
+        // (a kind, a name), and the message of the failure names it.
+        let infinite = matches!(value, Value::Float(f) if !f.is_finite());
+        if infinite || !crate::read::is_canonical_text(&value, &text) {
+            self.written = Some(Box::new(Written { text: text.into_boxed_str() }));
+        }
+        self.value = value;
     }
 
     /// Sets field `key` of this map to `text` as kyaml's `SetMapField` with `NewScalarRNode`
@@ -477,7 +476,7 @@ mod tests {
         plain.set_untagged("2001-12-14".to_string());
         assert_eq!(plain.as_str(), Some("2001-12-14T00:00:00Z"));
         plain.set_untagged(".inf".to_string());
-        assert_eq!(plain.as_str(), Some(".inf"));
+        assert_eq!((plain.value.clone(), plain.as_text()), (Value::Float(f64::INFINITY), Some(".inf")));
         let mut quoted = scalar("\"busybox\"");
         quoted.set_untagged("NULL".to_string());
         assert_eq!(quoted.as_str(), Some("NULL"));
