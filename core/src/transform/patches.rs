@@ -331,6 +331,43 @@ fn metadata_value_positions(patch: &Node) -> Vec<Pos> {
     out
 }
 
+/// kyaml's merge makes a new key node, untagged, for each field a patch adds to a map the object
+/// already has: a patch's key tagged other than `!!str` fails kustomize only where the patch
+/// brings its whole map (kubectl: `spec: {!custom k: x}` onto an object with a `spec` builds,
+/// `spec: {m: {!custom k: x}}` onto one without `spec.m` fails). Drops the first kind.
+fn drop_remade_keys(problems: &mut Vec<crate::resource::Pending>, patch: &Node, target: &Node) {
+    /// The map keys leading to the node at `pos`, when only maps lead there.
+    fn keys_to<'n>(n: &'n Node, pos: Pos, path: &mut Vec<&'n str>) -> bool {
+        let Some(m) = n.as_map() else { return false };
+        for (k, v) in m {
+            path.push(k);
+            if v.pos == pos || keys_to(v, pos, path) {
+                return true;
+            }
+            path.pop();
+        }
+        false
+    }
+    problems.retain(|p| {
+        if !p.problem.tagged_key {
+            return true;
+        }
+        let mut path = Vec::new();
+        if !keys_to(patch, p.problem.node, &mut path) {
+            return true;
+        }
+        path.pop();
+        let mut at = target;
+        for k in path {
+            match at.get(k) {
+                Some(child) => at = child,
+                None => return true,
+            }
+        }
+        at.as_map().is_none()
+    });
+}
+
 /// Applies a strategic-merge patch to one resource. Returns false when the patch deleted it.
 fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schemas: &Schemas) -> Result<bool> {
     let (name, namespace, kind) = (r.name().to_string(), r.namespace().to_string(), r.kind().to_string());
@@ -347,6 +384,7 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
         copy_metadata(&mut patch, &texts);
         texts.clear();
     }
+    drop_remade_keys(&mut patch_deferred, &patch, &r.node);
     // Like kustomize, the patch takes the object's apiVersion (its kind stays its own). Its
     // copy gets both from kyaml's SetGvk and SetKind: untagged, read again when printed (an
     // empty apiVersion is a null; a kind a replacement later writes is text to resolve).

@@ -42,7 +42,8 @@ struct MapFrame {
     /// V3: whether a key `<<` (of any style) was seen.
     lt_lt_seen: bool,
     /// The pending key's problem ([`Deferred`]), recorded with its value's position.
-    key_problem: Option<YamlError>,
+    /// With whether it is a key tagged other than `!!str` ([`Deferred::tagged_key`]).
+    key_problem: Option<(YamlError, bool)>,
 }
 
 enum FrameKind {
@@ -92,7 +93,7 @@ impl<'l> Builder<'l> {
     fn defer(&mut self, message: String, pos: Pos, node: Pos) -> Result<(), YamlError> {
         match &mut self.deferred {
             Some(d) => {
-                d.push(Deferred { node, error: YamlError::new(message, pos), later: None });
+                d.push(Deferred { node, error: YamlError::new(message, pos), later: None, tagged_key: false });
                 Ok(())
             }
             None => self.err(message, pos),
@@ -101,11 +102,16 @@ impl<'l> Builder<'l> {
 
     /// A problem of the key being read: recorded with its value's position when deferring.
     fn defer_key(&mut self, message: String, pos: Pos) -> Result<(), YamlError> {
+        self.defer_key_as(message, pos, false)
+    }
+
+    /// [`Builder::defer_key`], saying whether the problem is a key's tag.
+    fn defer_key_as(&mut self, message: String, pos: Pos, tagged_key: bool) -> Result<(), YamlError> {
         if self.deferred.is_none() {
             return self.err(message, pos);
         }
         if let Some(Frame { kind: FrameKind::Map(mf), .. }) = self.stack.last_mut() {
-            mf.key_problem = Some(YamlError::new(message, pos));
+            mf.key_problem = Some((YamlError::new(message, pos), tagged_key));
         }
         Ok(())
     }
@@ -478,7 +484,7 @@ impl<'l> Builder<'l> {
                     ResolvedScalar::Decoded(s) => s,
                     _ => text.into_owned(),
                 };
-                self.defer_key(tagged_key_message(&key), pos)?;
+                self.defer_key_as(tagged_key_message(&key), pos, true)?;
                 key
             }
             Schema::V3 => match res {
@@ -632,12 +638,12 @@ impl<'l> Builder<'l> {
                 Some(Pending::Duplicate(problem)) => {
                     let (key, error) = *problem;
                     if let Some(d) = self.deferred.as_mut() {
-                        d.push(Deferred { node: frame.pos, error, later: Some((key, node)) });
+                        d.push(Deferred { node: frame.pos, error, later: Some((key, node)), tagged_key: false });
                     }
                 }
                 Some(Pending::Key(index)) => {
-                    if let (Some(error), Some(d)) = (mf.key_problem.take(), self.deferred.as_mut()) {
-                        d.push(Deferred { node: pos, error, later: None });
+                    if let (Some((error, tagged_key)), Some(d)) = (mf.key_problem.take(), self.deferred.as_mut()) {
+                        d.push(Deferred { node: pos, error, later: None, tagged_key });
                     }
                     if let Some((_, slot)) = mf.map.get_index_mut(index) {
                         *slot = node;

@@ -181,6 +181,10 @@ pub struct Deferred {
     /// finds a field by its first occurrence; a string map made from the node, such as
     /// kustomize's annotations, keeps the last).
     pub later: Option<(String, Node)>,
+    /// For a key tagged other than `!!str` (the value is [`Deferred::node`]): kyaml's strategic
+    /// merge makes a new, untagged key for a field it adds to a map the object has, so a patch's
+    /// such key fails only where the patch brings its whole map.
+    pub tagged_key: bool,
 }
 
 /// Which of the [`Limits`] a [`YamlError`] is about, so that a caller can say how to raise it.
