@@ -295,7 +295,11 @@ enum Handover {
 
 /// kustomize's copy of a patch (`CopyMergeMetaDataFieldsFrom`): each label and annotation value
 /// becomes the string it was written as (a map or list value the empty string), and an empty or
-/// null `labels`/`annotations` field is dropped, so it no longer deletes anything.
+/// null `labels`/`annotations` field is dropped, so it no longer deletes anything. The label
+/// entries are made anew, with plain keys: a key such as `"2001-12-14"` then reads back as
+/// another type when kustomize prints the object, and it fails (kubectl: `json: unsupported
+/// type`); their values lose their positions, so that the build's end sees keys it made
+/// (`build_metadata::check_made_keys`).
 fn copy_metadata(patch: &mut Node, texts: &[(String, Pos, String)]) {
     let Some(meta) = patch.get_mut("metadata").and_then(Node::as_map_mut) else {
         return;
@@ -307,6 +311,9 @@ fn copy_metadata(patch: &mut Node, texts: &[(String, Pos, String)]) {
             continue;
         };
         crate::resource::strings_as_written(map, texts);
+        if field == "labels" {
+            map.values_mut().for_each(|v| v.pos = Pos::default());
+        }
     }
 }
 
