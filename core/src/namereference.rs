@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::resource::{ResId, Resource};
 use crate::transform::config::NameBackRef;
 use crate::transform::fieldspec::{walk, GvkSel, Spec};
-use crate::yaml::node::{Node, Value};
+use crate::yaml::node::{Node, Pos, Value};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// What is known of each resource while references are fixed (names do not change here).
@@ -59,7 +59,16 @@ pub fn fix(resources: &mut [Resource], backrefs: &[NameBackRef]) -> Result<()> {
         for (target, spec) in specs {
             let res = walk(&mut r.node, &spec.steps, false, &mut |n| referrer.set(n, target, spec));
             res.map_err(|e| {
-                Error::new(format!("updating name reference in '{}' field of '{}': {}", spec.path, me.id, e.message()))
+                let outer = Error::new(format!(
+                    "updating name reference in '{}' field of '{}': {}",
+                    spec.path,
+                    me.id,
+                    e.message()
+                ));
+                match (e.line(), e.column(), r.generated.is_none()) {
+                    (Some(line), Some(col), true) => outer.located(&r.origin, Pos::new(line, col)),
+                    _ => outer,
+                }
             })?;
         }
     }
@@ -125,7 +134,15 @@ impl Referrer<'_> {
                 for item in items {
                     match &item.value {
                         Value::Map(_) => self.set_mapping(item, target, spec)?,
-                        Value::Seq(_) | Value::Null => {}
+                        Value::Null => {}
+                        // kubectl: `resourceNames: [cm, [x]]` fails, whatever the names.
+                        Value::Seq(_) => {
+                            return Err(Error::new(
+                                "a list item here is a list; kustomize expects either a string or a map of string",
+                            )
+                            .help("a name reference is a name, or a map with `name` (and `namespace`)")
+                            .at(item.pos))
+                        }
                         _ => self.set_scalar(item, target, spec)?,
                     }
                 }

@@ -441,7 +441,39 @@ impl Resource {
     /// that is any node; when kustomize prints the object (`at_end`), `metadata.annotations` is
     /// left out: kustomize has just rewritten it from the values' text (removing its build
     /// annotations), so a bad tag there is a string and a duplicate key gone.
+    ///
+    /// A NaN or infinity fails it too: the reader defers those it reads, and a text kustomize
+    /// wrote untagged (a replacement into a patched object's name) reads as one when printed
+    /// ([`Node::set_untagged`]).
     pub fn check_deferred(&self, at_end: bool) -> crate::Result<()> {
+        let mut non_finite = None;
+        visit_live(&self.node, !at_end, &mut |n| {
+            if let Value::Float(f) = &n.value {
+                if !f.is_finite() && non_finite.is_none() {
+                    non_finite = Some((*f, n.pos, n.as_text().unwrap_or_default().to_string()));
+                }
+            }
+        });
+        if let Some((f, pos, text)) = non_finite {
+            let what = if f.is_nan() {
+                "NaN"
+            } else if f > 0.0 {
+                "+Inf"
+            } else {
+                "-Inf"
+            };
+            return Err(crate::Error::new(format!(
+                "json: unsupported value: {what}: the text {text:?}, written untagged into {} {}, reads as a \
+                 float kustomize cannot convert to JSON",
+                self.kind(),
+                self.name()
+            ))
+            .in_file(&self.origin)
+            .at(pos)
+            .help(
+                "kustomize reads a value it wrote without a tag again when it prints: keep such text out of this field",
+            ));
+        }
         if self.deferred.is_empty() {
             return Ok(());
         }

@@ -257,8 +257,14 @@ pub fn resolve(resources: &mut [Resource], set: &VarSet, references: &[Spec]) ->
             if !spec.selects(&gvk) {
                 continue;
             }
-            expand_at(&mut r.node, steps, &values, &mut used)
-                .map_err(|e| e.context(format!("expanding vars in {id} at '{}'", spec.path)))?;
+            expand_at(&mut r.node, steps, &values, &mut used).map_err(|e| {
+                let e = e.context(format!("expanding vars in {id} at '{}'", spec.path));
+                if r.generated.is_some() {
+                    e
+                } else {
+                    e.in_file(&r.origin)
+                }
+            })?;
         }
     }
     let mut unused: Vec<String> =
@@ -309,13 +315,30 @@ fn expand_node(node: &mut Node, values: &HashMap<&str, VarValue>, used: &mut Has
         }
         Value::Seq(items) => {
             for item in items {
-                let Value::Str(s) = &item.value else { bail!("invalid value type expect a string") };
+                // kyaml's refvar filter wants every item a string by its tag (a timestamp is not).
+                let Value::Str(s) = &item.value else { return Err(not_a_string(item)) };
+                if !item.is_kyaml_string() {
+                    return Err(not_a_string(item));
+                }
                 item.value = expand(s, values, used);
             }
             Ok(())
         }
         _ => Ok(()),
     }
+}
+
+/// kyaml's refvar filter refuses a list in a var-reference field holding anything but strings
+/// (by tag: a number, a boolean, a null, a timestamp, a map or a list), whether or not it names a
+/// var.
+fn not_a_string(item: &Node) -> Error {
+    let what = match &item.value {
+        Value::Str(_) => "a timestamp",
+        v => v.type_name(),
+    };
+    Error::new(format!("invalid value type expect a string: a list item here is {what}, not a string"))
+        .help("every item of a list in a field vars are expanded in must be a string: quote it")
+        .at(item.pos)
 }
 
 /// Expands `$(NAME)` in `input`; a string that is exactly one reference takes the var's type.

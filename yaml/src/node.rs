@@ -216,6 +216,25 @@ impl Node {
         }
     }
 
+    /// Whether kyaml sees a string here (`IsYNodeString`: a scalar tagged `!!str`, or with no
+    /// tag): a string read from text, unless it is a plain timestamp (go-yaml tags it
+    /// `!!timestamp`; the reader re-spells it), or any scalar kustomize wrote untagged. Not
+    /// told: a string with a tag of its own (`!foo x`, not a string to kyaml), which the model
+    /// does not keep, and `!!str` on a timestamp's text.
+    pub fn is_kyaml_string(&self) -> bool {
+        match &self.value {
+            Value::Map(_) | Value::Seq(_) => false,
+            _ if self.untagged => true,
+            Value::Str(s) => {
+                self.style.indicates_string()
+                    || self.pos.is_synthetic()
+                    || crate::read::plain_non_string_v3(self.written.as_ref().map_or(s.as_str(), |w| &w.text))
+                        != Some("a timestamp")
+            }
+            _ => false,
+        }
+    }
+
     /// The map, if this is one.
     pub fn as_map(&self) -> Option<&Map> {
         match &self.value {
@@ -344,7 +363,8 @@ impl Node {
     /// keeps its style, and its value is what go-yaml reads the text as when it prints it: a
     /// plain `0o17` becomes 15, `NULL` null and a timestamp
     /// its RFC 3339 spelling (the text is kept, as the reader keeps it), a quoted or block one stays a string. A text
-    /// that reads as an infinity or NaN stays a string (kustomize fails there when it prints).
+    /// that reads as an infinity or NaN becomes that float, keeping its text: kustomize fails
+    /// on it when it converts the object to JSON.
     pub fn set_untagged(&mut self, text: String) {
         self.untagged = true;
         self.written = None;
@@ -353,15 +373,13 @@ impl Node {
             return;
         }
         let value = crate::read::resolve_plain(&text, crate::read::Schema::V3);
-        self.value = match value {
-            Value::Float(f) if !f.is_finite() => Value::Str(text),
-            other => {
-                if !crate::read::is_canonical_text(&other, &text) {
-                    self.written = Some(Box::new(Written { text: text.into_boxed_str() }));
-                }
-                other
-            }
-        };
+        // A non-finite float keeps its text even when canonical: kyaml still reads it as text
+        // (a kind, a name), and the message of the failure names it.
+        let infinite = matches!(value, Value::Float(f) if !f.is_finite());
+        if infinite || !crate::read::is_canonical_text(&value, &text) {
+            self.written = Some(Box::new(Written { text: text.into_boxed_str() }));
+        }
+        self.value = value;
     }
 
     /// Sets field `key` of this map to `text` as kyaml's `SetMapField` with `NewScalarRNode`
@@ -404,6 +422,21 @@ mod tests {
         parse_one(&format!("v: {text}\n"), Schema::V3).unwrap().unwrap().get("v").unwrap().clone()
     }
 
+    // kubectl: a var reference in a list of `args` holding each of these.
+    #[test]
+    fn kyaml_sees_strings_by_their_tag_not_their_value() {
+        for text in ["x", "'8080'", "'2001-12-14'", "!!str 12", "|\n  a", "no"] {
+            assert!(scalar(text).is_kyaml_string(), "{text}");
+        }
+        for text in ["8080", "true", "~", "1.5", "2001-12-14", "2001-12-14T21:59:43Z", "{a: b}", "[x]"] {
+            assert!(!scalar(text).is_kyaml_string(), "{text}");
+        }
+        let mut untagged = scalar("x");
+        untagged.set_untagged("8080".to_string());
+        assert!(untagged.is_kyaml_string(), "kustomize wrote it with no tag");
+        assert!(Node::string("2001-12-14").is_kyaml_string(), "made by kustomize as a string");
+    }
+
     #[test]
     fn a_scalar_written_over_a_quoted_one_becomes_the_string_of_its_text() {
         for (text, want) in
@@ -443,7 +476,7 @@ mod tests {
         plain.set_untagged("2001-12-14".to_string());
         assert_eq!(plain.as_str(), Some("2001-12-14T00:00:00Z"));
         plain.set_untagged(".inf".to_string());
-        assert_eq!(plain.as_str(), Some(".inf"));
+        assert_eq!((plain.value.clone(), plain.as_text()), (Value::Float(f64::INFINITY), Some(".inf")));
         let mut quoted = scalar("\"busybox\"");
         quoted.set_untagged("NULL".to_string());
         assert_eq!(quoted.as_str(), Some("NULL"));

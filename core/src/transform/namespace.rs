@@ -116,8 +116,27 @@ impl Namespace<'_> {
                 subjects.value.type_name()
             )));
         };
+        let origin = r.generated.is_none().then_some(&r.origin);
+        let looked_up = if self.subjects == SubjectMode::AllServiceAccounts { "kind" } else { "name" };
         for s in items {
-            let Some(m) = s.as_map_mut() else { continue };
+            // kyaml looks the subject's `name` (or `kind`) up: in anything but a map or a null,
+            // that fails (kubectl: `subjects: [1]`, `subjects: [[x]]`).
+            let (pos, what) = (s.pos, s.value.type_name());
+            let Some(m) = s.as_map_mut() else {
+                if s.is_null() {
+                    continue;
+                }
+                let e = Error::new(format!(
+                    "setting namespace on (cluster)role binding subjects: looking up {looked_up} on (cluster)role \
+                     binding subject: wrong node kind: expected a map, found {what}"
+                ))
+                .help("each item of `subjects` is a map (kind, name, namespace)")
+                .at(pos);
+                return Err(match origin {
+                    Some(file) => e.in_file(file),
+                    None => e,
+                });
+            };
             let wanted = match self.subjects {
                 SubjectMode::DefaultOnly => m.get("name").and_then(Node::as_str) == Some("default"),
                 SubjectMode::AllServiceAccounts => m.get("kind").and_then(Node::as_str) == Some("ServiceAccount"),

@@ -98,7 +98,14 @@ fn apply_one(doc: &mut Node, op: &Op) -> Result<()> {
         }
         "copy" => {
             let from = op.from.as_deref().unwrap_or("");
-            let Some(v) = get(doc, from).cloned() else {
+            // kustomize's library reads a missing key of a map that is there as nothing and
+            // copies a null (kubectl: `from: /data/nokey` adds `null`); a missing parent or
+            // list item is an error.
+            let v = match container(doc, from) {
+                Some((Node { value: Value::Map(m), .. }, key)) => Some(m.get(&key).cloned().unwrap_or_else(Node::null)),
+                _ => get(doc, from).cloned(),
+            };
+            let Some(v) = v else {
                 bail!("copy operation does not apply: doc is missing from path: \"{from}\": missing value");
             };
             add(doc, &path, v, "copy")
@@ -340,6 +347,17 @@ mod tests {
         let mut d = doc();
         apply(&mut d, &ops("- {op: move, from: /list/0, path: /data/m}\n- {op: copy, from: /data, path: /c}\n- {op: test, path: /c/m, value: x}")).unwrap();
         assert_eq!(d.get("c"), Some(&map_of(&[("a", Node::string("1")), ("m", Node::string("x"))])));
+    }
+
+    // kubectl: `moved: null`; a missing parent fails.
+    #[test]
+    fn copying_a_missing_key_of_a_map_copies_a_null() {
+        let mut d = doc();
+        apply(&mut d, &ops("[{op: copy, from: /data/nokey, path: /data/moved}]")).unwrap();
+        assert!(d.get("data").unwrap().get("moved").unwrap().is_null());
+        let err = apply(&mut d, &ops("[{op: copy, from: /nope/x, path: /data/m}]")).unwrap_err();
+        assert!(err.message().contains("doc is missing from path"), "{}", err.message());
+        assert!(apply(&mut d, &ops("[{op: copy, from: /list/9, path: /data/m}]")).is_err());
     }
 
     #[test]

@@ -295,7 +295,11 @@ enum Handover {
 
 /// kustomize's copy of a patch (`CopyMergeMetaDataFieldsFrom`): each label and annotation value
 /// becomes the string it was written as (a map or list value the empty string), and an empty or
-/// null `labels`/`annotations` field is dropped, so it no longer deletes anything.
+/// null `labels`/`annotations` field is dropped, so it no longer deletes anything. The label
+/// entries are made anew, with plain keys: a key such as `"2001-12-14"` then reads back as
+/// another type when kustomize prints the object, and it fails (kubectl: `json: unsupported
+/// type`); their values lose their positions, so that the build's end sees keys it made
+/// (`build_metadata::check_made_keys`).
 fn copy_metadata(patch: &mut Node, texts: &[(String, Pos, String)]) {
     let Some(meta) = patch.get_mut("metadata").and_then(Node::as_map_mut) else {
         return;
@@ -307,6 +311,9 @@ fn copy_metadata(patch: &mut Node, texts: &[(String, Pos, String)]) {
             continue;
         };
         crate::resource::strings_as_written(map, texts);
+        if field == "labels" {
+            map.values_mut().for_each(|v| v.pos = Pos::default());
+        }
     }
 }
 
@@ -331,6 +338,43 @@ fn metadata_value_positions(patch: &Node) -> Vec<Pos> {
     out
 }
 
+/// kyaml's merge makes a new key node, untagged, for each field a patch adds to a map the object
+/// already has: a patch's key tagged other than `!!str` fails kustomize only where the patch
+/// brings its whole map (kubectl: `spec: {!custom k: x}` onto an object with a `spec` builds,
+/// `spec: {m: {!custom k: x}}` onto one without `spec.m` fails). Drops the first kind.
+fn drop_remade_keys(problems: &mut Vec<crate::resource::Pending>, patch: &Node, target: &Node) {
+    /// The map keys leading to the node at `pos`, when only maps lead there.
+    fn keys_to<'n>(n: &'n Node, pos: Pos, path: &mut Vec<&'n str>) -> bool {
+        let Some(m) = n.as_map() else { return false };
+        for (k, v) in m {
+            path.push(k);
+            if v.pos == pos || keys_to(v, pos, path) {
+                return true;
+            }
+            path.pop();
+        }
+        false
+    }
+    problems.retain(|p| {
+        if !p.problem.tagged_key {
+            return true;
+        }
+        let mut path = Vec::new();
+        if !keys_to(patch, p.problem.node, &mut path) {
+            return true;
+        }
+        path.pop();
+        let mut at = target;
+        for k in path {
+            match at.get(k) {
+                Some(child) => at = child,
+                None => return true,
+            }
+        }
+        at.as_map().is_none()
+    });
+}
+
 /// Applies a strategic-merge patch to one resource. Returns false when the patch deleted it.
 fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schemas: &Schemas) -> Result<bool> {
     let (name, namespace, kind) = (r.name().to_string(), r.namespace().to_string(), r.kind().to_string());
@@ -348,6 +392,7 @@ fn apply_sm(r: &mut Resource, patch: &Resource, how: Handover, p: &Patch, schema
         copy_metadata(&mut patch, &texts);
         texts.clear();
     }
+    drop_remade_keys(&mut patch_deferred, &patch, &r.node);
     // kustomize's copy of a patch takes the object's apiVersion (its kind stays its own), from
     // kyaml's SetGvk and SetKind: untagged, read again when printed (an empty apiVersion is a
     // null; a kind a replacement later writes is text to resolve). A patch used as read

@@ -13,7 +13,8 @@
 //!   its own (a field `create` made, or one kustomize wrote untagged before: a patched
 //!   object's kind, name and namespace, an image the images transformer changed, a prefixed
 //!   name) takes the text to be read again, in its style: `'0o17'` into a plain one makes 15,
-//!   `NULL` null (`Node::set_untagged`).
+//!   `NULL` null, `.NaN` a NaN that fails the build when the object is printed, as kustomize's
+//!   conversion to JSON does (`Node::set_untagged`, `Resource::check_deferred`).
 //! - `options.delimiter`/`index` pick a part of the source, or replace a part of the target;
 //!   `options.create` makes missing fields.
 //! - An entry `{path: file.yaml}` reads one replacement, or a list of them, from a file (read as

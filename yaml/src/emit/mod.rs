@@ -31,8 +31,8 @@ pub use float::format_float;
 use float::write_float;
 pub use order::natural_less;
 use order::sort_keys;
-pub use scalar::{json_roundtrip, marshalled_plain};
 use scalar::{analyze, is_break, is_printable, plain_keeps_meaning, Analysis, EmitStyle};
+pub use scalar::{json_roundtrip, marshalled_plain};
 
 /// libyaml's `best_indent`.
 const BEST_INDENT: isize = 2;

@@ -2,8 +2,8 @@
 //! bounded alias expansion, merge keys, duplicate and non-string keys, limits).
 
 use super::scalar::{
-    decode_binary, is_canonical_text, kind_phrase, non_string_key_message, reprinted_block_scalar, text_len, v11_key,
-    v11_key_value, ResolvedScalar,
+    decode_binary, is_canonical_text, kind_phrase, non_string_key_message, reprinted_block_scalar, tagged_key_message,
+    text_len, v11_key, v11_key_value, ResolvedScalar,
 };
 use super::{Budget, Deferred, Limit, ReadLimits, Schema, YamlError, LIMIT_SCOPE};
 use crate::event::{CoreTag, Event, TagClass};
@@ -52,7 +52,8 @@ struct MapFrame {
     /// V3: whether a key `<<` (of any style) was seen.
     lt_lt_seen: bool,
     /// The pending key's problem ([`Deferred`]), recorded with its value's position.
-    key_problem: Option<YamlError>,
+    /// With whether it is a key tagged other than `!!str` ([`Deferred::tagged_key`]).
+    key_problem: Option<(YamlError, bool)>,
 }
 
 enum FrameKind {
@@ -124,7 +125,7 @@ impl<'l> Builder<'l> {
     fn defer(&mut self, message: String, pos: Pos, node: Pos) -> Result<(), YamlError> {
         match &mut self.deferred {
             Some(d) => {
-                d.push(Deferred { node, error: YamlError::new(message, pos), later: None });
+                d.push(Deferred { node, error: YamlError::new(message, pos), later: None, tagged_key: false });
                 Ok(())
             }
             None => self.err(message, pos),
@@ -133,11 +134,16 @@ impl<'l> Builder<'l> {
 
     /// A problem of the key being read: recorded with its value's position when deferring.
     fn defer_key(&mut self, message: String, pos: Pos) -> Result<(), YamlError> {
+        self.defer_key_as(message, pos, false)
+    }
+
+    /// [`Builder::defer_key`], saying whether the problem is a key's tag.
+    fn defer_key_as(&mut self, message: String, pos: Pos, tagged_key: bool) -> Result<(), YamlError> {
         if self.deferred.is_none() {
             return self.err(message, pos);
         }
         if let Some(Frame { kind: FrameKind::Map(mf), .. }) = self.stack.last_mut() {
-            mf.key_problem = Some(YamlError::new(message, pos));
+            mf.key_problem = Some((YamlError::new(message, pos), tagged_key));
         }
         Ok(())
     }
@@ -496,6 +502,17 @@ impl<'l> Builder<'l> {
             return self.set_merge_key(pos);
         }
         let key = match self.schema {
+            // A nested map with a key tagged other than `!!str` (`!custom k`, `!!binary aGk=`) is
+            // decoded by go-yaml v3 as map[interface{}]interface{} (its `isStringMap`), which
+            // Go's JSON cannot marshal (kubectl: `json: unsupported type`).
+            Schema::V3 if self.stack.len() > 1 && matches!(class, TagClass::Other | TagClass::Binary) => {
+                let key = match res {
+                    ResolvedScalar::Decoded(s) => s,
+                    _ => text.into_owned(),
+                };
+                self.defer_key_as(tagged_key_message(&key), pos, true)?;
+                key
+            }
             Schema::V3 => match res {
                 ResolvedScalar::AsWritten | ResolvedScalar::Res(Res::Str | Res::Merge) => text.into_owned(),
                 ResolvedScalar::Decoded(s) => s,
@@ -647,12 +664,12 @@ impl<'l> Builder<'l> {
                 Some(PendingKey::Duplicate(problem)) => {
                     let (key, error) = *problem;
                     if let Some(d) = self.deferred.as_mut() {
-                        d.push(Deferred { node: frame.pos, error, later: Some((key, node)) });
+                        d.push(Deferred { node: frame.pos, error, later: Some((key, node)), tagged_key: false });
                     }
                 }
                 Some(PendingKey::Key(index)) => {
-                    if let (Some(error), Some(d)) = (mf.key_problem.take(), self.deferred.as_mut()) {
-                        d.push(Deferred { node: pos, error, later: None });
+                    if let (Some((error, tagged_key)), Some(d)) = (mf.key_problem.take(), self.deferred.as_mut()) {
+                        d.push(Deferred { node: pos, error, later: None, tagged_key });
                     }
                     if let Some((_, slot)) = mf.map.get_index_mut(index) {
                         *slot = node;

@@ -76,7 +76,8 @@
 //!   scalars (see `reprinted_block_scalar`); kustomization files (V11) are never written back.
 //!
 //! * **Problems kustomize finds late** ([`Deferred`]). kyaml reads resources and patches into
-//!   go-yaml nodes without decoding them; a bad tag, a duplicate or non-string key, an infinity
+//!   go-yaml nodes without decoding them; a bad tag, a duplicate or non-string key (or, in a nested
+//!   map, a key tagged other than `!!str`), an infinity
 //!   or NaN, a timestamp Go cannot marshal fail only when kustomize converts the object to JSON
 //!   (to print it, to apply a JSON 6902 patch), and only if the node is still there (and, when
 //!   it prints, not in `metadata.annotations`, rewritten from the text just before). [`parse_stream_deferring`], which
@@ -177,6 +178,10 @@ pub struct Deferred {
     /// finds a field by its first occurrence; a string map made from the node, such as
     /// kustomize's annotations, keeps the last).
     pub later: Option<(String, Node)>,
+    /// For a key tagged other than `!!str` (the value is [`Deferred::node`]): kyaml's strategic
+    /// merge makes a new, untagged key for a field it adds to a map the object has, so a patch's
+    /// such key fails only where the patch brings its whole map.
+    pub tagged_key: bool,
 }
 
 /// Which of the [`ReadLimits`] a [`YamlError`] is about, so that a caller can say how to raise it.
@@ -467,6 +472,17 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!((d[0].0.as_str(), d[0].1.as_str()), ("2:8", "2:3"));
         assert!(d[0].2.starts_with("map key \"017\" is not a string"), "{}", d[0].2);
+    }
+
+    // kubectl: `json: unsupported type: map[interface {}]interface {}` for `m`, not for the top.
+    #[test]
+    fn deferring_records_a_nested_key_tagged_other_than_str_at_its_value() {
+        let (doc, d) = deferring("!top a: 1\nm: {!custom k: x, !!binary aGk=: y, !!str s: z}\n");
+        assert_eq!(keys(&doc), ["a", "m"]);
+        assert_eq!(keys(doc.get("m").unwrap()), ["k", "hi", "s"]);
+        let places: Vec<(&str, &str)> = d.iter().map(|d| (d.0.as_str(), d.1.as_str())).collect();
+        assert_eq!(places, [("2:16", "2:5"), ("2:34", "2:19")]);
+        assert!(d[0].2.starts_with("map key \"k\" has a tag other than !!str"), "{}", d[0].2);
     }
 
     #[test]

@@ -157,6 +157,14 @@ pub(super) fn non_string_key_message(text: &str, r: &Res) -> String {
     format!("map key {text:?} is not a string: it decodes to {what} (kustomize cannot convert such a map to JSON; quote the key)")
 }
 
+pub(super) fn tagged_key_message(text: &str) -> String {
+    format!(
+        "map key {text:?} has a tag other than !!str: go-yaml decodes its map as \
+         map[interface {{}}]interface {{}}, which kustomize cannot convert to JSON (json: unsupported type); \
+         remove the tag"
+    )
+}
+
 /// A V11 key from a resolved scalar, as `sigs.k8s.io/yaml` converts keys.
 pub(super) fn v11_key(r: Res, text: &str) -> Result<String, String> {
     match r {
