@@ -278,6 +278,10 @@ fn yaml_hint(message: &str) -> Option<&'static str> {
             "this line is not indented like the items of the list it belongs to: line it up with the '-' above",
         ),
         (
+            "document end marker",
+            "`...` ends a document and cannot open one: remove it, or write `---` before it to start an empty document",
+        ),
+        (
             "did not find expected node content",
             "a value is missing here, or a bracket or quote opened before is not closed",
         ),
@@ -415,6 +419,15 @@ mod tests {
         assert_eq!(closest_name("web", ["api", "ui"]), None);
         assert_eq!(closest("foo", ["resources", "images"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn a_yaml_error_gets_the_hint_of_its_most_specific_message() {
+        let leading_end =
+            "did not find expected node content: a document cannot start with the document end marker `...`";
+        assert!(yaml_hint(leading_end).is_some_and(|h| h.contains("`...` ends a document")));
+        assert!(yaml_hint("did not find expected node content").is_some_and(|h| h.contains("a value is missing")));
+        assert_eq!(yaml_hint("something else"), None);
     }
 
     #[test]

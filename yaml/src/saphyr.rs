@@ -6,7 +6,9 @@
 //! does not share are patched over by re-parsing a minimally edited text, with columns
 //! corrected (see [`fix_leniency`]); an unterminated text gets a line break, taken back from a
 //! block scalar that ends there ([`terminated`]); a block scalar's position is its indicator's;
-//! tabs go-yaml refuses in a block scalar's indentation, and `{: a}`, are errors.
+//! tabs go-yaml refuses in a block scalar's indentation, and `{: a}`, are errors; a byte order
+//! mark after the first character, which saphyr refuses and libyaml reads as an ordinary
+//! character, is given to saphyr as a stand-in character ([`hide_inner_boms`]).
 
 use crate::event::{CoreTag, Event, TagClass};
 use crate::node::{Node, Pos, Style};
@@ -36,6 +38,7 @@ const MAX_RETRY_WORK: usize = 256 << 20;
 /// with saphyr-parser.
 pub(crate) fn parse(text: &str, line_offset: u32, r: &mut Reading) -> Result<Option<Node>, YamlError> {
     let (text, added_break) = terminated(text);
+    let (text, bom) = hide_inner_boms(text, line_offset)?;
     let mut owned: Option<String> = None;
     let mut col_fix: HashMap<u32, u32> = HashMap::new();
     let mut retries = 0;
@@ -50,6 +53,7 @@ pub(crate) fn parse(text: &str, line_offset: u32, r: &mut Reading) -> Result<Opt
             open: Vec::new(),
             flow_start: None,
             added_break_at: added_break.then(|| cur.chars().count()),
+            bom,
         };
         match a.run(&mut out) {
             Ok(root) => {
@@ -87,6 +91,43 @@ fn terminated(text: &str) -> (Cow<'_, str>, bool) {
         return (Cow::Borrowed(text), false);
     }
     (Cow::Owned(format!("{text}\n")), true)
+}
+
+/// `text` with every byte order mark but a leading one replaced by a private-use character it
+/// does not hold, and that character.
+///
+/// go-yaml skips a byte order mark only at the start of its input (kyaml gives it each document
+/// on its own, so at the start of each); anywhere else it is an ordinary character, in a scalar,
+/// a key, at the start of a line (`\u{FEFF}b: 2` is the key `\u{FEFF}b`). saphyr refuses it
+/// inside a document. The stand-in has the same length in bytes and chars, so spans and columns
+/// stay true; [`Adapter::scalar`] puts the mark back.
+fn hide_inner_boms(text: Cow<'_, str>, line_offset: u32) -> Result<(Cow<'_, str>, Option<char>), YamlError> {
+    let body = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    if !body.contains('\u{FEFF}') {
+        return Ok((text, None));
+    }
+    // Which private-use characters (U+E000..U+F8FF, three bytes like U+FEFF) the text holds.
+    const FIRST: u32 = 0xE000;
+    let mut used = [0u64; 100];
+    for c in body.chars().filter(|c| ('\u{E000}'..='\u{F8FF}').contains(c)) {
+        let i = (c as u32 - FIRST) as usize;
+        used[i / 64] |= 1 << (i % 64);
+    }
+    let free =
+        (0..6400u32).find(|&i| used[i as usize / 64] & (1 << (i % 64)) == 0).and_then(|i| char::from_u32(FIRST + i));
+    let Some(stand_in) = free else {
+        let at = body.find('\u{FEFF}').unwrap_or(0) + (text.len() - body.len());
+        let line = count_newlines(&text[..at]) + 1;
+        return Err(YamlError::new(
+            "a byte order mark inside a document of a text that holds every private-use character is not supported",
+            Pos::new(line + line_offset, 1),
+        ));
+    };
+    let lead = text.len() - body.len();
+    let mut s = String::with_capacity(text.len());
+    s.push_str(&text[..lead]);
+    s.push_str(&body.replace('\u{FEFF}', stand_in.encode_utf8(&mut [0; 4])));
+    Ok((Cow::Owned(s), Some(stand_in)))
 }
 
 /// Edits `text` so that saphyr accepts what libyaml accepts, when the error is one of the known
@@ -330,6 +371,8 @@ struct Adapter<'s, 'c> {
     /// [`terminated`]): its length in chars. A block scalar whose span runs to it ends in that
     /// added break, which go-yaml would not have read.
     added_break_at: Option<usize>,
+    /// The character standing for a byte order mark in the text (see [`hide_inner_boms`]).
+    bom: Option<char>,
 }
 
 impl<'s> Adapter<'s, '_> {
@@ -410,6 +453,9 @@ impl<'s> Adapter<'s, '_> {
         let mut pos = self.pos(span.start);
         let class = classify_tag(tag);
         let mut text = text;
+        if let Some(c) = self.bom.filter(|&c| text.contains(c)) {
+            text = Cow::Owned(text.replace(c, "\u{FEFF}"));
+        }
         let style = match style {
             ScalarStyle::Plain => Style::Plain,
             ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,

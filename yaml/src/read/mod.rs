@@ -19,7 +19,10 @@
 //!   separates documents (non-overlapping, like the regexp `\n---.*\n`). Such a line may only
 //!   carry a comment after the `---` (`--- foo` fails with "invalid document separator: --- foo").
 //!   Each part is then parsed on its own and only its *first* YAML document is used: whatever
-//!   follows a `...` in the same part is ignored, unread. Documents that are null, `{}` or `[]`
+//!   follows a `...` in the same part is ignored, unread; a part whose first content is `...`
+//!   (after blank lines and comments) is an error, as libyaml wants a node there ("did not find
+//!   expected node content"; `---` then `...` is an empty document). The same holds for single
+//!   documents. Documents that are null, `{}` or `[]`
 //!   are dropped. Documents that are scalars or lists are returned as they are (kustomize then
 //!   fails with "missing Resource metadata"; that is the caller's business), as are `kind: List`
 //!   documents (unwrapping them is the caller's business too).
@@ -90,6 +93,11 @@
 //!   in the text is an error at its line and column ("control characters are not allowed"). One
 //!   written as an escape in double quotes reads, but DEL, C1 controls and U+FFFE/U+FFFF make
 //!   kustomize fail when it converts its output (JSON) back to YAML: an error too.
+//!
+//! * **Byte order marks.** go-yaml skips one U+FEFF at the start of its input, which is each
+//!   document's text in a stream (kyaml gives it the documents one by one); anywhere else it is an
+//!   ordinary character (`a: \u{FEFF}x`, a key `\u{FEFF}f` at the start of a line), which
+//!   kustomize prints escaped.
 //!
 //! Leniencies of go-yaml (libyaml) that `saphyr-parser` does not share are patched over (in the
 //! adapter) by re-parsing with a minimally edited text: a tab right after a `:` value indicator, and lines

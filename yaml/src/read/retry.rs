@@ -6,6 +6,12 @@ use super::{Reading, YamlError};
 use crate::node::{Node, Pos, Value};
 
 pub(super) fn parse_first_document(text: &str, line_offset: u32, r: &mut Reading) -> Result<Option<Node>, YamlError> {
+    if let Some(line) = starts_with_document_end(text) {
+        return Err(YamlError::new(
+            "did not find expected node content: a document cannot start with the document end marker `...`",
+            Pos::new(line + line_offset, 1),
+        ));
+    }
     if r.limits.fast_path {
         if let Some(root) = crate::scan::parse(text, line_offset, r) {
             r.budget.fast_documents += 1;
@@ -22,6 +28,25 @@ pub(super) fn parse_first_document(text: &str, line_offset: u32, r: &mut Reading
         ));
     }
     crate::saphyr::parse(text, line_offset, r)
+}
+
+/// The line (1-based) of a document end marker `...` that comes before any content of `text`,
+/// after nothing but a byte order mark, blank lines and comments.
+///
+/// libyaml skips extra document end markers only between explicit documents: in the implicit
+/// document its input starts with, the marker stands where a node must be, and it fails ("did not
+/// find expected node content"). Both parsers would read an empty document.
+fn starts_with_document_end(text: &str) -> Option<u32> {
+    let body = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    for (i, line) in body.split('\n').enumerate() {
+        let content = line.trim_start_matches(' ');
+        if content.is_empty() || content == "\r" || content.starts_with('#') {
+            continue;
+        }
+        let end = line.strip_prefix("...").is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']));
+        return end.then(|| i as u32 + 1);
+    }
+    None
 }
 
 /// Whether go-yaml's reader refuses `c`: it takes tab, line feed, carriage return, printable
@@ -77,7 +102,7 @@ mod tests {
     use super::*;
     use crate::node::Map;
     use crate::read::tests::{assert_same, err, keys, one, s, R};
-    use crate::read::{parse_one, Schema};
+    use crate::read::{parse_one, parse_stream, Schema};
 
     // kubectl: a kustomization with a second document (even a broken one) ignores it; one whose
     // first document is empty counts as empty.
@@ -167,6 +192,56 @@ mod tests {
             one("x: \"a\tb\u{85}c\u{a0}d\u{e000}\u{10000}\"\n", Schema::V3).str_at(&["x"]),
             Some("a\tb\u{85}c\u{a0}d\u{e000}\u{10000}")
         );
+    }
+
+    // kubectl: each text below as a resource file (each part of a stream on its own), a
+    // kustomization, a patch file (core/tests/fixtures/err-document-starts-with-document-end).
+    #[test]
+    fn a_document_that_starts_with_a_document_end_marker_is_an_error() {
+        for text in ["...\n", "...", "# c\n\n...\n", "  \n... # c\nkind: A\n", "\u{feff}...\n"] {
+            for schema in [Schema::V3, Schema::V11] {
+                let e = err(text, schema);
+                assert!(e.message.starts_with("did not find expected node content"), "{text:?}: {e}");
+            }
+        }
+        assert_eq!(err("# c\n...\n", Schema::V3).pos, Pos::new(2, 1));
+        let e = parse_stream(&format!("{R}a\n---\n# c\n...\n{R}b\n"), Schema::V3).unwrap_err();
+        assert_eq!(e.pos, Pos::new(7, 1));
+        // An explicit document may be empty; `....` and an indented `...` are plain scalars; a
+        // marker after content ends the document.
+        assert_eq!(parse_one("---\n...\n", Schema::V3).unwrap(), None);
+        assert_eq!(one("....\n", Schema::V3).as_str(), Some("...."));
+        assert_eq!(one("a:\n  ...\n", Schema::V3).str_at(&["a"]), Some("..."));
+        assert_eq!(keys(&one("a: 1\n...\n", Schema::V3)), ["a"]);
+    }
+
+    // kubectl: each value below, in a ConfigMap's `data` (core/tests/fixtures/bom-inside-a-document).
+    #[test]
+    fn a_byte_order_mark_is_an_ordinary_character_except_at_the_start_of_a_document() {
+        let b = '\u{feff}';
+        let text =
+            format!("{b}a: {b}x\nb: \"{b}y\"\nc: [{b}z, '{b}w']\nd: |\n  {b}l\ne: x {b}\n{b}f: 1\ng: \"\\ufeff\"\n");
+        for schema in [Schema::V3, Schema::V11] {
+            let n = one(&text, schema);
+            assert_eq!(keys(&n), ["a", "b", "c", "d", "e", "\u{feff}f", "g"], "{schema:?}");
+            assert_eq!(n.str_at(&["a"]), Some("\u{feff}x"));
+            assert_eq!(n.str_at(&["b"]), Some("\u{feff}y"));
+            let c = n.get("c").unwrap().as_seq().unwrap();
+            assert_eq!((c[0].as_str(), c[1].as_str()), (Some("\u{feff}z"), Some("\u{feff}w")));
+            assert_eq!(n.str_at(&["d"]), Some("\u{feff}l\n"));
+            assert_eq!(n.str_at(&["e"]), Some("x \u{feff}"));
+            assert_eq!(n.str_at(&["g"]), Some("\u{feff}"));
+            // Positions count the mark as one column, as go-yaml does.
+            assert_eq!(n.get("e").unwrap().pos, Pos::new(6, 4));
+            assert_eq!(n.get("\u{feff}f").unwrap().pos, Pos::new(7, 5));
+        }
+        // A private-use character in the text is no stand-in for the mark.
+        let n = one("a: \u{e000}\u{feff}\u{e001}\n", Schema::V3);
+        assert_eq!(n.str_at(&["a"]), Some("\u{e000}\u{feff}\u{e001}"));
+        // Each document of a stream starts afresh: its leading mark is skipped.
+        let docs = parse_stream(&format!("{b}{R}a\n---\n{b}{R}b\n"), Schema::V3).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].str_at(&["metadata", "name"]), Some("b"));
     }
 
     // kubectl: `k: "a\x7fb"` fails when kustomize converts its output back to YAML; `"\x01"`,
