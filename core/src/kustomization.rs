@@ -898,16 +898,17 @@ fn check_plugin_configs(doc: &Node) -> Result<()> {
     let read_by_build = |name: &str| FIELDS.iter().any(|&(field, reader)| field == name && reader == ReadBy::Build);
     let plugin_field = |name: &str| !read_by_build(name) && (name != "generatorOptions" || generators);
     for (name, value) in fields.iter().filter(|(name, _)| plugin_field(name)) {
-        if let Some((c, path)) = crate::yaml::read::unprintable(value) {
+        if let Some((u, path)) = crate::yaml::read::unprintable(value) {
             let at = if path.is_empty() {
                 name.clone()
             } else {
                 format!("{name}{}{path}", if path.starts_with('[') { "" } else { "." })
             };
             return Err(Error::new(format!(
-                "kustomize cannot configure its builtin plugin for '{name}': the character U+{:04X} at '{at}' \
-                 makes its YAML marshalling fail (control characters are not allowed)",
-                c as u32
+                "kustomize cannot configure its builtin plugin for '{name}': {} at '{at}' makes its YAML \
+                 marshalling fail ({})",
+                u.what(),
+                u.why()
             ))
             .help("remove the character, or write it some other way (kustomize fails on it too)")
             .at(value.pos));
@@ -936,6 +937,13 @@ mod tests {
         );
         let err = parse("commonAnnotations: {a: \"\\u0085x\\u009f\"}\n").unwrap_err();
         assert!(err.message().contains("U+009F"), "{}", err.message());
+        // Keys go-yaml cannot read back from JSON (kubectl: builtin AnnotationsTransformer marshal:
+        // did not find expected ',' or '}').
+        let err = parse("commonAnnotations: {\"a\\u0085b\": x}\n").unwrap_err();
+        assert!(err.message().contains("a key holding U+0085 at 'commonAnnotations.a\\u{85}b'"), "{}", err.message());
+        let err = parse(&format!("commonAnnotations: {{{}: x}}\n", "k".repeat(1023))).unwrap_err();
+        assert!(err.message().contains("a key 1025 characters long as JSON"), "{}", err.message());
+        parse(&format!("commonAnnotations: {{{}: x}}\n", "k".repeat(1022))).unwrap();
         // JSON escapes C0 controls, so they pass; `resources` is no plugin's configuration.
         parse("commonAnnotations: {a: \"\\x01\\e\"}\n").unwrap();
         parse("resources: [\"a\\x7f.yaml\"]\n").unwrap();

@@ -277,16 +277,16 @@ pub(crate) fn run_with(
     build_metadata.managed_by |= options.managed_by_label;
     trace::begin(&mut ctx.tracer, &mut resources);
     crate::build_metadata::finish(&mut resources, &real, build_metadata)?;
-    // The last check before printing: kustomize fails on a character its JSON-to-YAML step
+    // The last check before printing: kustomize fails on a string its JSON-to-YAML step
     // refuses only when it reaches the output.
     for r in &resources {
-        if let Some((c, path)) = crate::yaml::read::unprintable(&r.node) {
+        if let Some((u, path)) = crate::yaml::read::unprintable(&r.node) {
             return Err(Error::new(format!(
-                "kustomize cannot print the character U+{:04X} at '{path}' of {} {} (its JSON to YAML step fails: \
-                 control characters are not allowed)",
-                c as u32,
+                "kustomize cannot print {} at '{path}' of {} {} (its JSON to YAML step fails: {})",
+                u.what(),
                 r.kind(),
-                r.name()
+                r.name(),
+                u.why()
             ))
             .help("remove the character, or write it some other way (kustomize fails on it too)"));
         }

@@ -92,7 +92,9 @@
 //!   line feed and carriage return; DEL; C1 controls other than U+0085; U+FFFE, U+FFFF) anywhere
 //!   in the text is an error at its line and column ("control characters are not allowed"). One
 //!   written as an escape in double quotes reads, but DEL, C1 controls and U+FFFE/U+FFFF make
-//!   kustomize fail when it converts its output (JSON) back to YAML: an error too.
+//!   kustomize fail when it converts its output (JSON) back to YAML: an error too, as are a map
+//!   key holding U+0085 (a line break to go-yaml, raw in JSON) and one longer than 1024
+//!   characters as JSON (go-yaml's limit on a key written without `?`) ([`unprintable`]).
 //!
 //! * **Byte order marks.** go-yaml skips one U+FEFF at the start of its input, which is each
 //!   document's text in a stream (kyaml gives it the documents one by one); anywhere else it is an
@@ -134,7 +136,7 @@ mod split;
 
 pub(crate) use builder::{Builder, Reading};
 use retry::parse_first_document;
-pub use retry::unprintable;
+pub use retry::{unprintable, Unprintable};
 pub(crate) use scalar::{is_canonical_text, reprinted_block_scalar};
 pub use scalar::{plain_non_string_v3, unreadable_when_written_v3};
 pub(crate) use split::count_newlines;

@@ -56,12 +56,50 @@ fn go_refuses(c: char) -> bool {
     !matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
-/// The first character of a string in `node` (a value or a key) that kustomize cannot print, with
-/// the path to it: DEL, C1 controls and U+FFFE/U+FFFF, which go-yaml refuses raw but reads as
-/// escapes in double quotes. kustomize holds such a value until it prints its output, whose JSON
+/// Why kustomize's JSON-to-YAML step (go-yaml v2 reading what `encoding/json` wrote) fails on a
+/// string of its output or of a builtin plugin's configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unprintable {
+    /// A character go-yaml's reader refuses and JSON leaves raw: DEL, C1 controls other than
+    /// U+0085, U+FFFE, U+FFFF (go-yaml reads them as escapes in double quotes).
+    Char(char),
+    /// A map key holding U+0085, which JSON leaves raw and go-yaml reads as a line break: a key
+    /// cannot span lines.
+    KeyLineBreak,
+    /// A map key longer, as JSON text (its quotes and escapes included), than the 1024
+    /// characters go-yaml allows a key written without `?`; the length.
+    LongKey(usize),
+}
+
+impl Unprintable {
+    /// What fails, for a message: "the character U+007F", "a key holding U+0085", ...
+    pub fn what(self) -> String {
+        match self {
+            Unprintable::Char(c) => format!("the character U+{:04X}", c as u32),
+            Unprintable::KeyLineBreak => "a key holding U+0085".to_string(),
+            Unprintable::LongKey(n) => format!("a key {n} characters long as JSON"),
+        }
+    }
+
+    /// go-yaml's reason.
+    pub fn why(self) -> &'static str {
+        match self {
+            Unprintable::Char(_) => "control characters are not allowed",
+            Unprintable::KeyLineBreak => {
+                "did not find expected ',' or '}': go-yaml reads U+0085 as a line break, and a key cannot span lines"
+            }
+            Unprintable::LongKey(_) => {
+                "did not find expected ',' or '}': go-yaml reads a key of at most 1024 characters"
+            }
+        }
+    }
+}
+
+/// The first string in `node` (a value or a key) that kustomize cannot print, with the path to
+/// it (see [`Unprintable`]). kustomize holds such a value until it prints its output, whose JSON
 /// to YAML step then fails; a value that never reaches the output (a patch with no target, a
 /// deleted object) is no error. C0 controls are printed as escapes and pass.
-pub fn unprintable(node: &Node) -> Option<(char, String)> {
+pub fn unprintable(node: &Node) -> Option<(Unprintable, String)> {
     fn bad(s: &str) -> Option<char> {
         // Both tests run a word or a vector at a time: the common string costs two scans.
         if s.is_ascii() && !s.as_bytes().contains(&0x7f) {
@@ -69,19 +107,51 @@ pub fn unprintable(node: &Node) -> Option<(char, String)> {
         }
         s.chars().find(|&c| c >= '\u{7f}' && go_refuses(c))
     }
+    fn bad_key(k: &str) -> Option<Unprintable> {
+        if let Some(c) = bad(k) {
+            return Some(Unprintable::Char(c));
+        }
+        if !k.is_ascii() && k.contains('\u{85}') {
+            return Some(Unprintable::KeyLineBreak);
+        }
+        // A character is at most six of JSON (`\u003c`): a short key needs no count.
+        if k.len() <= (MAX_SIMPLE_KEY - 2) / 6 {
+            return None;
+        }
+        let n = json_chars(k);
+        (n > MAX_SIMPLE_KEY).then_some(Unprintable::LongKey(n))
+    }
     match &node.value {
-        Value::Str(s) => bad(s).map(|c| (c, String::new())),
+        Value::Str(s) => bad(s).map(|c| (Unprintable::Char(c), String::new())),
         Value::Seq(items) => items.iter().enumerate().find_map(|(i, n)| {
-            unprintable(n).map(|(c, p)| (c, if p.is_empty() { format!("[{i}]") } else { format!("[{i}].{p}") }))
+            unprintable(n).map(|(u, p)| (u, if p.is_empty() { format!("[{i}]") } else { format!("[{i}].{p}") }))
         }),
         Value::Map(m) => m.iter().find_map(|(k, n)| {
-            if let Some(c) = bad(k) {
-                return Some((c, k.escape_debug().to_string()));
+            if let Some(u) = bad_key(k) {
+                return Some((u, k.escape_debug().to_string()));
             }
-            unprintable(n).map(|(c, p)| (c, if p.is_empty() { k.clone() } else { format!("{k}.{p}") }))
+            unprintable(n).map(|(u, p)| (u, if p.is_empty() { k.clone() } else { format!("{k}.{p}") }))
         }),
         _ => None,
     }
+}
+
+/// The longest key go-yaml reads without `?`: a simple key ends within 1024 characters of its
+/// start (libyaml's rule, `simple_key.mark.index+1024 < parser.mark.index` at its `:`).
+const MAX_SIMPLE_KEY: usize = 1024;
+
+/// The length in characters of `s` as `encoding/json` writes it: quoted, with `"`, `\\`, line
+/// feed, carriage return and tab as two characters, other C0 controls, `<`, `>`, `&`, U+2028 and
+/// U+2029 as six (`\u003c`).
+fn json_chars(s: &str) -> usize {
+    2 + s
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' => 2,
+            '\0'..='\u{1f}' | '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
 }
 
 /// The first character of `text` go-yaml's reader refuses, with its byte offset.
@@ -252,8 +322,8 @@ mod tests {
             // Read fine (a patch that never applies is no error)...
             let n = one(&format!("x: {{y: [a, \"a{esc}b\"]}}\n"), Schema::V3);
             // ...but found before the output is printed, with the path to it.
-            let (c, path) = unprintable(&n).expect(esc);
-            assert!(c >= '\u{7f}', "{esc}");
+            let (u, path) = unprintable(&n).expect(esc);
+            assert!(matches!(u, Unprintable::Char(c) if c >= '\u{7f}'), "{esc}");
             assert_eq!(path, "x.y.[1]", "{esc}");
         }
         assert_eq!(unprintable(&one("x: \"a\\x01\\e\\u0085b\"\n", Schema::V3)), None);
@@ -263,5 +333,30 @@ mod tests {
             let n = one(&format!("x: \"a{esc}b\"\n"), Schema::V3);
             assert_eq!(n.str_at(&["x"]), Some(format!("a{want}b").as_str()), "{esc}");
         }
+    }
+
+    // kubectl: each key in a ConfigMap's `data` (core/tests/fixtures/err-key-kustomize-cannot-print
+    // and the experiments of the yamlfid report).
+    #[test]
+    fn keys_kustomize_cannot_print_are_those_with_u0085_or_longer_than_1024_characters_as_json() {
+        let key = |k: &str| {
+            let mut m = Map::new();
+            m.insert("data".to_string(), Node::new(Value::Map(Map::from_iter([(k.to_string(), Node::new(s("v")))]))));
+            unprintable(&Node::new(Value::Map(m)))
+        };
+        // U+0085 is folded in a value, but breaks a key.
+        assert_eq!(key("a\u{85}b"), Some((Unprintable::KeyLineBreak, "data.a\\u{85}b".to_string())));
+        assert_eq!(unprintable(&Node::new(s("a\u{85}b"))), None);
+        // 1022 characters and the quotes pass; escapes count as JSON writes them.
+        let a = |n: usize| "a".repeat(n);
+        assert_eq!(key(&a(1022)), None);
+        assert_eq!(key(&a(1023)).map(|u| u.0), Some(Unprintable::LongKey(1025)));
+        assert_eq!(key(&format!("{}<", a(1016))), None);
+        assert_eq!(key(&format!("{}<", a(1017))).map(|u| u.0), Some(Unprintable::LongKey(1025)));
+        assert_eq!(key(&format!("{}\u{1}", a(1017))).map(|u| u.0), Some(Unprintable::LongKey(1025)));
+        assert_eq!(key(&"é".repeat(1022)), None);
+        assert_eq!(json_chars("\"\\\n\r\t\u{2028}>&x"), 2 + 5 * 2 + 3 * 6 + 1);
+        // Long values are fine.
+        assert_eq!(unprintable(&Node::new(s(&a(5000)))), None);
     }
 }
