@@ -541,7 +541,7 @@ fn apply_json_to(
         r.flow = false;
         r.shared.clear();
         r.deferred.clear();
-        merge_key_written_by_json(&r.node).map_err(|e| e.context(format!("while patching {id}")))?;
+        written_back_by_json(&r.node).map_err(|e| e.context(format!("while patching {id}")))?;
     }
     Ok(())
 }
@@ -569,10 +569,12 @@ fn as_marshalled(n: &mut Node) {
     };
 }
 
-/// kustomize rebuilds an object from JSON after a JSON patch, writing every key plain: a key
-/// `<<` then reads as a merge key when kustomize next converts the object (to print it), which
-/// fails unless its value is a map or a list of maps.
-fn merge_key_written_by_json(n: &Node) -> Result<()> {
+/// kustomize rebuilds an object from JSON after a JSON patch (kyaml's `FromMap`: go-yaml v3
+/// marshals it, then reads the text back), and fails where that text does not read back as the
+/// object: every key is written plain, so a key `<<` reads as a merge key when kustomize next
+/// converts the object (to print it), which fails unless its value is a map or a list of maps;
+/// a string with a line break is written literal, which fails to read when it starts with a tab.
+fn written_back_by_json(n: &Node) -> Result<()> {
     fn walk(n: &Node, path: &mut Vec<String>) -> Result<()> {
         match &n.value {
             Value::Map(m) => {
@@ -606,6 +608,15 @@ fn merge_key_written_by_json(n: &Node) -> Result<()> {
                     walk(item, path)?;
                     path.pop();
                 }
+            }
+            Value::Str(s) if crate::yaml::read::unreadable_when_written_v3(s) => {
+                return Err(Error::new(format!(
+                    "the value at '{}' has several lines and starts with a tab: kustomize writes the patched \
+                     object back with it as a literal block scalar, which it cannot read (found a tab character \
+                     where an indentation space is expected)",
+                    path.join("."),
+                ))
+                .help("start the value with a space or a line break, or write the tab some other way (kustomize fails on it too)"));
             }
             _ => {}
         }
@@ -1027,13 +1038,21 @@ mod tests {
     }
 
     #[test]
-    fn a_merge_key_left_by_a_json_patch_must_hold_a_map_or_a_list_of_maps() {
+    fn a_json_patch_fails_where_the_object_it_writes_back_does_not_read_back() {
         let doc = |text: &str| crate::yaml::read::parse_one(text, Schema::V11).unwrap().unwrap();
-        let err = merge_key_written_by_json(&doc("spec:\n  d:\n    '<<': null\n")).unwrap_err();
+        let err = written_back_by_json(&doc("spec:\n  d:\n    '<<': null\n")).unwrap_err();
         assert!(err.message().contains("a key '<<' at 'spec.d' whose value is a null"), "{}", err.message());
-        let err = merge_key_written_by_json(&doc("l:\n- '<<': [{a: 1}, 2]\n")).unwrap_err();
+        let err = written_back_by_json(&doc("l:\n- '<<': [{a: 1}, 2]\n")).unwrap_err();
         assert!(err.message().contains("at 'l.0' whose value is a list holding a non-map"), "{}", err.message());
-        merge_key_written_by_json(&doc("a: {'<<': {b: 1}}\nc: {'<<': [{d: 2}]}\n")).unwrap();
+        written_back_by_json(&doc("a: {'<<': {b: 1}}\nc: {'<<': [{d: 2}]}\n")).unwrap();
+        // kubectl: "yaml: line 2: found a tab character where an indentation space is expected".
+        let err = written_back_by_json(&doc("data:\n  a: [ok, \"\\tx\\ny\"]\n")).unwrap_err();
+        assert!(
+            err.message().contains("the value at 'data.a.1' has several lines and starts with a tab"),
+            "{}",
+            err.message()
+        );
+        written_back_by_json(&doc("data: {a: \"\\tx\", b: \"x\\n\\ty\", c: \"\\tx \\ny\"}\n")).unwrap();
     }
 
     #[test]

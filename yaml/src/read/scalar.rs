@@ -743,6 +743,16 @@ mod tests {
         x_both_ways("x: |2\n  \tname \n", "\tname \n");
     }
 
+    // kubectl: each text as a ConfigMap value (double-quoted) under a JSON patch adding another.
+    #[test]
+    fn a_multi_line_text_that_starts_with_a_tab_cannot_be_marshalled_and_read_back() {
+        assert!(unreadable_when_written_v3("\tx\ny"));
+        // One line: double-quoted. A space before a break or a BOM: no block scalar. Tab later: fine.
+        for ok in ["\tx", "\tx \ny", "\tx\u{feff}\ny", "x\n\ty", ""] {
+            assert!(!unreadable_when_written_v3(ok), "{ok:?}");
+        }
+    }
+
     #[test]
     fn plain_non_string_v3_names_what_go_yaml_v3_would_read_instead_of_a_string() {
         for (text, want) in [
