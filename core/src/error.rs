@@ -278,6 +278,10 @@ fn yaml_hint(message: &str) -> Option<&'static str> {
             "this line is not indented like the items of the list it belongs to: line it up with the '-' above",
         ),
         (
+            "at '?' inside a flow collection",
+            "write the value in quotes: inside [...] or {...} go-yaml takes '?' for the start of a key",
+        ),
+        (
             "document end marker",
             "`...` ends a document and cannot open one: remove it, or write `---` before it to start an empty document",
         ),
@@ -427,6 +431,10 @@ mod tests {
             "did not find expected node content: a document cannot start with the document end marker `...`";
         assert!(yaml_hint(leading_end).is_some_and(|h| h.contains("`...` ends a document")));
         assert!(yaml_hint("did not find expected node content").is_some_and(|h| h.contains("a value is missing")));
+        assert!(yaml_hint(
+            "did not find expected ',' or ']': go-yaml ends a plain value at '?' inside a flow collection"
+        )
+        .is_some_and(|h| h.contains("write the value in quotes")));
         assert_eq!(yaml_hint("something else"), None);
     }
 

@@ -489,6 +489,16 @@ impl<'s> Adapter<'s, '_> {
                 return Err(YamlError::new("did not find expected node content", pos).into());
             }
         }
+        // libyaml ends a plain scalar at `?` inside a flow collection, where the `?` starts a key
+        // (YAML 1.2, and saphyr, read it as part of the scalar): the entry then has no `,` before it.
+        if style == Style::Plain && self.top_flow() && text.chars().skip(1).any(|c| c == '?') {
+            return Err(YamlError::new(
+                "did not find expected ',' or ']': go-yaml ends a plain value at '?' inside a flow collection \
+                 ([...] or {...}); quote the value",
+                pos,
+            )
+            .into());
+        }
         // The indentation the rest of a line needs after a character libyaml breaks lines on.
         let needs = match style {
             Style::Plain if !self.top_flow() => Some(usize::MAX),

@@ -192,6 +192,8 @@ const fn plain_table(flow: bool) -> [bool; 256] {
         t[b']' as usize] = true;
         t[b'{' as usize] = true;
         t[b'}' as usize] = true;
+        // libyaml ends a plain scalar at `?` in a flow collection (saphyr does not): bail.
+        t[b'?' as usize] = true;
     }
     t
 }
@@ -746,7 +748,7 @@ impl<'s> Fast<'s, '_, '_> {
                     }
                     i += 1;
                 }
-                b'\t' => return Err(bail()),
+                b'\t' | b'?' => return Err(bail()),
                 b':' => {
                     let n = b.get(i + 1).copied().unwrap_or(0);
                     if matches!(n, b' ' | b'\n' | 0) || (flow && is_flow_indicator(n)) {

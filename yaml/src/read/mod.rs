@@ -107,6 +107,10 @@
 //! indented with tabs (rewriting such leading whitespace cannot change a value). Reported
 //! columns are corrected.
 //!
+//! libyaml ends a plain scalar at `?` inside a flow collection, where YAML 1.2 reads it as part
+//! of the scalar: such a scalar (`[x_y=? x]`) is an error, as in go-yaml ("did not find expected
+//! ',' or ']'"); one that starts with `?` is left as saphyr reads it.
+//!
 //! Known differences from go-yaml, all on input kubectl rejects or never sees in practice:
 //! saphyr accepts tabs that libyaml refuses (a tab-only line or a tab before a comment in block
 //! indentation, `- \ta`, `:\tb` after an explicit `? key`), treats U+0085, U+2028 and U+2029 as

@@ -212,6 +212,24 @@ mod tests {
         assert_eq!(e.pos.line, 7, "{e}");
     }
 
+    /// The errors `text` gives as a resource (V3) and as a kustomization (V11).
+    fn errs_in_both_schemas(text: &str) -> [YamlError; 2] {
+        [err(text, Schema::V3), err(text, Schema::V11)]
+    }
+
+    // kubectl: a generator's `literals: [x_y=? x]` fails (did not find expected ',' or ']').
+    #[test]
+    fn a_question_mark_inside_a_plain_scalar_of_a_flow_collection_is_an_error() {
+        for text in ["a: [x_y=? x]\n", "a: [x?y]\n", "a: {k: x?}\n", "a: [b,\n  c\n  ?d]\n", "a: [?x?y]\n"] {
+            for e in errs_in_both_schemas(text) {
+                assert!(e.message.contains("go-yaml ends a plain value at '?'"), "{text:?}: {e}");
+                assert_eq!(e.pos.line, if text.contains("\n  ?") { 2 } else { 1 }, "{text:?}");
+            }
+        }
+        // Quoted, in block context, or a key's `?` itself: no error.
+        assert_eq!(one("a: ['x?y', \"x?\"]\nb: x?y\n", Schema::V3).str_at(&["b"]), Some("x?y"));
+    }
+
     // kubectl accepts all of these (libyaml is lenient where YAML 1.2 parsers are not).
     #[test]
     fn libyaml_leniencies() {
@@ -269,8 +287,7 @@ mod tests {
     #[test]
     fn a_document_that_starts_with_a_document_end_marker_is_an_error() {
         for text in ["...\n", "...", "# c\n\n...\n", "  \n... # c\nkind: A\n", "\u{feff}...\n"] {
-            for schema in [Schema::V3, Schema::V11] {
-                let e = err(text, schema);
+            for e in errs_in_both_schemas(text) {
                 assert!(e.message.starts_with("did not find expected node content"), "{text:?}: {e}");
             }
         }
