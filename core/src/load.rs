@@ -463,10 +463,17 @@ fn push_object(mut doc: Node, ctx: &mut ObjectCtx, out: &mut Vec<Resource>, from
 /// (a patch's non-string written over one becomes a string, see `Node::written_over`), every
 /// null a written `null`; the object prints in flow style (see [`Resource::flow`]).
 fn through_json(n: &mut Node) {
-    n.written = None;
+    let written = n.written.take();
     n.untagged = false;
     match &mut n.value {
-        Value::Str(_) => n.style = Style::Quoted,
+        Value::Str(s) => {
+            // A folded string decodes to the text as read, not go-yaml's reprint of it (kept in
+            // `written`).
+            if let (Style::Folded, Some(w)) = (n.style, written) {
+                *s = w.text.into();
+            }
+            n.style = Style::Quoted;
+        }
         Value::Map(m) => m.values_mut().for_each(through_json),
         Value::Seq(items) => items.iter_mut().for_each(through_json),
         _ => n.style = Style::Plain,
