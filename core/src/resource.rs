@@ -354,7 +354,9 @@ pub struct Generated {
 /// canonical text (`null` for a null, the empty string for a map or a list).
 pub fn strings_as_written(map: &mut Map, texts: &[(String, Pos, String)]) {
     for (k, v) in map.iter_mut() {
-        let written = texts.iter().find(|(key, pos, _)| key == k && *pos == v.pos);
+        // The text still describes the value only if it reads as it: a transformer, patch or
+        // replacement may have written over the value since, in place.
+        let written = texts.iter().find(|(key, pos, raw)| key == k && *pos == v.pos && reads_as(raw, &v.value));
         let text = match (&v.value, written) {
             (_, Some((_, _, raw))) => raw.clone(),
             // kustomize writes the values anew, plain: a folded string is the text go-yaml read,
@@ -372,6 +374,13 @@ pub fn strings_as_written(map: &mut Map, texts: &[(String, Pos, String)]) {
         };
         v.value = Value::Str(text);
     }
+}
+
+/// Whether `raw`, read as a plain scalar by go-yaml v3, is `value` (the test
+/// [`Resource::metadata_texts`] were recorded with).
+fn reads_as(raw: &str, value: &Value) -> bool {
+    let back = crate::yaml::read::parse_one(raw, crate::yaml::read::Schema::V3).ok().flatten();
+    back.map_or(Value::Null, |n| n.value) == *value
 }
 
 impl Resource {
