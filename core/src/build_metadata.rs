@@ -428,6 +428,15 @@ pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) -> Resu
         let origin = (flags.origin && r.cut.is_none_or(|c| !c.origin)).then(|| origin_text(r, root));
         let transformations =
             (flags.transformers && !r.transformations.is_empty()).then(|| transformations_text(r, root));
+        // An annotation key written twice: kyaml's writes (a transformer's, a patch's) go to the
+        // first value, and the rewrite here, from a string map, keeps the last as it was read.
+        let annotations_at = r.node.get("metadata").and_then(|m| m.get("annotations")).map(|a| a.pos);
+        let later: Vec<(String, Node)> = r
+            .deferred
+            .iter()
+            .filter(|p| Some(p.problem.node) == annotations_at)
+            .filter_map(|p| p.problem.later.clone())
+            .collect();
         let Some(meta) = r.node.get_mut("metadata").and_then(Node::as_map_mut) else { continue };
         let has_map = meta.get("annotations").is_some_and(|a| a.as_map().is_some());
         if !has_map && origin.is_none() && transformations.is_none() {
@@ -449,6 +458,11 @@ pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) -> Resu
         };
         for key in BUILD_ANNOTATIONS {
             map.shift_remove(*key);
+        }
+        for (key, value) in later {
+            if let Some(v) = map.get_mut(&key) {
+                *v = value;
+            }
         }
         for (key, v) in map.iter() {
             let problem = match crate::yaml::read::plain_non_string_v3(key) {
