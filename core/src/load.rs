@@ -419,6 +419,16 @@ fn push_object(mut doc: Node, ctx: &mut ObjectCtx, out: &mut Vec<Resource>, from
         // keeping its items' nodes; kustomize expands any other list (a `FooList`, a List among
         // other documents or followed by `---`, a List in a List) through JSON.
         let items_json = from_json || ctx.several_pieces || !matches!(kind, "List" | "ResourceList");
+        // That expansion decodes the whole list first: a problem kustomize finds only when it
+        // decodes (a bad tag, a duplicate key, ...) fails it here, wherever it is, annotations
+        // included.
+        if items_json && !ctx.deferred.is_empty() {
+            if let Some(p) = crate::resource::pending_in(&doc, origin, ctx.deferred).into_iter().next() {
+                return Err(Error::from(p.problem.error).in_file(origin).help(
+                    "kustomize converts a list kind's items through JSON when it reads the file, and fails on this",
+                ));
+            }
+        }
         let items = match doc.as_map_mut().and_then(|m| m.shift_remove("items")) {
             Some(Node { value: Value::Seq(items), .. }) => items,
             Some(Node { value: Value::Null, .. }) | None => Vec::new(),
