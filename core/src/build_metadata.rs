@@ -503,28 +503,29 @@ pub fn finish(resources: &mut [Resource], root: &Utf8Path, flags: Flags) -> Resu
 /// transformer adds, a field a replacement creates) without quotes, and reads every object back
 /// with go-yaml v3 when it prints: a made key that then reads as another type (`1`, `true`,
 /// `null`, `1.5`, `2001-12-14`) makes it fail (`json: unsupported type`). Made keys are told by
-/// their values: made by kcompile too (no position), or any key of a generator's `data`.
+/// their values: made by kcompile too (no position), or one of the keys a generator wrote
+/// ([`Generated::unquoted_keys`]; a key a patch added keeps its quotes).
 fn check_made_keys(r: &Resource) -> Result<(), Error> {
-    fn walk<'n>(n: &'n Node, generated_data: bool, found: &mut Option<(&'n str, &'static str)>) {
+    fn walk<'n>(n: &'n Node, generated: &[String], found: &mut Option<(&'n str, &'static str)>) {
         match &n.value {
             Value::Map(m) => {
                 for (k, v) in m {
-                    if found.is_none() && (generated_data || v.pos.is_synthetic()) {
+                    if found.is_none() && (generated.contains(k) || v.pos.is_synthetic()) {
                         *found = crate::yaml::read::plain_non_string_v3(k).map(|what| (k.as_str(), what));
                     }
-                    walk(v, false, found);
+                    walk(v, &[], found);
                 }
             }
-            Value::Seq(items) => items.iter().for_each(|v| walk(v, false, found)),
+            Value::Seq(items) => items.iter().for_each(|v| walk(v, &[], found)),
             _ => {}
         }
     }
     let mut found = None;
-    walk(&r.node, false, &mut found);
-    if r.generated.is_some() {
+    walk(&r.node, &[], &mut found);
+    if let Some(g) = &r.generated {
         for field in ["data", "binaryData"] {
             if let Some(map) = r.node.get(field).filter(|_| found.is_none()) {
-                walk(map, true, &mut found);
+                walk(map, &g.unquoted_keys, &mut found);
             }
         }
     }

@@ -451,6 +451,9 @@ fn push_object(mut doc: Node, ctx: &mut ObjectCtx, out: &mut Vec<Resource>, from
         through_json(&mut doc);
     } else {
         find_empty_nulls(&doc, src, &mut empty_nulls);
+        if let Some(map) = doc.get_mut("metadata").and_then(|m| m.get_mut("annotations")).and_then(Node::as_map_mut) {
+            binary_as_text(map, src);
+        }
         for field in ["labels", "annotations"] {
             if let Some(map) = doc.get("metadata").and_then(|m| m.get(field)).and_then(Node::as_map) {
                 written_texts(map, src, &empty_nulls, &mut texts);
@@ -557,6 +560,29 @@ fn find_empty_nulls(n: &Node, src: &mut TextLines, out: &mut Vec<Pos>) {
     }
 }
 
+/// kyaml reads annotations as a map of each value node's text, its tag ignored: an annotation
+/// written `!!binary True` is the string `True`, not the bytes it decodes to (labels keep the
+/// decoded value). Only a plain text on the tag's line is taken; a block one stays decoded.
+fn binary_as_text(map: &mut crate::yaml::node::Map, src: &mut TextLines) {
+    for v in map.values_mut() {
+        if !matches!(v.value, Value::Str(_)) || v.pos.is_synthetic() {
+            continue;
+        }
+        let rest = src.at(v.pos);
+        let Some(after) = rest.strip_prefix("!!binary ") else { continue };
+        let end = after.find([',', '}', ']']).unwrap_or(after.len());
+        let mut text = &after[..end];
+        if let Some(i) = text.find(" #") {
+            text = &text[..i];
+        }
+        let text = text.trim();
+        if text.is_empty() || text.starts_with(['"', '\'', '|', '>', '&', '!', '#']) {
+            continue;
+        }
+        v.value = Value::Str(text.to_string());
+    }
+}
+
 /// How each label or annotation value that the reader changed was written (`1.50`, `~`,
 /// `0o17`, `2001-12-14`, or nothing): kustomize prints annotation values, and the labels of a
 /// patch it copies, as strings taken from the source text (see [`Resource::metadata_texts`]).
@@ -653,6 +679,17 @@ mod tests {
         assert_eq!(rs[0].metadata_texts.len(), 1, "`1.50` prints as written");
         assert_eq!(rs[0].empty_nulls, vec![Pos::new(12, 7)], "the empty item is known");
         assert_eq!(rs[0].node.get("data").unwrap().get("k").unwrap().style, Style::Plain);
+    }
+
+    #[test]
+    fn an_annotation_tagged_binary_is_its_text_and_a_label_its_bytes() {
+        let src = "kind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    a: !!binary True\n    b: !!binary |\n      aGk=\n  labels:\n    l: !!binary aGk=\n";
+        let rs = parse_resources(src, "r.yaml".into()).unwrap();
+        let meta = rs[0].node.get("metadata").unwrap();
+        let text = |f: &str, k: &str| meta.get(f).unwrap().get(k).unwrap().as_str().unwrap().to_string();
+        assert_eq!(text("annotations", "a"), "True");
+        assert_eq!(text("annotations", "b"), "hi", "a block text stays decoded");
+        assert_eq!(text("labels", "l"), "hi");
     }
 
     #[test]

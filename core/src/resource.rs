@@ -347,6 +347,10 @@ pub struct Shared {
 pub struct Generated {
     pub behavior: String,
     pub needs_hash: bool,
+    /// The keys of `data` and `binaryData` the generator wrote, unquoted, that read back as
+    /// another type (`1.5`, `true`): kustomize fails on them when it prints the object, but not
+    /// on such a key a patch added later, quoted (see `build_metadata::check_made_keys`).
+    pub unquoted_keys: Vec<String>,
 }
 
 /// Makes every value of a label or annotation map a string, as kyaml reads a string map: the

@@ -112,9 +112,24 @@ pub fn generate(
         obj.insert("immutable".into(), Node::new(Value::Bool(true)));
     }
     let mut r = Resource::new(Node::new(Value::Map(obj)), origin.to_owned());
-    r.generated =
-        Some(Generated { behavior: args.behavior.clone(), needs_hash: options.disable_name_suffix_hash != Some(true) });
+    r.generated = Some(Generated {
+        behavior: args.behavior.clone(),
+        needs_hash: options.disable_name_suffix_hash != Some(true),
+        unquoted_keys: unquoted_keys(&r.node),
+    });
     Ok(r)
+}
+
+/// The keys of `obj`'s `data` and `binaryData` that, written unquoted, read back as another type
+/// (see [`Generated::unquoted_keys`]).
+fn unquoted_keys(obj: &Node) -> Vec<String> {
+    ["data", "binaryData"]
+        .iter()
+        .filter_map(|f| obj.get(f).and_then(Node::as_map))
+        .flat_map(|m| m.keys())
+        .filter(|k| crate::yaml::read::plain_non_string_v3(k).is_some())
+        .cloned()
+        .collect()
 }
 
 fn kind_name(kind: GeneratorKind) -> &'static str {
@@ -211,8 +226,11 @@ pub fn add(acc: &mut Accumulator, mut r: Resource, behavior: &str) -> Result<()>
                 meta.insert("namespace".into(), Node::string(ns));
             }
             let old_hash = old.generated.as_ref().is_some_and(|g| g.needs_hash);
+            // A merge writes the old entries anew too, under the new ones.
+            let keys = unquoted_keys(&r.node);
             if let Some(gen) = &mut r.generated {
                 gen.needs_hash &= old_hash;
+                gen.unquoted_keys = keys;
             }
             r.previous = std::mem::take(&mut old.previous);
             r.previous_kinds = std::mem::take(&mut old.previous_kinds);

@@ -4,8 +4,7 @@ use crate::error::{bail, Result};
 use crate::kustomization::Replica;
 use crate::resource::Resource;
 use crate::transform::fieldspec::{walk, Spec};
-use crate::yaml::node::Value;
-use crate::yaml::read::{resolve_plain, Schema};
+use crate::yaml::node::{Node, Value};
 
 /// Applies one `replicas:` entry. The name and kind match an object's current id or any id it
 /// had before; an entry that matches nothing is an error, as in kustomize.
@@ -25,7 +24,7 @@ pub fn run(resources: &mut [Resource], replica: &Replica, specs: &[Spec]) -> Res
                 continue;
             }
             let res = walk(&mut r.node, &spec.steps, spec.create, &mut |n| {
-                n.value = new_count(&n.value, replica.count)?;
+                n.value = new_count(n, replica.count)?;
                 Ok(())
             });
             res.map_err(|e| spec.error(&r.id().to_string(), e))?;
@@ -43,18 +42,16 @@ pub fn run(resources: &mut [Resource], replica: &Replica, specs: &[Spec]) -> Res
 }
 
 /// The value the count replaces `old` with. kustomize swaps in an integer node but keeps the old
-/// node's style, so a count written quoted or as a block scalar (`replicas: "2"`) stays a string
-/// (`"3"`). The model keeps no style: a string whose text would not read back as a string when
-/// plain, or that holds a line break, must have been quoted. A list or map is kustomize's
-/// "wrong node kind" error.
-fn new_count(old: &Value, count: i64) -> Result<Value> {
-    match old {
-        Value::Str(s) if s.is_empty() || s.contains('\n') || !matches!(resolve_plain(s, Schema::V3), Value::Str(_)) => {
-            Ok(Value::Str(count.to_string()))
-        }
+/// node's style (kyaml's `FieldSetter`), so a count written quoted or as a block scalar
+/// (`replicas: "2"`) stays a string (`"3"`), and one written plain is an integer whatever the
+/// old value was (a string a patch wrote over a plain field took that field's style). A list or
+/// map is kustomize's "wrong node kind" error.
+fn new_count(old: &Node, count: i64) -> Result<Value> {
+    match old.value {
         Value::Seq(_) | Value::Map(_) => {
-            bail!("wrong node kind: expected a number but got a {}", old.type_name())
+            bail!("wrong node kind: expected a number but got a {}", old.value.type_name())
         }
+        Value::Str(_) if old.style.indicates_string() => Ok(Value::Str(count.to_string())),
         _ => Ok(Value::Int(count)),
     }
 }
@@ -62,22 +59,35 @@ fn new_count(old: &Value, count: i64) -> Result<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::yaml::node::Style;
+
+    fn node(value: Value, style: Style) -> Node {
+        let mut n = Node::new(value);
+        n.style = style;
+        n
+    }
 
     #[test]
-    fn a_count_written_as_a_quoted_number_stays_a_string() {
-        assert_eq!(new_count(&Value::Str("2".into()), 3).unwrap(), Value::Str("3".into()));
-        assert_eq!(new_count(&Value::Str("2\n".into()), 3).unwrap(), Value::Str("3".into()));
+    fn a_count_written_quoted_or_as_a_block_stays_a_string() {
+        assert_eq!(new_count(&node(Value::Str("2".into()), Style::Quoted), 3).unwrap(), Value::Str("3".into()));
+        assert_eq!(new_count(&node(Value::Str("2\n".into()), Style::Literal), 3).unwrap(), Value::Str("3".into()));
     }
 
     #[test]
     fn a_plain_count_or_a_missing_one_becomes_an_integer() {
-        assert_eq!(new_count(&Value::Int(2), 3).unwrap(), Value::Int(3));
-        assert_eq!(new_count(&Value::Null, 3).unwrap(), Value::Int(3));
-        assert_eq!(new_count(&Value::Str("two".into()), 3).unwrap(), Value::Int(3));
+        assert_eq!(new_count(&node(Value::Int(2), Style::Plain), 3).unwrap(), Value::Int(3));
+        assert_eq!(new_count(&node(Value::Null, Style::Plain), 3).unwrap(), Value::Int(3));
+        assert_eq!(new_count(&node(Value::Str("two".into()), Style::Plain), 3).unwrap(), Value::Int(3));
+    }
+
+    #[test]
+    fn a_string_a_patch_wrote_over_a_plain_count_becomes_an_integer() {
+        let patched = node(Value::Str("trailing\n\n".into()), Style::Plain);
+        assert_eq!(new_count(&patched, 3).unwrap(), Value::Int(3));
     }
 
     #[test]
     fn a_count_that_is_a_list_is_an_error() {
-        assert!(new_count(&Value::Seq(vec![]), 3).is_err());
+        assert!(new_count(&node(Value::Seq(vec![]), Style::Plain), 3).is_err());
     }
 }
