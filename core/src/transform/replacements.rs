@@ -26,7 +26,7 @@ use crate::accumulate::Accumulator;
 use crate::ctx::Ctx;
 use crate::decode::{self, Field, Fields, Rules, Spanned};
 use crate::error::{bail, Error, Result};
-use crate::fieldpath::{lookup, node_kind, FieldPath, Segment};
+use crate::fieldpath::{locate, lookup, node_kind, FieldPath, Segment};
 use crate::load::LoadedKustomization;
 use crate::resource::{Gvk, ResId, Resource};
 use crate::trace::{self, Attribution};
@@ -364,7 +364,7 @@ fn apply(
     let (Some(source), Some(targets)) = (&r.source, &r.targets) else {
         bail!("replacements must specify a source and at least one target");
     };
-    let mut value = source_value(source, resources, tracking)?;
+    let (mut value, pointer) = source_value(source, resources, tracking)?;
     let mut unmatched = Vec::new();
     for (ti, t) in targets.iter().enumerate() {
         let mut selected = false;
@@ -372,7 +372,7 @@ fn apply(
         let default_paths = [DEFAULT_FIELD_PATH.to_string()];
         let paths: &[String] = if t.field_paths.is_empty() { &default_paths } else { &t.field_paths };
         let compiled = paths.iter().map(|p| TargetPath::parse(p)).collect::<Result<Vec<_>>>()?;
-        for res in resources.iter_mut() {
+        for (ri, res) in resources.iter_mut().enumerate() {
             if !select.matches_meta(res) {
                 continue;
             }
@@ -393,11 +393,13 @@ fn apply(
                     .map_err(|e| e.context(format!("in target {res_id}, field path '{}'", path.path.text)))?;
                 // kyaml writes the value into the target's node: fields sharing it change too.
                 res.sync_shared();
-                // kyaml reads the source's node once and writes each target in place: when a
-                // target is the source's own field, the targets after it see what was written.
-                if res.ids().iter().any(|id| source.id.selects(id)) {
-                    if let Ok(v) = source_value(source, std::slice::from_ref(&*res), tracking) {
-                        value = v;
+                // kyaml holds the source's node, found once, and writes each target in place:
+                // when a target is the source's own field, the targets after it copy what was
+                // written there (found again by its keys and indexes: a `[name=x]` that
+                // matched may no longer match the text written).
+                if let Some((_, at)) = pointer.as_ref().filter(|(i, _)| *i == ri) {
+                    if let Ok(Some(node)) = lookup(&res.node, at) {
+                        value = Val::of(node);
                     }
                 }
             }
@@ -454,6 +456,14 @@ enum Val {
 }
 
 impl Val {
+    /// The value a node holds.
+    fn of(node: &Node) -> Val {
+        match Tag::of(&node.value) {
+            Some(tag) => Val::Scalar(tag, node.scalar_text().unwrap_or_default()),
+            None => Val::Tree(node.clone()),
+        }
+    }
+
     /// The text a scalar node would hold (empty for maps and lists, as in kustomize).
     fn text(&self) -> &str {
         match self {
@@ -490,17 +500,26 @@ fn typed(tag: Tag, text: &str) -> Result<Value> {
     }
 }
 
-fn source_value(source: &Source, resources: &[Resource], tracking: &crate::build_metadata::Tracking) -> Result<Val> {
-    let mut found: Option<&Resource> = None;
-    for r in resources {
+/// Where kustomize's source node is: the index of its resource, and its concrete path there.
+type Pointer = (usize, FieldPath);
+
+/// The source's value, and where it lies when kustomize holds the node itself (not a copy of
+/// a part of its text, as `options.delimiter` makes).
+fn source_value(
+    source: &Source,
+    resources: &[Resource],
+    tracking: &crate::build_metadata::Tracking,
+) -> Result<(Val, Option<Pointer>)> {
+    let mut found: Option<(usize, &Resource)> = None;
+    for (i, r) in resources.iter().enumerate() {
         if r.ids().iter().any(|id| source.id.selects(id)) {
             if found.is_some() {
                 bail!("multiple matches for selector {}", source.id.display());
             }
-            found = Some(r);
+            found = Some((i, r));
         }
     }
-    let Some(r) = found else {
+    let Some((index, r)) = found else {
         let mut hint = String::from("no object matches the replacement's source");
         if !source.id.gvk.kind.is_empty() && !source.id.name.is_empty() {
             let objects: Vec<(&str, &str)> = resources.iter().map(|r| (r.kind(), r.name())).collect();
@@ -525,10 +544,10 @@ fn source_value(source: &Source, resources: &[Resource], tracking: &crate::build
     } else {
         &r.node
     };
-    let node = lookup(doc, &parsed)
+    let node = locate(doc, &parsed)
         .map_err(|e| Error::new(format!("error looking up replacement source: {}", e.message())))?;
-    let node = match node {
-        Some(n) if !is_nil_or_empty(n) => n,
+    let (node, at) = match node {
+        Some((n, at)) if !is_nil_or_empty(n) => (n, at),
         _ => {
             return Err(Error::new(format!(
                 "fieldPath `{path}` is missing for replacement source {}",
@@ -540,18 +559,15 @@ fn source_value(source: &Source, resources: &[Resource], tracking: &crate::build
             )))
         }
     };
-    let val = match Tag::of(&node.value) {
-        Some(tag) => Val::Scalar(tag, node.scalar_text().unwrap_or_default()),
-        None => Val::Tree(node.clone()),
-    };
+    let val = Val::of(node);
     let o = &source.options;
     if o.delimiter.is_empty() {
-        return Ok(val);
+        return Ok((val, Some((index, at))));
     }
     let Val::Scalar(tag, text) = val else { bail!("delimiter option can only be used with scalar nodes") };
     let parts: Vec<&str> = text.split(o.delimiter.as_str()).collect();
     match usize::try_from(o.index).ok().and_then(|i| parts.get(i)) {
-        Some(part) => Ok(Val::Scalar(tag, part.to_string())),
+        Some(part) => Ok((Val::Scalar(tag, part.to_string()), None)),
         None => bail!("options.index {} is out of bounds for value {text}", o.index),
     }
 }
