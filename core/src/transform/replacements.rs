@@ -8,8 +8,8 @@
 //!   language: map keys, list indexes (`0`), `*` (every list element) and `[key=regex]` (list
 //!   elements whose `key` matches the unanchored regex; `[=regex]` for lists of scalars); `\.`
 //!   is a dot in a key.
-//! - A scalar target keeps its type and takes the source's text (`"8080"` into an int field
-//!   makes `8080`); other targets are replaced by the source value. A scalar with no type of
+//! - A scalar target keeps its type and takes the source's text, as written (`"8080"` into an
+//!   int field makes `8080`, `007` into a string field `"007"`); other targets are replaced by the source value. A scalar with no type of
 //!   its own (a field `create` made, or one kustomize wrote untagged before: a patched
 //!   object's kind, name and namespace, an image the images transformer changed, a prefixed
 //!   name) takes the text to be read again, in its style: `'0o17'` into a plain one makes 15,
@@ -456,10 +456,11 @@ enum Val {
 }
 
 impl Val {
-    /// The value a node holds.
+    /// The value a node holds: a scalar's text as written (go-yaml's `Node.Value`: `007`,
+    /// `0o17`, `1.50`), which is what kustomize copies.
     fn of(node: &Node) -> Val {
         match Tag::of(&node.value) {
-            Some(tag) => Val::Scalar(tag, node.scalar_text().unwrap_or_default()),
+            Some(tag) => Val::Scalar(tag, node.written_text().unwrap_or_default()),
             None => Val::Tree(node.clone()),
         }
     }
@@ -770,7 +771,7 @@ fn set_field(target: &mut Node, fresh: bool, value: &Val, options: &FieldOptions
         if target_tag.is_none() {
             bail!("delimiter option can only be used with scalar nodes");
         }
-        let current = if fresh { String::new() } else { target.scalar_text().unwrap_or_default() };
+        let current = if fresh { String::new() } else { target.written_text().unwrap_or_default() };
         let mut parts: Vec<String> = current.split(options.delimiter.as_str()).map(str::to_string).collect();
         let v = value.text().to_string();
         match usize::try_from(options.index) {
