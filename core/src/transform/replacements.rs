@@ -9,12 +9,13 @@
 //!   elements whose `key` matches the unanchored regex; `[=regex]` for lists of scalars); `\.`
 //!   is a dot in a key.
 //! - A scalar target keeps its type and takes the source's text, as written (`"8080"` into an
-//!   int field makes `8080`, `007` into a string field `"007"`); other targets are replaced by the source value. A scalar with no type of
-//!   its own (a field `create` made, or one kustomize wrote untagged before: a patched
-//!   object's kind, name and namespace, an image the images transformer changed, a prefixed
-//!   name) takes the text to be read again, in its style: `'0o17'` into a plain one makes 15,
-//!   `NULL` null, `.NaN` a NaN that fails the build when the object is printed, as kustomize's
-//!   conversion to JSON does (`Node::set_untagged`, `Resource::check_deferred`).
+//!   int field makes `8080`, `007` into a string field `"007"`); other targets are replaced by
+//!   the source value. A scalar with no type of its own (a field `create` made, the value of a
+//!   `[key=value]` element it made, or one kustomize wrote untagged before: a patched object's
+//!   kind, name and namespace, an image the images transformer changed, a prefixed name) takes
+//!   the text to be read again, in its style: `'0o17'` into a plain one makes 15, `NULL` null,
+//!   `.NaN` a NaN that fails the build when the object is printed, as kustomize's conversion to
+//!   JSON does (`Node::set_untagged`, `Resource::check_deferred`).
 //! - `options.delimiter`/`index` pick a part of the source, or replace a part of the target;
 //!   `options.create` makes missing fields.
 //! - An entry `{path: file.yaml}` reads one replacement, or a list of them, from a file (read as
@@ -727,20 +728,23 @@ fn walk(
         Segment::Match { key, value } => {
             let Some(regex) = regex else { bail!("no pattern compiled for '{}'", seg.text()) };
             let items = seq_of(node)?;
+            // kyaml matches a scalar's text as written (`007`, not 7).
+            let written = |v: &Node| if v.is_null() { v.scalar_text() } else { v.written_text() };
             let matches = |e: &Node| -> bool {
-                let text = if key.is_empty() {
-                    e.scalar_text()
-                } else {
-                    e.get(key).filter(|v| !v.is_null()).and_then(Node::scalar_text)
-                };
+                let text =
+                    if key.is_empty() { written(e) } else { e.get(key).filter(|v| !v.is_null()).and_then(written) };
                 text.is_some_and(|t| regex.is_match(t.trim()))
             };
             if create && !items.iter().any(matches) {
+                // kyaml makes the matched value a scalar with no tag: what is written into it
+                // later is read again too.
+                let mut made = Node::null();
+                made.set_untagged(value.clone());
                 let elem = if key.is_empty() {
-                    Node::new(resolve_plain(value, Schema::V3))
+                    made
                 } else {
                     let mut m = Map::default();
-                    m.insert(key.clone(), Node::new(resolve_plain(value, Schema::V3)));
+                    m.insert(key.clone(), made);
                     Node::new(Value::Map(m))
                 };
                 items.push(elem);
