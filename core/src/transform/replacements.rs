@@ -27,7 +27,7 @@ use crate::accumulate::Accumulator;
 use crate::ctx::Ctx;
 use crate::decode::{self, Field, Fields, Rules, Spanned};
 use crate::error::{bail, Error, Result};
-use crate::fieldpath::{locate, lookup, node_kind, FieldPath, Segment};
+use crate::fieldpath::{locate, node_kind, FieldPath, Segment};
 use crate::load::LoadedKustomization;
 use crate::resource::{Gvk, ResId, Resource};
 use crate::trace::{self, Attribution};
@@ -389,20 +389,16 @@ fn apply(
                 continue;
             }
             let res_id = res.id();
+            // kyaml holds the source's node, found once, and writes each target in place: when a
+            // target is the source's own field, the targets after it copy what was written
+            // there (known by its keys and indexes: a `[name=x]` that found it may no longer
+            // match the text written).
             for path in &compiled {
-                path.apply(&mut res.node, &value, &t.options)
+                let source_at = pointer.as_ref().filter(|(i, _)| *i == ri).map(|(_, at)| at.segments.as_slice());
+                path.apply(&mut res.node, &mut value, &t.options, source_at)
                     .map_err(|e| e.context(format!("in target {res_id}, field path '{}'", path.path.text)))?;
                 // kyaml writes the value into the target's node: fields sharing it change too.
                 res.sync_shared();
-                // kyaml holds the source's node, found once, and writes each target in place:
-                // when a target is the source's own field, the targets after it copy what was
-                // written there (found again by its keys and indexes: a `[name=x]` that
-                // matched may no longer match the text written).
-                if let Some((_, at)) = pointer.as_ref().filter(|(i, _)| *i == ri) {
-                    if let Ok(Some(node)) = lookup(&res.node, at) {
-                        value = Val::of(node);
-                    }
-                }
             }
         }
         if !selected {
@@ -620,16 +616,29 @@ impl TargetPath {
         Ok(TargetPath { path, regexes })
     }
 
-    fn apply(&self, node: &mut Node, value: &Val, options: &FieldOptions) -> Result<()> {
+    /// Writes `value` into every field the path reaches. When one of them is `source` (the
+    /// concrete path of the source's node, in this same object), the fields after it take what
+    /// was written there, as kyaml's copies of the source node do.
+    fn apply(
+        &self,
+        node: &mut Node,
+        value: &mut Val,
+        options: &FieldOptions,
+        source: Option<&[Segment]>,
+    ) -> Result<()> {
         // kustomize v5.5.0 allows `create` with `*`: fields are made under every element.
         let create = options.create;
         let what = if create { "unable to find or create field" } else { "unable to find field" };
         let mut hits = 0usize;
-        let mut set = |target: &mut Node, fresh: bool| -> Result<()> {
+        let mut set = |target: &mut Node, fresh: bool, at: &[Segment]| -> Result<()> {
             hits += 1;
-            set_field(target, fresh, value, options)
+            set_field(target, fresh, value, options)?;
+            if source == Some(at) {
+                *value = Val::of(target);
+            }
+            Ok(())
         };
-        walk(node, &self.path.segments, &self.regexes, create, false, &mut set)
+        walk(node, &self.path.segments, &self.regexes, create, false, &mut Vec::new(), &mut set)
             .map_err(|e| Error::new(format!("{what} {:?} in replacement target: {}", self.path.text, e.message())))?;
         if hits == 0 {
             bail!("{what} {:?} in replacement target", self.path.text);
@@ -654,19 +663,24 @@ fn fresh_node(shape: Shape) -> Node {
     }
 }
 
-/// Walks `segs` from `node`, calling `f` on every node reached (with whether it was just made).
+/// Walks `segs` from `node`, calling `f` on every node reached (with whether it was just made,
+/// and its concrete path from where the walk began: `trail`, keys and indexes).
 /// `regexes` holds the compiled pattern of each `[key=regex]` segment, at the same index. In a
 /// target path `-` is a key, as in kustomize's `PathMatcher`.
+/// What `walk` calls on each node it reaches.
+type Visit<'a> = dyn FnMut(&mut Node, bool, &[Segment]) -> Result<()> + 'a;
+
 fn walk(
     node: &mut Node,
     segs: &[Segment],
     regexes: &[Option<Regex>],
     create: bool,
     fresh: bool,
-    f: &mut dyn FnMut(&mut Node, bool) -> Result<()>,
+    trail: &mut Vec<Segment>,
+    f: &mut Visit,
 ) -> Result<()> {
     let (Some((seg, rest)), Some((regex, rest_regexes))) = (segs.split_first(), regexes.split_first()) else {
-        return f(node, fresh);
+        return f(node, fresh, trail);
     };
     let is_key = matches!(seg, Segment::Key(_) | Segment::Last);
     if node.is_null() {
@@ -680,8 +694,11 @@ fn walk(
         // A null on the way is made into what the path needs.
         *node = fresh_node(if is_key { Shape::Map } else { Shape::Seq });
     }
-    let walk_on = |child: &mut Node, made: bool, f: &mut dyn FnMut(&mut Node, bool) -> Result<()>| {
-        walk(child, rest, rest_regexes, create, made, f)
+    let walk_on = |child: &mut Node, step: Segment, made: bool, trail: &mut Vec<Segment>, f: &mut Visit| {
+        trail.push(step);
+        let r = walk(child, rest, rest_regexes, create, made, trail, f);
+        trail.pop();
+        r
     };
     match seg {
         Segment::Key(_) | Segment::Last => {
@@ -699,7 +716,7 @@ fn walk(
                 made = true;
             }
             match map.get_mut(&key) {
-                Some(child) => walk_on(child, made, f),
+                Some(child) => walk_on(child, Segment::Key(key), made, trail, f),
                 None => Ok(()),
             }
         }
@@ -709,19 +726,19 @@ fn walk(
                 items.push(fresh_node(shape_of(rest.first())));
                 let last = items.len() - 1;
                 return match items.get_mut(last) {
-                    Some(child) => walk_on(child, true, f),
+                    Some(child) => walk_on(child, Segment::Index(last), true, trail, f),
                     None => Ok(()),
                 };
             }
             let len = items.len();
             match items.get_mut(*i) {
-                Some(child) => walk_on(child, false, f),
+                Some(child) => walk_on(child, Segment::Index(*i), false, trail, f),
                 None => bail!("index {i} specified but only {len} elements found"),
             }
         }
         Segment::Every => {
-            for child in seq_of(node)?.iter_mut() {
-                walk_on(child, false, f)?;
+            for (i, child) in seq_of(node)?.iter_mut().enumerate() {
+                walk_on(child, Segment::Index(i), false, trail, f)?;
             }
             Ok(())
         }
@@ -749,9 +766,9 @@ fn walk(
                 };
                 items.push(elem);
             }
-            for child in items.iter_mut() {
+            for (i, child) in items.iter_mut().enumerate() {
                 if matches(&*child) {
-                    walk_on(child, false, f)?;
+                    walk_on(child, Segment::Index(i), false, trail, f)?;
                 }
             }
             Ok(())
@@ -823,7 +840,7 @@ mod tests {
     }
 
     fn set(d: &mut Node, path: &str, value: Val, options: FieldOptions) -> Result<()> {
-        TargetPath::parse(path)?.apply(d, &value, &options)
+        TargetPath::parse(path)?.apply(d, &mut value.clone(), &options, None)
     }
 
     #[test]
