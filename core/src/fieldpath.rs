@@ -184,7 +184,14 @@ pub fn node_kind(v: &Value) -> &'static str {
 /// element) and `[key=value]` (the first element whose `key` is exactly `value`); `*` is a key.
 /// `None` when a field on the way is missing or null.
 pub fn lookup<'a>(node: &'a Node, path: &FieldPath) -> Result<Option<&'a Node>> {
+    Ok(locate(node, path)?.map(|(n, _)| n))
+}
+
+/// `lookup`, with the concrete path of the node found: map keys and list indexes only, so that
+/// following it again (with `lookup`) reaches the same node even after its text changed.
+pub fn locate<'a>(node: &'a Node, path: &FieldPath) -> Result<Option<(&'a Node, FieldPath)>> {
     let mut cur = node;
+    let mut trail = Vec::with_capacity(path.segments.len());
     for seg in &path.segments {
         if cur.is_null() {
             return Ok(None);
@@ -195,18 +202,23 @@ pub fn lookup<'a>(node: &'a Node, path: &FieldPath) -> Result<Option<&'a Node>> 
                 Err(Error::new(format!("wrong node kind: expected SequenceNode but got {}", node_kind(&cur.value))))
             }
         };
+        let at = |items: &'a [Node], i: Option<usize>| i.and_then(|i| Some((items.get(i)?, Segment::Index(i))));
         let next = match seg {
-            Segment::Index(i) => seq(cur)?.get(*i),
-            Segment::Last => seq(cur)?.last(),
+            Segment::Index(i) => at(seq(cur)?, Some(*i)),
+            Segment::Last => {
+                let items = seq(cur)?;
+                at(items, items.len().checked_sub(1))
+            }
             Segment::Match { key, value } => {
                 let items = seq(cur)?;
-                if key.is_empty() {
-                    items.iter().find(|e| e.scalar_text().as_deref() == Some(value.as_str()))
+                let found = if key.is_empty() {
+                    items.iter().position(|e| e.scalar_text().as_deref() == Some(value.as_str()))
                 } else {
-                    items.iter().find(|e| {
+                    items.iter().position(|e| {
                         e.get(key).is_some_and(|v| !v.is_null() && v.scalar_text().as_deref() == Some(value.as_str()))
                     })
-                }
+                };
+                at(items, found)
             }
             Segment::Key(_) | Segment::Every => {
                 let key = seg.text();
@@ -217,15 +229,18 @@ pub fn lookup<'a>(node: &'a Node, path: &FieldPath) -> Result<Option<&'a Node>> 
                 let Some(map) = cur.as_map() else {
                     bail!("wrong node kind: expected MappingNode but got {}", node_kind(&cur.value));
                 };
-                map.get(key.as_str())
+                map.get(key.as_str()).map(|n| (n, Segment::Key(key)))
             }
         };
         match next {
-            Some(n) => cur = n,
+            Some((n, step)) => {
+                cur = n;
+                trail.push(step);
+            }
             None => return Ok(None),
         }
     }
-    Ok(Some(cur))
+    Ok(Some((cur, FieldPath { text: path.text.clone(), segments: trail })))
 }
 
 #[cfg(test)]
@@ -293,6 +308,15 @@ mod tests {
         assert!(at("spec.c.[name=z].port").unwrap().is_none());
         assert!(at("spec.c.x").unwrap_err().message().contains("expected MappingNode but got SequenceNode"));
         assert!(at("spec.c.-1").unwrap_err().message().contains("cannot be negative"));
+    }
+
+    #[test]
+    fn a_located_node_is_found_again_by_keys_and_indexes_after_its_text_changed() {
+        let mut d = parse_one("c:\n- name: a\n- name: b\n", Schema::V3).unwrap().unwrap();
+        let (_, at) = locate(&d, &FieldPath::parse_source("c.[name=b].name").unwrap()).unwrap().unwrap();
+        assert_eq!(texts(&at), ["c", "1", "name"]);
+        d.value = parse_one("c:\n- name: a\n- name: bb\n", Schema::V3).unwrap().unwrap().value;
+        assert_eq!(lookup(&d, &at).unwrap().unwrap().scalar_text().as_deref(), Some("bb"));
     }
 
     #[test]

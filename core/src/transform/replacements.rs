@@ -8,13 +8,14 @@
 //!   language: map keys, list indexes (`0`), `*` (every list element) and `[key=regex]` (list
 //!   elements whose `key` matches the unanchored regex; `[=regex]` for lists of scalars); `\.`
 //!   is a dot in a key.
-//! - A scalar target keeps its type and takes the source's text (`"8080"` into an int field
-//!   makes `8080`); other targets are replaced by the source value. A scalar with no type of
-//!   its own (a field `create` made, or one kustomize wrote untagged before: a patched
-//!   object's kind, name and namespace, an image the images transformer changed, a prefixed
-//!   name) takes the text to be read again, in its style: `'0o17'` into a plain one makes 15,
-//!   `NULL` null, `.NaN` a NaN that fails the build when the object is printed, as kustomize's
-//!   conversion to JSON does (`Node::set_untagged`, `Resource::check_deferred`).
+//! - A scalar target keeps its type and takes the source's text, as written (`"8080"` into an
+//!   int field makes `8080`, `007` into a string field `"007"`); other targets are replaced by
+//!   the source value. A scalar with no type of its own (a field `create` made, the value of a
+//!   `[key=value]` element it made, or one kustomize wrote untagged before: a patched object's
+//!   kind, name and namespace, an image the images transformer changed, a prefixed name) takes
+//!   the text to be read again, in its style: `'0o17'` into a plain one makes 15, `NULL` null,
+//!   `.NaN` a NaN that fails the build when the object is printed, as kustomize's conversion to
+//!   JSON does (`Node::set_untagged`, `Resource::check_deferred`).
 //! - `options.delimiter`/`index` pick a part of the source, or replace a part of the target;
 //!   `options.create` makes missing fields.
 //! - An entry `{path: file.yaml}` reads one replacement, or a list of them, from a file (read as
@@ -26,7 +27,7 @@ use crate::accumulate::Accumulator;
 use crate::ctx::Ctx;
 use crate::decode::{self, Field, Fields, Rules, Spanned};
 use crate::error::{bail, Error, Result};
-use crate::fieldpath::{lookup, node_kind, FieldPath, Segment};
+use crate::fieldpath::{locate, node_kind, FieldPath, Segment};
 use crate::load::LoadedKustomization;
 use crate::resource::{Gvk, ResId, Resource};
 use crate::trace::{self, Attribution};
@@ -364,7 +365,7 @@ fn apply(
     let (Some(source), Some(targets)) = (&r.source, &r.targets) else {
         bail!("replacements must specify a source and at least one target");
     };
-    let mut value = source_value(source, resources, tracking)?;
+    let (mut value, pointer) = source_value(source, resources, tracking)?;
     let mut unmatched = Vec::new();
     for (ti, t) in targets.iter().enumerate() {
         let mut selected = false;
@@ -372,7 +373,7 @@ fn apply(
         let default_paths = [DEFAULT_FIELD_PATH.to_string()];
         let paths: &[String] = if t.field_paths.is_empty() { &default_paths } else { &t.field_paths };
         let compiled = paths.iter().map(|p| TargetPath::parse(p)).collect::<Result<Vec<_>>>()?;
-        for res in resources.iter_mut() {
+        for (ri, res) in resources.iter_mut().enumerate() {
             if !select.matches_meta(res) {
                 continue;
             }
@@ -388,18 +389,16 @@ fn apply(
                 continue;
             }
             let res_id = res.id();
+            // kyaml holds the source's node, found once, and writes each target in place: when a
+            // target is the source's own field, the targets after it copy what was written
+            // there (known by its keys and indexes: a `[name=x]` that found it may no longer
+            // match the text written).
             for path in &compiled {
-                path.apply(&mut res.node, &value, &t.options)
+                let source_at = pointer.as_ref().filter(|(i, _)| *i == ri).map(|(_, at)| at.segments.as_slice());
+                path.apply(&mut res.node, &mut value, &t.options, source_at)
                     .map_err(|e| e.context(format!("in target {res_id}, field path '{}'", path.path.text)))?;
                 // kyaml writes the value into the target's node: fields sharing it change too.
                 res.sync_shared();
-                // kyaml reads the source's node once and writes each target in place: when a
-                // target is the source's own field, the targets after it see what was written.
-                if res.ids().iter().any(|id| source.id.selects(id)) {
-                    if let Ok(v) = source_value(source, std::slice::from_ref(&*res), tracking) {
-                        value = v;
-                    }
-                }
             }
         }
         if !selected {
@@ -454,6 +453,15 @@ enum Val {
 }
 
 impl Val {
+    /// The value a node holds: a scalar's text as written (go-yaml's `Node.Value`: `007`,
+    /// `0o17`, `1.50`), which is what kustomize copies.
+    fn of(node: &Node) -> Val {
+        match Tag::of(&node.value) {
+            Some(tag) => Val::Scalar(tag, node.written_text().unwrap_or_default()),
+            None => Val::Tree(node.clone()),
+        }
+    }
+
     /// The text a scalar node would hold (empty for maps and lists, as in kustomize).
     fn text(&self) -> &str {
         match self {
@@ -490,17 +498,26 @@ fn typed(tag: Tag, text: &str) -> Result<Value> {
     }
 }
 
-fn source_value(source: &Source, resources: &[Resource], tracking: &crate::build_metadata::Tracking) -> Result<Val> {
-    let mut found: Option<&Resource> = None;
-    for r in resources {
+/// Where kustomize's source node is: the index of its resource, and its concrete path there.
+type Pointer = (usize, FieldPath);
+
+/// The source's value, and where it lies when kustomize holds the node itself (not a copy of
+/// a part of its text, as `options.delimiter` makes).
+fn source_value(
+    source: &Source,
+    resources: &[Resource],
+    tracking: &crate::build_metadata::Tracking,
+) -> Result<(Val, Option<Pointer>)> {
+    let mut found: Option<(usize, &Resource)> = None;
+    for (i, r) in resources.iter().enumerate() {
         if r.ids().iter().any(|id| source.id.selects(id)) {
             if found.is_some() {
                 bail!("multiple matches for selector {}", source.id.display());
             }
-            found = Some(r);
+            found = Some((i, r));
         }
     }
-    let Some(r) = found else {
+    let Some((index, r)) = found else {
         let mut hint = String::from("no object matches the replacement's source");
         if !source.id.gvk.kind.is_empty() && !source.id.name.is_empty() {
             let objects: Vec<(&str, &str)> = resources.iter().map(|r| (r.kind(), r.name())).collect();
@@ -525,10 +542,10 @@ fn source_value(source: &Source, resources: &[Resource], tracking: &crate::build
     } else {
         &r.node
     };
-    let node = lookup(doc, &parsed)
+    let node = locate(doc, &parsed)
         .map_err(|e| Error::new(format!("error looking up replacement source: {}", e.message())))?;
-    let node = match node {
-        Some(n) if !is_nil_or_empty(n) => n,
+    let (node, at) = match node {
+        Some((n, at)) if !is_nil_or_empty(n) => (n, at),
         _ => {
             return Err(Error::new(format!(
                 "fieldPath `{path}` is missing for replacement source {}",
@@ -540,18 +557,15 @@ fn source_value(source: &Source, resources: &[Resource], tracking: &crate::build
             )))
         }
     };
-    let val = match Tag::of(&node.value) {
-        Some(tag) => Val::Scalar(tag, node.scalar_text().unwrap_or_default()),
-        None => Val::Tree(node.clone()),
-    };
+    let val = Val::of(node);
     let o = &source.options;
     if o.delimiter.is_empty() {
-        return Ok(val);
+        return Ok((val, Some((index, at))));
     }
     let Val::Scalar(tag, text) = val else { bail!("delimiter option can only be used with scalar nodes") };
     let parts: Vec<&str> = text.split(o.delimiter.as_str()).collect();
     match usize::try_from(o.index).ok().and_then(|i| parts.get(i)) {
-        Some(part) => Ok(Val::Scalar(tag, part.to_string())),
+        Some(part) => Ok((Val::Scalar(tag, part.to_string()), None)),
         None => bail!("options.index {} is out of bounds for value {text}", o.index),
     }
 }
@@ -602,16 +616,29 @@ impl TargetPath {
         Ok(TargetPath { path, regexes })
     }
 
-    fn apply(&self, node: &mut Node, value: &Val, options: &FieldOptions) -> Result<()> {
+    /// Writes `value` into every field the path reaches. When one of them is `source` (the
+    /// concrete path of the source's node, in this same object), the fields after it take what
+    /// was written there, as kyaml's copies of the source node do.
+    fn apply(
+        &self,
+        node: &mut Node,
+        value: &mut Val,
+        options: &FieldOptions,
+        source: Option<&[Segment]>,
+    ) -> Result<()> {
         // kustomize v5.5.0 allows `create` with `*`: fields are made under every element.
         let create = options.create;
         let what = if create { "unable to find or create field" } else { "unable to find field" };
         let mut hits = 0usize;
-        let mut set = |target: &mut Node, fresh: bool| -> Result<()> {
+        let mut set = |target: &mut Node, fresh: bool, at: &[Segment]| -> Result<()> {
             hits += 1;
-            set_field(target, fresh, value, options)
+            set_field(target, fresh, value, options)?;
+            if source == Some(at) {
+                *value = Val::of(target);
+            }
+            Ok(())
         };
-        walk(node, &self.path.segments, &self.regexes, create, false, &mut set)
+        walk(node, &self.path.segments, &self.regexes, create, false, &mut Vec::new(), &mut set)
             .map_err(|e| Error::new(format!("{what} {:?} in replacement target: {}", self.path.text, e.message())))?;
         if hits == 0 {
             bail!("{what} {:?} in replacement target", self.path.text);
@@ -636,19 +663,24 @@ fn fresh_node(shape: Shape) -> Node {
     }
 }
 
-/// Walks `segs` from `node`, calling `f` on every node reached (with whether it was just made).
+/// Walks `segs` from `node`, calling `f` on every node reached (with whether it was just made,
+/// and its concrete path from where the walk began: `trail`, keys and indexes).
 /// `regexes` holds the compiled pattern of each `[key=regex]` segment, at the same index. In a
 /// target path `-` is a key, as in kustomize's `PathMatcher`.
+/// What `walk` calls on each node it reaches.
+type Visit<'a> = dyn FnMut(&mut Node, bool, &[Segment]) -> Result<()> + 'a;
+
 fn walk(
     node: &mut Node,
     segs: &[Segment],
     regexes: &[Option<Regex>],
     create: bool,
     fresh: bool,
-    f: &mut dyn FnMut(&mut Node, bool) -> Result<()>,
+    trail: &mut Vec<Segment>,
+    f: &mut Visit,
 ) -> Result<()> {
     let (Some((seg, rest)), Some((regex, rest_regexes))) = (segs.split_first(), regexes.split_first()) else {
-        return f(node, fresh);
+        return f(node, fresh, trail);
     };
     let is_key = matches!(seg, Segment::Key(_) | Segment::Last);
     if node.is_null() {
@@ -662,8 +694,11 @@ fn walk(
         // A null on the way is made into what the path needs.
         *node = fresh_node(if is_key { Shape::Map } else { Shape::Seq });
     }
-    let walk_on = |child: &mut Node, made: bool, f: &mut dyn FnMut(&mut Node, bool) -> Result<()>| {
-        walk(child, rest, rest_regexes, create, made, f)
+    let walk_on = |child: &mut Node, step: Segment, made: bool, trail: &mut Vec<Segment>, f: &mut Visit| {
+        trail.push(step);
+        let r = walk(child, rest, rest_regexes, create, made, trail, f);
+        trail.pop();
+        r
     };
     match seg {
         Segment::Key(_) | Segment::Last => {
@@ -681,7 +716,7 @@ fn walk(
                 made = true;
             }
             match map.get_mut(&key) {
-                Some(child) => walk_on(child, made, f),
+                Some(child) => walk_on(child, Segment::Key(key), made, trail, f),
                 None => Ok(()),
             }
         }
@@ -691,46 +726,49 @@ fn walk(
                 items.push(fresh_node(shape_of(rest.first())));
                 let last = items.len() - 1;
                 return match items.get_mut(last) {
-                    Some(child) => walk_on(child, true, f),
+                    Some(child) => walk_on(child, Segment::Index(last), true, trail, f),
                     None => Ok(()),
                 };
             }
             let len = items.len();
             match items.get_mut(*i) {
-                Some(child) => walk_on(child, false, f),
+                Some(child) => walk_on(child, Segment::Index(*i), false, trail, f),
                 None => bail!("index {i} specified but only {len} elements found"),
             }
         }
         Segment::Every => {
-            for child in seq_of(node)?.iter_mut() {
-                walk_on(child, false, f)?;
+            for (i, child) in seq_of(node)?.iter_mut().enumerate() {
+                walk_on(child, Segment::Index(i), false, trail, f)?;
             }
             Ok(())
         }
         Segment::Match { key, value } => {
             let Some(regex) = regex else { bail!("no pattern compiled for '{}'", seg.text()) };
             let items = seq_of(node)?;
+            // kyaml matches a scalar's text as written (`007`, not 7).
+            let written = |v: &Node| if v.is_null() { v.scalar_text() } else { v.written_text() };
             let matches = |e: &Node| -> bool {
-                let text = if key.is_empty() {
-                    e.scalar_text()
-                } else {
-                    e.get(key).filter(|v| !v.is_null()).and_then(Node::scalar_text)
-                };
+                let text =
+                    if key.is_empty() { written(e) } else { e.get(key).filter(|v| !v.is_null()).and_then(written) };
                 text.is_some_and(|t| regex.is_match(t.trim()))
             };
             if create && !items.iter().any(matches) {
+                // kyaml makes the matched value a scalar with no tag: what is written into it
+                // later is read again too.
+                let mut made = Node::null();
+                made.set_untagged(value.clone());
                 let elem = if key.is_empty() {
-                    Node::new(resolve_plain(value, Schema::V3))
+                    made
                 } else {
                     let mut m = Map::default();
-                    m.insert(key.clone(), Node::new(resolve_plain(value, Schema::V3)));
+                    m.insert(key.clone(), made);
                     Node::new(Value::Map(m))
                 };
                 items.push(elem);
             }
-            for child in items.iter_mut() {
+            for (i, child) in items.iter_mut().enumerate() {
                 if matches(&*child) {
-                    walk_on(child, false, f)?;
+                    walk_on(child, Segment::Index(i), false, trail, f)?;
                 }
             }
             Ok(())
@@ -754,7 +792,7 @@ fn set_field(target: &mut Node, fresh: bool, value: &Val, options: &FieldOptions
         if target_tag.is_none() {
             bail!("delimiter option can only be used with scalar nodes");
         }
-        let current = if fresh { String::new() } else { target.scalar_text().unwrap_or_default() };
+        let current = if fresh { String::new() } else { target.written_text().unwrap_or_default() };
         let mut parts: Vec<String> = current.split(options.delimiter.as_str()).map(str::to_string).collect();
         let v = value.text().to_string();
         match usize::try_from(options.index) {
@@ -802,7 +840,7 @@ mod tests {
     }
 
     fn set(d: &mut Node, path: &str, value: Val, options: FieldOptions) -> Result<()> {
-        TargetPath::parse(path)?.apply(d, &value, &options)
+        TargetPath::parse(path)?.apply(d, &mut value.clone(), &options, None)
     }
 
     #[test]
