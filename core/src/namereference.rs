@@ -45,11 +45,13 @@ pub fn fix(resources: &mut [Resource], backrefs: &[NameBackRef]) -> Result<()> {
     let index = ReferentIndex::new(resources);
     for (ri, r) in resources.iter_mut().enumerate() {
         let Some(me) = index.referents.get(ri) else { continue };
-        let orig_gvk = &me.id.gvk;
+        // kustomize picks referrers by the id they entered the build with (`OrgId`): a kind a
+        // replacement or patch changed later still names the referrer's field specs.
+        let orig_gvk = if r.previous.is_empty() { me.id.gvk.clone() } else { r.orig_id().gvk };
         let specs: Vec<(&GvkSel, &Spec)> = backrefs
             .iter()
             .flat_map(|b| b.referrers.iter().map(move |s| (&b.target, s)))
-            .filter(|(_, s)| s.selects(orig_gvk))
+            .filter(|(_, s)| s.selects(&orig_gvk))
             .collect();
         if specs.is_empty() {
             continue;
